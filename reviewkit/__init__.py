@@ -1,0 +1,3 @@
+"""reviewkit: a patch review assistant for kernel-style review by email."""
+
+__version__ = "0.1.0"

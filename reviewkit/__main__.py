@@ -1,0 +1,3 @@
+from reviewkit.cli import main
+
+main()

@@ -1,0 +1,474 @@
+"""The data model every stage hands to the next.
+
+The pipeline flows one way (see DESIGN.md):
+
+    source -> mail -> quotes -> patch -> cmap -> rules -> render
+
+Each stage takes and returns these records. Records are frozen: a stage that
+adds information (the code map filling ``Anchor.function``) returns a copy
+made with :func:`dataclasses.replace`.
+
+Line numbers are 1-based everywhere. ``body`` line indexes (``Block.start``,
+``DiffLine.body_line``) are 0-based indexes into ``Message.body.splitlines()``.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+# --------------------------------------------------------------------------
+# source / mail
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """One message as read from an input, before any decoding.
+
+    ``origin`` says where it came from ("threads/x.mbox#3", "archive:<commit>")
+    so that warnings and errors can point at it.
+    ``archive_page`` is true for a list-archive page saved as text (no
+    headers but the ones the page shows).
+    """
+
+    data: bytes
+    origin: str
+    archive_page: bool = False
+
+
+class MessageKind(enum.Enum):
+    PATCH = "patch"
+    COVER = "cover"
+    REPLY = "reply"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Series:
+    """What the subject's tags say: ``[RFC PATCH net-next v3 2/7]``.
+
+    Fields are None when the subject does not say.
+    """
+
+    version: int | None = None
+    index: int | None = None
+    total: int | None = None
+    prefixes: tuple[str, ...] = ()  # every tag word but PATCH/vN/M/T: RFC, net-next, RESEND
+    is_patch_tag: bool = False  # the subject carries a PATCH tag
+    resend: bool = False
+    is_reply: bool = False  # Re:/RE:/AW:/Sv: ...
+    title: str = ""  # the subject with reply prefixes and tags removed
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A non-body MIME part kept because it matters (an x-patch part)."""
+
+    filename: str
+    content_type: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Message:
+    """A decoded message.
+
+    ``body`` is the decoded text/plain body with ``\\n`` line ends;
+    ``blocks`` is filled by the quotes stage. ``warnings`` holds one-line
+    notes about what decoding had to guess (charset fallback, broken base64).
+    """
+
+    msgid: str
+    subject: str
+    author: str
+    email: str
+    date: str  # as written in the header, for display
+    timestamp: float | None  # seconds since the epoch, None when unparseable
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    series: Series
+    kind: MessageKind
+    body: str
+    origin: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    blocks: tuple["Block", ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Thread:
+    """Messages of one thread in reading order (depth first, by date).
+
+    ``parents`` maps a msgid to its parent's msgid (absent for a root);
+    ``depth`` maps a msgid to its nesting depth (0 for the root).
+    """
+
+    root: str
+    messages: tuple[Message, ...]
+    parents: dict[str, str] = field(default_factory=dict, compare=False)
+    depth: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+# --------------------------------------------------------------------------
+# quotes
+
+
+class BlockKind(enum.Enum):
+    TEXT = "text"  # the writer's own words
+    QUOTE = "quote"  # quoted text, with a depth
+    ATTRIBUTION = "attribution"  # "On ..., X wrote:"
+    SIGNATURE = "signature"  # "-- " and what follows
+    TRAILER = "trailer"  # Reviewed-by:, Acked-by:, Signed-off-by: ...
+    BLANK = "blank"  # empty lines between blocks
+    # the parts of a patch mail
+    COMMIT_MESSAGE = "commit-message"
+    NOTES = "notes"  # text between "---" and the diffstat/diff
+    DIFFSTAT = "diffstat"
+    DIFF = "diff"
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of body lines of one kind.
+
+    ``start`` is the 0-based index of the first line in the body. ``depth``
+    is the quote depth (0 for unquoted blocks). ``credited_to`` names who
+    wrote the text: the message author for unquoted text, the attribution
+    chain's author for quoted text (None when unknown).
+    """
+
+    kind: BlockKind
+    start: int
+    lines: tuple[str, ...]
+    depth: int = 0
+    credited_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Trailer:
+    """``Reviewed-by: Name <email>`` and where it came from."""
+
+    key: str  # canonical spelling: "Reviewed-by"
+    name: str
+    email: str
+    msgid: str  # the message that carries it
+    quoted: bool  # inside a quote: somebody else's
+
+
+# --------------------------------------------------------------------------
+# patch
+
+
+class Side(enum.Enum):
+    OLD = "old"
+    NEW = "new"
+
+
+class PatchSource(enum.Enum):
+    MAIL = "mail"  # the diff of a patch mail, parsed with unidiff
+    QUOTED = "quoted"  # rebuilt from what a reply quoted
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    """One line of a hunk. ``kind`` is ' ', '+' or '-'.
+
+    ``old_no``/``new_no`` are the line numbers on each side (None on the side
+    the line is absent from, or when the evidence does not allow a number).
+    ``body_line`` is the 0-based index of the body line it came from.
+    """
+
+    kind: str
+    text: str
+    old_no: int | None
+    new_no: int | None
+    body_line: int | None = None
+
+
+@dataclass(frozen=True)
+class Hunk:
+    old_start: int
+    old_len: int
+    new_start: int
+    new_len: int
+    header_context: str
+    lines: tuple[DiffLine, ...]
+    function: str | None = None  # filled by cmap: the function the changes fall in
+    snipped: bool = False  # a quote left lines out
+
+
+class FileStatus(enum.Enum):
+    MODIFIED = "modified"
+    ADDED = "added"
+    DELETED = "deleted"
+    RENAMED = "renamed"
+    BINARY = "binary"
+    MODE = "mode-change"
+
+
+@dataclass(frozen=True)
+class FileDiff:
+    old_path: str | None
+    new_path: str | None
+    old_blob: str | None  # from the "index abc..def" line
+    new_blob: str | None
+    hunks: tuple[Hunk, ...]
+    status: FileStatus = FileStatus.MODIFIED
+
+    @property
+    def path(self) -> str:
+        return self.new_path or self.old_path or ""
+
+
+@dataclass(frozen=True)
+class Patch:
+    msgid: str
+    source: PatchSource
+    subject: str
+    commit_message: str
+    notes: str  # between "---" and the diff
+    diffstat: str
+    files: tuple[FileDiff, ...]
+    trailers: tuple[Trailer, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a comment points. ``hunk`` is the index in ``FileDiff.hunks``."""
+
+    file: str
+    side: Side
+    line: int | None
+    hunk: int | None
+    quoted: str  # the last quoted line the comment follows, as it appears
+    function: str | None = None
+    answers: str | None = None  # for discussion replies: the author of the quoted text
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reviewer's comment: a run of the writer's own lines.
+
+    ``text`` holds every line verbatim. ``anchor`` is None for a general
+    comment (before any quote, or after the commit-message part).
+    ``quoted_text``: the quoted lines it follows (for discussion replies and
+    for showing context). ``body_start`` is the 0-based body line index.
+    """
+
+    msgid: str
+    author: str
+    email: str
+    date: str
+    text: str
+    body_start: int
+    anchor: Anchor | None
+    quoted_text: str = ""
+    quoted_author: str | None = None
+
+
+# --------------------------------------------------------------------------
+# cmap
+
+
+class ScopeKind(enum.Enum):
+    FUNCTION = "function"
+    STRUCT = "struct"
+    MACRO = "macro"
+    FILE = "file"  # file scope: declarations, globals
+
+
+class FunctionStatus(enum.Enum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class Function:
+    """A function (or other scope) as seen on one side.
+
+    ``start``/``end`` are 1-based line numbers on that side. ``complete`` is
+    false when it was rebuilt from hunks and some lines were not visible.
+    """
+
+    name: str
+    file: str
+    side: Side
+    start: int
+    end: int
+    kind: ScopeKind = ScopeKind.FUNCTION
+    status: FunctionStatus = FunctionStatus.CHANGED
+    complete: bool = True
+
+
+class NodeKind(enum.Enum):
+    ENTRY = "entry"
+    EXIT = "exit"
+    STATEMENT = "statement"  # an expression statement or declaration
+    CONDITION = "condition"  # if / ?: condition; out edges TRUE and FALSE
+    LOOP = "loop"  # loop head (for/while/do/iterator macro); TRUE enters body, FALSE leaves
+    SWITCH = "switch"  # out edges CASE to each case label, DEFAULT
+    LABEL = "label"  # goto target or case label
+    GOTO = "goto"
+    RETURN = "return"
+    BREAK = "break"
+    CONTINUE = "continue"
+
+
+class EdgeKind(enum.Enum):
+    NEXT = "next"
+    TRUE = "true"
+    FALSE = "false"
+    BACK = "back"  # loop back edge
+    CASE = "case"
+    JUMP = "jump"  # goto, break, continue, return -> exit
+
+
+@dataclass(frozen=True)
+class CfgNode:
+    """A statement of the function body.
+
+    ``line`` is the side's 1-based line number where the statement starts.
+    ``text`` is its source with whitespace collapsed. ``loop_depth`` counts
+    the loops around it. ``ts_node`` is the tree-sitter node (not compared).
+    """
+
+    id: int
+    kind: NodeKind
+    line: int
+    text: str
+    loop_depth: int = 0
+    label: str | None = None  # for LABEL and GOTO: the label name
+    ts_node: Any = field(default=None, compare=False, repr=False, hash=False)
+
+
+@dataclass(frozen=True)
+class CfgEdge:
+    src: int
+    dst: int
+    kind: EdgeKind = EdgeKind.NEXT
+
+
+@dataclass(frozen=True)
+class Cfg:
+    """Control-flow graph of one function on one side."""
+
+    function: str
+    side: Side
+    nodes: tuple[CfgNode, ...]  # nodes[i].id == i; nodes[0] is ENTRY, nodes[1] is EXIT
+    edges: tuple[CfgEdge, ...]
+    complete: bool = True  # false when built from a fragment with gaps
+
+    ENTRY = 0
+    EXIT = 1
+
+    def successors(self, node_id: int) -> list[CfgEdge]:
+        return [e for e in self.edges if e.src == node_id]
+
+
+@dataclass(frozen=True)
+class FunctionView:
+    """One side of a changed function: span, source text, CFG."""
+
+    function: Function
+    source: str  # the function's text on that side (gaps marked by a comment)
+    cfg: Cfg | None
+    parse_errors: tuple[int, ...] = ()  # lines where tree-sitter reported errors
+
+
+@dataclass(frozen=True)
+class ChangedFunction:
+    """A function the patch touches, with both sides where they exist.
+
+    ``added_lines``/``removed_lines`` are the new-side/old-side line numbers
+    of the patch's ``+``/``-`` lines inside the function.
+    """
+
+    name: str
+    file: str
+    status: FunctionStatus
+    old: FunctionView | None
+    new: FunctionView | None
+    added_lines: frozenset[int] = frozenset()
+    removed_lines: frozenset[int] = frozenset()
+    file_uses_cleanup: bool = False  # guard()/scoped_guard()/__free() seen in the file
+
+
+@dataclass(frozen=True)
+class CodeMap:
+    """What the code-map stage learned about one patch."""
+
+    patch_msgid: str
+    functions: tuple[ChangedFunction, ...]
+    exact: bool  # built from a git tree's pre-image
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------
+# rules
+
+
+class Severity(enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Confidence(enum.Enum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+CATEGORIES = (
+    "lock-pairing",
+    "refcount-pairing",
+    "get-put-placement",
+    "unlock-path-merge",
+    "lock-scope-change",
+    "sleep-in-atomic",
+    "error-path-cleanup",
+    "irq-workaround",
+    "spelling",
+    "style",
+    "patch-format",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str  # "RK201"
+    category: str  # one of CATEGORIES
+    severity: Severity
+    confidence: Confidence
+    file: str
+    function: str | None
+    line: int | None  # new-side line
+    message: str
+    suggestion: str = ""
+    rationale: str = ""  # why it matters
+    msgid: str = ""  # the patch (or reply) it was found in
+
+
+# --------------------------------------------------------------------------
+# the whole result
+
+
+@dataclass(frozen=True)
+class Review:
+    """Everything the pipeline found for an input; what render reads."""
+
+    threads: tuple[Thread, ...]
+    patches: tuple[Patch, ...]
+    comments: dict[str, tuple[Comment, ...]]  # by msgid
+    codemaps: tuple[CodeMap, ...]
+    findings: tuple[Finding, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def messages(self) -> tuple[Message, ...]:
+        return tuple(m for t in self.threads for m in t.messages)

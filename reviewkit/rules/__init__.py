@@ -1,0 +1,1 @@
+"""Rules stage: findings over changed functions, from a knowledge base."""

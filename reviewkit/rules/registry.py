@@ -1,0 +1,94 @@
+"""The rule registry: each rule is a plain function registered with an id.
+
+A rule's parameters say what it reads; the engine supplies them by name:
+
+    fn: ChangedFunction   one changed function, both sides (run per function)
+    patch: Patch          the whole patch (run once per patch)
+    codemap: CodeMap      the code map of the patch
+    kb: KnowledgeBase     acquire/release pairs and the rest of the knowledge
+    config: Config        the user's settings
+
+and it yields :class:`~reviewkit.model.Finding` records. Its docstring is its
+documentation, in the sections *What it flags / Why it matters / Example /
+Suggested change / Knowledge used / Limits*.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from reviewkit.model import CATEGORIES, Severity
+
+RULE_ID = re.compile(r"^RK[0-9]{3}$")
+PARAMETERS = frozenset({"fn", "patch", "codemap", "kb", "config"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str  # the function's name, e.g. "early_get"
+    category: str
+    severity: Severity
+    func: Callable[..., Iterator]
+    params: tuple[str, ...]
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.func.__doc__ or "")
+
+    @property
+    def summary(self) -> str:
+        """The first line of the docstring."""
+        return self.doc.splitlines()[0] if self.doc else ""
+
+
+_RULES: dict[str, Rule] = {}
+
+
+def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
+    """Register a rule function under ``rule_id``.
+
+    Raises:
+        ValueError: the id is malformed or taken, the category is not in the
+            design's vocabulary, a parameter is unknown, or the docstring is
+            missing; the message names the function.
+    """
+
+    def register(func: Callable) -> Callable:
+        where = f"{func.__module__}.{func.__qualname__}"
+        if not RULE_ID.match(rule_id):
+            raise ValueError(f"{where}: rule id {rule_id!r} does not match RKnnn")
+        if rule_id in _RULES:
+            raise ValueError(f"{where}: rule id {rule_id} already used by {_RULES[rule_id].name}")
+        if category not in CATEGORIES:
+            raise ValueError(f"{where}: category {category!r} is not one of {', '.join(CATEGORIES)}")
+        params = tuple(inspect.signature(func).parameters)
+        bad = set(params) - PARAMETERS
+        if bad:
+            raise ValueError(f"{where}: unknown parameter(s) {', '.join(sorted(bad))}")
+        if not func.__doc__:
+            raise ValueError(f"{where}: a rule needs a docstring (its documentation)")
+        _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params)
+        return func
+
+    return register
+
+
+def all_rules() -> list[Rule]:
+    """Every registered rule, by id. Importing ``reviewkit.rules`` registers them."""
+    return [_RULES[k] for k in sorted(_RULES)]
+
+
+def is_enabled(rule_id: str, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> bool:
+    """Decide by the longest matching prefix of ``select`` and ``ignore``.
+
+    Every rule runs by default; with ``select`` given, only selected ones.
+    """
+    best_sel = max((len(p) for p in select if rule_id.startswith(p)), default=-1)
+    best_ign = max((len(p) for p in ignore if rule_id.startswith(p)), default=-1)
+    if best_ign > best_sel:
+        return False
+    return best_sel >= 0 or not select

@@ -1,0 +1,32 @@
+"""Shared fixtures: a quiet, reproducible environment for every test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+ROOT = Path(__file__).resolve().parent.parent
+THREADS = ROOT / "threads"
+SEED = THREADS / "seed-duyck-mlock-v16-16.txt"
+MLOCK_THREAD = THREADS / "mlock-v16-16.mbox"
+# The whole real list archive lives beside the project, not in it.
+SHARED = ROOT.parent / "shared"
+ARCHIVE = SHARED / "archives" / "linux-pwm.vger.kernel.org.0.git"
+
+
+@pytest.fixture(autouse=True)
+def _test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
+    monkeypatch.delenv("PAGER", raising=False)
+
+
+def needs_archive() -> pytest.MarkDecorator:
+    """Skip unless the real list archive is beside the project (CI has it)."""
+    return pytest.mark.skipif(not ARCHIVE.is_dir(), reason="../shared/archives not present")

@@ -468,6 +468,11 @@ class Review:
     codemaps: tuple[CodeMap, ...]
     findings: tuple[Finding, ...]
     warnings: tuple[str, ...]
+    # trailers each message gives (its own and quoted ones), by msgid
+    trailers: dict[str, tuple[Trailer, ...]] = field(default_factory=dict)
+    # which patch a reply reviews: reply msgid -> Patch.msgid (a mail patch of
+    # the input, or the patch rebuilt from the reply's own quote)
+    reviews: dict[str, str] = field(default_factory=dict)
 
     @property
     def messages(self) -> tuple[Message, ...]:

@@ -1,0 +1,65 @@
+"""Regenerate examples/: the outputs of review, summary and check on the
+bundled threads, in every format.
+
+    python3 examples/regenerate.py           # rewrite the outputs
+    python3 examples/regenerate.py --check   # exit 1 and name the stale ones
+
+Runs from the repository root with relative paths, NO_COLOR and 100 columns,
+so the outputs hold no machine path and no colour codes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "examples"
+
+# (output file, command line after `reviewkit`)
+EXAMPLES = [
+    ("mlock-v16-16.review.txt", ["review", "threads/mlock-v16-16.mbox"]),
+    ("mlock-v16-16.review.md", ["review", "threads/mlock-v16-16.mbox", "--format", "markdown"]),
+    ("mlock-v16-16.review.json", ["review", "threads/mlock-v16-16.mbox", "--format", "json"]),
+    ("mlock-v16-16.summary.md", ["summary", "threads/mlock-v16-16.mbox"]),
+    ("mlock-v16-16.summary.json", ["summary", "threads/mlock-v16-16.mbox", "--format", "json"]),
+    ("seed.review.txt", ["review", "threads/seed-duyck-mlock-v16-16.txt"]),
+    ("seed.review.json", ["review", "threads/seed-duyck-mlock-v16-16.txt", "--format", "json"]),
+    ("seed.summary.md", ["summary", "threads/seed-duyck-mlock-v16-16.txt"]),
+    ("117-mlock.check.txt", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml"]),
+    ("117-mlock.check.md", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "markdown"]),
+    ("117-mlock.check.json", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "json"]),
+]
+
+
+def render(args: list[str]) -> str:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+    env.pop("REVIEWKIT_DEBUG", None)
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    if proc.returncode not in (0, 1):  # check exits 1 when an item fails
+        raise SystemExit(f"reviewkit {' '.join(args)}: exit {proc.returncode}: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def main() -> int:
+    check = "--check" in sys.argv
+    stale = []
+    for name, args in EXAMPLES:
+        text = render(args)
+        path = OUT / name
+        if check:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                stale.append(name)
+        else:
+            path.write_text(text, encoding="utf-8")
+    if stale:
+        print("stale examples (run python3 examples/regenerate.py): " + ", ".join(stale))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

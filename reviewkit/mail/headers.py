@@ -1,0 +1,155 @@
+"""Header values: RFC 2047 words, stray 8-bit bytes, addresses, ids, dates."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from datetime import timezone
+from email.utils import parseaddr, parsedate_to_datetime
+
+from reviewkit.mail.charset import decode_bytes
+
+_FOLD = re.compile(r"\r?\n(?=[ \t])|\r?\n$")
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+# Whitespace between two encoded words is not part of the text (RFC 2047 6.2).
+_BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
+_MSGID = re.compile(r"<([^<>\s]+)>")
+_Q_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
+
+
+def decode_header_value(value: str, notes: list[str] | None = None) -> str:
+    """Turn a raw header value into text.
+
+    Args:
+        value: the value as the parser stored it; raw 8-bit bytes arrive as
+            surrogate escapes (samples/patchwork/0015-with-invalid-utf8-headers.mbox).
+        notes: where to add a one-line note when a guess was needed.
+
+    Returns:
+        The unfolded, decoded value. Never raises: undecodable parts are
+        decoded as cp1252 with replacement characters.
+    """
+    value = _FOLD.sub("", value)
+    if _has_surrogates(value):
+        raw = value.encode("utf-8", "surrogateescape")
+        value, guessed = decode_bytes(raw, None)
+        if guessed and notes is not None:
+            notes.append(f"header holds bytes that are not UTF-8; decoded as {guessed}")
+    if "=?" not in value:
+        return value.strip()
+    value = _BETWEEN_WORDS.sub(r"\1", value)
+    return _ENCODED_WORD.sub(lambda m: _decode_word(m, notes), value).strip()
+
+
+def _has_surrogates(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _decode_word(match: re.Match[str], notes: list[str] | None) -> str:
+    charset, encoding, text = match.group(1), match.group(2).upper(), match.group(3)
+    charset = charset.split("*", 1)[0]  # RFC 2231 language: utf-8*en
+    try:
+        if encoding == "B":
+            data = base64.b64decode(text + "=" * (-len(text) % 4))
+        else:
+            data = _Q_HEX.sub(lambda m: bytes([int(m.group(1), 16)]), text.replace("_", " ").encode("ascii", "replace"))
+    except (binascii.Error, ValueError):
+        if notes is not None:
+            notes.append(f"broken encoded word in a header: {match.group(0)[:60]}")
+        return match.group(0)
+    decoded, guessed = decode_bytes(data, charset)
+    if guessed and notes is not None:
+        notes.append(f"header word in charset {charset!r} decoded as {guessed}")
+    return decoded
+
+
+def parse_msgid(value: str | None) -> str | None:
+    """Find the message id in a Message-ID or In-Reply-To value.
+
+    Returns:
+        ``<id>`` (angle brackets kept), the first one when several are given;
+        a bare token with an ``@`` gets brackets; None when there is none.
+    """
+    if not value:
+        return None
+    match = _MSGID.search(value)
+    if match:
+        return f"<{match.group(1)}>"
+    for token in value.split():
+        if "@" in token:
+            return f"<{token.strip('<>,;')}>"
+    return None
+
+
+def parse_msgids(value: str | None) -> tuple[str, ...]:
+    """All ``<id>`` tokens of a References value, in order, without repeats.
+
+    Returns:
+        A tuple of ids with brackets; empty for a missing or malformed value
+        (samples/patchwork/refshdr.mbox).
+    """
+    if not value:
+        return ()
+    seen: dict[str, None] = {}
+    for m in _MSGID.finditer(value):
+        seen.setdefault(f"<{m.group(1)}>", None)
+    return tuple(seen)
+
+
+def parse_author(value: str) -> tuple[str, str]:
+    """Display name and address from a From: value.
+
+    Returns:
+        ``(name, email)``. The name falls back to the address. A bare name
+        with no address (archive pages: "From: Alexander Duyck" in the seed)
+        gives ``(name, "")``. Masked addresses are kept as written.
+    """
+    value = value.strip()
+    if not value:
+        return "", ""
+    if "@" not in value:
+        return value.strip('"').strip(), ""
+    name, addr = parseaddr(value)
+    if "@" not in addr:
+        # "Name (addr@host)": parseaddr swaps them.
+        name, addr = addr if "@" in name else name, name if "@" in name else addr
+    if "@" not in addr:
+        return value, ""
+    name = name.strip().strip('"').strip()
+    return (name or addr), addr
+
+
+# Hypermail pages write "Fri Jul 17 2020 - 16:31:02 EST" (the seed).
+_PAGE_DATE = re.compile(r"^\s*(\w{3})\s+(\w{3})\s+(\d{1,2})\s+(\d{4})\s*-\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*(\S+)?\s*$")
+
+
+def parse_timestamp(value: str) -> float | None:
+    """Seconds since the epoch for a Date: value.
+
+    Returns:
+        The timestamp, with zone-less dates taken as UTC; None when the date
+        cannot be read.
+    """
+    if not value:
+        return None
+    match = _PAGE_DATE.match(value)
+    if match:
+        wd, mon, day, year, time, zone = match.groups()
+        value = f"{wd}, {day} {mon} {year} {time} {zone or ''}".strip()
+    try:
+        dt = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    try:
+        return dt.timestamp()
+    except (OverflowError, OSError, ValueError):
+        return None

@@ -1,0 +1,223 @@
+"""``parse_message``: raw bytes to a decoded Message."""
+
+from __future__ import annotations
+
+import email
+import email.errors
+import hashlib
+import re
+from email.message import Message as EmailMessage
+
+from reviewkit.mail.body import find_body
+from reviewkit.mail.charset import decode_bytes
+from reviewkit.mail.headers import (
+    decode_header_value,
+    parse_author,
+    parse_msgid,
+    parse_msgids,
+    parse_timestamp,
+)
+from reviewkit.mail.subject import parse_subject
+from reviewkit.model import Attachment, Message, MessageKind, RawMessage, Series
+
+_TRUNCATED = " (truncated)"  # set by reviewkit.source on a cut-short input
+# A diff at the start of a line (quoted diffs start with ">", so they do not
+# count): git, unified (--- / +++ / @@), or CVS (Index: + ====).
+_GIT_DIFF = re.compile(r"^diff --git \S", re.MULTILINE)
+_UNIFIED = re.compile(r"^--- \S.*\n\+\+\+ \S.*\n@@+ -\d", re.MULTILINE)
+_CVS = re.compile(r"^Index: \S.*\n={20,}", re.MULTILINE)
+_PAGE_FIELD = re.compile(r"^([A-Za-z-]+):[ \t]*(.*)$")
+
+
+def parse_message(raw: RawMessage) -> Message:
+    """Decode one raw message.
+
+    Args:
+        raw: bytes and origin from the source stage.
+
+    Returns:
+        The Message: decoded headers and body (``\\n`` line ends), author,
+        timestamp (None when the date cannot be read), series tags, kind,
+        attachments. Whatever had to be guessed is in ``warnings``. Never
+        raises on bad mail: a message the parser cannot read at all gives an
+        OTHER message with its bytes decoded as the body and a warning.
+    """
+    notes: list[str] = []
+    if raw.origin.endswith(_TRUNCATED):
+        notes.append("the input was cut short; this message may be incomplete")
+    try:
+        if raw.archive_page:
+            return _parse_page(raw, notes)
+        return _parse_mail(raw, notes)
+    except (email.errors.MessageError, LookupError, ValueError, TypeError, AttributeError, IndexError) as err:
+        # Last resort so that one hostile message never stops a run.
+        notes.append(f"could not parse the message ({type(err).__name__}: {err}); its raw text is the body")
+        text, _ = decode_bytes(raw.data, None)
+        return _build(
+            raw,
+            notes,
+            msgid=_synthetic_id("unparsed", raw.data, notes),
+            subject="",
+            author_value="",
+            date="",
+            in_reply_to=None,
+            references=(),
+            body=text.replace("\r\n", "\n"),
+            attachments=(),
+        )
+
+
+def _parse_mail(raw: RawMessage, notes: list[str]) -> Message:
+    msg = email.message_from_bytes(raw.data)
+    headers = _first_headers(msg)
+    subject = decode_header_value(headers.get("subject", ""), notes)
+    author_value = decode_header_value(headers.get("from", ""), notes)
+    date = decode_header_value(headers.get("date", ""), None)
+    msgid = parse_msgid(headers.get("message-id"))
+    if msgid is None:
+        msgid = _synthetic_id("no-msgid", raw.data, notes)
+    in_reply_to = parse_msgid(headers.get("in-reply-to"))
+    references = parse_msgids(headers.get("references"))
+    body, attachments, body_notes = find_body(msg)
+    notes.extend(body_notes)
+    for defect in msg.defects[:3]:
+        if isinstance(defect, (email.errors.StartBoundaryNotFoundDefect, email.errors.CloseBoundaryNotFoundDefect)):
+            notes.append(f"broken MIME structure: {type(defect).__name__}")
+    return _build(
+        raw,
+        notes,
+        msgid=msgid,
+        subject=subject,
+        author_value=author_value,
+        date=date,
+        in_reply_to=in_reply_to,
+        references=references,
+        body=body,
+        attachments=attachments,
+    )
+
+
+def _first_headers(msg: EmailMessage) -> dict[str, str]:
+    """The first value of each header, raw (surrogate escapes kept)."""
+    headers: dict[str, str] = {}
+    for name, value in msg.raw_items():
+        key = name.strip().lower()
+        if key not in headers:
+            headers[key] = value if isinstance(value, str) else str(value)
+    return headers
+
+
+def _parse_page(raw: RawMessage, notes: list[str]) -> Message:
+    """A saved list-archive page: subject line, blank, From:/Date:, body.
+
+    The seed (tests/data/corpus/seed-duyck-mlock-v16-16.txt) has no
+    Message-ID and masked addresses; its id is made from its bytes so that
+    the same page always gets the same one.
+    """
+    text, guess = decode_bytes(raw.data, None)
+    if guess:
+        notes.append(f"page is not valid UTF-8; decoded as {guess}")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    subject = lines[0].strip()
+    fields: dict[str, str] = {}
+    i = 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    while i < len(lines):
+        match = _PAGE_FIELD.match(lines[i])
+        if not match or not lines[i].strip():
+            break
+        fields.setdefault(match.group(1).lower(), match.group(2).strip())
+        i += 1
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    body = "\n".join(lines[i:])
+    msgid = parse_msgid(fields.get("message-id"))
+    if msgid is None:
+        digest = hashlib.sha1(raw.data).hexdigest()[:12]
+        msgid = f"<archive-page-{digest}@reviewkit>"
+        notes.append(f"archive page without Message-ID; using {msgid}")
+    return _build(
+        raw,
+        notes,
+        msgid=msgid,
+        subject=fields.get("subject", subject) if not subject else subject,
+        author_value=fields.get("from", ""),
+        date=fields.get("date", ""),
+        in_reply_to=parse_msgid(fields.get("in-reply-to")),
+        references=parse_msgids(fields.get("references")),
+        body=body,
+        attachments=(),
+    )
+
+
+def _synthetic_id(kind: str, data: bytes, notes: list[str]) -> str:
+    msgid = f"<{kind}-{hashlib.sha1(data).hexdigest()[:12]}@reviewkit>"
+    notes.append(f"no Message-ID; using {msgid}")
+    return msgid
+
+
+def _build(
+    raw: RawMessage,
+    notes: list[str],
+    *,
+    msgid: str,
+    subject: str,
+    author_value: str,
+    date: str,
+    in_reply_to: str | None,
+    references: tuple[str, ...],
+    body: str,
+    attachments: tuple[Attachment, ...],
+) -> Message:
+    name, addr = parse_author(author_value)
+    timestamp = parse_timestamp(date)
+    if date and timestamp is None:
+        notes.append(f"unreadable Date: {date[:60]!r}")
+    series = parse_subject(subject)
+    if in_reply_to == msgid:
+        in_reply_to = None
+    references = tuple(r for r in references if r != msgid)
+    return Message(
+        msgid=msgid,
+        subject=" ".join(subject.split()),
+        author=name,
+        email=addr,
+        date=date,
+        timestamp=timestamp,
+        in_reply_to=in_reply_to,
+        references=references,
+        series=series,
+        kind=find_kind(series, body, attachments),
+        body=body,
+        origin=raw.origin,
+        attachments=attachments,
+        warnings=tuple(dict.fromkeys(notes)),
+    )
+
+
+def has_diff(text: str) -> bool:
+    """Tell whether ``text`` holds an unquoted diff (git, unified or CVS)."""
+    if "\n" not in text:
+        return False
+    return bool(_GIT_DIFF.search(text) or _UNIFIED.search(text) or _CVS.search(text))
+
+
+def find_kind(series: Series, body: str, attachments: tuple[Attachment, ...]) -> MessageKind:
+    """What a message is, from its subject tags and its content.
+
+    A reply is REPLY even when it carries code of its own (corpus replies
+    002 and 010 post unquoted diffs); ``0/N`` is a cover letter; a
+    non-reply with a diff in its body or an attachment is a PATCH.
+
+    Returns:
+        The MessageKind; OTHER when nothing else fits.
+    """
+    if series.is_reply:
+        return MessageKind.REPLY
+    if series.index == 0 and series.total:
+        return MessageKind.COVER
+    if has_diff(body) or any(has_diff(a.text) for a in attachments):
+        return MessageKind.PATCH
+    return MessageKind.OTHER

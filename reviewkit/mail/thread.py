@@ -1,0 +1,162 @@
+"""``build_threads``: messages into threads, in reading order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import replace
+
+from reviewkit.mail.subject import strip_reply_prefixes
+from reviewkit.model import Message, Thread
+
+
+def build_threads(messages: Iterable[Message]) -> list[Thread]:
+    """Thread messages by Message-ID, In-Reply-To and References.
+
+    The parent is the In-Reply-To message when the input holds it, else the
+    last References entry the input holds. A reply with no threading
+    headers at all (an archive page such as the seed) attaches to the
+    message whose subject, without reply prefixes, is its own; failing
+    that, to one whose title (tags removed) is its own; failing that it
+    starts a thread. A duplicate Message-ID keeps the first message as is;
+    later ones get a suffixed msgid and a warning. Links that would close a
+    loop are dropped (with a warning). Orphans whose parent is missing
+    become roots; orphans that point at the same missing thread start share
+    one thread.
+
+    Returns:
+        Threads ordered by their first root's date (then input order);
+        messages in reading order: depth first, children by date then input
+        order. ``parents`` and ``depth`` are filled. Empty input gives [].
+    """
+    msgs = _dedupe(list(messages))
+    by_id = {m.msgid: i for i, m in enumerate(msgs)}
+    parent: list[int | None] = [None] * len(msgs)
+    for i, m in enumerate(msgs):
+        parent[i] = _find_parent(i, m, by_id)
+    _attach_by_subject(msgs, parent)
+    _break_loops(msgs, parent)
+
+    children: dict[int, list[int]] = {}
+    roots: list[int] = []
+    for i, p in enumerate(parent):
+        if p is None:
+            roots.append(i)
+        else:
+            children.setdefault(p, []).append(i)
+
+    def when(i: int) -> tuple[float, int]:
+        ts = msgs[i].timestamp
+        return (ts if ts is not None else math.inf, i)
+
+    for kids in children.values():
+        kids.sort(key=when)
+
+    # Orphans that point at the same missing message (their first
+    # reference, or In-Reply-To) go in one thread.
+    groups: dict[str, list[int]] = {}
+    order: list[list[int]] = []
+    for r in sorted(roots, key=when):
+        key = _missing_root(msgs[r])
+        if key is None:
+            order.append([r])
+        elif key in groups:
+            groups[key].append(r)
+        else:
+            groups[key] = [r]
+            order.append(groups[key])
+
+    threads = []
+    for group in order:
+        seq: list[Message] = []
+        parents: dict[str, str] = {}
+        depth: dict[str, int] = {}
+        for root in group:
+            stack = [(root, 0)]
+            while stack:
+                i, d = stack.pop()
+                m = msgs[i]
+                seq.append(m)
+                depth[m.msgid] = d
+                if parent[i] is not None:
+                    parents[m.msgid] = msgs[parent[i]].msgid  # type: ignore[index]
+                stack.extend((k, d + 1) for k in reversed(children.get(i, ())))
+        threads.append(Thread(root=msgs[group[0]].msgid, messages=tuple(seq), parents=parents, depth=depth))
+    return threads
+
+
+def _dedupe(msgs: list[Message]) -> list[Message]:
+    seen: dict[str, int] = {}
+    out = []
+    for m in msgs:
+        n = seen.get(m.msgid, 0)
+        seen[m.msgid] = n + 1
+        if n:
+            base = m.msgid[:-1] if m.msgid.endswith(">") else m.msgid
+            new_id = f"{base}#dup{n + 1}>" if m.msgid.endswith(">") else f"{base}#dup{n + 1}"
+            note = f"duplicate Message-ID {m.msgid}; this copy is known as {new_id}"
+            m = replace(m, msgid=new_id, warnings=m.warnings + (note,))
+        out.append(m)
+    return out
+
+
+def _find_parent(i: int, m: Message, by_id: dict[str, int]) -> int | None:
+    if m.in_reply_to is not None:
+        p = by_id.get(m.in_reply_to)
+        if p is not None and p != i:
+            return p
+    for ref in reversed(m.references):
+        p = by_id.get(ref)
+        if p is not None and p != i:
+            return p
+    return None
+
+
+def _missing_root(m: Message) -> str | None:
+    if m.references:
+        return m.references[0]
+    return m.in_reply_to
+
+
+def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
+    # Only messages without any threading header: a header naming a missing
+    # message says where the mail belongs better than its subject does.
+    lonely = [
+        i
+        for i, m in enumerate(msgs)
+        if parent[i] is None and m.in_reply_to is None and not m.references and m.series.is_reply
+    ]
+    if not lonely:
+        return
+    by_subject: dict[str, int] = {}
+    by_title: dict[str, int] = {}
+    for i, m in enumerate(msgs):
+        if m.series.is_reply:
+            continue
+        by_subject.setdefault(" ".join(m.subject.split()).lower(), i)
+        by_title.setdefault(m.series.title.lower(), i)
+    for i in lonely:
+        m = msgs[i]
+        p = by_subject.get(strip_reply_prefixes(m.subject).lower())
+        if p is None:
+            p = by_title.get(m.series.title.lower())
+        if p is not None and p != i:
+            parent[i] = p
+
+
+def _break_loops(msgs: list[Message], parent: list[int | None]) -> None:
+    state = [0] * len(msgs)  # 0 unseen, 1 on the current walk, 2 done
+    for start in range(len(msgs)):
+        path = []
+        i: int | None = start
+        while i is not None and state[i] == 0:
+            state[i] = 1
+            path.append(i)
+            i = parent[i]
+        if i is not None and state[i] == 1:
+            # The walk came back to itself: cut the link into the loop's
+            # first message, which then starts the thread.
+            parent[i] = None
+            msgs[i] = replace(msgs[i], warnings=msgs[i].warnings + ("threading headers form a loop; the loop was cut here",))
+        for j in path:
+            state[j] = 2

@@ -1,0 +1,166 @@
+"""Read a public-inbox git archive: one message per commit, in blob ``m``.
+
+A v2 archive is a directory of epochs (``git/0.git``, ``git/1.git`` ...);
+each epoch is a bare git repository. Mirrors copied without ``refs/``
+(``../shared/archives/linux-pwm.vger.kernel.org.0.git`` is one) make git
+refuse the directory, so such a repository is read through a throw-away
+shim git dir that holds its HEAD, config and packed-refs and borrows its
+objects through ``objects/info/alternates``.
+
+Memory does not grow with the archive: ``git rev-list`` streams commit ids
+into ONE ``git cat-file --batch`` process per epoch (a feeder thread writes
+requests while this thread reads answers; the pipes bound what is in flight).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+import queue
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from reviewkit.errors import InputError
+
+_GIT = ("git", "-c", "safe.directory=*")
+
+
+def is_git_dir(path: Path) -> bool:
+    """Tell whether ``path`` looks like a bare git repository."""
+    return (path / "objects").is_dir() and ((path / "HEAD").is_file() or (path / "packed-refs").is_file())
+
+
+def find_epochs(path: Path) -> list[Path]:
+    """Find the bare git repositories of a public-inbox archive.
+
+    Returns:
+        ``[path]`` for a bare git dir; the epochs ``git/N.git`` in numeric
+        order for a v2 inbox directory; an empty list otherwise.
+    """
+    if is_git_dir(path):
+        return [path]
+    epochs = []
+    for base in (path / "git", path):
+        if base.is_dir():
+            for child in base.iterdir():
+                match = re.fullmatch(r"(\d+)\.git", child.name)
+                if match and is_git_dir(child):
+                    epochs.append((int(match.group(1)), child))
+        if epochs:
+            break
+    return [p for _, p in sorted(epochs)]
+
+
+@contextmanager
+def _readable_git_dir(repo: Path) -> Iterator[Path]:
+    """Yield a git dir git accepts: ``repo`` itself, or a shim when refs/ is missing."""
+    if (repo / "refs").is_dir():
+        yield repo
+        return
+    shim = Path(tempfile.mkdtemp(prefix="reviewkit-inbox-"))
+    try:
+        for name in ("HEAD", "config", "packed-refs"):
+            if (repo / name).is_file():
+                shutil.copyfile(repo / name, shim / name)
+        if not (shim / "HEAD").exists():
+            (shim / "HEAD").write_text("ref: refs/heads/master\n")
+        (shim / "refs" / "heads").mkdir(parents=True)
+        (shim / "refs" / "tags").mkdir()
+        (shim / "objects" / "info").mkdir(parents=True)
+        (shim / "objects" / "info" / "alternates").write_text(str((repo / "objects").resolve()) + "\n")
+        yield shim
+    finally:
+        shutil.rmtree(shim, ignore_errors=True)
+
+
+def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
+    """Yield every message of a public-inbox archive.
+
+    Args:
+        path: a bare git dir or a v2 inbox directory of epochs.
+
+    Returns:
+        An iterator of ``(message bytes, commit id)``, newest first within
+        each epoch. Commits without a blob ``m`` (public-inbox deletions)
+        are skipped.
+
+    Raises:
+        InputError: git is missing or cannot read the repository.
+    """
+    epochs = find_epochs(path)
+    if not epochs:
+        raise InputError(f"{path}: not a public-inbox archive (no git repository found)")
+    for repo in epochs:
+        with _readable_git_dir(repo) as git_dir:
+            yield from _read_epoch(repo, git_dir)
+
+
+def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
+    try:
+        revs = subprocess.Popen(
+            [*_GIT, f"--git-dir={git_dir}", "rev-list", "--all"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        batch = subprocess.Popen(
+            [*_GIT, f"--git-dir={git_dir}", "cat-file", "--batch"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+    except OSError as err:
+        raise InputError(f"{repo}: cannot run git: {err.strerror}") from None
+    assert revs.stdout is not None and batch.stdin is not None and batch.stdout is not None
+
+    # Commit ids in flight, in request order: cat-file answers in order, and
+    # its answer names the blob, not the commit. The pipe to cat-file blocks
+    # the feeder, so this holds a pipe's worth of ids at most.
+    pending: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    def feed() -> None:
+        try:
+            for line in revs.stdout:  # type: ignore[union-attr]
+                commit = line.strip()
+                pending.put(commit.decode("ascii", "replace"))
+                batch.stdin.write(commit + b":m\n")  # type: ignore[union-attr]
+        except (BrokenPipeError, ValueError):
+            pass
+        finally:
+            try:
+                batch.stdin.close()  # type: ignore[union-attr]
+            except OSError:
+                pass
+
+    feeder = threading.Thread(target=feed, name="reviewkit-inbox-feed", daemon=True)
+    feeder.start()
+    out = batch.stdout
+    count = 0
+    try:
+        while True:
+            header = out.readline()
+            if not header:
+                break
+            commit = pending.get()
+            fields = header.split()
+            if len(fields) == 3 and fields[2].isdigit():
+                data = out.read(int(fields[2]))
+                out.read(1)  # the newline after the contents
+                if fields[1] == b"blob":
+                    count += 1
+                    yield data, commit
+            # "<commit>:m missing": a deletion commit, nothing to read
+    finally:
+        out.close()
+        for proc in (batch, revs):
+            if proc.poll() is None:
+                proc.kill()
+        feeder.join(timeout=5)
+        batch.wait()
+        revs.wait()
+    if revs.returncode not in (0, -9) and count == 0:
+        err = revs.stderr.read().decode("utf-8", "replace").strip().splitlines() if revs.stderr else []
+        raise InputError(f"{repo}: git cannot read the archive: {err[-1] if err else 'unknown error'}")

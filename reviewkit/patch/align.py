@@ -1,0 +1,145 @@
+"""Align a diff rebuilt from a quote with the real patch it quotes.
+
+A quote loses lines, whitespace and sometimes whole hunks; the patch mail of
+the same thread still has them. Matching each quoted line to the original
+hunk's lines (whitespace-insensitive, in order: the longest common
+subsequence per hunk) gives every quoted line its true numbers, even where
+the quote dropped a line (the seed drops a blank context line).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, replace
+
+from reviewkit.model import DiffLine, FileDiff, Hunk, Patch
+from reviewkit.patch.lines import normalise
+
+
+def _key(line: DiffLine) -> str:
+    return line.kind + normalise(line.text)
+
+
+def find_file(patch: Patch, path: str) -> FileDiff | None:
+    """The file of ``patch`` whose new or old path is ``path``; None if absent."""
+    for f in patch.files:
+        if path and path in (f.new_path, f.old_path):
+            return f
+    return None
+
+
+def _matches(a: Hunk, b: Hunk) -> list[tuple[int, int]]:
+    """Pairs (i, j): a.lines[i] matches b.lines[j], in order."""
+    sm = difflib.SequenceMatcher(None, [_key(x) for x in a.lines],
+                                 [_key(x) for x in b.lines], autojunk=False)
+    pairs: list[tuple[int, int]] = []
+    for blk in sm.get_matching_blocks():
+        pairs.extend((blk.a + k, blk.b + k) for k in range(blk.size))
+    return pairs
+
+
+def find_hunk(quoted: Hunk, original: FileDiff) -> tuple[int, list[tuple[int, int]]] | None:
+    """The original hunk a quoted hunk shows: same header, else most lines in common.
+
+    Returns:
+        ``(index in original.hunks, matched line pairs)``, or None when no
+        hunk shares a line with it.
+    """
+    for k, h in enumerate(original.hunks):
+        if (h.old_start, h.new_start) == (quoted.old_start, quoted.new_start):
+            return k, _matches(quoted, h)
+    best: tuple[int, list[tuple[int, int]]] | None = None
+    for k, h in enumerate(original.hunks):
+        pairs = _matches(quoted, h)
+        if pairs and (best is None or len(pairs) > len(best[1])):
+            best = (k, pairs)
+    return best
+
+
+def align_hunk(quoted: Hunk, original: Hunk, pairs: list[tuple[int, int]]) -> Hunk:
+    """Renumber ``quoted`` from ``original``.
+
+    Matched lines take the original's numbers. An unmatched run between two
+    matches takes the numbers of the original's unmatched run at the same
+    place when both runs are as long (a line the quote mangled); otherwise
+    its lines get None.
+    """
+    new_no: dict[int, DiffLine] = {i: original.lines[j] for i, j in pairs}
+    # pair up unmatched runs of equal length between consecutive matches
+    bounds = [(-1, -1)] + pairs + [(len(quoted.lines), len(original.lines))]
+    for (i0, j0), (i1, j1) in zip(bounds, bounds[1:]):
+        if i1 - i0 > 1 and i1 - i0 == j1 - j0 and (i0, j0) != (-1, -1):
+            for k in range(1, i1 - i0):
+                q, o = quoted.lines[i0 + k], original.lines[j0 + k]
+                if q.kind == o.kind:
+                    new_no[i0 + k] = o
+    lines = []
+    for i, q in enumerate(quoted.lines):
+        o = new_no.get(i)
+        lines.append(replace(q, old_no=o.old_no if o else None, new_no=o.new_no if o else None))
+    dropped = len(original.lines) > len(pairs)
+    return replace(quoted, lines=tuple(lines), snipped=quoted.snipped or dropped)
+
+
+def align_patch(quoted: Patch, original: Patch) -> Patch:
+    """Give each line of a rebuilt patch the numbers of the original patch.
+
+    Files or hunks the original does not hold keep the numbers their hunk
+    headers gave.
+    """
+    files = []
+    for f in quoted.files:
+        of = find_file(original, f.path)
+        if of is None:
+            files.append(f)
+            continue
+        hunks = []
+        for h in f.hunks:
+            found = find_hunk(h, of)
+            hunks.append(align_hunk(h, of.hunks[found[0]], found[1]) if found else h)
+        files.append(replace(f, hunks=tuple(hunks),
+                             old_blob=f.old_blob or of.old_blob, new_blob=f.new_blob or of.new_blob))
+    return replace(quoted, files=tuple(files))
+
+
+@dataclass(frozen=True)
+class HunkScore:
+    """How many hunks of a rebuilt patch carry the original's numbers."""
+
+    total: int
+    correct: int
+    misses: tuple[str, ...]
+
+
+def score_hunk_numbers(rebuilt: Patch, original: Patch) -> HunkScore:
+    """Count rebuilt hunks whose line numbers all equal the original's.
+
+    A hunk counts as correct when it shares lines with an original hunk and
+    every shared line has the same old and new number there (a line left
+    unnumbered counts as wrong). Hunks of files the original lacks count as
+    misses.
+
+    Returns:
+        A :class:`HunkScore`; ``misses`` says which hunk and why.
+    """
+    total = correct = 0
+    misses: list[str] = []
+    for f in rebuilt.files:
+        of = find_file(original, f.path)
+        for h in f.hunks:
+            total += 1
+            where = f"{f.path} @@ -{h.old_start} +{h.new_start}"
+            found = find_hunk(h, of) if of else None
+            if not found or not found[1]:
+                misses.append(f"{where}: no original hunk")
+                continue
+            oh = of.hunks[found[0]]  # type: ignore[union-attr]
+            bad = [(h.lines[i], oh.lines[j]) for i, j in found[1]
+                   if (h.lines[i].old_no, h.lines[i].new_no) != (oh.lines[j].old_no, oh.lines[j].new_no)]
+            if bad:
+                q, o = bad[0]
+                misses.append(f"{where}: {len(bad)} lines off, first {q.kind}{q.text.strip()!r} "
+                              f"({q.old_no},{q.new_no}) != ({o.old_no},{o.new_no})")
+            else:
+                correct += 1
+    return HunkScore(total, correct, tuple(misses))

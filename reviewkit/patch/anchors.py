@@ -1,0 +1,216 @@
+"""Cut a reply into comments and anchor each one.
+
+A comment is one run of the writer's own lines between quoted lines
+(GROUND_TRUTH.md: "each run of non-quoted lines between quoted lines is one
+block"), minus the attribution line that credits the next quote and minus
+the ``-- `` signature. Every other non-blank line of the writer lands in
+exactly one comment, verbatim.
+
+Anchors:
+
+- after a quoted diff line: ``Anchor(file, side, line, hunk, quoted)``,
+  ``side`` OLD for a ``-`` line, NEW otherwise;
+- after quoted text that is no diff line (commit message, cover letter,
+  another reviewer's words): a *general* anchor,
+  ``Anchor(file="", side=NEW, line=None, hunk=None, quoted=<line>)``, with
+  ``answers`` naming who wrote the quoted text; when that text is a comment
+  of the message answered (``parent_comments``), the anchor takes that
+  comment's file, line and hunk, so an author's answer lands on the line
+  the reviewer commented (``threads/mlock-v16-16.mbox``);
+- before any quote: no anchor (``Comment.anchor`` is None).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+from reviewkit.model import Anchor, Comment, DiffLine, Message, Patch, Side
+from reviewkit.patch._quoting import attribution_name, is_attribution, parse_quote_prefix
+from reviewkit.patch.lines import SIGNATURE, normalise
+
+# Quoted text this short ("}", "Thanks!") says too little to find the
+# comment or diff line it came from.
+_MIN_MATCH = 8
+
+
+def build_line_index(patch: Patch | None) -> dict[int, tuple[str, int, DiffLine]]:
+    """Map a body line index to (file path, hunk index, diff line)."""
+    out: dict[int, tuple[str, int, DiffLine]] = {}
+    if patch is None:
+        return out
+    for f in patch.files:
+        for k, h in enumerate(f.hunks):
+            for ln in h.lines:
+                if ln.body_line is not None:
+                    out[ln.body_line] = (f.path, k, ln)
+    return out
+
+
+def _diff_anchor(path: str, hunk: int, ln: DiffLine, quoted: str) -> Anchor:
+    if ln.kind == "-":
+        return Anchor(path, Side.OLD, ln.old_no, hunk, quoted)
+    return Anchor(path, Side.NEW, ln.new_no, hunk, quoted)
+
+
+def _find_diff_line(patch: Patch | None, text: str) -> tuple[str, int, DiffLine] | None:
+    """The diff line of ``patch`` a re-quoted line repeats (kind and text)."""
+    if patch is None or not text or text[0] not in "+- ":
+        return None
+    key = text[0] + normalise(text[1:])
+    if len(key) < _MIN_MATCH:
+        return None
+    for f in patch.files:
+        for k, h in enumerate(f.hunks):
+            for ln in h.lines:
+                if ln.kind + normalise(ln.text) == key:
+                    return f.path, k, ln
+    return None
+
+
+def _find_parent(parents: Sequence[Comment], text: str) -> Comment | None:
+    key = normalise(text)
+    if len(key) < _MIN_MATCH:
+        return None
+    for c in parents:
+        if key in normalise(c.text):
+            return c
+    return None
+
+
+def _credited(lines: list[str], depths: list[int], q: int) -> str | None:
+    """Who wrote quoted line ``q``: the attribution one level up before it."""
+    want = depths[q] - 1
+    for i in range(q - 1, -1, -1):
+        if depths[i] != want:
+            continue
+        text = parse_quote_prefix(lines[i])[1].strip()
+        if not text:
+            continue
+        joined = text
+        # a wrapped attribution: "On ..., Alex Shi <" / "alex@x> wrote:"
+        for j in range(i - 1, max(i - 3, -1), -1):
+            if depths[j] != want or is_attribution(joined):
+                break
+            joined = parse_quote_prefix(lines[j])[1].strip() + " " + joined
+        if is_attribution(joined):
+            return attribution_name(joined)
+    return None
+
+
+def _attribution_lines(lines: list[str], start: int, end: int, followed_by_quote: bool) -> set[int]:
+    """Lines of the run [start, end) that credit the quote after it."""
+    if not followed_by_quote:
+        return set()
+    nonblank = [i for i in range(start, end) if lines[i].strip()]
+    for n in (1, 2, 3):
+        tail = nonblank[-n:]
+        if len(tail) < n or tail != list(range(tail[0], tail[0] + n)):
+            break
+        if is_attribution(" ".join(lines[i].strip() for i in tail)):
+            return set(tail)
+    return set()
+
+
+def find_comment_runs(body_lines: list[str]) -> list[tuple[int, list[int]]]:
+    """The writer's comments as ``(run start, body line indexes)``.
+
+    Attribution and signature lines are left out; blank lines at either end
+    of a comment are trimmed; runs with nothing left are dropped.
+    """
+    depths = [parse_quote_prefix(x)[0] for x in body_lines]
+    runs: list[tuple[int, list[int]]] = []
+    in_sig = False
+    i, n = 0, len(body_lines)
+    while i < n:
+        if depths[i]:
+            in_sig = False
+            i += 1
+            continue
+        j = i
+        while j < n and depths[j] == 0:
+            j += 1
+        skip = _attribution_lines(body_lines, i, j, j < n)
+        keep: list[int] = []
+        for k in range(i, j):
+            if SIGNATURE.match(body_lines[k]) and body_lines[k] in ("-- ", "--"):
+                in_sig = True
+            if in_sig or k in skip:
+                continue
+            keep.append(k)
+        while keep and not body_lines[keep[0]].strip():
+            keep.pop(0)
+        while keep and not body_lines[keep[-1]].strip():
+            keep.pop()
+        if keep:
+            runs.append((i, keep))
+        i = j
+    return runs
+
+
+def extract_comments(
+    message: Message,
+    *,
+    quoted: Patch | None,
+    original: Patch | None,
+    parent_comments: tuple[Comment, ...] = (),
+) -> tuple[Comment, ...]:
+    """The writer's comments in ``message``, each anchored.
+
+    Args:
+        message: the reply.
+        quoted: the patch rebuilt from its quote (:func:`rebuild_quoted`),
+            whose lines carry body line indexes.
+        original: the patch mail it answers, used to place re-quoted lines.
+        parent_comments: the comments of the message it answers.
+
+    Returns:
+        One Comment per run of the writer's own lines, in body order; empty
+        when the message has none. See the module docstring for anchors.
+    """
+    lines = message.body.splitlines()
+    depths = [parse_quote_prefix(x)[0] for x in lines]
+    index = build_line_index(quoted)
+    out: list[Comment] = []
+    for start, keep in find_comment_runs(lines):
+        text = "\n".join(lines[keep[0]:keep[-1] + 1]) if keep == list(
+            range(keep[0], keep[-1] + 1)) else "\n".join(lines[k] for k in keep)
+        q = next((i for i in range(start - 1, -1, -1)
+                  if depths[i] and parse_quote_prefix(lines[i])[1].strip()), None)
+        anchor: Anchor | None = None
+        quoted_text = ""
+        quoted_author: str | None = None
+        if q is not None:
+            qline = lines[q].strip()
+            qtext = parse_quote_prefix(lines[q])[1]
+            first = q
+            while first > 0 and depths[first - 1]:
+                first -= 1
+            quoted_text = "\n".join(lines[first:q + 1]).strip("\n")
+            quoted_author = _credited(lines, depths, q)
+            hit = index.get(q)
+            parent = None if hit else _find_parent(parent_comments, qtext)
+            if hit:
+                anchor = _diff_anchor(hit[0], hit[1], hit[2], qline)
+            elif parent is not None:
+                quoted_author = parent.author
+                base = parent.anchor or Anchor("", Side.NEW, None, None, qline)
+                anchor = replace(base, quoted=qline, answers=parent.author)
+            else:
+                found = _find_diff_line(quoted, qtext) or _find_diff_line(original, qtext)
+                if found:
+                    anchor = _diff_anchor(found[0], found[1], found[2], qline)
+                else:
+                    anchor = Anchor("", Side.NEW, None, None, qline, answers=quoted_author)
+        out.append(Comment(
+            msgid=message.msgid,
+            author=message.author,
+            email=message.email,
+            date=message.date,
+            text=text,
+            body_start=keep[0],
+            anchor=anchor,
+            quoted_text=quoted_text,
+            quoted_author=quoted_author,
+        ))
+    return tuple(out)

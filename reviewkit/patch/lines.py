@@ -1,0 +1,64 @@
+"""Line-level recognisers shared by the real and the tolerant diff parsers.
+
+Each function looks at one line of text (quote markers already removed)
+and says what it is. Nothing here keeps state.
+"""
+
+from __future__ import annotations
+
+import re
+
+# "@@ -189,32 +171,42 @@ unsigned int munlock_vma_page(struct page *page)";
+# counts may be missing ("@@ -0,0 +1 @@": samples/patchwork/0011).
+HUNK_HEADER = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+ ?(.*)$")
+DIFF_GIT = re.compile(r"^diff --git (\S+) (\S+)\s*$")
+# Other "diff -u a b" style headers (CVS, plain diff).
+DIFF_OTHER = re.compile(r"^diff (?:-\S+ )+(\S+) (\S+)\s*$")
+INDEX = re.compile(r"^index ([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: (\d+))?\s*$")
+OLD_FILE = re.compile(r"^--- (\S.*?)(?:\t.*)?$")
+NEW_FILE = re.compile(r"^\+\+\+ (\S.*?)(?:\t.*)?$")
+RENAME_FROM = re.compile(r"^rename from (.+)$")
+RENAME_TO = re.compile(r"^rename to (.+)$")
+BINARY = re.compile(r"^(?:Binary files .* differ|GIT binary patch)\s*$")
+GIT_EXTENDED = re.compile(
+    r"^(?:new file mode|deleted file mode|old mode|new mode|similarity index|"
+    r"dissimilarity index|copy from|copy to|rename from|rename to) "
+)
+NO_NEWLINE = re.compile(r"^\\ No newline at end of file\s*$")
+# The "-- " line git format-patch puts before its version footer ("1.8.3.1").
+SIGNATURE = re.compile(r"^--\s?$")
+VERSION = re.compile(r"^\d+(?:\.\d+)+\S*\s*$")
+# Diffstat: " mm/mlock.c | 93 +++---", " pixel.bmp | Bin 0 -> 142 bytes",
+# " 1 file changed, ...", " create mode 100644 banana".
+DIFFSTAT = re.compile(
+    r"^ ?(?:\S.*\|\s+(?:\d+ ?[+-]*|Bin\b.*)|\d+ files? changed.*|"
+    r"(?:create|delete) mode \d+ .*|rename .* \(\d+%\)|mode change \d+ => \d+ .*)\s*$"
+)
+
+# What reviewers write where they cut quoted lines: "[...]", "[ ... ]",
+# "<snip>", "[snip]", "...", "<...>", "---8<---".
+SNIP = re.compile(
+    r"^\s*(?:\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|…|<\s*(?:snip|\.\.\.+)\s*>|\[\s*snip\s*\]|"
+    r"\.{3,}|\(\s*snip(?:ped)?\s*\)|snip|-*\s*8<\s*-*|-+\s*snip\s*-+)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_snip(text: str) -> bool:
+    """Whether ``text`` is a reviewer's cut mark (``[...]``, ``<snip>``, ``...``)."""
+    return bool(SNIP.match(text))
+
+
+def strip_path(path: str) -> str | None:
+    """``a/mm/mlock.c`` -> ``mm/mlock.c``; ``/dev/null`` -> None."""
+    path = path.strip()
+    if path == "/dev/null":
+        return None
+    if path.startswith(("a/", "b/")):
+        return path[2:]
+    return path
+
+
+def normalise(text: str) -> str:
+    """Text with all whitespace removed: what survives archives and mailers."""
+    return "".join(text.split())

@@ -1,0 +1,194 @@
+"""Parse the diff of a patch mail with unidiff."""
+
+from __future__ import annotations
+
+import re
+
+from reviewkit.model import DiffLine, FileDiff, FileStatus, Hunk, Message, Patch, PatchSource
+from reviewkit.patch import lines as L
+from reviewkit.patch.tolerant import DiffItem, parse_diff_items
+
+# Where a diff starts: a git header, or "--- a" + "+++ b" (plain diff -u).
+_DIFF_START = re.compile(r"^(?:diff --git |diff -|Index: |--- \S)")
+
+
+def find_diff_start(lines: list[str]) -> int | None:
+    """Index of the first diff line of a mail body; None when there is none."""
+    for i, line in enumerate(lines):
+        if line.startswith("diff --git ") or L.DIFF_OTHER.match(line):
+            return i
+        if (line.startswith("--- ") and i + 2 < len(lines)
+                and lines[i + 1].startswith("+++ ") and L.HUNK_HEADER.match(lines[i + 2])):
+            return i
+    return None
+
+
+def find_diff_end(lines: list[str], start: int) -> int:
+    """Index just past the diff: the format-patch ``-- `` footer, or the end.
+
+    A ``-- `` line counts as the footer only when no diff or hunk header
+    follows it (a removed line ``- `` looks the same).
+    """
+    last_header = start
+    for i in range(start, len(lines)):
+        if lines[i].startswith(("diff --git ", "@@ ")):
+            last_header = i
+    for i in range(last_header, len(lines)):
+        if lines[i] == "-- " or (lines[i] == "--" and (i + 1 == len(lines)
+                                                        or L.VERSION.match(lines[i + 1]))):
+            return i
+    return len(lines)
+
+
+def split_patch_mail(lines: list[str], start: int) -> tuple[str, str, str]:
+    """``(commit message, notes, diffstat)`` of the text before the diff.
+
+    The commit message ends at the first ``---`` line; between it and the
+    diff, lines shaped like a diffstat form the diffstat, the rest the notes.
+    """
+    head = lines[:start]
+    try:
+        cut = head.index("---")
+    except ValueError:
+        return "\n".join(head).strip("\n"), "", ""
+    notes, stat = [], []
+    for line in head[cut + 1:]:
+        (stat if L.DIFFSTAT.match(line) else notes).append(line)
+    return "\n".join(head[:cut]).strip("\n"), "\n".join(notes).strip("\n"), "\n".join(stat)
+
+
+def _status(pf, info: list[str]) -> FileStatus:  # type: ignore[no-untyped-def]
+    if getattr(pf, "is_binary_file", False) or any(L.BINARY.match(x) for x in info):
+        return FileStatus.BINARY
+    if pf.is_added_file:
+        return FileStatus.ADDED
+    if pf.is_removed_file:
+        return FileStatus.DELETED
+    if pf.is_rename:
+        return FileStatus.RENAMED
+    if any(x.startswith(("old mode ", "new mode ")) for x in info) and not len(pf):
+        return FileStatus.MODE
+    return FileStatus.MODIFIED
+
+
+def _paths(pf, info: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
+    old = L.strip_path(pf.source_file) if pf.source_file else None
+    new = L.strip_path(pf.target_file) if pf.target_file else None
+    for x in info:  # git names renamed files without a/ b/ here
+        m = L.RENAME_FROM.match(x)
+        if m:
+            old = m.group(1).strip()
+        m = L.RENAME_TO.match(x)
+        if m:
+            new = m.group(1).strip()
+    return old, new
+
+
+def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, ...], tuple[str, ...]]:
+    """Parse diff text with unidiff, falling back to the tolerant parser.
+
+    Args:
+        text: the diff, from its first header to its end.
+        first_line: body index of the text's first line (None when the diff
+            is not in the body, as for an attachment).
+
+    Returns:
+        ``(files, warnings)``; a warning says when unidiff refused the diff
+        and the tolerant parser read it instead.
+    """
+    from unidiff import PatchSet
+    from unidiff.errors import UnidiffParseError
+
+    def body_index(n: int | None) -> int | None:
+        return None if first_line is None or n is None else first_line + n - 1
+
+    try:
+        ps = PatchSet(text)
+    except (UnidiffParseError, ValueError, IndexError) as exc:
+        items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.splitlines())]
+        files, warns = parse_diff_items(items)
+        if first_line is None:
+            files = tuple(_drop_body_lines(f) for f in files)
+        return files, (f"malformed diff ({exc}); read tolerantly, may be partial",) + warns
+    files = []
+    for pf in ps:
+        info = [x.rstrip("\n") for x in pf.patch_info or []]
+        blobs = next((L.INDEX.match(x) for x in info if L.INDEX.match(x)), None)
+        old, new = _paths(pf, info)
+        hunks = []
+        for h in pf:
+            dl = tuple(
+                DiffLine(ln.line_type, ln.value.rstrip("\n"), ln.source_line_no, ln.target_line_no,
+                         body_index(ln.diff_line_no))
+                for ln in h if ln.line_type in (" ", "+", "-")
+            )
+            hunks.append(Hunk(h.source_start, h.source_length, h.target_start, h.target_length,
+                              (h.section_header or "").strip(), dl))
+        files.append(FileDiff(old, new, blobs.group(1) if blobs else None,
+                              blobs.group(2) if blobs else None, tuple(hunks), _status(pf, info)))
+    return tuple(files), ()
+
+
+def _drop_body_lines(f: FileDiff) -> FileDiff:
+    from dataclasses import replace
+
+    return replace(f, hunks=tuple(
+        replace(h, lines=tuple(replace(x, body_line=None) for x in h.lines)) for h in f.hunks))
+
+
+def _is_patch_attachment(content_type: str, filename: str) -> bool:
+    ct = content_type.lower()
+    return ("x-patch" in ct or "x-diff" in ct or ct == "text/diff"
+            or filename.lower().endswith((".patch", ".diff")))
+
+
+def parse_patch(message: Message) -> Patch | None:
+    """Parse the diff of a patch mail (``source=MAIL``).
+
+    The diff is taken from the body, else from the first x-patch/x-diff
+    attachment. The text before it is split into commit message (up to
+    ``---``), notes and diffstat.
+
+    Args:
+        message: a decoded patch mail.
+
+    Returns:
+        The Patch; when unidiff refuses the diff (truncated, hand-edited) the
+        tolerant parser's partial result with a warning. None when the mail
+        holds no diff.
+    """
+    lines = message.body.splitlines()
+    start = find_diff_start(lines)
+    first_line: int | None = start
+    if start is not None:
+        end = find_diff_end(lines, start)
+        diff_text = "\n".join(lines[start:end]) + "\n"
+        commit, notes, stat = split_patch_mail(lines, start)
+    else:
+        att = next((a for a in message.attachments
+                    if _is_patch_attachment(a.content_type, a.filename)
+                    and find_diff_start(a.text.splitlines()) is not None), None)
+        if att is None:
+            return None
+        alines = att.text.splitlines()
+        astart = find_diff_start(alines)
+        assert astart is not None
+        diff_text = "\n".join(alines[astart:find_diff_end(alines, astart)]) + "\n"
+        first_line = None
+        commit, notes, stat = split_patch_mail(lines, len(lines))
+        acommit, anotes, astat = split_patch_mail(alines, astart)
+        commit = commit or acommit
+        notes, stat = notes or anotes, stat or astat
+    files, warnings = parse_diff_text(diff_text, first_line)
+    if not files:
+        return None
+    return Patch(
+        msgid=message.msgid,
+        source=PatchSource.MAIL,
+        subject=message.subject,
+        commit_message=commit,
+        notes=notes,
+        diffstat=stat,
+        files=files,
+        warnings=warnings,
+    )

@@ -1,0 +1,420 @@
+"""Where each comment and finding goes: the shared plan of every renderer.
+
+The terminal review, the markdown review and the summary show the same
+thing: per patch, the diff by file and function, each reviewer comment under
+the diff line it follows, each finding under the line it concerns, and the
+rest (general comments, answers to other reviewers) as a conversation after
+the patch. :func:`build_layout` decides this once, from the model alone.
+
+Nothing is dropped: a comment whose anchor names no shown line lands in its
+patch's conversation; a comment of a reply that reviews no shown patch lands
+in the review's discussion; a finding on no shown line is listed after its
+patch (or the review).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from reviewkit.model import (
+    CodeMap,
+    Comment,
+    DiffLine,
+    FileDiff,
+    Finding,
+    Hunk,
+    Message,
+    Patch,
+    PatchSource,
+    Review,
+    Side,
+    Thread,
+    Trailer,
+)
+
+REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
+_TRAILER_RE = re.compile(r"^\s*([A-Za-z][A-Za-z-]*-by|Fixes|Link|Closes|Cc)\s*:\s*(.*?)\s*(?:<([^>]*)>)?\s*$")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One diff line with what belongs under it."""
+
+    line: DiffLine
+    function: str | None
+    comments: tuple[Comment, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class HunkView:
+    hunk: Hunk
+    index: int
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class FileView:
+    file: FileDiff
+    hunks: tuple[HunkView, ...]
+
+
+@dataclass(frozen=True)
+class PatchView:
+    """A patch as shown: header facts, files, and what has no line.
+
+    ``author``/``email``/``date`` are the patch author's: the patch mail's
+    sender, or for a patch rebuilt from a quote, the person quoted.
+    ``trailers`` are those given in replies (not quoted, not the author's own
+    Signed-off-by); ``carried`` are the review trailers the patch itself
+    carries. ``conversation`` holds the comments placed on no line.
+    """
+
+    patch: Patch
+    message: Message | None
+    author: str
+    email: str
+    date: str
+    version: int | None
+    index: int | None
+    total: int | None
+    files: tuple[FileView, ...]
+    conversation: tuple[Comment, ...]
+    loose_findings: tuple[Finding, ...]
+    trailers: tuple[Trailer, ...]
+    carried: tuple[Trailer, ...]
+    codemap: CodeMap | None
+    reviewers: tuple[str, ...] = ()  # names of repliers with comments, first seen first
+
+    @property
+    def placed_comments(self) -> tuple[Comment, ...]:
+        return tuple(c for f in self.files for h in f.hunks for r in h.rows for c in r.comments)
+
+    @property
+    def comments(self) -> tuple[Comment, ...]:
+        return self.placed_comments + self.conversation
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        placed = tuple(x for f in self.files for h in f.hunks for r in h.rows for x in r.findings)
+        return placed + self.loose_findings
+
+
+@dataclass(frozen=True)
+class Layout:
+    patches: tuple[PatchView, ...]
+    discussion: tuple[Comment, ...]  # comments of replies that review no shown patch
+    other_findings: tuple[Finding, ...]
+    warnings: tuple[str, ...]
+    messages: dict[str, Message] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)  # msgid -> reading order
+
+
+# --------------------------------------------------------------------------
+# helpers shared by the renderers
+
+
+def comment_function(c: Comment) -> str | None:
+    return c.anchor.function if c.anchor else None
+
+
+def norm_code(s: str) -> str:
+    """A quoted or diff line reduced for comparison: archive pages strip
+    leading whitespace (threads/seed-duyck-mlock-v16-16.txt), so compare
+    with all whitespace collapsed."""
+    return " ".join(s.split())
+
+
+def _quoted_code(quoted: str) -> str:
+    s = quoted.lstrip()
+    while s.startswith(">"):
+        s = s[1:].lstrip(" ")
+    if s[:1] in "+- ":
+        s = s[1:]
+    return norm_code(s)
+
+
+def parse_trailer_lines(message: Message) -> tuple[Trailer, ...]:
+    """Trailers of a message's unquoted TRAILER blocks (used when the review
+    carries none for it)."""
+    from reviewkit.model import BlockKind
+
+    out = []
+    for b in message.blocks:
+        if b.kind is not BlockKind.TRAILER or b.depth:
+            continue
+        for line in b.lines:
+            m = _TRAILER_RE.match(line)
+            if m:
+                out.append(Trailer(key=m.group(1), name=m.group(2), email=m.group(3) or "",
+                                   msgid=message.msgid, quoted=False))
+    return tuple(out)
+
+
+def _same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
+    if email and other_email and email.lower() == other_email.lower():
+        return True
+    return bool(name and other_name and norm_code(name).lower() == norm_code(other_name).lower())
+
+
+def _parents(thread: Thread) -> dict[str, str]:
+    parents = dict(thread.parents)
+    for m in thread.messages:
+        if m.msgid not in parents:
+            ref = m.in_reply_to or (m.references[-1] if m.references else None)
+            if ref:
+                parents[m.msgid] = ref
+    return parents
+
+
+def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
+    seen = set()
+    cur = parents.get(msgid)
+    while cur and cur not in seen:
+        if cur == ancestor:
+            return True
+        seen.add(cur)
+        cur = parents.get(cur)
+    return False
+
+
+def find_function(codemap: CodeMap | None, path: str, line: DiffLine, hunk: Hunk) -> str | None:
+    """The function a diff line is in: the code map's span on the line's
+    side; None between the mapped functions of a file; the hunk's function
+    when the code map knows nothing of the file. Git's header context is
+    only shown in the hunk header: it is often wrong."""
+    mapped = [cf for cf in codemap.functions if cf.file == path] if codemap is not None else []
+    if not mapped:
+        return hunk.function
+    old_side = line.kind == "-" or line.new_no is None
+    num = line.old_no if old_side else line.new_no
+    if num is None:
+        return hunk.function
+    for cf in mapped:
+        view = cf.old if old_side else cf.new
+        if view is not None and view.function.start <= num <= view.function.end:
+            return cf.name
+    return None  # between functions: file scope
+
+
+# --------------------------------------------------------------------------
+# placement
+
+
+def _place_comment(c: Comment, files: list[FileDiff]) -> tuple[int, int, int] | None:
+    """(file index, hunk index, row index) of the line a comment follows, or None."""
+    a = c.anchor
+    if a is None or not a.file:
+        return None
+    target = a.file.removeprefix("a/").removeprefix("b/")
+    cand_files = [i for i, f in enumerate(files) if target in (f.path, f.old_path, f.new_path)]
+    want = _quoted_code(a.quoted) if a.quoted else ""
+    for fi in cand_files:
+        hunks = files[fi].hunks
+        order = list(range(len(hunks)))
+        if a.hunk is not None and 0 <= a.hunk < len(hunks):
+            order.remove(a.hunk)
+            order.insert(0, a.hunk)
+        if a.line is not None:
+            for hi in order:
+                for ri, dl in enumerate(hunks[hi].lines):
+                    num = dl.new_no if a.side is Side.NEW else dl.old_no
+                    if num == a.line:
+                        return fi, hi, ri
+        if want:
+            # No number, or a number the shown patch does not have: the
+            # quoted line itself, when it is unique in the file.
+            hits = [(hi, ri) for hi in order for ri, dl in enumerate(hunks[hi].lines)
+                    if norm_code(dl.text) == want]
+            if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
+                return fi, hits[0][0], hits[0][1]
+    return None
+
+
+def _place_finding(f: Finding, files: list[FileDiff]) -> tuple[int, int, int] | None:
+    if f.line is None:
+        return None
+    hit = None
+    for fi, fd in enumerate(files):
+        if f.file not in (fd.path, fd.old_path, fd.new_path):
+            continue
+        for hi, h in enumerate(fd.hunks):
+            for ri, dl in enumerate(h.lines):
+                if dl.new_no == f.line and dl.kind != "-":
+                    hit = (fi, hi, ri)
+    return hit
+
+
+def build_layout(review: Review) -> Layout:
+    """Plan what every renderer shows; see the module docstring."""
+    messages = {m.msgid: m for m in review.messages}
+    order = {m.msgid: i for i, m in enumerate(review.messages)}
+    thread_of = {m.msgid: t for t in review.threads for m in t.messages}
+    parents: dict[str, str] = {}
+    for t in review.threads:
+        parents.update(_parents(t))
+
+    # Each patch once, keyed by msgid (a mail patch wins over a quote).
+    shown: dict[str, Patch] = {}
+    for p in review.patches:
+        if p.msgid not in shown or (p.source is PatchSource.MAIL and shown[p.msgid].source is not PatchSource.MAIL):
+            shown[p.msgid] = p
+    codemaps = {cm.patch_msgid: cm for cm in review.codemaps}
+
+    def home(msgid: str) -> str | None:
+        if msgid in review.reviews and review.reviews[msgid] in shown:
+            return review.reviews[msgid]
+        seen = set()
+        cur: str | None = msgid
+        while cur and cur not in seen:
+            seen.add(cur)
+            if cur in shown:
+                return cur
+            cur = parents.get(cur)
+        return None
+
+    all_comments = sorted(
+        (c for cs in review.comments.values() for c in cs),
+        key=lambda c: (order.get(c.msgid, len(order)), c.body_start))
+    by_home: dict[str | None, list[Comment]] = {}
+    for c in all_comments:
+        by_home.setdefault(home(c.msgid), []).append(c)
+
+    by_patch_findings: dict[str | None, list[Finding]] = {}
+    for f in review.findings:
+        key = f.msgid if f.msgid in shown else None
+        if key is None:
+            owners = [m for m, p in shown.items() if any(f.file in (fd.path, fd.old_path) for fd in p.files)]
+            key = owners[0] if len(owners) == 1 else None
+        by_patch_findings.setdefault(key, []).append(f)
+
+    views = []
+    for msgid, patch in shown.items():
+        files = list(patch.files)
+        placed_c: dict[tuple[int, int, int], list[Comment]] = {}
+        conversation = []
+        for c in by_home.get(msgid, []):
+            pos = _place_comment(c, files)
+            if pos is None:
+                conversation.append(c)
+            else:
+                placed_c.setdefault(pos, []).append(c)
+        placed_f: dict[tuple[int, int, int], list[Finding]] = {}
+        loose_f = []
+        for f in by_patch_findings.get(msgid, []):
+            pos = _place_finding(f, files)
+            if pos is None:
+                loose_f.append(f)
+            else:
+                placed_f.setdefault(pos, []).append(f)
+        cm = codemaps.get(msgid)
+        fviews = []
+        for fi, fd in enumerate(files):
+            hviews = []
+            for hi, h in enumerate(fd.hunks):
+                rows = tuple(
+                    Row(dl, find_function(cm, fd.path, dl, h),
+                        tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())))
+                    for ri, dl in enumerate(h.lines))
+                hviews.append(HunkView(h, hi, rows))
+            fviews.append(FileView(fd, tuple(hviews)))
+
+        msg = messages.get(msgid)
+        mine = by_home.get(msgid, [])
+        if patch.source is PatchSource.MAIL and msg is not None:
+            author, email, date, series = msg.author, msg.email, msg.date, msg.series
+        else:
+            # A patch rebuilt from a quote: its author is the person quoted.
+            quoted = Counter(c.quoted_author for c in mine if c.quoted_author)
+            author = quoted.most_common(1)[0][0] if quoted else ""
+            email = ""
+            date = ""
+            series = msg.series if msg is not None else None
+        # Review trailers from the replies to this patch.
+        given: list[Trailer] = []
+        thread = thread_of.get(msgid)
+        for m in (thread.messages if thread else ()):
+            if m.msgid == msgid or home(m.msgid) != msgid:
+                continue
+            ts = review.trailers.get(m.msgid)
+            if ts is None:
+                ts = parse_trailer_lines(m)
+            for t in ts:
+                if not t.quoted and t.key in REVIEW_TRAILERS and not _same_person(t.name, t.email, author, email or None):
+                    given.append(t)
+        if patch.source is PatchSource.QUOTED and msg is not None:
+            ts = review.trailers.get(msgid) or parse_trailer_lines(msg)
+            given.extend(t for t in ts if not t.quoted and t.key in REVIEW_TRAILERS)
+        carried = tuple(t for t in patch.trailers if t.key in REVIEW_TRAILERS)
+        reviewers = tuple(dict.fromkeys(c.author or c.email for c in mine))
+        views.append(PatchView(
+            patch=patch, message=msg, author=author, email=email, date=date,
+            version=series.version if series else None, index=series.index if series else None,
+            total=series.total if series else None, files=tuple(fviews), conversation=tuple(conversation),
+            loose_findings=tuple(loose_f), trailers=tuple(given), carried=carried, codemap=cm,
+            reviewers=reviewers))
+
+    views.sort(key=lambda v: (v.index if v.index is not None else 10**6, order.get(v.patch.msgid, 10**6)))
+    return Layout(
+        patches=tuple(views),
+        discussion=tuple(by_home.get(None, [])),
+        other_findings=tuple(by_patch_findings.get(None, [])),
+        warnings=review.warnings,
+        messages=messages,
+        order=order,
+    )
+
+
+def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
+    """The hunk's rows cut where the enclosing function changes."""
+    out: list[tuple[str | None, list[Row]]] = []
+    for r in hv.rows:
+        if not out or out[-1][0] != r.function:
+            out.append((r.function, []))
+        out[-1][1].append(r)
+    return out
+
+
+def series_label(v: PatchView) -> str:
+    parts = []
+    if v.version:
+        parts.append(f"v{v.version}")
+    if v.index is not None and v.total is not None:
+        parts.append(f"{v.index}/{v.total}")
+    return " ".join(parts)
+
+
+def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, Counter]]:
+    """Rows (patch subject, file, function, comments, findings, severities)
+    for the closing tables."""
+    rows: dict[tuple[str, str, str], list] = {}
+    for v in layout.patches:
+        key_subject = v.patch.subject
+        for fv in v.files:
+            for hv in fv.hunks:
+                for r in hv.rows:
+                    if not r.comments and not r.findings:
+                        continue
+                    k = (key_subject, fv.file.path, r.function or "")
+                    e = rows.setdefault(k, [0, 0, Counter()])
+                    e[0] += len(r.comments)
+                    e[1] += len(r.findings)
+                    e[2].update(f.severity.value for f in r.findings)
+        for c in v.conversation:
+            k = (key_subject, c.anchor.file if c.anchor else "", comment_function(c) or "")
+            rows.setdefault(k, [0, 0, Counter()])[0] += 1
+        for f in v.loose_findings:
+            k = (key_subject, f.file, f.function or "")
+            e = rows.setdefault(k, [0, 0, Counter()])
+            e[1] += 1
+            e[2][f.severity.value] += 1
+    return [(s, fi, fn, e[0], e[1], e[2]) for (s, fi, fn), e in rows.items()]
+
+
+__all__ = [
+    "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
+    "comment_function", "find_function", "function_sections", "is_descendant", "norm_code",
+    "parse_trailer_lines", "per_function_counts", "series_label",
+]

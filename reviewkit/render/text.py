@@ -1,0 +1,294 @@
+"""The terminal review (rich).
+
+Per patch: a header (subject, author, version, date, trailers), the diff by
+file and by function (function names as section headers, old and new line
+numbers in a ``Table.grid`` of ``Text`` cells), each reviewer comment under
+the line it follows and each finding under the line it concerns; then the
+conversation (comments on no shown line, answers to other reviewers); a
+closing table of comments and findings per function.
+
+Every mail-derived string goes through :mod:`reviewkit.render.safe`; no
+markup string is ever built from mail text. Colour is the console's
+business: with ``no_color`` or ``NO_COLOR`` or a non-terminal file rich
+drops the styles, so nothing here hard-codes colour output.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from rich import box
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.rule import Rule
+from rich.segment import Segment
+from rich.table import Table
+from rich.text import Text
+
+from reviewkit.model import Comment, Finding, PatchSource, Review, Severity
+from reviewkit.render.layout import (
+    HunkView,
+    Layout,
+    PatchView,
+    build_layout,
+    function_sections,
+    per_function_counts,
+    series_label,
+)
+from reviewkit.render.safe import safe_text
+
+_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_LINE_STYLE = {"+": "green", "-": "red", " ": "dim"}
+
+
+class _Barred:
+    """Render ``inner`` narrower by the bar's width, each line led by the bar."""
+
+    def __init__(self, inner: RenderableType, bar: str, style: str) -> None:
+        self.inner, self.bar, self.style = inner, bar, style
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = max(1, options.max_width - len(self.bar))
+        lines = console.render_lines(self.inner, options.update(width=width), pad=False)
+        bar = Segment(self.bar, console.get_style(self.style))
+        for line in lines:
+            yield bar
+            yield from line
+            yield Segment.line()
+
+
+def _who(name: str, email: str) -> Text:
+    t = safe_text(name or email or "(unknown)", "bold")
+    if email and name:
+        t.append(" <")
+        t.append_text(safe_text(email))
+        t.append(">")
+    return t
+
+
+class CommentView:
+    """A reviewer comment: who, when, what they answer, every line verbatim."""
+
+    def __init__(self, comment: Comment, *, show_quote: bool = False) -> None:
+        self.comment = comment
+        self.show_quote = show_quote
+
+    def header(self) -> Text:
+        c = self.comment
+        t = Text("comment ", style="magenta")
+        t.append_text(_who(c.author, c.email))
+        if c.date:
+            t.append(" · ", style="dim")
+            t.append_text(safe_text(c.date, "dim"))
+        answers = c.anchor.answers if c.anchor and c.anchor.answers else c.quoted_author
+        if self.show_quote and answers:
+            t.append(" answers ", style="dim")
+            t.append_text(safe_text(answers, "bold"))
+        if self.show_quote and c.anchor is not None:
+            where = c.anchor.file
+            if c.anchor.line is not None:
+                where += f":{c.anchor.line} ({c.anchor.side.value})"
+            t.append(" on ", style="dim")
+            t.append_text(safe_text(where, "cyan"))
+            if c.anchor.function:
+                t.append(" in ", style="dim")
+                t.append_text(safe_text(c.anchor.function + "()", "bold cyan"))
+        return t
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        c = self.comment
+        parts: list[RenderableType] = [self.header()]
+        if self.show_quote:
+            quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")
+            if quote:
+                q = Text(style="dim italic")
+                lines = quote.rstrip("\n").split("\n")
+                # Show what is answered, not a whole quoted mail: the last lines.
+                if len(lines) > 6:
+                    q.append(f"[{len(lines) - 6} earlier quoted lines]\n")
+                    lines = lines[-6:]
+                for i, line in enumerate(lines):
+                    q.append("> " if not line.startswith(">") else "")
+                    q.append_text(safe_text(line))
+                    if i < len(lines) - 1:
+                        q.append("\n")
+                parts.append(q)
+        parts.append(safe_text(c.text.rstrip("\n")))
+        yield _Barred(Group(*parts), "│ ", "magenta")
+
+
+class FindingView:
+    """A finding: rule id, category, severity, confidence, message, suggestion."""
+
+    def __init__(self, finding: Finding, *, show_where: bool = False) -> None:
+        self.finding = finding
+        self.show_where = show_where
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        f = self.finding
+        style = _SEVERITY_STYLE.get(f.severity, "")
+        head = Text.assemble((f.rule, "bold " + style), " ", (f.category, style), " ",
+                             (f"{f.severity.value} ({f.confidence.value} confidence)", style))
+        if self.show_where:
+            where = f.file + (f":{f.line}" if f.line is not None else "")
+            head.append(" at ", style="dim")
+            head.append_text(safe_text(where, "cyan"))
+            if f.function:
+                head.append(" in ", style="dim")
+                head.append_text(safe_text(f.function + "()", "bold cyan"))
+        parts: list[RenderableType] = [head, safe_text(f.message)]
+        if f.suggestion:
+            parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
+        if f.rationale:
+            parts.append(Text.assemble(("why: ", "dim")) + safe_text(f.rationale, "dim"))
+        yield _Barred(Group(*parts), "▌ ", style or "bold")
+
+
+def _num(n: int | None) -> Text:
+    return Text("" if n is None else str(n), style="dim")
+
+
+def _hunk_grid(hv: HunkView, path: str) -> Table:
+    width = max((len(str(n)) for r in hv.rows for n in (r.line.old_no, r.line.new_no) if n is not None),
+                default=1)
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", width=width, no_wrap=True)
+    grid.add_column(justify="right", width=width, no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    h = hv.hunk
+    head = Text(f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@", style="cyan")
+    if h.header_context:
+        head.append(" ")
+        head.append_text(safe_text(h.header_context, "dim cyan"))
+    if h.snipped:
+        head.append("  (the quote left lines out)", style="dim italic")
+    grid.add_row("", "", head)
+    for si, (function, rows) in enumerate(function_sections(hv)):
+        if function is not None:
+            grid.add_row("", "", Text.assemble(("▶ ", "bold blue"), safe_text(function + "()", "bold blue")))
+        elif si:
+            grid.add_row("", "", Text("▶ (outside any function)", style="bold blue"))
+        for r in rows:
+            style = _LINE_STYLE.get(r.line.kind, "")
+            cell = Text(r.line.kind if r.line.kind in "+- " else "?", style=style)
+            cell.append_text(safe_text(r.line.text, style))
+            grid.add_row(_num(r.line.old_no), _num(r.line.new_no), cell)
+            for c in r.comments:
+                grid.add_row("", "", CommentView(c))
+            for f in r.findings:
+                grid.add_row("", "", FindingView(f))
+    return grid
+
+
+def _patch_header(v: PatchView) -> Iterable[RenderableType]:
+    title = safe_text(v.patch.subject or "(no subject)", "bold")
+    yield Rule(title, align="left", style="blue")
+    facts = Text()
+    facts.append("author ", style="dim")
+    facts.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
+    label = series_label(v)
+    if label:
+        facts.append("  version ", style="dim")
+        facts.append(label)
+    if v.date:
+        facts.append("  date ", style="dim")
+        facts.append_text(safe_text(v.date))
+    yield facts
+    if v.patch.source is PatchSource.QUOTED:
+        yield Text("diff rebuilt from what the reply quoted; the posting itself is not in the input",
+                   style="italic dim")
+    for label, trailers in (("given in replies", v.trailers), ("carried by the patch", v.carried)):
+        for t in trailers:
+            line = Text(f"{label}: ", style="dim")
+            line.append_text(safe_text(f"{t.key}: ", "green"))
+            line.append_text(_who(t.name, t.email))
+            yield line
+    for w in v.patch.warnings:
+        yield Text.assemble(("warning: ", "yellow"), safe_text(w))
+
+
+def _render_patch(v: PatchView, console: Console) -> None:
+    for r in _patch_header(v):
+        console.print(r)
+    if v.patch.commit_message.strip():
+        console.print(_Barred(safe_text(v.patch.commit_message.strip("\n"), "dim"), "  ", ""))
+    if not v.files:
+        console.print(Text("no diff in this patch", style="dim italic"))
+    for fv in v.files:
+        fd = fv.file
+        name = safe_text(fd.path or "(no path)", "bold cyan")
+        if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
+            name = Text.assemble(safe_text(fd.old_path, "bold cyan"), " → ", name)
+        console.print()
+        console.print(Text.assemble(("file ", "dim"), name, (f"  ({fd.status.value})", "dim")))
+        for hv in fv.hunks:
+            console.print(_hunk_grid(hv, fd.path))
+    if v.loose_findings:
+        console.print()
+        console.print(Text("Findings on lines the diff does not show", style="bold"))
+        for f in v.loose_findings:
+            console.print(FindingView(f, show_where=True))
+    if v.conversation:
+        console.print()
+        console.print(Text("Conversation", style="bold"))
+        for c in v.conversation:
+            console.print(CommentView(c, show_quote=True))
+
+
+def _closing_table(layout: Layout) -> Table | None:
+    rows = per_function_counts(layout)
+    if not rows:
+        return None
+    table = Table(title=Text("Comments and findings per function", style="bold"), box=box.SIMPLE_HEAD,
+                  show_lines=False, expand=False)
+    several = len(layout.patches) > 1
+    if several:
+        table.add_column("patch", overflow="fold", ratio=3)
+    table.add_column("file", overflow="fold", ratio=2)
+    table.add_column("function", overflow="fold", ratio=2)
+    table.add_column("comments", justify="right")
+    table.add_column("findings", justify="right")
+    for subject, file, fn, nc, nf, sev in rows:
+        cells = [safe_text(file) if file else Text("(general)"), safe_text(fn + "()" if fn else "-"), Text(str(nc)),
+                 Text(f"{nf}" + (" (" + ", ".join(f"{n} {s}" for s, n in sorted(sev.items())) + ")" if nf else ""))]
+        if several:
+            cells.insert(0, safe_text(subject))
+        table.add_row(*cells)
+    return table
+
+
+def render_text(review: Review, console: Console) -> None:
+    """Print the terminal review of ``review`` on ``console``.
+
+    The console decides colour and width (the CLI builds it with
+    ``no_color`` / ``NO_COLOR``; a non-terminal file gets no colour).
+    Prints a one-line note when the review holds nothing to show.
+    """
+    layout = build_layout(review)
+    if not layout.patches and not layout.discussion and not layout.other_findings:
+        console.print(Text("No patch and no review comment found in the input.", style="italic"))
+    for i, v in enumerate(layout.patches):
+        if i:
+            console.print()
+        _render_patch(v, console)
+    if layout.discussion:
+        console.print()
+        console.print(Rule(Text("Discussion outside any patch", style="bold"), align="left", style="blue"))
+        for c in layout.discussion:
+            msg = layout.messages.get(c.msgid)
+            if msg is not None:
+                console.print(Text.assemble(("in reply to ", "dim"), safe_text(msg.subject, "bold")))
+            console.print(CommentView(c, show_quote=True))
+    if layout.other_findings:
+        console.print()
+        console.print(Rule(Text("Other findings", style="bold"), align="left", style="blue"))
+        for f in layout.other_findings:
+            console.print(FindingView(f, show_where=True))
+    table = _closing_table(layout)
+    if table is not None:
+        console.print()
+        console.print(table)
+    for w in layout.warnings:
+        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))
+
+
+__all__ = ["CommentView", "FindingView", "render_text"]

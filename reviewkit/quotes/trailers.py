@@ -1,0 +1,121 @@
+"""Trailers: ``Reviewed-by: Name <email>`` lines, found and parsed."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+from typing import Iterable
+
+from reviewkit.model import Block, BlockKind, Message, Trailer
+from reviewkit.quotes.prefix import parse_quote_prefix
+
+# The keys the kernel's submitting-patches documents, in their canonical
+# spelling. Any other "<Something>-by:" key is a trailer too.
+KNOWN_KEYS: tuple[str, ...] = (
+    "Reviewed-by",
+    "Acked-by",
+    "Tested-by",
+    "Signed-off-by",
+    "Reported-by",
+    "Suggested-by",
+    "Co-developed-by",
+    "Reported-and-tested-by",
+    "Fixes",
+    "Link",
+    "Closes",
+    "Cc",
+)
+_CANONICAL = {k.lower(): k for k in KNOWN_KEYS}
+
+# Keys whose value is a person; the others (Fixes, Link, Closes) hold a
+# reference kept whole in ``Trailer.name``.
+_REFERENCE_KEYS = frozenset({"fixes", "link", "closes"})
+
+_TRAILER = re.compile(
+    r"^(?P<key>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-by|fixes|link|closes|cc)"
+    r"\s*:\s*(?P<value>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def canonical_key(key: str) -> str:
+    """``reviewed-BY`` -> ``Reviewed-by``; unknown ``*-by`` keys get the same casing."""
+    low = key.lower()
+    return _CANONICAL.get(low, low[:1].upper() + low[1:])
+
+
+def parse_trailer_line(text: str) -> tuple[str, str] | None:
+    """Split ``Key: value`` when it is a trailer.
+
+    Args:
+        text: a line without quote markers.
+
+    Returns:
+        ``(canonical key, value)``, or None when the line is not a trailer.
+    """
+    m = _TRAILER.match(text.strip())
+    if not m:
+        return None
+    return canonical_key(m.group("key")), m.group("value")
+
+
+def is_trailer_line(text: str) -> bool:
+    """True when ``text`` (no quote markers) is a trailer line."""
+    return parse_trailer_line(text) is not None
+
+
+def parse_person(value: str) -> tuple[str, str]:
+    """Name and address from ``Name <a@b>``, ``a@b``, ``a@b (Name)``.
+
+    A ``# comment`` after the address (``stable@vger.kernel.org # 5.4+``)
+    is dropped.
+
+    Returns:
+        ``(name, email)``; either may be "" when absent.
+    """
+    value = re.sub(r"\s+#.*$", "", value).strip()
+    name, addr = parseaddr(value)
+    if not addr or "@" not in addr:
+        # parseaddr gives up on some obfuscated forms: keep the text as the name
+        m = re.search(r"<([^<>]*)>", value)
+        if m:
+            return value[: m.start()].strip().strip('"').strip(), m.group(1).strip()
+        return value.strip('"').strip(), ""
+    return name.strip().strip('"').strip(), addr.strip()
+
+
+def build_trailer(key: str, value: str, *, msgid: str, quoted: bool) -> Trailer:
+    if key.lower() in _REFERENCE_KEYS:
+        return Trailer(key=key, name=value, email="", msgid=msgid, quoted=quoted)
+    name, email = parse_person(value)
+    return Trailer(key=key, name=name, email=email, msgid=msgid, quoted=quoted)
+
+
+def find_trailers(message: Message, blocks: Iterable[Block]) -> tuple[Trailer, ...]:
+    """Every trailer of a message, in body order.
+
+    TRAILER blocks at depth 0 (the writer's own, or a patch's commit
+    message trailers, which belong to the patch) give ``quoted=False``;
+    trailers inside QUOTE blocks (somebody else's, e.g. a reviewer quoting
+    the patch's ``Signed-off-by``) give ``quoted=True``.
+
+    Args:
+        message: the message the blocks came from (its msgid is recorded).
+        blocks: ``split_blocks(message)``.
+
+    Returns:
+        The trailers; an empty tuple when there are none.
+    """
+    found: list[Trailer] = []
+    for block in blocks:
+        if block.kind is BlockKind.TRAILER:
+            for line in block.lines:
+                parsed = parse_trailer_line(line)
+                if parsed:
+                    found.append(build_trailer(*parsed, msgid=message.msgid, quoted=False))
+        elif block.kind is BlockKind.QUOTE:
+            for line in block.lines:
+                parsed = parse_trailer_line(parse_quote_prefix(line)[1])
+                if parsed:
+                    found.append(build_trailer(*parsed, msgid=message.msgid, quoted=True))
+    return tuple(found)

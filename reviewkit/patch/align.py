@@ -20,12 +20,27 @@ def _key(line: DiffLine) -> str:
     return line.kind + normalise(line.text)
 
 
-def find_file(patch: Patch, path: str) -> FileDiff | None:
-    """The file of ``patch`` whose new or old path is ``path``; None if absent."""
+def find_file(patch: Patch, quoted: FileDiff) -> FileDiff | None:
+    """The file of ``patch`` a quoted file shows; None if absent.
+
+    By path; a quote that starts at a hunk header names no file
+    (``replies/010_v16-15-duyck-compaction-helper.eml``): then the file
+    holding a hunk with the same header, else the most lines in common.
+    """
+    path = quoted.path
+    if path:
+        return next((f for f in patch.files if path in (f.new_path, f.old_path)), None)
+    best, score = None, 0
     for f in patch.files:
-        if path and path in (f.new_path, f.old_path):
-            return f
-    return None
+        for h in quoted.hunks:
+            found = find_hunk(h, f)
+            n = len(found[1]) if found else 0
+            if found and (f.hunks[found[0]].old_start, f.hunks[found[0]].new_start) == (
+                    h.old_start, h.new_start):
+                n += 1000
+            if n > score:
+                best, score = f, n
+    return best
 
 
 def _matches(a: Hunk, b: Hunk) -> list[tuple[int, int]]:
@@ -89,10 +104,12 @@ def align_patch(quoted: Patch, original: Patch) -> Patch:
     """
     files = []
     for f in quoted.files:
-        of = find_file(original, f.path)
+        of = find_file(original, f)
         if of is None:
             files.append(f)
             continue
+        if not f.path:
+            f = replace(f, old_path=of.old_path, new_path=of.new_path)
         hunks = []
         for h in f.hunks:
             found = find_hunk(h, of)
@@ -125,7 +142,7 @@ def score_hunk_numbers(rebuilt: Patch, original: Patch) -> HunkScore:
     total = correct = 0
     misses: list[str] = []
     for f in rebuilt.files:
-        of = find_file(original, f.path)
+        of = find_file(original, f)
         for h in f.hunks:
             total += 1
             where = f"{f.path} @@ -{h.old_start} +{h.new_start}"

@@ -78,6 +78,24 @@ def _find_parent(parents: Sequence[Comment], text: str) -> Comment | None:
     return None
 
 
+def _quoted_tail(lines: list[str], depths: list[int], q: int) -> str:
+    """The quoted text ending at line ``q``, long enough to be recognised.
+
+    One short line ("> cases.", "> issue." in threads/mlock-v16-16.mbox)
+    matches too much; the lines above it at the same depth make it specific.
+    """
+    parts: list[str] = []
+    i = q
+    while i >= 0 and depths[i] == depths[q]:
+        text = parse_quote_prefix(lines[i])[1]
+        if text.strip():
+            parts.insert(0, text)
+            if len(normalise(" ".join(parts))) >= 2 * _MIN_MATCH:
+                break
+        i -= 1
+    return " ".join(parts)
+
+
 def _credited(lines: list[str], depths: list[int], q: int) -> str | None:
     """Who wrote quoted line ``q``: the attribution one level up before it."""
     want = depths[q] - 1
@@ -189,7 +207,8 @@ def extract_comments(
             quoted_text = "\n".join(lines[first:q + 1]).strip("\n")
             quoted_author = _credited(lines, depths, q)
             hit = index.get(q)
-            parent = None if hit else _find_parent(parent_comments, qtext)
+            parent = None if hit else _find_parent(
+                parent_comments, _quoted_tail(lines, depths, q))
             if hit:
                 anchor = _diff_anchor(hit[0], hit[1], hit[2], qline)
             elif parent is not None:

@@ -102,8 +102,17 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
     def body_index(n: int | None) -> int | None:
         return None if first_line is None or n is None else first_line + n - 1
 
+    repaired, n = repair_blank_context(text)
     try:
-        ps = PatchSet(text)
+        try:
+            ps = PatchSet(text)
+            note: tuple[str, ...] = ()
+        except (UnidiffParseError, ValueError, IndexError):
+            if not n:
+                raise
+            ps = PatchSet(repaired)
+            note = (f"{n} blank context lines had lost their leading space "
+                    "(trailing whitespace stripped in transit); repaired",)
     except (UnidiffParseError, ValueError, IndexError) as exc:
         items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.splitlines())]
         files, warns = parse_diff_items(items)
@@ -126,7 +135,38 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
                               (h.section_header or "").strip(), dl))
         files.append(FileDiff(old, new, blobs.group(1) if blobs else None,
                               blobs.group(2) if blobs else None, tuple(hunks), _status(pf, info)))
-    return tuple(files), ()
+    return tuple(files), note
+
+
+def repair_blank_context(text: str) -> tuple[str, int]:
+    """Give back the leading space of blank context lines a mailer stripped.
+
+    ``samples/patchwork/0019-multipart-patch.mbox`` carries empty lines where
+    the diff had " ": unidiff then finds the hunk short. An empty line
+    counts as context only while the hunk header still expects lines on
+    both sides.
+
+    Returns:
+        ``(text, number of lines repaired)``.
+    """
+    out: list[str] = []
+    old = new = 0
+    n = 0
+    for line in text.split("\n"):
+        m = L.HUNK_HEADER.match(line)
+        if m:
+            old = int(m.group(2)) if m.group(2) is not None else 1
+            new = int(m.group(4)) if m.group(4) is not None else 1
+        elif old > 0 or new > 0:
+            if line == "" and old > 0 and new > 0:
+                line = " "
+                n += 1
+            if line[:1] in (" ", "-"):
+                old -= 1
+            if line[:1] in (" ", "+"):
+                new -= 1
+        out.append(line)
+    return "\n".join(out), n
 
 
 def _drop_body_lines(f: FileDiff) -> FileDiff:

@@ -297,8 +297,8 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
             prev.text = prev.text + " " + t.strip()
             prev.length = len(t)
             continue
-        if hunk.full() and not t:
-            continue  # a trailing bare ">" after the hunk's last line
+        # a bare ">" past the hunk's count is kept for now: re-quoted lines
+        # may have filled the count early; _finish drops what is left over.
         hunk.add(raw)
 
     close_hunk(False)
@@ -382,6 +382,15 @@ def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> Hunk:
             gaps.append(pending or GapKind.COMMENT)
         segs.append(seg)
         pending = None
+    # blank lines quoted after the hunk's last line (a bare ">")
+    while segs and segs[-1] and segs[-1][-1].kind == " " and not segs[-1][-1].text:
+        if sum(_count(s)[0] for s in segs) <= h.old_len or sum(_count(s)[1] for s in segs) <= h.new_len:
+            break
+        segs[-1].pop()
+        if not segs[-1]:
+            segs.pop()
+            if gaps:
+                gaps.pop()
     seen_old = sum(_count(s)[0] for s in segs)
     seen_new = sum(_count(s)[1] for s in segs)
     miss_old, miss_new = h.old_len - seen_old, h.new_len - seen_new

@@ -1,0 +1,805 @@
+"""RK5xx: the shape of a patch mail, as maintainers and checkpatch.pl expect it.
+
+Each rule is a thin wrapper over a ``find_*_problems`` function that takes
+plain values, so the pre-send checklist (``render/checklist.py``) can call
+the same checks with what only the mail knows (the ``From:`` header, the
+other patches of the series, the cover letter).
+
+Findings of these rules have ``file=""``; ``line`` is the 1-based line of
+the commit message when one is meant (None for the subject or the diffstat).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+from reviewkit.model import Confidence, Finding, Patch, Series, Severity
+from reviewkit.rules.registry import rule
+
+SUMMARY_MAX = 75  # Documentation/process/submitting-patches.rst: "70-75 characters"
+BODY_MAX = 75  # checkpatch.pl: "prefer a maximum 75 chars per line"
+
+
+def _finding(rule_id: str, severity: Severity, message: str, *, line: int | None = None,
+             suggestion: str = "", rationale: str = "", file: str = "",
+             confidence: Confidence = Confidence.HIGH) -> Finding:
+    category = "spelling" if rule_id == "RK601" else "patch-format"
+    return Finding(rule=rule_id, category=category, severity=severity, confidence=confidence,
+                   file=file, function=None, line=line, message=message, suggestion=suggestion,
+                   rationale=rationale)
+
+
+# --------------------------------------------------------------------------
+# subject
+
+_REPLY = re.compile(r"^\s*((re|aw|sv|fwd?)\s*:\s*)+", re.IGNORECASE)
+_TAG_GROUP = re.compile(r"^\s*\[([^\]]*)\]")
+_PATCH_WORD = re.compile(r"^(?:PATCH|RFC)(?:v(\d+))?$", re.IGNORECASE)
+_VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
+_NUMBERING = re.compile(r"^(\d+)/(\d+)$")
+
+
+def parse_subject(subject: str) -> Series:
+    """The tags of a patch subject: ``[RFC PATCH net-next v3 2/7] net: fix x``.
+
+    Returns:
+        A :class:`Series`; fields the subject does not give are None, and
+        ``title`` is what follows the tags. Several bracket groups
+        (``[RFC][PATCH v2]``) are read as one.
+    """
+    s = subject.strip()
+    is_reply = bool(_REPLY.match(s))
+    s = _REPLY.sub("", s)
+    words: list[str] = []
+    while True:
+        m = _TAG_GROUP.match(s)
+        if not m:
+            break
+        words.extend(m.group(1).replace(",", " ").split())
+        s = s[m.end():]
+    version = index = total = None
+    is_patch = resend = False
+    prefixes: list[str] = []
+    for w in words:
+        if (m := _PATCH_WORD.match(w)) is not None:
+            is_patch = True
+            if m.group(1):
+                version = int(m.group(1))
+            if w.upper().startswith("RFC"):
+                prefixes.append(w)
+        elif (m := _VERSION.match(w)) is not None:
+            version = int(m.group(1))
+        elif (m := _NUMBERING.match(w)) is not None:
+            index, total = int(m.group(1)), int(m.group(2))
+        else:
+            if w.upper() == "RESEND":
+                resend = True
+            prefixes.append(w)
+    return Series(version=version, index=index, total=total, prefixes=tuple(prefixes),
+                  is_patch_tag=is_patch, resend=resend, is_reply=is_reply, title=s.strip())
+
+
+# "mm/mlock: ", "net: stmmac: ", "dt-bindings: pwm: ", "drm/i915/gt: ",
+# "x86/mm/pat: ", "Documentation/process: " (every title of the v16 series
+# in tests/data/corpus/patches/ has one).
+_SUBSYSTEM = re.compile(r"^[\w.,/+*{}-]+(?: [\w.,/+*{}-]+)?: \S")
+_REVERT = re.compile(r'^Revert "')
+
+
+def find_subject_problems(subject: str) -> list[Finding]:
+    """Problems of the subject line of a patch (not of a cover letter).
+
+    Returns:
+        RK501 findings, empty when the subject is well formed.
+    """
+    tags = parse_subject(subject)
+    out: list[Finding] = []
+    if not tags.is_patch_tag:
+        out.append(_finding("RK501", Severity.ERROR, "the subject has no [PATCH] tag",
+                            suggestion="send with git format-patch (it writes [PATCH ...])"))
+    title = tags.title
+    if not title:
+        out.append(_finding("RK501", Severity.ERROR, "the subject has no summary after the tags"))
+        return out
+    if tags.index == 0:  # a cover letter names the series, not a subsystem change
+        return out
+    if not _SUBSYSTEM.match(title) and not _REVERT.match(title):
+        out.append(_finding("RK501", Severity.WARNING, "the summary has no subsystem prefix (\"subsys: summary\")",
+                            suggestion="start the summary with the subsystem, as `git log --oneline FILE` shows",
+                            rationale="maintainers sort and grep mail by the subsystem prefix"))
+    if len(title) > SUMMARY_MAX:
+        out.append(_finding("RK501", Severity.WARNING,
+                            f"the summary is {len(title)} characters long (at most {SUMMARY_MAX})",
+                            suggestion="shorten the summary; details go in the body",
+                            rationale="the summary becomes the commit's one-line name in git log --oneline"))
+    if title.endswith(".") and not title.endswith("..."):
+        out.append(_finding("RK501", Severity.WARNING, "the summary ends with a period",
+                            suggestion="drop the final period"))
+    return out
+
+
+@rule("RK501", category="patch-format", severity=Severity.ERROR)
+def subject_format(patch: Patch) -> Iterator[Finding]:
+    """The subject line is not ``[PATCH vN M/T] subsys: summary``.
+
+    What it flags:
+        A subject without a ``[PATCH]`` tag, without a summary, a summary
+        without a subsystem prefix (``mm/mlock: ``), longer than 75
+        characters, or ending with a period.
+
+    Why it matters:
+        The summary becomes the commit's name in ``git log --oneline``;
+        maintainers route and grep mail by the tag and the prefix
+        (Documentation/process/submitting-patches.rst, "The canonical patch
+        format").
+
+    Example:
+        RK501: Subject: [PATCH] Fix the munlock race.
+        Okay: Subject: [PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock
+
+    Suggested change:
+        Use the prefix ``git log --oneline -- FILE`` shows for the files,
+        a short imperative summary, no final period.
+
+    Knowledge used:
+        The subject grammar of ``git format-patch`` and the kernel's
+        submitting-patches document.
+
+    Limits:
+        A summary prefix is recognised by shape (words then ``: ``); a
+        wrong subsystem name is not caught. Cover letters (``0/T``) need no
+        prefix.
+    """
+    for f in find_subject_problems(patch.subject):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# series numbering
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One mail of a series as the numbering check sees it."""
+
+    subject: str
+    has_diff: bool
+
+
+def find_numbering_problems(mails: Sequence[Posted]) -> list[Finding]:
+    """Version and numbering problems across the patch mails of one input.
+
+    Mails without ``M/T`` numbering are single patches and are only
+    checked for a common version. Returns RK502 findings (``line`` None).
+    """
+    out: list[Finding] = []
+    tagged = [(m, parse_subject(m.subject)) for m in mails]
+    tagged = [(m, t) for m, t in tagged if t.is_patch_tag]
+    versions = sorted({t.version or 1 for _, t in tagged})
+    if len(versions) > 1:
+        out.append(_finding("RK502", Severity.ERROR,
+                            "the mails carry different versions: " + ", ".join(f"v{v}" for v in versions),
+                            suggestion="regenerate the whole series with one -v N"))
+    numbered = [(m, t) for m, t in tagged if t.total is not None]
+    if not numbered:
+        return out
+    totals = sorted({t.total for _, t in numbered})
+    if len(totals) > 1:
+        out.append(_finding("RK502", Severity.ERROR,
+                            "the mails disagree on the series length: " + ", ".join(f"/{n}" for n in totals),
+                            suggestion="regenerate the whole series with git format-patch"))
+    for m, t in numbered:
+        if t.index > t.total:
+            out.append(_finding("RK502", Severity.ERROR, f"patch {t.index}/{t.total}: index above total"))
+        if t.index == 0 and m.has_diff:
+            out.append(_finding("RK502", Severity.ERROR, f"{t.index}/{t.total} is numbered as a cover letter "
+                                "but carries a diff"))
+    total = totals[-1]
+    indexes = [t.index for _, t in numbered if t.index]
+    seen: set[int] = set()
+    dupes = sorted({i for i in indexes if i in seen or seen.add(i)})
+    if dupes:
+        out.append(_finding("RK502", Severity.ERROR, "patch number(s) used twice: " + ", ".join(map(str, dupes))))
+    # Only a whole series can show a gap: one file given to the
+    # sendemail-validate hook is checked alone.
+    if len(numbered) > 1:
+        missing = [i for i in range(1, total + 1) if i not in seen]
+        if missing:
+            out.append(_finding("RK502", Severity.ERROR,
+                                f"series of {total}: patch(es) " + ", ".join(map(str, missing)) + " missing",
+                                suggestion="renumber with git format-patch, or send the missing patches"))
+        has_cover = any(t.index == 0 for _, t in numbered)
+        if total > 1 and not has_cover and len(set(indexes)) == total:
+            out.append(_finding("RK502", Severity.WARNING, f"a series of {total} patches without a 0/{total} "
+                                "cover letter", suggestion="git format-patch --cover-letter",
+                                rationale="the cover letter says what the series does and why, and carries "
+                                "the changelog between versions"))
+    return out
+
+
+@rule("RK502", category="patch-format", severity=Severity.ERROR)
+def series_numbering(patch: Patch) -> Iterator[Finding]:
+    """The version or ``M/T`` numbering of a series is inconsistent.
+
+    What it flags:
+        Mails of one series with different versions (``v3`` and ``v4``),
+        different totals, an index above the total, a number used twice,
+        a gap (``1/3``, ``3/3``), a ``0/T`` mail with a diff, and a series of
+        several patches without a ``0/T`` cover letter. Run on one patch it
+        checks that patch's own numbering.
+
+    Why it matters:
+        Tools (b4, patchwork) and people assemble the series from the
+        numbers; a gap or a stale patch from the previous version gets the
+        wrong code applied.
+
+    Example:
+        RK502: [PATCH v2 1/3] ... [PATCH v2 3/3] (2/3 missing)
+        Okay: [PATCH v2 0/3] ... [PATCH v2 1/3] [PATCH v2 2/3] [PATCH v2 3/3]
+
+    Suggested change:
+        Regenerate the series with ``git format-patch -v N --cover-letter``
+        into an empty directory and send all of it.
+
+    Knowledge used:
+        The ``[PATCH vN M/T]`` convention of ``git format-patch``.
+
+    Limits:
+        The series-wide part needs the whole series in the input (an mbox or
+        every file); one file given to the sendemail-validate hook is checked
+        on its own.
+    """
+    for f in find_numbering_problems([Posted(patch.subject, bool(patch.files))]):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# Signed-off-by
+
+_SOB = re.compile(r"^\s*Signed-off-by:\s*(.*)$", re.IGNORECASE)
+_ADDRESS = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
+_IN_BODY_FROM = re.compile(r"^From:\s*(.+)$")
+
+
+def parse_address(text: str) -> tuple[str, str]:
+    """``"Name <a@b>"`` -> ``("Name", "a@b")``; ``("", "")`` when no address.
+
+    Quotes around the name are dropped (``"Shi, Alex" <a@b>``).
+    """
+    m = _ADDRESS.match(text.strip())
+    if not m:
+        return "", ""
+    return m.group(1).strip().strip('"').strip(), m.group(2)
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.replace('"', "").split()).casefold()
+
+
+def find_in_body_from(commit_message: str) -> tuple[str, str] | None:
+    """The ``From: Name <email>`` line opening the body (the real author when
+    someone else sends the patch); None when there is none."""
+    for line in commit_message.splitlines():
+        if not line.strip():
+            continue
+        m = _IN_BODY_FROM.match(line)
+        if m:
+            name, email = parse_address(m.group(1))
+            return (name, email) if email else None
+        return None
+    return None
+
+
+def find_signoff_problems(commit_message: str, author: str = "", email: str = "") -> list[Finding]:
+    """Signed-off-by problems: missing, malformed, or none by the author.
+
+    Args:
+        commit_message: the text above ``---``, trailers included.
+        author, email: the mail's ``From:``; an in-body ``From:`` line
+            overrides them. Empty: only presence and form are checked.
+
+    Returns:
+        RK503 findings, ``line`` the commit message line.
+    """
+    out: list[Finding] = []
+    sobs: list[tuple[int, str, str]] = []
+    for n, line in enumerate(commit_message.splitlines(), 1):
+        m = _SOB.match(line)
+        if not m:
+            continue
+        name, addr = parse_address(m.group(1))
+        if not addr:
+            out.append(_finding("RK503", Severity.ERROR, f"Signed-off-by without a Name <address>: {line.strip()}",
+                                line=n, suggestion="Signed-off-by: Full Name <address>"))
+            continue
+        sobs.append((n, name, addr))
+    in_body = find_in_body_from(commit_message)
+    if in_body:
+        author, email = in_body
+    if not sobs:
+        if not out:
+            who = f" by {author} <{email}>" if email else ""
+            out.append(_finding("RK503", Severity.ERROR, f"no Signed-off-by{who}",
+                                suggestion="git commit --amend -s (or git format-patch -s)",
+                                rationale="the Developer's Certificate of Origin: patches without it are not applied"))
+        return out
+    if not email:
+        return out
+    same = [s for s in sobs if s[2].casefold() == email.casefold()]
+    if not same:
+        listed = ", ".join(f"<{a}>" for _, _, a in sobs)
+        out.append(_finding("RK503", Severity.ERROR,
+                            f"no Signed-off-by by the author {author} <{email}> (signed: {listed})",
+                            line=sobs[0][0],
+                            suggestion="sign off with the author's address, or add an in-body From: line "
+                            "naming the real author",
+                            rationale="the author must certify the Developer's Certificate of Origin"))
+    elif author and not any(_norm_name(n) == _norm_name(author) for _, n, _ in same):
+        n, name, addr = same[0]
+        out.append(_finding("RK503", Severity.WARNING,
+                            f"Signed-off-by name {name!r} differs from the author's {author!r}", line=n,
+                            suggestion="use the same name in From: and Signed-off-by:",
+                            confidence=Confidence.MEDIUM))
+    return out
+
+
+@rule("RK503", category="patch-format", severity=Severity.ERROR)
+def signed_off_by(patch: Patch) -> Iterator[Finding]:
+    """Signed-off-by is missing, malformed, or not the author's.
+
+    What it flags:
+        A commit message with no ``Signed-off-by:``, one without a
+        ``Name <address>``, or none whose address is the author's (the mail's
+        ``From:``, or the in-body ``From:`` line that overrides it; addresses
+        compare case-insensitively); a warning when the address matches but
+        the name differs.
+
+    Why it matters:
+        The sign-off is the Developer's Certificate of Origin
+        (Documentation/process/submitting-patches.rst); maintainers do not
+        apply a patch whose author did not sign it off.
+
+    Example:
+        RK503: From: Alex Shi <alex.shi@linux.alibaba.com> ... Signed-off-by: Someone Else <else@example.org>
+        Okay: From: Alex Shi <alex.shi@linux.alibaba.com> ... Signed-off-by: Alex Shi <alex.shi@linux.alibaba.com>
+
+    Suggested change:
+        ``git commit --amend -s``, or an in-body ``From:`` naming the real
+        author when sending someone else's patch.
+
+    Knowledge used:
+        The DCO rules of the kernel's submitting-patches document.
+
+    Limits:
+        As a rule over a parsed patch it sees only the commit message, so it
+        compares against the in-body ``From:`` alone; ``reviewkit check``
+        compares against the mail's ``From:`` too.
+    """
+    for f in find_signoff_problems(patch.commit_message):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# commit message body
+
+_TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
+_TRAILER_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9-]*-by|Fixes|Link|Closes|Cc|CC|Bug|BugLink|Reported|"
+                          r"Suggested|Tested|Change-Id|Message-Id|Co-developed-by):", re.IGNORECASE)
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# A quoted log: an indented line, a kernel log timestamp "[   12.345678]",
+# or an oops/lockdep line; kept as is, however long.
+_LOG = re.compile(r"^(\s|\[\s*\d+\.\d+\]|\[lkp@|(WARNING|BUG|Call Trace|RIP|CPU|Hardware name):)")
+
+
+def find_body_problems(commit_message: str) -> list[Finding]:
+    """The commit message has no description, or lines longer than 75 characters.
+
+    Lines exempt from the width check: trailers and tags, quoted logs
+    (indented lines, timestamps), lines with a URL, and single tokens
+    (nothing to wrap). Returns RK504 findings.
+    """
+    out: list[Finding] = []
+    lines = commit_message.splitlines()
+    in_body = find_in_body_from(commit_message)
+    prose = []
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if not s:
+            continue
+        if in_body and not prose and _IN_BODY_FROM.match(line):
+            continue
+        if _TRAILER_KEY.match(s):
+            continue
+        prose.append((n, line))
+    if not prose:
+        out.append(_finding("RK504", Severity.WARNING, "the commit message has no description",
+                            suggestion="say what the patch changes and why, above the Signed-off-by",
+                            rationale="the description is what remains in git history"))
+        return out
+    for n, line in enumerate(lines, 1):
+        if len(line) <= BODY_MAX:
+            continue
+        s = line.strip()
+        if _TRAILER_KEY.match(s) or _TRAILER_LINE.match(s) and " " not in s.split(":", 1)[1].strip():
+            continue
+        if _LOG.match(line) or _URL.search(line) or " " not in s:
+            continue
+        out.append(_finding("RK504", Severity.INFO, f"line {n} is {len(line)} characters (wrap at {BODY_MAX})",
+                            line=n, suggestion="rewrap the paragraph; logs and URLs may stay long"))
+    return out
+
+
+@rule("RK504", category="patch-format", severity=Severity.WARNING)
+def commit_message_body(patch: Patch) -> Iterator[Finding]:
+    """The commit message has no description, or is not wrapped at 75 columns.
+
+    What it flags:
+        A commit message holding nothing but trailers; prose lines longer
+        than 75 characters.
+
+    Why it matters:
+        The description is what stays in git history; ``git log`` indents it
+        by four columns, so longer lines wrap in an 80-column terminal.
+
+    Example:
+        RK504: (a commit message with only "Signed-off-by: ...")
+        Okay: This patch reorder the isolation steps during munlock ...
+
+    Suggested change:
+        Describe what changes and why; rewrap paragraphs at 72-75 columns.
+
+    Knowledge used:
+        checkpatch.pl's COMMIT_LOG_LONG_LINE limit (75).
+
+    Limits:
+        Quoted logs (indented, timestamped), URLs, trailers and single long
+        tokens are left alone; a long line is a note (warn), not a failure.
+    """
+    for f in find_body_problems(patch.commit_message):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# changelog
+
+# "v1 -> v2", "v2: ...", "Changes in v2", "Changes since v1", "since v1:",
+# "V2 -> V3:", "changelog:"; also "v15 ... v16" lists in cover letters.
+_CHANGELOG = re.compile(
+    r"^\s*(?:[-*]\s*)?(?:"
+    r"v\d+\s*(?:->|=>|-+>|→|to|vs\.?)\s*v\d+"
+    r"|v\d+\s*[:\-]"
+    r"|changes?\s+(?:in|since|from|for|to)\s+v?\d+"
+    r"|since\s+v\d+"
+    r"|change\s*log"
+    r"|changes\s*:"
+    r"|revision\s+history"
+    r")", re.IGNORECASE | re.MULTILINE)
+
+
+def has_changelog(text: str) -> bool:
+    """True when ``text`` holds a version changelog line."""
+    return _CHANGELOG.search(text) is not None
+
+
+def find_changelog_problems(version: int | None, notes: str, commit_message: str = "") -> list[Finding]:
+    """From v2 on, a patch should say what changed since the last version.
+
+    The changelog is looked for under ``---`` (``notes``) and, as some
+    authors write it, in the commit message. Returns RK505 findings.
+    """
+    if not version or version < 2:
+        return []
+    if has_changelog(notes) or has_changelog(commit_message):
+        return []
+    return [_finding("RK505", Severity.WARNING, f"v{version} without a changelog (\"v{version - 1} -> v{version}: ...\")",
+                     suggestion=f"add under the --- line: \"v{version - 1} -> v{version}: what changed\" "
+                     "(git format-patch --notes, or in the cover letter)",
+                     rationale="reviewers need to know what changed since they last looked")]
+
+
+@rule("RK505", category="patch-format", severity=Severity.WARNING)
+def changelog(patch: Patch) -> Iterator[Finding]:
+    """A v2 or later patch does not say what changed since the last version.
+
+    What it flags:
+        A patch tagged ``v2`` or later with no changelog under ``---``
+        (``v1 -> v2:``, ``Changes in v2``, ``v2: ...``, ``Changes since
+        v1``) and, in ``reviewkit check``, none in the series' cover letter
+        either.
+
+    Why it matters:
+        Reviewers reread a new version against what they asked for; without
+        a changelog they must diff the versions themselves.
+
+    Example:
+        RK505: [PATCH v2] mm: fix x (nothing under ---)
+        Okay: [PATCH v2] mm: fix x ... --- v1 -> v2: take the lock earlier
+
+    Suggested change:
+        Under the ``---`` line (it does not enter git history), or in the
+        cover letter: ``v1 -> v2: ...``.
+
+    Knowledge used:
+        The kernel's submitting-patches document ("Respond to review
+        comments"), b4's changelog conventions.
+
+    Limits:
+        One patch file of a numbered series checked alone (the
+        sendemail-validate hook) cannot see the cover letter; the check then
+        warns rather than fails.
+    """
+    tags = parse_subject(patch.subject)
+    for f in find_changelog_problems(tags.version, patch.notes, patch.commit_message):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# Fixes:
+
+_FIXES_LINE = re.compile(r"^\s*Fixes\s*:", re.IGNORECASE)
+_FIXES_OK = re.compile(r'^Fixes: [0-9a-f]{12,40} \("(.+)"\)$')
+_FIXES_SHA = re.compile(r"^\s*Fixes\s*:\s*(?:commit\s+)?([0-9a-fA-F]+)")
+
+
+def find_fixes_problems(commit_message: str) -> list[Finding]:
+    """``Fixes:`` lines not in the form ``Fixes: <12+ hex> ("subject")``.
+
+    Returns RK506 findings with the commit message line.
+    """
+    out: list[Finding] = []
+    lines = commit_message.splitlines()
+    for n, line in enumerate(lines, 1):
+        if not _FIXES_LINE.match(line):
+            continue
+        s = line.rstrip()
+        if _FIXES_OK.match(s):
+            continue
+        m = _FIXES_SHA.match(s)
+        if not m:
+            why = "no commit id"
+        elif len(m.group(1)) < 12:
+            why = f"the commit id has {len(m.group(1))} digits (at least 12)"
+        elif not re.search(r'\("', s):
+            # a subject wrapped onto the next line also lands here
+            why = 'the subject is not in ("...")' + (" (wrapped line?)" if n < len(lines) and
+                                                      lines[n].strip().endswith('")') else "")
+        else:
+            why = 'not in the form Fixes: <12+ hex digits> ("subject")'
+        out.append(_finding("RK506", Severity.ERROR, f"malformed Fixes: tag: {why}", line=n,
+                            suggestion="git log -1 --format='Fixes: %h (\"%s\")' --abbrev=12 COMMIT, on one line",
+                            rationale="stable tooling and reviewers find the fixed commit from this line"))
+    return out
+
+
+@rule("RK506", category="patch-format", severity=Severity.ERROR)
+def fixes_tag(patch: Patch) -> Iterator[Finding]:
+    """A ``Fixes:`` tag is not ``Fixes: <12+ hex> ("subject")``.
+
+    What it flags:
+        ``Fixes:`` lines with a short or missing commit id, a subject not in
+        ``("...")``, a ``commit`` word, or the subject wrapped onto the next
+        line.
+
+    Why it matters:
+        The stable team's scripts and reviewers find the fixed commit from
+        this line; a short id becomes ambiguous as the tree grows.
+
+    Example:
+        RK506: Fixes: 1234567 mm: fix the thing
+        Okay: Fixes: 0123456789ab ("mm/mlock: fix the thing")
+
+    Suggested change:
+        ``git log -1 --abbrev=12 --format='Fixes: %h ("%s")' COMMIT``.
+
+    Knowledge used:
+        Documentation/process/submitting-patches.rst; checkpatch.pl's
+        GIT_COMMIT_ID check.
+
+    Limits:
+        The commit id is not looked up in a tree, so a wrong id in the
+        right form passes.
+    """
+    for f in find_fixes_problems(patch.commit_message):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# diffstat
+
+_STAT_LINE = re.compile(r"^\s*(.+?)\s+\|\s+(?:(\d+)(?:\s+[+\-]*)?|Bin(?:\s+(\d+)\s+->\s+(\d+)\s+bytes)?)\s*$")
+_STAT_SUMMARY = re.compile(r"^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?")
+
+
+@dataclass(frozen=True)
+class StatEntry:
+    path: str
+    changes: int | None  # None for a binary file
+
+
+def parse_diffstat(text: str) -> tuple[list[StatEntry], tuple[int, int, int] | None]:
+    """The per-file lines and the summary ``(files, insertions, deletions)``.
+
+    Returns ``([], None)`` when ``text`` holds no diffstat.
+    """
+    entries: list[StatEntry] = []
+    summary = None
+    for line in text.splitlines():
+        m = _STAT_SUMMARY.match(line)
+        if m:
+            summary = (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0))
+            continue
+        m = _STAT_LINE.match(line)
+        if m:
+            entries.append(StatEntry(m.group(1), int(m.group(2)) if m.group(2) else None))
+    return entries, summary
+
+
+def _stat_paths(path: str) -> tuple[str, ...]:
+    """The paths a diffstat name can stand for: ``a/{b => c}/d``, ``x => y``,
+    and ``.../tail`` abbreviations (matched as suffixes)."""
+    m = re.match(r"^(.*)\{(.*) => (.*)\}(.*)$", path)
+    if m:
+        return ((m.group(1) + m.group(3) + m.group(4)).replace("//", "/"),)
+    if " => " in path:
+        return (path.split(" => ", 1)[1],)
+    return (path,)
+
+
+def _matches(stat_path: str, file_path: str) -> bool:
+    for p in _stat_paths(stat_path):
+        if p.startswith(".../"):
+            if file_path.endswith(p[3:]):
+                return True
+        elif p == file_path:
+            return True
+    return False
+
+
+def find_diffstat_problems(diffstat: str, patch: Patch) -> list[Finding]:
+    """Compare the diffstat with the diff: files, per-file and total counts.
+
+    Returns RK507 findings; none when there is no diffstat.
+    """
+    entries, summary = parse_diffstat(diffstat)
+    if not entries and summary is None:
+        return []
+    out: list[Finding] = []
+    counts = {}
+    for fd in patch.files:
+        adds = sum(1 for h in fd.hunks for dl in h.lines if dl.kind == "+")
+        dels = sum(1 for h in fd.hunks for dl in h.lines if dl.kind == "-")
+        counts[fd.path] = (adds, dels)
+    unmatched = dict(counts)
+    for e in entries:
+        hit = next((p for p in unmatched if _matches(e.path, p)), None)
+        if hit is None:
+            hit_any = next((p for p in counts if _matches(e.path, p)), None)
+            if hit_any is None:
+                out.append(_finding("RK507", Severity.ERROR, f"the diffstat lists {e.path}, the diff does not change it"))
+            continue
+        adds, dels = unmatched.pop(hit)
+        if e.changes is not None and e.changes != adds + dels:
+            out.append(_finding("RK507", Severity.ERROR,
+                                f"{hit}: the diffstat says {e.changes} changed lines, the diff has {adds + dels} "
+                                f"(+{adds} -{dels})", file=hit))
+    for path in unmatched:
+        if entries:
+            out.append(_finding("RK507", Severity.ERROR, f"{path} is in the diff but not in the diffstat", file=path))
+    if summary is not None:
+        files, ins, dels = summary
+        t_add = sum(a for a, _ in counts.values())
+        t_del = sum(d for _, d in counts.values())
+        if files != len(counts) or ins != t_add or dels != t_del:
+            out.append(_finding("RK507", Severity.ERROR,
+                                f"the diffstat says {files} file(s), +{ins} -{dels}; the diff has "
+                                f"{len(counts)} file(s), +{t_add} -{t_del}"))
+    if out:
+        out = [f if f.suggestion else _with_suggestion(f) for f in out]
+    return out
+
+
+def _with_suggestion(f: Finding) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, suggestion="regenerate the patch with git format-patch instead of editing the diff by hand",
+                   rationale="a hand-edited diff that disagrees with its diffstat often fails to apply")
+
+
+@rule("RK507", category="patch-format", severity=Severity.ERROR)
+def diffstat_matches(patch: Patch) -> Iterator[Finding]:
+    """The diffstat under ``---`` does not match the diff.
+
+    What it flags:
+        A file in the diffstat the diff does not touch or the reverse, a
+        per-file count of changed lines (``| 93 +++---``) other than the
+        diff's added plus removed lines, and a summary line (``1 file
+        changed, 51 insertions(+), 42 deletions(-)``) that disagrees.
+
+    Why it matters:
+        A mismatch means the diff was edited by hand after
+        ``git format-patch``; such patches often fail to apply or are not
+        what was tested.
+
+    Example:
+        RK507: mm/mlock.c | 93 ++++---- with a diff of 90 changed lines
+        Okay: mm/mlock.c | 93 ++++---- with 51 added and 42 removed lines
+
+    Suggested change:
+        Edit the commit, not the patch file, and run git format-patch again.
+
+    Knowledge used:
+        git's diffstat format (``.../`` abbreviations, ``{a => b}`` renames,
+        ``Bin`` lines).
+
+    Limits:
+        The +/- bar is scaled by git and is not compared; binary files are
+        compared by name only.
+    """
+    for f in find_diffstat_problems(patch.diffstat or patch.notes, patch):
+        yield f
+
+
+# --------------------------------------------------------------------------
+# whitespace
+
+_C_FILE = (".c", ".h")
+
+
+def find_whitespace_problems(patch: Patch) -> list[Finding]:
+    """Whitespace errors in added lines: trailing whitespace, a space before a
+    tab in the indent, and (C files) an indent of eight or more spaces.
+
+    Returns RK508 findings with file and new-side line.
+    """
+    out: list[Finding] = []
+    for fd in patch.files:
+        path = fd.path
+        is_c = path.endswith(_C_FILE)
+        for h in fd.hunks:
+            for dl in h.lines:
+                if dl.kind != "+":
+                    continue
+                text = dl.text.rstrip("\n")
+                if text != text.rstrip():
+                    out.append(_finding("RK508", Severity.ERROR, "trailing whitespace", file=path, line=dl.new_no,
+                                        suggestion="strip it (git diff --check shows them all)"))
+                indent = text[:len(text) - len(text.lstrip(" \t"))]
+                if " \t" in indent:
+                    out.append(_finding("RK508", Severity.WARNING, "space before tab in indent", file=path,
+                                        line=dl.new_no, suggestion="indent with tabs only"))
+                elif is_c and indent.startswith(" " * 8) and "\t" not in indent and text.strip():
+                    out.append(_finding("RK508", Severity.ERROR, "indent of eight or more spaces; use tabs",
+                                        file=path, line=dl.new_no,
+                                        suggestion="indent with tabs (Documentation/process/coding-style.rst)"))
+    return out
+
+
+@rule("RK508", category="patch-format", severity=Severity.ERROR)
+def whitespace_errors(patch: Patch) -> Iterator[Finding]:
+    """Added lines carry whitespace errors.
+
+    What it flags:
+        Trailing whitespace, a space before a tab in the indentation, and in
+        C files an indentation of eight or more spaces (instead of tabs).
+
+    Why it matters:
+        ``git am`` warns and maintainers' ``apply.whitespace=error`` refuses
+        such patches; the kernel indents with tabs.
+
+    Example:
+        RK508: +	return 0;<space>
+        Okay: +	return 0;
+
+    Suggested change:
+        ``git diff --check`` lists them; fix the lines and amend.
+
+    Knowledge used:
+        git's core.whitespace defaults; the kernel's coding style.
+
+    Limits:
+        Lines added to files other than C get only the first two checks.
+    """
+    for f in find_whitespace_problems(patch):
+        yield f

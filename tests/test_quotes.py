@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import email
-import email.policy
-import mailbox
 import re
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from reviewkit.mail import parse_message
 from reviewkit.model import Block, BlockKind, Message, MessageKind, Series
 from reviewkit.quotes import (
     comment_runs,
@@ -20,6 +18,7 @@ from reviewkit.quotes import (
     parse_quote_prefix,
     split_blocks,
 )
+from reviewkit.source import read_messages
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -28,24 +27,18 @@ SEED = CORPUS / "seed-duyck-mlock-v16-16.txt"
 
 
 # --------------------------------------------------------------------------
-# loading real mail into Message records (the mail stage decodes; until its
-# parse_message is there, the standard library does the decoding here)
+# loading real mail through the source and mail stages
 
 
-def _kind(subject: str, body: str) -> MessageKind:
-    if re.match(r"^\s*(?:re|aw|sv)\s*:", subject, re.IGNORECASE):
+def _kind(subject: str) -> MessageKind:
+    """A crafted body's kind, from a subject written for the test."""
+    if subject.lower().startswith("re:"):
         return MessageKind.REPLY
-    if re.search(r"\[[^\]]*PATCH[^\]]*\]", subject):
-        tag = re.search(r"\[[^\]]*PATCH[^\]]*\]", subject).group(0)
-        if re.search(r"\b0+/\d+", tag):
-            return MessageKind.COVER
-        return MessageKind.PATCH
-    return MessageKind.OTHER
+    return MessageKind.PATCH if "[PATCH" in subject else MessageKind.OTHER
 
 
 def make_message(body: str, *, author: str = "Test Writer", subject: str = "Re: test",
-                 kind: MessageKind | None = None, msgid: str = "<test@example.org>",
-                 origin: str = "") -> Message:
+                 kind: MessageKind | None = None, msgid: str = "<test@example.org>") -> Message:
     return Message(
         msgid=msgid,
         subject=subject,
@@ -56,59 +49,30 @@ def make_message(body: str, *, author: str = "Test Writer", subject: str = "Re: 
         in_reply_to=None,
         references=(),
         series=Series(),
-        kind=kind if kind is not None else _kind(subject, body),
+        kind=kind if kind is not None else _kind(subject),
         body=body,
-        origin=origin,
     )
 
 
-def message_from_bytes(data: bytes, origin: str) -> Message:
-    em = email.message_from_bytes(data, policy=email.policy.default)
-    part = em.get_body(preferencelist=("plain",))
-    body = ""
-    if part is not None:
-        try:
-            body = part.get_content()
-        except (LookupError, UnicodeError):  # samples/patchwork/0010-invalid-charset.mbox
-            body = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
-    subject = str(em.get("subject", ""))
-    author = email.utils.parseaddr(str(em.get("from", "")))[0]
-    return make_message(body, author=author, subject=subject,
-                        msgid=str(em.get("message-id", origin)), origin=origin)
+def read_mail_file(path: Path) -> Iterator[Message]:
+    """Every message of a corpus file (.eml, .mbox, archive page), decoded."""
+    for raw in read_messages([str(path)]):
+        yield parse_message(raw)
 
 
 def archive_page_message(path: Path) -> Message:
-    """A list-archive page: subject line, From:/Date:, blank line, body."""
-    lines = path.read_text(encoding="utf-8").split("\n")
-    date = next(i for i, line in enumerate(lines) if line.startswith("Date:"))
-    author = next(line[5:].strip() for line in lines if line.startswith("From:"))
-    return make_message("\n".join(lines[date + 2 :]), author=author,
-                        subject=lines[0], origin=path.name)
-
-
-def read_mail_file(path: Path) -> Iterator[Message]:
-    """Every message of an .eml or .mbox file (an .mbox without a From_ line is one mail)."""
-    data = path.read_bytes()
-    if path.suffix == ".mbox" and data.startswith(b"From "):
-        box = mailbox.mbox(str(path), create=False)
-        try:
-            for i, key in enumerate(box.keys()):
-                yield message_from_bytes(box.get_bytes(key), f"{path.name}#{i}")
-        finally:
-            box.close()
-    else:
-        yield message_from_bytes(data, path.name)
+    messages = list(read_mail_file(path))
+    assert len(messages) == 1
+    return messages[0]
 
 
 def corpus_files() -> list[Path]:
-    files = sorted(p for p in CORPUS.rglob("*") if p.suffix in {".eml", ".mbox"})
-    return files
+    return sorted(p for p in CORPUS.rglob("*") if p.suffix in {".eml", ".mbox", ".txt"})
 
 
 def corpus_messages() -> Iterator[Message]:
     for path in corpus_files():
         yield from read_mail_file(path)
-    yield archive_page_message(SEED)
 
 
 def crafted(name: str, **kw) -> Message:
@@ -165,6 +129,7 @@ def test_parse_quote_prefix(line: str, depth: int, text: str) -> None:
         ("Quoting Jane Doe (2020-07-10 17:59:00):", "Jane Doe"),
         ("* Jane Doe <jane@example.org> [2020-07-10 17:59]:", "Jane Doe"),
         ("Alex Shi wrote:", "Alex Shi"),
+        ("在 2020/7/16 下午10:11, Alexander Duyck 写道:", "Alexander Duyck"),
         ("Jane Doe <jane@example.org> writes:", "Jane Doe"),
     ],
 )
@@ -327,7 +292,9 @@ def test_thunderbird_quoted_diff_keeps_whitespace() -> None:
     quote = next(b for b in blocks if b.kind is BlockKind.QUOTE)
     assert quote.credited_to == "xu.xin16@zte.com.cn"
     texts = [parse_quote_prefix(line)[1] for line in quote.lines]
-    assert "  \tint order = to_thpsize(kobj)->order;" in texts
+    # format=flowed: the mail stage drops the stuffed space of ">   \tint";
+    # what is left after the marker is the diff's context line, exactly
+    assert " \tint order = to_thpsize(kobj)->order;" in texts
     assert "+\tspin_lock(&huge_anon_orders_lock);" in texts
     assert "-\t\tspin_lock(&huge_anon_orders_lock);" in texts
     # "> " with a trailing space is an empty quoted line, inside the quote
@@ -340,6 +307,24 @@ def test_thunderbird_quoted_diff_keeps_whitespace() -> None:
     quoted = [t for t in trailers if t.quoted]
     assert [(t.key, t.name, t.email) for t in quoted] == [
         ("Signed-off-by", "Ran Xiaokai", "ran.xiaokai@zte.com.cn")]
+
+
+def test_mlock_thread_chinese_attribution_chain() -> None:
+    # Alex Shi's client writes "在 <date>, <name> 写道:"; Duyck's quoted
+    # "On ..., Alex Shi wrote:" then credits depth 2 back to Alex Shi
+    path = CORPUS / "threads" / "mlock-v16-16.mbox"
+    messages = list(read_mail_file(path))
+    assert messages[0].kind is MessageKind.PATCH
+    replies = [m for m in messages if m.author == "Alex Shi" and m.kind is MessageKind.REPLY]
+    assert replies
+    reply = replies[0]
+    blocks = split_blocks(reply)
+    attribution = next(b for b in blocks if b.kind is not BlockKind.BLANK)
+    assert attribution.kind is BlockKind.ATTRIBUTION
+    assert attribution.lines[0].startswith("在 ") and attribution.lines[0].endswith("写道:")
+    credit = {b.depth: b.credited_to for b in blocks if b.kind is BlockKind.QUOTE}
+    assert credit == {1: "Alexander Duyck", 2: "Alex Shi"}
+    assert all(b.credited_to == "Alex Shi" for b in blocks if b.kind is BlockKind.TEXT)
 
 
 # --------------------------------------------------------------------------

@@ -26,6 +26,9 @@ _FORMS: tuple[re.Pattern[str], ...] = (
     re.compile(r"^El (?P<who>.+?)\s+escribi[óo]\s*:\s*$"),
     # Italian: "Il giorno ven 10 lug 2020 alle ore 17:59 Alex Shi <a@b> ha scritto:"
     re.compile(r"^Il (?P<who>.+?)\s+ha scritto\s*:\s*$"),
+    # Chinese mail clients: "在 2020/7/16 下午10:11, Alexander Duyck 写道:"
+    # (threads/mlock-v16-16.mbox, Alex Shi's replies)
+    re.compile(r"^在\s*(?P<who>.+?)\s*写道\s*[:：]\s*$"),
     # trivial-merge style: "Quoting Jane Doe (2020-07-10 17:59:00):"
     re.compile(r"^Quoting (?P<who>.+?)(?:\s+\([^()]*\))?\s*:\s*$"),
     # mutt: "* Jane Doe <jane@example.org> [2020-07-10 17:59]:"
@@ -138,7 +141,7 @@ def parse_attribution(line: str) -> str | None:
         if not m:
             continue
         who = m.group("who")
-        if i == 2 or i >= 5:  # German, Quoting, mutt: the name stands alone
+        if i == 2 or i >= 6:  # German, Quoting, mutt: the name stands alone
             return _clean_name(who)
         return _name_after_date(who) or ""
     m = _BARE.match(text)
@@ -163,7 +166,7 @@ def is_attribution(line: str) -> bool:
 
 # A wrapped first half: "On Fri, 25 Aug 2023 15:45:49 +0200" (the name and
 # "wrote:" are on the next line: samples/lists/dri-devel-drm-sched-nested-qp-excerpt.mbox).
-_WRAPPED_HEAD = re.compile(r"^(?:On|Le|Am|El|Il) \S.*$")
+_WRAPPED_HEAD = re.compile(r"^(?:(?:On|Le|Am|El|Il) |在 ?)\S.*$")
 
 
 def attribution_span(lines: list[str], i: int) -> tuple[int, str | None]:
@@ -194,7 +197,7 @@ def attribution_span(lines: list[str], i: int) -> tuple[int, str | None]:
             joined = stripped + " " + t2.strip()
             name = parse_attribution(joined)
             if name is not None and re.search(
-                r"(?:wrote|writes|a [ée]crit|schrieb.*|escribi[óo]|ha scritto)\s*:\s*$", t2
+                r"(?:wrote|writes|a [ée]crit|schrieb.*|escribi[óo]|ha scritto|写道)\s*[:：]\s*$", t2
             ):
                 return 2, name
     return 0, None

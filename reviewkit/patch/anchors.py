@@ -25,9 +25,13 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Sequence
 
-from reviewkit.model import Anchor, Comment, DiffLine, Message, Patch, Side
-from reviewkit.patch._quoting import attribution_name, is_attribution, parse_quote_prefix
-from reviewkit.patch.lines import SIGNATURE, normalise
+from reviewkit.model import Anchor, BlockKind, Comment, DiffLine, Message, Patch, Side
+from reviewkit.patch.lines import normalise
+from reviewkit.quotes.prefix import parse_quote_prefix
+
+# Run blocks that are no comment: who is quoted next, and the writer's
+# signature. Trailers stay: a bare "Reviewed-by:" is what the writer said.
+_NOT_COMMENT = frozenset({BlockKind.ATTRIBUTION, BlockKind.SIGNATURE})
 
 # Quoted text this short ("}", "Thanks!") says too little to find the
 # comment or diff line it came from.
@@ -96,76 +100,6 @@ def _quoted_tail(lines: list[str], depths: list[int], q: int) -> str:
     return " ".join(parts)
 
 
-def _credited(lines: list[str], depths: list[int], q: int) -> str | None:
-    """Who wrote quoted line ``q``: the attribution one level up before it."""
-    want = depths[q] - 1
-    for i in range(q - 1, -1, -1):
-        if depths[i] != want:
-            continue
-        text = parse_quote_prefix(lines[i])[1].strip()
-        if not text:
-            continue
-        joined = text
-        # a wrapped attribution: "On ..., Alex Shi <" / "alex@x> wrote:"
-        for j in range(i - 1, max(i - 3, -1), -1):
-            if depths[j] != want or is_attribution(joined):
-                break
-            joined = parse_quote_prefix(lines[j])[1].strip() + " " + joined
-        if is_attribution(joined):
-            return attribution_name(joined)
-    return None
-
-
-def _attribution_lines(lines: list[str], start: int, end: int, followed_by_quote: bool) -> set[int]:
-    """Lines of the run [start, end) that credit the quote after it."""
-    if not followed_by_quote:
-        return set()
-    nonblank = [i for i in range(start, end) if lines[i].strip()]
-    for n in (1, 2, 3):
-        tail = nonblank[-n:]
-        if len(tail) < n or tail != list(range(tail[0], tail[0] + n)):
-            break
-        if is_attribution(" ".join(lines[i].strip() for i in tail)):
-            return set(tail)
-    return set()
-
-
-def find_comment_runs(body_lines: list[str]) -> list[tuple[int, list[int]]]:
-    """The writer's comments as ``(run start, body line indexes)``.
-
-    Attribution and signature lines are left out; blank lines at either end
-    of a comment are trimmed; runs with nothing left are dropped.
-    """
-    depths = [parse_quote_prefix(x)[0] for x in body_lines]
-    runs: list[tuple[int, list[int]]] = []
-    in_sig = False
-    i, n = 0, len(body_lines)
-    while i < n:
-        if depths[i]:
-            in_sig = False
-            i += 1
-            continue
-        j = i
-        while j < n and depths[j] == 0:
-            j += 1
-        skip = _attribution_lines(body_lines, i, j, j < n)
-        keep: list[int] = []
-        for k in range(i, j):
-            if SIGNATURE.match(body_lines[k]) and body_lines[k] in ("-- ", "--"):
-                in_sig = True
-            if in_sig or k in skip:
-                continue
-            keep.append(k)
-        while keep and not body_lines[keep[0]].strip():
-            keep.pop(0)
-        while keep and not body_lines[keep[-1]].strip():
-            keep.pop()
-        if keep:
-            runs.append((i, keep))
-        i = j
-    return runs
-
-
 def extract_comments(
     message: Message,
     *,
@@ -186,18 +120,27 @@ def extract_comments(
         One Comment per run of the writer's own lines, in body order; empty
         when the message has none. See the module docstring for anchors.
     """
-    lines = message.body.splitlines()
+    from reviewkit.quotes import comment_runs, split_blocks
+
+    lines = message.body.split("\n")  # the indexing split_blocks uses
     depths = [parse_quote_prefix(x)[0] for x in lines]
+    blocks = message.blocks or split_blocks(message)
     index = build_line_index(quoted)
     out: list[Comment] = []
-    for start, keep in find_comment_runs(lines):
-        text = "\n".join(lines[keep[0]:keep[-1] + 1]) if keep == list(
-            range(keep[0], keep[-1] + 1)) else "\n".join(lines[k] for k in keep)
-        q = next((i for i in range(start - 1, -1, -1)
-                  if depths[i] and parse_quote_prefix(lines[i])[1].strip()), None)
+    for run in comment_runs(message, blocks):
+        keep = [k for b in run.blocks if b.kind not in _NOT_COMMENT
+                for k in range(b.start, b.start + len(b.lines))]
+        while keep and not lines[keep[0]].strip():
+            keep.pop(0)
+        while keep and not lines[keep[-1]].strip():
+            keep.pop()
+        if not keep:
+            continue  # only an attribution, a signature or blank lines
+        text = "\n".join(lines[k] for k in keep)
+        q = run.anchor_line
         anchor: Anchor | None = None
         quoted_text = ""
-        quoted_author: str | None = None
+        quoted_author = run.quoted_author
         if q is not None:
             qline = lines[q].strip()
             qtext = parse_quote_prefix(lines[q])[1]
@@ -205,7 +148,6 @@ def extract_comments(
             while first > 0 and depths[first - 1]:
                 first -= 1
             quoted_text = "\n".join(lines[first:q + 1]).strip("\n")
-            quoted_author = _credited(lines, depths, q)
             hit = index.get(q)
             parent = None if hit else _find_parent(
                 parent_comments, _quoted_tail(lines, depths, q))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reviewkit.model import Message, Patch, PatchSource
 from reviewkit.patch import lines as L
-from reviewkit.patch._quoting import parse_quote_prefix
+from reviewkit.quotes.prefix import parse_quote_prefix
 from reviewkit.patch.align import align_patch
 from reviewkit.patch.tolerant import DiffItem, GapKind, parse_diff_items
 
@@ -56,7 +56,7 @@ def rebuild_quoted(message: Message, original: Patch | None = None) -> Patch | N
         The rebuilt Patch, with warnings where header counts and the quote
         disagree; None when the reply quotes no diff.
     """
-    body_lines = message.body.splitlines()
+    body_lines = message.body.split("\n")  # as split_blocks indexes
     depth = find_diff_depth(body_lines)
     if depth is None:
         return None

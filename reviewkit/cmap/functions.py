@@ -1,0 +1,350 @@
+"""Function spans (and struct/macro scopes) at the top level of a C file.
+
+Only the top level counts (the translation unit and the ``#if`` blocks in it):
+a full-tree walk of mm/*.c finds function_definition nodes inside function
+bodies made of iterator macros (``for_each_hstate(h) {`` parses as a
+definition of ``for_each_hstate`` with the declarator ``(h)``); see
+benchmarks/bench_cmap.py for the count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import tree_sitter
+
+from reviewkit.cmap.macros import is_loop_name
+from reviewkit.cmap.parse import TOP_LEVEL_DEPTH, find_matches, node_text, parse_c
+from reviewkit.model import Function, ScopeKind, Side
+
+# Containers a top-level definition may sit in.
+_TOP = frozenset(
+    {"translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"}
+)
+# What a struct/union/enum specifier may sit in at the top level.
+_STRUCT_HOLDERS = frozenset({"declaration", "type_definition"})
+
+
+def _is_top(node: tree_sitter.Node) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.type not in _TOP:
+            return False
+        parent = parent.parent
+    return True
+
+
+def _declarator_name(node: tree_sitter.Node | None, source: bytes) -> str | None:
+    """The identifier a declarator chain ends in (through pointer,
+    parenthesized, attributed and function declarators); None if none."""
+    seen = 0
+    while node is not None and seen < 32:
+        seen += 1
+        if node.type in ("identifier", "field_identifier", "type_identifier"):
+            return node_text(node, source)
+        nxt = node.child_by_field_name("declarator")
+        if nxt is None:
+            # parenthesized_declarator has no field: take its named child
+            nxt = next((c for c in node.named_children if c.type != "comment"), None)
+        node = nxt
+    return None
+
+
+def function_name(func: tree_sitter.Node, source: bytes) -> str | None:
+    """The name a ``function_definition`` defines; None if it has none.
+
+    Sparse annotations after the parameter list on their own
+    (``bar(void) __releases(x)``, the return type on the line above) make
+    tree-sitter read ``bar(void)`` as a macro type and ``__releases(x)`` as
+    the declarator: then the name is the macro type's.
+    """
+    decl = func.child_by_field_name("declarator")
+    name = _declarator_name(decl, source)
+    typ = func.child_by_field_name("type")
+    if (
+        typ is not None
+        and typ.type == "macro_type_specifier"
+        and name is not None
+        and name.startswith("__")
+        and decl is not None
+        and decl.type == "function_declarator"
+    ):
+        inner = typ.child_by_field_name("name") or (typ.named_children[0] if typ.named_children else None)
+        if inner is not None:
+            return node_text(inner, source)
+    return name
+
+
+def macro_function_name(call: tree_sitter.Node, source: bytes) -> str:
+    """Name of a function defined by a macro: ``SYSCALL_DEFINE3(mlock2, ...)``
+    gives ``SYSCALL_DEFINE3(mlock2)``; the macro name alone when its first
+    argument is not an identifier."""
+    fn = call.child_by_field_name("function")
+    macro = node_text(fn, source) if fn is not None else "?"
+    args = call.child_by_field_name("arguments")
+    first = next((c for c in args.named_children if c.type != "comment"), None) if args is not None else None
+    if first is not None and first.type == "identifier":
+        return f"{macro}({node_text(first, source)})"
+    return macro
+
+
+def _column0(node: tree_sitter.Node) -> bool:
+    return node.start_point.column == 0
+
+
+def _extended_start(node: tree_sitter.Node) -> tree_sitter.Node:
+    """The first node of a definition whose declaration specifiers tree-sitter
+    split off: ``static __always_inline int __must_check foo(...)`` parses as
+    a broken declaration ``static __always_inline int`` (its ";" MISSING) plus
+    a function_definition starting at ``__must_check``."""
+    first = node
+    prev = node.prev_sibling
+    while (
+        prev is not None
+        and prev.type != "comment"
+        and prev.has_error
+        and prev.end_point.row >= first.start_point.row - 1
+        and prev.type in ("declaration", "expression_statement", "ERROR", "type_definition")
+        and not prev.text.rstrip().endswith((b";", b"}"))
+    ):
+        first = prev
+        prev = prev.prev_sibling
+    return first
+
+
+def _definition_name(func: tree_sitter.Node, source: bytes) -> str | None:
+    """The name of a top-level function_definition, None when it is not one.
+
+    ``name(void) {`` with its return type split off
+    (``phys_addr_t __init_memblock memblock_phys_mem_size(void)``, mm/memblock.c)
+    parses as type ``memblock_phys_mem_size`` and declarator ``(void)``: the
+    function is the type's name. With nothing before it
+    (``SYSCALL_DEFINE0(munlockall)``, mm/mlock.c) it is a macro-defined
+    function, named like ``SYSCALL_DEFINE0(munlockall)``. Indented ones are
+    a fragment's body statements, never definitions.
+    """
+    start = _extended_start(func)
+    if not _column0(start):
+        return None
+    decl = func.child_by_field_name("declarator")
+    typ = func.child_by_field_name("type")
+    if decl is not None and decl.type == "parenthesized_declarator":
+        if typ is None or typ.type != "type_identifier":
+            return None
+        if start is func:
+            inner = [c for c in decl.named_children if c.type != "comment"]
+            if len(inner) == 1 and inner[0].type == "identifier":
+                return f"{node_text(typ, source)}({node_text(inner[0], source)})"
+            return node_text(typ, source)
+        return node_text(typ, source)
+    return function_name(func, source)
+
+
+def _index(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> tuple[list[Function], list[FunctionBody]]:
+    scopes: list[Function] = []
+    bodies: list[FunctionBody] = []
+    for m in find_matches("functions", tree.root_node, max_start_depth=TOP_LEVEL_DEPTH):
+        if "definition.function" in m:
+            node = m["definition.function"]
+            if not _is_top(node):
+                continue
+            name = _definition_name(node, source)
+            if name is None:
+                continue
+            start = _extended_start(node)
+            fn = Function(name, file, side, start.start_point.row + 1, node.end_point.row + 1, ScopeKind.FUNCTION)
+            scopes.append(fn)
+            bodies.append(FunctionBody(fn, node, source))
+        elif "head.definition.macro_function" in m:
+            head = m["head.definition.macro_function"]
+            body = m["body.definition.macro_function"]
+            call = head.named_children[0]
+            if not (_is_top(head) and _column0(head)):
+                continue
+            if is_loop_name(node_text(m["name.definition.macro_function"], source)):
+                continue
+            # the call's ";" must be missing: `foo(x);` then a block is not a definition
+            if head.text.rstrip().endswith(b";"):
+                continue
+            fn = Function(
+                macro_function_name(call, source),
+                file,
+                side,
+                head.start_point.row + 1,
+                body.end_point.row + 1,
+                ScopeKind.FUNCTION,
+            )
+            scopes.append(fn)
+            bodies.append(FunctionBody(fn, body, source))
+        elif "definition.struct" in m:
+            node = m["definition.struct"]
+            holder = node.parent
+            if holder is not None and holder.type in _TOP:
+                holder = node  # `struct x { ... };` is a top-level item of its own
+            elif holder is None or holder.type not in _STRUCT_HOLDERS or not _is_top(holder):
+                continue
+            kw = node.type.split("_")[0]
+            name = f"{kw} {node_text(m['name.definition.struct'], source)}"
+            scopes.append(
+                Function(name, file, side, holder.start_point.row + 1, holder.end_point.row + 1, ScopeKind.STRUCT)
+            )
+        elif "definition.macro" in m:
+            node = m["definition.macro"]
+            if not _is_top(node):
+                continue
+            # a preproc node ends after its newline: at column 0 of the next row
+            end = node.end_point.row + (0 if node.end_point.column == 0 else 1)
+            scopes.append(
+                Function(
+                    node_text(m["name.definition.macro"], source),
+                    file,
+                    side,
+                    node.start_point.row + 1,
+                    max(end, node.start_point.row + 1),
+                    ScopeKind.MACRO,
+                )
+            )
+    if tree.root_node.has_error:
+        extra = _text_scan(source, scopes, file=file, side=side)
+        scopes.extend(b.function for b in extra)
+        bodies.extend(extra)
+    scopes.sort(key=lambda f: (f.start, f.end))
+    bodies.sort(key=lambda b: b.function.start)
+    return scopes, bodies
+
+
+def find_scopes(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[Function]:
+    """Top-level functions, struct/union/enum definitions and macros, in
+    source order. Spans are 1-based lines of ``source``.
+
+    Returns:
+        The scopes found; an empty list for a file with none. Broken syntax
+        never raises: headers tree-sitter cannot read are found by a text
+        scan of kernel-style column-0 braces.
+    """
+    return _index(tree, source, file=file, side=side)[0]
+
+
+def find_functions(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[Function]:
+    """Top-level function definitions (including macro-defined ones such as
+    ``SYSCALL_DEFINE3(mlock2, ...) { ... }``, named ``SYSCALL_DEFINE3(mlock2)``)
+    in source order.
+
+    Returns:
+        Function records (kind FUNCTION, status CHANGED by default: the
+        caller sets the status); an empty list when there are none.
+    """
+    return [b.function for b in _index(tree, source, file=file, side=side)[1]]
+
+
+def find_function_bodies(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[FunctionBody]:
+    """Each top-level function with the node (and source, line offset) to
+    build its CFG from: ``build_cfg(b.node, b.source, name=...,
+    line_offset=b.line_offset)``."""
+    return _index(tree, source, file=file, side=side)[1]
+
+
+_IDENT_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+_C_KEYWORDS = frozenset(
+    {"if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "do", "else", "case", "goto"}
+)
+
+
+def name_from_header(header: str) -> str | None:
+    """The function a declaration line names, read as text; None if none.
+
+    For headers tree-sitter cannot read and for git's hunk-header context:
+    ``static __printf(3, 4) void slab_err(struct kmem_cache *s, ...``
+    (mm/slub.c) gives ``slab_err``: the last ``name(`` at parenthesis depth 0
+    that is not a trailing annotation (``foo(void) __releases(x)``) wins.
+    ``SYSCALL_DEFINE3(mlock2, unsigned long, start, ...`` gives
+    ``SYSCALL_DEFINE3(mlock2)``, matching :func:`find_functions`.
+    """
+    text = header.split("{")[0]
+    depth = 0
+    cands: list[tuple[int, str, bool]] = []  # (pos, name, follows a ")")
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth = max(0, depth - 1)
+        elif depth == 0 and (ch.isalpha() or ch == "_") and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
+            m = _IDENT_CALL.match(text, i)
+            if m:
+                before = text[:i].rstrip()
+                cands.append((i, m.group(1), before.endswith(")")))
+                i = m.end() - 1
+                continue
+        i += 1
+    cands = [c for c in cands if c[1] not in _C_KEYWORDS]
+    if not cands:
+        return None
+    real = [c for c in cands if not c[2]] or cands
+    pos, name, _ = real[-1]
+    if not text[:pos].strip() and (name.upper() == name):
+        # no return type: a macro that defines a function
+        args = text[pos + len(name) :].lstrip()[1:]
+        m = re.match(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*[,)]", args)
+        if m:
+            return f"{name}({m.group(1)})"
+    return name
+
+
+@dataclass(frozen=True)
+class FunctionBody:
+    """Where the CFG of a function comes from: ``node`` (a function_definition
+    or a block) in ``source``, whose row 0 is line ``line_offset + 1``."""
+
+    function: Function
+    node: tree_sitter.Node
+    source: bytes
+    line_offset: int = 0
+
+
+def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -> list[FunctionBody]:
+    """Functions whose header tree-sitter could not read
+    (``static __always_inline __realloc_size(2) void *`` in mm/slab_common.c,
+    ``pte_t * __meminit vmemmap_pte_populate(...)`` in mm/sparse-vmemmap.c):
+    kernel style puts a function's braces alone at column 0, so a ``{`` line
+    outside every scope found, under a header with a ``(``, opens one."""
+    lines = source.split(b"\n")
+    covered = [(f.start, f.end) for f in found]
+    out: list[FunctionBody] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not (line.startswith(b"{") and not line[1:].strip().startswith((b"}", b",")) and i > 0):
+            i += 1
+            continue
+        no = i + 1
+        if any(s <= no <= e for s, e in covered):
+            i += 1
+            continue
+        # the header: lines above, up to a blank line or the end of something
+        j = i - 1
+        head: list[bytes] = []
+        while j >= 0 and len(head) < 8:
+            prev = lines[j].rstrip()
+            if not prev or prev.endswith((b";", b"}", b"*/", b"\\", b"=")) or prev.startswith(b"#"):
+                break
+            head.insert(0, prev)
+            j -= 1
+        header = b" ".join(head).decode("utf-8", "replace")
+        if not head or "(" not in header or header.rstrip().endswith("="):
+            i += 1
+            continue
+        name = name_from_header(header)
+        end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith(b"}")), None)
+        if name is None or end is None:
+            i += 1
+            continue
+        body_src = b"\n".join(lines[i : end + 1])
+        tree = parse_c(body_src)
+        block = next((c for c in tree.root_node.named_children if c.type == "compound_statement"), tree.root_node)
+        fn = Function(name, file, side, j + 2, end + 1, ScopeKind.FUNCTION)
+        out.append(FunctionBody(fn, block, body_src, i))
+        i = end + 1
+    return out

@@ -1,0 +1,119 @@
+"""tree-sitter-c: one cached Language and Parser, queries compiled once.
+
+Everything that touches the tree-sitter API directly lives here, so that the
+rest of the package speaks in nodes and never in versions: one API,
+``QueryCursor(query).captures(node)``, whose result is a dict of capture
+name -> nodes that is *not* in source order; :func:`find_captures` sorts.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.resources
+
+import tree_sitter
+import tree_sitter_c
+
+# How deep a top-level definition may sit: translation_unit -> #if blocks
+# (#ifdef CONFIG_X / #else, nested a few levels in mm/*.c) -> definition.
+TOP_LEVEL_DEPTH = 6
+
+
+@functools.cache
+def c_language() -> tree_sitter.Language:
+    """The tree-sitter-c Language (built once)."""
+    return tree_sitter.Language(tree_sitter_c.language())
+
+
+@functools.cache
+def _parser() -> tree_sitter.Parser:
+    return tree_sitter.Parser(c_language())
+
+
+def parse_c(source: bytes) -> tree_sitter.Tree:
+    """Parse C source. Never fails: syntax errors become ERROR/MISSING nodes
+    (check ``tree.root_node.has_error``)."""
+    return _parser().parse(source)
+
+
+@functools.cache
+def load_query(name: str) -> tree_sitter.Query:
+    """Compile ``queries/<name>.scm`` once.
+
+    Raises:
+        FileNotFoundError: no such query file (a packaging bug).
+    """
+    text = importlib.resources.files("reviewkit.cmap").joinpath("queries", f"{name}.scm").read_text("utf-8")
+    return tree_sitter.Query(c_language(), text)
+
+
+def find_captures(
+    query_name: str, node: tree_sitter.Node, *, max_start_depth: int | None = None
+) -> list[tuple[str, tree_sitter.Node]]:
+    """All captures of a query under ``node`` as (capture name, node) pairs,
+    sorted by start byte (then by capture name, so the order is stable)."""
+    cursor = tree_sitter.QueryCursor(load_query(query_name))
+    if max_start_depth is not None:
+        cursor.set_max_start_depth(max_start_depth)
+    pairs = [(name, n) for name, nodes in cursor.captures(node).items() for n in nodes]
+    pairs.sort(key=lambda p: (p[1].start_byte, -p[1].end_byte, p[0]))
+    return pairs
+
+
+def find_matches(
+    query_name: str, node: tree_sitter.Node, *, max_start_depth: int | None = None
+) -> list[dict[str, tree_sitter.Node]]:
+    """Matches of a query as dicts of capture name -> first node, sorted by
+    the start byte of the earliest captured node."""
+    cursor = tree_sitter.QueryCursor(load_query(query_name))
+    if max_start_depth is not None:
+        cursor.set_max_start_depth(max_start_depth)
+    out = []
+    for _pattern, caps in cursor.matches(node):
+        out.append({name: nodes[0] for name, nodes in caps.items() if nodes})
+    out.sort(key=lambda m: min(n.start_byte for n in m.values()))
+    return out
+
+
+def node_text(node: tree_sitter.Node, source: bytes) -> str:
+    """The node's source text, decoded leniently (kernel files are UTF-8,
+    fragments from mail may not be)."""
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def collapse(text: str) -> str:
+    """Whitespace runs collapsed to one space (CfgNode.text)."""
+    return " ".join(text.split())
+
+
+def error_lines(node: tree_sitter.Node, *, line_offset: int = 0) -> tuple[int, ...]:
+    """1-based lines of ERROR and MISSING nodes under ``node`` (sorted, unique).
+
+    A MISSING ";" after an iterator macro (`list_for_each_entry(...) {`) is
+    counted too: it is how tree-sitter sees every kernel loop macro, so callers
+    that want only real damage use :func:`has_real_errors`.
+    """
+    if not node.has_error:
+        return ()
+    lines: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.is_error or n.is_missing:
+            lines.add(n.start_point.row + 1 + line_offset)
+            continue
+        if n.has_error:
+            stack.extend(n.children)
+    return tuple(sorted(lines))
+
+
+def find_calls(node: tree_sitter.Node, source: bytes) -> list[tuple[str, tree_sitter.Node]]:
+    """Calls under ``node`` whose callee is a plain name, as (name,
+    call_expression node) in source order (outer calls before inner ones)."""
+    out = []
+    for cap, n in find_captures("calls", node):
+        if cap == "call":
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "identifier":
+                out.append((node_text(fn, source), n))
+    return out

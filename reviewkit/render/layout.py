@@ -377,6 +377,22 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     return out
 
 
+_REPLY_PREFIX_RE = re.compile(r"^(?:\s*(?:re|aw|sv|fwd?|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+def display_subject(v: PatchView) -> str:
+    """The patch's subject without reply prefixes: a patch rebuilt from a
+    quote carries the reply's "Re: [PATCH ...]" subject (the seed)."""
+    return _REPLY_PREFIX_RE.sub("", v.patch.subject or "")
+
+
+def patch_title(v: PatchView) -> str:
+    """The patch's title without tags ("mm/mlock: reorder ..."), else its subject."""
+    if v.message is not None and v.message.series.title:
+        return v.message.series.title
+    return display_subject(v)
+
+
 def series_label(v: PatchView) -> str:
     parts = []
     if v.version:
@@ -415,6 +431,6 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
-    "comment_function", "find_function", "function_sections", "is_descendant", "norm_code",
-    "parse_trailer_lines", "per_function_counts", "series_label",
+    "comment_function", "display_subject", "find_function", "function_sections", "is_descendant", "norm_code",
+    "parse_trailer_lines", "patch_title", "per_function_counts", "series_label",
 ]

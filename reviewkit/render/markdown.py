@@ -16,6 +16,7 @@ from reviewkit.render.layout import (
     Layout,
     PatchView,
     build_layout,
+    display_subject,
     function_sections,
     per_function_counts,
     series_label,
@@ -49,7 +50,7 @@ def md_comment(c: Comment, *, show_quote: bool = False, where: str = "") -> str:
     answers = c.anchor.answers if c.anchor and c.anchor.answers else c.quoted_author
     if show_quote and answers:
         head += f", answering {md_escape(answers)}"
-    if show_quote and c.anchor is not None:
+    if show_quote and c.anchor is not None and c.anchor.file:
         loc = md_code(c.anchor.file)
         if c.anchor.line is not None:
             loc += f" {c.anchor.side.value} line {c.anchor.line}"
@@ -92,7 +93,7 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
 
 
 def _patch(v: PatchView) -> list[str]:
-    out = [f"## {md_escape(v.patch.subject or '(no subject)')}", ""]
+    out = [f"## {md_escape(display_subject(v) or '(no subject)')}", ""]
     facts = [f"- Author: {md_who(v.author, v.email)}"]
     label = series_label(v)
     if label:

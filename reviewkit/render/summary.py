@@ -15,6 +15,7 @@ text viewer; :func:`build_summary_json` gives the same facts as a dict
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +35,7 @@ from reviewkit.render.layout import (
     build_layout,
     is_descendant,
     norm_code,
+    patch_title,
     series_label,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
@@ -128,6 +130,30 @@ def _code_for(v: PatchView) -> dict[int, tuple[str, str | None, str, int | None,
     return out
 
 
+_SENTENCE_END_RE = re.compile(r"(?<=[.?!])[\"')\]]*\s+")
+
+
+def find_questions(text: str) -> tuple[str, ...]:
+    """The sentences of ``text`` that end in ``?``, whitespace collapsed.
+
+    Sentences run across line breaks: reviewers wrap mid-sentence ("does
+    this give you some / sort of extra protection? I don't see how" in
+    threads/seed-duyck-mlock-v16-16.txt). Paragraphs (blank lines) end
+    sentences; quoted lines (">") and code-like lines are skipped.
+    """
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
+        lines = [ln for ln in para.split("\n")
+                 if not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)]
+        joined = " ".join(ln.strip() for ln in lines)
+        for sentence in _SENTENCE_END_RE.split(joined):
+            sentence = sentence.strip()
+            if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
+                out.append(sentence)
+    return tuple(out)
+
+
 def _summarise_patch(v: PatchView, layout: Layout, review: Review) -> PatchSummary:
     placed = _code_for(v)
     thread_parents: dict[str, str] = {}
@@ -152,7 +178,7 @@ def _summarise_patch(v: PatchView, layout: Layout, review: Review) -> PatchSumma
         quoted_by[m.msgid] = lines - {""}
     summaries = []
     for c in reviewer:
-        questions = tuple(line.strip() for line in c.text.split("\n") if line.rstrip().endswith("?"))
+        questions = find_questions(c.text)
         answered = False
         if questions:
             for m in author_msgs:
@@ -281,8 +307,7 @@ def _md_finding(f: Finding) -> str:
 def _md_patch(s: PatchSummary) -> list[str]:
     v = s.view
     label = series_label(v)
-    title = v.message.series.title if v.message is not None and v.message.series.title else v.patch.subject
-    out = [f"## {label + ': ' if label else ''}{md_escape(title or '(no subject)')}", "",
+    out = [f"## {label + ': ' if label else ''}{md_escape(patch_title(v) or '(no subject)')}", "",
            _status_line(s), ""]
     out.append(f"- Author: {md_escape(v.author) if v.author else '(unknown)'}"
                + (f" {md_code(v.email)}" if v.email else ""))
@@ -359,7 +384,7 @@ def build_summary(review: Review) -> str:
         out += ["| patch | status | comments | open questions | findings |", "|---|---|---:|---:|---:|"]
         for s in sums:
             label = series_label(s.view)
-            out.append(f"| {md_table_cell((label + ' ' if label else '') + (s.view.patch.subject or ''))} | "
+            out.append(f"| {md_table_cell((label + ' ' if label else '') + patch_title(s.view))} | "
                        f"{s.status.value} | {len(s.comments)} | {len(s.open_questions)} | {len(s.findings)} |")
         out.append("")
     else:
@@ -436,4 +461,4 @@ def build_summary_json(review: Review) -> dict[str, Any]:
     }
 
 
-__all__ = ["PatchStatus", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]
+__all__ = ["PatchStatus", "find_questions", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]

@@ -19,6 +19,7 @@ from typing import Iterable
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segment
 from rich.table import Table
@@ -30,6 +31,7 @@ from reviewkit.render.layout import (
     Layout,
     PatchView,
     build_layout,
+    display_subject,
     function_sections,
     per_function_counts,
     series_label,
@@ -45,6 +47,12 @@ class _Barred:
 
     def __init__(self, inner: RenderableType, bar: str, style: str) -> None:
         self.inner, self.bar, self.style = inner, bar, style
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        inner = Measurement.get(console, options.update(width=max(1, options.max_width - len(self.bar))),
+                                self.inner)
+        return Measurement(inner.minimum + len(self.bar), inner.maximum + len(self.bar)).clamp(
+            max_width=options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(1, options.max_width - len(self.bar))
@@ -79,11 +87,13 @@ class CommentView:
         if c.date:
             t.append(" · ", style="dim")
             t.append_text(safe_text(c.date, "dim"))
-        answers = c.anchor.answers if c.anchor and c.anchor.answers else c.quoted_author
-        if self.show_quote and answers:
+        answers = c.anchor.answers if c.anchor and c.anchor.answers else None
+        if self.show_quote and not answers:
+            answers = c.quoted_author
+        if answers:
             t.append(" answers ", style="dim")
             t.append_text(safe_text(answers, "bold"))
-        if self.show_quote and c.anchor is not None:
+        if self.show_quote and c.anchor is not None and c.anchor.file:
             where = c.anchor.file
             if c.anchor.line is not None:
                 where += f":{c.anchor.line} ({c.anchor.side.value})"
@@ -95,8 +105,18 @@ class CommentView:
         return t
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._barred()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._barred())
+
+    def _barred(self) -> _Barred:
         c = self.comment
         parts: list[RenderableType] = [self.header()]
+        if not self.show_quote and c.anchor is not None and c.anchor.answers and c.anchor.quoted:
+            # An answer to another reviewer under the code line: show the
+            # line of theirs it answers (threads/mlock-v16-16.mbox).
+            parts.append(Text.assemble(("> ", "dim italic"), safe_text(c.anchor.quoted.lstrip("> "), "dim italic")))
         if self.show_quote:
             quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")
             if quote:
@@ -113,7 +133,7 @@ class CommentView:
                         q.append("\n")
                 parts.append(q)
         parts.append(safe_text(c.text.rstrip("\n")))
-        yield _Barred(Group(*parts), "│ ", "magenta")
+        return _Barred(Group(*parts), "│ ", "magenta")
 
 
 class FindingView:
@@ -124,6 +144,12 @@ class FindingView:
         self.show_where = show_where
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._barred()
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._barred())
+
+    def _barred(self) -> _Barred:
         f = self.finding
         style = _SEVERITY_STYLE.get(f.severity, "")
         head = Text.assemble((f.rule, "bold " + style), " ", (f.category, style), " ",
@@ -140,7 +166,7 @@ class FindingView:
             parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
         if f.rationale:
             parts.append(Text.assemble(("why: ", "dim")) + safe_text(f.rationale, "dim"))
-        yield _Barred(Group(*parts), "▌ ", style or "bold")
+        return _Barred(Group(*parts), "▌ ", style or "bold")
 
 
 def _num(n: int | None) -> Text:
@@ -180,7 +206,7 @@ def _hunk_grid(hv: HunkView, path: str) -> Table:
 
 
 def _patch_header(v: PatchView) -> Iterable[RenderableType]:
-    title = safe_text(v.patch.subject or "(no subject)", "bold")
+    title = safe_text(display_subject(v) or "(no subject)", "bold")
     yield Rule(title, align="left", style="blue")
     facts = Text()
     facts.append("author ", style="dim")

@@ -1,0 +1,248 @@
+"""Hostile mail text must reach neither rich markup nor the terminal raw.
+
+Two inputs: a Review built by hand with hostile text in every mail-derived
+field, and tests/data/fuzz/render-hostile-thread.mbox (a patch and a reply
+carrying rich markup, ANSI and OSC 8 escapes, backspaces, bidi controls,
+C1, DEL, HTML, markdown links, table pipes and a fence inside a comment)
+through the whole pipeline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from rich.console import Console
+
+from reviewkit.model import Anchor, Comment, Finding, Side, Trailer
+from reviewkit.render import (
+    build_summary,
+    build_summary_json,
+    md_code,
+    md_escape,
+    md_fence,
+    md_table_cell,
+    render_json,
+    render_markdown,
+    render_text,
+    safe_plain,
+    safe_text,
+)
+from tests.test_render_model import PATCH_ID, REPLY_ID, sample_review
+
+FUZZ = Path(__file__).parent / "data" / "fuzz"
+
+ANSI = "\x1b[31mred\x1b[0m"
+OSC8 = "\x1b]8;;http://evil\x07click\x1b]8;;\x07"
+BIDI = "\u202eevil\u202c \u2066iso\u2069 \u200f \u061c"
+HOSTILE = (
+    "[bold]bold[/] [link=http://x]click[/link] [/] " + ANSI + " " + OSC8
+    + " safe\x08\x08\x08\x08evil " + BIDI + " C1\x9b31m DEL\x7f bell\x07 cr\rx"
+)
+HTML = "<script>alert(1)</script> & [click](http://evil.example) <http://evil.example> | a | b |"
+
+# What must never reach the output: C0 but TAB/LF, DEL, C1, bidi controls.
+FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def hostile_review():
+    review = sample_review()
+    patch = review.patches[0]
+    fd = patch.files[0]
+    h = fd.hunks[1]
+    lines = list(h.lines)
+    lines[2] = dataclasses.replace(lines[2], text="\tget_page(page); /* " + HOSTILE + " */")
+    h = dataclasses.replace(h, lines=tuple(lines), header_context="ctx " + HOSTILE, function="fn" + ANSI)
+    fd = dataclasses.replace(fd, hunks=(fd.hunks[0], h), new_path="mm/" + HOSTILE + ".c",
+                             old_path="mm/" + HOSTILE + ".c")
+    patch = dataclasses.replace(patch, subject="[PATCH] " + HOSTILE, files=(fd,),
+                                commit_message="msg " + HOSTILE + "\n" + HTML, warnings=("warn " + HOSTILE,))
+    msgs = list(review.threads[0].messages)
+    msgs[0] = dataclasses.replace(msgs[0], author="Mallory " + HOSTILE, email="m@x" + ANSI,
+                                  date="date " + OSC8, subject="[PATCH] " + HOSTILE)
+    thread = dataclasses.replace(review.threads[0], messages=tuple(msgs))
+    text = ("Comment " + HOSTILE + "\n" + HTML + "\n```\n# fenced\n```\n~~~\nIs this safe " + BIDI + "?")
+    c = Comment(REPLY_ID, "Reviewer " + HOSTILE, "r@x" + OSC8, "when " + ANSI, text, 3,
+                Anchor("mm/" + HOSTILE + ".c", Side.NEW, 173, 1, "> +\tget_page(page);", "fn" + ANSI),
+                quoted_text="> " + HOSTILE, quoted_author="Mallory " + HOSTILE)
+    general = dataclasses.replace(c, anchor=None, body_start=9, text="General " + HOSTILE + "\n" + HTML)
+    f = Finding("RK201", "get-put-placement", review.findings[0].severity, review.findings[0].confidence,
+                "mm/" + HOSTILE + ".c", "fn" + ANSI, 173, "message " + HOSTILE + " " + HTML,
+                suggestion="suggest " + HOSTILE, rationale="why " + OSC8, msgid=PATCH_ID)
+    trailers = dict(review.trailers)
+    trailers[review.threads[0].messages[3].msgid] = (
+        Trailer("Acked-by", "Acker " + HOSTILE, "a@x" + ANSI, "x", False),)
+    return dataclasses.replace(review, threads=(thread,), patches=(patch,), findings=(f,),
+                               comments={REPLY_ID: (c, general)}, trailers=trailers,
+                               warnings=("pipeline " + HOSTILE,))
+
+
+def plain_console(width: int = 100) -> Console:
+    return Console(width=width, file=io.StringIO(), force_terminal=False, color_system=None,
+                   legacy_windows=False)
+
+
+def assert_safe_terminal(out: str) -> None:
+    assert not FORBIDDEN.search(out), repr(FORBIDDEN.search(out).group())
+    # Markup stayed text, and the escapes are visible.
+    for literal in ("[bold]bold[/]", "[link=http://x]click[/link]", "[/]", "\\x1b[31mred\\x1b[0m",
+                    "\\x1b]8;;http://evil\\x07click", "\\x08\\x08\\x08\\x08evil", "\\u202eevil\\u202c",
+                    "\\u2066iso\\u2069", "\\u200f", "\\u061c", "C1\\x9b31m", "DEL\\x7f", "bell\\x07", "cr\\x0dx"):
+        assert literal in out, literal
+
+
+# --------------------------------------------------------------------------
+# safe.py
+
+
+def test_safe_plain_makes_controls_visible_and_keeps_the_rest() -> None:
+    assert safe_plain("a\tb\nc") == "a\tb\nc"
+    assert safe_plain("\x1b[1m") == "\\x1b[1m"
+    assert safe_plain("\x00\x7f\x80\x9f") == "\\x00\\x7f\\x80\\x9f"
+    assert safe_plain("\u202eabc\u202c\u2066\u2069\u200e\u200f\u061c") == \
+        "\\u202eabc\\u202c\\u2066\\u2069\\u200e\\u200f\\u061c"
+    assert safe_plain("[bold]é ü 中文 🙂") == "[bold]é ü 中文 🙂"
+    assert safe_plain(None) == ""
+
+
+def test_safe_text_is_never_markup() -> None:
+    t = safe_text("[bold]x[/] [link=http://x]y[/link]", "red")
+    assert t.plain == "[bold]x[/] [link=http://x]y[/link]"
+    assert not t.spans and str(t.style) == "red"
+    console = plain_console()
+    console.print(safe_text(HOSTILE))
+    assert_safe_terminal(console.file.getvalue())
+
+
+def test_md_escape_neutralises_html_links_and_emphasis() -> None:
+    s = md_escape(HTML + " *a* _b_ ~c~ `d`")
+    assert "<" not in s and ">" not in s
+    assert "&lt;script&gt;" in s and "&amp;" in s
+    assert "\\[click\\](http://evil.example)" in s
+    assert "\\|" in s and "\\*a\\*" in s and "\\_b\\_" in s and "\\`d\\`" in s
+    assert md_escape("# h\n- item\n1. one\n+ x") == "\\# h\n\\- item\n1\\. one\n\\+ x"
+    assert md_escape("\x1b[31m") == "\\\\x1b\\[31m"  # visible, then escaped
+
+
+def test_md_fence_is_longer_than_any_backtick_run() -> None:
+    fence = md_fence("a\n```\nb\n`````", "text")
+    assert fence.startswith("``````text\n") and fence.endswith("\n``````\n")
+    assert md_fence("plain").startswith("```\n")
+    assert md_fence("x", "c; rm -rf").startswith("```crm-rf\n")
+
+
+def test_md_code_and_table_cell() -> None:
+    assert md_code("a`b") == "``a`b``"
+    assert md_code("`x`") == "`` `x` ``"
+    assert md_table_cell("a|b\nc") == "a\\|b<br>c"
+    assert md_table_cell("x|y", code=True) == "`x\\|y`"
+
+
+# --------------------------------------------------------------------------
+# the renderers over a hand-built hostile review
+
+
+@pytest.mark.parametrize("width", [60, 100, 160])
+def test_terminal_review_shows_hostile_text_literally(width: int) -> None:
+    console = plain_console(width)
+    render_text(hostile_review(), console)
+    out = console.file.getvalue()
+    # Narrow consoles wrap long lines; judge the unwrapped text.
+    flat = out if width >= 160 else out.replace("\n", "")
+    assert not FORBIDDEN.search(out)
+    if width >= 100:
+        assert_safe_terminal(flat)
+    else:
+        # At 60 columns the cells wrap; the visible escapes are still there.
+        assert "\\x1b[31m" in flat.replace(" ", "") and "[link=http://x]" in flat.replace(" ", "")
+
+
+def test_terminal_review_with_colour_emits_only_our_sgr() -> None:
+    console = Console(width=200, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                      legacy_windows=False)
+    render_text(hostile_review(), console)
+    out = console.file.getvalue()
+    assert "\x1b]" not in out  # no OSC, so no hyperlink
+    assert "\x1b[" in out  # colour is on: the test means something
+    stripped = re.sub(r"\x1b\[[0-9;]*m", "", out)
+    assert_safe_terminal(stripped)
+
+
+def _tokens(md: str):
+    parser = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    tokens = parser.parse(md)
+    flat = []
+    for t in tokens:
+        flat.append(t)
+        flat.extend(t.children or ())
+    return flat
+
+
+@pytest.mark.parametrize("render", [render_markdown, build_summary], ids=["review", "summary"])
+def test_markdown_escapes_hostile_text(render) -> None:
+    md = render(hostile_review())
+    assert not FORBIDDEN.search(md)
+    tokens = _tokens(md)
+    kinds = {t.type for t in tokens}
+    assert "html_inline" not in kinds and "html_block" not in kinds
+    assert "link_open" not in kinds and "s_open" not in kinds
+    # Every heading is one we made, not a "# not a heading" line of the mail.
+    fences = [t.content for t in tokens if t.type == "fence"]
+    comment = [f for f in fences if f.startswith("Comment ")]
+    assert comment, "the comment is in a fence of its own"
+    # Verbatim: every line, including the inner fence and the ~~~ line.
+    assert "```\n# fenced\n```\n~~~\n" in comment[0]
+    assert HTML in comment[0]
+    assert safe_plain(HOSTILE) in comment[0]
+    text = "".join(t.content for t in tokens if t.type == "text")
+    assert "[link=http://x]click[/link]" in text and "<script>" in text
+
+
+def test_json_keeps_mail_text_exact() -> None:
+    doc = render_json(hostile_review())
+    dumped = json.dumps(doc, ensure_ascii=False)
+    assert "\\u001b[31m" in dumped  # JSON escapes ESC itself
+    comment = doc["messages"][1]["comments"][0]
+    assert comment["text"].startswith("Comment " + HOSTILE)
+    assert json.loads(dumped) == doc
+    json.dumps(build_summary_json(hostile_review()))
+
+
+# --------------------------------------------------------------------------
+# a hostile mail through the whole pipeline
+
+
+@pytest.fixture(scope="module")
+def fuzz_review():
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+
+    return build_review([str(FUZZ / "render-hostile-thread.mbox")], config=Config())
+
+
+def test_pipeline_hostile_mail_terminal(fuzz_review) -> None:
+    console = plain_console(100)
+    render_text(fuzz_review, console)
+    out = console.file.getvalue()
+    assert not FORBIDDEN.search(out)
+    flat = out.replace("\n", "")
+    for literal in ("[bold]evil[/]", "[link=http://x]click[/link]", "[/] stay text", "\\x1b[31mred\\x1b[0m",
+                    "\\x1b]8;;http://evil\\x07click", "safe\\x08\\x08\\x08\\x08evil", "\\u202eevil\\u202c",
+                    "\\u2067isolate\\u2069", "C1 \\x9b31m", "DEL \\x7f", "<script>alert(1)</script>",
+                    "[red]Mallory[/]", "Is this safe?"):
+        assert literal in flat, literal
+
+
+def test_pipeline_hostile_mail_markdown(fuzz_review) -> None:
+    for md in (render_markdown(fuzz_review), build_summary(fuzz_review)):
+        assert not FORBIDDEN.search(md)
+        kinds = {t.type for t in _tokens(md)}
+        assert not kinds & {"html_inline", "html_block", "link_open"}
+        assert "&lt;script&gt;" in md or "<script>alert(1)</script>" in "".join(
+            t.content for t in _tokens(md) if t.type == "fence")
+        assert "```\n# fenced code inside a comment\n```" in md

@@ -36,6 +36,11 @@ def build_threads(messages: Iterable[Message]) -> list[Thread]:
         parent[i] = _find_parent(i, m, by_id)
     _attach_by_subject(msgs, parent)
     _break_loops(msgs, parent)
+    for i, m in enumerate(msgs):
+        missing = _missing_root(m)
+        if parent[i] is None and missing is not None:
+            note = f"parent {m.in_reply_to or m.references[-1]} is not in the input; shown as a thread start"
+            msgs[i] = replace(m, warnings=m.warnings + (note,))
 
     children: dict[int, list[int]] = {}
     roots: list[int] = []

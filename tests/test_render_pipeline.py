@@ -1,0 +1,135 @@
+"""The renderers over real threads, end to end through ``build_review``.
+
+- threads/seed-duyck-mlock-v16-16.txt: Alexander Duyck's review of
+  "[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock"
+  as an archive page; the posting is not in the input, so the review shows
+  the patch rebuilt from his quote.
+- threads/mlock-v16-16.mbox: the posting and five replies (Duyck, Alex Shi
+  answering, Duyck again, Alex Shi twice).
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+
+import pytest
+from rich.console import Console
+
+from reviewkit.render import build_summary, build_summary_json, render_json, render_markdown, render_text
+from tests.conftest import MLOCK_THREAD, SEED
+
+
+@functools.cache
+def review_of(path: str):
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+
+    return build_review([path], config=Config())
+
+
+def terminal(review, width: int) -> str:
+    console = Console(width=width, file=io.StringIO(), force_terminal=False, color_system=None,
+                      legacy_windows=False)
+    render_text(review, console)
+    return console.file.getvalue()
+
+
+def squash(s: str) -> str:
+    return " ".join(s.split())
+
+
+def comment_lines(review) -> list[str]:
+    return [squash(line) for cs in review.comments.values() for c in cs
+            for line in c.text.split("\n") if line.strip()]
+
+
+@pytest.fixture(params=[SEED, MLOCK_THREAD], ids=["seed", "mlock-thread"])
+def review(request):
+    return review_of(str(request.param))
+
+
+def test_every_comment_line_reaches_every_rendering(review) -> None:
+    lines = comment_lines(review)
+    assert len(lines) > 20  # Duyck alone wrote more than that
+    wide = squash(terminal(review, 400).replace("│", " "))
+    md = squash(render_markdown(review))
+    summary = squash(build_summary(review))
+    for line in lines:
+        assert line in wide, line
+        assert line in md, line
+        assert line in summary, line
+    doc = render_json(review)
+    texts = [c["text"] for m in doc["messages"] for c in m["comments"]]
+    assert texts == [c.text for m in review.messages for c in review.comments.get(m.msgid, ())]
+
+
+@pytest.mark.parametrize("width", [60, 160])
+def test_terminal_fits_the_width(review, width: int) -> None:
+    out = terminal(review, width)
+    assert max(len(line) for line in out.split("\n")) <= width
+    assert "munlock_vma_page" in out
+
+
+def _after(out: str, code: str, comment: str, within: int = 4) -> bool:
+    """True when ``comment`` starts within ``within`` lines below the diff line ``code``."""
+    lines = [squash(line) for line in out.split("\n")]
+    for i, line in enumerate(lines):
+        if line.endswith(code):
+            if any(comment in x for x in lines[i + 1:i + 1 + within]):
+                return True
+    return False
+
+
+def test_seed_comments_sit_under_the_lines_they_follow() -> None:
+    review = review_of(str(SEED))
+    out = terminal(review, 160)
+    assert out.startswith("[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock")
+    assert "diff rebuilt from what the reply quoted" in out
+    assert _after(out, "+ get_page(page);", "I don't think this get_page() call needs to be up here.")
+    assert _after(out, "+ clearlru = TestClearPageLRU(page);", "I'm not sure I fully understand the reason")
+    assert _after(out, "+ __munlock_isolation_failed(page);", "If you move the get_page() as I suggested above")
+    assert _after(out, "+ spin_lock_irq(&zone->zone_pgdat->lru_lock);", "I still don't see what you are gaining")
+
+
+def test_seed_summary() -> None:
+    review = review_of(str(SEED))
+    doc = build_summary_json(review)
+    [patch] = doc["patches"]
+    assert patch["source"] == "quoted"
+    assert patch["status"] == "changes requested"  # six comments, no trailer
+    assert patch["author"] == "Alex Shi"
+    assert len(patch["comments"]) == 6
+    first = patch["comments"][0]
+    assert first["author"] == "Alexander Duyck" and first["file"] == "mm/mlock.c"
+    assert first["code"][-1]["kind"] == "+" and squash(first["code"][-1]["text"]) == "get_page(page);"
+    # Nobody answers on an archive page: his question stays open.
+    questions = [q for o in patch["open_questions"] for q in o["questions"]]
+    assert ("By clearing this flag before you clear Mlocked does this give you some sort of extra protection?"
+            in questions)
+    md = build_summary(review)
+    assert "**Status: changes requested**" in md
+    assert "```diff\n" in md and "### Open questions" in md
+
+
+def test_thread_answers_and_json() -> None:
+    review = review_of(str(MLOCK_THREAD))
+    doc = render_json(review)
+    assert doc["schema"] == "reviewkit.review" and doc["version"] == 1
+    assert [p["source"] for p in doc["patches"]] == ["mail"]
+    assert len(doc["messages"]) == 6
+    kinds = [m["kind"] for m in doc["messages"]]
+    assert kinds[0] == "patch" and set(kinds[1:]) == {"reply"}
+    json.dumps(doc)  # serialisable as is
+    out = terminal(review, 160)
+    # Alex Shi's answer is shown under the line Duyck commented, saying whom it answers.
+    assert "comment Alex Shi" in out and "answers Alexander Duyck" in out
+    summary = build_summary_json(review)
+    [patch] = summary["patches"]
+    assert patch["author"] == "Alex Shi"
+    assert {c["author"] for c in patch["comments"]} == {"Alexander Duyck"}
+    assert patch["author_replies"]
+    # Duyck's first question of 17 Jul is quoted and answered by Alex Shi on 19 Jul.
+    q = [c for c in patch["comments"] if any("extra protection?" in x for x in c["questions"])]
+    assert q and q[0]["answered"]

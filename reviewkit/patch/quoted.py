@@ -25,6 +25,14 @@ def find_diff_depth(body_lines: list[str]) -> int | None:
         if depth and (L.HUNK_HEADER.match(text) or L.DIFF_GIT.match(text)):
             counts[depth] = counts.get(depth, 0) + 1
     if not counts:
+        # no header at all: the depth with the most added lines of code
+        # (replies/062: the reviewer cut every header)
+        for line in body_lines:
+            depth, text = parse_quote_prefix(line)
+            if depth and text.startswith("+") and not text.startswith("+++ ") and "\t" in text:
+                counts[depth] = counts.get(depth, 0) + 1
+        counts = {d: n for d, n in counts.items() if n >= 2}
+    if not counts:
         return None
     return max(sorted(counts), key=lambda d: counts[d])
 

@@ -73,6 +73,7 @@ class _HunkBuild:
     lead_snip: bool = False
     pending: GapKind | None = None
     closed: bool = False  # the quote went on past this hunk's end
+    headerless: bool = False  # the quote cut the hunk header: no numbers
 
     def add(self, raw: _Raw) -> None:
         if self.pending is not None:
@@ -100,6 +101,8 @@ class _HunkBuild:
         return old, new
 
     def full(self) -> bool:
+        if self.headerless:
+            return False
         old, new = self.seen()
         return old >= self.old_len and new >= self.new_len
 
@@ -180,6 +183,16 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
     cur: _FileBuild | None = None
     hunk: _HunkBuild | None = None
     ended = False  # after the "-- " footer: nothing more is diff
+    separator = False  # the "---" before the diffstat was seen
+
+    def headerless_hunk(index: int) -> _HunkBuild:
+        nonlocal hunk
+        if cur is None:
+            new_file()
+        assert cur is not None
+        hunk = _HunkBuild(0, 0, 0, 0, "", index, headerless=True)
+        cur.hunks.append(hunk)
+        return hunk
 
     def close_hunk(closed: bool) -> None:
         nonlocal hunk
@@ -278,8 +291,19 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
             if L.BINARY.match(t):
                 cur.binary = True
                 continue
+        if hunk is not None and hunk.pending is GapKind.SNIP and hunk.full() and _starts_hunk(t):
+            close_hunk(False)  # a cut took the next hunk's header with it
         if hunk is None:
-            continue  # commit message, notes, diffstat, text between files
+            if t.strip() == "---":
+                separator = True
+            # Added lines quoted without their hunk header (the reviewer cut
+            # it: replies/062_leds-tlc5928-jaillet-missing-unlock.eml). A
+            # changelog's "- item" must not start a hunk: only "+" lines
+            # after the "---" separator, or holding a tab, do.
+            if _starts_hunk(t) and (separator or "\t" in t):
+                headerless_hunk(it.index)
+            else:
+                continue  # commit message, notes, diffstat, text between files
         if L.NO_NEWLINE.match(t):
             continue
         if L.is_snip(t):
@@ -288,8 +312,8 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
         raw = _classify(t, it.index, stripped, hunk)
         if raw is None:
             # not a diff line: the end of a complete hunk, or trailing text
-            if hunk.full():
-                close_hunk(True)
+            if hunk.full() or hunk.headerless:
+                close_hunk(not hunk.headerless)
             continue
         if raw.kind == "wrap":
             prev = hunk.last()
@@ -322,13 +346,18 @@ def _classify(t: str, index: int, stripped: bool, hunk: _HunkBuild) -> _Raw | No
         return _Raw(c, t[1:], index, len(t))
     if c == " ":
         return _Raw(" ", t[1:], index, len(t))
-    if hunk.full():
+    if hunk.full() or hunk.headerless:
         return None
     prev = hunk.last()
     if not stripped and prev is not None and prev.length >= _WRAP_MIN and hunk.pending is None:
         return _Raw("wrap", t, index, len(t))
     # The archive dropped the leading space (and the tabs) of a context line.
     return _Raw(" ", t, index, len(t))
+
+
+def _starts_hunk(t: str) -> bool:
+    """An added line that can open a hunk whose header was cut."""
+    return t.startswith("+") and not t.startswith("+++ ")
 
 
 def _count(seg: Sequence[_Raw]) -> tuple[int, int]:
@@ -362,6 +391,12 @@ def _requotes(h: _HunkBuild) -> set[int]:
 
 def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> Hunk:
     """Number the hunk's lines as far as the evidence allows."""
+    if h.headerless:
+        raws = [r for seg in h.segments for r in seg]
+        warnings.append(f"{path or '?'}: {len(raws)} quoted diff lines from body line "
+                        f"{h.index + 1} have no hunk header; not numbered")
+        return Hunk(0, 0, 0, 0, "", tuple(DiffLine(r.kind, r.text, None, None, r.index)
+                                          for r in raws), snipped=True)
     where = f"{path or '?'} @@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
     drop = _requotes(h)
     segs: list[list[_Raw]] = []

@@ -15,6 +15,7 @@ drops the styles, so nothing here hard-codes colour output.
 
 from __future__ import annotations
 
+import io
 from typing import Iterable
 
 from rich import box
@@ -282,13 +283,40 @@ def _closing_table(layout: Layout) -> Table | None:
     return table
 
 
+class _TextIO(io.StringIO):
+    """A string buffer that reports the encoding of the console it feeds,
+    so rich picks the same box characters."""
+
+    def __init__(self, encoding: str) -> None:
+        super().__init__()
+        self._encoding = encoding
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._encoding
+
+
 def render_text(review: Review, console: Console) -> None:
     """Print the terminal review of ``review`` on ``console``.
 
     The console decides colour and width (the CLI builds it with
-    ``no_color`` / ``NO_COLOR``; a non-terminal file gets no colour).
-    Prints a one-line note when the review holds nothing to show.
+    ``no_color`` / ``NO_COLOR``; a non-terminal file gets no colour). With
+    ``no_color`` on a terminal, rich drops colours but would still send
+    bold, dim and italic; NO_COLOR users get none of them, so the review is
+    rendered without styles first. Prints a one-line note when the review
+    holds nothing to show.
     """
+    if console.no_color and console.color_system is not None:
+        plain = Console(file=_TextIO(console.encoding), width=console.width, color_system=None,
+                        force_terminal=False, legacy_windows=False, highlight=False, emoji=False,
+                        markup=False, tab_size=console.tab_size)
+        _render(review, plain)
+        console.out(plain.file.getvalue(), end="", highlight=False)
+        return
+    _render(review, console)
+
+
+def _render(review: Review, console: Console) -> None:
     layout = build_layout(review)
     if not layout.patches and not layout.discussion and not layout.other_findings:
         console.print(Text("No patch and no review comment found in the input.", style="italic"))

@@ -1,0 +1,56 @@
+"""Terminal review: colour comes from the console, never from the mail."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from rich.console import Console
+
+from reviewkit.render import CommentView, FindingView, render_text
+from tests.test_render_model import sample_review
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+
+
+def test_no_color_terminal_gets_no_attributes_at_all() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, no_color=True, width=100, legacy_windows=False)
+    render_text(sample_review(), console)
+    out = console.file.getvalue()
+    assert not SGR.search(out)
+    plain = Console(file=io.StringIO(), force_terminal=False, color_system=None, width=100, legacy_windows=False)
+    render_text(sample_review(), plain)
+    assert out == plain.file.getvalue()
+
+
+def test_colour_terminal_colours_added_and_removed_lines() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=120, no_color=False,
+                      legacy_windows=False)
+    render_text(sample_review(), console)
+    out = console.file.getvalue()
+    added = next(line for line in out.split("\n") if "bool clearlru = false;" in line)
+    removed = next(line for line in out.split("\n") if "__munlock_isolate_lru_page(page, true)" in line)
+    assert "\x1b[32m" in added  # green
+    assert "\x1b[31m" in removed  # red
+
+
+def test_comment_and_finding_are_renderables() -> None:
+    review = sample_review()
+    comment = next(iter(review.comments.values()))[0]
+    console = Console(file=io.StringIO(), width=50, color_system=None, legacy_windows=False)
+    console.print(CommentView(comment, show_quote=True))
+    console.print(FindingView(review.findings[0], show_where=True))
+    out = console.file.getvalue()
+    lines = out.split("\n")
+    assert all(line.startswith(("│ ", "▌ ")) for line in lines if line)
+    assert max(len(line) for line in lines) <= 50
+    assert "answers Alex Shi on mm/mlock.c:173 (new) in" in " ".join(line[2:].strip() for line in lines)
+    assert "RK201 get-put-placement warning" in out
+
+
+def test_empty_review_says_so() -> None:
+    from reviewkit.model import Review
+
+    console = Console(file=io.StringIO(), width=80, color_system=None, legacy_windows=False)
+    render_text(Review((), (), {}, (), (), ()), console)
+    assert console.file.getvalue() == "No patch and no review comment found in the input.\n"

@@ -163,7 +163,7 @@ def test_terminal_review_shows_hostile_text_literally(width: int) -> None:
 
 
 def test_terminal_review_with_colour_emits_only_our_sgr() -> None:
-    console = Console(width=200, file=io.StringIO(), force_terminal=True, color_system="truecolor",
+    console = Console(width=200, file=io.StringIO(), force_terminal=True, color_system="truecolor", no_color=False,
                       legacy_windows=False)
     render_text(hostile_review(), console)
     out = console.file.getvalue()

@@ -235,3 +235,28 @@ def test_no_comment_line_is_lost(originals) -> None:
                 assert seen.get(k) == 1, (name, k, line)
                 checked += 1
     assert checked > 700
+
+
+def test_v16_diff_anchors_name_the_posting_line(originals) -> None:
+    """Numbered from the quoted headers alone, each diff anchor names the
+    line of the real posting that holds the quoted text."""
+    checked = 0
+    paths = sorted((CORPUS / "replies").glob("*_v16-*.eml")) + [SEED]
+    for p in paths:
+        (msg,) = load(p)
+        original = originals.get(msg.series.index)
+        if original is None:
+            continue
+        for c in extract_comments(msg, quoted=rebuild_quoted(msg, None), original=None):
+            a = c.anchor
+            if a is None or not a.file:
+                continue
+            f = next(f for f in original.files if f.path == a.file)
+            line = next(x for h in f.hunks for x in h.lines
+                        if (a.side is Side.OLD and x.kind == "-" and x.old_no == a.line)
+                        or (a.side is Side.NEW and x.kind != "-" and x.new_no == a.line))
+            text = parse_quote_prefix(a.quoted)[1]
+            text = text[1:] if text[:1] in "+- " else text
+            assert "".join(line.text.split()) == "".join(text.split()), (p.name, a)
+            checked += 1
+    assert checked == 21

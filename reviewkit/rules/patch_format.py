@@ -683,10 +683,10 @@ def find_diffstat_problems(diffstat: str, patch: Patch) -> list[Finding]:
         if e.changes is not None and e.changes != adds + dels:
             out.append(_finding("RK507", Severity.ERROR,
                                 f"{hit}: the diffstat says {e.changes} changed lines, the diff has {adds + dels} "
-                                f"(+{adds} -{dels})", file=hit))
+                                f"(+{adds} -{dels})"))
     for path in unmatched:
         if entries:
-            out.append(_finding("RK507", Severity.ERROR, f"{path} is in the diff but not in the diffstat", file=path))
+            out.append(_finding("RK507", Severity.ERROR, f"{path} is in the diff but not in the diffstat"))
     if summary is not None:
         files, ins, dels = summary
         t_add = sum(a for a, _ in counts.values())

@@ -11,13 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import Iterable, Iterator
 
 from reviewkit.errors import ConfigError
 from reviewkit.model import Confidence, Finding, Patch, Severity
 from reviewkit.rules.registry import rule
-from reviewkit.rules.spelling import Prose, Segment, find_added_text
+from reviewkit.rules.spelling import DATA, Prose, Segment, find_added_text
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def parse_markers(text: str, origin: str = "style-markers.txt") -> tuple[Marker,
 
 @functools.cache
 def shipped_markers() -> tuple[Marker, ...]:
-    text = resources.files("reviewkit.rules").joinpath("data/style-markers.txt").read_text(encoding="utf-8")
+    text = (DATA / "style-markers.txt").read_text(encoding="utf-8")
     return parse_markers(text)
 
 

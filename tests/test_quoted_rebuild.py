@@ -188,3 +188,43 @@ def test_alignment_numbers_lines_after_a_cut(seed: Message, originals) -> None:
     s = score_hunk_numbers(aligned, originals[16])
     assert (s.total, s.correct) == (3, 3)  # the quote stops in the third hunk
     assert score_hunk_numbers(alone, originals[16]).correct == 2
+
+
+def test_whole_v16_thread_numbering() -> None:
+    """Every reply of the 66-message v16 thread against the posting it answers."""
+    msgs = load(CORPUS / "threads" / "lru-lock-v16.mbox")
+    assert len(msgs) == 66
+    by_id = {m.msgid: m for m in msgs}
+    postings = {m.msgid: p for m in msgs if (p := parse_patch(m)) is not None
+                and m.kind.value == "patch"}
+
+    def posting_of(m: Message) -> Patch | None:
+        cur, seen = m.in_reply_to, set()
+        while cur and cur not in seen:
+            seen.add(cur)
+            if cur in postings:
+                return postings[cur]
+            cur = by_id[cur].in_reply_to if cur in by_id else None
+        return None
+
+    total = correct = 0
+    missed_in: set[str] = set()
+    for m in msgs:
+        original = posting_of(m)
+        if m.msgid in postings or original is None:
+            continue
+        patch = rebuild_quoted(m, None)
+        if patch is None:
+            continue
+        s = score_hunk_numbers(patch, original)
+        total += s.total
+        correct += s.correct
+        if s.misses:
+            missed_in.add(m.msgid)
+            # its diff is no quote of the posting: aligning must not renumber it
+            aligned = rebuild_quoted(m, original)
+            assert aligned.files == patch.files
+    print(f"v16 thread: rebuilt hunks numbered as in the posting: {correct}/{total}")
+    assert (correct, total) == (125, 130)
+    # the five others are Alex Shi's reworked 16/22 diff, quoted back to him
+    assert missed_in == {"<e7c9dda7-f222-5f05-9e02-4ea42c743999@linux.alibaba.com>"}

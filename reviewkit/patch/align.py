@@ -54,7 +54,10 @@ def _matches(a: Hunk, b: Hunk) -> list[tuple[int, int]]:
 
 
 def find_hunk(quoted: Hunk, original: FileDiff) -> tuple[int, list[tuple[int, int]]] | None:
-    """The original hunk a quoted hunk shows: same header, else most lines in common.
+    """The original hunk a quoted hunk shows.
+
+    The one with the same header; for a quote that lost its header, the one
+    with most lines in common.
 
     Returns:
         ``(index in original.hunks, matched line pairs)``, or None when no
@@ -63,6 +66,11 @@ def find_hunk(quoted: Hunk, original: FileDiff) -> tuple[int, list[tuple[int, in
     for k, h in enumerate(original.hunks):
         if (h.old_start, h.new_start) == (quoted.old_start, quoted.new_start):
             return k, _matches(quoted, h)
+    if quoted.old_start or quoted.new_start:
+        # A header no hunk of the original has: another version of the
+        # change (threads/lru-lock-v16.mbox: Alex Shi quotes his reworked
+        # 16/22 diff in a reply); its own header numbers it.
+        return None
     best: tuple[int, list[tuple[int, int]]] | None = None
     for k, h in enumerate(original.hunks):
         pairs = _matches(quoted, h)

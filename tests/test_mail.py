@@ -273,6 +273,15 @@ def test_unflow_never_joins_code() -> None:
     assert unflow(text, delsp=False).split("\n") == ["Try this: ", "\tspin_lock(&a); ", "\tfoo(); ", "+\tbar(); ", "end"]
 
 
+def test_unflow_stuffing_by_writer() -> None:
+    # Thunderbird stuffs the first quote level twice: one space goes
+    thunderbird = ">   \tint x;\n> +\ty = 1;\n>   \n>  From here"
+    assert unflow(thunderbird, delsp=False).split("\n") == [">  \tint x;", "> +\ty = 1;", ">  ", ">  From here"]
+    # Roundcube/aerc stuff once, as RFC 3676 says: nothing changes
+    rfc = ">  \tint x;\n>   indented prose\n>> \tdeeper"
+    assert unflow(rfc, delsp=False) == rfc
+
+
 def test_no_from_line_patch() -> None:
     m = _one(MAIL / "0003-no-from-line.eml")
     assert m.msgid == "<hg-1@example.org>"

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import re
 
-# The quote marks of a line: ">", ">>", "> > " ...
-_QUOTE = re.compile(r"^(>(?: ?>)*)( ?)")
 # Lines that must never be joined with the next one: diff and code shapes.
 _CODE = re.compile(
     r"^(?:[-+@ \t]|diff |index |--- |\+\+\+ |@@|Index: |=====|[#}{]|"
@@ -22,6 +20,14 @@ _CODE = re.compile(
     r".*[;{}]\s*$)"
 )
 _SIGNATURE = "-- "
+# Thunderbird quotes a line by writing "> " and then the line space-stuffed
+# again, so a quoted diff context line " \tint x;" becomes ">   \tint x;"
+# (samples/patchwork/bugs-multiple-content-types.mbox). It never leaves
+# exactly two spaces before printable text at the first quote level, except
+# for a stuffed "From ". A writer that does (Roundcube, aerc: ">  \tint x;")
+# stuffs once, as RFC 3676 says, and its lines are left alone.
+_DOUBLE_STUFFED = re.compile(r"^>   ", re.MULTILINE)
+_SINGLE_STUFFED = re.compile(r"^>  (?!From )[!-~\t]", re.MULTILINE)
 
 
 def unflow(text: str, *, delsp: bool) -> str:
@@ -34,24 +40,21 @@ def unflow(text: str, *, delsp: bool) -> str:
 
     Returns:
         The body with soft breaks of unquoted prose joined and space-stuffing
-        removed. Quoted lines are never joined; a quoted line's stuffing
-        space (Thunderbird writes "> " + " " + "\\tint x;" for a quoted
-        context line "\\tint x;" with its leading space) is removed so
-        that the quote shows the line as the patch had it.
+        removed. Quoted lines are never joined. When the first quote level
+        is stuffed twice (Thunderbird), one space is removed there, so that
+        the quote shows a diff line as the patch had it.
     """
+    double = bool(_DOUBLE_STUFFED.search(text)) and not _SINGLE_STUFFED.search(text)
     out: list[str] = []
     pending: str | None = None  # a prose line that ends in a soft break
     for line in text.split("\n"):
-        quote = _QUOTE.match(line) if line.startswith(">") else None
-        if quote:
+        if line.startswith(">"):
             if pending is not None:
                 out.append(pending)
                 pending = None
-            marks, sep = quote.group(1), quote.group(2)
-            rest = line[quote.end() :]
-            if sep and rest.startswith(" "):
-                rest = rest[1:]
-            out.append(marks + sep + rest)
+            if double and line.startswith(">   "):
+                line = line[:2] + line[3:]
+            out.append(line)
             continue
         if line.startswith(" "):
             line = line[1:]  # space-stuffed

@@ -1,0 +1,254 @@
+"""Atomic-context rules (RK3xx): sleeping under a spinlock, irq toggles
+around ``__`` helpers, ``__`` helpers with irqs on."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Iterator
+
+from reviewkit.model import ChangedFunction, Confidence, Finding, Severity
+from reviewkit.rules.common import flows, make_finding, node_calls
+from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.extract import Call
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, KnowledgeBase, OpKind
+from reviewkit.rules.registry import rule
+from reviewkit.rules.resources import ResourceKey
+
+
+def _may_sleep(call: Call, kb: KnowledgeBase):
+    spec = kb.sleepers.get(call.name)
+    if spec is None:
+        return None
+    if spec.gfp_arg is not None:
+        flags = call.args[spec.gfp_arg] if -len(call.args) <= spec.gfp_arg < len(call.args) else ""
+        if "GFP_" not in flags or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", flags) for a in kb.atomic_gfp):
+            return None  # atomic flags, or flags we cannot see
+    return spec
+
+
+def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
+    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        states = flow.visits.get(node.id)
+        if not states:
+            continue
+        for call in node_calls(node):
+            spec = _may_sleep(call, kb)
+            if spec is None:
+                continue
+            for st in states:
+                for h in st.locks_held():
+                    ctx = kb.lock_context(h.variant) & ATOMIC_CONTEXTS
+                    if not ctx or h.key in st.unsure:
+                        continue
+                    k = (call.name, h.key)
+                    if k not in out:
+                        out[k] = (node.line, call.text, "/".join(sorted(ctx)), spec.confidence)
+    return out
+
+
+@rule("RK301", category="sleep-in-atomic", severity=Severity.ERROR)
+def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A call that may sleep while a spinlock, RCU read side, preempt-off or irq-off region is held.
+
+    What it flags:
+        A call to a function that may sleep (a mutex, msleep(), a
+        GFP_KERNEL allocation, an I2C/SPI transfer ...) on a path where a
+        lock of atomic context is held.
+
+    Why it matters:
+        Sleeping in atomic context is a bug: "BUG: sleeping function called
+        from invalid context", or a deadlock.
+
+    Example:
+        Okay: void f(struct d *d) { void *p; spin_lock(&d->l); p = kmalloc(8, GFP_ATOMIC); spin_unlock(&d->l); }
+        Okay: void f(struct d *d) { spin_lock(&d->l); d->n++; spin_unlock(&d->l); msleep(10); }
+        RK301: void f(struct d *d) { spin_lock(&d->l); msleep(10); spin_unlock(&d->l); }
+        RK301: void f(struct d *d) { void *p; rcu_read_lock(); p = kzalloc(8, GFP_KERNEL); rcu_read_unlock(); }
+
+    Suggested change:
+        Move the call out of the critical section, use a non-sleeping
+        variant (GFP_ATOMIC, a _nowait/_atomic call), or use a mutex.
+
+    Knowledge used:
+        ``[[sleep]]`` (with confidence: regmap may be fast_io),
+        ``[[atomic_gfp]]``, ``[[lock]]`` contexts.
+
+    Limits:
+        Only direct calls; a callee that sleeps deep inside is not seen.
+        Allocation flags held in a variable are not judged.
+    """
+    old, new = flows(fn, kb)
+    before = _sleeps(old, kb)
+    for (name, key), (line, text, ctx, conf) in sorted(_sleeps(new, kb).items(), key=lambda kv: kv[1][0]):
+        if (name, key) in before:
+            continue
+        yield make_finding(
+            "RK301",
+            fn,
+            line,
+            f"{text} may sleep, but {key} is held here ({ctx})",
+            f"move {name}() out of the {key} section, or use a variant that does not sleep",
+            "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
+            conf,
+        )
+
+
+def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
+    """Regions between a global irq-off acquire and its releases: the calls
+    made inside, and the release nodes."""
+    out = []
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        if node.id not in flow.visits:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None:
+                continue
+            if "irq-off" not in kb.lock_context(op.variant):
+                continue
+            key = ResourceKey(op.family, "", True)
+            inside: list[tuple[int, Call]] = []
+            releases: set[int] = set()
+            for other in flow.cfg.nodes:
+                if other.id == node.id:
+                    continue
+                states = flow.visits.get(other.id, [])
+                if not any(node.id in (h.sites if (h := s.get(key)) else ()) and h.count > 0 for s in states):
+                    continue
+                for c in node_calls(other):
+                    o = kb.ops.get(c.name)
+                    if o is not None and o.is_lock and o.family == op.family and o.kind is OpKind.RELEASE:
+                        releases.add(other.id)
+                    else:
+                        inside.append((other.id, c))
+            out.append({"node": node.id, "call": call, "inside": inside, "releases": releases})
+    return out
+
+
+@rule("RK302", category="irq-workaround", severity=Severity.WARNING)
+def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """Irqs disabled only to call ``__`` helpers that have an irq-safe twin.
+
+    What it flags:
+        A ``local_irq_disable()``/``local_irq_save()`` region whose only
+        calls are ``__``-prefixed helpers (``__mod_zone_page_state()`` ...)
+        that have an irq-safe variant.
+
+    Why it matters:
+        The irq-safe twin does the same with the irq (or preempt) toggle
+        inside it, often cheaper (this_cpu ops); an open-coded irq toggle
+        is easy to leave behind when the code around it changes.
+
+    Example:
+        Okay: void f(struct zone *z, int n) { mod_zone_page_state(z, NR_MLOCK, n); }
+        Okay: void f(struct zone *z, int n) { local_irq_disable(); __mod_zone_page_state(z, NR_MLOCK, n); other(z); local_irq_enable(); }
+        RK302: void f(struct zone *z, int n) { local_irq_disable(); __mod_zone_page_state(z, NR_MLOCK, n); local_irq_enable(); }
+
+    Suggested change:
+        Call the twin (``mod_zone_page_state()``) and drop the
+        disable/enable pair.
+
+    Knowledge used:
+        ``[[irq_helper]]`` name/twin pairs, ``[[lock]]`` entries with the
+        ``irq-off`` context and no argument.
+
+    Limits:
+        Only regions opened and closed in the same function.
+    """
+    old, new = flows(fn, kb)
+    old_sets = {tuple(sorted({c.name for _, c in r["inside"]})) for r in _irq_regions(old, kb)}
+    if new is None:
+        return
+    for r in _irq_regions(new, kb):
+        names = sorted({c.name for _, c in r["inside"]})
+        if not names or not all(n in kb.irq_twins for n in names) or tuple(names) in old_sets:
+            continue
+        cfg = new.cfg
+        calls = sorted({(cfg.nodes[n].line, c.text, c.name) for n, c in r["inside"]})
+        repl = "; ".join(f"{text.replace(name + '(', kb.irq_twins[name] + '(', 1)} for {text} (line {line})" for line, text, name in calls)
+        rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r["releases"], key=lambda n: cfg.nodes[n].line))
+        line = cfg.nodes[r["node"]].line
+        yield make_finding(
+            "RK302",
+            fn,
+            line,
+            f"{r['call'].text} at line {line} only protects {', '.join(n + '()' for n in names)}, "
+            f"which {'has an irq-safe twin' if len(names) == 1 else 'have irq-safe twins'}",
+            f"use {repl}, and drop {r['call'].text} and {rel or 'its matching enable'}",
+            "the irq-safe helper disables what it needs itself; an open-coded irq toggle is a workaround that tends to stay",
+            Confidence.HIGH,
+        )
+
+
+def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[int, bool, bool]]]:
+    """call text -> [(line, irqs off on every path, irqs on on some path)]."""
+    out: dict[str, list[tuple[int, bool, bool]]] = defaultdict(list)
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        states = flow.visits.get(node.id)
+        if not states:
+            continue
+        for call in node_calls(node):
+            if call.name not in kb.irq_twins:
+                continue
+            offs = [any("irq-off" in kb.lock_context(h.variant) for h in s.locks_held()) for s in states]
+            out[call.text].append((node.line, all(offs), not all(offs)))
+    return out
+
+
+@rule("RK303", category="irq-workaround", severity=Severity.WARNING)
+def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A ``__`` helper that needs irqs off is now called where irqs may be on.
+
+    What it flags:
+        A call to a ``__``-prefixed helper (``__mod_zone_page_state()`` ...)
+        that the old code made with irqs off on every path (under
+        ``spin_lock_irq()`` or ``local_irq_disable()``) and the new code
+        makes with irqs on on some path.
+
+    Why it matters:
+        The ``__`` helpers update per-CPU counters without protection; an
+        interrupt updating the same counter in between loses an update.
+
+    Example:
+        Okay: void f(struct d *d, struct zone *z) { spin_lock_irq(&d->l); __mod_zone_page_state(z, NR_MLOCK, 1); spin_unlock_irq(&d->l); } ==> void f(struct d *d, struct zone *z) { spin_lock_irq(&d->l); a(d); __mod_zone_page_state(z, NR_MLOCK, 1); spin_unlock_irq(&d->l); }
+        RK303: void f(struct d *d, struct zone *z) { spin_lock_irq(&d->l); __mod_zone_page_state(z, NR_MLOCK, 1); spin_unlock_irq(&d->l); } ==> void f(struct d *d, struct zone *z) { spin_lock_irq(&d->l); spin_unlock_irq(&d->l); __mod_zone_page_state(z, NR_MLOCK, 1); }
+
+    Suggested change:
+        Use the irq-safe twin (``mod_zone_page_state()``), or keep the call
+        inside the irq-off region.
+
+    Knowledge used:
+        ``[[irq_helper]]``, ``[[lock]]`` entries with the ``irq-off`` context.
+
+    Limits:
+        Reported only when the old side shows the same call with irqs off:
+        a function may be documented as called with irqs off by its callers.
+    """
+    old, new = flows(fn, kb)
+    before = _irq_on_calls(old, kb)
+    for text, rows in _irq_on_calls(new, kb).items():
+        olds = before.get(text)
+        if not olds or not all(off for _, off, _ in olds):
+            continue
+        for line, _off, on in rows:
+            if not on:
+                continue
+            name = text.split("(", 1)[0]
+            twin = kb.irq_twins[name]
+            yield make_finding(
+                "RK303",
+                fn,
+                line,
+                f"{text} ran with irqs off in the old code; here irqs may be on",
+                f"use {twin}() (irq-safe), or keep the call inside the irq-off region",
+                "__ helpers need irqs off: an interrupt in the middle loses a counter update",
+                Confidence.HIGH,
+            )

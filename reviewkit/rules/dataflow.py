@@ -1,0 +1,590 @@
+"""Path-sensitive walk over one function's CFG: which locks and references
+are held where, and in what state each path leaves the function.
+
+States are the held counts per resource key plus the truth values of simple
+boolean locals that the path has committed to (``clearlru =
+TestClearPageLRU(page)`` is unknown; the TRUE edge of ``if (clearlru)``
+makes it true, so a later ``if (clearlru)`` follows only its TRUE edge).
+Loops are taken zero or one time; paths whose states are equal merge. After
+``bound`` visited (node, state) pairs the walk stops and says so: the rules
+then report "not analysed" rather than guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
+from reviewkit.rules.extract import Call, Cond, Stmt, parse_condition, parse_statement
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success
+from reviewkit.rules.resources import ResourceKey, normalise_key
+
+DEFAULT_BOUND = 10_000
+_CONSTANTS = {"true": True, "1": True, "false": False, "0": False, "NULL": False}
+
+
+class NotAnalysed(Exception):
+    """The function has more distinct path states than the bound allows."""
+
+
+@dataclass(frozen=True, order=True)
+class Held:
+    """One resource on one path: how often it is held and how it got there."""
+
+    key: ResourceKey
+    variant: str  # lock variant id / ref id / guard class
+    count: int
+    sites: frozenset[int] = frozenset()  # node ids of the acquires
+    scoped: bool = False  # released automatically (guard(), __free(), scoped iterator)
+    until_line: int = 0  # for guard(): the last line of its scope (0: function end)
+    iter_loop: int = -1  # for iterator references: the loop head node id
+    left_at: int = -1  # the node where the path left that loop early
+    escaped: bool = False  # a reference returned, stored or handed to a consumer
+    passed: bool = False  # a reference passed to a callee of unknown behaviour
+    from_result: bool = False  # a reference that is a call's result (NULL means none)
+    released: frozenset[int] = frozenset()  # node ids of releases on this path
+
+
+@dataclass(frozen=True)
+class State:
+    held: tuple[Held, ...] = ()
+    facts: frozenset[tuple[str, bool]] = frozenset()
+    # var -> (key, variant, is_lock, success_when_truthy, site): a conditional
+    # acquire whose result sits in var until a condition tests it
+    pending: tuple[tuple[str, ResourceKey, str, bool, int], ...] = ()
+    unsure: frozenset[ResourceKey] = frozenset()
+
+    def get(self, key: ResourceKey) -> Held | None:
+        for h in self.held:
+            if h.key == key:
+                return h
+        return None
+
+    def count(self, key: ResourceKey) -> int:
+        h = self.get(key)
+        return h.count if h else 0
+
+    def put(self, h: Held | None, key: ResourceKey) -> "State":
+        rest = tuple(x for x in self.held if x.key != key)
+        if h is not None and (h.count != 0 or h.released or h.sites):
+            rest = tuple(sorted(rest + (h,)))
+        return replace(self, held=rest)
+
+    def fact(self, var: str) -> bool | None:
+        if (var, True) in self.facts:
+            return True
+        if (var, False) in self.facts:
+            return False
+        return None
+
+    def locks_held(self) -> list[Held]:
+        return [h for h in self.held if h.key.is_lock and h.count > 0]
+
+
+class EventKind:
+    RELEASE_UNHELD = "release-unheld"
+    MISMATCH = "mismatch"
+    REACQUIRE = "reacquire"
+    DOUBLE_PUT = "double-put"
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    node: int
+    key: ResourceKey
+    detail: str = ""
+
+
+@dataclass
+class Flow:
+    """What the walk saw. ``visits[n]``: the states on arrival at node n;
+    ``exits``: (last node before EXIT, state at EXIT)."""
+
+    cfg: Cfg
+    visits: dict[int, list[State]] = field(default_factory=dict)
+    exits: list[tuple[int, State]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    loops: dict[int, frozenset[int]] = field(default_factory=dict)  # head -> body node ids
+
+    def held_sets(self, node_id: int) -> list[frozenset[ResourceKey]]:
+        """The sets of held locks on arrival at a node, one per state."""
+        return [frozenset(h.key for h in s.locks_held()) for s in self.visits.get(node_id, [])]
+
+
+# ------------------------------------------------------------------ loops
+
+
+def find_back_edges(cfg: Cfg) -> set[CfgEdge]:
+    """BACK edges plus every edge that closes a cycle in a depth-first walk
+    from ENTRY (continue, goto backwards)."""
+    succ: dict[int, list[CfgEdge]] = {}
+    for e in cfg.edges:
+        succ.setdefault(e.src, []).append(e)
+    back = {e for e in cfg.edges if e.kind is EdgeKind.BACK}
+    color: dict[int, int] = {}
+    stack: list[tuple[int, int]] = [(Cfg.ENTRY, 0)]
+    color[Cfg.ENTRY] = 1
+    while stack:
+        nid, i = stack[-1]
+        out = succ.get(nid, [])
+        if i < len(out):
+            stack[-1] = (nid, i + 1)
+            e = out[i]
+            c = color.get(e.dst, 0)
+            if c == 1:
+                back.add(e)
+            elif c == 0:
+                color[e.dst] = 1
+                stack.append((e.dst, 0))
+        else:
+            color[nid] = 2
+            stack.pop()
+    return back
+
+
+def find_loops(cfg: Cfg, back: set[CfgEdge]) -> dict[int, frozenset[int]]:
+    """Natural loops: head -> the nodes of its body (head included)."""
+    pred: dict[int, list[int]] = {}
+    for e in cfg.edges:
+        pred.setdefault(e.dst, []).append(e.src)
+    loops: dict[int, set[int]] = {}
+    for e in back:
+        body = loops.setdefault(e.dst, {e.dst})
+        work = [e.src]
+        while work:
+            n = work.pop()
+            if n in body:
+                continue
+            body.add(n)
+            work.extend(pred.get(n, []))
+    return {h: frozenset(b) for h, b in loops.items()}
+
+
+# ------------------------------------------------------------------ helpers
+
+
+def mentions(expr: str, key: str) -> bool:
+    """True when ``key`` occurs in ``expr`` as a whole expression part."""
+    if not key:
+        return False
+    return re.search(r"(?<![\w.>])" + re.escape(key) + r"(?![\w])", expr) is not None
+
+
+def _commit(cond: Cond, value: bool) -> list[tuple[Cond, bool]] | None:
+    """Atoms whose truth a condition's outcome fixes; None when it fixes none."""
+    if cond.op == "atom":
+        return [(cond, value)] if (cond.var or cond.call) else None
+    if cond.op == "not":
+        return _commit(cond.args[0], not value)
+    if (cond.op == "and" and value) or (cond.op == "or" and not value):
+        out: list[tuple[Cond, bool]] = []
+        for a in cond.args:
+            part = _commit(a, value)
+            if part:
+                out.extend(part)
+        return out
+    return None
+
+
+def _evaluate(cond: Cond, state: State) -> bool | None:
+    if cond.op == "atom":
+        return state.fact(cond.var) if cond.var else None
+    if cond.op == "not":
+        v = _evaluate(cond.args[0], state)
+        return None if v is None else not v
+    vals = [_evaluate(a, state) for a in cond.args]
+    if cond.op == "and":
+        if any(v is False for v in vals):
+            return False
+        return True if all(v is True for v in vals) else None
+    if any(v is True for v in vals):
+        return True
+    return False if all(v is False for v in vals) else None
+
+
+def _calls_of(cond: Cond) -> list[Call]:
+    if cond.op == "atom":
+        return [cond.call] if cond.call else []
+    return [c for a in cond.args for c in _calls_of(a)]
+
+
+# ------------------------------------------------------------------ transfer
+
+
+class Transfer:
+    """What statements and condition edges do to a state, by the knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, cfg: Cfg, loops: dict[int, frozenset[int]]) -> None:
+        self.kb = kb
+        self.cfg = cfg
+        self.loops = loops
+        self.events: set[Event] = set()
+        self.tracked = _tracked_vars(cfg)
+
+    # -- keys
+    def key_for(self, op: Op, call: Call) -> ResourceKey | None:
+        if op.arg is None:
+            if op.is_lock:
+                return ResourceKey(op.family, "", True)
+            return None
+        name = call.arg_key(op.arg)
+        if name is None:
+            return None
+        return ResourceKey(op.family, name, op.is_lock)
+
+    # -- primitive changes
+    def acquire(self, st: State, key: ResourceKey, variant: str, site: int, **kw) -> State:
+        h = st.get(key)
+        if h is None:
+            h = Held(key, variant, 0)
+        if key.is_lock and h.count > 0 and key.name:
+            self.events.add(Event(EventKind.REACQUIRE, site, key, variant))
+        sites = h.sites | {site} if h.count >= 0 else frozenset({site})
+        h = replace(h, variant=variant, count=h.count + 1, sites=sites, **kw)
+        return st.put(h, key)
+
+    def release(self, st: State, key: ResourceKey, fn_name: str, site: int) -> State:
+        h = st.get(key)
+        if h is None:
+            h = Held(key, "", 0)
+        if key.is_lock and h.count > 0 and h.variant in self.kb.locks and fn_name not in self.kb.locks[h.variant].release:
+            self.events.add(Event(EventKind.MISMATCH, site, key, f"{h.variant}:{fn_name}"))
+        if h.count <= 0 and key not in st.unsure:
+            if key.is_lock and h.sites:
+                self.events.add(Event(EventKind.RELEASE_UNHELD, site, key, fn_name))
+            elif not key.is_lock and (h.sites or h.count < 0) and not h.scoped:
+                self.events.add(Event(EventKind.DOUBLE_PUT, site, key, fn_name))
+        h = replace(h, count=h.count - 1, released=h.released | {site})
+        if h.count == 0:
+            h = replace(h, escaped=False, passed=False, iter_loop=-1, left_at=-1)
+        return st.put(h, key)
+
+    def drop(self, st: State, key: ResourceKey) -> State:
+        """The resource is not held after all (a NULL result, a failed get)."""
+        h = st.get(key)
+        if h is None:
+            return st
+        return st.put(None, key)
+
+    def mark(self, st: State, key_name: str, **kw) -> State:
+        for h in st.held:
+            if not h.key.is_lock and h.key.name == key_name and h.count > 0:
+                st = st.put(replace(h, **kw), h.key)
+        return st
+
+    def set_fact(self, st: State, var: str, value: bool | None) -> State:
+        if value is not None and var not in self.tracked:
+            return st  # tested once: remembering it only splits states
+        facts = frozenset(f for f in st.facts if f[0] != var)
+        if value is not None:
+            facts |= {(var, value)}
+        return replace(st, facts=facts)
+
+    # -- statements
+    def apply_node(self, node: CfgNode, st: State) -> State:
+        if node.kind in (NodeKind.ENTRY, NodeKind.EXIT, NodeKind.LABEL, NodeKind.GOTO, NodeKind.BREAK, NodeKind.CONTINUE):
+            return st
+        # scopes of guard() that ended before this node
+        if any(h.until_line and h.until_line < node.line for h in st.held):
+            st = replace(st, held=tuple(h for h in st.held if not (h.until_line and h.until_line < node.line)))
+        if node.kind in (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH):
+            cond = parse_condition(node.text)
+            for call in _calls_of(cond) or self._cond_calls(node):
+                op = self.kb.ops.get(call.name)
+                if op is not None and op.kind in (OpKind.ACQUIRE, OpKind.RELEASE):
+                    st = self.apply_call(call, op, st, node)
+            return st
+        stmt = parse_statement(node.text)
+        return self.apply_stmt(stmt, st, node)
+
+    def _cond_calls(self, node: CfgNode) -> list[Call]:
+        from reviewkit.rules.extract import condition_calls
+
+        return list(condition_calls(node.text))
+
+    def apply_call(self, call: Call, op: Op, st: State, node: CfgNode, lhs: str | None = None) -> State:
+        key = self.key_for(op, call)
+        if op.kind is OpKind.ACQUIRE and key is not None:
+            return self.acquire(st, key, op.variant, node.id)
+        if op.kind is OpKind.RELEASE and key is not None:
+            return self.release(st, key, call.name, node.id)
+        if op.kind is OpKind.TRY and key is not None:
+            var = lhs or call.lhs
+            if var:
+                truthy_success = op.success is Success.NONZERO
+                pending = tuple(p for p in st.pending if p[0] != var) + ((var, key, op.variant, truthy_success, node.id),)
+                st = replace(st, pending=pending, unsure=st.unsure | {key})
+                return self.set_fact(st, var, None)
+            return replace(st, unsure=st.unsure | {key})
+        if op.kind is OpKind.RETURNS:
+            var = lhs or call.lhs
+            if var:
+                return self.acquire(st, ResourceKey(op.family, var, False), op.variant, node.id, from_result=True)
+        return st
+
+    def apply_stmt(self, stmt: Stmt, st: State, node: CfgNode) -> State:
+        kb = self.kb
+        free = dict(stmt.free_vars)
+        assigned_vars = {lv for lv, _ in stmt.assigned}
+        for var, rv in stmt.assigned:
+            # flag = true / locked = 0: a constant the path now knows
+            const = _CONSTANTS.get(rv)
+            if const is not None or any(f[0] == var for f in st.facts):
+                st = self.set_fact(st, var, const)
+            if any(p[0] == var for p in st.pending):
+                st = replace(st, pending=tuple(p for p in st.pending if p[0] != var))
+        if stmt.guard is not None:
+            macro, cls, args = stmt.guard
+            variant = kb.guards.get(cls)
+            if macro in kb.guard_macros and variant is not None:
+                st = self._guard(st, variant, args, node)
+        for call in stmt.calls:
+            if call.name in kb.scoped_guard_macros and len(call.args) >= 1:
+                variant = kb.guards.get(call.args[0])
+                if variant is not None:
+                    st = self._guard(st, variant, call.args[1:], node, block=True)
+                continue
+            op = kb.ops.get(call.name)
+            if op is not None:
+                lhs = call.lhs
+                if lhs is None and op.kind is OpKind.RETURNS and len(free) == 1:
+                    lhs = next(iter(free))
+                st = self.apply_call(call, op, st, node, lhs)
+                if op.kind is OpKind.RETURNS and lhs in free:
+                    st = self.mark(st, lhs, scoped=True)
+                continue
+            if call.name in kb.ownership:
+                for a in call.args:
+                    st = self.mark(st, normalise_key(a), escaped=True)
+                continue
+            arg_index = kb.consumers.get(call.name)
+            if arg_index is not None:
+                k = call.arg_key(arg_index)
+                if k:
+                    st = self.mark(st, k, escaped=True)
+                continue
+            if call.name not in kb.borrowers:
+                for h in st.held:
+                    if not h.key.is_lock and h.count > 0 and not h.passed and any(mentions(a, h.key.name) for a in call.args):
+                        st = self.mark(st, h.key.name, passed=True)
+        # stores: obj->field = np, list[i] = np, alias = np
+        for lv, rv in stmt.assigned:
+            for h in st.held:
+                if h.key.is_lock or h.count <= 0 or lv == h.key.name:
+                    continue
+                if normalise_key(rv) == h.key.name or (mentions(rv, h.key.name) and rv.split("(")[0] in kb.ops):
+                    st = self.mark(st, h.key.name, escaped=True)
+        # a variable declared __free(CLASS) is released when it goes out of scope
+        for var in free:
+            st = self.mark(st, var, scoped=True)
+        if stmt.returns:
+            for h in st.held:
+                if not h.key.is_lock and h.count > 0 and mentions(stmt.returns, h.key.name):
+                    st = self.mark(st, h.key.name, escaped=True)
+        return st
+
+    def _guard(self, st: State, variant: str, args: Iterable[str], node: CfgNode, block: bool = False) -> State:
+        spec = self.kb.locks[variant]
+        args = tuple(args)
+        if spec.is_global:
+            key = ResourceKey(spec.family, "", True)
+        elif len(args) > spec.arg:
+            key = ResourceKey(spec.family, normalise_key(args[spec.arg]), True)
+        else:
+            return st
+        return self.acquire(st, key, variant, node.id, scoped=True, until_line=_scope_end(node, block))
+
+    # -- edges
+    def apply_edge(self, node: CfgNode, edge: CfgEdge, st: State, back: set[CfgEdge]) -> State | None:
+        kb = self.kb
+        # leaving a loop body early keeps the iterator's reference: note where
+        for h in st.held:
+            if h.iter_loop >= 0 and h.left_at < 0 and h.count > 0:
+                body = self.loops.get(h.iter_loop, frozenset())
+                if node.id in body and edge.dst not in body and not (node.id == h.iter_loop and edge.kind is EdgeKind.FALSE):
+                    # `if (bad) return -EINVAL;`: the return is outside the
+                    # natural loop; name the jump, not the condition
+                    dst = self.cfg.nodes[edge.dst] if edge.dst < len(self.cfg.nodes) else None
+                    jump = dst is not None and dst.kind in (NodeKind.RETURN, NodeKind.BREAK, NodeKind.GOTO)
+                    st = st.put(replace(h, left_at=edge.dst if jump else node.id), h.key)
+        if edge in back and self.cfg.nodes[edge.dst].kind is NodeKind.LOOP:
+            # the iterator macro drops the element's reference when it advances
+            for h in st.held:
+                if h.iter_loop == edge.dst and h.count > 0:
+                    st = st.put(replace(h, count=h.count - 1, iter_loop=-1), h.key)
+        if node.kind not in (NodeKind.CONDITION, NodeKind.LOOP):
+            return st
+        value: bool | None
+        if edge.kind is EdgeKind.TRUE or (edge.kind is EdgeKind.BACK and node.kind is NodeKind.LOOP):
+            value = True
+        elif edge.kind is EdgeKind.FALSE:
+            value = False
+        else:
+            value = None
+        cond = parse_condition(node.text)
+        if node.kind is NodeKind.LOOP:
+            for call in _calls_of(cond):
+                it = kb.iterators.get(call.name)
+                if it is None:
+                    continue
+                held = call.arg_key(it.held_arg)
+                if not held or it.scoped:
+                    continue
+                key = ResourceKey(kb.ops[it.put].family if it.put in kb.ops else "iterator", held, False)
+                if value is True and edge.kind is EdgeKind.TRUE:
+                    st = self.acquire(st, key, key.family, node.id, iter_loop=node.id)
+                elif value is False:
+                    h = st.get(key)
+                    if h is not None and h.iter_loop == node.id:
+                        st = st.put(replace(h, count=h.count - 1, iter_loop=-1), key)
+                return st
+        if value is None:
+            return st
+        known = _evaluate(cond, st)
+        if known is not None and known != value:
+            return None  # this path has already decided the other way
+        commits = _commit(cond, value) or []
+        committed_calls = set()
+        for atom, truth in commits:
+            if atom.var:
+                if st.fact(atom.var) is not None and st.fact(atom.var) != truth:
+                    return None
+                st = self.set_fact(st, atom.var, truth)
+                for var, key, variant, truthy_success, site in st.pending:
+                    if var == atom.var:
+                        st = replace(st, pending=tuple(p for p in st.pending if p[0] != var), unsure=st.unsure - {key})
+                        if truth == truthy_success:
+                            st = self.acquire(st, key, variant, site)
+                if not truth:
+                    h = st.get(ResourceKey("", "", False))
+                    for h in list(st.held):
+                        if h.from_result and h.key.name == atom.var and h.count > 0:
+                            st = self.drop(st, h.key)
+            elif atom.call is not None:
+                call = atom.call
+                committed_calls.add(call.text)
+                op = kb.ops.get(call.name)
+                if op is not None and op.kind is OpKind.TRY:
+                    key = self.key_for(op, call)
+                    if key is not None and truth == (op.success is Success.NONZERO):
+                        st = self.acquire(st, key, op.variant, node.id)
+                elif call.name in kb.error_checks and truth:
+                    k = call.arg_key(0)
+                    for h in list(st.held):
+                        if h.from_result and h.key.name == k:
+                            st = self.drop(st, h.key)
+        for call in _calls_of(cond):
+            op = kb.ops.get(call.name)
+            if op is not None and op.kind is OpKind.TRY and call.text not in committed_calls:
+                key = self.key_for(op, call)
+                if key is not None:
+                    st = replace(st, unsure=st.unsure | {key})
+        return st
+
+
+def _atom_vars(cond: Cond) -> set[str]:
+    if cond.op == "atom":
+        return {cond.var} if cond.var else set()
+    return {v for a in cond.args for v in _atom_vars(a)}
+
+
+def _tracked_vars(cfg: Cfg) -> frozenset[str]:
+    """Variables tested by two or more conditions: only their values can
+    correlate branches, so only they are remembered along a path."""
+    seen: dict[str, int] = {}
+    constant: set[str] = set()
+    for node in cfg.nodes:
+        if node.kind in (NodeKind.CONDITION, NodeKind.LOOP):
+            for v in _atom_vars(parse_condition(node.text)):
+                seen[v] = seen.get(v, 0) + 1
+        elif node.kind is NodeKind.STATEMENT and node.text:
+            # `locked = true;` ... `if (locked)`: the assignment correlates too
+            constant |= {lv for lv, rv in parse_statement(node.text).assigned if rv in _CONSTANTS}
+    return frozenset(v for v, n in seen.items() if n >= 2 or v in constant)
+
+
+def _scope_end(node: CfgNode, block: bool) -> int:
+    """The last line of the scope a guard holds for (0 when unknown: the
+    whole function)."""
+    ts = node.ts_node
+    if ts is None:
+        return 0
+    offset = node.line - (ts.start_point.row + 1)
+    if block:
+        # scoped_guard(...) { }: the block is the head statement's next sibling
+        n = ts
+        while n is not None and n.next_named_sibling is None and n.parent is not None and n.parent.type != "compound_statement":
+            n = n.parent
+        sib = n.next_named_sibling if n is not None else None
+        while n is not None and sib is None and n.parent is not None:
+            n = n.parent
+            sib = n.next_named_sibling
+        if sib is not None and sib.type == "compound_statement":
+            return sib.end_point.row + 1 + offset
+        return 0
+    n = ts.parent
+    while n is not None and n.type != "compound_statement":
+        n = n.parent
+    if n is None or n.parent is None or n.parent.type == "function_definition":
+        return 0
+    return n.end_point.row + 1 + offset
+
+
+# ------------------------------------------------------------------ the walk
+
+
+def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
+    """Walk every path of ``cfg`` (loops zero or one time), merging equal states.
+
+    Raises:
+        NotAnalysed: more than ``bound`` distinct (node, state) pairs.
+    """
+    back = find_back_edges(cfg)
+    loops = find_loops(cfg, back)
+    flow = Flow(cfg, loops=loops)
+    tr = Transfer(kb, cfg, loops)
+    succ: dict[int, list[CfgEdge]] = {}
+    for e in cfg.edges:
+        succ.setdefault(e.src, []).append(e)
+    seen: set = set()
+    exits: set = set()
+    work: list[tuple[int, State, frozenset]] = [(Cfg.ENTRY, State(), frozenset())]
+    while work:
+        nid, st, taken = work.pop()
+        item = (nid, st, taken)
+        if item in seen:
+            continue
+        seen.add(item)
+        if len(seen) > bound:
+            raise NotAnalysed(f"{cfg.function}: more than {bound} path states")
+        flow.visits.setdefault(nid, [])
+        if st not in flow.visits[nid]:
+            flow.visits[nid].append(st)
+        if nid == Cfg.EXIT or nid >= len(cfg.nodes):
+            continue
+        node = cfg.nodes[nid]
+        st2 = tr.apply_node(node, st)
+        loop_done = any(e.dst == nid for e in taken)
+        for edge in succ.get(nid, []):
+            taken2 = taken
+            if edge in back:
+                if edge in taken:
+                    continue
+                taken2 = taken | {edge}
+            if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
+                continue  # zero or one time
+            st3 = tr.apply_edge(node, edge, st2, back)
+            if st3 is None:
+                continue
+            if edge.dst == Cfg.EXIT:
+                # guards and __free() variables release themselves
+                st3 = replace(st3, held=tuple(h for h in st3.held if not (h.scoped and h.key.is_lock)))
+                if (nid, st3) not in exits:
+                    exits.add((nid, st3))
+                    flow.exits.append((nid, st3))
+            work.append((edge.dst, st3, taken2))
+    flow.events = sorted(tr.events, key=lambda e: (e.node, e.kind, e.key))
+    return flow

@@ -1,0 +1,93 @@
+"""Run every enabled rule over a patch's code map.
+
+Parameters are supplied by name (see :mod:`reviewkit.rules.registry`): a
+rule with ``fn`` runs once per changed function, the others once per patch.
+A rule that raises becomes a one-line warning, never a traceback.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from reviewkit.config import Config
+from reviewkit.errors import ConfigError
+from reviewkit.model import CodeMap, Finding, Patch
+from reviewkit.rules.dataflow import NotAnalysed
+from reviewkit.rules.knowledge import KnowledgeBase, load_knowledge
+from reviewkit.rules.registry import Rule, all_rules, is_enabled
+
+
+def load_rules() -> list[Rule]:
+    """Import the rule modules (registering them) and return every rule."""
+    from reviewkit.rules import context, errpath, locks, refs  # noqa: F401  (registration)
+
+    for optional in ("spelling", "style", "patch_format"):
+        try:
+            __import__(f"reviewkit.rules.{optional}")
+        except ModuleNotFoundError as err:
+            if err.name != f"reviewkit.rules.{optional}":
+                raise
+    return all_rules()
+
+
+def find_enabled_rules(config: Config) -> list[Rule]:
+    """The rules the config leaves on: select/ignore by longest prefix, and
+    ``disable`` works as ignore."""
+    ignore = tuple(config.ignore) + tuple(config.disable)
+    return [r for r in load_rules() if is_enabled(r.id, select=tuple(config.select), ignore=ignore)]
+
+
+def _sort_key(f: Finding) -> tuple:
+    return (f.file, f.line if f.line is not None else 0, f.rule, f.function or "", f.message)
+
+
+def run_rules_with_warnings(
+    patch: Patch, codemap: CodeMap, *, config: Config, kb: KnowledgeBase | None = None
+) -> tuple[list[Finding], list[str]]:
+    """Findings of every enabled rule, and one-line warnings for rules that
+    failed or functions that were too large to analyse.
+
+    Returns:
+        (findings sorted by file, line, rule; warnings). Never raises for a
+        rule's own failure.
+
+    Raises:
+        ConfigError: the config's [knowledge] table is malformed.
+    """
+    if kb is None:
+        kb = load_knowledge(config.knowledge or None)
+    findings: list[Finding] = []
+    warnings: list[str] = []
+    seen: set = set()
+    for rule in find_enabled_rules(config):
+        supply = {"patch": patch, "codemap": codemap, "kb": kb, "config": config}
+        targets = list(codemap.functions) if "fn" in rule.params else [None]
+        for fn in targets:
+            args = {p: (fn if p == "fn" else supply[p]) for p in rule.params}
+            try:
+                produced = list(rule.func(**args) or ())
+            except NotAnalysed as err:
+                warnings.append(f"{rule.id}: not analysed: {err}")
+                continue
+            except ConfigError:
+                raise
+            except Exception as err:  # a rule bug must not take the review down
+                where = f" in {fn.name}" if fn is not None else ""
+                warnings.append(f"{rule.id} ({rule.name}) failed{where}: {type(err).__name__}: {err}")
+                continue
+            for f in produced:
+                f = dataclasses.replace(f, msgid=patch.msgid)
+                key = (f.rule, f.file, f.function, f.line, f.message)
+                if key in seen:
+                    continue
+                seen.add(key)
+                findings.append(f)
+    findings.sort(key=_sort_key)
+    return findings, warnings
+
+
+def run_rules(patch: Patch, codemap: CodeMap, *, config: Config) -> list[Finding]:
+    """Findings of every enabled rule over ``codemap``, sorted by file,
+    line and rule. Rule failures are dropped here; use
+    :func:`run_rules_with_warnings` to show them."""
+    return run_rules_with_warnings(patch, codemap, config=config)[0]

@@ -1,0 +1,107 @@
+"""Error-path rules (RK4xx): cleanup that error exits skip."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from reviewkit.model import ChangedFunction, Confidence, Finding, NodeKind, Severity
+from reviewkit.rules.common import flows, is_error_exit, make_finding
+from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.knowledge import KnowledgeBase
+from reviewkit.rules.registry import rule
+
+
+def _iterator_put(kb: KnowledgeBase, family: str) -> str:
+    for it in kb.iterators.values():
+        if it.put and kb.ops.get(it.put) is not None and kb.ops[it.put].family == family:
+            return it.put
+    spec = kb.refs.get(family)
+    return spec.put[0] if spec and spec.put else "the matching put"
+
+
+def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
+    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+    if flow is None:
+        return out
+    cfg = flow.cfg
+    # which acquire sites some exit releases again
+    released_sites: dict = {}
+    for _nid, st in flow.exits:
+        for h in st.held:
+            if not h.key.is_lock and h.count <= 0 and h.released:
+                for s in h.sites:
+                    released_sites.setdefault((h.key, s), True)
+    for nid, st in flow.exits:
+        for h in st.held:
+            if h.key.is_lock or h.count <= 0 or h.escaped or h.scoped or h.key in st.unsure:
+                continue
+            put = _iterator_put(kb, h.key.family)
+            if h.left_at >= 0:
+                leave = cfg.nodes[h.left_at]
+                how = {NodeKind.RETURN: "returns", NodeKind.BREAK: "breaks", NodeKind.GOTO: "jumps"}.get(leave.kind, "leaves")
+                loop = cfg.nodes[next(iter(h.sites))] if h.sites else None
+                loop_text = f"{loop.text} (line {loop.line})" if loop is not None else "the loop"
+                out[(h.key, "loop", leave.text)] = (
+                    leave.line,
+                    f"{how} out of {loop_text} at line {leave.line} while {h.key} still holds the loop's reference",
+                    f"call {put}({h.key}) before leaving the loop early, or use the _scoped variant of the iterator",
+                    Confidence.HIGH,
+                )
+                continue
+            if h.iter_loop >= 0:
+                continue
+            if not is_error_exit(flow, nid, st, kb):
+                continue
+            if not any((h.key, s) in released_sites for s in h.sites):
+                continue  # no other exit drops it either: not this rule's call
+            line = cfg.nodes[nid].line
+            site = min((cfg.nodes[s].line for s in h.sites), default=0)
+            out[(h.key, "error", line)] = (
+                line,
+                f"the error exit at line {line} skips {put}({h.key}) that the other exits do (reference taken at line {site})",
+                f"drop the reference before returning, or jump to the label that does",
+                Confidence.MEDIUM if h.passed else Confidence.HIGH,
+            )
+    return out
+
+
+@rule("RK401", category="error-path-cleanup", severity=Severity.ERROR)
+def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """An error exit skips a release that the other exits do.
+
+    What it flags:
+        Leaving a reference-holding iterator loop (``for_each_child_of_node``
+        and friends) by return, break or goto without dropping the current
+        element's reference; an error exit (negative errno, NULL,
+        ERR_PTR(), or a tested error variable) that keeps a reference the
+        success exits drop.
+
+    Why it matters:
+        Error paths are the least tested; a reference leaked there pins
+        the object (a device node, a device) for good.
+
+    Example:
+        Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) { of_node_put(c); return -EINVAL; } } return 0; }
+        Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node_scoped(np, c) { if (bad(c)) return -EINVAL; } return 0; }
+        RK401: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) return -EINVAL; } return 0; }
+        RK401: int f(struct device *d) { int ret; get_device(d); ret = setup(d); if (ret) return ret; put_device(d); return 0; }
+
+    Suggested change:
+        Drop the reference before the early exit (``of_node_put(child)``),
+        jump to the cleanup label, or use a ``_scoped`` iterator or a
+        ``__free()`` variable.
+
+    Knowledge used:
+        ``[[iterator]]`` (held argument, put, scoped), ``[[ref]]``,
+        ``[[error_check]]``.
+
+    Limits:
+        Locks are left to RK101. An error exit must return an error value
+        or a variable the path tested non-zero.
+    """
+    old, new = flows(fn, kb)
+    before = {(k[0], k[1]) for k in _skips(old, kb)}
+    for key, (line, msg, sugg, conf) in sorted(_skips(new, kb).items(), key=lambda kv: kv[1][0]):
+        if (key[0], key[1]) in before:
+            continue
+        yield make_finding("RK401", fn, line, msg, sugg, "error paths must undo what the function did before them", conf)

@@ -1,0 +1,306 @@
+"""What a CFG node's statement or condition does: its calls, assignments
+and the boolean shape of a condition, read with tree-sitter-c.
+
+Each node's text (``CfgNode.text``: the statement, or the condition
+expression) is parsed on its own, wrapped into a tiny function, so that the
+result never depends on how much of the enclosing function was visible.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from reviewkit.rules.resources import normalise_key, normalise_text
+
+_WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __rk(void) {{\nif ({}) ;\n}}")
+_FREE_VAR = re.compile(r"(\w+)\s+__free\(\s*(\w+)\s*\)")
+_NEG_ERRNO = re.compile(r"^-\s*E[A-Z0-9]+$")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call expression: ``lhs = name(args)``.
+
+    ``args`` are normalised argument texts; ``lhs`` is the variable (or
+    lvalue text) the result is assigned to, if any; ``text`` the normalised
+    call text. ``in_condition`` is true for a call nested in a condition.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    text: str
+    lhs: str | None = None
+    start: int = 0  # byte offset inside the parsed text: order of calls
+
+    def arg_key(self, index: int) -> str | None:
+        if index < 0:
+            index = len(self.args) + index
+        if 0 <= index < len(self.args):
+            return normalise_key(self.args[index])
+        return None
+
+
+@dataclass(frozen=True)
+class Stmt:
+    """What one statement does, as far as the rules care."""
+
+    calls: tuple[Call, ...]
+    assigned: tuple[tuple[str, str], ...]  # (lvalue, rvalue) for plain assignments
+    returns: str | None  # the returned expression ("" for a bare return), None if no return
+    free_vars: tuple[tuple[str, str], ...] = ()  # (variable, __free class)
+    # a curried macro call NAME(CLASS)(args), as cleanup.h's guard(mutex)(&l)
+    guard: tuple[str, str, tuple[str, ...]] | None = None
+
+
+# ------------------------------------------------------------------ conditions
+
+
+@dataclass(frozen=True)
+class Cond:
+    """A condition's boolean shape.
+
+    ``op`` is "atom", "not", "and", "or". An atom is a variable (``var``
+    set: ``x``, ``x != NULL``, ``ret < 0`` with ``truthy`` saying whether
+    the atom is true when the variable is non-zero/non-NULL) or a call
+    (``call`` set), or something opaque (neither).
+    """
+
+    op: str
+    args: tuple["Cond", ...] = ()
+    var: str | None = None
+    call: Call | None = None
+    truthy: bool = True  # the atom holds when var is non-zero
+
+
+OPAQUE = Cond("atom")
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_fragment(text: str):
+    from reviewkit.cmap.parse import parse_c
+
+    first = None
+    for wrap in _WRAPS:
+        tree = parse_c(wrap.format(text).encode("utf-8", "replace"))
+        if first is None:
+            first = tree
+        if not tree.root_node.has_error:
+            return tree
+    return first
+
+
+def _body(tree):
+    fn = tree.root_node.child(0) if tree.root_node.child_count else None
+    if fn is None or fn.type != "function_definition":
+        return None
+    return fn.child_by_field_name("body")
+
+
+def _text(node) -> str:
+    return node.text.decode("utf-8", "replace")
+
+
+def _strip_parens(node):
+    while node is not None and node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_child(0)
+    return node
+
+
+def _walk(node) -> Iterator:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(reversed(n.children))
+
+
+def _lhs_of(call_node) -> str | None:
+    parent = call_node.parent
+    while parent is not None and parent.type in ("parenthesized_expression", "cast_expression"):
+        parent = parent.parent
+    if parent is None:
+        return None
+    if parent.type == "assignment_expression":
+        right = parent.child_by_field_name("right")
+        if right is not None and call_node.start_byte >= right.start_byte:
+            left = parent.child_by_field_name("left")
+            return normalise_key(_text(left)) if left is not None else None
+    if parent.type == "init_declarator":
+        decl = parent.child_by_field_name("declarator")
+        while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
+            decl = decl.child_by_field_name("declarator")
+        if decl is not None and decl.type == "identifier":
+            return _text(decl)
+    return None
+
+
+def _call_of(node) -> Call | None:
+    fn = node.child_by_field_name("function")
+    args = node.child_by_field_name("arguments")
+    if fn is None or args is None:
+        return None
+    name = normalise_text(_text(fn))
+    arg_texts = tuple(normalise_text(_text(a)) for a in args.named_children if a.type != "comment")
+    return Call(name, arg_texts, normalise_text(_text(node)), _lhs_of(node), node.start_byte)
+
+
+def find_calls_in(node) -> tuple[Call, ...]:
+    """Every call expression under a tree-sitter node, in source order."""
+    out = [c for n in _walk(node) if n.type == "call_expression" for c in [_call_of(n)] if c is not None]
+    out.sort(key=lambda c: c.start)
+    return tuple(out)
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_statement(text: str) -> Stmt:
+    """What the statement ``text`` does.
+
+    Returns:
+        A Stmt; for text tree-sitter cannot read at all, a Stmt with no calls.
+    """
+    body = _body(_parse_fragment(text))
+    if body is None:
+        return Stmt((), (), None)
+    calls = find_calls_in(body)
+    assigned = []
+    returns = None
+    guard = None
+    for n in _walk(body):
+        if n.type == "assignment_expression" and _text(n.child(1)) == "=":
+            left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
+            if left is not None and right is not None:
+                assigned.append((normalise_key(_text(left)), normalise_text(_text(right))))
+        elif n.type == "init_declarator":
+            decl, value = n.child_by_field_name("declarator"), n.child_by_field_name("value")
+            while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
+                decl = decl.child_by_field_name("declarator")
+            if decl is not None and decl.type == "identifier" and value is not None:
+                assigned.append((_text(decl), normalise_text(_text(value))))
+        elif n.type == "return_statement" and returns is None:
+            expr = n.named_child(0) if n.named_child_count else None
+            returns = normalise_text(_text(expr)) if expr is not None else ""
+        elif n.type == "call_expression" and guard is None:
+            fn = n.child_by_field_name("function")
+            if fn is not None and fn.type == "call_expression":
+                inner = _call_of(fn)
+                outer = _call_of(n)
+                if inner is not None and outer is not None and inner.args:
+                    guard = (inner.name, inner.args[0], outer.args)
+    if returns is None and re.match(r"^\s*return\b", text):
+        m = re.match(r"^\s*return\s*(.*?);?\s*$", text, re.S)
+        returns = normalise_text(m.group(1)) if m else ""
+    free_vars = tuple((m.group(1), m.group(2)) for m in _FREE_VAR.finditer(text))
+    return Stmt(calls, tuple(assigned), returns, free_vars, guard)
+
+
+def _cond_of(node) -> Cond:
+    node = _strip_parens(node)
+    if node is None:
+        return OPAQUE
+    t = node.type
+    if t == "unary_expression" and _text(node.child(0)) == "!":
+        return Cond("not", (_cond_of(node.child_by_field_name("argument")),))
+    if t == "binary_expression":
+        op = _text(node.child_by_field_name("operator"))
+        left, right = _strip_parens(node.child_by_field_name("left")), _strip_parens(node.child_by_field_name("right"))
+        if op == "&&":
+            return Cond("and", (_cond_of(left), _cond_of(right)))
+        if op == "||":
+            return Cond("or", (_cond_of(left), _cond_of(right)))
+        if op in ("==", "!=", "<", ">=") and left is not None and right is not None:
+            rtext = _text(right)
+            if rtext in ("NULL", "0", "false"):
+                # x != NULL, x == 0, ret < 0 (a 0/-errno result: < 0 means non-zero)
+                truthy = op in ("!=", "<")
+                inner = _cond_of(left)
+                if inner.op == "atom" and (inner.var or inner.call):
+                    return inner if truthy else Cond("not", (inner,))
+        return OPAQUE
+    if t == "identifier":
+        return Cond("atom", var=_text(node))
+    if t == "field_expression":
+        return Cond("atom", var=normalise_key(_text(node)))
+    if t == "call_expression":
+        call = _call_of(node)
+        return Cond("atom", call=call) if call is not None else OPAQUE
+    return OPAQUE
+
+
+@functools.lru_cache(maxsize=8192)
+def parse_condition(text: str) -> Cond:
+    """The boolean shape of a condition expression (``CfgNode.text`` of a
+    CONDITION node).
+
+    >>> parse_condition("!clearlru").op
+    'not'
+    >>> parse_condition("ret < 0").var
+    'ret'
+
+    Returns:
+        A Cond; OPAQUE when the expression is not a simple form.
+    """
+    text = text.strip()
+    if text.startswith("if") or text.startswith("while"):
+        m = re.match(r"^(?:if|while)\s*\((.*)\)\s*$", text, re.S)
+        if m:
+            text = m.group(1)
+    body = _body(_parse_fragment(text))
+    if body is None:
+        return OPAQUE
+    for n in _walk(body):
+        if n.type == "if_statement":
+            return _cond_of(n.child_by_field_name("condition"))
+        if n.type == "expression_statement" and n.named_child_count:
+            return _cond_of(n.named_child(0))
+    return OPAQUE
+
+
+def condition_calls(text: str) -> tuple[Call, ...]:
+    """The calls in a condition expression."""
+    body = _body(_parse_fragment(text))
+    return find_calls_in(body) if body is not None else ()
+
+
+def is_error_value(expr: str | None, error_checks: frozenset[str] = frozenset()) -> bool:
+    """True for what an error exit returns: a negative errno, NULL,
+    ERR_PTR()/PTR_ERR() of something.
+
+    >>> is_error_value("-ENOMEM")
+    True
+    >>> is_error_value("ret")
+    False
+    """
+    if expr is None:
+        return False
+    expr = normalise_text(expr)
+    if _NEG_ERRNO.match(expr) or expr in ("NULL", "-1"):
+        return True
+    return expr.startswith(("ERR_PTR(", "PTR_ERR(", "ERR_CAST(", "dev_err_probe("))
+
+
+def find_param_names(source: str) -> tuple[str, ...]:
+    """The parameter names of the first function defined in ``source``.
+
+    Returns:
+        The names in order; () when no definition is found.
+    """
+    from reviewkit.cmap.parse import parse_c
+
+    tree = parse_c(source.encode("utf-8", "replace"))
+    for n in _walk(tree.root_node):
+        if n.type == "function_declarator":
+            params = n.child_by_field_name("parameters")
+            if params is None:
+                continue
+            names = []
+            for p in params.named_children:
+                d = p.child_by_field_name("declarator")
+                while d is not None and d.type in ("pointer_declarator", "array_declarator", "function_declarator", "parenthesized_declarator"):
+                    d = d.child_by_field_name("declarator") or (d.named_child(0) if d.named_child_count else None)
+                if d is not None and d.type == "identifier":
+                    names.append(_text(d))
+            return tuple(names)
+    return ()

@@ -1,0 +1,366 @@
+"""Load and validate the knowledge base (``knowledge.toml`` + the user's
+``[knowledge]`` table) into lookup tables the rules read.
+
+The rules never name kernel functions: every name lives in the TOML data.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import importlib.resources
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from reviewkit.errors import ConfigError
+from reviewkit.model import Confidence
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+KNOWLEDGE_FILE = "knowledge.toml"
+
+CONTEXTS = frozenset({"atomic", "sleepable", "irq-off", "bh-off", "rcu", "preempt-off"})
+# Contexts in which sleeping is a bug.
+ATOMIC_CONTEXTS = frozenset({"atomic", "irq-off", "bh-off", "rcu", "preempt-off"})
+
+# table -> key -> (python type, required)
+_STR_LIST = list
+SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
+    "lock": {
+        "id": (str, True),
+        "family": (str, True),
+        "acquire": (_STR_LIST, True),
+        "release": (_STR_LIST, True),
+        "trylock": (_STR_LIST, False),
+        "success": (str, False),
+        "arg": (int, False),
+        "global": (bool, False),
+        "context": (_STR_LIST, True),
+    },
+    "ref": {
+        "id": (str, True),
+        "get": (_STR_LIST, True),
+        "put": (_STR_LIST, True),
+        "get_conditional": (_STR_LIST, False),
+        "success": (str, False),
+        "returns_ref": (_STR_LIST, False),
+        "arg": (int, False),
+    },
+    "iterator": {
+        "names": (_STR_LIST, True),
+        "held_arg": (int, True),
+        "put": (str, True),
+        "scoped": (bool, False),
+    },
+    "sleep": {
+        "names": (_STR_LIST, True),
+        "confidence": (str, True),
+        "gfp_arg": (int, False),
+        "note": (str, False),
+    },
+    "atomic_gfp": {"names": (_STR_LIST, True)},
+    "irq_helper": {"name": (str, True), "twin": (str, True)},
+    "guard": {"class": (str, True), "lock": (str, True)},
+    "free_class": {"class": (str, True), "put": (str, True)},
+    "ownership": {"names": (_STR_LIST, True)},
+    "consume": {"names": (_STR_LIST, True), "arg": (int, True)},
+    "borrow": {"names": (_STR_LIST, True)},
+    "error_check": {"names": (_STR_LIST, True)},
+    "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
+}
+
+
+class Success(enum.Enum):
+    """What a conditional acquire returns when it got the resource."""
+
+    NONZERO = "nonzero"
+    ZERO = "zero"
+
+
+class OpKind(enum.Enum):
+    ACQUIRE = "acquire"
+    RELEASE = "release"
+    TRY = "try"  # conditional acquire: held only on success
+    RETURNS = "returns"  # the result holds a new reference
+
+
+@dataclass(frozen=True)
+class LockSpec:
+    id: str
+    family: str
+    acquire: tuple[str, ...]
+    release: tuple[str, ...]
+    trylock: tuple[str, ...]
+    success: Success
+    arg: int
+    is_global: bool
+    context: frozenset[str]
+
+
+@dataclass(frozen=True)
+class RefSpec:
+    id: str
+    get: tuple[str, ...]
+    put: tuple[str, ...]
+    get_conditional: tuple[str, ...]
+    success: Success
+    returns_ref: tuple[str, ...]
+    arg: int
+
+
+@dataclass(frozen=True)
+class Op:
+    """What calling one function does to a lock or a reference."""
+
+    kind: OpKind
+    family: str  # lock family or ref id
+    variant: str  # lock variant id or ref id
+    is_lock: bool
+    arg: int | None  # the argument naming the resource; None: global / result
+    success: Success = Success.NONZERO
+
+
+@dataclass(frozen=True)
+class IteratorSpec:
+    names: tuple[str, ...]
+    held_arg: int
+    put: str
+    scoped: bool
+
+
+@dataclass(frozen=True)
+class SleepSpec:
+    name: str
+    confidence: Confidence
+    gfp_arg: int | None
+    note: str
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Lookup tables built from the knowledge data."""
+
+    locks: dict[str, LockSpec] = field(default_factory=dict)
+    refs: dict[str, RefSpec] = field(default_factory=dict)
+    ops: dict[str, Op] = field(default_factory=dict)  # function name -> effect
+    iterators: dict[str, IteratorSpec] = field(default_factory=dict)
+    sleepers: dict[str, SleepSpec] = field(default_factory=dict)
+    atomic_gfp: frozenset[str] = frozenset()
+    irq_twins: dict[str, str] = field(default_factory=dict)  # __helper -> irq-safe twin
+    guards: dict[str, str] = field(default_factory=dict)  # guard class -> lock id
+    free_classes: dict[str, str] = field(default_factory=dict)  # __free class -> put
+    ownership: frozenset[str] = frozenset()
+    consumers: dict[str, int] = field(default_factory=dict)  # callee -> consumed arg
+    borrowers: frozenset[str] = frozenset()
+    error_checks: frozenset[str] = frozenset()
+    guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
+    scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
+
+    def lock_context(self, variant: str) -> frozenset[str]:
+        spec = self.locks.get(variant)
+        return spec.context if spec else frozenset()
+
+    def release_names(self, variant: str) -> tuple[str, ...]:
+        """The release functions of a lock variant or a ref id."""
+        if variant in self.locks:
+            return self.locks[variant].release
+        if variant in self.refs:
+            return self.refs[variant].put
+        return ()
+
+    def acquire_names(self, variant: str) -> tuple[str, ...]:
+        if variant in self.locks:
+            return self.locks[variant].acquire or self.locks[variant].trylock
+        if variant in self.refs:
+            return self.refs[variant].get
+        return ()
+
+
+def _check_table(where: str, table: str, entries: Any) -> list[dict[str, Any]]:
+    schema = SCHEMA.get(table)
+    if schema is None:
+        raise ConfigError(f"{where}: unknown table [[{table}]]; known: {', '.join(sorted(SCHEMA))}")
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: [{table}] must be an array of tables ([[{table}]])")
+    out = []
+    for i, entry in enumerate(entries):
+        at = f"{where}: [[{table}]] #{i + 1}"
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{at}: must be a table")
+        for key, value in entry.items():
+            if key not in schema:
+                raise ConfigError(f"{at}: unknown key {key!r}; known: {', '.join(sorted(schema))}")
+            typ, _req = schema[key]
+            if typ is list:
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ConfigError(f"{at}: key {key!r} must be a list of strings")
+            elif typ is int:
+                if isinstance(value, bool) or not isinstance(value, int):
+                    raise ConfigError(f"{at}: key {key!r} must be an integer")
+            elif not isinstance(value, typ):
+                raise ConfigError(f"{at}: key {key!r} must be a {typ.__name__}")
+        for key, (_typ, req) in schema.items():
+            if req and key not in entry:
+                raise ConfigError(f"{at}: missing key {key!r}")
+        if "success" in entry and entry["success"] not in {s.value for s in Success}:
+            raise ConfigError(f"{at}: key 'success' must be 'nonzero' or 'zero'")
+        if "context" in entry:
+            bad = set(entry["context"]) - CONTEXTS
+            if bad:
+                raise ConfigError(f"{at}: key 'context' has unknown value(s) {', '.join(sorted(bad))}")
+        if "confidence" in entry and entry["confidence"] not in {c.value for c in Confidence}:
+            raise ConfigError(f"{at}: key 'confidence' must be low, medium or high")
+        out.append(entry)
+    return out
+
+
+def _merge(base: dict[str, list], extra: Mapping[str, Any], where: str) -> dict[str, list]:
+    merged = {k: list(v) for k, v in base.items()}
+    for table, entries in extra.items():
+        merged.setdefault(table, []).extend(_check_table(where, table, entries))
+    return merged
+
+
+def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWLEDGE_FILE) -> KnowledgeBase:
+    """Turn validated tables into lookup maps.
+
+    Raises:
+        ConfigError: a cross-reference is broken (a guard names an unknown
+            lock) or a name has two different meanings; the message names
+            the file, the table and the key.
+    """
+    locks: dict[str, LockSpec] = {}
+    refs: dict[str, RefSpec] = {}
+    ops: dict[str, Op] = {}
+
+    def add_op(name: str, op: Op, table: str, key: str) -> None:
+        old = ops.get(name)
+        if old is not None and old != op:
+            # The same release serves several variants of one family
+            # (mutex_unlock for mutex_lock and mutex_lock_interruptible).
+            if old.kind == op.kind == OpKind.RELEASE and old.family == op.family:
+                return
+            raise ConfigError(f"{where}: [[{table}]] key {key!r}: {name} already means {old.kind.value} of {old.variant}")
+        ops[name] = op
+
+    for entry in data.get("lock", []):
+        success = Success(entry.get("success", "nonzero"))
+        spec = LockSpec(
+            id=entry["id"],
+            family=entry["family"],
+            acquire=tuple(entry["acquire"]),
+            release=tuple(entry["release"]),
+            trylock=tuple(entry.get("trylock", ())),
+            success=success,
+            arg=entry.get("arg", 0),
+            is_global=entry.get("global", False),
+            context=frozenset(entry["context"]),
+        )
+        if spec.id in locks:
+            raise ConfigError(f"{where}: [[lock]] key 'id': {spec.id!r} defined twice")
+        locks[spec.id] = spec
+        arg = None if spec.is_global else spec.arg
+        for name in spec.acquire:
+            add_op(name, Op(OpKind.ACQUIRE, spec.family, spec.id, True, arg), "lock", "acquire")
+        for name in spec.trylock:
+            add_op(name, Op(OpKind.TRY, spec.family, spec.id, True, arg, success), "lock", "trylock")
+        for name in spec.release:
+            add_op(name, Op(OpKind.RELEASE, spec.family, spec.id, True, arg), "lock", "release")
+    for entry in data.get("ref", []):
+        success = Success(entry.get("success", "nonzero"))
+        spec_r = RefSpec(
+            id=entry["id"],
+            get=tuple(entry["get"]),
+            put=tuple(entry["put"]),
+            get_conditional=tuple(entry.get("get_conditional", ())),
+            success=success,
+            returns_ref=tuple(entry.get("returns_ref", ())),
+            arg=entry.get("arg", 0),
+        )
+        if spec_r.id in refs:
+            raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")
+        refs[spec_r.id] = spec_r
+        for name in spec_r.get:
+            add_op(name, Op(OpKind.ACQUIRE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "get")
+        for name in spec_r.get_conditional:
+            add_op(name, Op(OpKind.TRY, spec_r.id, spec_r.id, False, spec_r.arg, success), "ref", "get_conditional")
+        for name in spec_r.put:
+            add_op(name, Op(OpKind.RELEASE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "put")
+        for name in spec_r.returns_ref:
+            add_op(name, Op(OpKind.RETURNS, spec_r.id, spec_r.id, False, None), "ref", "returns_ref")
+
+    iterators: dict[str, IteratorSpec] = {}
+    for entry in data.get("iterator", []):
+        it = IteratorSpec(tuple(entry["names"]), entry["held_arg"], entry["put"], entry.get("scoped", False))
+        if not it.scoped and it.put not in ops:
+            raise ConfigError(f"{where}: [[iterator]] key 'put': {it.put!r} is not a known put")
+        for name in it.names:
+            iterators[name] = it
+
+    sleepers: dict[str, SleepSpec] = {}
+    for entry in data.get("sleep", []):
+        for name in entry["names"]:
+            sleepers[name] = SleepSpec(name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""))
+
+    guards: dict[str, str] = {}
+    for entry in data.get("guard", []):
+        if entry["lock"] not in locks:
+            raise ConfigError(f"{where}: [[guard]] key 'lock': {entry['lock']!r} is not a [[lock]] id")
+        guards[entry["class"]] = entry["lock"]
+
+    def names_of(table: str) -> frozenset[str]:
+        return frozenset(n for e in data.get(table, []) for n in e["names"])
+
+    return KnowledgeBase(
+        locks=locks,
+        refs=refs,
+        ops=ops,
+        iterators=iterators,
+        sleepers=sleepers,
+        atomic_gfp=names_of("atomic_gfp"),
+        irq_twins={e["name"]: e["twin"] for e in data.get("irq_helper", [])},
+        guards=guards,
+        free_classes={e["class"]: e["put"] for e in data.get("free_class", [])},
+        ownership=names_of("ownership"),
+        consumers={n: e["arg"] for e in data.get("consume", []) for n in e["names"]},
+        borrowers=names_of("borrow"),
+        error_checks=names_of("error_check"),
+        guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),
+        scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
+    )
+
+
+@functools.cache
+def _shipped() -> dict[str, list]:
+    text = importlib.resources.files("reviewkit.rules").joinpath(KNOWLEDGE_FILE).read_text("utf-8")
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:  # a packaging bug, still one line
+        raise ConfigError(f"{KNOWLEDGE_FILE}: invalid TOML: {err}") from None
+    return {table: _check_table(KNOWLEDGE_FILE, table, entries) for table, entries in raw.items()}
+
+
+def load_knowledge(extra: dict | None = None, *, where: str = "config [knowledge]") -> KnowledgeBase:
+    """The shipped knowledge base, extended by ``extra`` (the config's
+    ``[knowledge]`` table, same schema).
+
+    Returns:
+        The KnowledgeBase; never None.
+
+    Raises:
+        ConfigError: the data is malformed; the message names the file (or
+            the config), the table and the key.
+    """
+    if not extra:
+        return _shipped_kb()
+    data = _merge(_shipped(), extra, where)
+    return build_knowledge(data, where)
+
+
+@functools.cache
+def _shipped_kb() -> KnowledgeBase:
+    return build_knowledge(_shipped())

@@ -1,0 +1,595 @@
+"""Lock rules (RK1xx): pairing, variants, unlock-path merges, scope changes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
+from reviewkit.rules.common import (
+    exit_returns,
+    find_callee_views,
+    find_placements,
+    flows,
+    make_finding,
+    node_calls,
+)
+from reviewkit.rules.dataflow import EventKind, Flow
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.registry import rule
+from reviewkit.rules.resources import ResourceKey
+
+
+def _lock_call(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase, kinds: tuple[OpKind, ...]) -> str:
+    for call in node_calls(flow.cfg.nodes[nid]):
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock and op.kind in kinds and op.family == key.family:
+            return call.text
+    return ""
+
+
+def _release_name(kb: KnowledgeBase, variant: str) -> str:
+    names = kb.release_names(variant)
+    return names[0] if names else "the matching release"
+
+
+def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, str]]:
+    """(key, kind) -> (line, message, suggestion, variant) for one side."""
+    out: dict[tuple, tuple[int, str, str, str]] = {}
+    if flow is None:
+        return out
+    by_key: dict[ResourceKey, list[tuple[int, int, str]]] = defaultdict(list)
+    acquired: set[ResourceKey] = set()
+    for nid, st in flow.exits:
+        for h in st.held:
+            if not h.key.is_lock or h.scoped:
+                continue
+            if h.sites:
+                acquired.add(h.key)
+            if h.key in st.unsure:
+                continue
+            by_key[h.key].append((nid, h.count, h.variant))
+    for nid, st in flow.exits:
+        for key in acquired:
+            if st.get(key) is None and key not in st.unsure:
+                by_key[key].append((nid, 0, ""))
+    for key, rows in by_key.items():
+        if key not in acquired:
+            continue
+        counts = {c for _, c, _ in rows}
+        if len(counts) < 2 and 1 not in counts and 2 not in counts:
+            continue
+        if len(counts) < 2:
+            continue  # every exit agrees: a lock/unlock wrapper
+        base = 0 if 0 in counts else min(counts)
+        # trylock-style wrappers return whether they took the lock
+        returned = {exit_returns(flow, nid) for nid, c, _ in rows if c != base}
+        balanced = {exit_returns(flow, nid) for nid, c, _ in rows if c == base}
+        flags = {"true", "false", "0", "1"}
+        if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
+            continue
+        for nid, count, variant in rows:
+            if count > base:
+                line = flow.cfg.nodes[nid].line
+                name = str(key)
+                rel = _release_name(kb, variant)
+                out[(key, "held")] = (
+                    line,
+                    f"a path leaves {flow.cfg.function}() at line {line} with {name} still held",
+                    f"call {rel}(&{name}) before this exit, or jump to the exit that releases it",
+                    variant,
+                )
+    for ev in flow.events:
+        if ev.kind == EventKind.RELEASE_UNHELD:
+            line = flow.cfg.nodes[ev.node].line
+            out[(ev.key, "unheld")] = (
+                line,
+                f"{ev.detail}() at line {line} releases {ev.key} on a path that already released it",
+                "drop this release, or make the paths that reach it take the lock",
+                "",
+            )
+        elif ev.kind == EventKind.REACQUIRE:
+            line = flow.cfg.nodes[ev.node].line
+            out[(ev.key, "twice")] = (
+                line,
+                f"{ev.key} is taken at line {line} on a path that already holds it (self-deadlock)",
+                "release it before taking it again, or drop the second acquire",
+                ev.detail,
+            )
+    return out
+
+
+@rule("RK101", category="lock-pairing", severity=Severity.ERROR)
+def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A path leaves the function with a lock held, or releases one it does not hold.
+
+    What it flags:
+        A lock the function takes that some exit leaves held while other
+        exits release it; a release on a path that already released the
+        lock; a lock taken twice on one path.
+
+    Why it matters:
+        A lock left held deadlocks the next taker; a double release
+        corrupts the lock.
+
+    Example:
+        Okay: int f(int x) { spin_lock(&d->l); if (x) { spin_unlock(&d->l); return 1; } spin_unlock(&d->l); return 0; }
+        Okay: int f(int x) { if (!mutex_trylock(&d->m)) return -EBUSY; mutex_unlock(&d->m); return 0; }
+        Okay: void f(int x) { bool locked = false; if (x) { spin_lock(&d->l); locked = true; } if (locked) spin_unlock(&d->l); }
+        Okay: int f(int x) { guard(mutex)(&d->m); if (x) return 1; return 0; }
+        RK101: int f(int x) { spin_lock(&d->l); if (x) return -EINVAL; spin_unlock(&d->l); return 0; }
+
+    Suggested change:
+        Release the lock on the exit that skips it (or jump to the exit
+        that releases it).
+
+    Knowledge used:
+        ``[[lock]]`` acquire/release/trylock names and their ``success``
+        sense; ``[[guard]]``/``[[cleanup]]`` for scope-based locks.
+
+    Limits:
+        Paths take loops zero or one time; only boolean locals correlate
+        branches. Functions whose exits return whether they took the lock
+        (trylock wrappers) are skipped. Findings only for what the patch
+        introduced (the old side must not show the same issue).
+    """
+    old, new = flows(fn, kb)
+    old_issues = _pairing_issues(old, kb)
+    for key, (line, msg, sugg, _variant) in sorted(_pairing_issues(new, kb).items(), key=lambda kv: kv[1][0]):
+        if key in old_issues:
+            continue
+        yield make_finding(
+            "RK101",
+            fn,
+            line,
+            msg,
+            sugg,
+            "every path through a function must leave each lock as it found it",
+        )
+
+
+@rule("RK102", category="lock-pairing", severity=Severity.ERROR)
+def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A lock released with another variant than the one that took it.
+
+    What it flags:
+        ``spin_lock_irqsave()`` released by ``spin_unlock_irq()``,
+        ``spin_lock_bh()`` by ``spin_unlock()`` and the like.
+
+    Why it matters:
+        The irq/bh state is restored wrongly: irqs get enabled inside a
+        caller that had them off, or stay off.
+
+    Example:
+        Okay: void f(void) { unsigned long fl; spin_lock_irqsave(&d->l, fl); spin_unlock_irqrestore(&d->l, fl); }
+        RK102: void f(void) { unsigned long fl; spin_lock_irqsave(&d->l, fl); spin_unlock_irq(&d->l); }
+
+    Suggested change:
+        Use the release that matches the acquire.
+
+    Knowledge used:
+        ``[[lock]]`` variants of one ``family``.
+
+    Limits:
+        Same path model as RK101.
+    """
+    old, new = flows(fn, kb)
+    old_keys = {(e.key, e.detail) for e in (old.events if old else []) if e.kind == EventKind.MISMATCH}
+    for ev in new.events if new else []:
+        if ev.kind != EventKind.MISMATCH or (ev.key, ev.detail) in old_keys:
+            continue
+        variant, fn_name = ev.detail.split(":", 1)
+        want = _release_name(kb, variant)
+        acquire = kb.acquire_names(variant)
+        yield make_finding(
+            "RK102",
+            fn,
+            new.cfg.nodes[ev.node].line,
+            f"{ev.key} taken with {acquire[0] if acquire else variant}() is released with {fn_name}()",
+            f"release it with {want}()",
+            "mismatched lock variants restore the irq/bh state wrongly",
+        )
+
+
+# ---------------------------------------------------------------- RK103
+
+
+def _dominators(cfg: Cfg) -> dict[int, set[int]]:
+    succ: dict[int, list[int]] = defaultdict(list)
+    pred: dict[int, list[int]] = defaultdict(list)
+    for e in cfg.edges:
+        succ[e.src].append(e.dst)
+        pred[e.dst].append(e.src)
+    reach, work = {Cfg.ENTRY}, [Cfg.ENTRY]
+    while work:
+        n = work.pop()
+        for s in succ[n]:
+            if s not in reach:
+                reach.add(s)
+                work.append(s)
+    dom = {n: set(reach) for n in reach}
+    dom[Cfg.ENTRY] = {Cfg.ENTRY}
+    changed = True
+    while changed:
+        changed = False
+        for n in sorted(reach):
+            if n == Cfg.ENTRY:
+                continue
+            ps = [dom[p] for p in pred[n] if p in reach]
+            new = set.intersection(*ps) | {n} if ps else {n}
+            if new != dom[n]:
+                dom[n] = new
+                changed = True
+    return dom
+
+
+def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
+    """Nodes that release a lock while some path holds it."""
+    out: dict[ResourceKey, list[int]] = defaultdict(list)
+    for node in flow.cfg.nodes:
+        states = flow.visits.get(node.id)
+        if not states:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
+                continue
+            key = ResourceKey(op.family, "" if op.arg is None else (call.arg_key(op.arg) or ""), True)
+            if any(s.count(key) > 0 for s in states):
+                out[key].append(node.id)
+    return out
+
+
+def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
+    """The nodes that follow ``nid`` on its straight-line successors."""
+    out = []
+    succ: dict[int, list] = defaultdict(list)
+    for e in cfg.edges:
+        succ[e.src].append(e)
+    cur = nid
+    for _ in range(limit):
+        nxt = succ.get(cur, [])
+        if len(nxt) != 1:
+            break
+        cur = nxt[0].dst
+        if cur == Cfg.EXIT:
+            break
+        out.append(cur)
+        if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
+            break
+    return out
+
+
+def _early_exit(cfg: Cfg, nid: int) -> bool:
+    """``unlock; ...; return`` with no branch between: an early exit."""
+    after = _linear_after(cfg, nid)
+    return bool(after) and cfg.nodes[after[-1]].kind is NodeKind.RETURN
+
+
+def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
+    return [
+        n.id
+        for n in flow.cfg.nodes
+        if n.kind is NodeKind.LABEL
+        and not (n.label or "").startswith(("case ", "default"))
+        and any(s.count(key) > 0 for s in flow.visits.get(n.id, []))
+    ]
+
+
+def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[int, dict]]:
+    """Conditions whose both arms release the same lock and then rejoin."""
+    cfg = flow.cfg
+    dom = _dominators(cfg)
+    sites = _release_sites(flow, kb)
+    preds: dict[int, int] = defaultdict(int)
+    for e in cfg.edges:
+        preds[e.dst] += 1
+    out: dict[ResourceKey, tuple[int, dict]] = {}
+    for node in cfg.nodes:
+        if node.kind is not NodeKind.CONDITION or node.id not in dom:
+            continue
+        arms = {e.kind: e.dst for e in cfg.successors(node.id) if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)}
+        if len(arms) != 2:
+            continue
+        regions = {}
+        for kind, entry in arms.items():
+            regions[kind] = {n for n, ds in dom.items() if entry in ds} if preds[entry] == 1 else set()
+        for key, rel in sites.items():
+            in_arm = {k: [r for r in rel if r in reg] for k, reg in regions.items()}
+            if not all(in_arm.values()):
+                continue
+            # both arms must go on to a common point (not end in return/goto)
+            joins = []
+            for k, reg in regions.items():
+                joins.append({e.dst for n in reg for e in cfg.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
+            common = joins[0] & joins[1]
+            if not common or any(_early_exit(cfg, r) for rs in in_arm.values() for r in rs):
+                continue
+            shape = {}
+            for k, reg in regions.items():
+                r = min(in_arm[k], key=lambda n: cfg.nodes[n].line)
+                rl = cfg.nodes[r].line
+                nodes = sorted((cfg.nodes[n] for n in reg if cfg.nodes[n].text and cfg.nodes[n].kind is NodeKind.STATEMENT), key=lambda n: n.line)
+                shape[k] = (
+                    [n.text for n in nodes if n.line < rl],
+                    [n.text for n in nodes if n.line > rl],
+                    r,
+                )
+            out.setdefault(key, (node.id, shape))
+    return out
+
+
+def _indent(lines: list[str], depth: int = 1) -> list[str]:
+    return ["\t" * depth + t for t in lines]
+
+
+@rule("RK103", category="unlock-path-merge", severity=Severity.INFO)
+def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """The same lock is released in several places where one release would do.
+
+    What it flags:
+        An if/else whose arms both release the same lock and then go on
+        with different work; or a function whose new version has more
+        release sites and jump labels for a lock than the old one (early
+        ``unlock; return`` exits are not counted).
+
+    Why it matters:
+        Every extra release site is a place to get the pairing wrong in a
+        later change, and jump labels that only exist to reach an unlock
+        make the locked region hard to see.
+
+    Example:
+        Okay: void f(int c) { spin_lock(&d->l); if (c) a(); spin_unlock(&d->l); if (c) b(); else e(); }
+        RK103: void f(int c) { spin_lock(&d->l); if (c) { a(); spin_unlock(&d->l); b(); } else { spin_unlock(&d->l); e(); } }
+
+    Suggested change:
+        Keep the locked work in the branch, release once after it, then
+        branch again for the unlocked work:
+        ``if (c) a(); spin_unlock(&l); if (c) b(); else e();`` — or use
+        ``guard()``/``scoped_guard()`` where the file uses linux/cleanup.h.
+
+    Knowledge used:
+        ``[[lock]]`` release names.
+
+    Limits:
+        Arms are the nodes each branch dominates; the suggested shape is
+        a sketch to adapt, not a patch.
+    """
+    old, new = flows(fn, kb)
+    if new is None:
+        return
+    old_merges = _sibling_merges(old, kb) if old is not None else {}
+    old_sites = _release_sites(old, kb) if old is not None else {}
+    cleanup = (
+        "; this file already uses linux/cleanup.h, so guard() or scoped_guard() around the locked work would remove the explicit releases"
+        if fn.file_uses_cleanup
+        else ""
+    )
+    reported = set()
+    cfg = new.cfg
+    for key, (cond_id, shape) in _sibling_merges(new, kb).items():
+        if key in old_merges:
+            continue
+        cond = cfg.nodes[cond_id]
+        t_locked, t_after, t_rel = shape[EdgeKind.TRUE]
+        f_locked, f_after, f_rel = shape[EdgeKind.FALSE]
+        release = _lock_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        sketch = []
+        if t_locked:
+            sketch += [f"if ({cond.text}) {{", *_indent(t_locked), "}"]
+        if f_locked:
+            sketch += [f"if (!({cond.text})) {{", *_indent(f_locked), "}"]
+        sketch.append(f"{release};")
+        sketch += [f"if ({cond.text})", *_indent(t_after or [";"])]
+        if f_after:
+            sketch += ["else", *_indent(f_after)]
+        reported.add(key)
+        yield make_finding(
+            "RK103",
+            fn,
+            cfg.nodes[t_rel].line,
+            f"both arms of `if ({cond.text})` (line {cond.line}) release {key} "
+            f"(lines {cfg.nodes[t_rel].line} and {cfg.nodes[f_rel].line}) and then do different work",
+            "merge the unlock paths: do the locked work in the branch, release once, then branch for the rest:\n"
+            + "\n".join(sketch)
+            + cleanup,
+            "one release site per lock keeps the critical section visible and the pairing hard to break",
+            Confidence.MEDIUM,
+        )
+    for key, rel in _release_sites(new, kb).items():
+        if key in reported:
+            continue
+        new_rel = [r for r in rel if not _early_exit(cfg, r)]
+        new_labels = _labels_held(new, key)
+        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r)] if old is not None else []
+        old_labels = _labels_held(old, key) if old is not None else []
+        if old is None or not old_sites.get(key):
+            continue  # a new lock: nothing to compare with
+        if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
+            continue
+        release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        tails = []
+        for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
+            after = [cfg.nodes[n].text for n in _linear_after(cfg, r) if cfg.nodes[n].text]
+            tails.append((cfg.nodes[r].line, after))
+        sketch = ["<locked work, each part under its condition>", f"{release};"]
+        for i, (line, after) in enumerate(tails):
+            head = "if (<condition of the path through line %d>)" % line if i == 0 else (
+                "else" if i == len(tails) - 1 else "else if (<condition of the path through line %d>)" % line)
+            sketch += [head, *_indent(after or [";"])]
+        lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
+        labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
+        yield make_finding(
+            "RK103",
+            fn,
+            cfg.nodes[min(new_rel, key=lambda n: cfg.nodes[n].line)].line,
+            f"{key} is now released at {len(new_rel)} places (lines {lines})"
+            + (f" with jump label(s) {labels}" if labels else "")
+            + f"; the old code had {len(old_rel)} release site(s) and {len(old_labels)} label(s)",
+            "release it once: keep the locked work under its condition, unlock, then branch on the same condition "
+            "for the unlocked work, e.g.\n" + "\n".join(sketch) + cleanup,
+            "fewer release sites and jump labels keep the critical section visible",
+            Confidence.MEDIUM,
+        )
+
+
+# ---------------------------------------------------------------- RK104 / RK105
+
+
+def _resource_call(name: str, kb: KnowledgeBase) -> bool:
+    return name in kb.ops or name in kb.iterators
+
+
+@rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
+def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A call moved into or out of a critical section.
+
+    What it flags:
+        A call that the old code made with a lock held on every path and
+        the new code makes with that lock held on no path (or the
+        reverse). Calls are matched by their normalised text; calls into
+        a function that the same patch removes or changes are inlined one
+        level, with its parameters replaced by the arguments.
+
+    Why it matters:
+        What the lock serialised before is no longer serialised (or new
+        work now runs under a lock that may not allow it): a race the
+        commit message should explain.
+
+    Example:
+        Okay: void f(struct d *d) { spin_lock(&d->l); a(d); spin_unlock(&d->l); } ==> void f(struct d *d) { spin_lock(&d->l); a(d); b(d); spin_unlock(&d->l); }
+        RK104: void f(struct d *d) { spin_lock(&d->l); a(d); spin_unlock(&d->l); } ==> void f(struct d *d) { a(d); spin_lock(&d->l); spin_unlock(&d->l); }
+
+    Suggested change:
+        Keep the call where it was, or say in the commit message why it
+        no longer needs the lock (or now needs it).
+
+    Knowledge used:
+        ``[[lock]]`` names; lock and reference operations themselves are
+        not reported (RK101/RK202 cover them).
+
+    Limits:
+        Only calls present on both sides; a call text that occurs several
+        times must agree on its lock set on each side.
+    """
+    old, new = flows(fn, kb)
+    if old is None or new is None:
+        return
+    old_pl = find_placements(old, kb, find_callee_views(codemap, "old"), fn.name)
+    new_pl = find_placements(new, kb, find_callee_views(codemap, "new"), fn.name)
+    by_old: dict[str, list] = defaultdict(list)
+    by_new: dict[str, list] = defaultdict(list)
+    for p in old_pl:
+        if not _resource_call(p.name, kb):
+            by_old[p.text].append(p)
+    for p in new_pl:
+        if not _resource_call(p.name, kb) and p.inlined_from is None:
+            by_new[p.text].append(p)
+    for text, news in sorted(by_new.items(), key=lambda kv: kv[1][0].line):
+        olds = by_old.get(text)
+        if not olds:
+            continue
+        old_must = frozenset.intersection(*(p.must for p in olds))
+        old_may = frozenset().union(*(p.may for p in olds))
+        new_must = frozenset.intersection(*(p.must for p in news))
+        new_may = frozenset().union(*(p.may for p in news))
+        name = news[0].name
+        for key in sorted(old_must - new_may):
+            if not key.name:
+                continue  # irq/preempt state: RK302/RK303
+            via = next((p.inlined_from for p in olds if p.inlined_from), None)
+            where = f" (inside {via}(), which this patch removes or changes)" if via else ""
+            for p in news:
+                yield make_finding(
+                    "RK104",
+                    fn,
+                    p.line,
+                    f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
+                    f"the new code calls it without",
+                    f"keep {text} under {key}, or explain in the commit message why it no longer needs the lock",
+                    f"{key} no longer serialises {name}() against other holders of the lock",
+                    Confidence.MEDIUM if via else Confidence.HIGH,
+                )
+        for key in sorted(new_must - old_may):
+            if not key.name:
+                continue
+            for p in news:
+                yield make_finding(
+                    "RK104",
+                    fn,
+                    p.line,
+                    f"{name}() moved into the {key} critical section: the old code called it without the lock",
+                    f"check that {name}() may run under {key} (no sleeping, no lock-order inversion), or keep it outside",
+                    "work added under a lock lengthens the critical section and may not be allowed there",
+                    Confidence.MEDIUM,
+                )
+
+
+def _acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
+    out: dict[ResourceKey, list[int]] = defaultdict(list)
+    for node in flow.cfg.nodes:
+        if node.id not in flow.visits:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
+                continue
+            key = ResourceKey(op.family, "" if op.arg is None else (call.arg_key(op.arg) or ""), True)
+            out[key].append(node.id)
+    return out
+
+
+def _in_loop(flow: Flow, nid: int) -> bool:
+    return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in flow.loops.items())
+
+
+@rule("RK105", category="lock-scope-change", severity=Severity.WARNING)
+def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A lock that was taken once is now taken on every loop iteration.
+
+    What it flags:
+        A lock acquired inside a loop on the new side whose key the old
+        side acquired only outside any loop.
+
+    Why it matters:
+        The lock is now taken and released once per element: more atomic
+        operations and irq toggles, and the batch is no longer atomic as
+        a whole.
+
+    Example:
+        Okay: void f(int n) { int i; spin_lock(&d->l); for (i = 0; i < n; i++) a(i); spin_unlock(&d->l); } ==> void f(int n) { int i; spin_lock(&d->l); for (i = 0; i < n; i++) b(i); spin_unlock(&d->l); }
+        RK105: void f(int n) { int i; spin_lock(&d->l); for (i = 0; i < n; i++) a(i); spin_unlock(&d->l); } ==> void f(int n) { int i; for (i = 0; i < n; i++) { spin_lock(&d->l); a(i); spin_unlock(&d->l); } }
+
+    Suggested change:
+        Say in the commit message why per-iteration locking is needed
+        (e.g. the lock now depends on the element), or keep one lock
+        around the loop.
+
+    Knowledge used:
+        ``[[lock]]`` acquire names.
+
+    Limits:
+        Keys must be spelled the same on both sides.
+    """
+    old, new = flows(fn, kb)
+    if old is None or new is None:
+        return
+    old_sites = _acquire_sites(old, kb)
+    for key, sites in _acquire_sites(new, kb).items():
+        before = old_sites.get(key)
+        if not before or not key.name or any(_in_loop(old, s) for s in before):
+            continue
+        for s in sites:
+            if not _in_loop(new, s):
+                continue
+            call = _lock_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
+            yield make_finding(
+                "RK105",
+                fn,
+                new.cfg.nodes[s].line,
+                f"{key} is now taken once per loop iteration ({call}); the old code took it once, outside the loop",
+                "keep one acquire around the loop if the lock does not depend on the element, "
+                "or say in the commit message why it is taken per iteration",
+                "a lock taken per element costs an atomic round trip (and an irq toggle) per element",
+                Confidence.HIGH,
+            )

@@ -1,0 +1,306 @@
+"""Reference rules (RK2xx): leaks and double drops, and where a get belongs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
+from reviewkit.rules.common import (
+    find_callee_views,
+    find_flow,
+    flows,
+    is_error_exit,
+    make_finding,
+    node_calls,
+)
+from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, find_back_edges, mentions
+from reviewkit.rules.extract import find_param_names
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.registry import rule
+from reviewkit.rules.resources import ResourceKey, normalise_text
+
+PATH_BOUND = 4000
+
+
+def _put_name(kb: KnowledgeBase, ref_id: str) -> str:
+    spec = kb.refs.get(ref_id)
+    return spec.put[0] if spec and spec.put else "the matching put"
+
+
+def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str]]:
+    """Success-path leaks and double drops of one side: key -> (line, message, suggestion)."""
+    out: dict[tuple, tuple[int, str, str]] = {}
+    if flow is None:
+        return out
+    for nid, st in flow.exits:
+        if is_error_exit(flow, nid, st, kb):
+            continue  # RK401's business
+        for h in st.held:
+            if h.key.is_lock or h.count <= 0 or h.escaped or h.passed or h.scoped or h.key in st.unsure:
+                continue
+            if h.iter_loop >= 0 or h.left_at >= 0:
+                continue  # RK401: a loop left early
+            line = flow.cfg.nodes[nid].line
+            site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
+            put = _put_name(kb, h.variant)
+            out[(h.key, "leak")] = (
+                line,
+                f"the reference on {h.key} taken at line {site} is neither dropped nor handed on "
+                f"before the exit at line {line}",
+                f"call {put}({h.key}) before this exit (or do not take the reference on this path)",
+            )
+    for ev in flow.events:
+        if ev.kind == EventKind.DOUBLE_PUT:
+            line = flow.cfg.nodes[ev.node].line
+            out[(ev.key, "double")] = (
+                line,
+                f"{ev.detail}({ev.key}) at line {line} drops a reference this path has already dropped",
+                "drop the reference once per get on every path",
+            )
+    return out
+
+
+@rule("RK201", category="refcount-pairing", severity=Severity.ERROR)
+def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A reference leaked on a success path, or dropped twice.
+
+    What it flags:
+        A get (or a function that returns a new reference) whose reference
+        reaches a non-error exit without being dropped, returned, stored
+        or passed on; a put on a path that already dropped that reference.
+
+    Why it matters:
+        A leaked reference pins the object forever; a double drop frees it
+        under its other users.
+
+    Example:
+        Okay: int f(struct device_node *p) { struct device_node *np = of_get_child_by_name(p, "x"); if (!np) return -ENODEV; of_node_put(np); return 0; }
+        Okay: struct device_node *f(struct device_node *p) { struct device_node *np = of_get_child_by_name(p, "x"); return np; }
+        RK201: int f(struct device_node *p) { u32 v; struct device_node *np = of_get_child_by_name(p, "x"); if (!np) return -ENODEV; of_property_read_u32(np, "v", &v); return 0; }
+        RK201: void f(struct page *page) { get_page(page); put_page(page); put_page(page); }
+
+    Suggested change:
+        Drop the reference on that path, or take it only where it is kept.
+
+    Knowledge used:
+        ``[[ref]]`` get/put/get_conditional/returns_ref, ``[[consume]]``
+        callees that take a reference over, ``[[borrow]]`` callees that
+        only look at it.
+
+    Limits:
+        A reference passed to a callee of unknown behaviour on a success
+        path is taken as handed over (no finding). Error exits are left to
+        RK401. Only what the patch introduced is reported.
+    """
+    old, new = flows(fn, kb)
+    old_issues = _leaks(old, kb)
+    for key, (line, msg, sugg) in sorted(_leaks(new, kb).items(), key=lambda kv: kv[1][0]):
+        if key in old_issues:
+            continue
+        yield make_finding("RK201", fn, line, msg, sugg, "each get needs exactly one put on every path that does not hand the reference on")
+
+
+# ---------------------------------------------------------------- RK202
+
+
+def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[tuple[tuple[int, ...], tuple[int, ...]]] | None:
+    """Every path from node ``g`` to the exit: (nodes, nodes that dropped
+    ``key``). None when there are too many paths to judge."""
+    cfg = flow.cfg
+    tr = Transfer(kb, cfg, flow.loops)
+    back = find_back_edges(cfg)
+    succ: dict[int, list] = defaultdict(list)
+    for e in cfg.edges:
+        succ[e.src].append(e)
+    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    steps = 0
+    for st0 in flow.visits.get(g, []):
+        st1 = tr.apply_node(cfg.nodes[g], st0)
+        stack: list[tuple[int, State, tuple[int, ...], frozenset, tuple[int, ...]]] = [(g, st1, (g,), frozenset(), ())]
+        while stack:
+            nid, st, path, taken, puts = stack.pop()
+            steps += 1
+            if steps > PATH_BOUND:
+                return None
+            node = cfg.nodes[nid]
+            loop_done = any(e.dst == nid for e in taken)
+            for edge in succ.get(nid, []):
+                taken2 = taken
+                if edge in back:
+                    if edge in taken:
+                        continue
+                    taken2 = taken | {edge}
+                if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
+                    continue
+                st2 = tr.apply_edge(node, edge, st, back)
+                if st2 is None:
+                    continue
+                if edge.dst == Cfg.EXIT:
+                    out.append((path, puts))
+                    continue
+                st3 = tr.apply_node(cfg.nodes[edge.dst], st2)
+                dropped = st3.count(key) < st2.count(key)
+                stack.append((edge.dst, st3, path + (edge.dst,), taken2, puts + ((edge.dst,) if dropped else ())))
+    return out
+
+
+def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, str]]:
+    out = []
+    for node in flow.cfg.nodes:
+        if node.id not in flow.visits or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
+                continue
+            k = call.arg_key(op.arg)
+            if k:
+                out.append((node.id, ResourceKey(op.family, k, False), call.text))
+    return out
+
+
+def _old_get_followers(fn: ChangedFunction, codemap: CodeMap | None, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
+    """Statements that directly followed a get of ``key`` on the old side
+    (in the function or in a callee the patch removes or changes)."""
+    from reviewkit.rules.common import _substitute
+    from reviewkit.rules.locks import _linear_after
+
+    out: set[str] = set()
+    if fn.old is None or fn.old.cfg is None:
+        return out
+    views = [(fn.old, {})]
+    callees = find_callee_views(codemap, "old")
+    try:
+        old_flow = find_flow(fn.old.cfg, kb)
+    except NotAnalysed:
+        return out
+    for node in old_flow.cfg.nodes:
+        for call in node_calls(node):
+            view = callees.get(call.name)
+            if view is not None and call.name != fn.name:
+                params = find_param_names(view.source)
+                views.append((view, {p: a for p, a in zip(params, call.args) if p != a}))
+    for view, mapping in views:
+        cfg = view.cfg
+        for node in cfg.nodes:
+            for call in node_calls(node):
+                op = kb.ops.get(call.name)
+                if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.family != key.family:
+                    continue
+                if _substitute(call.arg_key(op.arg or 0) or "", mapping) != key.name:
+                    continue
+                for nxt in _linear_after(cfg, node.id, 1):
+                    out.add(normalise_text(_substitute(cfg.nodes[nxt].text, mapping)))
+    return out
+
+
+def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: CodeMap | None) -> dict[ResourceKey, dict]:
+    out: dict[ResourceKey, dict] = {}
+    cfg = flow.cfg
+    for g, key, get_text in _get_sites(flow, kb):
+        paths = _walk_from(flow, kb, g, key)
+        if not paths:
+            continue
+        keep = [p for p, puts in paths if not puts]
+        drop = [(p, puts) for p, puts in paths if puts]
+        if not keep or not drop:
+            continue
+        choices = set()
+        for kp in keep:
+            best = 0
+            for dp, _ in drop:
+                n = 0
+                while n < len(kp) and n < len(dp) and kp[n] == dp[n]:
+                    n += 1
+                best = max(best, n)
+            if best == 0 or best >= len(kp):
+                choices.add(None)
+                continue
+            div = kp[best - 1]
+            choices.add((div, kp[best], kp[best:]))
+        if len(choices) != 1 or None in choices:
+            continue
+        (div, start, rest), = choices
+        if cfg.nodes[div].kind is not NodeKind.CONDITION or div == g:
+            continue
+        if any(start in dp for dp, _ in drop):
+            continue
+        followers = _old_get_followers(fn, codemap, kb, key)
+        target = next((n for n in rest if normalise_text(cfg.nodes[n].text) in followers), None)
+        from_old = target is not None
+        if target is None:
+            target = next((n for n in rest if mentions(cfg.nodes[n].text, key.name)), start)
+        puts = sorted({n for _, ps in drop for n in ps}, key=lambda n: cfg.nodes[n].line)
+        out[key] = {
+            "get": g,
+            "get_text": get_text,
+            "div": div,
+            "target": target,
+            "from_old": from_old,
+            "puts": puts,
+            "edge": next(e.kind for e in cfg.successors(div) if e.dst == start),
+        }
+    return out
+
+
+@rule("RK202", category="get-put-placement", severity=Severity.WARNING)
+def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A reference taken earlier than needed, so that exits must drop it again.
+
+    What it flags:
+        A get whose paths split into some that drop the reference again in
+        the function and some that keep it (hand it on), where the split
+        happens at a later branch: the get can move into the keeping
+        branch and the drops on the other paths go away.
+
+    Why it matters:
+        Every early get needs a matching put on each path that does not
+        keep it; those puts are easy to miss in the next change, and the
+        extra atomic operations are wasted on the paths that drop it.
+
+    Example:
+        Okay: void f(struct page *page, int c) { if (c) { get_page(page); keep(page); } }
+        RK202: void f(struct page *page, int c) { get_page(page); if (c) { keep(page); } else { put_page(page); } }
+
+    Suggested change:
+        Take the reference on the keeping branch, just before its first
+        statement that needs it; the listed puts then go away. Nothing
+        between the old and the new place may need the reference.
+
+    Knowledge used:
+        ``[[ref]]`` get/put names.
+
+    Limits:
+        Paths from the get are enumerated (loops once) up to a bound;
+        the branches must be told apart by boolean locals or by their
+        shape. The old placement of the same get (also inside a callee
+        the patch removes) is preferred as the new place when the keeping
+        branch still has the statement it preceded.
+    """
+    old, new = flows(fn, kb)
+    if new is None:
+        return
+    old_pl = _placements(old, kb, fn, codemap) if old is not None else {}
+    cfg = new.cfg
+    for key, pl in _placements(new, kb, fn, codemap).items():
+        if key in old_pl:
+            continue
+        div = cfg.nodes[pl["div"]]
+        target = cfg.nodes[pl["target"]]
+        branch = f"`if ({div.text})` branch" if pl["edge"] is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
+        puts = "; ".join(f"{cfg.nodes[n].text} (line {cfg.nodes[n].line})" for n in pl["puts"])
+        where = " (where the old code took it)" if pl["from_old"] else ""
+        get_line = cfg.nodes[pl["get"]].line
+        yield make_finding(
+            "RK202",
+            fn,
+            get_line,
+            f"{pl['get_text']} at line {get_line} is taken before the paths split at `if ({div.text})` "
+            f"(line {div.line}); only the {branch} keeps the reference, the other paths drop it again",
+            f"move {pl['get_text']} into the {branch}, before {target.text.rstrip(';')} (line {target.line}){where}; "
+            f"the put calls {puts} then go away. Check that nothing between line {get_line} and line "
+            f"{target.line} needs the reference",
+            "a reference taken only where it is kept needs no cleanup on the other paths",
+            Confidence.MEDIUM,
+        )

@@ -1,0 +1,82 @@
+"""Resource keys: how a lock or a reference is named.
+
+A lock or reference is named by its argument with ``&``, casts, spaces and
+redundant parentheses removed (``&pgdat->lru_lock`` -> ``pgdat->lru_lock``),
+plus the knowledge entry's family. The same key on the old and the new side
+is the same resource.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SPACE = re.compile(r"\s+")
+# A cast at the front: (struct page *), (void *), (const char *) ...
+_CAST = re.compile(r"^\((?:(?:const|volatile|struct|union|enum|unsigned|signed)\s+)*[A-Za-z_]\w*(?:\s+[A-Za-z_]\w*)*\s*\**\s*\)(?=\s*[A-Za-z_(&*])")
+_PUNCT_SPACE = re.compile(r"\s*(->|[()\[\],.;*&!=<>+\-/%|^~?:{}])\s*")
+
+
+@dataclass(frozen=True, order=True)
+class ResourceKey:
+    """A lock or reference: its family (``spinlock``, ``page``, ``irq``) and
+    the normalised expression that names it ("" for per-CPU states such as
+    irqs off)."""
+
+    family: str
+    name: str
+    is_lock: bool = True
+
+    def __str__(self) -> str:
+        return self.name or self.family
+
+
+def _balanced_outer(text: str) -> bool:
+    """True when ``text`` is ``( ... )`` with the outer pair matching."""
+    if not (text.startswith("(") and text.endswith(")")):
+        return False
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0 and i != len(text) - 1:
+                return False
+    return depth == 0
+
+
+def normalise_text(text: str) -> str:
+    """Collapse whitespace and drop spaces around punctuation, so that
+    ``foo( a,b )`` and ``foo(a, b)`` compare equal.
+
+    >>> normalise_text("spin_lock_irq( &pgdat -> lru_lock )")
+    'spin_lock_irq(&pgdat->lru_lock)'
+    """
+    text = _SPACE.sub(" ", text.strip())
+    text = _PUNCT_SPACE.sub(r"\1", text)
+    return text.rstrip(";").strip()
+
+
+def normalise_key(text: str) -> str:
+    """The resource name of an argument expression.
+
+    >>> normalise_key("&pgdat->lru_lock")
+    'pgdat->lru_lock'
+    >>> normalise_key("&(zone->zone_pgdat->lru_lock)")
+    'zone->zone_pgdat->lru_lock'
+    >>> normalise_key("(struct page *) page")
+    'page'
+    """
+    text = normalise_text(text)
+    while True:
+        before = text
+        if text.startswith("&"):
+            text = text[1:]
+        m = _CAST.match(text)
+        if m and len(m.group(0)) < len(text):
+            text = text[m.end():].lstrip()
+        if _balanced_outer(text):
+            text = text[1:-1].strip()
+        if text == before:
+            return text

@@ -1,0 +1,124 @@
+"""The path walk over hand-built CFGs (model types only): branch
+correlation on boolean locals, conditional acquires on their success edge,
+loops once, merging, the bound."""
+
+from __future__ import annotations
+
+import pytest
+
+from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind, Side
+from reviewkit.rules.dataflow import NotAnalysed, explore, find_back_edges, find_loops
+from reviewkit.rules.knowledge import load_knowledge
+from reviewkit.rules.resources import ResourceKey
+
+S, C, R, L = NodeKind.STATEMENT, NodeKind.CONDITION, NodeKind.RETURN, NodeKind.LOOP
+T, F, N, J, B = EdgeKind.TRUE, EdgeKind.FALSE, EdgeKind.NEXT, EdgeKind.JUMP, EdgeKind.BACK
+LOCK = ResourceKey("spinlock", "d->l", True)
+
+
+def cfg(nodes, edges, name="f"):
+    ns = [CfgNode(0, NodeKind.ENTRY, 1, name), CfgNode(1, NodeKind.EXIT, 99, "")]
+    for i, (kind, text) in enumerate(nodes, start=2):
+        ns.append(CfgNode(i, kind, i, text))
+    return Cfg(name, Side.NEW, tuple(ns), tuple(CfgEdge(a, b, k) for a, b, k in edges))
+
+
+def exit_counts(flow, key):
+    return sorted((flow.cfg.nodes[n].line, st.count(key)) for n, st in flow.exits)
+
+
+def test_correlated_flag_follows_one_edge():
+    # x = test(); spin_lock; if (x) spin_unlock; ...; if (!x) spin_unlock; return
+    g = cfg(
+        [(S, "x = test(p);"), (S, "spin_lock(&d->l);"), (C, "x"), (S, "spin_unlock(&d->l);"), (C, "!x"), (S, "spin_unlock(&d->l);"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, N), (3, 4, N), (4, 5, T), (4, 6, F), (5, 6, N), (6, 7, T), (6, 8, F), (7, 8, N), (8, 1, J)],
+    )
+    flow = explore(g, load_knowledge())
+    assert exit_counts(flow, LOCK) == [(8, 0), (8, 0)]
+    assert flow.events == []
+    # the path that took `x` TRUE never reaches the second unlock
+    assert all(st.fact("x") is False for st in flow.visits[7])
+
+
+def test_trylock_counts_only_on_success_edge():
+    g = cfg(
+        [(C, "!spin_trylock(&d->l)"), (R, "return -EBUSY;"), (S, "spin_unlock(&d->l);"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, T), (3, 1, J), (2, 4, F), (4, 5, N), (5, 1, J)],
+    )
+    flow = explore(g, load_knowledge())
+    assert exit_counts(flow, LOCK) == [(3, 0), (5, 0)]
+    assert flow.events == []
+
+
+def test_down_trylock_is_inverted():
+    sem = ResourceKey("semaphore", "d->sem", True)
+    g = cfg(
+        [(C, "down_trylock(&d->sem)"), (R, "return -EBUSY;"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, T), (3, 1, J), (2, 4, F), (4, 1, J)],
+    )
+    flow = explore(g, load_knowledge())
+    assert exit_counts(flow, sem) == [(3, 0), (4, 1)]
+
+
+def test_assigned_trylock_resolves_at_the_test():
+    g = cfg(
+        [(S, "ret = mutex_lock_interruptible(&d->m);"), (C, "ret"), (R, "return ret;"), (S, "mutex_unlock(&d->m);"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, N), (3, 4, T), (4, 1, J), (3, 5, F), (5, 6, N), (6, 1, J)],
+    )
+    flow = explore(g, load_knowledge())
+    m = ResourceKey("mutex", "d->m", True)
+    assert exit_counts(flow, m) == [(4, 0), (6, 0)]
+    assert flow.events == []
+
+
+def test_leaked_lock_is_visible_at_its_exit():
+    g = cfg(
+        [(S, "spin_lock(&d->l);"), (C, "x"), (R, "return -EINVAL;"), (S, "spin_unlock(&d->l);"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, N), (3, 4, T), (4, 1, J), (3, 5, F), (5, 6, N), (6, 1, J)],
+    )
+    flow = explore(g, load_knowledge())
+    assert exit_counts(flow, LOCK) == [(4, 1), (6, 0)]
+
+
+def test_loop_taken_zero_or_one_time_and_iterator_reference():
+    child = ResourceKey("of-node", "c", False)
+    # for_each_child_of_node(np, c) { if (bad(c)) return -EINVAL; } return 0;
+    g = cfg(
+        [(L, "for_each_child_of_node(np, c)"), (C, "bad(c)"), (R, "return -EINVAL;"), (R, "return 0;")],
+        [(0, 2, N), (2, 3, T), (3, 4, T), (4, 1, J), (3, 2, B), (2, 5, F), (5, 1, J)],
+    )
+    back = find_back_edges(g)
+    assert back == {CfgEdge(3, 2, B)}
+    assert find_loops(g, back) == {2: frozenset({2, 3})}
+    flow = explore(g, load_knowledge())
+    held = {(g.nodes[n].line, st.count(child), st.get(child).left_at if st.get(child) else -1) for n, st in flow.exits}
+    assert (4, 1, 4) in held  # left the loop early at the return, still holding c
+    assert all(count == 0 for line, count, _ in held if line == 5)
+    # the loop head is visited after at most one trip round the loop
+    assert len(flow.visits[2]) <= 2
+
+
+def _diamonds(conds):
+    nodes, edges = [], [(0, 2, N)]
+    nid = 2
+    for c in conds:
+        nodes += [(C, c), (S, f"a_{c}();")]
+        edges += [(nid, nid + 1, T), (nid, nid + 2, F), (nid + 1, nid + 2, N)]
+        nid += 2
+    nodes.append((R, "return 0;"))
+    edges.append((nid, 1, J))
+    return cfg(nodes, edges)
+
+
+def test_states_merge_when_nothing_correlates():
+    # 20 if/else diamonds on different locals: 2**20 paths, one state
+    flow = explore(_diamonds([f"c{i}" for i in range(20)]), load_knowledge())
+    assert len(flow.exits) == 1
+    assert all(len(states) == 1 for states in flow.visits.values())
+
+
+def test_bound_stops_the_walk():
+    # each local tested twice: its value is kept, 2**16 distinct states
+    conds = [f"c{i}" for i in range(16)]
+    with pytest.raises(NotAnalysed):
+        explore(_diamonds(conds + conds), load_knowledge())

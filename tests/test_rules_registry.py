@@ -1,0 +1,54 @@
+"""Registry completeness: every lock/ref/context rule is registered, documented
+in all sections, and the engine supplies and filters them."""
+
+from __future__ import annotations
+
+from reviewkit.config import Config
+from reviewkit.model import CATEGORIES
+from reviewkit.rules.engine import find_enabled_rules, load_rules
+
+EXPECTED = {
+    "RK101": "lock-pairing",
+    "RK102": "lock-pairing",
+    "RK103": "unlock-path-merge",
+    "RK104": "lock-scope-change",
+    "RK105": "lock-scope-change",
+    "RK201": "refcount-pairing",
+    "RK202": "get-put-placement",
+    "RK301": "sleep-in-atomic",
+    "RK302": "irq-workaround",
+    "RK303": "irq-workaround",
+    "RK401": "error-path-cleanup",
+}
+SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
+
+
+def test_every_expected_rule_is_registered_with_its_category():
+    rules = {r.id: r for r in load_rules()}
+    for rid, category in EXPECTED.items():
+        assert rid in rules, rid
+        assert rules[rid].category == category
+        assert rules[rid].category in CATEGORIES
+
+
+def test_no_unexpected_flow_rule():
+    ids = {r.id for r in load_rules() if r.id[2] in "1234"}
+    assert ids == set(EXPECTED)
+
+
+def test_docstrings_have_every_section():
+    for r in load_rules():
+        if r.id not in EXPECTED:
+            continue
+        for section in SECTIONS:
+            assert section in r.doc, f"{r.id} lacks {section}"
+        assert r.summary and not r.summary.endswith(":")
+
+
+def test_select_ignore_disable_by_prefix():
+    ids = lambda cfg: {r.id for r in find_enabled_rules(cfg)}  # noqa: E731
+    assert set(EXPECTED) <= ids(Config())
+    assert ids(Config(select=("RK2",))) == {"RK201", "RK202"}
+    assert "RK103" not in ids(Config(disable=("RK103",)))
+    assert ids(Config(select=("RK1",), ignore=("RK10",))) == set()
+    assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

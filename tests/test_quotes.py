@@ -20,6 +20,8 @@ from reviewkit.quotes import (
 )
 from reviewkit.source import read_messages
 
+from .conftest import ARCHIVE, needs_archive
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 CRAFTED = DATA / "quotes"
@@ -441,3 +443,26 @@ def test_empty_and_odd_bodies() -> None:
         assert [line for b in blocks for line in b.lines] == body.split("\n")
         patch = make_message(body, kind=MessageKind.PATCH)
         assert [line for b in split_blocks(patch) for line in b.lines] == body.split("\n")
+
+
+# --------------------------------------------------------------------------
+# the whole linux-pwm archive (beside the project; skipped without it)
+
+
+@pytest.mark.slow
+@needs_archive()
+def test_archive_no_line_lost() -> None:
+    counts: dict[BlockKind, int] = {}
+    messages = 0
+    for raw in read_messages([str(ARCHIVE)]):
+        msg = parse_message(raw)
+        blocks = split_blocks(msg)  # checks the no-loss invariant itself
+        assert [line for b in blocks for line in b.lines] == msg.body.split("\n"), msg.origin
+        comment_runs(msg, blocks)
+        find_trailers(msg, blocks)
+        messages += 1
+        for b in blocks:
+            counts[b.kind] = counts.get(b.kind, 0) + 1
+    assert messages == 23541
+    # a review list: every kind of block shows up, and in numbers
+    assert all(counts.get(kind, 0) > 1000 for kind in BlockKind), counts

@@ -16,7 +16,11 @@ from reviewkit.quotes.prefix import parse_quote_prefix
 # One pattern per form. Group "who" holds the name part, date included where
 # the form puts the date before the name.
 _FORMS: tuple[re.Pattern[str], ...] = (
-    # English: "On Fri, Jul 10, 2020 at 5:59 PM Alex Shi <a@b> wrote:"
+    # English: "On Fri, Jul 10, 2020 at 5:59 PM Alex Shi <a@b> wrote:"; some
+    # clients glue the name to the verb ("On 2021/4/12, 9:20 PM,Rob Herringwrote:")
+    # or drop the colon ("On Fri, July 24, 2020 5:51 AM, Randy Dunlap wrote"),
+    # both in the linux-pwm archive
+    re.compile(r"^On (?P<who>.*\d.*?)\s*wrote\s*:?\s*$"),
     re.compile(r"^On (?P<who>.+?)\s+(?:wrote|writes|said)\s*:\s*$"),
     # French: "Le 26/03/2025 à 16:35, Corentin Guillevic a écrit :"
     re.compile(r"^Le (?P<who>.+?)\s+a [ée]crit\s*:\s*$"),
@@ -29,11 +33,18 @@ _FORMS: tuple[re.Pattern[str], ...] = (
     # Chinese mail clients: "在 2020/7/16 下午10:11, Alexander Duyck 写道:"
     # (threads/mlock-v16-16.mbox, Alex Shi's replies)
     re.compile(r"^在\s*(?P<who>.+?)\s*写道\s*[:：]\s*$"),
+    # Gmail in Chinese: "Maxime Ripard <maxime@cerno.tech> 于2021年3月5日周五 上午12:07写道："
+    re.compile(r"^(?P<who>[^<>]+<[^<>\s]+@[^<>\s]+>)\s*于.*写道\s*[:：]\s*$"),
     # trivial-merge style: "Quoting Jane Doe (2020-07-10 17:59:00):"
     re.compile(r"^Quoting (?P<who>.+?)(?:\s+\([^()]*\))?\s*:\s*$"),
     # mutt: "* Jane Doe <jane@example.org> [2020-07-10 17:59]:"
     re.compile(r"^\* (?P<who>[^\[\]]+?<[^<>\s]+@[^<>\s]+>)\s*\[[^\]]*\]\s*:\s*$"),
 )
+
+# A date with a time, then the name: "Wednesday, July 29, 2020 3:37 PM,
+# Dmitry Torokhov wrote:", "2023-05-23 at 01:34, Peter Rosin wrote:",
+# 'At 2023-03-19 20:21:48, "Christophe JAILLET" <c@w.fr> wrote:' (linux-pwm).
+_DATED = re.compile(r"^(?P<who>.*\b\d{1,2}:\d{2}\b.*?)\s+(?:wrote|writes)\s*:\s*$")
 
 # "Alex Shi wrote:", "Jane <j@x> writes:" without a date.
 _BARE = re.compile(r"^(?P<who>[^\s:>][^:]{0,120}?)\s+(?:wrote|writes)\s*:\s*$")
@@ -65,7 +76,8 @@ def _is_dateish(word: str) -> bool:
     if "@" in w:  # "On 11.05.24 08:40, xu.xin16@zte.com.cn wrote:"
         return False
     return (
-        any(c.isdigit() for c in w)
+        # "2020/7/16", "10:02:32AM", "+0200"; not "B4" ("Radu Sabau via B4 Relay")
+        bool(re.match(r"^\(?[+-]?\d", w))
         or w.lower() in _DATEISH_WORDS
         or w.strip("()") in _TZ
         or word.endswith(",")
@@ -96,8 +108,15 @@ def _name_after_date(who: str) -> str | None:
     if m:
         email_part = m.group(0)
         who = who[: m.start()].rstrip()
-    if ", " in who and not _looks_like_name(who):
-        who = who.rsplit(", ", 1)[1]
+    quoted = re.findall(r'"([^"]+)"', who)
+    if quoted:  # 'On ..., "Shutemov, Kirill" <k@s> wrote:'
+        return _clean_name(quoted[-1])
+    if "," in who and not _looks_like_name(who):
+        # "On 2021/4/12, 9:20 PM,Rob Herringwrote:" has no space after the comma
+        who = who.rsplit(",", 1)[1]
+    # KMail spells the zone out: "On Sunday, 3 May 2026 12:46:23 Central
+    # European Summer Time William Breathitt Gray wrote:" (linux-pwm archive)
+    who = re.sub(r"^.*\b(?:Standard|Summer|Daylight|Universal|Coordinated Universal) Time\b", "", who)
     words = who.split()
     last_date = -1
     for i, w in enumerate(words):
@@ -105,6 +124,8 @@ def _name_after_date(who: str) -> str | None:
             last_date = i
     name_words = words[last_date + 1 :]
     name = " ".join(name_words)
+    # "Radu Sabau via B4 Relay": the list or relay that sent it is not the author
+    name = re.sub(r"\s+via\s+.*$", "", name)
     if name:
         return _clean_name(name + (" " + email_part if email_part else ""))
     if email_part:
@@ -131,7 +152,9 @@ def parse_attribution(line: str) -> str | None:
         name is on the following ``From:`` line; see :func:`attribution_span`).
     """
     _, text = parse_quote_prefix(line)
-    text = text.strip()
+    # leftover markers of a mixed-up quote (">   > \tOn Mon, ...") and
+    # Outlook's indent or byte-order mark ("\ufeffOn 2021/5/15, ...")
+    text = text.lstrip(" \t>\ufeff").strip()
     if not text or len(text) > 300:
         return None
     if _OUTLOOK_START.match(text):
@@ -141,9 +164,12 @@ def parse_attribution(line: str) -> str | None:
         if not m:
             continue
         who = m.group("who")
-        if i == 2 or i >= 6:  # German, Quoting, mutt: the name stands alone
+        if i == 3 or i >= 7:  # German, Gmail-Chinese, Quoting, mutt: the name stands alone
             return _clean_name(who)
         return _name_after_date(who) or ""
+    m = _DATED.match(text)
+    if m:
+        return _name_after_date(m.group("who")) or ""
     m = _BARE.match(text)
     if m:
         who = m.group("who")
@@ -169,11 +195,14 @@ def is_attribution(line: str) -> bool:
 _WRAPPED_HEAD = re.compile(r"^(?:(?:On|Le|Am|El|Il) |在 ?)\S.*$")
 
 
+_VERB_END = re.compile(r"(?:wrote|writes|[ée]crit|schrieb.*|escribi[óo]|scritto|写道)\s*[:：]?\s*$")
+
+
 def attribution_span(lines: list[str], i: int) -> tuple[int, str | None]:
     """How many lines from ``lines[i]`` form one attribution, at one depth.
 
-    Handles the one-line forms, a form wrapped over two lines (both at the
-    same quote depth), and Outlook's header block (the start line and the
+    Handles the one-line forms, a form wrapped over two or three lines (all
+    at the same quote depth), and Outlook's header block (the start line and the
     ``From:``/``Sent:``/``To:``/``Subject:`` lines up to a blank line).
 
     Returns:
@@ -191,15 +220,23 @@ def attribution_span(lines: list[str], i: int) -> tuple[int, str | None]:
     name = parse_attribution(line)
     if name is not None:
         return 1, name
-    if i + 1 < len(lines) and _WRAPPED_HEAD.match(stripped) and len(stripped) < 200:
-        d2, t2 = parse_quote_prefix(lines[i + 1])
-        if d2 == depth and t2.strip():
-            joined = stripped + " " + t2.strip()
-            name = parse_attribution(joined)
-            if name is not None and re.search(
-                r"(?:wrote|writes|a [ée]crit|schrieb.*|escribi[óo]|ha scritto|写道)\s*[:：]\s*$", t2
-            ):
-                return 2, name
+    if _WRAPPED_HEAD.match(stripped) and len(stripped) < 200:
+        # wrapped over two or three lines at the same depth:
+        # "> On Fri, 20 Mar 2026 13:03:57 +0200" / "> Radu Sabau via B4 Relay <...>" /
+        # "> wrote:" (linux-pwm archive)
+        joined = stripped
+        for k in (1, 2):
+            if i + k >= len(lines):
+                break
+            d2, t2 = parse_quote_prefix(lines[i + k])
+            if d2 != depth or not t2.strip():
+                break
+            joined += " " + t2.strip()
+            if _VERB_END.search(t2):
+                name = parse_attribution(joined)
+                if name is not None:
+                    return k + 1, name
+                break
     return 0, None
 
 

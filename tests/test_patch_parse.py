@@ -38,6 +38,8 @@ def test_mlock_patch_parts(mlock) -> None:
         " 1 file changed, 51 insertions(+), 42 deletions(-)",
     ]
     assert patch.notes == ""
+    assert [(t.key, t.name) for t in patch.trailers][:2] == [
+        ("Signed-off-by", "Alex Shi"), ("Cc", "Kirill A. Shutemov")]
     (f,) = patch.files
     assert (f.old_path, f.new_path, f.old_blob, f.new_blob) == (
         "mm/mlock.c", "mm/mlock.c", "228ba5a8e0a5", "0bdde88b4438")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from reviewkit.quotes.comments import is_snip_line
+
 # "@@ -189,32 +171,42 @@ unsigned int munlock_vma_page(struct page *page)";
 # counts may be missing ("@@ -0,0 +1 @@": samples/patchwork/0011).
 HUNK_HEADER = re.compile(r"^@@+ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@+ ?(.*)$")
@@ -35,18 +37,9 @@ DIFFSTAT = re.compile(
     r"(?:create|delete) mode \d+ .*|rename .* \(\d+%\)|mode change \d+ => \d+ .*)\s*$"
 )
 
-# What reviewers write where they cut quoted lines: "[...]", "[ ... ]",
-# "<snip>", "[snip]", "...", "<...>", "---8<---".
-SNIP = re.compile(
-    r"^\s*(?:\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|…|<\s*(?:snip|\.\.\.+)\s*>|\[\s*snip\s*\]|"
-    r"\.{3,}|\(\s*snip(?:ped)?\s*\)|snip|-*\s*8<\s*-*|-+\s*snip\s*-+)\s*$",
-    re.IGNORECASE,
-)
-
-
 def is_snip(text: str) -> bool:
     """Whether ``text`` is a reviewer's cut mark (``[...]``, ``<snip>``, ``...``)."""
-    return bool(SNIP.match(text))
+    return is_snip_line(text)
 
 
 def strip_path(path: str) -> str | None:

@@ -222,6 +222,10 @@ def parse_patch(message: Message) -> Patch | None:
     files, warnings = parse_diff_text(diff_text, first_line)
     if not files:
         return None
+    from reviewkit.quotes import find_trailers, split_blocks
+
+    trailers = tuple(t for t in find_trailers(message, message.blocks or split_blocks(message))
+                     if not t.quoted)
     return Patch(
         msgid=message.msgid,
         source=PatchSource.MAIL,
@@ -230,5 +234,6 @@ def parse_patch(message: Message) -> Patch | None:
         notes=notes,
         diffstat=stat,
         files=files,
+        trailers=trailers,
         warnings=warnings,
     )

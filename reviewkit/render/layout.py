@@ -159,7 +159,9 @@ def _same_person(name: str, email: str, other_name: str | None, other_email: str
     return bool(name and other_name and norm_code(name).lower() == norm_code(other_name).lower())
 
 
-def _parents(thread: Thread) -> dict[str, str]:
+def thread_parents(thread: Thread) -> dict[str, str]:
+    """msgid -> parent msgid: the thread's map, else In-Reply-To, else the
+    last of References."""
     parents = dict(thread.parents)
     for m in thread.messages:
         if m.msgid not in parents:
@@ -254,7 +256,7 @@ def build_layout(review: Review) -> Layout:
     thread_of = {m.msgid: t for t in review.threads for m in t.messages}
     parents: dict[str, str] = {}
     for t in review.threads:
-        parents.update(_parents(t))
+        parents.update(thread_parents(t))
 
     # Each patch once, keyed by msgid (a mail patch wins over a quote).
     shown: dict[str, Patch] = {}
@@ -432,5 +434,5 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
     "comment_function", "display_subject", "find_function", "function_sections", "is_descendant", "norm_code",
-    "parse_trailer_lines", "patch_title", "per_function_counts", "series_label",
+    "parse_trailer_lines", "patch_title", "thread_parents", "per_function_counts", "series_label",
 ]

@@ -27,6 +27,7 @@ from reviewkit.model import (
     Message,
     MessageKind,
     Review,
+    Thread,
     Trailer,
 )
 from reviewkit.render.layout import (
@@ -37,6 +38,7 @@ from reviewkit.render.layout import (
     norm_code,
     patch_title,
     series_label,
+    thread_parents,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
 
@@ -154,23 +156,22 @@ def find_questions(text: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _summarise_patch(v: PatchView, layout: Layout, review: Review) -> PatchSummary:
+def _summarise_patch(v: PatchView, layout: Layout, review: Review, parents: dict[str, str],
+                     thread_of: dict[str, Thread]) -> PatchSummary:
     placed = _code_for(v)
-    thread_parents: dict[str, str] = {}
-    for t in review.threads:
-        thread_parents.update(t.parents)
-        for m in t.messages:
-            if m.msgid not in thread_parents and m.in_reply_to:
-                thread_parents[m.msgid] = m.in_reply_to
     all_comments = v.placed_comments + v.conversation
     all_comments = tuple(sorted(all_comments, key=lambda c: (layout.order.get(c.msgid, 1 << 30), c.body_start)))
     answers = tuple(c for c in all_comments if _is_author(c, v))
     reviewer = [c for c in all_comments if not _is_author(c, v)]
-    # What the author quoted in each later reply: a question they quote is
-    # answered; a reply quoting nothing of the reviewer's mail answers all.
-    author_msgs: list[Message] = [m for m in layout.messages.values()
+    # The author's later messages, in this patch's thread only (an archive
+    # of thousands of threads must not be scanned once per patch).
+    thread = thread_of.get(v.patch.msgid)
+    candidates = thread.messages if thread is not None else tuple(layout.messages.values())
+    author_msgs: list[Message] = [m for m in candidates
                                   if m.kind is not MessageKind.PATCH and _is_author(
                                       Comment(m.msgid, m.author, m.email, "", "", 0, None), v)]
+    # What the author quoted in each later reply: a question they quote is
+    # answered; a reply quoting nothing of the reviewer's mail answers all.
     quoted_by: dict[str, set[str]] = {}
     for m in author_msgs:
         lines = {_unquote(line) for b in m.blocks if b.depth for line in b.lines}
@@ -182,7 +183,7 @@ def _summarise_patch(v: PatchView, layout: Layout, review: Review) -> PatchSumma
         answered = False
         if questions:
             for m in author_msgs:
-                if not is_descendant(m.msgid, c.msgid, thread_parents):
+                if not is_descendant(m.msgid, c.msgid, parents):
                     continue
                 q = quoted_by.get(m.msgid, set())
                 mine = {norm_code(line) for line in c.text.split("\n")}
@@ -360,7 +361,13 @@ def _md_patch(s: PatchSummary) -> list[str]:
 
 def _summaries(review: Review) -> tuple[Layout, list[PatchSummary]]:
     layout = build_layout(review)
-    return layout, [_summarise_patch(v, layout, review) for v in layout.patches]
+    parents: dict[str, str] = {}
+    thread_of: dict[str, Thread] = {}
+    for t in review.threads:
+        parents.update(thread_parents(t))
+        for m in t.messages:
+            thread_of[m.msgid] = t
+    return layout, [_summarise_patch(v, layout, review, parents, thread_of) for v in layout.patches]
 
 
 def build_summary(review: Review) -> str:
@@ -375,7 +382,8 @@ def build_summary(review: Review) -> str:
     out = [f"# Review summary: {md_escape(series['title']) or '(untitled)'}", ""]
     facts = []
     if series["versions"]:
-        facts.append("versions " + ", ".join(f"v{n}" for n in series["versions"]))
+        n = len(series["versions"])
+        facts.append(("version " if n == 1 else "versions ") + ", ".join(f"v{v}" for v in series["versions"]))
     if series["total"]:
         facts.append(f"{series['total']} patches in the series")
     facts.append(f"{len(sums)} patch{'es' if len(sums) != 1 else ''} in this review")

@@ -136,6 +136,7 @@ class Placement:
     line: int  # the line of the statement (of the call site for inlined calls)
     may: frozenset  # locks held on some path
     must: frozenset  # locks held on every path
+    display: str = ""
     inlined_from: str | None = None
 
 
@@ -175,7 +176,7 @@ def find_placements(
         may = frozenset().union(*sets)
         must = frozenset.intersection(*sets)
         for call in node_calls(node):
-            out.append(Placement(call.text, call.name, node.line, may, must))
+            out.append(Placement(call.text, call.name, node.line, may, must, call.display))
             view = callees.get(call.name)
             if view is None or call.name == self_name:
                 continue

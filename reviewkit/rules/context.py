@@ -46,7 +46,7 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
                         continue
                     k = (call.name, h.key)
                     if k not in out:
-                        out[k] = (node.line, call.text, "/".join(sorted(ctx)), spec.confidence)
+                        out[k] = (node.line, call.display, "/".join(sorted(ctx)), spec.confidence)
     return out
 
 
@@ -170,7 +170,7 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         if not names or not all(n in kb.irq_twins for n in names) or tuple(names) in old_sets:
             continue
         cfg = new.cfg
-        calls = sorted({(cfg.nodes[n].line, c.text, c.name) for n, c in r["inside"]})
+        calls = sorted({(cfg.nodes[n].line, c.display, c.name) for n, c in r["inside"]})
         repl = "; ".join(f"{text.replace(name + '(', kb.irq_twins[name] + '(', 1)} for {text} (line {line})" for line, text, name in calls)
         rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r["releases"], key=lambda n: cfg.nodes[n].line))
         line = cfg.nodes[r["node"]].line
@@ -178,9 +178,9 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
             "RK302",
             fn,
             line,
-            f"{r['call'].text} at line {line} only protects {', '.join(n + '()' for n in names)}, "
+            f"{r['call'].display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
             f"which {'has an irq-safe twin' if len(names) == 1 else 'have irq-safe twins'}",
-            f"use {repl}, and drop {r['call'].text} and {rel or 'its matching enable'}",
+            f"use {repl}, and drop {r['call'].display} and {rel or 'its matching enable'}",
             "the irq-safe helper disables what it needs itself; an open-coded irq toggle is a workaround that tends to stay",
             Confidence.HIGH,
         )

@@ -35,6 +35,11 @@ class Call:
     lhs: str | None = None
     start: int = 0  # byte offset inside the parsed text: order of calls
 
+    @property
+    def display(self) -> str:
+        """The call as a reader would write it: ``f(a, b)``."""
+        return f"{self.name}({', '.join(self.args)})"
+
     def arg_key(self, index: int) -> str | None:
         if index < 0:
             index = len(self.args) + index

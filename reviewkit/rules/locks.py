@@ -252,8 +252,10 @@ def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
         if len(nxt) != 1:
             break
         cur = nxt[0].dst
-        if cur == Cfg.EXIT:
+        if cur == Cfg.EXIT or nxt[0].kind is EdgeKind.BACK:
             break
+        if cfg.nodes[cur].text and all(e.kind is EdgeKind.BACK for e in succ.get(cur, [])):
+            break  # a for loop's update (`i++`): part of the loop, not of the branch
         out.append(cur)
         if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
             break
@@ -263,7 +265,10 @@ def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
 def _early_exit(cfg: Cfg, nid: int) -> bool:
     """``unlock; ...; return`` with no branch between: an early exit."""
     after = _linear_after(cfg, nid)
-    return bool(after) and cfg.nodes[after[-1]].kind is NodeKind.RETURN
+    if not after or cfg.nodes[after[-1]].kind is not NodeKind.RETURN:
+        return False
+    # a return that other paths also reach is a join, not an early exit
+    return sum(1 for e in cfg.edges if e.dst == after[-1]) == 1
 
 
 def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
@@ -303,7 +308,7 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
             for k, reg in regions.items():
                 joins.append({e.dst for n in reg for e in cfg.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
             common = joins[0] & joins[1]
-            if not common or any(_early_exit(cfg, r) for rs in in_arm.values() for r in rs):
+            if not common:
                 continue
             shape = {}
             for k, reg in regions.items():
@@ -380,9 +385,13 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         if f_locked:
             sketch += [f"if (!({cond.text})) {{", *_indent(f_locked), "}"]
         sketch.append(f"{release};")
-        sketch += [f"if ({cond.text})", *_indent(t_after or [";"])]
+        def block(head: str, body: list[str]) -> list[str]:
+            body = body or [";"]
+            return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
+
+        sketch += block(f"if ({cond.text})", t_after)
         if f_after:
-            sketch += ["else", *_indent(f_after)]
+            sketch += block("else", f_after)
         reported.add(key)
         yield make_finding(
             "RK103",
@@ -416,7 +425,8 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         for i, (line, after) in enumerate(tails):
             head = "if (<condition of the path through line %d>)" % line if i == 0 else (
                 "else" if i == len(tails) - 1 else "else if (<condition of the path through line %d>)" % line)
-            sketch += [head, *_indent(after or [";"])]
+            body = after or [";"]
+            sketch += [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
         labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
         yield make_finding(
@@ -506,7 +516,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
                     p.line,
                     f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
                     f"the new code calls it without",
-                    f"keep {text} under {key}, or explain in the commit message why it no longer needs the lock",
+                    f"keep {news[0].display or text} under {key}, or explain in the commit message why it no longer needs the lock",
                     f"{key} no longer serialises {name}() against other holders of the lock",
                     Confidence.MEDIUM if via else Confidence.HIGH,
                 )

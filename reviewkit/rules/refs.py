@@ -289,7 +289,7 @@ def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         div = cfg.nodes[pl["div"]]
         target = cfg.nodes[pl["target"]]
         branch = f"`if ({div.text})` branch" if pl["edge"] is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
-        puts = "; ".join(f"{cfg.nodes[n].text} (line {cfg.nodes[n].line})" for n in pl["puts"])
+        puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl["puts"])
         where = " (where the old code took it)" if pl["from_old"] else ""
         get_line = cfg.nodes[pl["get"]].line
         yield make_finding(

@@ -97,24 +97,29 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
         and the tolerant parser read it instead.
     """
     from unidiff import PatchSet
-    from unidiff.errors import UnidiffParseError
 
     def body_index(n: int | None) -> int | None:
         return None if first_line is None or n is None else first_line + n - 1
 
     repaired, n = repair_blank_context(text)
+    # Blank lines after the diff are no context lines, unless the hunk still
+    # needs lines: then they are context lines that lost their space (the
+    # repair above gave it back).
+    text = text.rstrip("\n") + "\n"
+    repaired = repaired.rstrip("\n") + "\n"
     try:
         try:
-            ps = PatchSet(text)
+            # one line per "\n", as the body is indexed (not str.splitlines)
+            ps = PatchSet(_as_lines(text))
             note: tuple[str, ...] = ()
-        except (UnidiffParseError, ValueError, IndexError):
+        except Exception:
             if not n:
                 raise
-            ps = PatchSet(repaired)
+            ps = PatchSet(_as_lines(repaired))
             note = (f"{n} blank context lines had lost their leading space "
                     "(trailing whitespace stripped in transit); repaired",)
-    except (UnidiffParseError, ValueError, IndexError) as exc:
-        items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.splitlines())]
+    except Exception as exc:  # unidiff on hostile text: any failure means "read tolerantly"
+        items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.split("\n")[:-1])]
         files, warns = parse_diff_items(items)
         if first_line is None:
             files = tuple(_drop_body_lines(f) for f in files)
@@ -169,6 +174,13 @@ def repair_blank_context(text: str) -> tuple[str, int]:
     return "\n".join(out), n
 
 
+def _as_lines(text: str) -> list[str]:
+    parts = text.split("\n")
+    if parts and parts[-1] == "":
+        parts.pop()
+    return [x + "\n" for x in parts]
+
+
 def _drop_body_lines(f: FileDiff) -> FileDiff:
     from dataclasses import replace
 
@@ -197,7 +209,7 @@ def parse_patch(message: Message) -> Patch | None:
         tolerant parser's partial result with a warning. None when the mail
         holds no diff.
     """
-    lines = message.body.splitlines()
+    lines = message.body.split("\n")  # the indexing of DiffLine.body_line and Block.start
     start = find_diff_start(lines)
     first_line: int | None = start
     if start is not None:
@@ -207,10 +219,10 @@ def parse_patch(message: Message) -> Patch | None:
     else:
         att = next((a for a in message.attachments
                     if _is_patch_attachment(a.content_type, a.filename)
-                    and find_diff_start(a.text.splitlines()) is not None), None)
+                    and find_diff_start(a.text.split("\n")) is not None), None)
         if att is None:
             return None
-        alines = att.text.splitlines()
+        alines = att.text.split("\n")
         astart = find_diff_start(alines)
         assert astart is not None
         diff_text = "\n".join(alines[astart:find_diff_end(alines, astart)]) + "\n"

@@ -357,6 +357,32 @@ def test_cp1252_fallback() -> None:
     assert any("cp1252" in w for w in m.warnings)
 
 
+def test_author_forms() -> None:
+    from reviewkit.mail.headers import parse_author
+
+    assert parse_author('"Yann E. MORIN" <yann.morin.1998@free.fr>') == ("Yann E. MORIN", "yann.morin.1998@free.fr")
+    assert parse_author("Hugh Dickins (hughd@google.com)") == ("Hugh Dickins", "hughd@google.com")
+    assert parse_author("kirill@shutemov.name") == ("kirill@shutemov.name", "kirill@shutemov.name")
+    assert parse_author("Alex Shi <alex.shi@xxxxxxxxxxxxxxxxx>") == ("Alex Shi", "alex.shi@xxxxxxxxxxxxxxxxx")
+    assert parse_author("Alexander Duyck") == ("Alexander Duyck", "")
+
+
+def test_header_with_raw_bytes_in_content_disposition() -> None:
+    data = (
+        b"Message-ID: <e@x>\nContent-Type: multipart/mixed; boundary=b\n\n--b\n"
+        b"Content-Type: text/plain\nContent-Disposition: inline; filename=\"\xe9t\xe9.txt\"\n\nhello\n--b--\n"
+    )
+    m = parse_message(RawMessage(data=data, origin="t"))
+    assert m.body.strip() == "hello"
+    assert not any("could not parse" in w for w in m.warnings)
+
+
+def test_byte_order_mark() -> None:
+    data = b"\xef\xbb\xbf" + (MAIL / "0003-no-from-line.eml").read_bytes()
+    m = parse_message(RawMessage(data=data, origin="t"))
+    assert m.msgid == "<hg-1@example.org>"
+
+
 def test_crlf_is_normalised() -> None:
     m = parse_message(RawMessage(data=b"Message-ID: <d@x>\r\nSubject: x\r\n\r\na\r\nb\r\n", origin="t"))
     assert m.body == "a\nb\n"

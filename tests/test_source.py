@@ -134,6 +134,13 @@ def test_sniff_kinds() -> None:
     assert sniff(b"Dear diary:\nnothing here\n") is InputKind.NOT_MAIL
 
 
+def test_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.eml"
+    path.write_bytes(b"\xef\xbb\xbf" + (MAIL / "0003-no-from-line.eml").read_bytes())
+    raws = _read(path)
+    assert len(raws) == 1 and raws[0].data == (MAIL / "0003-no-from-line.eml").read_bytes()
+
+
 def test_file_name_does_not_decide(tmp_path: Path) -> None:
     # an mbox called .txt, an archive page called .mbox
     a = tmp_path / "thread.txt"

@@ -75,7 +75,8 @@ def _walk(part: EmailMessage, parts: BodyParts, depth: int) -> None:
     if ctype == "message/rfc822":
         return
     filename = _filename(part)
-    disposition = (part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+    # str(): a value holding raw 8-bit bytes comes back as a Header object
+    disposition = str(part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
     is_patch = ctype in _PATCH_TYPES or bool(filename and _PATCH_NAME.search(filename))
     if is_patch:
         text = decode_part(part, parts.notes)

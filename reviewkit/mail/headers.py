@@ -16,6 +16,7 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _Q_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
+_NAME_PAREN_ADDR = re.compile(r"^(.*?)\s*\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
 
 
 def decode_header_value(value: str, notes: list[str] | None = None) -> str:
@@ -116,9 +117,11 @@ def parse_author(value: str) -> tuple[str, str]:
         return value.strip('"').strip(), ""
     name, addr = parseaddr(value)
     if "@" not in addr:
-        # "Name (addr@host)": parseaddr swaps them.
-        name, addr = addr if "@" in name else name, name if "@" in name else addr
-    if "@" not in addr:
+        # "Hugh Dickins (hughd@google.com)": parseaddr takes the comment
+        # for the address's name.
+        match = _NAME_PAREN_ADDR.match(value)
+        if match:
+            return match.group(1).strip('"').strip() or match.group(2), match.group(2)
         return value, ""
     name = name.strip().strip('"').strip()
     return (name or addr), addr

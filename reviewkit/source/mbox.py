@@ -53,6 +53,8 @@ def parse_mbox(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
     had_separator = False
     first = True
     for line in lines:
+        if first and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]  # a UTF-8 byte order mark from an editor
         # The first line of an mbox is its separator whatever follows "From ":
         # patchwork's fuzz mails (samples/patchwork/refshdr.mbox) open with
         # a mangled "From ste016".

@@ -15,6 +15,7 @@ class InputKind(enum.Enum):
 
 
 GZIP_MAGIC = b"\x1f\x8b"
+BOM = b"\xef\xbb\xbf"  # editors on other systems save mail with one
 
 # An RFC 5322 header field: a name of printable ASCII but ':' and a colon.
 _HEADER = re.compile(rb"^[!-9;-~]+:")
@@ -38,7 +39,7 @@ def sniff(head: bytes) -> InputKind:
     """
     if head.startswith(GZIP_MAGIC):
         return InputKind.GZIP
-    text = head.lstrip(b"\r\n")
+    text = head.removeprefix(BOM).lstrip(b"\r\n")
     lines = text.splitlines()
     if not lines:
         return InputKind.NOT_MAIL

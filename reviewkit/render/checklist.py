@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from reviewkit.config import Config
@@ -161,12 +161,13 @@ def _rules_item(patch: Patch, subject: str, config: Config) -> CheckItem:
     except ImportError as err:
         return CheckItem("rules", Status.WARN, f"not run: the rules engine is not available ({err})", "patch",
                          subject)
+    # RK5xx/RK6xx have items of their own: the engine need not run them again
+    engine_config = replace(config, ignore=tuple(config.ignore) + ("RK5", "RK6"))
     try:
         codemap = map_functions(patch, config=config)
-        findings = run_rules(patch, codemap, config=config)
+        findings = run_rules(patch, codemap, config=engine_config)
     except ReviewkitError as err:
         return CheckItem("rules", Status.WARN, f"not run: {err}", "patch", subject)
-    # RK5xx/RK6xx have items of their own
     findings = [f for f in findings if not f.rule.startswith(("RK5", "RK6"))]
     return _item("rules", findings, ok="no lock, reference or error-path finding", default_where="patch",
                  patch=subject)
@@ -199,8 +200,6 @@ def _check_patch(mail: _Mail, *, config: Config, cover_changelog: bool | None, n
     elif changelog and numbered and cover_changelog is None:
         # one file of a series (the sendemail-validate hook): the cover
         # letter may carry the changelog, and it is not in the input
-        from dataclasses import replace
-
         changelog = [replace(f, severity=Severity.INFO,
                              message=f.message + "; the cover letter (not given) may carry it") for f in changelog]
     add("RK505", "changelog", changelog, ok_changelog, "notes under ---")
@@ -258,15 +257,9 @@ def _cover_has_changelog(m: Message) -> bool:
     """A cover letter's changelog, also in the informal form the v16 cover
     (101_v16-00-22) uses: "The new version which bases on v5.8-rc4. Add 2
     more patchs ... and modified ..."."""
-    import re
-
     from reviewkit.rules.patch_format import has_changelog
 
-    text = _cover_text(m.body)
-    if has_changelog(text):
-        return True
-    return re.search(r"\b(?:new|this|last|previous)\s+version\b|\bcompared\s+(?:to|with)\s+v\d+\b"
-                     r"|\brebased?\s+(?:on|onto)\b", text, re.IGNORECASE) is not None
+    return has_changelog(_cover_text(m.body), prose=True)
 
 
 def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Checklist:
@@ -291,9 +284,10 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
     kept: list[_Mail] = []
     for mail in mails:
         m = mail.message
-        if mail.patch is not None:
-            kept.append(mail)
-        elif m.series.index == 0 and m.series.is_patch_tag:
+        if m.series.index == 0 and m.series.is_patch_tag:
+            # a cover letter, even when it carries an interdiff
+            kept.append(_Mail(m, None))
+        elif mail.patch is not None:
             kept.append(mail)
         elif m.series.is_reply:
             warnings.append(f"{m.origin or m.msgid}: skipped a reply: {m.subject}")
@@ -308,7 +302,7 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
     from reviewkit.rules import patch_format as pf
 
     patch_changelog = any(
-        pf.has_changelog(p.patch.notes) for p in patches if p.patch is not None)
+        pf.has_changelog(p.patch.notes, prose=True) for p in patches if p.patch is not None)
 
     items: list[CheckItem] = []
     if kept and _enabled("RK502", config):

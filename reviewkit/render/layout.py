@@ -395,6 +395,14 @@ def patch_title(v: PatchView) -> str:
     return display_subject(v)
 
 
+def finding_place(f: Finding) -> str:
+    """``file:line`` of a finding; "" for a finding on the whole patch
+    (patch-format rules name no file)."""
+    if not f.file:
+        return ""
+    return f.file + (f":{f.line}" if f.line is not None else "")
+
+
 def series_label(v: PatchView) -> str:
     parts = []
     if v.version:
@@ -433,6 +441,6 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
-    "comment_function", "display_subject", "find_function", "function_sections", "is_descendant", "norm_code",
+    "comment_function", "display_subject", "find_function", "finding_place", "function_sections", "is_descendant", "norm_code",
     "parse_trailer_lines", "patch_title", "thread_parents", "per_function_counts", "series_label",
 ]

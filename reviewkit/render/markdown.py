@@ -17,6 +17,7 @@ from reviewkit.render.layout import (
     PatchView,
     build_layout,
     display_subject,
+    finding_place,
     function_sections,
     per_function_counts,
     series_label,
@@ -76,7 +77,8 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
     """A finding as a block quote: rule, category, severity, message, suggestion."""
     head = f"**{md_escape(f.rule)}** {md_escape(f.category)}, {f.severity.value} ({f.confidence.value} confidence)"
     if show_where:
-        head += " at " + md_code(f.file + (f":{f.line}" if f.line is not None else ""))
+        if finding_place(f):
+            head += " at " + md_code(finding_place(f))
         if f.function:
             head += " in " + md_code(f.function + "()")
     parts = [head, md_escape(f.message)]

@@ -34,6 +34,7 @@ from reviewkit.render.layout import (
     Layout,
     PatchView,
     build_layout,
+    finding_place,
     is_descendant,
     norm_code,
     patch_title,
@@ -294,11 +295,11 @@ def _md_comment(cs: CommentSummary) -> list[str]:
 
 
 def _md_finding(f: Finding) -> str:
-    where = md_code(f.file + (f":{f.line}" if f.line is not None else ""))
+    where = f" at {md_code(finding_place(f))}" if finding_place(f) else ""
     if f.function:
         where += " in " + md_code(f.function + "()")
     out = (f"- **{md_escape(f.rule)}** ({md_escape(f.category)}, {f.severity.value}, "
-           f"{f.confidence.value} confidence) at {where}: {md_escape(f.message)}")
+           f"{f.confidence.value} confidence){where}: {md_escape(f.message)}")
     if f.suggestion:
         out += f"  \nSuggestion: {md_escape(f.suggestion)}"
     # Continuation lines stay inside the list item.

@@ -33,6 +33,7 @@ from reviewkit.render.layout import (
     PatchView,
     build_layout,
     display_subject,
+    finding_place,
     function_sections,
     per_function_counts,
     series_label,
@@ -156,9 +157,10 @@ class FindingView:
         head = Text.assemble((f.rule, "bold " + style), " ", (f.category, style), " ",
                              (f"{f.severity.value} ({f.confidence.value} confidence)", style))
         if self.show_where:
-            where = f.file + (f":{f.line}" if f.line is not None else "")
-            head.append(" at ", style="dim")
-            head.append_text(safe_text(where, "cyan"))
+            where = finding_place(f)
+            if where:
+                head.append(" at ", style="dim")
+                head.append_text(safe_text(where, "cyan"))
             if f.function:
                 head.append(" in ", style="dim")
                 head.append_text(safe_text(f.function + "()", "bold cyan"))

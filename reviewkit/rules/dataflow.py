@@ -173,6 +173,11 @@ def mentions(expr: str, key: str) -> bool:
     return re.search(r"(?<![\w.>])" + re.escape(key) + r"(?![\w])", expr) is not None
 
 
+def _base(name: str) -> str:
+    """The object a key hangs off: ``obj`` for ``obj->ref``."""
+    return re.split(r"->|\.|\[", name, maxsplit=1)[0]
+
+
 def _commit(cond: Cond, value: bool) -> list[tuple[Cond, bool]] | None:
     """Atoms whose truth a condition's outcome fixes; None when it fixes none."""
     if cond.op == "atom":
@@ -308,7 +313,14 @@ class Transfer:
     def apply_call(self, call: Call, op: Op, st: State, node: CfgNode, lhs: str | None = None) -> State:
         key = self.key_for(op, call)
         if op.kind is OpKind.ACQUIRE and key is not None:
-            return self.acquire(st, key, op.variant, node.id)
+            st = self.acquire(st, key, op.variant, node.id)
+            # spin_lock(&pgdat->lru_lock) dereferences pgdat: from here on
+            # a later `if (pgdat)` can only be true on this path
+            # (tests/data/corpus/patches/118_v16-17-22-patch-posting.eml)
+            m = re.match(r"^([A-Za-z_]\w*)->", key.name)
+            if m:
+                st = self.set_fact(st, m.group(1), True)
+            return st
         if op.kind is OpKind.RELEASE and key is not None:
             return self.release(st, key, call.name, node.id)
         if op.kind is OpKind.TRY and key is not None:
@@ -362,13 +374,15 @@ class Transfer:
                 continue
             arg_index = kb.consumers.get(call.name)
             if arg_index is not None:
-                k = call.arg_key(arg_index)
-                if k:
-                    st = self.mark(st, k, escaped=True)
+                arg = call.args[arg_index] if -len(call.args) <= arg_index < len(call.args) else ""
+                # list_add_tail(&page_tail->lru, list) hands page_tail over
+                for h in st.held:
+                    if not h.key.is_lock and h.count > 0 and mentions(arg, _base(h.key.name)):
+                        st = self.mark(st, h.key.name, escaped=True)
                 continue
             if call.name not in kb.borrowers:
                 for h in st.held:
-                    if not h.key.is_lock and h.count > 0 and not h.passed and any(mentions(a, h.key.name) for a in call.args):
+                    if not h.key.is_lock and h.count > 0 and not h.passed and any(mentions(a, _base(h.key.name)) for a in call.args):
                         st = self.mark(st, h.key.name, passed=True)
         # stores: obj->field = np, list[i] = np, alias = np
         for lv, rv in stmt.assigned:

@@ -8,13 +8,14 @@ from typing import Iterator
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     exit_returns,
+    find_flow,
     find_callee_views,
     find_placements,
     flows,
     make_finding,
     node_calls,
 )
-from reviewkit.rules.dataflow import EventKind, Flow
+from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey
@@ -36,7 +37,8 @@ def _release_name(kb: KnowledgeBase, variant: str) -> str:
 def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, str]]:
     """(key, kind) -> (line, message, suggestion, variant) for one side."""
     out: dict[tuple, tuple[int, str, str, str]] = {}
-    if flow is None:
+    if flow is None or not flow.cfg.complete:
+        # a fragment with gaps: the missing lines may hold the release
         return out
     by_key: dict[ResourceKey, list[tuple[int, int, str]]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
@@ -485,8 +487,29 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
     old, new = flows(fn, kb)
     if old is None or new is None:
         return
-    old_pl = find_placements(old, kb, find_callee_views(codemap, "old"), fn.name)
-    new_pl = find_placements(new, kb, find_callee_views(codemap, "new"), fn.name)
+    old_callees = find_callee_views(codemap, "old")
+    new_callees = find_callee_views(codemap, "new")
+    old_pl = find_placements(old, kb, old_callees, fn.name)
+    new_pl = find_placements(new, kb, new_callees, fn.name)
+
+    def callee_takes(name: str, family: str) -> bool:
+        """The patch moved the lock into the callee: its new side takes a
+        lock of the same family (tests/data/corpus/patches/113_v16-12-22-patch-posting.eml,
+        lru_note_cost() now locks itself)."""
+        view = new_callees.get(name)
+        if view is None or name == fn.name:
+            return False
+        try:
+            sub = find_flow(view.cfg, kb)
+        except NotAnalysed:
+            return True  # unsure: no finding
+        return any(k.family == family for k in _acquire_sites(sub, kb))
+
+    # Only locks the function takes on both sides: a lock replaced by
+    # another, or whose acquire moved into a helper, is not a scope change of
+    # the calls around it (tests/data/corpus/patches/112_v16-11-22-patch-posting.eml
+    # moves the lock from the callers into lru_note_cost_page()).
+    both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
     for p in old_pl:
@@ -505,7 +528,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         new_may = frozenset().union(*(p.may for p in news))
         name = news[0].name
         for key in sorted(old_must - new_may):
-            if not key.name:
+            if not key.name or key not in both or callee_takes(name, key.family):
                 continue  # irq/preempt state: RK302/RK303
             via = next((p.inlined_from for p in olds if p.inlined_from), None)
             where = f" (inside {via}(), which this patch removes or changes)" if via else ""
@@ -521,7 +544,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
                     Confidence.MEDIUM if via else Confidence.HIGH,
                 )
         for key in sorted(new_must - old_may):
-            if not key.name:
+            if not key.name or key not in both:
                 continue
             for p in news:
                 yield make_finding(

@@ -31,8 +31,8 @@ def _put_name(kb: KnowledgeBase, ref_id: str) -> str:
 def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str]]:
     """Success-path leaks and double drops of one side: key -> (line, message, suggestion)."""
     out: dict[tuple, tuple[int, str, str]] = {}
-    if flow is None:
-        return out
+    if flow is None or not flow.cfg.complete:
+        return out  # the lines not shown may drop or hand on the reference
     for nid, st in flow.exits:
         if is_error_exit(flow, nid, st, kb):
             continue  # RK401's business

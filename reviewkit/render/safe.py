@@ -15,7 +15,8 @@ typer's error box. So every mail-derived string goes through this module:
 - :func:`safe_text` -> ``rich.text.Text`` of :func:`safe_plain`; never
   parsed as markup. Compose with ``Text.assemble`` / ``Text.append``.
 - :func:`md_escape`, :func:`md_code`, :func:`md_fence`,
-  :func:`md_table_cell` -> markdown that shows the text literally.
+  :func:`md_table_cell` -> markdown that shows the text literally (checked
+  with a CommonMark parser in tests/test_render_fuzz.py).
 
 The API is small on purpose; the checklist renderer shares it.
 """
@@ -82,25 +83,30 @@ def safe_text(s: str | None, style: "str | Style | None" = None) -> "Text":
 # markdown
 
 # Characters with inline meaning anywhere: backslash, code, emphasis, links,
-# table pipes, GFM strikethrough. HTML (< > &) becomes entities below.
-_MD_INLINE_RE = re.compile(r"([\\`*_\[\]|~])")
-# At the start of a line: headings, block quotes (">" is an entity already),
-# list items, setext underlines, ordered lists ("1." "1)"), thematic breaks.
+# HTML and autolinks (< >), entities (&), table pipes, GFM strikethrough.
+# A backslash escape (CommonMark 2.4) keeps the text readable in a plain
+# viewer, where "&lt;" would not be: "pgdat-\>lru_lock".
+_MD_INLINE_RE = re.compile(r"([\\`*\[\]<>&|~])")
+# "_" inside a word (get_page) cannot open or close emphasis (CommonMark
+# 6.2, left/right-flanking runs); only word-edge underscores need escaping.
+_MD_UNDERSCORE_RE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+# At the start of a line: headings, list items, setext underlines, ordered
+# lists ("1." "1)"); ">" is escaped everywhere already.
 _MD_LINE_START_RE = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def md_escape(s: str | None) -> str:
     """Markdown (GitHub-flavoured) text that shows ``s`` literally.
 
-    HTML (``<``, ``>``, ``&``) becomes entities, so ``<script>`` and
-    autolinks (``<http://x>``) stay text; ``[x](y)`` loses its link
-    brackets; emphasis, code, pipes and line-start block markers are
-    backslash-escaped; control characters become visible escapes.
-    Line breaks are kept (callers decide what a newline means).
+    HTML and autolinks (``<script>``, ``<http://x>``), entities (``&amp;``),
+    link brackets (``[x](y)``), emphasis, code, pipes, strikethrough and
+    line-start block markers are backslash-escaped; control characters
+    become visible escapes. Line breaks are kept (callers decide what a
+    newline means).
     """
     s = safe_plain(s)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     s = _MD_INLINE_RE.sub(r"\\\1", s)
+    s = _MD_UNDERSCORE_RE.sub(r"\\_", s)
 
     def _line_start(m: re.Match[str]) -> str:
         lead, mark = m.group(1), m.group(2)

@@ -386,7 +386,7 @@ def build_summary(review: Review) -> str:
         n = len(series["versions"])
         facts.append(("version " if n == 1 else "versions ") + ", ".join(f"v{v}" for v in series["versions"]))
     if series["total"]:
-        facts.append(f"{series['total']} patches in the series")
+        facts.append(f"{series['total']} patch{'es' if series['total'] != 1 else ''} in the series")
     facts.append(f"{len(sums)} patch{'es' if len(sums) != 1 else ''} in this review")
     out += ["Series: " + "; ".join(facts) + ".", ""]
     if sums:

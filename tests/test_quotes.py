@@ -436,6 +436,34 @@ def test_crafted_patch_mail() -> None:
     assert BlockKind.DIFF not in {b.kind for b in split_blocks(as_reply)}
 
 
+def test_crafted_patch_notes_keep_quotes() -> None:
+    msg = crafted("patch-notes-answer-review.txt", author="Pat Author",
+                  subject="[PATCH v2] pwm: foo: use devm_pwmchip_add()")
+    blocks = split_blocks(msg)
+    got = [(b.kind.value, b.depth, b.credited_to) for b in blocks]
+    assert got == [
+        ("commit-message", 0, "Pat Author"), ("blank", 0, "Pat Author"),
+        ("trailer", 0, "Pat Author"),
+        ("notes", 0, "Pat Author"), ("blank", 0, "Pat Author"),
+        ("attribution", 0, "Pat Author"), ("quote", 1, "Rob Reviewer"),
+        ("blank", 0, "Pat Author"), ("notes", 0, "Pat Author"), ("blank", 0, "Pat Author"),
+        ("diffstat", 0, "Pat Author"), ("blank", 0, "Pat Author"),
+        ("diff", 0, "Pat Author"), ("signature", 0, "Pat Author"),
+    ]
+    assert blocks[3].lines == ("---", "Hello Rob,")
+
+
+def test_patch_subject_heading_a_discussion_is_a_reply() -> None:
+    # a "[PATCH]" subject over a reply that quotes and then shows a diff:
+    # the text before the diff is not a commit message
+    body = ("On Mon, May 10, 2021 at 08:42:07PM +0200, Rob Reviewer wrote:\n"
+            "> Why not use devm_pwmchip_add() here?\n\nLike this:\n\n"
+            + (CRAFTED / "patch-mail.txt").read_text(encoding="utf-8").split("---\n", 1)[1])
+    blocks = split_blocks(make_message(body, subject="[PATCH] foo", kind=MessageKind.PATCH))
+    assert [b.kind for b in blocks][:3] == [BlockKind.ATTRIBUTION, BlockKind.QUOTE, BlockKind.BLANK]
+    assert BlockKind.COMMIT_MESSAGE not in {b.kind for b in blocks}
+
+
 def test_empty_and_odd_bodies() -> None:
     for body in ["", "\n", ">", "> ", "--", "-- ", "---", "\r\n> x\r\n", "\x00\x1b[31m"]:
         msg = make_message(body)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from reviewkit.model import BlockKind
+from reviewkit.quotes.attribution import is_attribution
 from reviewkit.quotes.trailers import is_trailer_line
 
 # A diffstat line: " mm/mlock.c | 93 +++---", " a.bin | Bin 0 -> 10 bytes",
@@ -68,6 +69,12 @@ def find_separator(lines: list[str], end: int) -> int | None:
     return None
 
 
+# Any "Token: value" line joins a trailer run that holds a known trailer, as
+# git interpret-trailers has it ("Change-Id: I..." after Signed-off-by in
+# linux-pwm patches).
+_TOKEN_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: \S")
+
+
 def find_trailer_run(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
     """The trailer run at the end of ``lines[start:end]`` (blank lines after it allowed).
 
@@ -84,7 +91,11 @@ def find_trailer_run(lines: list[str], start: int, end: int) -> tuple[int, int] 
     k = j
     while k > start:
         text = lines[k - 1]
-        if is_trailer_line(text) or re.match(r"^\[[^\]]*\]\s*$", text.strip()):
+        if (
+            is_trailer_line(text)
+            or _TOKEN_LINE.match(text)
+            or re.match(r"^\[[^\]]*\]\s*$", text.strip())
+        ):
             k -= 1
             continue
         break
@@ -104,9 +115,13 @@ def split_patch_lines(lines: list[str]) -> list[BlockKind] | None:
     diff_start = find_diff_start(lines)
     if diff_start is None:
         return None
+    sep = find_separator(lines, diff_start)
+    # only the commit message counts: notes after "---" may well quote a
+    # reviewer (Uwe Kleine-König's "[PATCH v2] pwm: meson: ..." in linux-pwm)
+    if _is_discussion(lines[: diff_start if sep is None else sep]):
+        return None
     n = len(lines)
     kinds: list[BlockKind | None] = [None] * n
-    sep = find_separator(lines, diff_start)
 
     # the diffstat, searched after the separator (or in the whole head)
     head_end = diff_start
@@ -169,3 +184,26 @@ def split_patch_lines(lines: list[str]) -> list[BlockKind] | None:
         for i in range(sig, n):
             kinds[i] = BlockKind.SIGNATURE
     return [k if k is not None else BlockKind.TEXT for k in kinds]
+
+
+def _is_discussion(head: list[str]) -> bool:
+    """True when the text before the diff is a reply, not a commit message.
+
+    A "[PATCH]" subject may head a discussion that quotes a patch and ends
+    with a new diff ("New default binding for PWM devices? [Was: Re: [PATCH]
+    ...]" in the linux-pwm archive): an attribution line or mostly quoted
+    lines say so.
+    """
+    nonblank = [line for line in head if line.strip()]
+    if not nonblank:
+        return False
+    quoted = sum(1 for line in nonblank if line.startswith(">"))
+    if quoted * 2 > len(nonblank):
+        return True
+    # an attribution that introduces a quote (not "X wrote:" in prose)
+    return any(
+        not line.startswith(">")
+        and is_attribution(line)
+        and any(nxt.startswith(">") for nxt in head[i + 1 : i + 3])
+        for i, line in enumerate(head)
+    )

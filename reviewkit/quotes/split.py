@@ -49,6 +49,7 @@ def split_blocks(message: Message) -> tuple[Block, ...]:
         kinds = split_patch_lines(lines)
         if kinds is not None:
             marks = [_Line(k, 0, message.author or None) for k in kinds]
+            _mark_quotes_in_notes(lines, marks, message.author or None)
     if marks is None:
         marks = _classify(lines, message.author or None)
     blocks = _group(lines, marks)
@@ -80,6 +81,32 @@ def _group(lines: list[str], marks: list[_Line]) -> tuple[Block, ...]:
         blocks.append(Block(m.kind, start, tuple(lines[start:i]), m.depth, m.credited_to))
         start = i
     return tuple(blocks)
+
+
+def _mark_quotes_in_notes(lines: list[str], marks: list[_Line], author: str | None) -> None:
+    """Notes after ``---`` that quote a reviewer keep their quotes.
+
+    Patch authors answer review below the ``---`` line (linux-pwm: Uwe
+    Kleine-König's v2 postings quote the v1 review there). Such a notes run
+    is split like a reply; its own text stays NOTES.
+    """
+    n = len(lines)
+    i = 0
+    while i < n:
+        if marks[i].kind not in (BlockKind.NOTES, BlockKind.BLANK):
+            i += 1
+            continue
+        j = i
+        while j < n and marks[j].kind in (BlockKind.NOTES, BlockKind.BLANK):
+            j += 1
+        if any(marks[k].kind is BlockKind.NOTES for k in range(i, j)) and any(
+            lines[k].startswith(">") for k in range(i, j)
+        ):
+            for k, m in enumerate(_classify(lines[i:j], author)):
+                if m.kind is BlockKind.TEXT:
+                    m = _Line(BlockKind.NOTES, 0, author, opens=m.opens)
+                marks[i + k] = m
+        i = j
 
 
 def _classify(lines: list[str], author: str | None) -> list[_Line]:

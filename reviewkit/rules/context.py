@@ -186,9 +186,9 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         )
 
 
-def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[int, bool, bool]]]:
-    """call text -> [(line, irqs off on every path, irqs on on some path)]."""
-    out: dict[str, list[tuple[int, bool, bool]]] = defaultdict(list)
+def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[int, bool, bool, str]]]:
+    """call text -> [(line, irqs off on every path, irqs on on some path, display text)]."""
+    out: dict[str, list[tuple[int, bool, bool, str]]] = defaultdict(list)
     if flow is None:
         return out
     for node in flow.cfg.nodes:
@@ -199,7 +199,7 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[
             if call.name not in kb.irq_twins:
                 continue
             offs = [any("irq-off" in kb.lock_context(h.variant) for h in s.locks_held()) for s in states]
-            out[call.text].append((node.line, all(offs), not all(offs)))
+            out[call.text].append((node.line, all(offs), not all(offs), call.display))
     return out
 
 
@@ -236,9 +236,9 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
     before = _irq_on_calls(old, kb)
     for text, rows in _irq_on_calls(new, kb).items():
         olds = before.get(text)
-        if not olds or not all(off for _, off, _ in olds):
+        if not olds or not all(off for _, off, _, _ in olds):
             continue
-        for line, _off, on in rows:
+        for line, _off, on, display in rows:
             if not on:
                 continue
             name = text.split("(", 1)[0]
@@ -247,7 +247,7 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
                 "RK303",
                 fn,
                 line,
-                f"{text} ran with irqs off in the old code; here irqs may be on",
+                f"{display} ran with irqs off in the old code; here irqs may be on",
                 f"use {twin}() (irq-safe), or keep the call inside the irq-off region",
                 "__ helpers need irqs off: an interrupt in the middle loses a counter update",
                 Confidence.HIGH,

@@ -137,6 +137,9 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
                 if st2 is None:
                     continue
                 if edge.dst == Cfg.EXIT:
+                    h = st2.get(key)
+                    if not puts and (h is None or not (h.escaped or h.passed) or is_error_exit(flow, nid, st2, kb)):
+                        return None  # a leak, not a hand-over: RK201/RK401 speak for it
                     out.append((path, puts))
                     continue
                 st3 = tr.apply_node(cfg.nodes[edge.dst], st2)

@@ -1,0 +1,153 @@
+/* RK101: a lock left held on one exit; balanced look-alikes. */
+int leak_on_error(struct dev *d, int x)
+{
+	spin_lock(&d->lock);
+	if (x < 0)
+		/* ruleid: RK101 */
+		return -EINVAL;
+	d->count++;
+	spin_unlock(&d->lock);
+	return 0;
+}
+
+int unlock_in_every_branch(struct dev *d, int x)
+{
+	spin_lock(&d->lock);
+	if (x < 0) {
+		spin_unlock(&d->lock);
+		/* ok: RK101 */
+		return -EINVAL;
+	}
+	d->count++;
+	spin_unlock(&d->lock);
+	return 0;
+}
+
+int trylock_ok(struct dev *d)
+{
+	if (!mutex_trylock(&d->mutex))
+		/* ok: RK101 */
+		return -EBUSY;
+	d->count++;
+	mutex_unlock(&d->mutex);
+	return 0;
+}
+
+int semaphore_trylock_ok(struct dev *d)
+{
+	if (down_trylock(&d->sem))
+		/* ok: RK101 */
+		return -EBUSY;
+	up(&d->sem);
+	return 0;
+}
+
+int interruptible_ok(struct dev *d)
+{
+	int ret;
+
+	ret = mutex_lock_interruptible(&d->mutex);
+	if (ret)
+		/* ok: RK101 */
+		return ret;
+	d->count++;
+	mutex_unlock(&d->mutex);
+	return 0;
+}
+
+void correlated_flag_ok(struct dev *d, int x)
+{
+	bool locked = false;
+
+	if (x) {
+		spin_lock_irq(&d->lock);
+		locked = true;
+	}
+	d->count++;
+	if (locked)
+		spin_unlock_irq(&d->lock);
+	/* ok: RK101 */
+	d->done = 1;
+}
+
+int guard_ok(struct dev *d, int x)
+{
+	guard(mutex)(&d->mutex);
+	if (x)
+		/* ok: RK101 */
+		return -EINVAL;
+	d->count++;
+	return 0;
+}
+
+int scoped_guard_ok(struct dev *d, int x)
+{
+	scoped_guard(spinlock_irqsave, &d->lock) {
+		if (x)
+			/* ok: RK101 */
+			return -EINVAL;
+		d->count++;
+	}
+	return 0;
+}
+
+bool trylock_wrapper_ok(struct dev *d)
+{
+	if (d->dead)
+		return false;
+	spin_lock(&d->lock);
+	/* ok: RK101 */
+	return true;
+}
+
+void relock_ok(struct page **pages, int n)
+{
+	struct pglist_data *pgdat = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct pglist_data *pagepgdat = page_pgdat(pages[i]);
+
+		if (pagepgdat != pgdat) {
+			if (pgdat)
+				spin_unlock_irq(&pgdat->lru_lock);
+			pgdat = pagepgdat;
+			spin_lock_irq(&pgdat->lru_lock);
+		}
+		work(pages[i]);
+	}
+	if (pgdat)
+		spin_unlock_irq(&pgdat->lru_lock);
+	/* ok: RK101 */
+	done(pages);
+}
+
+void double_unlock(struct dev *d, int x)
+{
+	spin_lock(&d->lock);
+	d->count++;
+	spin_unlock(&d->lock);
+	if (x)
+		/* ruleid: RK101 */
+		spin_unlock(&d->lock);
+}
+
+void variant_mismatch(struct dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	d->count++;
+	/* ruleid: RK102 */
+	spin_unlock_irq(&d->lock);
+}
+
+void variant_ok(struct dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	d->count++;
+	/* ok: RK102 */
+	spin_unlock_irqrestore(&d->lock, flags);
+}

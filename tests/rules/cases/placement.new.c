@@ -1,0 +1,30 @@
+void early_get(struct page *page)
+{
+	bool cleared;
+
+	/* ruleid: RK202 */
+	get_page(page);
+	cleared = test_clear(page);
+	if (!ready(page)) {
+		put_page(page);
+		return;
+	}
+	if (cleared) {
+		prepare(page);
+		take_off_list(page);
+		hand_over(page);
+	} else {
+		put_page(page);
+		failed(page);
+	}
+}
+
+void late_get_ok(struct page *page, bool keep)
+{
+	if (keep) {
+		/* ok: RK202 */
+		get_page(page);
+		prepare(page);
+		hand_over(page);
+	}
+}

@@ -1,0 +1,171 @@
+/* RK201 / RK401: references leaked or dropped twice; balanced look-alikes. */
+int leak_child(struct device_node *parent, u32 *out)
+{
+	struct device_node *np;
+
+	np = of_get_child_by_name(parent, "timing");
+	if (!np)
+		return -ENODEV;
+	of_property_read_u32(np, "delay", out);
+	/* ruleid: RK201 */
+	return 0;
+}
+
+int put_child_ok(struct device_node *parent, u32 *out)
+{
+	struct device_node *np;
+
+	np = of_get_child_by_name(parent, "timing");
+	if (!np)
+		return -ENODEV;
+	of_property_read_u32(np, "delay", out);
+	of_node_put(np);
+	/* ok: RK201 */
+	return 0;
+}
+
+int free_child_ok(struct device_node *parent, u32 *out)
+{
+	struct device_node *np __free(device_node) = of_get_child_by_name(parent, "timing");
+
+	if (!np)
+		return -ENODEV;
+	of_property_read_u32(np, "delay", out);
+	/* ok: RK201 */
+	return 0;
+}
+
+struct device_node *return_child_ok(struct device_node *parent)
+{
+	struct device_node *np = of_get_child_by_name(parent, "timing");
+
+	/* ok: RK201 */
+	return np;
+}
+
+void store_ok(struct priv *priv, struct device *dev)
+{
+	priv->dev = get_device(dev);
+	/* ok: RK201 */
+	priv->ready = 1;
+}
+
+void queue_ok(struct page *page, struct list_head *list)
+{
+	get_page(page);
+	list_add_tail(&page->lru, list);
+	/* ok: RK201 */
+	count_it(list);
+}
+
+void unless_zero_ok(struct page *page)
+{
+	if (!get_page_unless_zero(page))
+		/* ok: RK201 */
+		return;
+	inspect_page(page);
+	put_page(page);
+}
+
+void double_put(struct page *page)
+{
+	get_page(page);
+	inspect_page(page);
+	put_page(page);
+	/* ruleid: RK201 */
+	put_page(page);
+}
+
+int early_return_in_loop(struct device_node *np)
+{
+	struct device_node *child;
+
+	for_each_child_of_node(np, child) {
+		if (!of_device_is_available(child))
+			/* ruleid: RK401 */
+			return -ENODEV;
+		setup(child);
+	}
+	return 0;
+}
+
+int break_in_loop(struct device_node *np)
+{
+	struct device_node *child;
+	int n = 0;
+
+	for_each_available_child_of_node(np, child) {
+		if (n++ > 4)
+			/* ruleid: RK401 */
+			break;
+	}
+	return n;
+}
+
+int put_before_return_ok(struct device_node *np)
+{
+	struct device_node *child;
+
+	for_each_child_of_node(np, child) {
+		if (!of_device_is_available(child)) {
+			of_node_put(child);
+			/* ok: RK401 */
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+int scoped_loop_ok(struct device_node *np)
+{
+	struct device_node *child;
+
+	for_each_child_of_node_scoped(np, child) {
+		if (!of_device_is_available(child))
+			/* ok: RK401 */
+			return -ENODEV;
+	}
+	return 0;
+}
+
+struct device_node *find_ok(struct device_node *np)
+{
+	struct device_node *child;
+
+	for_each_child_of_node(np, child) {
+		if (of_node_name_eq(child, "led"))
+			/* ok: RK401 */
+			return child;
+	}
+	return NULL;
+}
+
+int error_skips_put(struct device *dev)
+{
+	int ret;
+
+	get_device(dev);
+	ret = start(dev);
+	if (ret)
+		/* ruleid: RK401 */
+		return ret;
+	stop(dev);
+	put_device(dev);
+	return 0;
+}
+
+int error_puts_ok(struct device *dev)
+{
+	int ret;
+
+	get_device(dev);
+	ret = start(dev);
+	if (ret) {
+		put_device(dev);
+		/* ok: RK401 */
+		return ret;
+	}
+	stop(dev);
+	put_device(dev);
+	return 0;
+}

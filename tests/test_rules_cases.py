@@ -1,0 +1,70 @@
+"""Rule cases: C files under tests/rules/cases with ``ruleid``/``ok`` markers
+(format in tests/rules/cases/README.md). Every marked finding must come out
+with its rule, function and line; nothing unmarked may."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reviewkit.config import Config
+from reviewkit.model import Patch, PatchSource
+from reviewkit.rules.cases import build_codemap
+from reviewkit.rules.engine import run_rules_with_warnings
+
+CASES = Path(__file__).parent / "rules" / "cases"
+MARKER = re.compile(r"/\*\s*(ruleid|ok):\s*(RK[0-9]{3}(?:\s*,\s*RK[0-9]{3})*)\s*\*/")
+FLOW = Config(select=("RK1", "RK2", "RK3", "RK4"))
+
+
+def find_cases() -> list[Path]:
+    return sorted(CASES.glob("*.new.c"))
+
+
+def read_markers(text: str) -> tuple[set[tuple[str, int]], set[tuple[str, int]]]:
+    """(rule, line) pairs that must fire and that must not."""
+    want, ok = set(), set()
+    for i, line in enumerate(text.splitlines(), start=1):
+        for kind, ids in MARKER.findall(line):
+            for rid in re.findall(r"RK[0-9]{3}", ids):
+                (want if kind == "ruleid" else ok).add((rid, i + 1))
+    return want, ok
+
+
+def test_cases_were_found():
+    cases = find_cases()
+    assert len(cases) >= 5
+    rules = set()
+    for case in cases:
+        want, ok = read_markers(case.read_text())
+        rules |= {r for r, _ in want | ok}
+    # every lock/reference/context rule has a case
+    assert {"RK101", "RK102", "RK103", "RK104", "RK105", "RK201", "RK202", "RK301", "RK302", "RK303", "RK401"} <= rules
+
+
+@pytest.mark.parametrize("case", find_cases(), ids=lambda p: p.name)
+def test_case(case: Path):
+    new = case.read_text()
+    old_path = case.with_name(case.name.replace(".new.c", ".old.c"))
+    old = old_path.read_text() if old_path.exists() else ""
+    codemap = build_codemap(old, new, file=case.name)
+    patch = Patch("<case>", PatchSource.MAIL, case.name, "", "", "", ())
+    findings, warnings = run_rules_with_warnings(patch, codemap, config=FLOW)
+    assert warnings == []
+    want, ok = read_markers(new)
+    assert want, "a case must mark at least one finding"
+    got = {(f.rule, f.line) for f in findings}
+    missing = want - got
+    assert not missing, f"expected findings not reported: {sorted(missing)}"
+    unmarked = got - want
+    assert not unmarked, "unmarked findings: " + "; ".join(f"{f.rule} {f.function}:{f.line} {f.message}" for f in findings if (f.rule, f.line) in unmarked)
+    assert not (ok & got)
+    # each finding names the function that holds its line, and says what to do
+    spans = {fn.name: (fn.new.function.start, fn.new.function.end) for fn in codemap.functions if fn.new}
+    for f in findings:
+        start, end = spans[f.function]
+        assert start <= f.line <= end, (f.function, f.line)
+        assert f.message and f.suggestion and f.rationale
+        assert f.file == case.name

@@ -101,16 +101,25 @@ def align_hunk(quoted: Hunk, original: Hunk, pairs: list[tuple[int, int]]) -> Hu
         o = new_no.get(i)
         lines.append(replace(q, old_no=o.old_no if o else None, new_no=o.new_no if o else None))
     dropped = len(original.lines) > len(pairs)
-    return replace(quoted, lines=tuple(lines), snipped=quoted.snipped or dropped)
+    out = replace(quoted, lines=tuple(lines), snipped=quoted.snipped or dropped)
+    if not (quoted.old_start or quoted.new_start):  # the quote cut the header
+        out = replace(out, old_start=original.old_start, old_len=original.old_len,
+                      new_start=original.new_start, new_len=original.new_len,
+                      header_context=original.header_context)
+    return out
 
 
 def align_patch(quoted: Patch, original: Patch) -> Patch:
     """Give each line of a rebuilt patch the numbers of the original patch.
 
     Files or hunks the original does not hold keep the numbers their hunk
-    headers gave.
+    headers gave. A hunk whose header was cut (numbered 0) that matches
+    nothing in its file is looked for in the original's other files: the
+    reviewer may have cut the next file's header with it
+    (replies/013_v16-18-duyck-lruvec-lock-followup.eml).
     """
-    files = []
+    files: list[FileDiff] = []
+    moved: dict[str, list[Hunk]] = {}
     for f in quoted.files:
         of = find_file(original, f)
         if of is None:
@@ -121,10 +130,40 @@ def align_patch(quoted: Patch, original: Patch) -> Patch:
         hunks = []
         for h in f.hunks:
             found = find_hunk(h, of)
-            hunks.append(align_hunk(h, of.hunks[found[0]], found[1]) if found else h)
+            if found and found[1]:
+                hunks.append(align_hunk(h, of.hunks[found[0]], found[1]))
+                continue
+            if not (h.old_start or h.new_start):
+                elsewhere = _find_elsewhere(h, original, of)
+                if elsewhere is not None:
+                    other, k, pairs = elsewhere
+                    moved.setdefault(other.path, []).append(align_hunk(h, other.hunks[k], pairs))
+                    continue
+            hunks.append(h)
         files.append(replace(f, hunks=tuple(hunks),
                              old_blob=f.old_blob or of.old_blob, new_blob=f.new_blob or of.new_blob))
+    for path, hunks in moved.items():
+        of = next(x for x in original.files if x.path == path)
+        at = next((i for i, x in enumerate(files) if x.path == path), None)
+        if at is None:
+            files.append(replace(of, hunks=tuple(hunks)))
+        else:
+            files[at] = replace(files[at], hunks=files[at].hunks + tuple(hunks))
     return replace(quoted, files=tuple(files))
+
+
+def _find_elsewhere(h: Hunk, original: Patch, skip: FileDiff
+                    ) -> tuple[FileDiff, int, list[tuple[int, int]]] | None:
+    best = None
+    for of in original.files:
+        if of is skip:
+            continue
+        found = find_hunk(h, of)
+        # most of the quoted lines must be there, or it is another diff
+        if found and len(found[1]) * 2 > len(h.lines) and (
+                best is None or len(found[1]) > len(best[2])):
+            best = (of, found[0], found[1])
+    return best
 
 
 @dataclass(frozen=True)

@@ -328,7 +328,7 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
     close_hunk(False)
     out: list[FileDiff] = []
     for f in files:
-        hunks = tuple(_finish(h, f.new_path or f.old_path or "", warnings) for h in f.hunks)
+        hunks = tuple(x for h in f.hunks for x in _finish(h, f.new_path or f.old_path or "", warnings))
         out.append(FileDiff(f.old_path, f.new_path, f.old_blob, f.new_blob, hunks, f.status()))
     return tuple(out), tuple(warnings)
 
@@ -389,14 +389,58 @@ def _requotes(h: _HunkBuild) -> set[int]:
     return found
 
 
-def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> Hunk:
-    """Number the hunk's lines as far as the evidence allows."""
+def _headerless(raws: list[_Raw], path: str, warnings: list[str]) -> Hunk:
+    warnings.append(f"{path or '?'}: {len(raws)} quoted diff lines from body line "
+                    f"{raws[0].index + 1} have no hunk header; not numbered")
+    return Hunk(0, 0, 0, 0, "", tuple(DiffLine(r.kind, r.text, None, None, r.index)
+                                      for r in raws), snipped=True)
+
+
+def _is_change(r: _Raw) -> bool:
+    """A real added or removed line, not a "---"/"+++" rule."""
+    return r.kind in "+-" and not (r.text and set(r.text) == {r.kind})
+
+
+def _split_overflow(segs: list[list[_Raw]], gaps: list[GapKind], old_len: int,
+                    new_len: int) -> tuple[list[_Raw], list[_Raw]]:
+    """Cut what lies past the header's counts off the hunk, in place.
+
+    Returns:
+        ``(junk, rest)``: lines right after the hunk's last line that are no
+        change (a quoted "---" rule: replies/067), and segments after a gap
+        that hold changes: another hunk whose header the reviewer cut
+        (replies/013_v16-18-duyck-lruvec-lock-followup.eml).
+    """
+    o = n = 0
+    for k, seg in enumerate(segs):
+        for j, r in enumerate(seg):
+            if o >= old_len and n >= new_len:
+                after = seg[j:]
+                later = [x for s in segs[k + 1:] for x in s]
+                if k and (j == 0 or any(_is_change(x) for x in after)):
+                    rest = [x for s in segs[k:] for x in s]
+                    del segs[k:]
+                    del gaps[k - 1:]
+                    return [], rest
+                del seg[j:]
+                del segs[k + 1:]
+                del gaps[k:]
+                return after, later
+            o += r.kind != "+"
+            n += r.kind != "-"
+    return [], []
+
+
+def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> list[Hunk]:
+    """Number the hunk's lines as far as the evidence allows.
+
+    Returns:
+        The hunk, followed by a headerless hunk when lines past its end
+        belong to another hunk whose header was cut.
+    """
     if h.headerless:
         raws = [r for seg in h.segments for r in seg]
-        warnings.append(f"{path or '?'}: {len(raws)} quoted diff lines from body line "
-                        f"{h.index + 1} have no hunk header; not numbered")
-        return Hunk(0, 0, 0, 0, "", tuple(DiffLine(r.kind, r.text, None, None, r.index)
-                                          for r in raws), snipped=True)
+        return [_headerless(raws, path, warnings)] if raws else []
     where = f"{path or '?'} @@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
     drop = _requotes(h)
     segs: list[list[_Raw]] = []
@@ -417,15 +461,15 @@ def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> Hunk:
             gaps.append(pending or GapKind.COMMENT)
         segs.append(seg)
         pending = None
-    # blank lines quoted after the hunk's last line (a bare ">")
-    while segs and segs[-1] and segs[-1][-1].kind == " " and not segs[-1][-1].text:
-        if sum(_count(s)[0] for s in segs) <= h.old_len or sum(_count(s)[1] for s in segs) <= h.new_len:
-            break
-        segs[-1].pop()
-        if not segs[-1]:
-            segs.pop()
-            if gaps:
-                gaps.pop()
+    extra: list[Hunk] = []
+    junk, rest = _split_overflow(segs, gaps, h.old_len, h.new_len)
+    if any(r.text.strip() for r in junk):
+        warnings.append(f"{where}: {len(junk)} quoted lines after the hunk's last line "
+                        f"(body line {junk[0].index + 1}) are no diff; left out")
+    if rest and any(_is_change(r) for r in rest):
+        extra.append(_headerless(rest, path, warnings))
+    if segs and not segs[-1]:
+        segs.pop()
     seen_old = sum(_count(s)[0] for s in segs)
     seen_new = sum(_count(s)[1] for s in segs)
     miss_old, miss_new = h.old_len - seen_old, h.new_len - seen_new
@@ -488,5 +532,5 @@ def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> Hunk:
             new -= r.kind != "-"
             tail.append(DiffLine(r.kind, r.text, o, n, r.index))
     out.extend(reversed(tail))
-    return Hunk(h.old_start, h.old_len, h.new_start, h.new_len, h.context, tuple(out),
-                snipped=snipped)
+    return [Hunk(h.old_start, h.old_len, h.new_start, h.new_len, h.context, tuple(out),
+                 snipped=snipped)] + extra

@@ -383,6 +383,13 @@ def test_byte_order_mark() -> None:
     assert m.msgid == "<hg-1@example.org>"
 
 
+def test_cut_short_input_warns() -> None:
+    raw = RawMessage(data=b"Message-ID: <t@x>\nSubject: x\n\npartial bo", origin="thread.mbox.gz#3 (truncated)")
+    m = parse_message(raw)
+    assert m.body == "partial bo"
+    assert any("cut short" in w for w in m.warnings)
+
+
 def test_crlf_is_normalised() -> None:
     m = parse_message(RawMessage(data=b"Message-ID: <d@x>\r\nSubject: x\r\n\r\na\r\nb\r\n", origin="t"))
     assert m.body == "a\nb\n"

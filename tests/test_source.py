@@ -181,6 +181,39 @@ def test_truncated_gzip_reads_up_to_the_cut(tmp_path: Path) -> None:
     assert not raws[0].origin.endswith("(truncated)")
 
 
+def test_small_truncated_gzip_keeps_the_partial_message(tmp_path: Path) -> None:
+    data = (MAIL / "0004-mboxrd-escaping.mbox").read_bytes()
+    blob = gzip.compress(data)
+    path = tmp_path / "cut.gz"
+    path.write_bytes(blob[:-12])  # the last block and the trailer are gone
+    raws = _read(path)
+    assert [r.origin.endswith("(truncated)") for r in raws] == [False, True]
+    assert data.startswith(b"From mboxrd@z")
+    assert raws[0].data.startswith(b"From: Alice")
+
+
+def test_gzip_members_and_trailing_junk(tmp_path: Path) -> None:
+    one = (MAIL / "0004-mboxrd-escaping.mbox").read_bytes()
+    two = (CORPUS / "threads" / "mlock-v16-16.mbox").read_bytes()
+    path = tmp_path / "two-members.gz"
+    path.write_bytes(gzip.compress(one) + gzip.compress(two) + b"\0\0junk after the end")
+    raws = _read(path)
+    assert len(raws) == 8
+    assert not any(r.origin.endswith("(truncated)") for r in raws)
+
+
+def test_gzip_that_does_not_decompress(tmp_path: Path) -> None:
+    path = tmp_path / "bad.gz"
+    path.write_bytes(b"\x1f\x8b\x08\x00" + b"\xff" * 40)
+    assert _error(path) == f"{path}: gzip data that cannot be decompressed"
+
+
+def test_gzip_on_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
+    data = gzip.compress((CORPUS / "threads" / "lru-lock-v16.mbox").read_bytes())
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    assert len(_read("-")) == 66
+
+
 def test_maildir(tmp_path: Path) -> None:
     md = tmp_path / "Mail"
     for sub in ("cur", "new", "tmp"):

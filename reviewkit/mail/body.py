@@ -118,7 +118,8 @@ def decode_part(part: EmailMessage, notes: list[str], *, flowed: bool = False) -
         notes.append(f"unknown charset {charset!r}; decoded by guess")
     text, guess = decode_bytes(raw, charset)
     if guess:
-        notes.append(f"body is not valid {charset or 'UTF-8'}; decoded as {guess}")
+        label = charset if charset and find_codec(charset) else "UTF-8"
+        notes.append(f"body is not valid {label}; decoded as {guess}")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if flowed and "format=flowed" in _squash(part.get("Content-Type", "")):

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import sys
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,10 +75,8 @@ def _check_path(path: str) -> None:
 
 def _read_one(path: str) -> Iterator[RawMessage]:
     if path == STDIN:
-        data = sys.stdin.buffer.read()
-        if not data.strip():
-            raise InputError("-: standard input is empty")
-        yield from _read_stream(io.BytesIO(data), "<stdin>")
+        # Streamed like a file: a large mbox piped in is not held whole.
+        yield from _read_stream(sys.stdin.buffer, "<stdin>", empty="-: standard input is empty")
         return
     p = Path(path)
     if p.is_dir():
@@ -102,84 +99,142 @@ def _read_one(path: str) -> Iterator[RawMessage]:
         raise InputError(f"{path}: is a directory") from None
 
 
-def _read_stream(f: BinaryIO, name: str) -> Iterator[RawMessage]:
-    """Read one file-like input (seekable) by what its first bytes show."""
-    head = f.read(_HEAD)
+class _Replay(io.RawIOBase):
+    """A stream whose first bytes were read ahead (to sniff) and are served again."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _read_head(f: BinaryIO) -> bytes:
+    # read() on a pipe may return less than asked: gather up to _HEAD bytes.
+    parts: list[bytes] = []
+    size = 0
+    while size < _HEAD:
+        chunk = f.read(_HEAD - size)
+        if not chunk:
+            break
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
+
+
+def _read_stream(f: BinaryIO, name: str, *, empty: str | None = None) -> Iterator[RawMessage]:
+    """Read one byte stream by what its first bytes show; no seeking needed."""
+    head = _read_head(f)
     if not head.strip():
-        raise InputError(f"{name}: empty file")
-    f.seek(0)
+        raise InputError(empty or f"{name}: empty file")
+    stream = io.BufferedReader(_Replay(head, f), buffer_size=_HEAD)
     kind = sniff(head)
     if kind is InputKind.GZIP:
-        yield from _read_gzip(f, name)
+        yield from _read_gzip(stream, name)
     elif kind is InputKind.ARCHIVE_PAGE:
-        yield RawMessage(data=f.read(), origin=name, archive_page=True)
+        yield RawMessage(data=stream.read(), origin=name, archive_page=True)
     elif kind is InputKind.MBOX:
-        yield from _read_mbox(f, name)
+        yield from _read_mbox(stream, name)
     else:
         raise InputError(f"{name}: holds no mail (not an mbox, message, archive page or gzip)")
 
 
+class _Gunzip(io.RawIOBase):
+    """Decompress a gzip stream (several members too) that may be cut short.
+
+    Where the data ends early or turns corrupt, reading stops quietly and
+    ``broken`` is set: everything decompressed up to there is kept (the
+    standard ``gzip`` module raises and drops the block it was reading).
+    """
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self._out = b""
+        self._done = False
+        self._members = 0  # members started
+        self.broken = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+        while not self._out and not self._done:
+            self._fill()
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def _fill(self) -> None:
+        fresh = False
+        if self._z.eof:
+            data = self._z.unused_data or self._f.read(1 << 16)
+            if not data.strip(b"\0"):
+                self._done = True  # the end, or zero padding after the last member
+                return
+            self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            fresh = True
+        else:
+            data = self._f.read(1 << 16)
+            if not data:
+                self._done = True
+                self.broken = self._members > 0  # ended inside a member
+                return
+            fresh = self._members == 0 or fresh
+        if fresh:
+            self._members += 1
+        try:
+            self._out = self._z.decompress(data)
+        except zlib.error:
+            self._done = True
+            # junk after a complete member is not a cut in the mail
+            self.broken = not (fresh and self._members > 1)
+
+
 def _read_gzip(f: BinaryIO, name: str) -> Iterator[RawMessage]:
-    try:
-        with gzip.GzipFile(fileobj=f, mode="rb") as z:
-            head = z.read(_HEAD)
-    except (OSError, EOFError, zlib.error):
-        head = _salvage_gzip_head(f)
-    f.seek(0)
+    gunzip = _Gunzip(f)
+    z = io.BufferedReader(gunzip, buffer_size=_HEAD)
+    head = _read_head(z)
+    if not head.strip():
+        if gunzip.broken:
+            raise InputError(f"{name}: gzip data that cannot be decompressed")
+        raise InputError(f"{name}: empty file (inside gzip)")
     kind = sniff(head)
     if kind is InputKind.GZIP or kind is InputKind.NOT_MAIL:
         raise InputError(f"{name}: gzip data that holds no mail")
-    z = gzip.GzipFile(fileobj=f, mode="rb")
+    inner = io.BufferedReader(_Replay(head, z), buffer_size=_HEAD)
     if kind is InputKind.ARCHIVE_PAGE:
-        data, truncated = _read_tolerant(z)
-        yield RawMessage(data=data, origin=name + (TRUNCATED if truncated else ""), archive_page=True)
+        data = inner.read()
+        yield RawMessage(data=data, origin=name + (TRUNCATED if gunzip.broken else ""), archive_page=True)
         return
-    yield from _read_mbox(z, name)  # type: ignore[arg-type]
+    yield from _read_mbox(inner, name, broken=lambda: gunzip.broken)
 
 
-def _salvage_gzip_head(f: BinaryIO) -> bytes:
-    # A truncated .gz still holds readable data up to the cut.
-    f.seek(0)
-    d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        return d.decompress(f.read(_HEAD), _HEAD)
-    except zlib.error:
-        return b""
-
-
-def _read_tolerant(z: BinaryIO) -> tuple[bytes, bool]:
-    parts = []
-    try:
-        while chunk := z.read(1 << 20):
-            parts.append(chunk)
-    except (OSError, EOFError, zlib.error):
-        return b"".join(parts), True
-    return b"".join(parts), False
-
-
-class _Lines:
-    """Lines of a stream that stop quietly where a compressed stream breaks."""
-
-    def __init__(self, f: BinaryIO) -> None:
-        self.f = f
-        self.broken = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            yield from self.f
-        except (OSError, EOFError, zlib.error):
-            self.broken = True
-
-
-def _read_mbox(f: BinaryIO, name: str) -> Iterator[RawMessage]:
-    lines = _Lines(f)
+def _read_mbox(f: BinaryIO, name: str, *, broken: Callable[[], bool] = lambda: False) -> Iterator[RawMessage]:
+    # One message is held back: only the last one can be cut short by a
+    # broken compressed stream, and that is known once the stream has ended.
     count = 0
-    for data, _ in parse_mbox(lines):
+    held: bytes | None = None
+    for data, _ in parse_mbox(f):
+        if held is not None:
+            yield RawMessage(data=held, origin=f"{name}#{count}")
+        held = data
         count += 1
-        origin = f"{name}#{count}"
-        yield RawMessage(data=data, origin=origin + (TRUNCATED if lines.broken else ""))
-    if not count:
+    if held is None:
         raise InputError(f"{name}: holds no mail")
+    yield RawMessage(data=held, origin=f"{name}#{count}" + (TRUNCATED if broken() else ""))
 
 
 def _is_maildir(p: Path) -> bool:

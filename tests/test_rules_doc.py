@@ -1,0 +1,24 @@
+"""docs/rules.md is generated from the rules' docstrings and must be current."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from reviewkit.rules.docs import render_rules_markdown
+from reviewkit.rules.engine import load_rules
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "rules.md"
+
+
+def test_rules_doc_is_up_to_date():
+    assert DOC.read_text(encoding="utf-8") == render_rules_markdown(), (
+        "docs/rules.md is stale: run `python -m reviewkit.rules.docs > docs/rules.md`"
+    )
+
+
+def test_rules_doc_has_every_rule_and_its_examples():
+    text = render_rules_markdown()
+    for r in load_rules():
+        assert f"## {r.id} {r.name}" in text
+    assert "    RK202: void f(struct page *page, int c)" in text
+    assert "**Suggested change**" in text

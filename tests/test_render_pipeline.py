@@ -22,11 +22,11 @@ from tests.conftest import MLOCK_THREAD, SEED
 
 
 @functools.cache
-def review_of(path: str):
+def review_of(path: str | tuple[str, ...]):
     from reviewkit.config import Config
     from reviewkit.pipeline import build_review
 
-    return build_review([path], config=Config())
+    return build_review([path] if isinstance(path, str) else list(path), config=Config())
 
 
 def terminal(review, width: int) -> str:
@@ -133,3 +133,22 @@ def test_thread_answers_and_json() -> None:
     # Duyck's first question of 17 Jul is quoted and answered by Alex Shi on 19 Jul.
     q = [c for c in patch["comments"] if any("extra protection?" in x for x in c["questions"])]
     assert q and q[0]["answered"]
+
+
+def test_summary_of_two_series_keeps_each_together() -> None:
+    from tests.conftest import CORPUS
+
+    paths = [CORPUS / "patches" / "117_v16-16-22-patch-posting.eml",
+             CORPUS / "replies" / "059_leds-omnia-lee-sleep-in-irq.eml",
+             CORPUS / "patches" / "116_v16-15-22-patch-posting.eml"]
+    review = review_of(tuple(str(p) for p in paths))
+    doc = build_summary_json(review)
+    # Two series: the v16 postings (one thread under the absent cover
+    # letter) and the turris-omnia reply, whose patch is rebuilt from it.
+    assert [(one["title"], one["versions"], one["patches_in_review"]) for one in doc["series"]["all"]] == [
+        ("mm/compaction: do page isolation first in compaction", [16], 2),
+        ("leds: turris-omnia: Notify sysfs on MCU global LEDs brightness change", [3], 1),
+    ]
+    assert [(p["version"], p["index"]) for p in doc["patches"]] == [(16, 15), (16, 16), (3, 6)]
+    md = build_summary(review)
+    assert "The input holds 2 series:" in md

@@ -358,7 +358,11 @@ def build_layout(review: Review) -> Layout:
             loose_findings=tuple(loose_f), trailers=tuple(given), carried=carried, codemap=cm,
             reviewers=reviewers))
 
-    views.sort(key=lambda v: (v.index if v.index is not None else 10**6, order.get(v.patch.msgid, 10**6)))
+    # A series is a thread (git send-email chains the patches to the cover
+    # letter): keep each thread's patches together, in index order.
+    thread_rank = {m.msgid: i for i, t in enumerate(review.threads) for m in t.messages}
+    views.sort(key=lambda v: (thread_rank.get(v.patch.msgid, len(thread_rank)),
+                              v.index if v.index is not None else 10**6, order.get(v.patch.msgid, 10**6)))
     return Layout(
         patches=tuple(views),
         discussion=tuple(by_home.get(None, [])),

@@ -226,21 +226,34 @@ def _all_quotable(c: Comment, layout: Layout, review: Review) -> set[str]:
     return found
 
 
-def _series(review: Review, layout: Layout) -> dict[str, Any]:
-    msgs = review.messages
-    cover = next((m for m in msgs if m.kind is MessageKind.COVER), None)
+def _one_series(messages: tuple[Message, ...], views: list[PatchView]) -> dict[str, Any]:
+    cover = next((m for m in messages if m.kind is MessageKind.COVER), None)
     title = ""
     if cover is not None:
         title = cover.series.title
-    elif layout.patches:
-        v = layout.patches[0]
-        title = v.message.series.title if v.message is not None else v.patch.subject
-    elif msgs:
-        title = msgs[0].series.title or msgs[0].subject
-    versions = sorted({m.series.version for m in msgs if m.series.version})
-    totals = [m.series.total for m in msgs if m.series.total]
+    elif views:
+        title = patch_title(views[0])
+    elif messages:
+        title = messages[0].series.title or messages[0].subject
+    versions = sorted({m.series.version for m in messages if m.series.version})
+    totals = [m.series.total for m in messages if m.series.total]
     return {"title": title, "versions": versions, "total": max(totals) if totals else None,
-            "patches_in_review": len(layout.patches)}
+            "patches_in_review": len(views)}
+
+
+def _series(review: Review, layout: Layout) -> dict[str, Any]:
+    """The series of the input: the first one's facts at the top level, and
+    every series (one per thread holding a shown patch) under ``all``."""
+    top = _one_series(review.messages, list(layout.patches))
+    groups: dict[int, list[PatchView]] = {}
+    rank = {m.msgid: i for i, t in enumerate(review.threads) for m in t.messages}
+    for v in layout.patches:
+        groups.setdefault(rank.get(v.patch.msgid, -1), []).append(v)
+    every = [_one_series(review.threads[i].messages if i >= 0 else (), views) for i, views in groups.items()]
+    if every:
+        top["title"] = every[0]["title"]
+    top["all"] = every
+    return top
 
 
 def _status_line(s: PatchSummary) -> str:
@@ -382,13 +395,24 @@ def build_summary(review: Review) -> str:
     series = _series(review, layout)
     out = [f"# Review summary: {md_escape(series['title']) or '(untitled)'}", ""]
     facts = []
-    if series["versions"]:
+    if len(series["all"]) > 1:
+        pass  # each series is listed below with its own versions
+    elif series["versions"]:
         n = len(series["versions"])
         facts.append(("version " if n == 1 else "versions ") + ", ".join(f"v{v}" for v in series["versions"]))
-    if series["total"]:
+    if series["total"] and len(series["all"]) <= 1:
         facts.append(f"{series['total']} patch{'es' if series['total'] != 1 else ''} in the series")
     facts.append(f"{len(sums)} patch{'es' if len(sums) != 1 else ''} in this review")
     out += ["Series: " + "; ".join(facts) + ".", ""]
+    if len(series["all"]) > 1:
+        out += [f"The input holds {len(series['all'])} series:", ""]
+        for one in series["all"]:
+            label = ", ".join(f"v{v}" for v in one["versions"])
+            total = f", {one['total']} patches" if one["total"] else ""
+            n = one["patches_in_review"]
+            out.append(f"- {md_escape(one['title']) or '(untitled)'} ({label or 'no version'}{total}; "
+                       f"{n} in this review)")
+        out.append("")
     if sums:
         out += ["| patch | status | comments | open questions | findings |", "|---|---|---:|---:|---:|"]
         for s in sums:

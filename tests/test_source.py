@@ -362,3 +362,30 @@ def test_public_inbox_v2_epochs(tmp_path: Path) -> None:
     assert len(raws) == 23
     # epoch 0 first
     assert {r.data for r in raws[:10]} == set(mails[:10])
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_public_inbox_stopped_early_cleans_up(tmp_path: Path) -> None:
+    import tempfile
+
+    mails = [f.read_bytes() for f in sorted((CORPUS / "patches").glob("*.eml"))]
+    repo = tmp_path / "list.git"
+    _make_inbox(repo, mails, drop_refs=True)
+    before = set(Path(tempfile.gettempdir()).glob("reviewkit-inbox-*"))
+    stream = read_messages([str(repo)])
+    first = [next(stream) for _ in range(3)]
+    assert len(set(Path(tempfile.gettempdir()).glob("reviewkit-inbox-*")) - before) == 1
+    stream.close()
+    assert set(Path(tempfile.gettempdir()).glob("reviewkit-inbox-*")) - before == set()
+    assert len({r.data for r in first}) == 3
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_git_repository_without_mail(tmp_path: Path) -> None:
+    repo = tmp_path / "code.git"
+    _git("init", "-q", "--bare", str(repo))
+    blob = _git("--git-dir", str(repo), "hash-object", "-w", "--stdin", input=b"int main;\n")
+    tree = _git("--git-dir", str(repo), "mktree", input=f"100644 blob {blob}\tmain.c\n".encode())
+    commit = _git("--git-dir", str(repo), "commit-tree", tree, "-m", "c")
+    _git("--git-dir", str(repo), "update-ref", "refs/heads/master", commit)
+    assert _error(repo) == f"{repo}: the public-inbox archive holds no messages"

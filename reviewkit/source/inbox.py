@@ -100,12 +100,18 @@ def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
 
 
 def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
+    # git's complaints go to a file: a pipe nobody reads could fill and stall it
+    errors = tempfile.TemporaryFile()
     try:
         revs = subprocess.Popen(
             [*_GIT, f"--git-dir={git_dir}", "rev-list", "--all"],
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=errors,
         )
+    except OSError as err:
+        errors.close()
+        raise InputError(f"{repo}: cannot run git: {err.strerror}") from None
+    try:
         batch = subprocess.Popen(
             [*_GIT, f"--git-dir={git_dir}", "cat-file", "--batch"],
             stdin=subprocess.PIPE,
@@ -113,6 +119,9 @@ def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
             stderr=subprocess.DEVNULL,
         )
     except OSError as err:
+        revs.kill()
+        revs.wait()
+        errors.close()
         raise InputError(f"{repo}: cannot run git: {err.strerror}") from None
     assert revs.stdout is not None and batch.stdin is not None and batch.stdout is not None
 
@@ -161,6 +170,8 @@ def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
         feeder.join(timeout=5)
         batch.wait()
         revs.wait()
+        errors.seek(0)
+        lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+        errors.close()
     if revs.returncode not in (0, -9) and count == 0:
-        err = revs.stderr.read().decode("utf-8", "replace").strip().splitlines() if revs.stderr else []
-        raise InputError(f"{repo}: git cannot read the archive: {err[-1] if err else 'unknown error'}")
+        raise InputError(f"{repo}: git cannot read the archive: {lines[-1] if lines else 'unknown error'}")

@@ -176,6 +176,7 @@ def render_json(review: Review) -> dict[str, Any]:
         "patches", "functions", "findings", "warnings"}``; see
         ``docs/json-schema.md``. Never fails on a well-formed Review.
     """
+    known = {m.msgid for m in review.messages}
     return {
         "schema": SCHEMA,
         "version": VERSION,
@@ -185,6 +186,10 @@ def render_json(review: Review) -> dict[str, Any]:
         "functions": [_function(cf, cm) for cm in review.codemaps for cf in cm.functions],
         "findings": [_finding(f) for f in review.findings],
         "warnings": list(review.warnings) + [w for cm in review.codemaps for w in cm.warnings if w not in review.warnings],
+        # Comments of a message that is in no thread (none when the
+        # pipeline is sound): kept so that nothing is lost.
+        "other_comments": [{"msgid": k, "comments": [_comment(c) for c in cs]}
+                           for k, cs in review.comments.items() if cs and k not in known],
     }
 
 

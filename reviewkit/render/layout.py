@@ -399,6 +399,12 @@ def patch_title(v: PatchView) -> str:
     return display_subject(v)
 
 
+def diff_marker(kind: str) -> str:
+    """The one-character marker a diff line is shown with: ``+``, ``-``,
+    space, or ``\\`` ("\\ No newline at end of file"); ``?`` for anything else."""
+    return kind if kind in ("+", "-", " ", "\\") else "?"
+
+
 def finding_place(f: Finding) -> str:
     """``file:line`` of a finding; "" for a finding on the whole patch
     (patch-format rules name no file)."""
@@ -445,6 +451,6 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
-    "comment_function", "display_subject", "find_function", "finding_place", "function_sections", "is_descendant", "norm_code",
+    "comment_function", "diff_marker", "display_subject", "find_function", "finding_place", "function_sections", "is_descendant", "norm_code",
     "parse_trailer_lines", "patch_title", "thread_parents", "per_function_counts", "series_label",
 ]

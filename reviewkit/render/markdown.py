@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from reviewkit.model import Comment, DiffLine, Finding, PatchSource, Review
 from reviewkit.render.layout import (
+    diff_marker,
     Layout,
     PatchView,
     build_layout,
@@ -36,7 +37,7 @@ def md_who(name: str, email: str = "") -> str:
 def md_diff_lines(lines: list[DiffLine], header: str = "") -> str:
     """A ``diff`` fence of ``lines`` (marker + text), with an optional hunk header."""
     body = [header] if header else []
-    body += [(dl.kind if dl.kind in "+- " else " ") + dl.text for dl in lines]
+    body += [diff_marker(dl.kind) + dl.text for dl in lines]
     return md_fence("\n".join(body), "diff")
 
 

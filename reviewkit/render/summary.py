@@ -31,6 +31,7 @@ from reviewkit.model import (
     Trailer,
 )
 from reviewkit.render.layout import (
+    diff_marker,
     Layout,
     PatchView,
     build_layout,
@@ -296,7 +297,7 @@ def _md_comment(cs: CommentSummary) -> list[str]:
     out = [head + ":", ""]
     if cs.code:
         body = [cs.code_header] if cs.code_header else []
-        body += [(dl.kind if dl.kind in "+- " else " ") + dl.text for dl in cs.code]
+        body += [diff_marker(dl.kind) + dl.text for dl in cs.code]
         out.append(md_fence("\n".join(body), "diff"))
     else:
         quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")

@@ -28,6 +28,7 @@ from rich.text import Text
 
 from reviewkit.model import Comment, Finding, PatchSource, Review, Severity
 from reviewkit.render.layout import (
+    diff_marker,
     HunkView,
     Layout,
     PatchView,
@@ -201,7 +202,7 @@ def _hunk_grid(hv: HunkView, path: str) -> Table:
             grid.add_row(blank, blank, Text("▶ (outside any function)", style="bold blue"))
         for r in rows:
             style = _LINE_STYLE.get(r.line.kind, "")
-            cell = Text(r.line.kind if r.line.kind in "+- " else "?", style=style)
+            cell = Text(diff_marker(r.line.kind), style=style)
             cell.append_text(safe_text(r.line.text, style))
             grid.add_row(_num(r.line.old_no, width), _num(r.line.new_no, width), cell)
             for c in r.comments:

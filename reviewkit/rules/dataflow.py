@@ -264,7 +264,9 @@ class Transfer:
                 self.events.add(Event(EventKind.DOUBLE_PUT, site, key, fn_name))
         h = replace(h, count=h.count - 1, released=h.released | {site})
         if h.count == 0:
-            h = replace(h, escaped=False, passed=False, iter_loop=-1, left_at=-1)
+            # an iterator's element keeps its loop: the macro drops it again
+            # when it advances (see apply_edge)
+            h = replace(h, escaped=False, passed=False, left_at=-1)
         return st.put(h, key)
 
     def drop(self, st: State, key: ResourceKey) -> State:
@@ -411,6 +413,24 @@ class Transfer:
             return st
         return self.acquire(st, key, variant, node.id, scoped=True, until_line=_scope_end(node, block))
 
+    def _jump_after(self, nid: int, fallback: int) -> int:
+        """The return/break/goto that a straight run of statements from
+        ``nid`` ends in (``dev_err(...); return ret;``), else ``fallback``."""
+        cur = nid
+        for _ in range(12):
+            if cur >= len(self.cfg.nodes) or cur == Cfg.EXIT:
+                break
+            node = self.cfg.nodes[cur]
+            if node.kind in (NodeKind.RETURN, NodeKind.BREAK, NodeKind.GOTO):
+                return cur
+            if node.kind is not NodeKind.STATEMENT:
+                break
+            nxt = [e for e in self.cfg.edges if e.src == cur]
+            if len(nxt) != 1:
+                break
+            cur = nxt[0].dst
+        return fallback
+
     # -- edges
     def apply_edge(self, node: CfgNode, edge: CfgEdge, st: State, back: set[CfgEdge]) -> State | None:
         kb = self.kb
@@ -421,14 +441,22 @@ class Transfer:
                 if node.id in body and edge.dst not in body and not (node.id == h.iter_loop and edge.kind is EdgeKind.FALSE):
                     # `if (bad) return -EINVAL;`: the return is outside the
                     # natural loop; name the jump, not the condition
-                    dst = self.cfg.nodes[edge.dst] if edge.dst < len(self.cfg.nodes) else None
-                    jump = dst is not None and dst.kind in (NodeKind.RETURN, NodeKind.BREAK, NodeKind.GOTO)
-                    st = st.put(replace(h, left_at=edge.dst if jump else node.id), h.key)
+                    st = st.put(replace(h, left_at=self._jump_after(edge.dst, node.id)), h.key)
         if edge in back and self.cfg.nodes[edge.dst].kind is NodeKind.LOOP:
             # the iterator macro drops the element's reference when it advances
             for h in st.held:
-                if h.iter_loop == edge.dst and h.count > 0:
+                if h.iter_loop != edge.dst:
+                    continue
+                if h.count > 0:
                     st = st.put(replace(h, count=h.count - 1, iter_loop=-1), h.key)
+                else:
+                    # put in the body, then `continue`: the iterator puts it
+                    # again (tests/data/corpus/replies/067_leds-lp5860-lee-double-put.eml)
+                    body = self.loops.get(edge.dst, frozenset())
+                    puts = [n for n in h.released if n in body]
+                    if puts:
+                        self.events.add(Event(EventKind.DOUBLE_PUT, max(puts, key=lambda n: self.cfg.nodes[n].line), h.key, "iterator"))
+                    st = st.put(replace(h, iter_loop=-1), h.key)
         if node.kind not in (NodeKind.CONDITION, NodeKind.LOOP):
             return st
         value: bool | None

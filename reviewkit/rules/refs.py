@@ -51,7 +51,15 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                 f"call {put}({h.key}) before this exit (or do not take the reference on this path)",
             )
     for ev in flow.events:
-        if ev.kind == EventKind.DOUBLE_PUT:
+        if ev.kind == EventKind.DOUBLE_PUT and ev.detail == "iterator":
+            node = flow.cfg.nodes[ev.node]
+            out[(ev.key, "double")] = (
+                node.line,
+                f"{node.text.rstrip(';')} at line {node.line} drops the loop's reference on {ev.key}, "
+                f"and the iterator drops it again when it moves to the next element",
+                f"remove this put when the loop goes on to the next element; drop the reference only where the loop is left early",
+            )
+        elif ev.kind == EventKind.DOUBLE_PUT:
             line = flow.cfg.nodes[ev.node].line
             out[(ev.key, "double")] = (
                 line,

@@ -169,3 +169,19 @@ int error_puts_ok(struct device *dev)
 	put_device(dev);
 	return 0;
 }
+
+int put_then_continue(struct fwnode_handle *parent)
+{
+	struct fwnode_handle *child;
+	u32 reg;
+
+	fwnode_for_each_child_node(parent, child) {
+		if (fwnode_property_read_u32(child, "reg", &reg)) {
+			/* ruleid: RK201 */
+			fwnode_handle_put(child);
+			continue;
+		}
+		use_reg(reg);
+	}
+	return 0;
+}

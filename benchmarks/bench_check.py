@@ -1,0 +1,185 @@
+"""Whole-process time of `reviewkit check PATCH` beside checkpatch.pl and `python -c pass`.
+
+Usage: python3 benchmarks/bench_check.py [--runs N] [--tarball PATH] [--no-bytecode-cache]
+
+Inputs: three of the v16 postings in tests/data/corpus/patches/ (the seed
+patch 16/22, the small 02/22, the large 18/22). Each command runs N times
+after one warm-up run; the median is shown, in the same run as the
+baselines `python -c pass` and `perl -e 1`.
+
+Rows:
+- `reviewkit check`: the console script (typer CLI, checklist, text output).
+- `checklist only`: the same work without the CLI layer, a small driver
+  calling build_checklist and render_checklist_text, to show what the CLI's
+  own start-up costs; `rules engine off` leaves out the `rules` item (no
+  tree-sitter, no CFGs): the format, spelling and style checks alone.
+- `spelling cache cold`: `reviewkit check` with an empty cache directory,
+  so the codespell index is built in that run (the first `check` after an
+  install or a codespell upgrade).
+- `checkpatch.pl`: `perl checkpatch.pl --no-tree --no-color PATCH`, taken
+  from Debian's linux-source tarball (scripts/checkpatch.pl, spelling.txt,
+  const_structs.checkpatch), extracted once into the cache directory.
+
+Python's bytecode cache is on for the reviewkit rows (as for any installed
+package: its .pyc files exist) by pointing PYTHONPYCACHEPREFIX at a cache
+directory; `--no-bytecode-cache` measures with PYTHONDONTWRITEBYTECODE=1,
+every module compiled from source in every run.
+
+The aim: `reviewkit check` on one patch, spelling included, in at most 125 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PATCHES = ROOT / "tests" / "data" / "corpus" / "patches"
+INPUTS = ("117_v16-16-22-patch-posting.eml", "103_v16-02-22-patch-posting.eml", "119_v16-18-22-patch-posting.eml")
+TARBALL = Path("/usr/src/linux-source-6.1.tar.xz")  # Debian's linux-source-6.1 package
+AIM_MS = 125.0
+
+DRIVER = (
+    "import sys\n"
+    "from rich.console import Console\n"
+    "from reviewkit.config import load_config\n"
+    "from reviewkit.render.checklist import build_checklist, render_checklist_text\n"
+    "rules = sys.argv[1] == 'rules'\n"
+    "c = build_checklist(sys.argv[2:], config=load_config(rules=rules))\n"
+    "render_checklist_text(c, Console(no_color=True, highlight=False, markup=False, emoji=False))\n"
+    "sys.exit(c.exit_code)\n"
+)
+
+
+def run_timed(argv: list[str], *, runs: int, env: dict[str, str], before=None) -> tuple[float, int]:
+    """Median wall seconds of ``argv`` over ``runs`` runs after one warm-up, and the exit status.
+
+    ``before`` runs before each timed run (outside the timing).
+    """
+    subprocess.run(argv, capture_output=True, env=env)
+    times = []
+    code = 0
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, env=env)
+        times.append(time.perf_counter() - start)
+        code = proc.returncode
+    return statistics.median(times), code
+
+
+def find_checkpatch(tarball: Path, cache: Path) -> Path | None:
+    """checkpatch.pl with its data files, extracted once from the kernel tarball.
+
+    Returns None (and says why) when the tarball or tar is missing.
+    """
+    dest = cache / f"checkpatch-{tarball.stat().st_mtime_ns if tarball.exists() else 0}"
+    script = dest / "checkpatch.pl"
+    if script.is_file():
+        return script
+    if not tarball.is_file():
+        print(f"checkpatch.pl: {tarball} not found; its rows are left out", file=sys.stderr)
+        return None
+    if shutil.which("tar") is None:
+        print("checkpatch.pl: no tar; its rows are left out", file=sys.stderr)
+        return None
+    dest.mkdir(parents=True, exist_ok=True)
+    members = ["*/scripts/checkpatch.pl", "*/scripts/spelling.txt", "*/scripts/const_structs.checkpatch"]
+    print(f"extracting checkpatch.pl from {tarball} (once) ...", file=sys.stderr)
+    proc = subprocess.run(["tar", "-xJf", str(tarball), "-C", str(dest), "--strip-components=2",
+                           "--wildcards", *members], capture_output=True, text=True)
+    if proc.returncode != 0 or not script.is_file():
+        print(f"checkpatch.pl: tar failed: {proc.stderr.strip()[:200]}", file=sys.stderr)
+        return None
+    return script
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--tarball", type=Path, default=TARBALL)
+    parser.add_argument("--no-bytecode-cache", action="store_true")
+    args = parser.parse_args()
+
+    cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
+    cache_root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="bench-check-"))
+    try:
+        env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(work / "cache")}
+        if args.no_bytecode_cache:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
+            env.pop("PYTHONPYCACHEPREFIX", None)
+        else:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = str(cache_root / "pycache")
+
+        # The console script beside this interpreter: a version manager's
+        # shim on PATH (pyenv's is a shell script) would add its own start-up.
+        script = Path(sys.executable).with_name("reviewkit")
+        check = [str(script), "check"] if script.is_file() else [sys.executable, "-m", "reviewkit", "check"]
+        driver = work / "driver.py"
+        driver.write_text(DRIVER)
+        checkpatch = find_checkpatch(args.tarball, cache_root)
+        perl = shutil.which("perl")
+
+        rows: list[tuple[str, float, int]] = []
+        baseline, code = run_timed([sys.executable, "-c", "pass"], runs=args.runs, env=env)
+        rows.append(("python -c pass", baseline, code))
+        if perl:
+            secs, code = run_timed([perl, "-e", "1"], runs=args.runs, env=env)
+            rows.append(("perl -e 1", secs, code))
+
+        cold_dir = work / "cold"
+
+        def empty_cache() -> None:
+            shutil.rmtree(cold_dir, ignore_errors=True)
+
+        for name in INPUTS:
+            path = str(PATCHES / name)
+            short = name.split("_")[0]
+            secs, code = run_timed([*check, "--no-color", path], runs=args.runs, env=env)
+            rows.append((f"reviewkit check {short}", secs, code))
+            secs, code = run_timed([sys.executable, str(driver), "rules", path], runs=args.runs, env=env)
+            rows.append((f"checklist only {short}", secs, code))
+            secs, code = run_timed([sys.executable, str(driver), "no-rules", path], runs=args.runs, env=env)
+            rows.append((f"checklist only {short}, rules engine off", secs, code))
+            if name == INPUTS[0]:
+                cold_env = {**env, "XDG_CACHE_HOME": str(cold_dir)}
+                secs, code = run_timed([*check, "--no-color", path], runs=args.runs, env=cold_env,
+                                       before=empty_cache)
+                rows.append((f"reviewkit check {short}, spelling cache cold", secs, code))
+            if checkpatch is not None and perl:
+                secs, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", path],
+                                       runs=args.runs, env=env)
+                rows.append((f"checkpatch.pl {short}", secs, code))
+        series = sorted(str(p) for p in PATCHES.glob("*.eml"))
+        secs, code = run_timed([*check, "--no-color", *series], runs=max(3, args.runs // 3), env=env)
+        rows.append((f"reviewkit check, whole series ({len(series)} mails)", secs, code))
+        if checkpatch is not None and perl:
+            secs, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", *series],
+                                   runs=max(3, args.runs // 3), env=env)
+            rows.append((f"checkpatch.pl, whole series ({len(series)} mails)", secs, code))
+
+        width = max(len(r[0]) for r in rows)
+        mode = "off (PYTHONDONTWRITEBYTECODE=1)" if args.no_bytecode_cache else "on"
+        print(f"runs: {args.runs} (median), bytecode cache: {mode}, aim: check <= {AIM_MS:.0f} ms")
+        print(f"{'command':<{width}}  {'median ms':>9}  {'x python':>8}  exit")
+        for name, seconds, code in rows:
+            mark = ""
+            if name.startswith("reviewkit check ") and "cold" not in name and "series" not in name:
+                mark = "  ok" if seconds * 1000 <= AIM_MS else "  over the aim"
+            print(f"{name:<{width}}  {seconds * 1000:9.1f}  {seconds / baseline:8.2f}  {code}{mark}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

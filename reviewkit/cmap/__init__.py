@@ -35,6 +35,7 @@ _EXPORTS = {
     "annotate": "reviewkit.cmap.mapping",
     "annotate_comments": "reviewkit.cmap.mapping",
     "functions_report": "reviewkit.cmap.mapping",
+    "hunk_functions": "reviewkit.cmap.mapping",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -557,7 +557,10 @@ def build_cfg(
     """
     b = _Builder(source, name, line_offset)
     start_line = func_node.start_point.row + 1 + line_offset
-    end_line = func_node.end_point.row + 1 + line_offset
+    end_row = func_node.end_point.row
+    if func_node.end_point.column == 0 and end_row > func_node.start_point.row:
+        end_row -= 1  # a fragment's tree ends after its last newline
+    end_line = end_row + 1 + line_offset
     b.add(NodeKind.ENTRY, func_node, name, line=start_line, connect=False)
     b.add(NodeKind.EXIT, None, "", line=end_line, connect=False)
     b.pending = [(Cfg.ENTRY, EdgeKind.NEXT)]

@@ -132,6 +132,8 @@ def _definition_name(func: tree_sitter.Node, source: bytes) -> str | None:
     if decl is not None and decl.type == "parenthesized_declarator":
         if typ is None or typ.type != "type_identifier":
             return None
+        if start is func and is_loop_name(node_text(typ, source)):
+            return None  # a body's `for_each_x(y) {` that lost its indentation
         if start is func:
             inner = [c for c in decl.named_children if c.type != "comment"]
             if len(inner) == 1 and inner[0].type == "identifier":
@@ -141,7 +143,11 @@ def _definition_name(func: tree_sitter.Node, source: bytes) -> str | None:
     return function_name(func, source)
 
 
-def _index(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> tuple[list[Function], list[FunctionBody]]:
+def index_scopes(
+    tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side
+) -> tuple[list[Function], list[FunctionBody]]:
+    """All top-level scopes (functions, structs, macros) and, for each
+    function, where its CFG comes from; both sorted by start line."""
     scopes: list[Function] = []
     bodies: list[FunctionBody] = []
     for m in find_matches("functions", tree.root_node, max_start_depth=TOP_LEVEL_DEPTH):
@@ -223,7 +229,7 @@ def find_scopes(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side)
         never raises: headers tree-sitter cannot read are found by a text
         scan of kernel-style column-0 braces.
     """
-    return _index(tree, source, file=file, side=side)[0]
+    return index_scopes(tree, source, file=file, side=side)[0]
 
 
 def find_functions(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[Function]:
@@ -235,19 +241,21 @@ def find_functions(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Si
         Function records (kind FUNCTION, status CHANGED by default: the
         caller sets the status); an empty list when there are none.
     """
-    return [b.function for b in _index(tree, source, file=file, side=side)[1]]
+    return [b.function for b in index_scopes(tree, source, file=file, side=side)[1]]
 
 
 def find_function_bodies(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[FunctionBody]:
     """Each top-level function with the node (and source, line offset) to
     build its CFG from: ``build_cfg(b.node, b.source, name=...,
     line_offset=b.line_offset)``."""
-    return _index(tree, source, file=file, side=side)[1]
+    return index_scopes(tree, source, file=file, side=side)[1]
 
 
 _IDENT_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _C_KEYWORDS = frozenset(
     {"if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "do", "else", "case", "goto"}
+    | {"void", "int", "char", "short", "long", "unsigned", "signed", "bool", "float", "double", "const"}
+    | {"static", "inline", "extern", "struct", "union", "enum", "volatile", "register", "__attribute__"}
 )
 
 
@@ -262,6 +270,8 @@ def name_from_header(header: str) -> str | None:
     ``SYSCALL_DEFINE3(mlock2)``, matching :func:`find_functions`.
     """
     text = header.split("{")[0]
+    if text.rstrip().endswith(";") or text.lstrip().startswith("extern "):
+        return None  # a declaration (`static DEFINE_MUTEX(lock);`), not a header
     depth = 0
     cands: list[tuple[int, str, bool]] = []  # (pos, name, follows a ")")
     i = 0
@@ -333,14 +343,18 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
             head.insert(0, prev)
             j -= 1
         header = b" ".join(head).decode("utf-8", "replace")
-        if not head or "(" not in header or header.rstrip().endswith("="):
+        # a header starts at column 0; an indented first line is the
+        # continuation of one whose start is not shown (a fragment)
+        if not head or head[0][:1] in (b" ", b"\t") or "(" not in header or header.rstrip().endswith("="):
             i += 1
             continue
         name = name_from_header(header)
-        end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith(b"}")), None)
-        if name is None or end is None:
+        if name is None:
             i += 1
             continue
+        end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith(b"}")), None)
+        if end is None:  # a fragment that ends inside the function
+            end = max((k for k in range(i, len(lines)) if lines[k].strip()), default=i)
         body_src = b"\n".join(lines[i : end + 1])
         tree = parse_c(body_src)
         block = next((c for c in tree.root_node.named_children if c.type == "compound_statement"), tree.root_node)

@@ -117,3 +117,34 @@ def find_calls(node: tree_sitter.Node, source: bytes) -> list[tuple[str, tree_si
             if fn is not None and fn.type == "identifier":
                 out.append((node_text(fn, source), n))
     return out
+
+
+def body_error_lines(body: tree_sitter.Node, *, line_offset: int = 0, fragment: bool = False) -> tuple[int, ...]:
+    """Lines of real syntax errors in a function body.
+
+    Not counted: the MISSING ";" tree-sitter puts after every macro head
+    (``list_for_each_entry(...) {``, ``for_each_cpu(cpu)`` then a
+    statement), which is how kernel C looks to it, and in a fragment the
+    MISSING "}" of blocks whose end is not shown.
+    """
+    if not body.has_error:
+        return ()
+    lines: set[int] = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.is_missing:
+            parent = n.parent
+            benign = (n.type == ";" and parent is not None and parent.type == "expression_statement"
+                      and any(c.type == "call_expression" for c in parent.named_children))
+            if n.type == "}" and fragment:
+                benign = True
+            if not benign:
+                lines.add(n.start_point.row + 1 + line_offset)
+            continue
+        if n.is_error:
+            lines.add(n.start_point.row + 1 + line_offset)
+            continue
+        if n.has_error:
+            stack.extend(n.children)
+    return tuple(sorted(lines))

@@ -114,3 +114,12 @@ def test_unreadable_input_is_exit_status_2(tmp_path) -> None:
     checklist = build_checklist([str(text)], config=Config(rules=False))
     assert checklist.exit_code == 2
     assert "no diff found" in checklist.errors[0]
+
+
+def test_a_thread_mbox_checks_the_patch_and_skips_the_replies() -> None:
+    thread = CHECK.parent.parent.parent / "threads" / "mlock-v16-16.mbox"
+    checklist = build_checklist([str(thread)], config=Config(rules=False))
+    assert not checklist.errors
+    assert checklist.patches == ("[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock",)
+    assert len(checklist.warnings) == 1 and checklist.warnings[0].startswith("skipped 5 replies")
+    assert {i.name for i in checklist.items if i.status is Status.FAIL} == {"spelling", "style"}

@@ -282,6 +282,7 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
     mails = _read(list(paths_or_messages), errors, warnings)
 
     kept: list[_Mail] = []
+    replies: list[str] = []
     for mail in mails:
         m = mail.message
         if m.series.index == 0 and m.series.is_patch_tag:
@@ -290,10 +291,14 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
         elif mail.patch is not None:
             kept.append(mail)
         elif m.series.is_reply:
-            warnings.append(f"{m.origin or m.msgid}: skipped a reply: {m.subject}")
+            replies.append(m.origin or m.msgid)
         else:
             errors.append(f"{m.origin or m.msgid}: no diff found: not a patch mail ({m.subject})")
 
+    if replies:
+        # a thread mbox given to check: the replies are not the author's to fix
+        warnings.append(f"skipped {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} "
+                        f"(check reads patch mails): {', '.join(replies)}")
     covers = [x for x in kept if x.patch is None]
     patches = [x for x in kept if x.patch is not None]
     cover_changelog: bool | None = None
@@ -339,9 +344,9 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
     from reviewkit.render.safe import safe_text
 
     for err in checklist.errors:
-        console.print(Text.assemble(("error: ", "bold red"), safe_text(err)))
+        console.print(Text.assemble(("error: ", "bold red"), safe_text(err)), soft_wrap=True)
     for w in checklist.warnings:
-        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))
+        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
     current = None
     for item in checklist.items:
         if item.patch != current:
@@ -379,6 +384,8 @@ def render_checklist_markdown(checklist: Checklist) -> str:
     current = None
     for item in checklist.items:
         if item.patch != current or current is None:
+            if current is not None:
+                out.append("")
             current = item.patch
             out += [f"## {md_escape(item.patch) if item.patch else 'Series'}", ""]
         box = "x" if item.status is Status.PASS else " "

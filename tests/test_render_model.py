@@ -198,11 +198,36 @@ def test_layout_findings_and_trailers() -> None:
 
 
 def test_function_sections_follow_the_code_map() -> None:
+    import dataclasses
+
     [view] = build_layout(sample_review()).patches
     hv = view.files[0].hunks[1]
-    names = [name for name, _ in function_sections(hv)]
-    # The hunk runs past the end of munlock_vma_page into __munlock_pagevec.
-    assert names == ["munlock_vma_page", None, "__munlock_pagevec"]
+    # The hunk runs past the end of munlock_vma_page into __munlock_pagevec,
+    # but shows only context there: no header for it.
+    assert [(name, len(rows)) for name, rows in function_sections(hv)] == [("munlock_vma_page", 11)]
+    # A changed line in __munlock_pagevec gets its own header; the blank
+    # line between the two functions goes with it.
+    rows = list(hv.rows)
+    rows[-1] = dataclasses.replace(rows[-1], line=dataclasses.replace(rows[-1].line, kind="+", old_no=None))
+    hv = dataclasses.replace(hv, rows=tuple(rows))
+    assert [(name, [r.line.new_no for r in rows]) for name, rows in function_sections(hv)] == [
+        ("munlock_vma_page", [171, 172, 173, 174, 175, None, 176, 177, 178]),  # None: the removed line
+        ("__munlock_pagevec", [179, 180]),
+    ]
+
+
+def test_function_gap_inside_one_function_is_that_function() -> None:
+    import dataclasses
+
+    from reviewkit.render.layout import HunkView, Row
+
+    def row(n: int, fn: str | None, kind: str = "+") -> Row:
+        return Row(DiffLine(kind, f"line {n}", None, n), fn)
+
+    hv = HunkView(hunks()[0], 0, (row(1, "f"), row(2, None), row(3, "f"), row(4, None, " "), row(5, "g")))
+    assert [(name, [r.line.new_no for r in rows]) for name, rows in function_sections(hv)] == [
+        ("f", [1, 2, 3]), ("g", [4, 5])]
+    assert dataclasses.is_dataclass(hv)
 
 
 def test_comment_without_number_is_placed_by_quoted_line() -> None:

@@ -374,12 +374,52 @@ def build_layout(review: Review) -> Layout:
 
 
 def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
-    """The hunk's rows cut where the enclosing function changes."""
-    out: list[tuple[str | None, list[Row]]] = []
+    """The hunk's rows cut where the enclosing function changes.
+
+    A run of context lines only (the closing brace of the function before,
+    blank lines between two functions) is no section of its own: it joins
+    the next section, or the previous one at the end of the hunk, so that a
+    header always announces changed or commented code.
+    """
+    raw: list[tuple[str | None, list[Row]]] = []
     for r in hv.rows:
-        if not out or out[-1][0] != r.function:
-            out.append((r.function, []))
-        out[-1][1].append(r)
+        if not raw or raw[-1][0] != r.function:
+            raw.append((r.function, []))
+        raw[-1][1].append(r)
+
+    # Code between two parts of one function is in that function (a
+    # function is contiguous): a gap there means the code map lost track,
+    # as it does on archive pages that stripped the indentation
+    # (threads/seed-duyck-mlock-v16-16.txt).
+    for i in range(1, len(raw) - 1):
+        if raw[i][0] is None and raw[i - 1][0] is not None and raw[i - 1][0] == raw[i + 1][0]:
+            raw[i] = (raw[i - 1][0], raw[i][1])
+    merged: list[tuple[str | None, list[Row]]] = []
+    for name, rows in raw:
+        if merged and merged[-1][0] == name:
+            merged[-1][1].extend(rows)
+        else:
+            merged.append((name, rows))
+    raw = merged
+
+    def busy(rows: list[Row]) -> bool:
+        return any(r.line.kind in ("+", "-") or r.comments or r.findings for r in rows)
+
+    if not any(busy(rows) for _, rows in raw):
+        return raw[:1] if len(raw) == 1 else [(raw[0][0], [r for _, rows in raw for r in rows])]
+    out: list[tuple[str | None, list[Row]]] = []
+    pending: list[Row] = []
+    for name, rows in raw:
+        if not busy(rows):
+            pending += rows
+            continue
+        if out and out[-1][0] == name:
+            out[-1][1].extend(pending + rows)
+        else:
+            out.append((name, pending + rows))
+        pending = []
+    if pending:
+        out[-1][1].extend(pending)
     return out
 
 

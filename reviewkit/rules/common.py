@@ -54,6 +54,11 @@ def make_finding(
     confidence: Confidence = Confidence.HIGH,
 ) -> Finding:
     rule = _RULES[rule_id]
+    views = [v for v in (fn.old, fn.new) if v is not None]
+    if any(v.cfg is not None and not v.cfg.complete for v in views):
+        # only fragments were visible: say what the verdict rests on
+        message += " (judged from the lines the patch shows; the rest of the function was not visible)"
+        confidence = Confidence.LOW if confidence is not Confidence.HIGH else Confidence.MEDIUM
     return Finding(
         rule=rule_id,
         category=rule.category,

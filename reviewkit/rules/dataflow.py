@@ -592,6 +592,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
     for e in cfg.edges:
         succ.setdefault(e.src, []).append(e)
     seen: set = set()
+    visited: set = set()
     exits: set = set()
     work: list[tuple[int, State, frozenset]] = [(Cfg.ENTRY, State(), frozenset())]
     while work:
@@ -602,9 +603,9 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
         seen.add(item)
         if len(seen) > bound:
             raise NotAnalysed(f"{cfg.function}: more than {bound} path states")
-        flow.visits.setdefault(nid, [])
-        if st not in flow.visits[nid]:
-            flow.visits[nid].append(st)
+        if (nid, st) not in visited:
+            visited.add((nid, st))
+            flow.visits.setdefault(nid, []).append(st)
         if nid == Cfg.EXIT or nid >= len(cfg.nodes):
             continue
         node = cfg.nodes[nid]

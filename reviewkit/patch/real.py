@@ -123,7 +123,9 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
         files, warns = parse_diff_items(items)
         if first_line is None:
             files = tuple(_drop_body_lines(f) for f in files)
-        return files, (f"malformed diff ({exc}); read tolerantly, may be partial",) + warns
+        # one line: unidiff's messages can end in the offending diff line
+        why = " ".join(str(exc).split())[:160] or type(exc).__name__
+        return files, (f"malformed diff ({why}); read tolerantly, may be partial",) + warns
     files = []
     for pf in ps:
         info = [x.rstrip("\n") for x in pf.patch_info or []]

@@ -128,6 +128,7 @@ def test_truncated_diff_gives_warning_and_partial_patch() -> None:
     assert patch is not None
     assert patch.warnings[0].startswith("malformed diff (")
     assert "may be partial" in patch.warnings[0]
+    assert all("\n" not in w for w in patch.warnings)
     (f,) = patch.files
     assert (f.path, f.old_blob) == ("mm/mlock.c", "228ba5a8e0a5")
     assert [len(h.lines) for h in f.hunks] == [25, 7, 11]

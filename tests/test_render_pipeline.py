@@ -152,3 +152,20 @@ def test_summary_of_two_series_keeps_each_together() -> None:
     assert [(p["version"], p["index"]) for p in doc["patches"]] == [(16, 15), (16, 16), (3, 6)]
     md = build_summary(review)
     assert "The input holds 2 series:" in md
+
+
+def test_reply_without_patch_is_a_discussion() -> None:
+    from tests.conftest import CORPUS
+
+    # Duyck's regression report answers the cover letter: it quotes no diff.
+    review = review_of(str(CORPUS / "replies" / "001_v16-00-duyck-regression-report.eml"))
+    out = terminal(review, 100)
+    assert out.startswith("Discussion outside any patch")
+    assert "answers Alex Shi" in out
+    flat = squash(out.replace("│", " "))
+    for line in comment_lines(review):
+        assert line in flat, line
+    assert "## Discussion outside any patch" in render_markdown(review)
+    summary = build_summary(review)
+    assert "No patch found in the input." in summary and "## Discussion" in summary
+    assert "I think I am seeing a regression with this patch set" in summary

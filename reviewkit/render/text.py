@@ -324,14 +324,23 @@ def render_text(review: Review, console: Console) -> None:
 
 def _render(review: Review, console: Console) -> None:
     layout = build_layout(review)
-    if not layout.patches and not layout.discussion and not layout.other_findings:
-        console.print(Text("No patch and no review comment found in the input.", style="italic"))
-    for i, v in enumerate(layout.patches):
-        if i:
+    sections = 0
+
+    def section() -> None:
+        # One blank line between sections, none before the first.
+        nonlocal sections
+        if sections:
             console.print()
+        sections += 1
+
+    if not layout.patches and not layout.discussion and not layout.other_findings:
+        section()
+        console.print(Text("No patch and no review comment found in the input.", style="italic"))
+    for v in layout.patches:
+        section()
         _render_patch(v, console)
     if layout.discussion:
-        console.print()
+        section()
         console.print(Rule(Text("Discussion outside any patch", style="bold"), align="left", style="blue"))
         for c in layout.discussion:
             msg = layout.messages.get(c.msgid)
@@ -339,13 +348,13 @@ def _render(review: Review, console: Console) -> None:
                 console.print(Text.assemble(("in reply to ", "dim"), safe_text(msg.subject, "bold")))
             console.print(CommentView(c, show_quote=True))
     if layout.other_findings:
-        console.print()
+        section()
         console.print(Rule(Text("Other findings", style="bold"), align="left", style="blue"))
         for f in layout.other_findings:
             console.print(FindingView(f, show_where=True))
     table = _closing_table(layout)
     if table is not None:
-        console.print()
+        section()
         console.print(table)
     for w in layout.warnings:
         console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))

@@ -251,6 +251,10 @@ def test_seed_six_inline_comments() -> None:
     assert runs[2].text.strip() == "You could just place the get_page() call here."
     # the code sketch inside the fourth comment stays in that comment
     assert "__munlock_isolated_failed();" in runs[3].text
+    # each run carries the quoted context it answers
+    assert [len(r.quotes) for r in runs] == [1] * 6
+    assert runs[0].quotes[0].lines[-1] == "> + get_page(page);"
+    assert all(r.anchor_block is r.quotes[-1] for r in runs)
     # anchor_line points at the body line the anchor text came from
     lines = msg.body.split("\n")
     assert all(lines[r.anchor_line].strip() == r.anchor for r in runs)

@@ -157,6 +157,10 @@ def parse_attribution(line: str) -> str | None:
     text = text.lstrip(" \t>\ufeff").strip()
     if not text or len(text) > 300:
         return None
+    # every form ends in ":" (or "wrote" without it, or Outlook's dashes):
+    # a cheap test first, as this runs on every body line
+    if text[-1] not in ":：-e":
+        return None
     if _OUTLOOK_START.match(text):
         return ""
     for i, form in enumerate(_FORMS):

@@ -41,6 +41,9 @@ class CommentRun:
             line precedes it (a top-post, the attribution).
         anchor_line: the anchor's body line index (None with ``anchor``).
         anchor_block: the QUOTE block holding the anchor (None with it).
+        quotes: the QUOTE blocks between the previous run and this one
+            (the quoted context the run answers; empty for run 0 of a
+            body that opens with the writer's words).
         substantive: true when the run holds words beyond attributions,
             signatures, trailers, blank lines, snip marks ("...",
             "[...]", "<snip>") and closing lines ("Thanks,", the writer's
@@ -55,6 +58,7 @@ class CommentRun:
     anchor_line: int | None
     anchor_block: Block | None
     substantive: bool
+    quotes: tuple[Block, ...] = ()
 
     @property
     def lines(self) -> tuple[str, ...]:
@@ -141,6 +145,8 @@ def comment_runs(message: Message, blocks: Iterable[Block] | None = None) -> tup
     current: list[Block] = []
     last_quote: tuple[int, Block] | None = None  # (line index, block)
     anchor_for_current: tuple[int, Block] | None = None
+    pending_quotes: list[Block] = []  # QUOTE blocks since the last run
+    quotes_for_current: tuple[Block, ...] = ()
 
     def flush() -> None:
         nonlocal current
@@ -160,13 +166,16 @@ def comment_runs(message: Message, blocks: Iterable[Block] | None = None) -> tup
                     anchor_line=a_line,
                     anchor_block=a_block,
                     substantive=_substantive(current, message.author),
+                    quotes=quotes_for_current,
                 )
             )
+            pending_quotes.clear()
         current = []
 
     for block in blocks:
         if block.kind is BlockKind.QUOTE:
             flush()
+            pending_quotes.append(block)
             for k in range(len(block.lines) - 1, -1, -1):
                 if parse_quote_prefix(block.lines[k])[1].strip():
                     last_quote = (block.start + k, block)
@@ -174,6 +183,7 @@ def comment_runs(message: Message, blocks: Iterable[Block] | None = None) -> tup
             continue
         if not current:
             anchor_for_current = last_quote
+            quotes_for_current = tuple(pending_quotes)
         current.append(block)
     flush()
     return tuple(runs)

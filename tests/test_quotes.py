@@ -333,6 +333,34 @@ def test_mlock_thread_chinese_attribution_chain() -> None:
     assert all(b.credited_to == "Alex Shi" for b in blocks if b.kind is BlockKind.TEXT)
 
 
+def test_b4_followup_trailers() -> None:
+    path = CORPUS / "samples" / "b4" / "trailers-thread-with-followups.mbox"
+    followup = list(read_mail_file(path))[-1]
+    blocks = split_blocks(followup)
+    got = [(t.key, t.name, t.email, t.quoted) for t in find_trailers(followup, blocks)]
+    assert got == [
+        ("Signed-off-by", "Konstantin Ryabitsev", "konstantin@linuxfoundation.org", True),
+        ("Reviewed-by", "Follow Upper", "follow.upper@example.org", False),
+    ]
+
+
+def test_b4_non_git_patch_and_bare_dashes_signature() -> None:
+    path = CORPUS / "samples" / "b4" / "trailers-followup-non-git-patch-with-comments.mbox"
+    patch, reply = list(read_mail_file(path))
+    blocks = split_blocks(patch)
+    assert [b.kind.value for b in blocks] == [
+        "commit-message", "blank", "trailer", "notes", "blank", "diff", "signature"]
+    diff = next(b for b in blocks if b.kind is BlockKind.DIFF)
+    assert diff.lines[:2] == ("--- a/b4/junk.py", "+++ b/b4/junk.py")
+    assert blocks[-1].lines[:2] == ("-- ", "2.wong.fu")
+    # "--" without its space, then "My sig", closes the reply
+    reply_blocks = split_blocks(reply)
+    assert reply_blocks[-1].kind is BlockKind.SIGNATURE
+    assert reply_blocks[-1].lines[:2] == ("--", "My sig")
+    runs = comment_runs(reply, reply_blocks)
+    assert [r.substantive for r in runs] == [False]  # a bare Reviewed-by
+
+
 # --------------------------------------------------------------------------
 # crafted fixtures
 

@@ -132,6 +132,16 @@ def test_parse_quote_prefix(line: str, depth: int, text: str) -> None:
         ("* Jane Doe <jane@example.org> [2020-07-10 17:59]:", "Jane Doe"),
         ("Alex Shi wrote:", "Alex Shi"),
         ("在 2020/7/16 下午10:11, Alexander Duyck 写道:", "Alexander Duyck"),
+        # forms from the linux-pwm archive
+        ("Maxime Ripard <maxime@cerno.tech> 于2021年3月5日周五 上午12:07写道：", "Maxime Ripard"),
+        ("On 2021/4/12, 9:20 PM,Rob Herringwrote:", "Rob Herring"),
+        ("On Fri, July 24, 2020 5:51 AM, Randy Dunlap wrote", "Randy Dunlap"),
+        ("Wednesday, July 29, 2020 3:37 PM, Dmitry Torokhov wrote:", "Dmitry Torokhov"),
+        ('At 2023-03-19 20:21:48, "Christophe JAILLET" <c@w.fr> wrote:', "Christophe JAILLET"),
+        ("On Sunday, 3 May 2026 12:46:23 Central European Summer Time William Breathitt Gray wrote:",
+         "William Breathitt Gray"),
+        (">   > \tOn Mon, May 17, 2021 at 02:53:44AM +0000, Billy Tsai wrote:", "Billy Tsai"),
+        ("\ufeffOn 2021/10/4, 3:08 PM, \"Uwe Kleine-König\" <u@k.de> wrote:", "Uwe Kleine-König"),
         ("Jane Doe <jane@example.org> writes:", "Jane Doe"),
     ],
 )
@@ -148,11 +158,29 @@ def test_parse_attribution_names(line: str, name: str) -> None:
         "I don't think this get_page() call needs to be up here.",
         "> + get_page(page);",
         "On the other hand this is fine.",
+        "On the other hand, you wrote:",
+        "On 5 occasions we rewrote",
         "",
     ],
 )
 def test_not_attribution(line: str) -> None:
     assert not is_attribution(line)
+
+
+def test_attribution_wrapped_over_three_lines() -> None:
+    # linux-pwm: "> On Thu, 30 Apr 2026 13:16:46 +0300" / "> Radu Sabau via B4
+    # Relay <...>" / "> wrote:"; the relay is not the author
+    body = ("Hi,\n\n> On Thu, 30 Apr 2026 13:16:46 +0300\n"
+            "> Radu Sabau via B4 Relay <devnull+radu.sabau.analog.com@kernel.org>\n"
+            "> wrote:\n> > +\tret = regmap_write(map, REG, val);\n\nCheck ret.\n")
+    blocks = split_blocks(make_message(body))
+    got = [(b.kind.value, b.depth, b.credited_to, len(b.lines)) for b in blocks]
+    assert got == [
+        ("text", 0, "Test Writer", 1), ("blank", 0, "Test Writer", 1),
+        ("quote", 1, None, 3), ("quote", 2, "Radu Sabau", 1),
+        ("blank", 0, "Test Writer", 1), ("text", 0, "Test Writer", 1),
+        ("blank", 0, "Test Writer", 1),
+    ]
 
 
 # --------------------------------------------------------------------------

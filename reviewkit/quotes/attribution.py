@@ -20,7 +20,7 @@ _FORMS: tuple[re.Pattern[str], ...] = (
     # clients glue the name to the verb ("On 2021/4/12, 9:20 PM,Rob Herringwrote:")
     # or drop the colon ("On Fri, July 24, 2020 5:51 AM, Randy Dunlap wrote"),
     # both in the linux-pwm archive
-    re.compile(r"^On (?P<who>.*\d.*?)\s*wrote\s*:?\s*$"),
+    re.compile(r"^On (?P<who>.*\d{1,2}:\d{2}.*?)\s*wrote\s*:?\s*$"),
     re.compile(r"^On (?P<who>.+?)\s+(?:wrote|writes|said)\s*:\s*$"),
     # French: "Le 26/03/2025 à 16:35, Corentin Guillevic a écrit :"
     re.compile(r"^Le (?P<who>.+?)\s+a [ée]crit\s*:\s*$"),
@@ -170,7 +170,10 @@ def parse_attribution(line: str) -> str | None:
         who = m.group("who")
         if i == 3 or i >= 7:  # German, Gmail-Chinese, Quoting, mutt: the name stands alone
             return _clean_name(who)
-        return _name_after_date(who) or ""
+        name = _name_after_date(who)
+        if name and name.split()[-1].lower() in _NOT_A_NAME:
+            return None  # "On the other hand, you wrote:" is prose
+        return name or ""
     m = _DATED.match(text)
     if m:
         return _name_after_date(m.group("who")) or ""

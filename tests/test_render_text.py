@@ -54,3 +54,14 @@ def test_empty_review_says_so() -> None:
     console = Console(file=io.StringIO(), width=80, color_system=None, legacy_windows=False)
     render_text(Review((), (), {}, (), (), ()), console)
     assert console.file.getvalue() == "No patch and no review comment found in the input.\n"
+
+
+def test_ascii_console_gets_ascii_glyphs() -> None:
+    # LANG=C terminals: rich swaps its box characters; ours follow.
+    raw = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    console = Console(file=raw, width=100, color_system=None, legacy_windows=False)
+    render_text(sample_review(), console)
+    raw.flush()
+    out = raw.buffer.getvalue().decode("ascii")  # raises if anything is not ASCII
+    assert "| I don't think this get_page() call needs to be up here." in out
+    assert "> munlock_vma_page()" in out and "! RK201 get-put-placement" in out

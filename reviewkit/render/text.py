@@ -41,6 +41,16 @@ from reviewkit.render.layout import (
 )
 from reviewkit.render.safe import safe_text
 
+# Glyphs, and their ASCII stand-ins for a console whose encoding is not
+# UTF-8 (rich swaps its own box characters the same way).
+_GLYPHS = {"comment": ("│ ", "| "), "finding": ("▌ ", "! "), "function": ("▶ ", "> "),
+           "dot": (" · ", " - "), "arrow": (" → ", " -> ")}
+
+
+def _glyph(name: str, ascii_only: bool) -> str:
+    return _GLYPHS[name][1 if ascii_only else 0]
+
+
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _LINE_STYLE = {"+": "green", "-": "red", " ": "dim"}
 
@@ -83,12 +93,12 @@ class CommentView:
         self.comment = comment
         self.show_quote = show_quote
 
-    def header(self) -> Text:
+    def header(self, ascii_only: bool = False) -> Text:
         c = self.comment
         t = Text("comment ", style="magenta")
         t.append_text(_who(c.author, c.email))
         if c.date:
-            t.append(" · ", style="dim")
+            t.append(_glyph("dot", ascii_only), style="dim")
             t.append_text(safe_text(c.date, "dim"))
         answers = c.anchor.answers if c.anchor and c.anchor.answers else None
         if self.show_quote and not answers:
@@ -108,14 +118,14 @@ class CommentView:
         return t
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._barred()
+        yield self._barred(options.ascii_only)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._barred())
+        return Measurement.get(console, options, self._barred(options.ascii_only))
 
-    def _barred(self) -> _Barred:
+    def _barred(self, ascii_only: bool) -> _Barred:
         c = self.comment
-        parts: list[RenderableType] = [self.header()]
+        parts: list[RenderableType] = [self.header(ascii_only)]
         if not self.show_quote and c.anchor is not None and c.anchor.answers and c.anchor.quoted:
             # An answer to another reviewer under the code line: show the
             # line of theirs it answers (threads/mlock-v16-16.mbox).
@@ -136,7 +146,7 @@ class CommentView:
                         q.append("\n")
                 parts.append(q)
         parts.append(safe_text(c.text.rstrip("\n")))
-        return _Barred(Group(*parts), "│ ", "magenta")
+        return _Barred(Group(*parts), _glyph("comment", ascii_only), "magenta")
 
 
 class FindingView:
@@ -147,12 +157,12 @@ class FindingView:
         self.show_where = show_where
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._barred()
+        yield self._barred(options.ascii_only)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._barred())
+        return Measurement.get(console, options, self._barred(options.ascii_only))
 
-    def _barred(self) -> _Barred:
+    def _barred(self, ascii_only: bool) -> _Barred:
         f = self.finding
         style = _SEVERITY_STYLE.get(f.severity, "")
         head = Text.assemble((f.rule, "bold " + style), " ", (f.category, style), " ",
@@ -170,7 +180,7 @@ class FindingView:
             parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
         if f.rationale:
             parts.append(Text.assemble(("why: ", "dim")) + safe_text(f.rationale, "dim"))
-        return _Barred(Group(*parts), "▌ ", style or "bold")
+        return _Barred(Group(*parts), _glyph("finding", ascii_only), style or "bold")
 
 
 def _num(n: int | None, width: int) -> Text:
@@ -179,7 +189,7 @@ def _num(n: int | None, width: int) -> Text:
     return Text(("" if n is None else str(n)).rjust(width) + " ", style="dim")
 
 
-def _hunk_grid(hv: HunkView, path: str) -> Table:
+def _hunk_grid(hv: HunkView, ascii_only: bool) -> Table:
     width = max((len(str(n)) for r in hv.rows for n in (r.line.old_no, r.line.new_no) if n is not None),
                 default=1)
     grid = Table.grid(padding=0)
@@ -197,9 +207,11 @@ def _hunk_grid(hv: HunkView, path: str) -> Table:
     grid.add_row(blank, blank, head)
     for si, (function, rows) in enumerate(function_sections(hv)):
         if function is not None:
-            grid.add_row(blank, blank, Text.assemble(("▶ ", "bold blue"), safe_text(function + "()", "bold blue")))
+            grid.add_row(blank, blank, Text.assemble((_glyph("function", ascii_only), "bold blue"),
+                                                     safe_text(function + "()", "bold blue")))
         elif si:
-            grid.add_row(blank, blank, Text("▶ (outside any function)", style="bold blue"))
+            grid.add_row(blank, blank, Text(_glyph("function", ascii_only) + "(outside any function)",
+                                            style="bold blue"))
         for r in rows:
             style = _LINE_STYLE.get(r.line.kind, "")
             cell = Text(diff_marker(r.line.kind), style=style)
@@ -250,11 +262,12 @@ def _render_patch(v: PatchView, console: Console) -> None:
         fd = fv.file
         name = safe_text(fd.path or "(no path)", "bold cyan")
         if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
-            name = Text.assemble(safe_text(fd.old_path, "bold cyan"), " → ", name)
+            name = Text.assemble(safe_text(fd.old_path, "bold cyan"), _glyph("arrow", console.options.ascii_only),
+                                 name)
         console.print()
         console.print(Text.assemble(("file ", "dim"), name, (f"  ({fd.status.value})", "dim")))
         for hv in fv.hunks:
-            console.print(_hunk_grid(hv, fd.path))
+            console.print(_hunk_grid(hv, console.options.ascii_only))
     if v.loose_findings:
         console.print()
         console.print(Text("Findings on lines the diff does not show", style="bold"))

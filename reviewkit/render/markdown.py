@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from reviewkit.model import Comment, DiffLine, Finding, PatchSource, Review
 from reviewkit.render.layout import (
-    diff_marker,
     Layout,
     PatchView,
     build_layout,
+    diff_marker,
     display_subject,
     finding_place,
     function_sections,

@@ -31,10 +31,10 @@ from reviewkit.model import (
     Trailer,
 )
 from reviewkit.render.layout import (
-    diff_marker,
     Layout,
     PatchView,
     build_layout,
+    diff_marker,
     finding_place,
     is_descendant,
     norm_code,

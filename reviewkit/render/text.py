@@ -28,11 +28,11 @@ from rich.text import Text
 
 from reviewkit.model import Comment, Finding, PatchSource, Review, Severity
 from reviewkit.render.layout import (
-    diff_marker,
     HunkView,
     Layout,
     PatchView,
     build_layout,
+    diff_marker,
     display_subject,
     finding_place,
     function_sections,

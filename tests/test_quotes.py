@@ -11,6 +11,7 @@ import pytest
 from reviewkit.mail import parse_message
 from reviewkit.model import Block, BlockKind, Message, MessageKind, Series
 from reviewkit.quotes import (
+    body_lines,
     comment_runs,
     find_trailers,
     is_attribution,
@@ -522,6 +523,17 @@ def test_patch_subject_heading_a_discussion_is_a_reply() -> None:
     blocks = split_blocks(make_message(body, subject="[PATCH] foo", kind=MessageKind.PATCH))
     assert [b.kind for b in blocks][:3] == [BlockKind.ATTRIBUTION, BlockKind.QUOTE, BlockKind.BLANK]
     assert BlockKind.COMMIT_MESSAGE not in {b.kind for b in blocks}
+
+
+def test_block_indexes_count_newlines_only() -> None:
+    # a \x1c inside a diff line (samples/patchwork/unknown-encoding.mbox)
+    # must not cut the line: block starts index body.split("\\n")
+    path = CORPUS / "samples" / "patchwork" / "unknown-encoding.mbox"
+    msg = next(m for m in read_mail_file(path) if "\x1c" in m.body)
+    blocks = split_blocks(msg)
+    lines = body_lines(msg)
+    assert lines == msg.body.split("\n") != msg.body.splitlines()
+    assert all(lines[b.start : b.start + len(b.lines)] == list(b.lines) for b in blocks)
 
 
 def test_empty_and_odd_bodies() -> None:

@@ -1,18 +1,24 @@
 """quotes stage: split a body into quoted text, own words, attributions,
-signatures, trailers and the parts of a patch mail."""
+signatures, trailers and the parts of a patch mail.
 
-from reviewkit.quotes.comments import CommentRun, comment_runs, is_snip_line
+Verbs: :func:`split_blocks`, :func:`find_trailers`, :func:`comment_runs`.
+Helpers for the patch stage: :func:`parse_quote_prefix`,
+:func:`is_attribution`, :func:`parse_attribution`, :func:`body_lines`.
+"""
+
 from reviewkit.quotes.attribution import is_attribution, parse_attribution
+from reviewkit.quotes.comments import CommentRun, comment_runs, is_snip_line
 from reviewkit.quotes.prefix import parse_quote_prefix, quote_depth
-from reviewkit.quotes.split import split_blocks
+from reviewkit.quotes.split import body_lines, split_blocks
 from reviewkit.quotes.trailers import find_trailers
 
 __all__ = [
     "CommentRun",
+    "body_lines",
     "comment_runs",
-    "is_snip_line",
     "find_trailers",
     "is_attribution",
+    "is_snip_line",
     "parse_attribution",
     "parse_quote_prefix",
     "quote_depth",

@@ -9,7 +9,8 @@ adds information (the code map filling ``Anchor.function``) returns a copy
 made with :func:`dataclasses.replace`.
 
 Line numbers are 1-based everywhere. ``body`` line indexes (``Block.start``,
-``DiffLine.body_line``) are 0-based indexes into ``Message.body.splitlines()``.
+``DiffLine.body_line``) are 0-based indexes into ``Message.body.split("\\n")``
+(not ``splitlines()``, which also splits on form feeds and U+2028).
 """
 
 from __future__ import annotations

@@ -125,6 +125,7 @@ def test_thread_answers_and_json() -> None:
     out = terminal(review, 160)
     # Alex Shi's answer is shown under the line Duyck commented, saying whom it answers.
     assert "comment Alex Shi" in out and "answers Alexander Duyck" in out
+    assert ", answering Alexander Duyck (new line" in render_markdown(review)
     summary = build_summary_json(review)
     [patch] = summary["patches"]
     assert patch["author"] == "Alex Shi"

@@ -49,8 +49,10 @@ def md_comment(c: Comment, *, show_quote: bool = False, where: str = "") -> str:
     head = f"Comment by {md_who(c.author, c.email)}"
     if c.date:
         head += f", {md_escape(c.date)}"
-    answers = c.anchor.answers if c.anchor and c.anchor.answers else c.quoted_author
-    if show_quote and answers:
+    answers = c.anchor.answers if c.anchor and c.anchor.answers else None
+    if show_quote and not answers:
+        answers = c.quoted_author
+    if answers:
         head += f", answering {md_escape(answers)}"
     if show_quote and c.anchor is not None and c.anchor.file:
         loc = md_code(c.anchor.file)
@@ -62,6 +64,10 @@ def md_comment(c: Comment, *, show_quote: bool = False, where: str = "") -> str:
     if where:
         head += f" ({where})"
     out = [head + ":", ""]
+    if not show_quote and c.anchor is not None and c.anchor.answers and c.anchor.quoted:
+        # Under the code line, an answer shows the line of the other
+        # reviewer's it answers (threads/mlock-v16-16.mbox).
+        out.append(md_fence(c.anchor.quoted, "text"))
     if show_quote:
         quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")
         if quote:

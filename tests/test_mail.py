@@ -307,6 +307,22 @@ def test_x_patch_attachment() -> None:
     assert m.series.prefixes == ("net-next",)
 
 
+def test_other_attachments_are_kept_or_named() -> None:
+    data = (
+        b"Message-ID: <att@x>\nSubject: Re: [PATCH] x\nContent-Type: multipart/mixed; boundary=b\n\n"
+        b"--b\nContent-Type: text/plain\n\nSee the log.\n"
+        b"--b\nContent-Type: text/plain\nContent-Disposition: attachment; filename=dmesg.txt\n\n[ 1.0] oops\n"
+        b"--b\nContent-Type: application/x-shellscript; name=gen.sh\n\necho hi\n"
+        b"--b\nContent-Type: image/png; name=shot.png\nContent-Transfer-Encoding: base64\n\niVBORw0K\n"
+        b"--b\nContent-Type: application/pgp-signature\n\nsig\n--b--\n"
+    )
+    m = parse_message(RawMessage(data=data, origin="t"))
+    assert m.body.strip() == "See the log."
+    assert [(a.filename, a.text.strip()) for a in m.attachments] == [("dmesg.txt", "[ 1.0] oops"), ("gen.sh", "echo hi")]
+    assert m.warnings == ("attachment shot.png (image/png) is not text; not shown",)
+    assert m.kind is MessageKind.REPLY
+
+
 def test_html_only_is_stripped_with_a_warning() -> None:
     m = _one(MAIL / "0007-html-only.eml")
     assert "Why <not> use frob_get()?" in m.body

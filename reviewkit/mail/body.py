@@ -14,6 +14,16 @@ from reviewkit.model import Attachment
 
 _PATCH_TYPES = ("text/x-patch", "text/x-diff", "text/diff", "text/x-patch-file", "application/x-patch")
 _PATCH_NAME = re.compile(r"\.(?:patch|diff)$", re.IGNORECASE)
+# Parts that carry no words of the writer: signatures, vCards.
+_SILENT_TYPES = (
+    "application/pgp-signature",
+    "application/pgp-keys",
+    "application/pkcs7-signature",
+    "application/x-pkcs7-signature",
+)
+# Scripts sent as application/* are text all the same (linux-pwm archive:
+# gen_pwm.sh as application/x-shellscript).
+_TEXTUAL = ("application/x-shellscript", "application/x-sh", "application/x-python", "application/x-perl")
 _TAG = re.compile(r"<[^>]*>")
 _DROP_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _BREAK_HTML = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|/pre)\b[^>]*>", re.IGNORECASE)
@@ -72,8 +82,6 @@ def _walk(part: EmailMessage, parts: BodyParts, depth: int) -> None:
             for sub in payload:
                 _walk(sub, parts, depth + 1)
         return
-    if ctype == "message/rfc822":
-        return
     filename = _filename(part)
     # str(): a value holding raw 8-bit bytes comes back as a Header object
     disposition = str(part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
@@ -92,6 +100,12 @@ def _walk(part: EmailMessage, parts: BodyParts, depth: int) -> None:
         # A single-part message of another text type (text/enriched, or a
         # mistyped text/x-something): its text is still the body.
         parts.texts.append(decode_part(part, parts.notes, flowed=True))
+    elif (ctype.startswith("text/") and ctype != "text/html") or ctype in _TEXTUAL:
+        # Other text parts (a log, a .c file, a patch sent as .txt) are kept:
+        # what the writer sent must not vanish.
+        parts.attachments.append(Attachment(filename=filename or "", content_type=ctype, text=decode_part(part, parts.notes)))
+    elif ctype not in _SILENT_TYPES:
+        parts.notes.append(f"attachment {filename or '(unnamed)'} ({ctype}) is not text; not shown")
 
 
 def _filename(part: EmailMessage) -> str | None:

@@ -289,6 +289,17 @@ def test_no_from_line_patch() -> None:
     assert m.kind is MessageKind.PATCH
 
 
+def test_format_patch_file() -> None:
+    m = _one(MAIL / "0010-format-patch.patch")
+    assert m.kind is MessageKind.PATCH
+    assert (m.series.version, m.series.prefixes, m.series.title) == (3, ("net",), "util: fix an off-by-one in f()")
+    assert m.author == "Pat Author" and m.email == "pat@example.org"
+    lines = m.body.splitlines()
+    assert lines[0] == "From the report: f() returned one too many."
+    assert lines[-2:] == ["-- ", "2.39.5"]
+    assert any("no Message-ID" in w for w in m.warnings)
+
+
 def test_mboxrd_messages() -> None:
     first, second = _parse(MAIL / "0004-mboxrd-escaping.mbox")
     assert first.kind is MessageKind.PATCH and second.kind is MessageKind.REPLY

@@ -105,6 +105,13 @@ def test_mboxrd_unescape_and_body_from_lines() -> None:
     assert first.endswith("+new\n")
 
 
+def test_format_patch_is_one_message() -> None:
+    raws = _read(MAIL / "0010-format-patch.patch")
+    assert len(raws) == 1
+    assert raws[0].data.startswith(b"From: Pat Author <pat@example.org>\n")
+    assert b"\nFrom the report: f() returned one too many.\n" in raws[0].data
+
+
 def test_crlf_mbox(tmp_path: Path) -> None:
     src = (MAIL / "0004-mboxrd-escaping.mbox").read_bytes().replace(b"\n", b"\r\n")
     path = tmp_path / "crlf.mbox"

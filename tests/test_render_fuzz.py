@@ -63,7 +63,7 @@ def hostile_review():
     patch = dataclasses.replace(patch, subject="[PATCH] " + HOSTILE, files=(fd,),
                                 commit_message="msg " + HOSTILE + "\n" + HTML, warnings=("warn " + HOSTILE,))
     msgs = list(review.threads[0].messages)
-    msgs[0] = dataclasses.replace(msgs[0], author="Mallory " + HOSTILE, email="m@x" + ANSI,
+    msgs[0] = dataclasses.replace(msgs[0], author="Mallory " + HOSTILE + "\n# injected heading", email="m@x" + ANSI,
                                   date="date " + OSC8, subject="[PATCH] " + HOSTILE)
     thread = dataclasses.replace(review.threads[0], messages=tuple(msgs))
     text = ("Comment " + HOSTILE + "\n" + HTML + "\n```\n# fenced\n```\n~~~\nIs this safe " + BIDI + "?")
@@ -126,7 +126,10 @@ def test_md_escape_neutralises_html_links_and_emphasis() -> None:
     assert "\\|" in s and "\\*a\\*" in s and "\\_b\\_" in s and "\\~c\\~" in s and "\\`d\\`" in s
     # Word-edge underscores are escaped, intraword ones cannot make emphasis.
     assert "\\_\\_init\\_\\_" in s and "get_page" in s
-    assert md_escape("# h\n- item\n1. one\n+ x\n> q") == "\\# h\n\\- item\n1\\. one\n\\+ x\n\\> q"
+    assert md_escape("# h\n- item\n1. one\n+ x\n> q", keep_newlines=True) == \
+        "\\# h\n\\- item\n1\\. one\n\\+ x\n\\> q"
+    # By default a header value stays on one line: it cannot end a heading.
+    assert md_escape("Name\n# injected") == "Name # injected"
     assert md_escape("\x1b[31m") == "\\\\x1b\\[31m"  # visible, then escaped
     # What a CommonMark parser makes of it: the very text, no HTML, no link.
     tokens = _tokens(md_escape(HTML + " *a* _b_ __init__ pgdat->lru_lock"))
@@ -198,6 +201,8 @@ def test_markdown_escapes_hostile_text(render) -> None:
     assert "html_inline" not in kinds and "html_block" not in kinds
     assert "link_open" not in kinds and "s_open" not in kinds
     # Every heading is one we made, not a "# not a heading" line of the mail.
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert not [h for h in headings if "injected" in h]
     fences = [t.content for t in tokens if t.type == "fence"]
     comment = [f for f in fences if f.startswith("Comment ")]
     assert comment, "the comment is in a fence of its own"

@@ -88,11 +88,11 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
             head += " at " + md_code(finding_place(f))
         if f.function:
             head += " in " + md_code(f.function + "()")
-    parts = [head, md_escape(f.message)]
+    parts = [head, md_escape(f.message, keep_newlines=True)]
     if f.suggestion:
-        parts.append("*Suggestion:* " + md_escape(f.suggestion))
+        parts.append("*Suggestion:* " + md_escape(f.suggestion, keep_newlines=True))
     if f.rationale:
-        parts.append("*Why:* " + md_escape(f.rationale))
+        parts.append("*Why:* " + md_escape(f.rationale, keep_newlines=True))
     lines = []
     for i, p in enumerate(parts):
         if i:

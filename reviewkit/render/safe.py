@@ -95,16 +95,19 @@ _MD_UNDERSCORE_RE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _MD_LINE_START_RE = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)
 
 
-def md_escape(s: str | None) -> str:
+def md_escape(s: str | None, *, keep_newlines: bool = False) -> str:
     """Markdown (GitHub-flavoured) text that shows ``s`` literally.
 
     HTML and autolinks (``<script>``, ``<http://x>``), entities (``&amp;``),
     link brackets (``[x](y)``), emphasis, code, pipes, strikethrough and
     line-start block markers are backslash-escaped; control characters
-    become visible escapes. Line breaks are kept (callers decide what a
-    newline means).
+    become visible escapes. Newlines become spaces, so that a header value
+    cannot end a heading or a list item early; with ``keep_newlines`` they
+    stay (the caller decides what a line break means).
     """
     s = safe_plain(s)
+    if not keep_newlines:
+        s = s.replace("\n", " ")
     s = _MD_INLINE_RE.sub(r"\\\1", s)
     s = _MD_UNDERSCORE_RE.sub(r"\\_", s)
 
@@ -157,7 +160,7 @@ def md_table_cell(s: str | None, *, code: bool = False) -> str:
     """
     if code:
         return md_code(s).replace("|", "\\|")
-    return md_escape(s).replace("\n", "<br>")
+    return md_escape(s, keep_newlines=True).replace("\n", "<br>")
 
 
 __all__ = ["has_unsafe", "md_code", "md_escape", "md_fence", "md_table_cell", "safe_plain", "safe_text"]

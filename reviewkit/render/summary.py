@@ -313,9 +313,9 @@ def _md_finding(f: Finding) -> str:
     if f.function:
         where += " in " + md_code(f.function + "()")
     out = (f"- **{md_escape(f.rule)}** ({md_escape(f.category)}, {f.severity.value}, "
-           f"{f.confidence.value} confidence){where}: {md_escape(f.message)}")
+           f"{f.confidence.value} confidence){where}: {md_escape(f.message, keep_newlines=True)}")
     if f.suggestion:
-        out += f"  \nSuggestion: {md_escape(f.suggestion)}"
+        out += f"  \nSuggestion: {md_escape(f.suggestion, keep_newlines=True)}"
     # Continuation lines stay inside the list item.
     return out.replace("\n", "\n  ")
 

@@ -157,5 +157,16 @@ def test_every_corpus_file_threads() -> None:
     assert sum(len(t.messages) for t in threads) == len(messages) == 184
 
 
+def test_very_deep_thread() -> None:
+    # a 3,000-reply chain: no recursion limit, depth counted right
+    msgs = [parse_message(RawMessage(data=b"Message-ID: <m0@x>\nSubject: x\n\nb\n", origin="0"))]
+    for i in range(1, 3000):
+        data = f"Message-ID: <m{i}@x>\nIn-Reply-To: <m{i - 1}@x>\nSubject: Re: x\n\nb\n".encode()
+        msgs.append(parse_message(RawMessage(data=data, origin=str(i))))
+    (t,) = build_threads(reversed(msgs))
+    assert [m.msgid for m in t.messages] == [f"<m{i}@x>" for i in range(3000)]
+    assert t.depth["<m2999@x>"] == 2999
+
+
 def test_empty_input() -> None:
     assert build_threads([]) == []

@@ -235,3 +235,30 @@ def test_changed_function_views_have_cfgs():
                     assert view.cfg is None
             assert all(cf.new.function.start <= ln <= cf.new.function.end for ln in cf.added_lines)
             assert all(cf.old.function.start <= ln <= cf.old.function.end for ln in cf.removed_lines)
+
+
+def test_seed_archive_page_without_indentation():
+    """The seed page lost its leading tabs; the reply's anchors still map."""
+    from reviewkit.pipeline import build_review
+
+    review = build_review([str(DATA / "corpus" / "seed-duyck-mlock-v16-16.txt")], config=Config())
+    cm = review.codemaps[0]
+    assert not cm.exact
+    anchored = sorted(
+        (c.anchor.line, c.anchor.function)
+        for cs in review.comments.values()
+        for c in cs
+        if c.anchor is not None and c.anchor.line is not None
+    )
+    assert anchored == [
+        (178, "munlock_vma_page"),
+        (179, "munlock_vma_page"),
+        (199, "munlock_vma_page"),
+        (207, "munlock_vma_page"),
+        (298, "__munlock_pagevec"),
+        (310, "__munlock_pagevec"),
+    ]
+    mvp = next(cf for cf in cm.functions if cf.name == "munlock_vma_page")
+    assert (mvp.new.function.start, mvp.new.function.end) == (162, 211)
+    texts = [n.text for n in mvp.new.cfg.nodes]
+    assert "get_page(page);" in texts and "return nr_pages - 1;" in texts

@@ -139,9 +139,10 @@ def _brace_deltas(lines: list[str]) -> list[tuple[int, int]]:
 
 
 def _indented(lines: list[str]) -> bool:
-    """Whether the lines kept their indentation (archives strip it:
-    tests/data/corpus/seed-duyck-mlock-v16-16.txt)."""
-    return any(ln[:1] in (" ", "\t") for ln in lines if _is_code(ln))
+    """Whether the lines kept their indentation. Archives strip it
+    (tests/data/corpus/seed-duyck-mlock-v16-16.txt: context lines at
+    column 0, ``+``/``-`` lines one space in), so one space does not count."""
+    return any(ln.startswith(("\t", "  ")) for ln in lines if _is_code(ln))
 
 
 def _function_end(lines: list[str], first: int, indented: bool) -> tuple[int | None, bool]:
@@ -365,14 +366,14 @@ def _claim_run(
         return  # the end of a macro call's arguments: not a function
     # labels sit at column 0 inside bodies (`putback:`, 119_v16-18-22 mm/mlock.c)
     code = [ln for ln in run if _is_code(ln) and not _LABEL.match(ln)]
-    if code and code[0][:1] in (" ", "\t") and code[0].rstrip().endswith(";") and code[0].count(")") > code[0].count("("):
+    if code and code[0].startswith(("\t", "  ")) and code[0].rstrip().endswith(";") and code[0].count(")") > code[0].count("("):
         # the tail of a declaration begun above (`\t\t\t  unsigned int
         # nr_pages);` under `extern void lru_note_cost(...`, 106_v16-05-22
         # include/linux/swap.h): judge by what follows it
         code = code[1:]
     inside = (
         closing is not None
-        or (bool(code) and (code[0][:1] in (" ", "\t") or code[0].rstrip() == "{"))
+        or (bool(code) and (code[0].startswith(("\t", "  ")) or code[0].rstrip() == "{"))
         or (tree is not None and _body_statements(tree, start, end))
     )
     if not inside:

@@ -97,6 +97,8 @@ def _read_one(path: str) -> Iterator[RawMessage]:
         raise InputError(f"{path}: cannot read (permission denied)") from None
     except IsADirectoryError:
         raise InputError(f"{path}: is a directory") from None
+    except OSError as err:  # an I/O error half-way through a file
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
 
 
 class _Replay(io.RawIOBase):

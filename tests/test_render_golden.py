@@ -11,6 +11,7 @@ the output, regenerate them and review the diff:
 from __future__ import annotations
 
 import io
+import re
 import json
 import os
 from pathlib import Path
@@ -121,3 +122,25 @@ def test_summary_status_and_open_questions() -> None:
     assert patch["functions"] == [{"file": "mm/mlock.c", "name": "munlock_vma_page", "status": "changed"}]
     first = patch["comments"][0]
     assert first["line"] == 173 and first["code"][-1]["text"] == "\tget_page(page);"
+
+
+def _keys(doc, prefix: str = "") -> set[str]:
+    out = set()
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            out.add(k)
+            out |= _keys(v)
+    elif isinstance(doc, list):
+        for v in doc:
+            out |= _keys(v)
+    return out
+
+
+def test_json_schema_doc_names_every_field() -> None:
+    doc = (Path(__file__).parent.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_]+)(?:\[\])?`", doc)) | set(re.findall(r"`[a-z_]+\.([a-z_]+)(?:\[\])?`", doc))
+    review = sample_review()
+    for name, produced in (("reviewkit.review", render_json(review)), ("reviewkit.summary", build_summary_json(review))):
+        assert f"`{name}`" in doc
+        missing = sorted(_keys(produced) - documented)
+        assert not missing, (name, missing)

@@ -107,6 +107,22 @@ def test_seed_attaches_to_the_patch_posting_alone() -> None:
     assert [m.kind for m in threads[0].messages] == [MessageKind.PATCH, MessageKind.REPLY]
 
 
+def test_page_without_headers_prefers_the_same_version() -> None:
+    def mail(msgid: str, subject: str) -> Message:
+        data = f"Message-ID: <{msgid}>\nSubject: {subject}\n\ndiff --git a/x b/x\n".encode()
+        return parse_message(RawMessage(data=data, origin=msgid))
+
+    v1 = mail("v1@x", "[PATCH 2/3] mm: fix it")
+    v2 = mail("v2@x", "[PATCH v2 2/3] mm: fix it")
+    page = parse_message(RawMessage(
+        data=b"Re: [PATCH v2 2/3 RESEND] mm: fix it\n\nFrom: R\nDate: Mon Jan 1 2024 - 10:00:00 EST\n\nok\n",
+        origin="page", archive_page=True,
+    ))
+    threads = build_threads([v1, v2, page])
+    assert [len(t.messages) for t in threads] == [1, 2]
+    assert threads[1].parents == {page.msgid: "<v2@x>"}
+
+
 def test_references_fallback_when_in_reply_to_is_missing() -> None:
     def mail(msgid: str, extra: str, subject: str = "Re: x") -> Message:
         data = f"Message-ID: <{msgid}>\nSubject: {subject}\nDate: Mon, 1 Jan 2024 10:00:00 +0000\n{extra}\nbody\n"

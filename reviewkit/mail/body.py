@@ -137,7 +137,7 @@ def decode_part(part: EmailMessage, notes: list[str], *, flowed: bool = False) -
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if flowed and "format=flowed" in _squash(part.get("Content-Type", "")):
-        delsp = (part.get_param("delsp") or "").lower() == "yes"  # type: ignore[union-attr]
+        delsp = "delsp=yes" in _squash(part.get("Content-Type", ""))
         text = unflow(text, delsp=delsp)
     return text
 

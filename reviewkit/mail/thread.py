@@ -134,17 +134,21 @@ def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
     if not lonely:
         return
     by_subject: dict[str, int] = {}
-    by_title: dict[str, int] = {}
+    by_title: dict[str, list[int]] = {}
     for i, m in enumerate(msgs):
         if m.series.is_reply:
             continue
         by_subject.setdefault(" ".join(m.subject.split()).lower(), i)
-        by_title.setdefault(m.series.title.lower(), i)
+        by_title.setdefault(m.series.title.lower(), []).append(i)
     for i in lonely:
         m = msgs[i]
         p = by_subject.get(strip_reply_prefixes(m.subject).lower())
         if p is None:
-            p = by_title.get(m.series.title.lower())
+            # Same title, tags differ ("[PATCH v16 16/22]" quoted as
+            # "[PATCH 16/22]"): prefer the posting with the same numbers.
+            same = by_title.get(m.series.title.lower(), [])
+            numbered = [j for j in same if (msgs[j].series.version, msgs[j].series.index) == (m.series.version, m.series.index)]
+            p = (numbered or same or [None])[0]
         if p is not None and p != i:
             parent[i] = p
 

@@ -19,6 +19,7 @@ from reviewkit.quotes import (
     parse_quote_prefix,
     split_blocks,
 )
+from reviewkit.quotes.trailers import parse_trailer_line
 from reviewkit.source import read_messages
 
 from .conftest import ARCHIVE, needs_archive
@@ -470,6 +471,28 @@ def test_crafted_signature_and_trailers() -> None:
     runs = comment_runs(msg, blocks)
     assert [r.substantive for r in runs] == [False, True]
     assert runs[1].anchor == "> reviewed-BY: Quoted Person <quoted@example.org>"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("reviewed-by: Rita Reviewer <rita@example.org>", ("Reviewed-by", "Rita Reviewer <rita@example.org>")),
+        ("Signed-Off-By: A <a@b.c>", ("Signed-off-by", "A <a@b.c>")),
+        ("Co-developed-by: B <b@c.d>", ("Co-developed-by", "B <b@c.d>")),
+        ("Reported-by: Christophe JAILLET", ("Reported-by", "Christophe JAILLET")),
+        ('Fixes: 76fe464c8e64 ("leds: pwm: ...")', ("Fixes", '76fe464c8e64 ("leds: pwm: ...")')),
+        ("Link: https://bugzilla.kernel.org/show_bug.cgi?id=218559",
+         ("Link", "https://bugzilla.kernel.org/show_bug.cgi?id=218559")),
+        ("Cc: stable@vger.kernel.org", ("Cc", "stable@vger.kernel.org")),
+        ("Fixes: the problem is the missing unlock.", None),
+        ("Link: see the thread above", None),
+        ("Cc: everyone who cares", None),
+        ("Reviewed-by:", None),
+        ("> Reviewed-by: A <a@b.c>", None),
+    ],
+)
+def test_parse_trailer_line(line: str, expected: tuple[str, str] | None) -> None:
+    assert parse_trailer_line(line) == expected
 
 
 def test_crafted_patch_mail() -> None:

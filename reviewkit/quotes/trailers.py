@@ -38,6 +38,14 @@ _TRAILER = re.compile(
 )
 
 
+_VALUE_SHAPE = {
+    "Fixes": re.compile(r"^[0-9a-fA-F]{7,40}\b"),
+    "Link": re.compile(r"^<?[a-z][a-z0-9+.-]*://", re.IGNORECASE),
+    "Closes": re.compile(r"^<?[a-z][a-z0-9+.-]*://|@", re.IGNORECASE),
+    "Cc": re.compile(r"@"),
+}
+
+
 def canonical_key(key: str) -> str:
     """``reviewed-BY`` -> ``Reviewed-by``; unknown ``*-by`` keys get the same casing."""
     low = key.lower()
@@ -56,7 +64,13 @@ def parse_trailer_line(text: str) -> tuple[str, str] | None:
     m = _TRAILER.match(text.strip())
     if not m:
         return None
-    return canonical_key(m.group("key")), m.group("value")
+    key, value = canonical_key(m.group("key")), m.group("value")
+    # prose can open with these words ("Fixes: the problem is ..."): ask for
+    # the value each trailer really carries
+    check = _VALUE_SHAPE.get(key)
+    if check is not None and not check.search(value):
+        return None
+    return key, value
 
 
 def is_trailer_line(text: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from reviewkit.config import Config
+from reviewkit.errors import InputError
 from reviewkit.render.checklist import Status, build_checklist
 
 from tests.test_check_support import CHECK
@@ -106,14 +107,21 @@ def test_disabled_rules_leave_their_items_out() -> None:
     assert checklist.exit_code == 0
 
 
-def test_unreadable_input_is_exit_status_2(tmp_path) -> None:
-    checklist = build_checklist([str(tmp_path / "missing.patch")], config=Config(rules=False))
-    assert checklist.exit_code == 2 and checklist.errors
+def test_no_patch_at_all_is_an_input_error(tmp_path) -> None:
+    with pytest.raises(InputError, match="missing.patch"):
+        build_checklist([str(tmp_path / "missing.patch")], config=Config(rules=False))
     text = tmp_path / "notes.txt"
     text.write_text("From: A <a@example.org>\nSubject: hello\n\njust words\n")
-    checklist = build_checklist([str(text)], config=Config(rules=False))
+    with pytest.raises(InputError, match="no diff found: not a patch mail"):
+        build_checklist([str(text)], config=Config(rules=False))
+
+
+def test_a_bad_input_beside_good_ones_is_exit_status_2(tmp_path) -> None:
+    checklist = build_checklist([str(CHECK / "0001-good.patch"), str(tmp_path / "missing.patch")],
+                                config=Config(rules=False))
     assert checklist.exit_code == 2
-    assert "no diff found" in checklist.errors[0]
+    assert len(checklist.errors) == 1 and "missing.patch" in checklist.errors[0]
+    assert checklist.items and not any(i.status is Status.FAIL for i in checklist.items)
 
 
 def test_a_thread_mbox_checks_the_patch_and_skips_the_replies() -> None:

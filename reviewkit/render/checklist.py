@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from reviewkit.config import Config
-from reviewkit.errors import ReviewkitError
+from reviewkit.errors import InputError, ReviewkitError
 from reviewkit.model import Finding, Message, Patch, Severity
 
 if TYPE_CHECKING:
@@ -274,8 +274,13 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
 
     Returns:
         The checklist. Unreadable inputs and mails that are neither a patch
-        nor a cover letter land in ``errors`` (exit status 2); replies in an
-        mbox are skipped with a warning.
+        nor a cover letter land in ``errors`` (exit status 2) beside the
+        items of the mails that could be checked; replies in an mbox are
+        skipped with a warning.
+
+    Raises:
+        InputError: no input held a patch mail (every path unreadable, or
+            no patch in any); the message names the first problem.
     """
     errors: list[str] = []
     warnings: list[str] = []
@@ -295,6 +300,9 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
         else:
             errors.append(f"{m.origin or m.msgid}: no diff found: not a patch mail ({m.subject})")
 
+    if errors and not kept:
+        # nothing to check: one line on stderr and exit 2, as every command does
+        raise InputError(errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more)")
     if replies:
         # a thread mbox given to check: the replies are not the author's to fix
         warnings.append(f"skipped {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} "

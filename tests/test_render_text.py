@@ -65,3 +65,17 @@ def test_ascii_console_gets_ascii_glyphs() -> None:
     out = raw.buffer.getvalue().decode("ascii")  # raises if anything is not ASCII
     assert "| I don't think this get_page() call needs to be up here." in out
     assert "> munlock_vma_page()" in out and "! RK201 get-put-placement" in out
+
+
+def test_package_exports_resolve_lazily() -> None:
+    import subprocess
+    import sys
+
+    import reviewkit.render as render
+
+    for name in render.__all__:
+        assert callable(getattr(render, name)) or isinstance(getattr(render, name), type), name
+    # Importing the package alone loads no renderer (the CLI's --help stays fast).
+    code = "import sys, reviewkit.render; print('rich' in sys.modules, 'reviewkit.render.text' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]

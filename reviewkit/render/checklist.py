@@ -356,10 +356,11 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
     for w in checklist.warnings:
         console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
     current = None
-    for item in checklist.items:
-        if item.patch != current:
+    for n, item in enumerate(checklist.items):
+        if item.patch != current or n == 0:
             current = item.patch
-            console.print(Text.assemble("\n", safe_text(item.patch or "series", "bold")))
+            gap = "\n" if n or checklist.errors or checklist.warnings else ""
+            console.print(Text.assemble(gap, safe_text(item.patch or "series", "bold")))
         mark, style = _MARK[item.status]
         line = Text.assemble(("  " + mark.ljust(5), style), (item.name.ljust(18), "bold"), safe_text(item.reason))
         if item.status is not Status.PASS:

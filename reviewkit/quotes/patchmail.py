@@ -21,6 +21,11 @@ _DIFFSTAT_MODE = re.compile(r"^ ?(?:create|delete) mode \d+ \S|^ ?(?:rename|copy
 VERSION_LINE = re.compile(r"^\d+\.[0-9A-Za-z][0-9A-Za-z.+-]*\s*$")
 
 
+# "diff -urN a/x b/x" as plain diff(1) writes it; not prose that starts
+# with "diff -u shows ...".
+_DIFF_CMD = re.compile(r"^diff (?:-{1,2}\S+\s+)+\S+\s+\S+\s*$")
+
+
 def find_diff_start(lines: list[str], start: int = 0) -> int | None:
     """Index of the first line that opens an unquoted diff, else None.
 
@@ -31,7 +36,7 @@ def find_diff_start(lines: list[str], start: int = 0) -> int | None:
     for i in range(start, len(lines)):
         line = lines[i]
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if line.startswith("diff --git ") or line.startswith("diff -"):
+        if line.startswith("diff --git ") or _DIFF_CMD.match(line):
             return i
         if line.startswith("Index: ") and nxt.startswith("===="):
             return i

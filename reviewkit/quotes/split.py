@@ -121,6 +121,7 @@ def _mark_quotes_in_notes(lines: list[str], marks: list[_Line], author: str | No
 
 
 def _classify(lines: list[str], author: str | None) -> list[_Line]:
+    """One mark per line of a reply-like body (see :func:`split_blocks`)."""
     n = len(lines)
     marks: list[_Line | None] = [None] * n
     names: dict[int, str | None] = {}  # depth -> who wrote text quoted at that depth

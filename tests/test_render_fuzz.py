@@ -264,3 +264,30 @@ def test_pipeline_hostile_mail_markdown(fuzz_review) -> None:
         text = "".join(t.content for t in _tokens(md) if t.type == "text")
         assert "evil[/] [link=http://x]click[/link] \\x1b[31mred" in text  # the subject, as text
         assert "```\n# fenced code inside a comment\n```" in md
+
+
+def test_pipeline_hostile_archive_page() -> None:
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+
+    review = build_review([str(FUZZ / "render-hostile-archive-page.txt")], config=Config())
+    console = plain_console(400)
+    render_text(review, console)
+    out = console.file.getvalue()
+    assert not FORBIDDEN.search(out)
+    for literal in ("[bold]drm[/]: fix \\x1b[2J\\x1b[Hcleared screen \\u202egnp.cod\\u202c",
+                    "comment [link=http://evil]Trusted Maintainer[/link]",
+                    "drivers/gpu/\\x1b]8;;http://evil\\x07x.c\\x1b]8;;\\x07",
+                    "Hidden \\x1b[8mconcealed\\x1b[28m text, a title change \\x1b]0;pwned\\x07 and [/] here.",
+                    "lock(\\u202e);", "<img src=x onerror=alert(1)>"):
+        assert literal in out, literal
+    for md in (render_markdown(review), build_summary(review)):
+        assert not FORBIDDEN.search(md)
+        tokens = _tokens(md)
+        assert not {t.type for t in tokens} & {"html_inline", "html_block", "link_open", "image"}
+        # Our tables only: the mail's "| col | col |" table stays in its fence.
+        cells = [t.children[0].content for i, t in enumerate(tokens) if t.type == "inline"
+                 and i and tokens[i - 1].type == "th_open" and t.children]
+        assert "col" not in cells
+        fences = "".join(t.content for t in tokens if t.type == "fence")
+        assert "````\n<img src=x onerror=alert(1)>" in fences

@@ -85,7 +85,7 @@ def _after(out: str, code: str, comment: str, within: int = 4) -> bool:
 def test_seed_comments_sit_under_the_lines_they_follow() -> None:
     review = review_of(str(SEED))
     out = terminal(review, 160)
-    assert out.startswith("[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock")
+    assert out.split("\n")[1] == "[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock"
     assert "diff rebuilt from what the reply quoted" in out
     assert _after(out, "+ get_page(page);", "I don't think this get_page() call needs to be up here.")
     assert _after(out, "+ clearlru = TestClearPageLRU(page);", "I'm not sure I fully understand the reason")

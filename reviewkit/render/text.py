@@ -44,7 +44,7 @@ from reviewkit.render.safe import safe_text
 # Glyphs, and their ASCII stand-ins for a console whose encoding is not
 # UTF-8 (rich swaps its own box characters the same way).
 _GLYPHS = {"comment": ("│ ", "| "), "finding": ("▌ ", "! "), "function": ("▶ ", "> "),
-           "dot": (" · ", " - "), "arrow": (" → ", " -> ")}
+           "dot": (" · ", " - "), "arrow": (" → ", " -> "), "rule": ("─", "-")}
 
 
 def _glyph(name: str, ascii_only: bool) -> str:
@@ -224,9 +224,13 @@ def _hunk_grid(hv: HunkView, ascii_only: bool) -> Table:
     return grid
 
 
-def _patch_header(v: PatchView) -> Iterable[RenderableType]:
-    title = safe_text(display_subject(v) or "(no subject)", "bold")
-    yield Rule(title, align="left", style="blue")
+def _patch_header(v: PatchView, ascii_only: bool) -> Iterable[RenderableType]:
+    # The subject on a line of its own, under a plain rule: a rule's title
+    # is cut to one line, and a subject must reach the reader whole.
+    # rich 15 draws a title-less Rule with its own character even on an
+    # ASCII console, hence the explicit one.
+    yield Rule(style="blue", characters=_glyph("rule", ascii_only))
+    yield safe_text(display_subject(v) or "(no subject)", "bold")
     facts = Text()
     facts.append("author ", style="dim")
     facts.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
@@ -252,7 +256,7 @@ def _patch_header(v: PatchView) -> Iterable[RenderableType]:
 
 
 def _render_patch(v: PatchView, console: Console) -> None:
-    for r in _patch_header(v):
+    for r in _patch_header(v, console.options.ascii_only):
         console.print(r)
     if v.patch.commit_message.strip():
         console.print(_Barred(safe_text(v.patch.commit_message.strip("\n"), "dim"), "  ", ""))

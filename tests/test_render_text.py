@@ -28,7 +28,7 @@ def test_colour_terminal_colours_added_and_removed_lines() -> None:
                       legacy_windows=False)
     render_text(sample_review(), console)
     out = console.file.getvalue()
-    added = next(line for line in out.split("\n") if "bool clearlru = false;" in line)
+    added = next(line for line in out.split("\n") if "clearlru = false;" in line)
     removed = next(line for line in out.split("\n") if "__munlock_isolate_lru_page(page, true)" in line)
     assert "\x1b[32m" in added  # green
     assert "\x1b[31m" in removed  # red
@@ -79,3 +79,15 @@ def test_package_exports_resolve_lazily() -> None:
     code = "import sys, reviewkit.render; print('rich' in sys.modules, 'reviewkit.render.text' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_c_lines_get_a_light_highlight_over_the_diff_colour() -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="standard", width=120, no_color=False,
+                      legacy_windows=False)
+    render_text(sample_review(), console)
+    out = console.file.getvalue()
+    added = next(line for line in out.split("\n") if "clearlru = false;" in line)
+    # "bool" is bold and still green; the rest of the line is plain green.
+    assert "\x1b[1;32mbool\x1b[0m" in added and "\x1b[32m clearlru = false;" in added
+    comment = next(line for line in out.split("\n") if "For try_to_munlock()" in line)
+    assert "\x1b[2;3m/* For try_to_munlock()" in comment  # dim context, italic comment

@@ -43,7 +43,12 @@ def test_condition_shapes():
     assert c.op == "atom" and c.var == "ret"
     c = parse_condition("np == NULL")
     assert c.op == "not" and c.args[0].var == "np"
-    assert parse_condition("a + b > 3").op == "atom" and parse_condition("a + b > 3").var is None
+    # comparisons of plain values are atoms of their own, so they correlate
+    assert parse_condition("a + b > 3").var == "3<a+b"
+    assert parse_condition("new_ptl != old_ptl").var == "new_ptl!=old_ptl"
+    c = parse_condition("old_ptl == new_ptl")
+    assert c.op == "not" and c.args[0].var == "new_ptl!=old_ptl"
+    assert parse_condition("foo(x) > 3").var is None  # a call may change
 
 
 def test_error_values():

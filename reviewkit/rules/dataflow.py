@@ -45,6 +45,8 @@ class Held:
     passed: bool = False  # a reference passed to a callee of unknown behaviour
     from_result: bool = False  # a reference that is a call's result (NULL means none)
     released: frozenset[int] = frozenset()  # node ids of releases on this path
+    borrowed: bool = False  # released before any acquire: the caller's lock
+    carried: bool = False  # held across a loop's back edge: later iterations name other objects
 
 
 @dataclass(frozen=True)
@@ -245,7 +247,7 @@ class Transfer:
         h = st.get(key)
         if h is None:
             h = Held(key, variant, 0)
-        if key.is_lock and h.count > 0 and key.name:
+        if key.is_lock and h.count > 0 and key.name and not h.carried and not h.passed:
             self.events.add(Event(EventKind.REACQUIRE, site, key, variant))
         sites = h.sites | {site} if h.count >= 0 else frozenset({site})
         h = replace(h, variant=variant, count=h.count + 1, sites=sites, **kw)
@@ -257,7 +259,9 @@ class Transfer:
             h = Held(key, "", 0)
         if key.is_lock and h.count > 0 and h.variant in self.kb.locks and fn_name not in self.kb.locks[h.variant].release:
             self.events.add(Event(EventKind.MISMATCH, site, key, f"{h.variant}:{fn_name}"))
-        if h.count <= 0 and key not in st.unsure:
+        if h.count <= 0 and not h.sites:
+            h = replace(h, borrowed=True)
+        elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
             if key.is_lock and h.sites:
                 self.events.add(Event(EventKind.RELEASE_UNHELD, site, key, fn_name))
             elif not key.is_lock and (h.sites or h.count < 0) and not h.scoped:
@@ -266,7 +270,7 @@ class Transfer:
         if h.count == 0:
             # an iterator's element keeps its loop: the macro drops it again
             # when it advances (see apply_edge)
-            h = replace(h, escaped=False, passed=False, left_at=-1)
+            h = replace(h, escaped=False, passed=h.passed and key.is_lock, left_at=-1)
         return st.put(h, key)
 
     def drop(self, st: State, key: ResourceKey) -> State:
@@ -280,6 +284,14 @@ class Transfer:
         for h in st.held:
             if not h.key.is_lock and h.key.name == key_name and h.count > 0:
                 st = st.put(replace(h, **kw), h.key)
+        return st
+
+    def hand_over_locks(self, st: State, expr: str) -> State:
+        """A held lock whose object leaves the function (returned, stored,
+        queued) goes with it: ``folio_lock(folio); ... return folio;``."""
+        for h in st.held:
+            if h.key.is_lock and h.count > 0 and h.key.name and not h.escaped and mentions(expr, _base(h.key.name)):
+                st = st.put(replace(h, escaped=True), h.key)
         return st
 
     def set_fact(self, st: State, var: str, value: bool | None) -> State:
@@ -298,6 +310,9 @@ class Transfer:
         if any(h.until_line and h.until_line < node.line for h in st.held):
             st = replace(st, held=tuple(h for h in st.held if not (h.until_line and h.until_line < node.line)))
         if node.kind in (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH):
+            # while ((page = get_next_page(curr))) assigns as it tests
+            if "=" in node.text:
+                st = self.apply_assignments(parse_statement(node.text), st, node)
             cond = parse_condition(node.text)
             for call in _calls_of(cond) or self._cond_calls(node):
                 op = self.kb.ops.get(call.name)
@@ -342,14 +357,40 @@ class Transfer:
     def apply_stmt(self, stmt: Stmt, st: State, node: CfgNode) -> State:
         kb = self.kb
         free = dict(stmt.free_vars)
-        assigned_vars = {lv for lv, _ in stmt.assigned}
+        st = self.apply_assignments(stmt, st, node)
+        return self._apply_calls(stmt, st, node, free)
+
+    def apply_assignments(self, stmt: Stmt, st: State, node: CfgNode) -> State:
+        """What assignments do: stale facts go, constants become facts,
+        and a variable given a new value no longer names what it held."""
+        changed = [lv for lv, _ in stmt.assigned]
+        # foo(&x) may change x
+        changed += [c.arg_key(i) or "" for c in stmt.calls for i, a in enumerate(c.args) if a.startswith("&") and re.fullmatch(r"&\s*[A-Za-z_]\w*", a)]
+        for var in changed:
+            # facts about x and about comparisons that read x are stale now
+            stale = {f for f in st.facts if f[0] == var or (var and mentions(f[0], var))}
+            if stale:
+                st = replace(st, facts=st.facts - stale)
         for var, rv in stmt.assigned:
             # flag = true / locked = 0: a constant the path now knows
             const = _CONSTANTS.get(rv)
-            if const is not None or any(f[0] == var for f in st.facts):
+            if const is not None:
                 st = self.set_fact(st, var, const)
             if any(p[0] == var for p in st.pending):
                 st = replace(st, pending=tuple(p for p in st.pending if p[0] != var))
+            # `page = get_next_page(page)`: what the old value held stays
+            # held, but no later text names it (mm/zsmalloc.c lock_zspage)
+            if re.fullmatch(r"[A-Za-z_]\w*", var) and any(h.count > 0 and _base(h.key.name) == var and not h.scoped for h in st.held):
+                renamed = []
+                for h in st.held:
+                    if h.count > 0 and _base(h.key.name) == var and not h.scoped:
+                        h = replace(h, key=replace(h.key, name=f"{h.key.name}@{node.line}"), carried=True)
+                    renamed.append(h)
+                st = replace(st, held=tuple(sorted(renamed)))
+        return st
+
+    def _apply_calls(self, stmt: Stmt, st: State, node: CfgNode, free: dict[str, str]) -> State:
+        kb = self.kb
         if stmt.guard is not None:
             macro, cls, args = stmt.guard
             variant = kb.guards.get(cls)
@@ -381,13 +422,23 @@ class Transfer:
                 for h in st.held:
                     if not h.key.is_lock and h.count > 0 and mentions(arg, _base(h.key.name)):
                         st = self.mark(st, h.key.name, escaped=True)
+                st = self.hand_over_locks(st, arg)
                 continue
             if call.name not in kb.borrowers:
                 for h in st.held:
-                    if not h.key.is_lock and h.count > 0 and not h.passed and any(mentions(a, _base(h.key.name)) for a in call.args):
-                        st = self.mark(st, h.key.name, passed=True)
+                    if h.passed or not any(mentions(a, _base(h.key.name)) for a in call.args):
+                        continue
+                    if not h.key.is_lock:
+                        if h.count > 0:
+                            st = self.mark(st, h.key.name, passed=True)
+                    elif re.fullmatch(r"[A-Za-z_]\w*", h.key.name) and (h.count > 0 or h.sites):
+                        # lock_page(page); writepage(page): the object is
+                        # the lock, and callees often unlock it (mm/page-writeback.c)
+                        st = st.put(replace(h, passed=True), h.key)
         # stores: obj->field = np, list[i] = np, alias = np
         for lv, rv in stmt.assigned:
+            if lv.startswith("*") or "->" in lv or "." in lv or "[" in lv:
+                st = self.hand_over_locks(st, rv)
             for h in st.held:
                 if h.key.is_lock or h.count <= 0 or lv == h.key.name:
                     continue
@@ -397,6 +448,7 @@ class Transfer:
         for var in free:
             st = self.mark(st, var, scoped=True)
         if stmt.returns:
+            st = self.hand_over_locks(st, stmt.returns)
             for h in st.held:
                 if not h.key.is_lock and h.count > 0 and mentions(stmt.returns, h.key.name):
                     st = self.mark(st, h.key.name, escaped=True)
@@ -442,6 +494,12 @@ class Transfer:
                     # `if (bad) return -EINVAL;`: the return is outside the
                     # natural loop; name the jump, not the condition
                     st = st.put(replace(h, left_at=self._jump_after(edge.dst, node.id)), h.key)
+        if edge in back:
+            # taken inside the loop and still held going round: the next
+            # iteration's `folio` is another folio (mm/vmscan.c shrink_folio_list)
+            body = self.loops.get(edge.dst, frozenset())
+            if any(h.count > 0 and not h.carried and h.sites & body for h in st.held):
+                st = replace(st, held=tuple(replace(h, carried=True) if h.count > 0 and h.sites & body else h for h in st.held))
         if edge in back and self.cfg.nodes[edge.dst].kind is NodeKind.LOOP:
             # the iterator macro drops the element's reference when it advances
             for h in st.held:

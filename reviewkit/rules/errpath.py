@@ -31,6 +31,7 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
             if not h.key.is_lock and h.count <= 0 and h.released:
                 for s in h.sites:
                     released_sites.setdefault((h.key, s), True)
+    foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
     for nid, st in flow.exits:
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.scoped or h.key in st.unsure:
@@ -48,7 +49,7 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                     Confidence.HIGH,
                 )
                 continue
-            if h.iter_loop >= 0:
+            if h.iter_loop >= 0 or h.key in foreign:
                 continue
             if not is_error_exit(flow, nid, st, kb):
                 continue

@@ -18,6 +18,7 @@ from reviewkit.rules.resources import normalise_key, normalise_text
 _WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __rk(void) {{\nif ({}) ;\n}}")
 _FREE_VAR = re.compile(r"(\w+)\s+__free\(\s*(\w+)\s*\)")
 _NEG_ERRNO = re.compile(r"^-\s*E[A-Z0-9]+$")
+UPDATED = "<updated>"  # the value of `x++` / `x += n`: changed, unknown
 
 
 @dataclass(frozen=True)
@@ -174,10 +175,15 @@ def parse_statement(text: str) -> Stmt:
     returns = None
     guard = None
     for n in _walk(body):
-        if n.type == "assignment_expression" and _text(n.child(1)) == "=":
+        if n.type == "assignment_expression":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             if left is not None and right is not None:
-                assigned.append((normalise_key(_text(left)), normalise_text(_text(right))))
+                rv = normalise_text(_text(right)) if _text(n.child(1)) == "=" else UPDATED
+                assigned.append((normalise_key(_text(left)), rv))
+        elif n.type == "update_expression":
+            arg = n.child_by_field_name("argument")
+            if arg is not None:
+                assigned.append((normalise_key(_text(arg)), UPDATED))
         elif n.type == "init_declarator":
             decl, value = n.child_by_field_name("declarator"), n.child_by_field_name("value")
             while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
@@ -199,6 +205,14 @@ def parse_statement(text: str) -> Stmt:
         returns = normalise_text(m.group(1)) if m else ""
     free_vars = tuple((m.group(1), m.group(2)) for m in _FREE_VAR.finditer(text))
     return Stmt(calls, tuple(assigned), returns, free_vars, guard)
+
+
+def _pure(node) -> bool:
+    """No calls, assignments or increments: the value cannot change by
+    being evaluated."""
+    if node is None:
+        return False
+    return not any(n.type in ("call_expression", "assignment_expression", "update_expression") for n in _walk(node))
 
 
 def _cond_of(node) -> Cond:
@@ -223,6 +237,19 @@ def _cond_of(node) -> Cond:
                 inner = _cond_of(left)
                 if inner.op == "atom" and (inner.var or inner.call):
                     return inner if truthy else Cond("not", (inner,))
+            if op in ("==", "!=") and rtext in ("NULL", "0", "false"):
+                return OPAQUE
+        if op in ("==", "!=", "<", ">=", ">", "<=") and _pure(left) and _pure(right):
+            # `new_ptl != old_ptl` tested twice correlates like a flag
+            # (mm/huge_memory.c move_huge_pmd): one atom per comparison
+            a, b = normalise_text(_text(left)), normalise_text(_text(right))
+            if op in ("==", "!="):
+                a, b = sorted((a, b))
+                return Cond("atom", var=f"{a}!={b}") if op == "!=" else Cond("not", (Cond("atom", var=f"{a}!={b}"),))
+            if op in (">", "<="):
+                a, b = b, a
+            atom = Cond("atom", var=f"{a}<{b}")
+            return atom if op in ("<", ">") else Cond("not", (atom,))
         return OPAQUE
     if t == "identifier":
         return Cond("atom", var=_text(node))

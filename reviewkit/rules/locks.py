@@ -8,6 +8,7 @@ from typing import Iterator
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     exit_returns,
+    find_released_keys,
     find_flow,
     find_callee_views,
     find_placements,
@@ -16,6 +17,7 @@ from reviewkit.rules.common import (
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
+from reviewkit.rules.extract import is_error_value
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey
@@ -42,9 +44,14 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
         return out
     by_key: dict[ResourceKey, list[tuple[int, int, str]]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
+    released = find_released_keys(flow, kb)
+    # the caller's lock (released before any acquire on some path), or a
+    # lock handed to the caller with its object: their protocol is not
+    # visible here (mm/hugetlb.c gather_surplus_pages, mm/filemap.c)
+    foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed or (h.key.is_lock and (h.escaped or h.passed or h.carried))}
     for nid, st in flow.exits:
         for h in st.held:
-            if not h.key.is_lock or h.scoped:
+            if not h.key.is_lock or h.scoped or h.key in foreign:
                 continue
             if h.sites:
                 acquired.add(h.key)
@@ -52,12 +59,14 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
                 continue
             by_key[h.key].append((nid, h.count, h.variant))
     for nid, st in flow.exits:
-        for key in acquired:
+        for key in acquired - foreign:
             if st.get(key) is None and key not in st.unsure:
                 by_key[key].append((nid, 0, ""))
+    # evidence of local pairing: a path that took the lock and released it
+    paired = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and h.count == 0}
     for key, rows in by_key.items():
-        if key not in acquired:
-            continue
+        if key not in acquired or key not in released or key not in paired:
+            continue  # a function that only takes a lock hands it to its caller
         counts = {c for _, c, _ in rows}
         if len(counts) < 2 and 1 not in counts and 2 not in counts:
             continue
@@ -69,6 +78,13 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
         balanced = {exit_returns(flow, nid) for nid, c, _ in rows if c == base}
         flags = {"true", "false", "0", "1"}
         if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
+            continue
+        # lock-and-return helpers: success keeps the lock, the error exits
+        # release it (mm/page_ext.c page_ext_get returns NULL after unlocking)
+        held_exits = [nid for nid, c, _ in rows if c > base]
+        if held_exits and all(exit_returns(flow, n) and not is_error_value(exit_returns(flow, n)) for n in held_exits) and all(
+            is_error_value(exit_returns(flow, n)) for n, c, _ in rows if c == base
+        ):
             continue
         for nid, count, variant in rows:
             if count > base:

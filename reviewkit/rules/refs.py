@@ -8,6 +8,7 @@ from typing import Iterator
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     find_callee_views,
+    find_released_keys,
     find_flow,
     flows,
     is_error_exit,
@@ -33,14 +34,24 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
     out: dict[tuple, tuple[int, str, str]] = {}
     if flow is None or not flow.cfg.complete:
         return out  # the lines not shown may drop or hand on the reference
+    released = find_released_keys(flow, kb)
+    # a put with no get before it on some path: the function adjusts a
+    # reference its caller manages (pm_runtime_put in the disable branch of
+    # drivers/pwm/pwm-dwc.c dwc_pwm_apply); no local pairing to judge
+    foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
     for nid, st in flow.exits:
         if is_error_exit(flow, nid, st, kb):
             continue  # RK401's business
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.passed or h.scoped or h.key in st.unsure:
                 continue
-            if h.iter_loop >= 0 or h.left_at >= 0:
+            if h.iter_loop >= 0 or h.left_at >= 0 or h.key in foreign:
                 continue  # RK401: a loop left early
+            if not h.from_result and h.key not in released:
+                # a get on an object the function was given, never put here:
+                # kept on purpose (pm_runtime_get in an enable callback,
+                # drivers/pwm/pwm-lpss.c), not a local pairing
+                continue
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
             put = _put_name(kb, h.variant)

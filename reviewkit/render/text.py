@@ -7,10 +7,15 @@ the line it follows and each finding under the line it concerns; then the
 conversation (comments on no shown line, answers to other reviewers); a
 closing table of comments and findings per function.
 
+Diff lines are green (added), red (removed) or dim (context); in C files
+keywords are bold and comments italic on top of that.
+
 Every mail-derived string goes through :mod:`reviewkit.render.safe`; no
 markup string is ever built from mail text. Colour is the console's
-business: with ``no_color`` or ``NO_COLOR`` or a non-terminal file rich
-drops the styles, so nothing here hard-codes colour output.
+business: a non-terminal file gets none, and ``no_color`` / ``NO_COLOR``
+gets no attribute at all (see :func:`render_text`); nothing here
+hard-codes colour output. A console whose encoding is not UTF-8 gets ASCII
+stand-ins for the glyphs.
 """
 
 from __future__ import annotations

@@ -83,9 +83,15 @@ class PatchSummary:
 
 
 def _is_author(c: Comment, v: PatchView) -> bool:
-    if v.email and c.email and c.email.lower() == v.email.lower():
+    return _same_writer(c.author, c.email, v)
+
+
+def _same_writer(name: str, email: str, v: PatchView) -> bool:
+    """True when ``name``/``email`` is the patch author (address first,
+    else the display name; a rebuilt patch knows only the name)."""
+    if v.email and email and email.lower() == v.email.lower():
         return True
-    return bool(v.author and c.author and norm_code(c.author).lower() == norm_code(v.author).lower())
+    return bool(v.author and name and norm_code(name).lower() == norm_code(v.author).lower())
 
 
 def _unquote(line: str) -> str:
@@ -170,8 +176,7 @@ def _summarise_patch(v: PatchView, layout: Layout, review: Review, parents: dict
     thread = thread_of.get(v.patch.msgid)
     candidates = thread.messages if thread is not None else tuple(layout.messages.values())
     author_msgs: list[Message] = [m for m in candidates
-                                  if m.kind is not MessageKind.PATCH and _is_author(
-                                      Comment(m.msgid, m.author, m.email, "", "", 0, None), v)]
+                                  if m.kind is not MessageKind.PATCH and _same_writer(m.author, m.email, v)]
     # What the author quoted in each later reply: a question they quote is
     # answered; a reply quoting nothing of the reviewer's mail answers all.
     quoted_by: dict[str, set[str]] = {}

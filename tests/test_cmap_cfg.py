@@ -329,3 +329,24 @@ def test_syntax_errors_do_not_drop_statements():
     texts = " ".join(n.text for n in cfg.nodes)
     assert "a();" in texts and "b();" in texts and "c();" in texts
     assert reaches(cfg, Cfg.ENTRY, Cfg.EXIT)
+
+
+def test_iterator_macro_split_by_tree_sitter():
+    # mm/list_lru.c: the macro reads as a type, the call is cut in two
+    cfg = cfg_of("\tfor_each_node(nid)\n\t\tinit_one_lru(&mlru->node[nid]);\n\tdone();")
+    head = node(cfg, K.LOOP, "for_each_node")
+    body = node(cfg, K.STATEMENT, "init_one_lru")
+    assert cfg.nodes[body].text == "init_one_lru(&mlru->node[nid]);"
+    assert edges(cfg, head) == {(body, E.TRUE), (node(cfg, K.STATEMENT, "done();"), E.FALSE)}
+    assert edges(cfg, body) == {(head, E.BACK)}
+
+
+def test_words_only_errors_are_not_parse_errors():
+    from reviewkit.cmap.parse import body_error_lines
+
+    src = (
+        b"void f(void)\n{\n\tp = container_of(r, struct page, lru);\n\tvoid __user *u;\n"
+        b"\tx = max_t(unsigned long, a, b);\n\tif (x {\n\t\ty();\n\t}\n}\n"
+    )
+    func = parse_c(src).root_node.children[0]
+    assert body_error_lines(func.child_by_field_name("body")) == (6,)

@@ -208,6 +208,8 @@ class _Builder:
             if not body:
                 break
             inner = body[-1]
+        if inner.type == "ERROR" and nxt is not None and self.split_macro_loop(inner, nxt, labels):
+            return True
         call = macro_head(inner)
         if call is not None and nxt is not None:
             name = _call_name(call, self.source)
@@ -218,6 +220,23 @@ class _Builder:
                 return True
         self.visit(stmt)
         return False
+
+    def split_macro_loop(self, err: tree_sitter.Node, nxt: tree_sitter.Node, labels: list[tree_sitter.Node]) -> bool:
+        """``for_each_node(nid)\n\tinit_one_lru(&mlru->node[nid]);``
+        (mm/list_lru.c) parses as an ERROR holding the macro as a type and
+        the start of the call, then the rest of the call as a statement:
+        one loop over that call."""
+        named = [c for c in err.named_children if c.type != "comment"]
+        if not named or named[0].type != "macro_type_specifier":
+            return False
+        name = named[0].child_by_field_name("name") or (named[0].named_children or [None])[0]
+        if name is None or not is_loop_name(node_text(name, self.source)) or nxt.type != "expression_statement":
+            return False
+        for lab in labels:
+            self.add_label(lab)
+        body_text = collapse(self.source[named[0].end_byte : nxt.end_byte].decode("utf-8", "replace"))
+        self.loop(named[0], self.text(named[0]), None, body_stmt=(nxt, body_text))
+        return True
 
     def macro_block(self, name: str, head: tree_sitter.Node, body: tree_sitter.Node) -> None:
         if macro_block_kind(name) is MacroBlock.SCOPE:

@@ -9,13 +9,14 @@ benchmarks/bench_cmap.py for the count.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 import tree_sitter
 
 from reviewkit.cmap.macros import is_loop_name
-from reviewkit.cmap.parse import TOP_LEVEL_DEPTH, find_matches, node_text, parse_c
+from reviewkit.cmap.parse import TOP_LEVEL_DEPTH, load_query, node_text, parse_c
 from reviewkit.model import Function, ScopeKind, Side
 
 # Containers a top-level definition may sit in.
@@ -24,15 +25,6 @@ _TOP = frozenset(
 )
 # What a struct/union/enum specifier may sit in at the top level.
 _STRUCT_HOLDERS = frozenset({"declaration", "type_definition"})
-
-
-def _is_top(node: tree_sitter.Node) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.type not in _TOP:
-            return False
-        parent = parent.parent
-    return True
 
 
 def _declarator_name(node: tree_sitter.Node | None, source: bytes) -> str | None:
@@ -102,8 +94,8 @@ def _extended_start(node: tree_sitter.Node) -> tree_sitter.Node:
     prev = node.prev_sibling
     while (
         prev is not None
-        and prev.type != "comment"
         and prev.has_error
+        and prev.type != "comment"
         and prev.end_point.row >= first.start_point.row - 1
         and prev.type in ("declaration", "expression_statement", "ERROR", "type_definition")
         and not prev.text.rstrip().endswith((b";", b"}"))
@@ -113,8 +105,9 @@ def _extended_start(node: tree_sitter.Node) -> tree_sitter.Node:
     return first
 
 
-def _definition_name(func: tree_sitter.Node, source: bytes) -> str | None:
-    """The name of a top-level function_definition, None when it is not one.
+def _definition_name(func: tree_sitter.Node, source: bytes) -> tuple[str | None, tree_sitter.Node]:
+    """The name of a top-level function_definition (None when it is not
+    one) and its first node (see :func:`_extended_start`).
 
     ``name(void) {`` with its return type split off
     (``phys_addr_t __init_memblock memblock_phys_mem_size(void)``, mm/memblock.c)
@@ -125,22 +118,78 @@ def _definition_name(func: tree_sitter.Node, source: bytes) -> str | None:
     a fragment's body statements, never definitions.
     """
     start = _extended_start(func)
-    if not _column0(start):
-        return None
+    if start.start_point.column != 0:
+        return None, start
     decl = func.child_by_field_name("declarator")
-    typ = func.child_by_field_name("type")
     if decl is not None and decl.type == "parenthesized_declarator":
+        typ = func.child_by_field_name("type")
         if typ is None or typ.type != "type_identifier":
-            return None
+            return None, start
         if start is func and is_loop_name(node_text(typ, source)):
-            return None  # a body's `for_each_x(y) {` that lost its indentation
+            return None, start  # a body's `for_each_x(y) {` that lost its indentation
         if start is func:
             inner = [c for c in decl.named_children if c.type != "comment"]
             if len(inner) == 1 and inner[0].type == "identifier":
-                return f"{node_text(typ, source)}({node_text(inner[0], source)})"
-            return node_text(typ, source)
-        return node_text(typ, source)
-    return function_name(func, source)
+                return f"{node_text(typ, source)}({node_text(inner[0], source)})", start
+        return node_text(typ, source), start
+    return function_name(func, source), start
+
+
+def _containers(tree: tree_sitter.Tree) -> tuple[list[tree_sitter.Node], bool]:
+    """The translation unit and the ``#if`` blocks at its top level (nested),
+    and whether the top level itself is broken (an ERROR or a MISSING "}"
+    among their children: a header tree-sitter could not read)."""
+    out = []
+    broken = False
+    stack = [tree.root_node]
+    has_error = tree.root_node.has_error
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for c in node.children:
+            t = c.type
+            if t in _TOP:
+                stack.append(c)
+            elif has_error and (t == "ERROR" or (t == "}" and c.is_missing)):
+                broken = True
+    return out, broken
+
+
+_MAIN_CAPTURES = ("definition.function", "definition.struct", "definition.macro", "head.definition.macro_function")
+
+
+def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, tree_sitter.Node]]:
+    """Matches of functions.scm that start at the top level, in source order.
+
+    The query runs on each container with a start depth of 2 (a struct sits
+    in a declaration): a deeper start depth makes the cursor walk every
+    function body, which cost a third of the parse time on mm/*.c
+    (benchmarks/bench_cmap.py). A match belongs to the container its main
+    node sits in, so nested ``#if`` blocks do not give it twice.
+    """
+    query = load_query("functions")
+    out: list[tuple[int, dict[str, tree_sitter.Node]]] = []
+    main_of: dict[int, str] = {}
+    for container in containers:
+        cursor = tree_sitter.QueryCursor(query)
+        cursor.set_max_start_depth(TOP_LEVEL_DEPTH)
+        cid = container.id
+        for pattern, caps in cursor.matches(container):
+            key = main_of.get(pattern)
+            if key is None:
+                key = main_of[pattern] = next(c for c in _MAIN_CAPTURES if c in caps)
+            main = caps[key][0]
+            parent = main.parent
+            if parent is None:
+                continue
+            if parent.id != cid:
+                grand = parent.parent
+                if key != "definition.struct" or grand is None or grand.id != cid or parent.type not in _STRUCT_HOLDERS:
+                    continue
+            out.append((main.start_byte, {name: nodes[0] for name, nodes in caps.items()}))
+    if len(containers) > 1:
+        out.sort(key=lambda p: p[0])
+    return [m for _, m in out]
 
 
 def index_scopes(
@@ -150,15 +199,13 @@ def index_scopes(
     function, where its CFG comes from; both sorted by start line."""
     scopes: list[Function] = []
     bodies: list[FunctionBody] = []
-    for m in find_matches("functions", tree.root_node, max_start_depth=TOP_LEVEL_DEPTH):
+    containers, broken = _containers(tree)
+    for m in _top_level_matches(containers):
         if "definition.function" in m:
             node = m["definition.function"]
-            if not _is_top(node):
-                continue
-            name = _definition_name(node, source)
+            name, start = _definition_name(node, source)
             if name is None:
                 continue
-            start = _extended_start(node)
             fn = Function(name, file, side, start.start_point.row + 1, node.end_point.row + 1, ScopeKind.FUNCTION)
             scopes.append(fn)
             bodies.append(FunctionBody(fn, node, source))
@@ -166,7 +213,7 @@ def index_scopes(
             head = m["head.definition.macro_function"]
             body = m["body.definition.macro_function"]
             call = head.named_children[0]
-            if not (_is_top(head) and _column0(head)):
+            if not _column0(head):
                 continue
             if is_loop_name(node_text(m["name.definition.macro_function"], source)):
                 continue
@@ -188,8 +235,6 @@ def index_scopes(
             holder = node.parent
             if holder is not None and holder.type in _TOP:
                 holder = node  # `struct x { ... };` is a top-level item of its own
-            elif holder is None or holder.type not in _STRUCT_HOLDERS or not _is_top(holder):
-                continue
             kw = node.type.split("_")[0]
             name = f"{kw} {node_text(m['name.definition.struct'], source)}"
             scopes.append(
@@ -197,8 +242,6 @@ def index_scopes(
             )
         elif "definition.macro" in m:
             node = m["definition.macro"]
-            if not _is_top(node):
-                continue
             # a preproc node ends after its newline: at column 0 of the next row
             end = node.end_point.row + (0 if node.end_point.column == 0 else 1)
             scopes.append(
@@ -211,7 +254,7 @@ def index_scopes(
                     ScopeKind.MACRO,
                 )
             )
-    if tree.root_node.has_error:
+    if broken:
         extra = _text_scan(source, scopes, file=file, side=side)
         scopes.extend(b.function for b in extra)
         bodies.extend(extra)
@@ -321,7 +364,8 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
     kernel style puts a function's braces alone at column 0, so a ``{`` line
     outside every scope found, under a header with a ``(``, opens one."""
     lines = source.split(b"\n")
-    covered = [(f.start, f.end) for f in found]
+    covered = sorted((f.start, f.end) for f in found)
+    starts = [c[0] for c in covered]
     out: list[FunctionBody] = []
     i = 0
     while i < len(lines):
@@ -330,7 +374,8 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
             i += 1
             continue
         no = i + 1
-        if any(s <= no <= e for s, e in covered):
+        k = bisect.bisect_right(starts, no) - 1
+        if k >= 0 and covered[k][1] >= no:
             i += 1
             continue
         # the header: lines above, up to a blank line or the end of something

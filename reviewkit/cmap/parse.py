@@ -14,9 +14,10 @@ import importlib.resources
 import tree_sitter
 import tree_sitter_c
 
-# How deep a top-level definition may sit: translation_unit -> #if blocks
-# (#ifdef CONFIG_X / #else, nested a few levels in mm/*.c) -> definition.
-TOP_LEVEL_DEPTH = 6
+# How deep below its container (the translation unit or an #if block) a
+# top-level definition's match may start: a struct specifier sits in a
+# declaration, so 2.
+TOP_LEVEL_DEPTH = 2
 
 
 @functools.cache
@@ -119,13 +120,32 @@ def find_calls(node: tree_sitter.Node, source: bytes) -> list[tuple[str, tree_si
     return out
 
 
+_STRUCTURAL = frozenset({"{", "}", "(", ")", "[", "]", ";", ",", "=", ":", "?"})
+
+
+def _words_only(node: tree_sitter.Node) -> bool:
+    """An ERROR made of words only: a type given to a macro
+    (``container_of(p, struct page, lru)``, ``max_t(unsigned long, a, b)``)
+    or an annotation (``void __user *p``). The statement around it parses
+    as it should."""
+    stack = list(node.children)
+    while stack:
+        n = stack.pop()
+        if n.type in _STRUCTURAL or n.is_missing:
+            return False
+        stack.extend(n.children)
+    return True
+
+
 def body_error_lines(body: tree_sitter.Node, *, line_offset: int = 0, fragment: bool = False) -> tuple[int, ...]:
     """Lines of real syntax errors in a function body.
 
     Not counted: the MISSING ";" tree-sitter puts after every macro head
     (``list_for_each_entry(...) {``, ``for_each_cpu(cpu)`` then a
-    statement), which is how kernel C looks to it, and in a fragment the
-    MISSING "}" of blocks whose end is not shown.
+    statement), which is how kernel C looks to it; ERROR nodes made of words
+    only (types passed to macros, ``__user``), which leave the statement
+    intact; and in a fragment the MISSING "}" of blocks whose end is not
+    shown.
     """
     if not body.has_error:
         return ()
@@ -143,7 +163,8 @@ def body_error_lines(body: tree_sitter.Node, *, line_offset: int = 0, fragment: 
                 lines.add(n.start_point.row + 1 + line_offset)
             continue
         if n.is_error:
-            lines.add(n.start_point.row + 1 + line_offset)
+            if not _words_only(n):
+                lines.add(n.start_point.row + 1 + line_offset)
             continue
         if n.has_error:
             stack.extend(n.children)

@@ -10,6 +10,7 @@ from reviewkit.cmap.parse import TOP_LEVEL_DEPTH, find_captures, load_query, par
 
 SOURCE = b"""#define MAX 4
 struct box { int n; };
+static const struct box boxes[] = { { 1 }, { 2 } };
 static int helper(struct box *b)
 {
 \tint i;
@@ -56,6 +57,8 @@ def test_functions_query():
     assert ("name.definition.macro", "MAX") in got
     assert ("definition.struct", "struct box { int n; }") in got
     assert ("name.definition.struct", "box") in got
+    assert ("definition.initializer", "static const struct box boxes[] = { { 1 }, { 2 } };") in got
+    assert ("name.definition.initializer", "boxes[]") in got
     assert ("definition.function", "static int helper(struct box *b)") in got
     assert ("name.definition.macro_function", "SYSCALL_DEFINE1") in got
     assert ("body.definition.macro_function", "{") in got

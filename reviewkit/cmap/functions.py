@@ -155,7 +155,13 @@ def _containers(tree: tree_sitter.Tree) -> tuple[list[tree_sitter.Node], bool]:
     return out, broken
 
 
-_MAIN_CAPTURES = ("definition.function", "definition.struct", "definition.macro", "head.definition.macro_function")
+_MAIN_CAPTURES = (
+    "definition.function",
+    "definition.struct",
+    "definition.initializer",
+    "definition.macro",
+    "head.definition.macro_function",
+)
 
 
 def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, tree_sitter.Node]]:
@@ -240,6 +246,13 @@ def index_scopes(
             scopes.append(
                 Function(name, file, side, holder.start_point.row + 1, holder.end_point.row + 1, ScopeKind.STRUCT)
             )
+        elif "definition.initializer" in m:
+            node = m["definition.initializer"]
+            name = _declarator_name(m["name.definition.initializer"], source)
+            if name is not None:
+                scopes.append(
+                    Function(name, file, side, node.start_point.row + 1, node.end_point.row + 1, ScopeKind.STRUCT)
+                )
         elif "definition.macro" in m:
             node = m["definition.macro"]
             # a preproc node ends after its newline: at column 0 of the next row

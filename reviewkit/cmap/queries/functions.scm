@@ -19,6 +19,13 @@
   name: (type_identifier) @name.definition.struct
   body: (enumerator_list)) @definition.struct
 
+; A variable with a braced initialiser (`static const struct pwm_ops ops = {`):
+; a data scope, named by the variable.
+(declaration
+  declarator: (init_declarator
+    declarator: (_) @name.definition.initializer
+    value: (initializer_list))) @definition.initializer
+
 (preproc_function_def
   name: (identifier) @name.definition.macro) @definition.macro
 

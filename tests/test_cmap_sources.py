@@ -1,0 +1,130 @@
+"""Code sources without a tree: fragments, new and deleted files, odd diffs."""
+
+from __future__ import annotations
+
+from reviewkit.cmap import function_at, map_functions
+from reviewkit.cmap.sources import GAP_MARKER, build_fragment
+from reviewkit.config import Config
+from reviewkit.model import DiffLine, FileDiff, FunctionStatus, Hunk, NodeKind, Patch, PatchSource, Side
+from reviewkit.patch.real import parse_diff_text
+
+ADDED = """diff --git a/drivers/pwm/pwm-new.c b/drivers/pwm/pwm-new.c
+new file mode 100644
+index 0000000..1111111
+--- /dev/null
++++ b/drivers/pwm/pwm-new.c
+@@ -0,0 +1,16 @@
++// SPDX-License-Identifier: GPL-2.0
++#include <linux/pwm.h>
++
++static int new_apply(struct pwm_chip *chip, const struct pwm_state *state)
++{
++	guard(mutex)(&chip->lock);
++	if (!state->enabled)
++		return 0;
++	return write_period(chip, state->period);
++}
++
++static const struct pwm_ops new_ops = {
++	.apply = new_apply,
++};
++
++MODULE_LICENSE("GPL");
+diff --git a/drivers/pwm/pwm-old.c b/drivers/pwm/pwm-old.c
+deleted file mode 100644
+index 2222222..0000000
+--- a/drivers/pwm/pwm-old.c
++++ /dev/null
+@@ -1,6 +0,0 @@
+-#include <linux/pwm.h>
+-
+-static void old_remove(struct platform_device *pdev)
+-{
+-	pwmchip_remove(platform_get_drvdata(pdev));
+-}
+diff --git a/Documentation/pwm.rst b/Documentation/pwm.rst
+index 3333333..4444444 100644
+--- a/Documentation/pwm.rst
++++ b/Documentation/pwm.rst
+@@ -1,3 +1,3 @@
+ PWM
+-old words
++new words
+ end
+"""
+
+
+def patch_of(diff: str) -> Patch:
+    files, warnings = parse_diff_text(diff, None)
+    assert files and not warnings
+    return Patch("<t@test>", PatchSource.MAIL, "t", "", "", "", files)
+
+
+def test_added_and_deleted_files_are_whole():
+    cm = map_functions(patch_of(ADDED), config=Config())
+    by_name = {cf.name: cf for cf in cm.functions}
+    new = by_name["new_apply"]
+    assert new.status is FunctionStatus.ADDED and new.old is None
+    assert (new.new.function.start, new.new.function.end) == (4, 10) and new.new.function.complete
+    assert new.file_uses_cleanup  # guard(mutex)
+    assert new.added_lines == frozenset(range(4, 11))
+    assert [n.kind for n in new.new.cfg.nodes if n.kind is NodeKind.RETURN] == [NodeKind.RETURN] * 2
+    old = by_name["old_remove"]
+    assert old.status is FunctionStatus.REMOVED and old.new is None
+    assert (old.old.function.start, old.old.function.end) == (3, 6)
+    assert not old.file_uses_cleanup
+    assert by_name["new_ops"].status is FunctionStatus.ADDED  # an initialised struct, no CFG
+    assert by_name["new_ops"].new.cfg is None
+    assert function_at(cm, "drivers/pwm/pwm-new.c", Side.NEW, 13) is None  # in new_ops, not a function
+    assert all(cf.file.endswith(".c") for cf in cm.functions)  # the .rst file is skipped
+    assert cm.warnings == ()
+
+
+def test_fragment_keeps_line_numbers_and_marks_gaps():
+    lines = (
+        DiffLine(" ", "\tint a;", 10, 10),
+        DiffLine("-", "\ta = 1;", 11, None),
+        DiffLine("+", "\ta = 2;", None, 11),
+        DiffLine(" ", "}", 12, 12),
+    )
+    later = (DiffLine(" ", "static int g(void)", 20, 20), DiffLine("+", "{", None, 21))
+    hunks = (Hunk(10, 3, 10, 3, "static int f(void)", lines), Hunk(20, 1, 20, 2, "", later))
+    old = build_fragment(hunks, Side.OLD)
+    assert old.lines[9:12] == ("\tint a;", "\ta = 1;", "}")
+    assert old.lines[0] == GAP_MARKER and old.lines[12] == GAP_MARKER and old.lines[13] == ""
+    assert old.visible == frozenset({10, 11, 12, 20}) and not old.exact
+    new = build_fragment(hunks, Side.NEW)
+    assert new.lines[10] == "\ta = 2;" and len(new.lines) == 21
+
+
+def test_headless_function_named_by_the_header_context():
+    lines = (
+        DiffLine(" ", "\tint a;", 10, 10),
+        DiffLine("-", "\ta = 1;", 11, None),
+        DiffLine("+", "\ta = 2;", None, 11),
+        DiffLine(" ", "\treturn a;", 12, 12),
+        DiffLine(" ", "}", 13, 13),
+    )
+    fd = FileDiff("x.c", "x.c", None, None, (Hunk(10, 4, 10, 4, "static int f(void)", lines),))
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
+    (cf,) = cm.functions
+    assert cf.name == "f" and cf.status is FunctionStatus.CHANGED
+    assert (cf.new.function.start, cf.new.function.end) == (10, 13) and not cf.new.function.complete
+    assert cf.added_lines == {11} and cf.removed_lines == {11}
+    assert [n.text for n in cf.new.cfg.nodes if n.kind is not NodeKind.ENTRY and n.text] == [
+        "a = 2;",
+        "return a;",
+    ]
+
+
+def test_hunk_lines_without_numbers_are_skipped():
+    # a quote the patch stage could not number: nothing is placed, nothing breaks
+    lines = (DiffLine("+", "\tx();", None, None), DiffLine(" ", "}", 5, 5))
+    fd = FileDiff("y.c", "y.c", None, None, (Hunk(5, 1, 5, 2, "void y(void)", lines, snipped=True),))
+    cm = map_functions(Patch("<m>", PatchSource.QUOTED, "", "", "", "", (fd,)), config=Config())
+    assert all(cf.added_lines == frozenset() for cf in cm.functions)
+
+
+def test_empty_patch():
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", ()), config=Config())
+    assert cm.functions == () and not cm.exact and cm.warnings == ()

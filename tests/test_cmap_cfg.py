@@ -350,3 +350,24 @@ def test_words_only_errors_are_not_parse_errors():
     )
     func = parse_c(src).root_node.children[0]
     assert body_error_lines(func.child_by_field_name("body")) == (6,)
+
+
+def test_case_labels_inside_ifdef_arms():
+    # kernel/bpf/bpf_lsm.c: some cases exist only under #ifdef CONFIG_NET
+    body = """\tswitch (id) {
+\tcase A:
+\t\treturn 1;
+#ifdef CONFIG_NET
+\tcase B:
+\t\treturn 2;
+#endif
+\tdefault:
+\t\treturn 0;
+\t}"""
+    cfg = cfg_of(body)
+    sw = node(cfg, K.SWITCH, "id")
+    labels = {cfg.nodes[d].text for d, k in edges(cfg, sw) if k is E.CASE}
+    assert labels == {"case A:", "case B:", "default:"}
+    assert not [d for d, k in edges(cfg, sw) if k is E.NEXT]  # there is a default
+    ret2 = node(cfg, K.RETURN, "return 2;")
+    assert edges(cfg, ret2) == {(Cfg.EXIT, E.JUMP)}

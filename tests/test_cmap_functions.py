@@ -148,3 +148,27 @@ def test_error_recovery_keeps_neighbours():
 )
 def test_name_from_header(header, name):
     assert name_from_header(header) == name
+
+
+def test_function_ends_at_column_zero_brace_when_a_macro_breaks_the_grammar():
+    # kernel/cgroup/cgroup.c: `do { } while_each_thread(...);` kept
+    # cgroup_attach_task open for 2,000 lines
+    text = (
+        "int attach(struct task_struct *leader)\n{\n\tstruct task_struct *task = leader;\n\n"
+        "\tdo {\n\t\tadd(task);\n\t} while_each_thread(leader, task);\n\treturn 0;\n}\n\n"
+        "#define CHECK(c) do {\t\\\n\tif (c)\t\t\\\n\t\tBUG();\t\\\n} while (0)\n\n"
+        "static int next_one(void)\n{\n\treturn 1;\n}\n\n"
+        "static void last_one(void)\n{\n\tnext_one();\n}\n"
+    )
+    source = text.encode()
+    found = {f.name: (f.start, f.end) for f in find_functions(parse_c(source), source, file="", side=Side.NEW)}
+    assert found["attach"] == (1, 9)
+    assert found["next_one"] == (16, 19)
+    assert found["last_one"] == (21, 24)
+    bodies = {b.function.name: b for b in find_function_bodies(parse_c(source), source, file="", side=Side.NEW)}
+    from reviewkit.cmap import build_cfg
+
+    b = bodies["attach"]
+    cfg = build_cfg(b.node, b.source, name="attach", side=Side.NEW, line_offset=b.line_offset)
+    assert max(n.line for n in cfg.nodes) <= 9
+    assert any(n.text == "return 0;" and n.line == 8 for n in cfg.nodes)

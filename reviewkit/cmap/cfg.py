@@ -92,6 +92,8 @@ class _Loop:
     continue_kind: EdgeKind = EdgeKind.BACK
     continues: Pending = field(default_factory=list)
     is_switch: bool = False
+    switch_id: int = 0
+    has_default: bool = False
 
 
 def _unparen(node: tree_sitter.Node) -> tree_sitter.Node:
@@ -478,31 +480,34 @@ class _Builder:
         cond = node.child_by_field_name("condition")
         expr = _unparen(cond) if cond is not None else node
         s = self.add(NodeKind.SWITCH, expr, self.text(expr))
-        ctx = _Loop(is_switch=True)
+        ctx = _Loop(is_switch=True, switch_id=s)
         self.loops.append(ctx)
-        self.pending = []
-        has_default = False
+        self.pending = []  # code before the first case label is unreachable
         body = node.child_by_field_name("body")
-        stmts = [c for c in (body.children if body is not None else []) if c.is_named and c.type not in _SKIP]
-        for stmt in stmts:
-            if stmt.type == "case_statement":
-                value = stmt.child_by_field_name("value")
-                if value is None:
-                    has_default = True
-                    text, label = "default:", "default"
-                else:
-                    vt = self.text(value)
-                    text, label = f"case {vt}:", f"case {vt}"
-                self.pending.append((s, EdgeKind.CASE))
-                self.add(NodeKind.LABEL, stmt, text, label=label)
-                inner = [c for c in stmt.children if c.is_named and c != value]
-                self.visit_sequence(inner)
-            else:
-                self.visit(stmt)
+        if body is not None:
+            self.visit(body)
         self.loops.pop()
-        if not has_default:
+        if not ctx.has_default:
             self.pending.append((s, EdgeKind.NEXT))
         self.pending += ctx.breaks
+
+    def visit_case_statement(self, node: tree_sitter.Node) -> None:
+        # case labels may sit in #ifdef arms inside the switch body
+        # (kernel/bpf/bpf_lsm.c), so they find their switch on the stack
+        value = node.child_by_field_name("value")
+        ctx = next((lp for lp in reversed(self.loops) if lp.is_switch), None)
+        if value is None:
+            text, label = "default:", "default"
+        else:
+            vt = self.text(value)
+            text, label = f"case {vt}:", f"case {vt}"
+        if ctx is not None:
+            ctx.has_default = ctx.has_default or value is None
+            self.pending.append((ctx.switch_id, EdgeKind.CASE))
+        else:
+            self.complete = False  # a fragment that does not show the switch
+        self.add(NodeKind.LABEL, node, text, label=label)
+        self.visit_sequence([c for c in node.children if c.is_named and c != value])
 
     # -- preprocessor arms inside a body: both configurations are possible
     def visit_preproc_if(self, node: tree_sitter.Node) -> None:

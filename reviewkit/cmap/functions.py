@@ -10,6 +10,7 @@ benchmarks/bench_cmap.py for the count.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -199,10 +200,12 @@ def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, tre
 
 
 def index_scopes(
-    tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side
+    tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side, split: bool = True
 ) -> tuple[list[Function], list[FunctionBody]]:
     """All top-level scopes (functions, structs, macros) and, for each
-    function, where its CFG comes from; both sorted by start line."""
+    function, where its CFG comes from; both sorted by start line.
+    ``split`` cuts functions that run past a column-0 ``}`` (see
+    :func:`_split_runaways`)."""
     scopes: list[Function] = []
     bodies: list[FunctionBody] = []
     containers, broken = _containers(tree)
@@ -267,6 +270,8 @@ def index_scopes(
                     ScopeKind.MACRO,
                 )
             )
+    if split and tree.root_node.has_error:
+        _split_runaways(scopes, bodies, source, file=file, side=side)
     if broken:
         extra = _text_scan(source, scopes, file=file, side=side)
         scopes.extend(b.function for b in extra)
@@ -274,6 +279,52 @@ def index_scopes(
     scopes.sort(key=lambda f: (f.start, f.end))
     bodies.sort(key=lambda b: b.function.start)
     return scopes, bodies
+
+
+def _padded(lines: list[bytes], first: int, last: int) -> bytes:
+    """Lines first..last (1-based) with blank lines before, so that rows stay
+    line numbers."""
+    return b"\n" * (first - 1) + b"\n".join(lines[first - 1 : last]) + b"\n"
+
+
+def _split_runaways(
+    scopes: list[Function], bodies: list[FunctionBody], source: bytes, *, file: str, side: Side
+) -> None:
+    """Cut functions that run on past a column-0 ``}``.
+
+    Kernel style closes a function with ``}`` at column 0. A macro that
+    breaks the grammar can make tree-sitter keep a function open for
+    thousands of lines: ``do { ... } while_each_thread(leader, task);`` in
+    kernel/cgroup/cgroup.c turned cgroup_attach_task into lines 2932-4904.
+    Such a function ends at its first column-0 ``}``; the lines after it are
+    parsed again on their own. Changes ``scopes`` and ``bodies`` in place.
+    """
+    lines: list[bytes] | None = None
+    for body in list(bodies):
+        node = body.node
+        if not node.has_error or body.source is not source:
+            continue
+        fn = body.function
+        if lines is None:
+            lines = source.split(b"\n")
+        # a `}` that ends a #define's continuation lines is no function's end
+        end = next(
+            (k for k in range(fn.start, fn.end - 1) if lines[k].startswith(b"}") and not lines[k - 1].endswith(b"\\")),
+            None,
+        )
+        if end is None:
+            continue
+        end += 1  # 1-based line of the `}`
+        cut = dataclasses.replace(fn, end=end)
+        sub = _padded(lines, fn.start, end)
+        sub_bodies = index_scopes(parse_c(sub), sub, file=file, side=side, split=False)[1]
+        new_body = next((b for b in sub_bodies if b.function.name == fn.name), None)
+        rest = _padded(lines, end + 1, fn.end)
+        rest_scopes, rest_bodies = index_scopes(parse_c(rest), rest, file=file, side=side)
+        scopes[scopes.index(fn)] = cut
+        bodies[bodies.index(body)] = FunctionBody(cut, new_body.node if new_body else node, sub if new_body else source)
+        scopes.extend(f for f in rest_scopes if f.start > end)
+        bodies.extend(b for b in rest_bodies if b.function.start > end)
 
 
 def find_scopes(tree: tree_sitter.Tree, source: bytes, *, file: str, side: Side) -> list[Function]:

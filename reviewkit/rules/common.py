@@ -115,6 +115,19 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
         return False
     if st.fact(ret) is True:
         return True
+    # `ret = PTR_ERR(x); dev_err(...); return ret;` (drivers/leds/leds-lp8860.c)
+    cur, seen = nid, 0
+    while seen < 6:
+        preds = [e.src for e in flow.cfg.edges if e.dst == cur]
+        if len(preds) != 1:
+            break
+        cur, seen = preds[0], seen + 1
+        pnode = flow.cfg.nodes[cur]
+        if pnode.kind is not NodeKind.STATEMENT:
+            break
+        for lv, rv in parse_statement(pnode.text).assigned:
+            if lv == ret:
+                return is_error_value(rv)
     # `if (ret) return ret;` / `if (ret < 0) goto out; ... out: return ret;`:
     # the condition that led here tested the returned variable non-zero
     for e in flow.cfg.edges:
@@ -202,6 +215,21 @@ def find_placements(
                         inlined_from=call.name,
                     )
                 )
+    return out
+
+
+def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set:
+    """Every lock/reference key the function releases somewhere."""
+    from reviewkit.rules.knowledge import OpKind
+    from reviewkit.rules.resources import ResourceKey
+
+    out = set()
+    for node in flow.cfg.nodes:
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is not None and op.kind is OpKind.RELEASE:
+                name = "" if op.arg is None else (call.arg_key(op.arg) or "")
+                out.add(ResourceKey(op.family, name, op.is_lock))
     return out
 
 

@@ -152,6 +152,9 @@ def find_loops(cfg: Cfg, back: set[CfgEdge]) -> dict[int, frozenset[int]]:
     pred: dict[int, list[int]] = {}
     for e in cfg.edges:
         pred.setdefault(e.dst, []).append(e.src)
+    succ: dict[int, list[int]] = {}
+    for e in cfg.edges:
+        succ.setdefault(e.src, []).append(e.dst)
     loops: dict[int, set[int]] = {}
     for e in back:
         body = loops.setdefault(e.dst, {e.dst})
@@ -162,6 +165,20 @@ def find_loops(cfg: Cfg, back: set[CfgEdge]) -> dict[int, frozenset[int]]:
                 continue
             body.add(n)
             work.extend(pred.get(n, []))
+    for h, body in loops.items():
+        head = cfg.nodes[h] if h < len(cfg.nodes) else None
+        if head is None or head.kind is not NodeKind.LOOP:
+            continue
+        # a loop statement's body is what it encloses, also the statements
+        # that never go round again (`prop = ...; break;` in
+        # drivers/i2c/busses/i2c-pxa-pci.c add_i2c_device)
+        work = [d for d in succ.get(h, []) if d < len(cfg.nodes) and cfg.nodes[d].loop_depth > head.loop_depth]
+        while work:
+            n = work.pop()
+            if n in body or n >= len(cfg.nodes) or cfg.nodes[n].loop_depth <= head.loop_depth:
+                continue
+            body.add(n)
+            work.extend(succ.get(n, []))
     return {h: frozenset(b) for h, b in loops.items()}
 
 
@@ -230,6 +247,7 @@ class Transfer:
         self.loops = loops
         self.events: set[Event] = set()
         self.tracked = _tracked_vars(cfg)
+        self.initialised = _initialised_vars(cfg)
 
     # -- keys
     def key_for(self, op: Op, call: Call) -> ResourceKey | None:
@@ -366,9 +384,16 @@ class Transfer:
         changed = [lv for lv, _ in stmt.assigned]
         # foo(&x) may change x
         changed += [c.arg_key(i) or "" for c in stmt.calls for i, a in enumerate(c.args) if a.startswith("&") and re.fullmatch(r"&\s*[A-Za-z_]\w*", a)]
+        bit_lvs = {lv: rv for lv, _op, rv in stmt.bit_updates}
         for var in changed:
-            # facts about x and about comparisons that read x are stale now
-            stale = {f for f in st.facts if f[0] == var or (var and mentions(f[0], var))}
+            # facts about x and about comparisons that read x are stale now;
+            # `flags |= A` leaves what `flags & B` said alone
+            stale = {
+                f
+                for f in st.facts
+                if (f[0] == var or (var and mentions(f[0], var)))
+                and not (var in bit_lvs and f[0].startswith(var + "&") and f[0] != f"{var}&{bit_lvs[var].lstrip('~').strip('()')}")
+            }
             if stale:
                 st = replace(st, facts=st.facts - stale)
         for var, rv in stmt.assigned:
@@ -376,6 +401,12 @@ class Transfer:
             const = _CONSTANTS.get(rv)
             if const is not None:
                 st = self.set_fact(st, var, const)
+        for lv, op, rv in stmt.bit_updates:
+            # priv->flags |= ID_P_PM_BLOCKED: a later `priv->flags & ID_P_PM_BLOCKED` holds
+            if op == "|=":
+                st = self.set_fact(st, f"{lv}&{rv}", True)
+            elif rv.startswith("~"):
+                st = self.set_fact(st, f"{lv}&{rv[1:].strip('()')}", False)
             if any(p[0] == var for p in st.pending):
                 st = replace(st, pending=tuple(p for p in st.pending if p[0] != var))
             # `page = get_next_page(page)`: what the old value held stays
@@ -465,6 +496,26 @@ class Transfer:
             return st
         return self.acquire(st, key, variant, node.id, scoped=True, until_line=_scope_end(node, block))
 
+    def _unsure_releases_after(self, nid: int, st: State) -> State:
+        cur = nid
+        for _ in range(8):
+            if cur >= len(self.cfg.nodes) or cur == Cfg.EXIT:
+                break
+            node = self.cfg.nodes[cur]
+            if node.kind is not NodeKind.STATEMENT:
+                break
+            for call in parse_statement(node.text).calls:
+                op = self.kb.ops.get(call.name)
+                if op is not None and op.kind is OpKind.RELEASE:
+                    key = self.key_for(op, call)
+                    if key is not None:
+                        st = replace(st, unsure=st.unsure | {key})
+            nxt = [e for e in self.cfg.edges if e.src == cur]
+            if len(nxt) != 1:
+                break
+            cur = nxt[0].dst
+        return st
+
     def _jump_after(self, nid: int, fallback: int) -> int:
         """The return/break/goto that a straight run of statements from
         ``nid`` ends in (``dev_err(...); return ret;``), else ``fallback``."""
@@ -547,6 +598,12 @@ class Transfer:
         if known is not None and known != value:
             return None  # this path has already decided the other way
         commits = _commit(cond, value) or []
+        # a state flag this path knows nothing about (`if (priv->flags &
+        # ID_P_PM_BLOCKED) pm_runtime_put(dev);` after paths that never set
+        # it, drivers/i2c/busses/i2c-rcar.c): what the branch releases is
+        # the flag's business, not a verdict this walk can make
+        if any(a.var and a.var in self.tracked and st.fact(a.var) is None and not _is_plain_flag(a.var, self) for a, _ in commits):
+            st = self._unsure_releases_after(edge.dst, st)
         committed_calls = set()
         for atom, truth in commits:
             if atom.var:
@@ -559,9 +616,9 @@ class Transfer:
                         if truth == truthy_success:
                             st = self.acquire(st, key, variant, site)
                 if not truth:
-                    h = st.get(ResourceKey("", "", False))
+                    # a NULL pointer holds no reference
                     for h in list(st.held):
-                        if h.from_result and h.key.name == atom.var and h.count > 0:
+                        if not h.key.is_lock and h.key.name == atom.var and h.count > 0 and (h.from_result or h.iter_loop >= 0 or h.left_at >= 0):
                             st = self.drop(st, h.key)
             elif atom.call is not None:
                 call = atom.call
@@ -585,6 +642,13 @@ class Transfer:
         return st
 
 
+def _is_plain_flag(var: str, tr: "Transfer") -> bool:
+    """A local the function itself initialises before testing (``bool
+    locked = false``): its unknown value is a real either-way, unlike a
+    field whose value came from elsewhere."""
+    return var in tr.initialised
+
+
 def _atom_vars(cond: Cond) -> set[str]:
     if cond.op == "atom":
         return {cond.var} if cond.var else set()
@@ -602,8 +666,22 @@ def _tracked_vars(cfg: Cfg) -> frozenset[str]:
                 seen[v] = seen.get(v, 0) + 1
         elif node.kind is NodeKind.STATEMENT and node.text:
             # `locked = true;` ... `if (locked)`: the assignment correlates too
-            constant |= {lv for lv, rv in parse_statement(node.text).assigned if rv in _CONSTANTS}
+            stmt = parse_statement(node.text)
+            constant |= {lv for lv, rv in stmt.assigned if rv in _CONSTANTS}
+            constant |= {f"{lv}&{rv.lstrip('~').strip('()')}" for lv, _op, rv in stmt.bit_updates}
     return frozenset(v for v, n in seen.items() if n >= 2 or v in constant)
+
+
+def _initialised_vars(cfg: Cfg) -> frozenset[str]:
+    """Locals declared with a value (``bool locked = false;``) and plain
+    variables (not fields) that the function assigns."""
+    out: set[str] = set()
+    for node in cfg.nodes:
+        if node.kind is NodeKind.STATEMENT and node.text:
+            for lv, _rv in parse_statement(node.text).assigned:
+                if re.fullmatch(r"[A-Za-z_]\w*", lv):
+                    out.add(lv)
+    return frozenset(out)
 
 
 def _scope_end(node: CfgNode, block: bool) -> int:

@@ -53,13 +53,21 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                 continue
             if not is_error_exit(flow, nid, st, kb):
                 continue
-            if not any((h.key, s) in released_sites for s in h.sites):
-                continue  # no other exit drops it either: not this rule's call
+            if not any((h.key, s) in released_sites for s in h.sites) and not (h.from_result and not h.passed):
+                # no other exit drops it either, and it is not a fresh
+                # reference that nobody else could hold: not this rule's call
+                continue
             line = cfg.nodes[nid].line
             site = min((cfg.nodes[s].line for s in h.sites), default=0)
+            others = any((h.key, s) in released_sites for s in h.sites)
+            what = (
+                f"skips {put}({h.key}) that the other exits do"
+                if others
+                else f"leaves without {put}({h.key}), and nothing else holds that reference yet"
+            )
             out[(h.key, "error", line)] = (
                 line,
-                f"the error exit at line {line} skips {put}({h.key}) that the other exits do (reference taken at line {site})",
+                f"the error exit at line {line} {what} (reference taken at line {site})",
                 f"drop the reference before returning, or jump to the label that does",
                 Confidence.MEDIUM if h.passed else Confidence.HIGH,
             )

@@ -59,6 +59,8 @@ class Stmt:
     free_vars: tuple[tuple[str, str], ...] = ()  # (variable, __free class)
     # a curried macro call NAME(CLASS)(args), as cleanup.h's guard(mutex)(&l)
     guard: tuple[str, str, tuple[str, ...]] | None = None
+    # `flags |= F` / `flags &= ~F`: (lvalue, "|=" or "&=", right side)
+    bit_updates: tuple[tuple[str, str, str], ...] = ()
 
 
 # ------------------------------------------------------------------ conditions
@@ -172,14 +174,18 @@ def parse_statement(text: str) -> Stmt:
         return Stmt((), (), None)
     calls = find_calls_in(body)
     assigned = []
+    bits: list[tuple[str, str, str]] = []
     returns = None
     guard = None
     for n in _walk(body):
         if n.type == "assignment_expression":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             if left is not None and right is not None:
-                rv = normalise_text(_text(right)) if _text(n.child(1)) == "=" else UPDATED
+                op = _text(n.child(1))
+                rv = normalise_text(_text(right)) if op == "=" else UPDATED
                 assigned.append((normalise_key(_text(left)), rv))
+                if op in ("|=", "&="):
+                    bits.append((normalise_text(_text(left)), op, normalise_text(_text(right))))
         elif n.type == "update_expression":
             arg = n.child_by_field_name("argument")
             if arg is not None:
@@ -204,7 +210,7 @@ def parse_statement(text: str) -> Stmt:
         m = re.match(r"^\s*return\s*(.*?);?\s*$", text, re.S)
         returns = normalise_text(m.group(1)) if m else ""
     free_vars = tuple((m.group(1), m.group(2)) for m in _FREE_VAR.finditer(text))
-    return Stmt(calls, tuple(assigned), returns, free_vars, guard)
+    return Stmt(calls, tuple(assigned), returns, free_vars, guard, tuple(bits))
 
 
 def _pure(node) -> bool:
@@ -250,7 +256,8 @@ def _cond_of(node) -> Cond:
                 a, b = b, a
             atom = Cond("atom", var=f"{a}<{b}")
             return atom if op in ("<", ">") else Cond("not", (atom,))
-        return OPAQUE
+        if not _pure(node):
+            return OPAQUE
     if t == "identifier":
         return Cond("atom", var=_text(node))
     if t == "field_expression":
@@ -258,6 +265,11 @@ def _cond_of(node) -> Cond:
     if t == "call_expression":
         call = _call_of(node)
         return Cond("atom", call=call) if call is not None else OPAQUE
+    if t in ("binary_expression", "subscript_expression", "pointer_expression") and _pure(node):
+        # `priv->flags & ID_P_PM_BLOCKED`: a value that cannot change by
+        # being read; tested twice, it correlates like a flag
+        # (drivers/i2c/busses/i2c-rcar.c rcar_i2c_probe)
+        return Cond("atom", var=normalise_text(_text(node)))
     return OPAQUE
 
 

@@ -39,8 +39,9 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
     # reference its caller manages (pm_runtime_put in the disable branch of
     # drivers/pwm/pwm-dwc.c dwc_pwm_apply); no local pairing to judge
     foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
+    error_exits = {nid for nid, st in flow.exits if is_error_exit(flow, nid, st, kb)}
     for nid, st in flow.exits:
-        if is_error_exit(flow, nid, st, kb):
+        if nid in error_exits:
             continue  # RK401's business
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.passed or h.scoped or h.key in st.unsure:

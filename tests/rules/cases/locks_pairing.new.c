@@ -151,3 +151,35 @@ void variant_ok(struct dev *d)
 	/* ok: RK102 */
 	spin_unlock_irqrestore(&d->lock, flags);
 }
+
+void same_comparison_twice_ok(struct dev *d, spinlock_t *old_ptl, spinlock_t *new_ptl)
+{
+	if (new_ptl != old_ptl)
+		spin_lock(new_ptl);
+	move(d);
+	if (new_ptl != old_ptl)
+		spin_unlock(new_ptl);
+	/* ok: RK101 */
+	done(d);
+}
+
+int flag_bit_state_ok(struct dev *d, struct priv *priv)
+{
+	int ret;
+
+	pm_runtime_get_sync(d->dev);
+	if (keep_active(d))
+		priv->flags |= PM_BLOCKED;
+	else
+		pm_runtime_put(d->dev);
+	ret = start(d);
+	if (ret < 0)
+		goto out_put;
+	return 0;
+out_put:
+	if (priv->flags & PM_BLOCKED)
+		/* ok: RK201 */
+		pm_runtime_put(d->dev);
+	/* ok: RK401 */
+	return ret;
+}

@@ -68,6 +68,13 @@ def test_unlock_paths_can_merge(findings):
     assert "spin_unlock_irq(&pgdat->lru_lock);\nif (clearlru)\n\t__munlock_isolated_page(page);\nelse {" in f.suggestion
     g = pick(findings, "RK103", "__munlock_pagevec", 319)
     assert "putback" in g.message
+    # "take care of the del_page_from_lru_list if clearlru is set, unlock,
+    # and then if clearlru is set continue else track the isolation failure"
+    assert g.suggestion.split("e.g.\n", 1)[1].startswith(
+        "if (clearlru) {\n\tlruvec = mem_cgroup_page_lruvec(page, page_pgdat(page));\n"
+        "\tdel_page_from_lru_list(page, lruvec, page_lru(page));\n}\n"
+        "spin_unlock_irq(&zone->zone_pgdat->lru_lock);\nif (clearlru)\n\tcontinue;\nelse {"
+    )
 
 
 def test_lock_taken_per_iteration(findings):

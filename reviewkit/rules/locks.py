@@ -342,6 +342,44 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
     return out
 
 
+def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
+    """The nearest condition one of whose arms alone leads to ``nid``,
+    written as the test that holds there (``clearlru`` for the FALSE arm
+    of ``!clearlru``); None when no single arm does."""
+    preds: dict[int, int] = defaultdict(int)
+    for e in cfg.edges:
+        preds[e.dst] += 1
+    best = None
+    for node in cfg.nodes:
+        if node.kind is not NodeKind.CONDITION or node.id not in dom.get(nid, ()):
+            continue
+        for e in cfg.successors(node.id):
+            if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and preds[e.dst] == 1 and e.dst in dom.get(nid, ()):
+                if best is None or node.id in dom.get(best[0], ()) or len(dom.get(node.id, ())) > len(dom.get(best[0], ())):
+                    best = (node.id, e.kind)
+    if best is None:
+        return None
+    text = cfg.nodes[best[0]].text
+    if best[1] is EdgeKind.TRUE:
+        return text
+    return text[1:] if text.startswith("!") and "&&" not in text and "||" not in text else f"!({text})"
+
+
+def _locked_work(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> list[str]:
+    """Statements on the way to release ``nid`` that only its path runs:
+    the work to keep under the condition before the single release."""
+    cond_nodes = [n for n in dom.get(nid, ()) if cfg.nodes[n].kind is NodeKind.CONDITION]
+    if not cond_nodes:
+        return []
+    nearest = max(cond_nodes, key=lambda n: len(dom.get(n, ())))
+    out = []
+    for n in sorted(dom.get(nid, ()), key=lambda n: cfg.nodes[n].line):
+        node = cfg.nodes[n]
+        if n != nid and node.kind is NodeKind.STATEMENT and node.text and nearest in dom.get(n, ()) and n != nearest:
+            out.append(node.text)
+    return out
+
+
 def _indent(lines: list[str], depth: int = 1) -> list[str]:
     return ["\t" * depth + t for t in lines]
 
@@ -435,14 +473,24 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
         release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        dom = _dominators(cfg)
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
             after = [cfg.nodes[n].text for n in _linear_after(cfg, r) if cfg.nodes[n].text]
-            tails.append((cfg.nodes[r].line, after))
-        sketch = ["<locked work, each part under its condition>", f"{release};"]
-        for i, (line, after) in enumerate(tails):
-            head = "if (<condition of the path through line %d>)" % line if i == 0 else (
-                "else" if i == len(tails) - 1 else "else if (<condition of the path through line %d>)" % line)
+            tails.append((cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
+        # the site only a condition leads to goes first, the catch-all last
+        tails.sort(key=lambda t: (t[2] is None, t[0]))
+        sketch = []
+        for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
+            guard, work = _guard_of(cfg, dom, r), _locked_work(cfg, dom, r)
+            if guard and work:
+                sketch += [f"if ({guard}) {{", *_indent(work), "}"]
+        if not sketch:
+            sketch = ["<locked work, each part under its condition>"]
+        sketch.append(f"{release};")
+        for i, (line, after, guard) in enumerate(tails):
+            cond = guard or f"<condition of the path through line {line}>"
+            head = f"if ({cond})" if i == 0 else ("else" if i == len(tails) - 1 else f"else if ({cond})")
             body = after or [";"]
             sketch += [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))

@@ -57,6 +57,7 @@ def test_functions_query():
     assert ("name.definition.macro", "MAX") in got
     assert ("definition.struct", "struct box { int n; }") in got
     assert ("name.definition.struct", "box") in got
+    assert ("kind.definition.struct", "struct box { int n; }") in got
     assert ("definition.initializer", "static const struct box boxes[] = { { 1 }, { 2 } };") in got
     assert ("name.definition.initializer", "boxes[]") in got
     assert ("definition.function", "static int helper(struct box *b)") in got

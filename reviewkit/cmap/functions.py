@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import tree_sitter
 
@@ -24,8 +24,6 @@ from reviewkit.model import Function, ScopeKind, Side
 _TOP = frozenset(
     {"translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"}
 )
-# What a struct/union/enum specifier may sit in at the top level.
-_STRUCT_HOLDERS = frozenset({"declaration", "type_definition"})
 
 
 def _declarator_name(node: tree_sitter.Node | None, source: bytes) -> str | None:
@@ -53,19 +51,24 @@ def function_name(func: tree_sitter.Node, source: bytes) -> str | None:
     the declarator: then the name is the macro type's.
     """
     decl = func.child_by_field_name("declarator")
-    name = _declarator_name(decl, source)
-    typ = func.child_by_field_name("type")
-    if (
-        typ is not None
-        and typ.type == "macro_type_specifier"
-        and name is not None
-        and name.startswith("__")
-        and decl is not None
-        and decl.type == "function_declarator"
-    ):
-        inner = typ.child_by_field_name("name") or (typ.named_children[0] if typ.named_children else None)
-        if inner is not None:
-            return node_text(inner, source)
+    return _function_name(func, decl, source)
+
+
+def _function_name(func: tree_sitter.Node, decl: tree_sitter.Node | None, source: bytes) -> str | None:
+    if decl is not None and decl.type == "function_declarator":
+        inner = decl.child_by_field_name("declarator")
+        # the common case, `name(args)`, without the general walk
+        name = node_text(inner, source) if inner is not None and inner.type == "identifier" else None
+        if name is None:
+            name = _declarator_name(decl, source)
+    else:
+        name = _declarator_name(decl, source)
+    if name is not None and name.startswith("__") and decl is not None and decl.type == "function_declarator":
+        typ = func.child_by_field_name("type")
+        if typ is not None and typ.type == "macro_type_specifier":
+            inner = typ.child_by_field_name("name") or (typ.named_children[0] if typ.named_children else None)
+            if inner is not None:
+                return node_text(inner, source)
     return name
 
 
@@ -133,7 +136,7 @@ def _definition_name(func: tree_sitter.Node, source: bytes) -> tuple[str | None,
             if len(inner) == 1 and inner[0].type == "identifier":
                 return f"{node_text(typ, source)}({node_text(inner[0], source)})", start
         return node_text(typ, source), start
-    return function_name(func, source), start
+    return _function_name(func, decl, source), start
 
 
 def _containers(tree: tree_sitter.Tree) -> tuple[list[tree_sitter.Node], bool]:
@@ -165,35 +168,26 @@ _MAIN_CAPTURES = (
 )
 
 
-def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, tree_sitter.Node]]:
-    """Matches of functions.scm that start at the top level, in source order.
+def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, list[tree_sitter.Node]]]:
+    """Matches of functions.scm among the containers' children, in source order.
 
-    The query runs on each container with a start depth of 2 (a struct sits
-    in a declaration): a deeper start depth makes the cursor walk every
-    function body, which cost a third of the parse time on mm/*.c
-    (benchmarks/bench_cmap.py). A match belongs to the container its main
-    node sits in, so nested ``#if`` blocks do not give it twice.
+    The query runs on each container with a start depth of 1: a deeper start
+    makes the cursor walk function bodies (with 6, a third of the parse time
+    on mm/*.c; benchmarks/bench_cmap.py). Each match is the cursor's dict of
+    capture name -> nodes, plus ``"@"``: the name of its main capture.
     """
     query = load_query("functions")
-    out: list[tuple[int, dict[str, tree_sitter.Node]]] = []
+    out: list[tuple[int, dict[str, list[tree_sitter.Node]]]] = []
     main_of: dict[int, str] = {}
     for container in containers:
         cursor = tree_sitter.QueryCursor(query)
         cursor.set_max_start_depth(TOP_LEVEL_DEPTH)
-        cid = container.id
         for pattern, caps in cursor.matches(container):
             key = main_of.get(pattern)
             if key is None:
                 key = main_of[pattern] = next(c for c in _MAIN_CAPTURES if c in caps)
-            main = caps[key][0]
-            parent = main.parent
-            if parent is None:
-                continue
-            if parent.id != cid:
-                grand = parent.parent
-                if key != "definition.struct" or grand is None or grand.id != cid or parent.type not in _STRUCT_HOLDERS:
-                    continue
-            out.append((main.start_byte, {name: nodes[0] for name, nodes in caps.items()}))
+            caps["@"] = key  # type: ignore[assignment]
+            out.append((caps[key][0].start_byte, caps))
     if len(containers) > 1:
         out.sort(key=lambda p: p[0])
     return [m for _, m in out]
@@ -210,21 +204,22 @@ def index_scopes(
     bodies: list[FunctionBody] = []
     containers, broken = _containers(tree)
     for m in _top_level_matches(containers):
-        if "definition.function" in m:
-            node = m["definition.function"]
+        key = m["@"]
+        if key == "definition.function":
+            node = m[key][0]
             name, start = _definition_name(node, source)
             if name is None:
                 continue
             fn = Function(name, file, side, start.start_point.row + 1, node.end_point.row + 1, ScopeKind.FUNCTION)
             scopes.append(fn)
             bodies.append(FunctionBody(fn, node, source))
-        elif "head.definition.macro_function" in m:
-            head = m["head.definition.macro_function"]
-            body = m["body.definition.macro_function"]
+        elif key == "head.definition.macro_function":
+            head = m[key][0]
+            body = m["body.definition.macro_function"][0]
             call = head.named_children[0]
             if not _column0(head):
                 continue
-            if is_loop_name(node_text(m["name.definition.macro_function"], source)):
+            if is_loop_name(node_text(m["name.definition.macro_function"][0], source)):
                 continue
             # the call's ";" must be missing: `foo(x);` then a block is not a definition
             if head.text.rstrip().endswith(b";"):
@@ -239,30 +234,27 @@ def index_scopes(
             )
             scopes.append(fn)
             bodies.append(FunctionBody(fn, body, source))
-        elif "definition.struct" in m:
-            node = m["definition.struct"]
-            holder = node.parent
-            if holder is not None and holder.type in _TOP:
-                holder = node  # `struct x { ... };` is a top-level item of its own
-            kw = node.type.split("_")[0]
-            name = f"{kw} {node_text(m['name.definition.struct'], source)}"
+        elif key == "definition.struct":
+            holder = m[key][0]  # the declaration, typedef or specifier
+            kw = m["kind.definition.struct"][0].type.split("_")[0]
+            name = f"{kw} {node_text(m['name.definition.struct'][0], source)}"
             scopes.append(
                 Function(name, file, side, holder.start_point.row + 1, holder.end_point.row + 1, ScopeKind.STRUCT)
             )
-        elif "definition.initializer" in m:
-            node = m["definition.initializer"]
-            name = _declarator_name(m["name.definition.initializer"], source)
+        elif key == "definition.initializer":
+            node = m[key][0]
+            name = _declarator_name(m["name.definition.initializer"][0], source)
             if name is not None:
                 scopes.append(
                     Function(name, file, side, node.start_point.row + 1, node.end_point.row + 1, ScopeKind.STRUCT)
                 )
-        elif "definition.macro" in m:
-            node = m["definition.macro"]
+        else:  # definition.macro
+            node = m[key][0]
             # a preproc node ends after its newline: at column 0 of the next row
             end = node.end_point.row + (0 if node.end_point.column == 0 else 1)
             scopes.append(
                 Function(
-                    node_text(m["name.definition.macro"], source),
+                    node_text(m["name.definition.macro"][0], source),
                     file,
                     side,
                     node.start_point.row + 1,
@@ -304,16 +296,17 @@ def _split_runaways(
         node = body.node
         if not node.has_error or body.source is not source:
             continue
+        # the first "\n}" inside the function before its last line; a `}`
+        # ending a #define's continuation lines is no function's end
+        pos = source.find(b"\n}", node.start_byte, node.end_byte - 1)
+        while pos >= 0 and source[max(0, pos - 1) : pos] == b"\\":
+            pos = source.find(b"\n}", pos + 1, node.end_byte - 1)
+        if pos < 0:
+            continue
         fn = body.function
         if lines is None:
             lines = source.split(b"\n")
-        # a `}` that ends a #define's continuation lines is no function's end
-        end = next(
-            (k for k in range(fn.start, fn.end - 1) if lines[k].startswith(b"}") and not lines[k - 1].endswith(b"\\")),
-            None,
-        )
-        if end is None:
-            continue
+        end = source.count(b"\n", 0, pos + 1)  # 0-based index of the `}` line
         end += 1  # 1-based line of the `}`
         cut = dataclasses.replace(fn, end=end)
         sub = _padded(lines, fn.start, end)
@@ -358,6 +351,7 @@ def find_function_bodies(tree: tree_sitter.Tree, source: bytes, *, file: str, si
     return index_scopes(tree, source, file=file, side=side)[1]
 
 
+_OPEN_BRACE = re.compile(rb"^\{", re.M)
 _IDENT_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _C_KEYWORDS = frozenset(
     {"if", "for", "while", "switch", "return", "sizeof", "typeof", "__typeof__", "do", "else", "case", "goto"}
@@ -410,10 +404,11 @@ def name_from_header(header: str) -> str | None:
     return name
 
 
-@dataclass(frozen=True)
-class FunctionBody:
+class FunctionBody(NamedTuple):
     """Where the CFG of a function comes from: ``node`` (a function_definition
-    or a block) in ``source``, whose row 0 is line ``line_offset + 1``."""
+    or a block) in ``source``, whose row 0 is line ``line_offset + 1``.
+    (A NamedTuple: one is made per function indexed, and a frozen
+    dataclass costs three times as much to build.)"""
 
     function: Function
     node: tree_sitter.Node
@@ -431,16 +426,21 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
     covered = sorted((f.start, f.end) for f in found)
     starts = [c[0] for c in covered]
     out: list[FunctionBody] = []
-    i = 0
-    while i < len(lines):
+    # only lines that start with "{" can open a function: find them in C
+    candidates = []
+    line_no, last = 0, 0
+    for m in _OPEN_BRACE.finditer(source):
+        line_no += source.count(b"\n", last, m.start())
+        last = m.start()
+        candidates.append(line_no)
+    skip_until = -1
+    for i in candidates:
         line = lines[i]
-        if not (line.startswith(b"{") and not line[1:].strip().startswith((b"}", b",")) and i > 0):
-            i += 1
+        if i <= skip_until or i == 0 or line[1:].strip().startswith((b"}", b",")):
             continue
         no = i + 1
         k = bisect.bisect_right(starts, no) - 1
         if k >= 0 and covered[k][1] >= no:
-            i += 1
             continue
         # the header: lines above, up to a blank line or the end of something
         j = i - 1
@@ -455,11 +455,9 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
         # a header starts at column 0; an indented first line is the
         # continuation of one whose start is not shown (a fragment)
         if not head or head[0][:1] in (b" ", b"\t") or "(" not in header or header.rstrip().endswith("="):
-            i += 1
             continue
         name = name_from_header(header)
         if name is None:
-            i += 1
             continue
         end = next((k for k in range(i + 1, len(lines)) if lines[k].startswith(b"}")), None)
         if end is None:  # a fragment that ends inside the function
@@ -469,5 +467,5 @@ def _text_scan(source: bytes, found: list[Function], *, file: str, side: Side) -
         block = next((c for c in tree.root_node.named_children if c.type == "compound_statement"), tree.root_node)
         fn = Function(name, file, side, j + 2, end + 1, ScopeKind.FUNCTION)
         out.append(FunctionBody(fn, block, body_src, i))
-        i = end + 1
+        skip_until = end
     return out

@@ -15,9 +15,9 @@ import tree_sitter
 import tree_sitter_c
 
 # How deep below its container (the translation unit or an #if block) a
-# top-level definition's match may start: a struct specifier sits in a
-# declaration, so 2.
-TOP_LEVEL_DEPTH = 2
+# top-level definition's match may start: functions.scm's main captures are
+# the container's children.
+TOP_LEVEL_DEPTH = 1
 
 
 @functools.cache

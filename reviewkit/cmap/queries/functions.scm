@@ -1,23 +1,34 @@
 ; Top-level definitions of a C translation unit.
-; Run with a small max start depth (see reviewkit/cmap/parse.py): functions
-; come from the top level (or from inside #if blocks), never from a full-tree
-; walk, where iterator macros such as `for_each_x(y) {` parse as false
-; function_definition nodes.
+; Run on the translation unit and on each #if block with a max start depth
+; of 1 (see reviewkit/cmap/functions.py): every main capture is a direct
+; child of that container. Functions come from the top level, never from a
+; full-tree walk, where iterator macros such as `for_each_x(y) {` parse as
+; false function_definition nodes.
 
 (function_definition
   body: (compound_statement)) @definition.function
 
-(struct_specifier
-  name: (type_identifier) @name.definition.struct
-  body: (field_declaration_list)) @definition.struct
+; Structs, unions and enums with a body: the declaration (or typedef) that
+; holds one, or the specifier alone (`struct x { ... };`). @kind says which.
+(declaration
+  type: [
+    (struct_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+    (union_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+    (enum_specifier name: (type_identifier) @name.definition.struct body: (enumerator_list))
+  ] @kind.definition.struct) @definition.struct
 
-(union_specifier
-  name: (type_identifier) @name.definition.struct
-  body: (field_declaration_list)) @definition.struct
+(type_definition
+  type: [
+    (struct_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+    (union_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+    (enum_specifier name: (type_identifier) @name.definition.struct body: (enumerator_list))
+  ] @kind.definition.struct) @definition.struct
 
-(enum_specifier
-  name: (type_identifier) @name.definition.struct
-  body: (enumerator_list)) @definition.struct
+[
+  (struct_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+  (union_specifier name: (type_identifier) @name.definition.struct body: (field_declaration_list))
+  (enum_specifier name: (type_identifier) @name.definition.struct body: (enumerator_list))
+] @definition.struct @kind.definition.struct
 
 ; A variable with a braced initialiser (`static const struct pwm_ops ops = {`):
 ; a data scope, named by the variable.

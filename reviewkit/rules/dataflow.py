@@ -47,6 +47,7 @@ class Held:
     released: frozenset[int] = frozenset()  # node ids of releases on this path
     borrowed: bool = False  # released before any acquire: the caller's lock
     carried: bool = False  # held across a loop's back edge: later iterations name other objects
+    dropped_plain: int = -1  # node of a plain unlock inside an irqsave/irq/bh section, not yet retaken
 
 
 @dataclass(frozen=True)
@@ -268,6 +269,11 @@ class Transfer:
         if key.is_lock and h.count > 0 and key.name and not h.carried and not h.passed:
             self.events.add(Event(EventKind.REACQUIRE, site, key, variant))
         sites = h.sites | {site} if h.count >= 0 else frozenset({site})
+        if h.dropped_plain >= 0 and h.count == 0:
+            # retaken after a plain drop: the outer variant still rules
+            # the irq state, and its release is the right one at the end
+            h = replace(h, count=1, sites=sites, dropped_plain=-1, **kw)
+            return st.put(h, key)
         h = replace(h, variant=variant, count=h.count + 1, sites=sites, **kw)
         return st.put(h, key)
 
@@ -275,8 +281,18 @@ class Transfer:
         h = st.get(key)
         if h is None:
             h = Held(key, "", 0)
-        if key.is_lock and h.count > 0 and h.variant in self.kb.locks and fn_name not in self.kb.locks[h.variant].release:
-            self.events.add(Event(EventKind.MISMATCH, site, key, f"{h.variant}:{fn_name}"))
+        if key.is_lock and key.name and h.count > 0 and h.variant in self.kb.locks and fn_name not in self.kb.locks[h.variant].release:
+            rel = self.kb.ops.get(fn_name)
+            plain = rel is not None and rel.variant in self.kb.locks and not (
+                self.kb.locks[rel.variant].context - {"atomic", "sleepable"}
+            )
+            if plain and h.count == 1:
+                # spin_unlock() inside a spin_lock_irqsave() section drops
+                # the lock but keeps irqs off: fine if spin_lock() retakes
+                # it (kernel/panic.c do_oops_enter_exit); judged at exit
+                h = replace(h, dropped_plain=site)
+            else:
+                self.events.add(Event(EventKind.MISMATCH, site, key, f"{h.variant}:{fn_name}"))
         if h.count <= 0 and not h.sites:
             h = replace(h, borrowed=True)
         elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
@@ -411,10 +427,12 @@ class Transfer:
                 st = replace(st, pending=tuple(p for p in st.pending if p[0] != var))
             # `page = get_next_page(page)`: what the old value held stays
             # held, but no later text names it (mm/zsmalloc.c lock_zspage)
-            if re.fullmatch(r"[A-Za-z_]\w*", var) and any(h.count > 0 and _base(h.key.name) == var and not h.scoped for h in st.held):
+            # (a lock released and then renamed: kernel/workqueue.c
+            # __queue_work retakes `pwq->pool->lock` for another pwq)
+            if re.fullmatch(r"[A-Za-z_]\w*", var) and any((h.count > 0 or h.sites) and _base(h.key.name) == var and not h.scoped for h in st.held):
                 renamed = []
                 for h in st.held:
-                    if h.count > 0 and _base(h.key.name) == var and not h.scoped:
+                    if (h.count > 0 or h.sites) and _base(h.key.name) == var and not h.scoped:
                         h = replace(h, key=replace(h.key, name=f"{h.key.name}@{node.line}"), carried=True)
                     renamed.append(h)
                 st = replace(st, held=tuple(sorted(renamed)))
@@ -664,6 +682,12 @@ def _tracked_vars(cfg: Cfg) -> frozenset[str]:
         if node.kind in (NodeKind.CONDITION, NodeKind.LOOP):
             for v in _atom_vars(parse_condition(node.text)):
                 seen[v] = seen.get(v, 0) + 1
+        elif node.kind is NodeKind.RETURN and node.text:
+            # `if (!timeout) break; ... return timeout;`: what the caller
+            # learns from the result is worth keeping (kernel/umh.c)
+            ret = parse_statement(node.text).returns
+            if ret and re.fullmatch(r"[A-Za-z_]\w*", ret):
+                constant.add(ret)
         elif node.kind is NodeKind.STATEMENT and node.text:
             # `locked = true;` ... `if (locked)`: the assignment correlates too
             stmt = parse_statement(node.text)
@@ -746,6 +770,10 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
             continue
         node = cfg.nodes[nid]
         st2 = tr.apply_node(node, st)
+        if node.kind is NodeKind.STATEMENT and node.text and kb.noreturn and any(
+            c.name in kb.noreturn for c in parse_statement(node.text).calls
+        ):
+            continue  # BUG(): this path never reaches an exit (kernel/watch_queue.c)
         loop_done = any(e.dst == nid for e in taken)
         for edge in succ.get(nid, []):
             taken2 = taken
@@ -759,6 +787,11 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
             if st3 is None:
                 continue
             if edge.dst == Cfg.EXIT:
+                for h in st3.held:
+                    if h.dropped_plain >= 0:
+                        rel = parse_statement(cfg.nodes[h.dropped_plain].text).calls
+                        name = next((c.name for c in rel if c.name in kb.ops), "")
+                        tr.events.add(Event(EventKind.MISMATCH, h.dropped_plain, h.key, f"{h.variant}:{name}"))
                 # guards and __free() variables release themselves
                 st3 = replace(st3, held=tuple(h for h in st3.held if not (h.scoped and h.key.is_lock)))
                 if (nid, st3) not in exits:

@@ -71,6 +71,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
+    "noreturn": {"names": (_STR_LIST, True)},
 }
 
 
@@ -159,6 +160,7 @@ class KnowledgeBase:
     error_checks: frozenset[str] = frozenset()
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
     scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
+    noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -331,6 +333,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         error_checks=names_of("error_check"),
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),
         scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
+        noreturn=names_of("noreturn"),
     )
 
 

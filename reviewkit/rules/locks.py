@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Iterator
 
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     exit_returns,
+    is_error_exit,
     find_released_keys,
     find_flow,
     find_callee_views,
@@ -42,7 +44,7 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
     if flow is None or not flow.cfg.complete:
         # a fragment with gaps: the missing lines may hold the release
         return out
-    by_key: dict[ResourceKey, list[tuple[int, int, str]]] = defaultdict(list)
+    by_key: dict[ResourceKey, list[tuple]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
     released = find_released_keys(flow, kb)
     # the caller's lock (released before any acquire on some path), or a
@@ -57,36 +59,47 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
                 acquired.add(h.key)
             if h.key in st.unsure:
                 continue
-            by_key[h.key].append((nid, h.count, h.variant))
+            by_key[h.key].append((nid, h.count, h.variant, st))
     for nid, st in flow.exits:
         for key in acquired - foreign:
             if st.get(key) is None and key not in st.unsure:
-                by_key[key].append((nid, 0, ""))
+                by_key[key].append((nid, 0, "", st))
     # evidence of local pairing: a path that took the lock and released it
     paired = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and h.count == 0}
     for key, rows in by_key.items():
         if key not in acquired or key not in released or key not in paired:
             continue  # a function that only takes a lock hands it to its caller
-        counts = {c for _, c, _ in rows}
+        counts = {c for _, c, _, _ in rows}
         if len(counts) < 2 and 1 not in counts and 2 not in counts:
             continue
         if len(counts) < 2:
             continue  # every exit agrees: a lock/unlock wrapper
         base = 0 if 0 in counts else min(counts)
         # trylock-style wrappers return whether they took the lock
-        returned = {exit_returns(flow, nid) for nid, c, _ in rows if c != base}
-        balanced = {exit_returns(flow, nid) for nid, c, _ in rows if c == base}
+        returned = {exit_returns(flow, nid) for nid, c, _, _ in rows if c != base}
+        balanced = {exit_returns(flow, nid) for nid, c, _, _ in rows if c == base}
         flags = {"true", "false", "0", "1"}
         if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
             continue
         # lock-and-return helpers: success keeps the lock, the error exits
         # release it (mm/page_ext.c page_ext_get returns NULL after unlocking)
-        held_exits = [nid for nid, c, _ in rows if c > base]
-        if held_exits and all(exit_returns(flow, n) and not is_error_value(exit_returns(flow, n)) for n in held_exits) and all(
-            is_error_value(exit_returns(flow, n)) for n, c, _ in rows if c == base
+        # the returned variable tells the caller: zero on the exits that
+        # dropped the lock (kernel/umh.c usermodehelper_read_lock_wait)
+        rets = {exit_returns(flow, n) for n, _, _, _ in rows}
+        if len(rets) == 1:
+            v = next(iter(rets))
+            if v and re.fullmatch(r"[A-Za-z_]\w*", v):
+                if all(st.fact(v) is False for _, c, _, st in rows if c == base) and all(
+                    st.fact(v) is not False for _, c, _, st in rows if c > base
+                ):
+                    continue
+        # (kernel/kcmp.c kcmp_lock: `return err;` is 0 with the locks held)
+        held_exits = [(n, st) for n, c, _, st in rows if c > base]
+        if held_exits and all(exit_returns(flow, n) and not is_error_exit(flow, n, st, kb) for n, st in held_exits) and all(
+            is_error_exit(flow, n, st, kb) for n, c, _, st in rows if c == base
         ):
             continue
-        for nid, count, variant in rows:
+        for nid, count, variant, _st in rows:
             if count > base:
                 line = flow.cfg.nodes[nid].line
                 name = str(key)

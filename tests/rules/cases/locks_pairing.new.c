@@ -183,3 +183,40 @@ out_put:
 	/* ok: RK401 */
 	return ret;
 }
+
+void drop_and_retake_ok(struct dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	while (d->busy) {
+		spin_unlock(&d->lock);
+		cpu_relax();
+		spin_lock(&d->lock);
+	}
+	/* ok: RK102 */
+	spin_unlock_irqrestore(&d->lock, flags);
+}
+
+void plain_unlock_of_irqsave(struct dev *d)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	d->count++;
+	/* ruleid: RK102 */
+	spin_unlock(&d->lock);
+}
+
+bool bug_path_ok(struct dev *d)
+{
+	spin_lock_irq(&d->lock);
+	if (!d->ready) {
+		spin_unlock_irq(&d->lock);
+		BUG();
+	}
+	d->count++;
+	/* ok: RK101 */
+	spin_unlock_irq(&d->lock);
+	return true;
+}

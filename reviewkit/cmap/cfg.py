@@ -10,19 +10,22 @@ The CFG contract (what the rules read):
   kind       text                                         ts_node
   ========== ============================================ ==================
   STATEMENT  the whole statement (``x = f(y);``); a       the statement
-             declaration only when it initialises or
+             declaration only when it initialises or      (None for a latch)
              invokes a macro (``int n = 1;``,
              ``DEFINE_WAIT(w);``); a scope macro head
              (``scoped_guard(mutex, &m)``, its block
-             follows); "" for a loop latch (see below)
+             follows); a for's init or update
+             expression; "" for a loop latch (see below)
   CONDITION  the condition expression, without the        the expression
-             outer parentheses (``!TestClearPageMlocked
-             (page)``); for ``#if``/``#ifdef`` arms in a
-             body, the directive's condition
-  LOOP       the condition expression (``i < nr``); the   the expression
-             macro call for an iterator macro
-             (``list_for_each_entry(pos, head, lru)``);
-             ``for (;;)`` when a for has no condition
+             outer parentheses (``!TestClearPageMlocked   (the directive's
+             (page)``); for ``#if``/``#ifdef`` arms in a  condition)
+             body, the directive and its condition
+             (``#ifdef CONFIG_NUMA``): both arms are paths
+  LOOP       the condition expression (``i < nr``); the   the expression;
+             macro call for an iterator macro             the call (or macro
+             (``list_for_each_entry(pos, head, lru)``);   type, or bogus
+             ``for (;;)`` when a for has no condition     definition); the
+                                                          for statement
   SWITCH     the switch's expression                      the expression
   LABEL      the label name (``unlock_out``); ``case X:``  the statement
              or ``default:`` for a case label
@@ -63,9 +66,13 @@ The CFG contract (what the rules read):
   a STATEMENT head followed by their block, run once.
 * Statement expressions ``({ ... })`` stay inside their statement; ``?:`` and
   ``&&``/``||`` are not split.
-* A ``goto`` whose label is not in the graph (a fragment) jumps to EXIT and
-  makes ``Cfg.complete`` false. ERROR nodes inside the body become
-  statements (or their statements are walked); the caller reports them.
+* Case labels find their switch on a stack, so the cases of ``#ifdef`` arms
+  inside a switch body get their CASE edges too.
+* A ``goto`` whose label is not in the graph (a fragment) jumps to EXIT, as
+  do a ``break``/``continue`` outside any loop; they, and a case label
+  outside any switch, make ``Cfg.complete`` false. ERROR nodes inside the
+  body become statements (or their statements are walked); the caller
+  reports the lines (``FunctionView.parse_errors``).
 """
 
 from __future__ import annotations

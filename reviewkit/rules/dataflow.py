@@ -616,6 +616,14 @@ class Transfer:
         if known is not None and known != value:
             return None  # this path has already decided the other way
         commits = _commit(cond, value) or []
+        if not commits:
+            # `if (!np || !pctlnp) return -ENODEV;`: the TRUE edge does not
+            # say which pointer was NULL, so whether a fresh reference is
+            # held is unknown here (drivers/gpio/gpio-rockchip.c)
+            named = _atom_vars(cond)
+            for h in st.held:
+                if not h.key.is_lock and h.count > 0 and (h.from_result or h.iter_loop >= 0 or h.left_at >= 0) and h.key.name in named:
+                    st = replace(st, unsure=st.unsure | {h.key})
         # a state flag this path knows nothing about (`if (priv->flags &
         # ID_P_PM_BLOCKED) pm_runtime_put(dev);` after paths that never set
         # it, drivers/i2c/busses/i2c-rcar.c): what the branch releases is

@@ -185,3 +185,15 @@ int put_then_continue(struct fwnode_handle *parent)
 	}
 	return 0;
 }
+
+int either_null_ok(struct device_node *np)
+{
+	struct device_node *parent = of_get_parent(np);
+
+	if (!np || !parent)
+		/* ok: RK401 */
+		return -ENODEV;
+	use_parent(parent);
+	of_node_put(parent);
+	return 0;
+}

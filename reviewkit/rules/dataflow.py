@@ -771,6 +771,11 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
         seen.add(item)
         if len(seen) > bound:
             raise NotAnalysed(f"{cfg.function}: more than {bound} path states")
+        if nid < len(cfg.nodes) and nid != Cfg.EXIT:
+            line = cfg.nodes[nid].line
+            if any(h.until_line and h.until_line < line for h in st.held):
+                # the guard's scope ended before this statement
+                st = replace(st, held=tuple(h for h in st.held if not (h.until_line and h.until_line < line)))
         if (nid, st) not in visited:
             visited.add((nid, st))
             flow.visits.setdefault(nid, []).append(st)

@@ -84,3 +84,37 @@ void moved_stat(struct zone *zone, struct dev *d, int delta)
 	/* ruleid: RK303, RK104 */
 	__count_vm_events(PGROTATED, delta);
 }
+
+void guard_scope_ends_ok(struct dev *d, int x)
+{
+	if (x) {
+		guard(spinlock_irqsave)(&d->lock);
+		d->count++;
+	}
+	/* ok: RK301 */
+	msleep(10);
+}
+
+void scoped_guard_block_ok(struct dev *d)
+{
+	scoped_guard(spinlock, &d->lock) {
+		d->count++;
+	}
+	/* ok: RK301 */
+	msleep(10);
+}
+
+void sleep_in_scoped_guard(struct dev *d)
+{
+	scoped_guard(spinlock, &d->lock) {
+		/* ruleid: RK301 */
+		msleep(10);
+	}
+}
+
+void sleep_under_guard(struct dev *d)
+{
+	guard(raw_spinlock_irqsave)(&d->raw);
+	/* ruleid: RK301 */
+	usleep_range(10, 20);
+}

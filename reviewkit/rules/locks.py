@@ -609,13 +609,15 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
                 continue  # irq/preempt state: RK302/RK303
             via = next((p.inlined_from for p in olds if p.inlined_from), None)
             where = f" (inside {via}(), which this patch removes or changes)" if via else ""
+            still = sorted(str(k) if k.name else f"{k.family} off" for k in new_must)
+            now = f" (only {', '.join(still)} now)" if still else ""
             for p in news:
                 yield make_finding(
                     "RK104",
                     fn,
                     p.line,
                     f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
-                    f"the new code calls it without",
+                    f"the new code calls it without{now}",
                     f"keep {news[0].display or text} under {key}, or explain in the commit message why it no longer needs the lock",
                     f"{key} no longer serialises {name}() against other holders of the lock",
                     Confidence.MEDIUM if via else Confidence.HIGH,

@@ -58,7 +58,8 @@ def make_finding(
     if any(v.cfg is not None and not v.cfg.complete for v in views):
         # only fragments were visible: say what the verdict rests on
         message += " (judged from the lines the patch shows; the rest of the function was not visible)"
-        confidence = Confidence.LOW if confidence is not Confidence.HIGH else Confidence.MEDIUM
+        if confidence is Confidence.HIGH:
+            confidence = Confidence.MEDIUM
     return Finding(
         rule=rule_id,
         category=rule.category,

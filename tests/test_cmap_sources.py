@@ -128,3 +128,15 @@ def test_hunk_lines_without_numbers_are_skipped():
 def test_empty_patch():
     cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", ()), config=Config())
     assert cm.functions == () and not cm.exact and cm.warnings == ()
+
+
+def test_hostile_text_does_not_break_mapping():
+    # lone surrogates (a broken charset decode), NUL, control bytes, a huge line
+    junk = "\tx = \udc80\ud800\x00\x1b[31m;" + "y" * 100_000
+    lines = (DiffLine(" ", "int f(void)", 1, 1), DiffLine(" ", "{", 2, 2), DiffLine("+", junk, None, 3),
+             DiffLine(" ", "}", 3, 4))
+    fd = FileDiff("z.c", "z.c", None, None, (Hunk(1, 3, 1, 4, "", lines),))
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
+    (cf,) = cm.functions
+    assert cf.name == "f" and cf.added_lines == {3}
+    assert cf.new.cfg is not None

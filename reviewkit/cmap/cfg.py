@@ -606,7 +606,7 @@ def build_cfgs_from_source(text: str, *, side: Side = Side.NEW, file: str = "") 
     from reviewkit.cmap.functions import find_function_bodies
     from reviewkit.cmap.parse import parse_c
 
-    source = text.encode("utf-8")
+    source = text.encode("utf-8", "replace")
     tree = parse_c(source)
     out: dict[str, Cfg] = {}
     for body in find_function_bodies(tree, source, file=file, side=side):

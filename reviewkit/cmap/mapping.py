@@ -20,6 +20,7 @@ those lines are inside a function (an unmatched ``}`` or body statements).
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import Counter
@@ -82,13 +83,33 @@ class _SideMap:
     unknown: list[tuple[int, int]] = field(default_factory=list)  # inside a function of unknown name
     indented: bool = True  # the lines kept their indentation
     renames: dict[str, str] = field(default_factory=dict)  # old name -> new name (new side only)
+    starts: list[int] = field(default_factory=list)  # scopes[i].fn.start, kept sorted with scopes
+
+    def add(self, sc: _Scope) -> None:
+        i = bisect.bisect_right(self.starts, sc.fn.start)
+        self.starts.insert(i, sc.fn.start)
+        self.scopes.insert(i, sc)
+
+    def set_scopes(self, scopes: list[_Scope]) -> None:
+        self.scopes = sorted(scopes, key=lambda s: s.fn.start)
+        self.starts = [s.fn.start for s in self.scopes]
+
+    def before(self, line: int) -> _Scope | None:
+        """The scope that starts last before ``line``."""
+        i = bisect.bisect_left(self.starts, line)
+        return self.scopes[i - 1] if i else None
 
     def scope_at(self, line: int) -> _Scope | None:
-        best = None
-        for sc in self.scopes:
-            if sc.fn.start <= line <= sc.fn.end and (best is None or sc.fn.start >= best.fn.start):
-                best = sc
-        return best
+        # top-level scopes do not nest; a struct and the variable it
+        # declares may share lines, so look back a few
+        i = bisect.bisect_right(self.starts, line)
+        for sc in reversed(self.scopes[max(0, i - 4) : i]):
+            if sc.fn.start <= line <= sc.fn.end:
+                return sc
+        return None
+
+    def same_named(self, kind: ScopeKind, name: str) -> list[_Scope]:
+        return [s for s in self.scopes if s.fn.kind is kind and s.fn.name == name]
 
     def in_unknown(self, line: int) -> bool:
         return any(a <= line <= b for a, b in self.unknown)
@@ -256,13 +277,13 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
     smap = _SideMap(side, text)
     lines = list(text.lines)
     if text.exact:
-        source = ("\n".join(lines) + "\n").encode("utf-8")
+        source = ("\n".join(lines) + "\n").encode("utf-8", "replace")
         tree = parse_c(source)
         scopes, bodies = index_scopes(tree, source, file=fd.path, side=side)
         body_at = {b.function.start: b for b in bodies}
-        smap.scopes = [
-            _Scope(fn, True, body_at.get(fn.start) if fn.kind is ScopeKind.FUNCTION else None) for fn in scopes
-        ]
+        smap.set_scopes(
+            [_Scope(fn, True, body_at.get(fn.start) if fn.kind is ScopeKind.FUNCTION else None) for fn in scopes]
+        )
         return smap
 
     visible = text.visible or frozenset()
@@ -273,10 +294,12 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
     # include/linux/memcontrol.h spanned lines 427-1298).
     trees = []
     for first, last in _segments(visible):
-        seg = ("\n" * (first - 1) + "\n".join(lines[first - 1 : last]) + "\n").encode("utf-8")
+        # parsed alone: rows are line - first
+        seg = ("\n".join(lines[first - 1 : last]) + "\n").encode("utf-8", "replace")
         tree = parse_c(seg)
         trees.append((first, last, tree))
         for fn in index_scopes(tree, seg, file=fd.path, side=side)[0]:
+            fn = dataclasses.replace(fn, start=fn.start + first - 1, end=fn.end + first - 1)
             if not first <= fn.start <= last:
                 continue
             end = min(fn.end, last)
@@ -287,7 +310,7 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             # an unclosed function goes on past what the hunks show
             f = dataclasses.replace(fn, end=end, complete=closed or fn.kind is not ScopeKind.FUNCTION)
             smap.scopes.append(_Scope(f, closed, None))
-    smap.scopes.sort(key=lambda s: s.fn.start)
+    smap.set_scopes(smap.scopes)
 
     renames = smap.renames = _renames(fd, old, smap) if old is not None else {}
     # shown lines outside every such scope, run by run within a hunk
@@ -303,9 +326,8 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             run_start = no
             while no <= last and no not in claimed and no in visible:
                 no += 1
-            tree = next((t for a, b, t in trees if a <= run_start <= b), None)
-            _claim_run(smap, lines, tree, run_start, no - 1, hunk_first=first, context=ctx, renames=renames)
-    smap.scopes.sort(key=lambda s: s.fn.start)
+            seg = next(((t, a) for a, b, t in trees if a <= run_start <= b), None)
+            _claim_run(smap, lines, seg, run_start, no - 1, hunk_first=first, context=ctx, renames=renames)
     return smap
 
 
@@ -327,11 +349,11 @@ def _renames(fd: FileDiff, old: _SideMap, new: _SideMap) -> dict[str, str]:
     105_v16-04-22): a removed header paired with an added one in the same
     hunk, in order."""
     out: dict[str, str] = {}
+    old_at = {s.fn.start: s.fn.name for s in old.scopes if s.fn.kind is ScopeKind.FUNCTION}
+    new_at = {s.fn.start: s.fn.name for s in new.scopes if s.fn.kind is ScopeKind.FUNCTION}
     for h in fd.hunks:
-        gone = [dl.old_no for dl in h.lines if dl.kind == "-" and dl.old_no is not None]
-        came = [dl.new_no for dl in h.lines if dl.kind == "+" and dl.new_no is not None]
-        olds = [s.fn.name for s in old.scopes if s.fn.kind is ScopeKind.FUNCTION and s.fn.start in gone]
-        news = [s.fn.name for s in new.scopes if s.fn.kind is ScopeKind.FUNCTION and s.fn.start in came]
+        olds = [old_at[dl.old_no] for dl in h.lines if dl.kind == "-" and dl.old_no in old_at]
+        news = [new_at[dl.new_no] for dl in h.lines if dl.kind == "+" and dl.new_no in new_at]
         for a, b in zip(olds, news):
             if a != b:
                 out[a] = b
@@ -341,7 +363,7 @@ def _renames(fd: FileDiff, old: _SideMap, new: _SideMap) -> dict[str, str]:
 def _claim_run(
     smap: _SideMap,
     lines: list[str],
-    tree,
+    seg: tuple[object, int] | None,
     start: int,
     end: int,
     *,
@@ -350,9 +372,11 @@ def _claim_run(
     renames: dict[str, str],
 ) -> None:
     """Give the unclaimed lines start..end a function when they are inside
-    one whose opening line is not shown."""
-    before = [s for s in smap.scopes if s.fn.end < start]
-    prev = max(before, key=lambda s: s.fn.end) if before else None
+    one whose opening line is not shown. ``seg`` is the tree of the run of
+    shown lines they are in and that run's first line."""
+    prev = smap.before(start)
+    if prev is not None and prev.fn.end >= start:
+        prev = None
     open_fn = prev if prev is not None and prev.fn.kind is ScopeKind.FUNCTION and not prev.closed else None
     if start != hunk_first and not (open_fn is not None and open_fn.fn.end == start - 1):
         return  # after something the hunk shows closing: file scope
@@ -374,7 +398,7 @@ def _claim_run(
     inside = (
         closing is not None
         or (bool(code) and (code[0].startswith(("\t", "  ")) or code[0].rstrip() == "{"))
-        or (tree is not None and _body_statements(tree, start, end))
+        or (seg is not None and _body_statements(seg[0], start - seg[1] + 1, end - seg[1] + 1))
     )
     if not inside:
         return
@@ -387,7 +411,7 @@ def _claim_run(
         open_fn.closed = closing is not None
         return
     fn = Function(name, "", smap.side, start, last, kind, complete=False)
-    smap.scopes.append(_Scope(fn, closing is not None, None, headless=True))
+    smap.add(_Scope(fn, closing is not None, None, headless=True))
 
 
 # --------------------------------------------------------------------------
@@ -423,7 +447,7 @@ def _cfg_for(smap: _SideMap, sc: _Scope, fn: Function, lines: list[str], *, want
         if brace is not None and not any(_is_code(ln) and ln.startswith(("\t", " ")) is False for ln in text_lines[:brace]):
             text_lines[:brace] = [""] * brace
         text_lines[0] = "{" * _unmatched_closers(text_lines) + text_lines[0]
-    source = ("\n".join(text_lines) + "\n").encode("utf-8")
+    source = ("\n".join(text_lines) + "\n").encode("utf-8", "replace")
     tree = parse_c(source)
     node = tree.root_node
     if not sc.headless:
@@ -449,11 +473,19 @@ def _file_changes(fd: FileDiff, old: _SideMap | None, new: _SideMap | None, exac
     touched: dict[tuple[ScopeKind, str, int], dict] = {}
     order: list[tuple[ScopeKind, str, int]] = []
 
+    ordinals: dict[int, int] = {}
+    for smap in (old, new):
+        if smap is None:
+            continue
+        seen: Counter[tuple[ScopeKind, str]] = Counter()
+        for sc in smap.scopes:
+            ordinals[id(sc)] = seen[(sc.fn.kind, sc.fn.name)]
+            seen[(sc.fn.kind, sc.fn.name)] += 1
+
     def nth(smap: _SideMap, sc: _Scope) -> int:
         # `#ifdef CONFIG_SMP` / `#else` define the same name twice
         # (activate_page in mm/swap.c, 111_v16-10-22): pair them in order
-        same = [s for s in smap.scopes if s.fn.kind is sc.fn.kind and s.fn.name == sc.fn.name]
-        return next(i for i, s in enumerate(same) if s is sc)
+        return ordinals[id(sc)]
 
     def entry(sc: _Scope, smap: _SideMap) -> dict:
         key = (sc.fn.kind, sc.fn.name, nth(smap, sc))
@@ -537,7 +569,7 @@ def _file_changes(fd: FileDiff, old: _SideMap | None, new: _SideMap | None, exac
 def _find(smap: _SideMap | None, kind: ScopeKind, name: str, index: int) -> _Scope | None:
     if smap is None:
         return None
-    same = [s for s in smap.scopes if s.fn.kind is kind and s.fn.name == name]
+    same = smap.same_named(kind, name)
     return same[index] if index < len(same) else None
 
 
@@ -594,89 +626,98 @@ def map_functions(patch: Patch, *, config: Config) -> CodeMap:
 # lookups
 
 
+class _CodeIndex:
+    """The scopes of a code map by file and side, sorted, for many lookups
+    (a patch of thousands of hunks must not cost hunks x functions)."""
+
+    def __init__(self, codemap: CodeMap) -> None:
+        entries: dict[tuple[str, Side], list[tuple[int, int, Function, str]]] = {}
+        for cf in codemap.functions:
+            for side, view in ((Side.OLD, cf.old), (Side.NEW, cf.new)):
+                if view is not None:
+                    fn = view.function
+                    entries.setdefault((cf.file, side), []).append((fn.start, fn.end, fn, cf.name))
+        self.entries = {k: sorted(v, key=lambda e: e[0]) for k, v in entries.items()}
+        self.starts = {k: [e[0] for e in v] for k, v in self.entries.items()}
+
+    def find(self, file: str, side: Side, line: int) -> tuple[Function, str] | None:
+        """(the scope on that side, the name the code map gives it) or None."""
+        key = (file, side)
+        entries = self.entries.get(key)
+        if not entries:
+            return None
+        i = bisect.bisect_right(self.starts[key], line)
+        for start, end, fn, name in reversed(entries[max(0, i - 4) : i]):
+            if start <= line <= end:
+                return fn, name
+        return None
+
+
 def scope_at(codemap: CodeMap, file: str, side: Side, line: int) -> Function | None:
     """The scope (function, struct or macro) of ``file`` that holds ``line``
     on ``side``, among those the patch shows; None for file scope or a line
-    the code map does not cover."""
-    best = None
-    for cf in codemap.functions:
-        if cf.file != file:
-            continue
-        view = cf.old if side is Side.OLD else cf.new
-        if view is None:
-            continue
-        fn = view.function
-        if fn.start <= line <= fn.end and (best is None or fn.start >= best.start):
-            best = fn
-    return best
-
-
-def _named_scope_at(codemap: CodeMap, file: str, side: Side, line: int) -> Function | None:
-    """:func:`scope_at`, named as the code map names it (the new name of a
-    renamed function on both sides)."""
-    fn = scope_at(codemap, file, side, line)
-    if fn is None:
-        return None
-    for cf in codemap.functions:
-        view = cf.old if side is Side.OLD else cf.new
-        if cf.file == file and view is not None and view.function is fn:
-            return dataclasses.replace(fn, name=cf.name)
-    return fn
+    the code map does not cover. (For many lookups, see :func:`annotate`.)"""
+    found = _CodeIndex(codemap).find(file, side, line)
+    return found[0] if found is not None else None
 
 
 def function_at(codemap: CodeMap, file: str, side: Side, line: int) -> str | None:
     """The name of the function holding ``line`` of ``file`` on ``side``;
-    None outside functions (file scope, struct, macro) or when unknown."""
+    None outside functions (file scope, struct, macro) or when unknown.
+    On the old side a renamed function has its old name."""
     fn = scope_at(codemap, file, side, line)
     return fn.name if fn is not None and fn.kind is ScopeKind.FUNCTION else None
 
 
-def _hunk_scope(codemap: CodeMap, file: str, hunk) -> str | None:
+def _hunk_scope(index: _CodeIndex, file: str, hunk) -> str | None:
     """The function the hunk's changes fall in (most changed lines; a
-    function before a struct or macro); None when all are at file scope."""
+    function before a struct or macro); None when all are at file scope.
+    A renamed function goes by its new name."""
     counts: Counter[tuple[int, str]] = Counter()
     for dl in hunk.lines:
         if dl.kind == "+" and dl.new_no is not None:
-            fn = _named_scope_at(codemap, file, Side.NEW, dl.new_no)
+            found = index.find(file, Side.NEW, dl.new_no)
         elif dl.kind == "-" and dl.old_no is not None:
-            fn = _named_scope_at(codemap, file, Side.OLD, dl.old_no)
+            found = index.find(file, Side.OLD, dl.old_no)
         else:
             continue
-        if fn is not None:
-            counts[(0 if fn.kind is ScopeKind.FUNCTION else 1, _label(fn))] += 1
+        if found is not None:
+            fn, name = found
+            counts[(0 if fn.kind is ScopeKind.FUNCTION else 1, _label(fn.kind, name))] += 1
     if not counts:
         return None
     best_rank = min(rank for rank, _ in counts)
     return max((c, -i, name) for i, ((rank, name), c) in enumerate(counts.items()) if rank == best_rank)[2]
 
 
-def _label(fn: Function) -> str:
-    if fn.kind is ScopeKind.MACRO:
-        return f"#define {fn.name}"
-    return fn.name
+def _label(kind: ScopeKind, name: str) -> str:
+    return f"#define {name}" if kind is ScopeKind.MACRO else name
 
 
 def annotate(patch: Patch, codemap: CodeMap) -> Patch:
     """``patch`` with ``Hunk.function`` filled: the function the hunk's
     changes fall in (a struct such as ``struct foo`` or ``#define X`` when
     they are in no function; None at file scope)."""
+    index = _CodeIndex(codemap)
     files = []
     for fd in patch.files:
-        hunks = tuple(dataclasses.replace(h, function=_hunk_scope(codemap, fd.path, h)) for h in fd.hunks)
+        hunks = tuple(dataclasses.replace(h, function=_hunk_scope(index, fd.path, h)) for h in fd.hunks)
         files.append(dataclasses.replace(fd, hunks=hunks))
     return dataclasses.replace(patch, files=tuple(files))
 
 
 def annotate_comments(comments, codemap: CodeMap) -> tuple[Comment, ...]:
     """Comments with ``Anchor.function`` filled where the anchor has a file
-    and a line the code map covers; others are returned unchanged."""
+    and a line inside a function the code map covers; others are returned
+    unchanged."""
+    index = _CodeIndex(codemap)
     out = []
     for c in comments:
         a = c.anchor
         if a is not None and a.line is not None and a.file:
-            name = function_at(codemap, a.file, a.side, a.line)
-            if name is not None:
-                c = dataclasses.replace(c, anchor=dataclasses.replace(a, function=name))
+            found = index.find(a.file, a.side, a.line)
+            if found is not None and found[0].kind is ScopeKind.FUNCTION:
+                c = dataclasses.replace(c, anchor=dataclasses.replace(a, function=found[0].name))
         out.append(c)
     return tuple(out)
 

@@ -371,3 +371,11 @@ def test_case_labels_inside_ifdef_arms():
     assert not [d for d, k in edges(cfg, sw) if k is E.NEXT]  # there is a default
     ret2 = node(cfg, K.RETURN, "return 2;")
     assert edges(cfg, ret2) == {(Cfg.EXIT, E.JUMP)}
+
+
+def test_split_loop_macro_is_not_a_parse_error():
+    from reviewkit.cmap.parse import body_error_lines
+
+    src = b"void f(void)\n{\n\tfor_each_lru(lru)\n\t\tINIT_LIST_HEAD(&l->lists[lru]);\n\tg(x;\n}\n"
+    func = parse_c(src).root_node.children[0]
+    assert body_error_lines(func.child_by_field_name("body")) == (5,)

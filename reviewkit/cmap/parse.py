@@ -163,9 +163,36 @@ def body_error_lines(body: tree_sitter.Node, *, line_offset: int = 0, fragment: 
                 lines.add(n.start_point.row + 1 + line_offset)
             continue
         if n.is_error:
-            if not _words_only(n):
+            if not _words_only(n) and not _split_loop_macro(n):
                 lines.add(n.start_point.row + 1 + line_offset)
             continue
         if n.has_error:
             stack.extend(n.children)
     return tuple(sorted(lines))
+
+
+def _split_loop_macro(node: tree_sitter.Node) -> bool:
+    """The two ERROR nodes of ``for_each_lru(lru)\n\tINIT_LIST_HEAD(...);``
+    (mm/mmzone.c): the macro read as a type plus the start of the call, then
+    the call's lone ``)``. The CFG builder joins them into one loop."""
+    from reviewkit.cmap.macros import is_loop_name
+
+    def loop_head(err: tree_sitter.Node | None) -> bool:
+        if err is None or not err.is_error:
+            return False
+        first = next((c for c in err.named_children if c.type != "comment"), None)
+        if first is None or first.type != "macro_type_specifier":
+            return False
+        name = first.child_by_field_name("name") or (first.named_children[0] if first.named_children else None)
+        return name is not None and is_loop_name(name.text.decode("utf-8", "replace"))
+
+    if loop_head(node):
+        return True
+    # the `)` left in the next statement
+    stmt = node.parent
+    return (
+        node.text.strip() == b")"
+        and stmt is not None
+        and stmt.type == "expression_statement"
+        and loop_head(stmt.prev_named_sibling)
+    )

@@ -1,7 +1,10 @@
 """Rules stage: findings over changed functions, from a knowledge base.
 
-``run_rules`` and ``run_rules_with_warnings`` are imported lazily so that
-importing the package stays cheap (the CLI's cold start).
+Importing the package registers every rule (the rule modules are cheap:
+no tree-sitter until a rule runs), so ``reviewkit.rules.registry.all_rules()``
+lists them after ``import reviewkit.rules``. ``run_rules``,
+``run_rules_with_warnings`` and ``load_knowledge`` are resolved lazily.
+The CLI imports this package only inside the commands that need it.
 """
 
 from __future__ import annotations
@@ -25,3 +28,12 @@ def __getattr__(name: str) -> Any:
 
         return load_knowledge
     raise AttributeError(f"module 'reviewkit.rules' has no attribute {name!r}")
+
+
+def _register() -> None:
+    from reviewkit.rules.engine import load_rules
+
+    load_rules()
+
+
+_register()

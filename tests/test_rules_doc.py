@@ -22,3 +22,15 @@ def test_rules_doc_has_every_rule_and_its_examples():
         assert f"## {r.id} {r.name}" in text
     assert "    RK202: void f(struct page *page, int c)" in text
     assert "**Suggested change**" in text
+
+
+def test_the_documented_config_example_loads():
+    import re
+    import tomllib
+
+    from reviewkit.rules.knowledge import load_knowledge
+
+    example = re.search(r"```toml\n(.*?)```", render_rules_markdown(), re.S).group(1)
+    kb = load_knowledge(tomllib.loads(example)["knowledge"])
+    assert kb.ops["my_lock"].family == "my-lock"
+    assert kb.irq_twins["__my_stat_add"] == "my_stat_add"

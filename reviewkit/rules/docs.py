@@ -17,6 +17,27 @@ do not edit by hand. Every rule runs by default; turn one off with
 `disable = ["RK103"]` in the config, or choose with `--select`/`--ignore`
 (prefixes, the longest match wins).
 
+The lock, reference and context rules (RK1xx-RK4xx) read a knowledge base
+shipped as data, `reviewkit/rules/knowledge.toml` (its header documents
+every table). The config extends it with the same schema, e.g. in
+`.reviewkit.toml`:
+
+```toml
+[[knowledge.lock]]
+id = "my-lock"
+family = "my-lock"
+acquire = ["my_lock"]
+release = ["my_unlock"]
+context = ["atomic"]
+
+[[knowledge.irq_helper]]
+name = "__my_stat_add"
+twin = "my_stat_add"
+```
+
+They compare the old and the new side of each changed function and report
+only what the patch introduced, on new-side lines.
+
 """
 
 

@@ -12,7 +12,7 @@ from reviewkit.model import Cfg, ChangedFunction, EdgeKind, CodeMap, Confidence,
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State, explore
 from reviewkit.rules.extract import Call, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.registry import _RULES
+from reviewkit.rules.registry import all_rules
 
 # One walk per (cfg, kb): several rules read the same flow. Keyed by
 # identity; the objects are kept alive alongside so an id is never reused.
@@ -53,7 +53,7 @@ def make_finding(
     rationale: str,
     confidence: Confidence = Confidence.HIGH,
 ) -> Finding:
-    rule = _RULES[rule_id]
+    rule = next(r for r in all_rules() if r.id == rule_id)
     views = [v for v in (fn.old, fn.new) if v is not None]
     if any(v.cfg is not None and not v.cfg.complete for v in views):
         # only fragments were visible: say what the verdict rests on

@@ -19,7 +19,6 @@ from reviewkit.rules.common import (
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
-from reviewkit.rules.extract import is_error_value
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey

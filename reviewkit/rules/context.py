@@ -9,6 +9,7 @@ from typing import Iterator
 
 from reviewkit.model import ChangedFunction, Confidence, Finding, Severity
 from reviewkit.rules.common import flows, make_finding, node_calls
+from reviewkit.rules.locks import _acquire_sites
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, KnowledgeBase, OpKind
@@ -186,9 +187,10 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         )
 
 
-def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[int, bool, bool, str]]]:
-    """call text -> [(line, irqs off on every path, irqs on on some path, display text)]."""
-    out: dict[str, list[tuple[int, bool, bool, str]]] = defaultdict(list)
+def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]]:
+    """call text -> [(line, irqs off on every path, irqs on on some path,
+    display text, the locks that turned irqs off)]."""
+    out: dict[str, list[tuple]] = defaultdict(list)
     if flow is None:
         return out
     for node in flow.cfg.nodes:
@@ -199,7 +201,8 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple[
             if call.name not in kb.irq_twins:
                 continue
             offs = [any("irq-off" in kb.lock_context(h.variant) for h in s.locks_held()) for s in states]
-            out[call.text].append((node.line, all(offs), not all(offs), call.display))
+            providers = frozenset(h.key for s in states for h in s.locks_held() if "irq-off" in kb.lock_context(h.variant))
+            out[call.text].append((node.line, all(offs), not all(offs), call.display, providers))
     return out
 
 
@@ -234,11 +237,18 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
     """
     old, new = flows(fn, kb)
     before = _irq_on_calls(old, kb)
+    taken_now = set(_acquire_sites(new, kb)) if new is not None else set()
     for text, rows in _irq_on_calls(new, kb).items():
         olds = before.get(text)
-        if not olds or not all(off for _, off, _, _ in olds):
+        if not olds or not all(off for _, off, _, _, _ in olds):
             continue
-        for line, _off, on, display in rows:
+        # the lock that turned irqs off must still be taken here: when the
+        # new code locks through a helper the knowledge does not name
+        # (tests/data/corpus/patches/119_v16-18-22-patch-posting.eml,
+        # lock_page_lruvec_irq()), the irq state is not known
+        if not any(k in taken_now for _, _, _, _, providers in olds for k in providers):
+            continue
+        for line, _off, on, display, _p in rows:
             if not on:
                 continue
             name = text.split("(", 1)[0]

@@ -140,3 +140,28 @@ def test_hostile_text_does_not_break_mapping():
     (cf,) = cm.functions
     assert cf.name == "f" and cf.added_lines == {3}
     assert cf.new.cfg is not None
+
+
+def test_fragment_cut_inside_comments_and_blocks():
+    # the hunk starts inside a comment and a loop, and ends inside an if and
+    # a comment: the CFG still has the loop, and no parse error is reported
+    text = [
+        "\t\t * which the caller must hold.",
+        "\t\t */",
+        "\t\tfor (i = 0; i < nr; i++) {",
+        "\t\t\tif (!ok(i)) {",
+        "\t\t\t\tfail(i);",
+        "\t/*",
+        "\t * more to come",
+    ]
+    lines = tuple(DiffLine(" " if k != 4 else "+", t, 40 + k if k != 4 else None, 40 + k) for k, t in enumerate(text))
+    fd = FileDiff("w.c", "w.c", None, None, (Hunk(40, 6, 40, 7, "static int walk(int nr)", lines),))
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
+    (cf,) = cm.functions
+    view = cf.new
+    assert view.parse_errors == ()
+    loop = next(n for n in view.cfg.nodes if n.kind is NodeKind.LOOP)
+    assert loop.text == "i < nr" and loop.line == 42
+    fail = next(n for n in view.cfg.nodes if n.text == "fail(i);")
+    assert fail.loop_depth == 1 and fail.line == 44
+    assert view.source.splitlines()[0] == text[0]  # the view keeps the text as shown

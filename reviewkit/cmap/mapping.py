@@ -207,6 +207,32 @@ def _closes(lines: list[str]) -> bool:
     return False
 
 
+def _reopen_comment(lines: list[str]) -> list[str]:
+    """A run of shown lines that starts inside a block comment (a hunk
+    beginning at ``\t * only when the page is being freed``, 116_v16-15-22
+    mm/vmscan.c) gets its ``/*`` back on the first line, for parsing only,
+    so that the comment's words are not read as code."""
+    first = next((k for k, ln in enumerate(lines) if ln.strip()), None)
+    if first is None or not lines[first].lstrip().startswith("*"):
+        return lines
+    text = "\n".join(lines[first:])
+    close, open_ = text.find("*/"), text.find("/*")
+    if close < 0 or (0 <= open_ < close):
+        return lines
+    return [*lines[:first], "/*" + lines[first], *lines[first + 1 :]]
+
+
+def _close_comment(lines: list[str]) -> list[str]:
+    """A run of shown lines that ends inside a block comment gets a ``*/``
+    on its last line, for parsing only (119_v16-18-22 mm/vmscan.c:2705)."""
+    if not lines:
+        return lines
+    text = "\n".join(lines)
+    if text.rfind("/*") > text.rfind("*/"):
+        return [*lines[:-1], lines[-1] + " */"]
+    return lines
+
+
 def _unmatched_closers(lines: list[str]) -> int:
     depth = lowest = 0
     for low, delta in _brace_deltas(lines):
@@ -295,7 +321,8 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
     trees = []
     for first, last in _segments(visible):
         # parsed alone: rows are line - first
-        seg = ("\n".join(lines[first - 1 : last]) + "\n").encode("utf-8", "replace")
+        shown = _close_comment(_reopen_comment(lines[first - 1 : last]))
+        seg = ("\n".join(shown) + "\n").encode("utf-8", "replace")
         tree = parse_c(seg)
         trees.append((first, last, tree))
         for fn in index_scopes(tree, seg, file=fd.path, side=side)[0]:
@@ -439,14 +466,35 @@ def _cfg_for(smap: _SideMap, sc: _Scope, fn: Function, lines: list[str], *, want
         return cfg, errors
     # a fragment: parse the function's own lines, balancing the braces
     # of blocks opened above the first line shown
+    # each run of shown lines in the function may start inside a comment
+    visible = smap.text.visible
     text_lines = list(lines)
+    k = 0
+    while k < len(text_lines):
+        no = fn.start + k
+        if visible is None or (no in visible and (k == 0 or no - 1 not in visible)):
+            end = k
+            while end < len(text_lines) and (visible is None or fn.start + end in visible):
+                end += 1
+            text_lines[k:end] = _close_comment(_reopen_comment(text_lines[k:end]))
+            k = end
+        k += 1
     if sc.headless and text_lines:
         # the rest of a header whose first line is not shown
         # (`\tvoid (*move_fn)(...))` then `{`: 119_v16-18-22, mm/swap.c:206)
         brace = next((k for k, ln in enumerate(text_lines) if ln.rstrip() == "{"), None)
         if brace is not None and not any(_is_code(ln) and ln.startswith(("\t", " ")) is False for ln in text_lines[:brace]):
             text_lines[:brace] = [""] * brace
-        text_lines[0] = "{" * _unmatched_closers(text_lines) + text_lines[0]
+    # Balance the braces: blocks opened above the first line shown get their
+    # "{" (a headless fragment's statements also go in a block of their own:
+    # a `for` at the top level of a tree does not parse, 120_v16-19-22
+    # mm/mlock.c), blocks still open after the last line shown their "}".
+    opening = (_unmatched_closers(text_lines) + 1) if sc.headless else 0
+    depth = opening + sum(delta for _low, delta in _brace_deltas(text_lines))
+    if text_lines and opening:
+        text_lines[0] = "{" * opening + text_lines[0]
+    if depth > 0:
+        text_lines.append("}" * depth)
     source = ("\n".join(text_lines) + "\n").encode("utf-8", "replace")
     tree = parse_c(source)
     node = tree.root_node
@@ -460,6 +508,9 @@ def _cfg_for(smap: _SideMap, sc: _Scope, fn: Function, lines: list[str], *, want
     cfg = None
     if want_cfg:
         cfg = build_cfg(node, source, name=fn.name, side=smap.side, line_offset=fn.start - 1, complete=not fragment)
+        if cfg.nodes[Cfg.EXIT].line != fn.end:  # not the closing braces added above
+            exit_node = dataclasses.replace(cfg.nodes[Cfg.EXIT], line=fn.end)
+            cfg = dataclasses.replace(cfg, nodes=(cfg.nodes[0], exit_node, *cfg.nodes[2:]))
     return cfg, errors
 
 

@@ -340,6 +340,27 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
             common = joins[0] & joins[1]
             if not common:
                 continue
+
+            def reaches_join(r: int, reg: set[int]) -> bool:
+                # `unlock; return -EINVAL;` inside an arm is an early exit,
+                # not a release the arms could share
+                # (drivers/pwm/pwm-microchip-core.c, linux-pwm archive)
+                seen, work = set(), [r]
+                while work:
+                    n = work.pop()
+                    if n in seen:
+                        continue
+                    seen.add(n)
+                    for e in cfg.successors(n):
+                        if e.dst in common and e.kind is EdgeKind.NEXT:
+                            return True
+                        if e.dst in reg:
+                            work.append(e.dst)
+                return False
+
+            in_arm = {k: [r for r in rs if reaches_join(r, regions[k])] for k, rs in in_arm.items()}
+            if not all(in_arm.values()):
+                continue
             shape = {}
             for k, reg in regions.items():
                 r = min(in_arm[k], key=lambda n: cfg.nodes[n].line)
@@ -528,6 +549,14 @@ def _resource_call(name: str, kb: KnowledgeBase) -> bool:
     return name in kb.ops or name in kb.iterators
 
 
+def _compile_time(p) -> bool:
+    """IS_ENABLED(CONFIG_OF): a macro of constants, decided at build time
+    (drivers/pwm/core.c, linux-pwm archive)."""
+    return p.name.isupper() and bool(p.text) and all(
+        re.fullmatch(r"[A-Z_][A-Z0-9_]*", a) for a in re.findall(r"\((.*)\)", p.text)[0].split(",") if a
+    )
+
+
 @rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
 def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
     """A call moved into or out of a critical section.
@@ -592,7 +621,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         if not _resource_call(p.name, kb):
             by_old[p.text].append(p)
     for p in new_pl:
-        if not _resource_call(p.name, kb) and p.inlined_from is None:
+        if not _resource_call(p.name, kb) and p.inlined_from is None and not _compile_time(p):
             by_new[p.text].append(p)
     for text, news in sorted(by_new.items(), key=lambda kv: kv[1][0].line):
         olds = by_old.get(text)

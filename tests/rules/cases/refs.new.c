@@ -197,3 +197,27 @@ int either_null_ok(struct device_node *np)
 	of_node_put(parent);
 	return 0;
 }
+
+int tested_get_ok(struct chip *chip)
+{
+	if (!get_device(&chip->dev))
+		/* ok: RK401 */
+		return -ENODEV;
+	use_chip(chip);
+	put_device(&chip->dev);
+	return 0;
+}
+
+void puts_in_a_loop_ok(struct platform_device *pdev, struct chip *chip)
+{
+	unsigned int idx;
+
+	if (pm_runtime_resume_and_get(&pdev->dev) < 0)
+		return;
+	for (idx = 0; idx < chip->npwm; idx++) {
+		if (channel_enabled(chip, idx))
+			pm_runtime_put_noidle(&pdev->dev);
+	}
+	/* ok: RK201 */
+	pm_runtime_put_sync(&pdev->dev);
+}

@@ -379,3 +379,24 @@ def test_split_loop_macro_is_not_a_parse_error():
     src = b"void f(void)\n{\n\tfor_each_lru(lru)\n\t\tINIT_LIST_HEAD(&l->lists[lru]);\n\tg(x;\n}\n"
     func = parse_c(src).root_node.children[0]
     assert body_error_lines(func.child_by_field_name("body")) == (5,)
+
+
+def test_any_call_followed_by_a_block_is_a_loop_unless_a_scope_macro():
+    # no list of iterator names: the shape decides (drivers define their own)
+    cfg = cfg_of("\tchip_iter_channels(chip, ch) {\n\t\tch->on = 0;\n\t}\n"
+                 "\tscoped_cond_guard(mutex_intr, return -EINTR, &chip->lock) {\n\t\tchip->n++;\n\t}\n"
+                 "\thash_for_each_possible(tbl, obj, node, key)\n\t\tobj->hit++;")
+    loops = [n.text for n in cfg.nodes if n.kind is K.LOOP]
+    assert loops == ["chip_iter_channels(chip, ch)", "hash_for_each_possible(tbl, obj, node, key)"]
+    n_inc = node(cfg, K.STATEMENT, "chip->n++;")
+    assert cfg.nodes[n_inc].loop_depth == 0
+    assert node(cfg, K.STATEMENT, "scoped_cond_guard") < n_inc
+
+
+def test_macro_tables():
+    from reviewkit.cmap.macros import MacroBlock, is_loop_name, macro_block_kind
+
+    assert all(is_loop_name(n) for n in ("list_for_each_entry", "for_each_cpu", "xa_for_each", "for_each"))
+    assert not any(is_loop_name(n) for n in ("mutex_lock", "foreach_thing", "list_add"))
+    assert macro_block_kind("scoped_guard") is MacroBlock.SCOPE
+    assert macro_block_kind("my_iter") is MacroBlock.LOOP

@@ -292,7 +292,29 @@ class _Builder:
     def visit_expression_statement(self, node: tree_sitter.Node) -> None:
         if not [c for c in node.named_children if c.type != "comment"]:
             return  # a lone ";"
+        head = self.fused_loop_head(node) if node.has_error else None
+        if head is not None:
+            body_text = collapse(self.source[head.end_byte : node.end_byte].decode("utf-8", "replace"))
+            self.loop(head, self.text(head), None, body_stmt=(node, body_text))
+            return
         self.add(NodeKind.STATEMENT, node, self.text(node))
+
+    def fused_loop_head(self, stmt: tree_sitter.Node) -> tree_sitter.Node | None:
+        """The loop macro call at the start of ``stmt`` when tree-sitter
+        fused it with the next line into one broken expression:
+        ``hash_for_each_possible(tbl, obj, node, key)\n\t\tobj->hit++;``
+        reads as ``(hash_for_each_possible(...) obj)->hit++``. None if not."""
+        node = stmt.named_children[0] if stmt.named_children else None
+        while node is not None and node.type != "call_expression":
+            if node.start_byte != stmt.start_byte or not node.named_children:
+                return None
+            node = node.named_children[0]
+        if node is None or node.start_byte != stmt.start_byte or node.end_point.row >= stmt.end_point.row:
+            return None
+        fn = node.child_by_field_name("function")
+        if fn is None or fn.type != "identifier" or not is_loop_name(node_text(fn, self.source)):
+            return None
+        return node
 
     def visit_declaration(self, node: tree_sitter.Node) -> None:
         typ = node.child_by_field_name("type")

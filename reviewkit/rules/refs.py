@@ -168,7 +168,7 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
     return out
 
 
-def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, str]]:
+def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, str, str | None]]:
     out = []
     for node in flow.cfg.nodes:
         if node.id not in flow.visits or node.kind is not NodeKind.STATEMENT:
@@ -179,7 +179,7 @@ def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, st
                 continue
             k = call.arg_key(op.arg)
             if k:
-                out.append((node.id, ResourceKey(op.family, k, False), call.text))
+                out.append((node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
     return out
 
 
@@ -221,7 +221,7 @@ def _old_get_followers(fn: ChangedFunction, codemap: CodeMap | None, kb: Knowled
 def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: CodeMap | None) -> dict[ResourceKey, dict]:
     out: dict[ResourceKey, dict] = {}
     cfg = flow.cfg
-    for g, key, get_text in _get_sites(flow, kb):
+    for g, key, get_text, result in _get_sites(flow, kb):
         paths = _walk_from(flow, kb, g, key)
         if not paths:
             continue
@@ -246,6 +246,11 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
             continue
         (div, start, rest), = choices
         if cfg.nodes[div].kind is not NodeKind.CONDITION or div == g:
+            continue
+        if result and mentions(cfg.nodes[div].text, result):
+            # `ret = pm_runtime_get_sync(dev); if (ret < 0) ...`: the split
+            # tests the get's own result, the get cannot move past it
+            # (drivers/pwm/pwm-img.c img_pwm_config, linux-pwm archive)
             continue
         if any(start in dp for dp, _ in drop):
             continue

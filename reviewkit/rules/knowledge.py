@@ -49,6 +49,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "success": (str, False),
         "returns_ref": (_STR_LIST, False),
         "arg": (int, False),
+        "movable": (bool, False),
     },
     "iterator": {
         "names": (_STR_LIST, True),
@@ -111,6 +112,7 @@ class RefSpec:
     success: Success
     returns_ref: tuple[str, ...]
     arg: int
+    movable: bool = True  # False: the get does more than pin (powers the device up)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             success=success,
             returns_ref=tuple(entry.get("returns_ref", ())),
             arg=entry.get("arg", 0),
+            movable=entry.get("movable", True),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")

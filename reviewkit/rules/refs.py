@@ -177,6 +177,9 @@ def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, st
             op = kb.ops.get(call.name)
             if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
                 continue
+            spec = kb.refs.get(op.family)
+            if spec is not None and not spec.movable:
+                continue  # pm_runtime_get_sync() powers the device for what follows
             k = call.arg_key(op.arg)
             if k:
                 out.append((node.id, ResourceKey(op.family, k, False), call.text, call.lhs))

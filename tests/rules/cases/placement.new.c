@@ -42,3 +42,17 @@ int tested_result_ok(struct device *dev, int x)
 	start_it(dev);
 	return 0;
 }
+
+int power_get_ok(struct chip *chip, int enable)
+{
+	int ret;
+
+	/* ok: RK202 */
+	pm_runtime_get_sync(chip->dev);
+	ret = configure(chip);
+	if (ret) {
+		pm_runtime_put(chip->dev);
+		return ret;
+	}
+	return enable_hw(chip);
+}

@@ -73,6 +73,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "error_check": {"names": (_STR_LIST, True)},
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
     "noreturn": {"names": (_STR_LIST, True)},
+    "scope_neutral": {"names": (_STR_LIST, True)},
 }
 
 
@@ -163,6 +164,7 @@ class KnowledgeBase:
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
     scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
     noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
+    scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -337,6 +339,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),
         scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
         noreturn=names_of("noreturn"),
+        scope_neutral=names_of("scope_neutral"),
     )
 
 

@@ -546,7 +546,7 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
 
 
 def _resource_call(name: str, kb: KnowledgeBase) -> bool:
-    return name in kb.ops or name in kb.iterators
+    return name in kb.ops or name in kb.iterators or name in kb.scope_neutral
 
 
 def _compile_time(p) -> bool:
@@ -583,7 +583,8 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
 
     Knowledge used:
         ``[[lock]]`` names; lock and reference operations themselves are
-        not reported (RK101/RK202 cover them).
+        not reported (RK101/RK202 cover them), nor ``[[scope_neutral]]``
+        calls (logging).
 
     Limits:
         Only calls present on both sides; a call text that occurs several

@@ -87,27 +87,6 @@ def collapse(text: str) -> str:
     return " ".join(text.split())
 
 
-def error_lines(node: tree_sitter.Node, *, line_offset: int = 0) -> tuple[int, ...]:
-    """1-based lines of ERROR and MISSING nodes under ``node`` (sorted, unique).
-
-    A MISSING ";" after an iterator macro (`list_for_each_entry(...) {`) is
-    counted too: it is how tree-sitter sees every kernel loop macro, so callers
-    that want only real damage use :func:`has_real_errors`.
-    """
-    if not node.has_error:
-        return ()
-    lines: set[int] = set()
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.is_error or n.is_missing:
-            lines.add(n.start_point.row + 1 + line_offset)
-            continue
-        if n.has_error:
-            stack.extend(n.children)
-    return tuple(sorted(lines))
-
-
 def find_calls(node: tree_sitter.Node, source: bytes) -> list[tuple[str, tree_sitter.Node]]:
     """Calls under ``node`` whose callee is a plain name, as (name,
     call_expression node) in source order (outer calls before inner ones)."""

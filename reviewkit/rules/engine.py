@@ -11,7 +11,7 @@ import dataclasses
 
 from reviewkit.config import Config
 from reviewkit.errors import ConfigError
-from reviewkit.model import CodeMap, Finding, Patch
+from reviewkit.model import CodeMap, Finding, Patch, PatchSource, Side
 from reviewkit.rules.dataflow import NotAnalysed
 from reviewkit.rules.knowledge import KnowledgeBase, load_knowledge
 from reviewkit.rules.registry import Rule, all_rules, is_enabled
@@ -60,6 +60,11 @@ def run_rules_with_warnings(
     warnings: list[str] = []
     seen: set = set()
     for rule in find_enabled_rules(config):
+        if rule.category == "patch-format" and patch.source is PatchSource.QUOTED:
+            # A diff rebuilt from a reply's quote has lost its subject,
+            # sign-off and notes: format verdicts on it would be about the
+            # quote, not the patch.
+            continue
         supply = {"patch": patch, "codemap": codemap, "kb": kb, "config": config}
         targets = list(codemap.functions) if "fn" in rule.params else [None]
         for fn in targets:
@@ -76,7 +81,7 @@ def run_rules_with_warnings(
                 warnings.append(f"{rule.id} ({rule.name}) failed{where}: {type(err).__name__}: {err}")
                 continue
             for f in produced:
-                f = dataclasses.replace(f, msgid=patch.msgid)
+                f = dataclasses.replace(f, msgid=patch.msgid, function=f.function or _function_of(f, codemap))
                 key = (f.rule, f.file, f.function, f.line, f.message)
                 if key in seen:
                     continue
@@ -84,6 +89,15 @@ def run_rules_with_warnings(
                 findings.append(f)
     findings.sort(key=_sort_key)
     return findings, warnings
+
+
+def _function_of(finding: Finding, codemap: CodeMap) -> str | None:
+    """The function a per-patch rule's finding (spelling, style) falls in."""
+    if not finding.file or finding.line is None:
+        return None
+    from reviewkit.cmap import function_at
+
+    return function_at(codemap, finding.file, Side.NEW, finding.line)
 
 
 def run_rules(patch: Patch, codemap: CodeMap, *, config: Config) -> list[Finding]:

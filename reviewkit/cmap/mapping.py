@@ -73,6 +73,9 @@ class _Scope:
     closed: bool = True  # its closing brace is shown
     body: FunctionBody | None = None  # where its CFG comes from (exact/visible header)
     headless: bool = False  # opening line not shown: named by the hunk header
+    # brace depth after its last shown line (1: the body's own level) while
+    # it is open; for a headless scope, the least depth its lines allow
+    depth: int | None = None
 
 
 @dataclass
@@ -166,7 +169,18 @@ def _indented(lines: list[str]) -> bool:
     return any(ln.startswith(("\t", "  ")) for ln in lines if _is_code(ln))
 
 
-def _function_end(lines: list[str], first: int, indented: bool) -> tuple[int | None, bool]:
+def _unindented_body(lines: list[str]) -> bool:
+    """Whether code lines sit at column 0 inside braces opened in ``lines``:
+    a sign the indentation was stripped even if one line kept some."""
+    level = 0
+    for ln, (_low, delta) in zip(lines, _brace_deltas(lines)):
+        if level > 0 and _is_code(ln) and not _LABEL.match(ln) and not ln.startswith(("}", "{", " ", "\t")):
+            return True
+        level = max(0, level + delta)
+    return False
+
+
+def _function_end(lines: list[str], first: int, indented: bool, depth: int | None = None) -> tuple[int | None, bool]:
     """Where a block whose opening is above ``lines`` closes (numbered
     from ``first``) and whether a brace closes it: (None, True) when it does
     not close in them; (line, False) for a ``)`` at column 0, the end of a
@@ -177,7 +191,11 @@ def _function_end(lines: list[str], first: int, indented: bool) -> tuple[int | N
     indentation kept that line is the end (a ``}`` deeper in only closes a
     block: 102_v16-01-22's hunk at mm/vmscan.c:1883 starts three blocks
     deep). Without indentation, the end is where the brace depth first
-    reaches its lowest point.
+    reaches its lowest point; when ``depth``, the depth the lines start at
+    (the body's own level is 1), is known from the lines shown above them
+    in the same hunk, only if that point leaves the body: in the seed's
+    last hunk the quote resumes after a comment with ``}`` closing the
+    ``for`` loop, not ``__munlock_pagevec``.
     """
     if indented:
         for k, ln in enumerate(lines):
@@ -186,13 +204,20 @@ def _function_end(lines: list[str], first: int, indented: bool) -> tuple[int | N
             if ln.startswith(")"):
                 return first + k, False
         return None, True
-    depth = lowest = 0
+    level = lowest = 0
     where = None
     for k, (low, delta) in enumerate(_brace_deltas(lines)):
-        if depth + low < lowest:
-            lowest, where = depth + low, first + k
-        depth += delta
+        if level + low < lowest:
+            lowest, where = level + low, first + k
+        level += delta
+    if depth is not None and depth + lowest > 0:
+        return None, True
     return where, True
+
+
+def _depth_after(lines: list[str], depth: int) -> int:
+    """The brace depth after ``lines`` when they start at ``depth``."""
+    return depth + sum(delta for _low, delta in _brace_deltas(lines))
 
 
 def _closes(lines: list[str]) -> bool:
@@ -313,7 +338,20 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
         return smap
 
     visible = text.visible or frozenset()
-    indented = smap.indented = _indented(lines)
+    smap.indented = _indented(lines)
+    # Whether the lines kept their indentation is judged hunk by hunk: an
+    # archive page strips it from every line (the seed), a mailer may
+    # re-flow one quoted hunk and not the next. A hunk showing no code line
+    # that says either way counts as indented when the file's lines are.
+    ranges = _hunk_ranges(fd, side)
+    hunk_indent = [
+        (a, b, _indented(lines[a - 1 : b]) or (smap.indented and not _unindented_body(lines[a - 1 : b])))
+        for a, b, _ctx in ranges
+    ]
+
+    def indented_at(no: int) -> bool:
+        return next((ind for a, b, ind in hunk_indent if a <= no <= b), smap.indented)
+
     # Each run of shown lines is parsed on its own (rows kept by padding):
     # parsed as one text, braces that the gaps cut off pair up across them
     # and one function swallows the next ones (119_v16-18-22: a function of
@@ -333,10 +371,10 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             span = lines[fn.start - 1 : end]
             # only a column-0 `}` closes a function in kernel style; without
             # indentation (archives), balanced braces do
-            closed = bool(span) and (span[-1].startswith("}") if indented else _closes(span))
+            closed = bool(span) and (span[-1].startswith("}") if indented_at(end) else _closes(span))
             # an unclosed function goes on past what the hunks show
             f = dataclasses.replace(fn, end=end, complete=closed or fn.kind is not ScopeKind.FUNCTION)
-            smap.scopes.append(_Scope(f, closed, None))
+            smap.scopes.append(_Scope(f, closed, None, depth=None if closed else _depth_after(span, 0)))
     smap.set_scopes(smap.scopes)
 
     renames = smap.renames = _renames(fd, old, smap) if old is not None else {}
@@ -344,7 +382,7 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
     claimed = set()
     for sc in smap.scopes:
         claimed.update(range(sc.fn.start, sc.fn.end + 1))
-    for first, last, ctx in _hunk_ranges(fd, side):
+    for first, last, ctx in ranges:
         no = first
         while no <= last:
             if no in claimed or no not in visible:
@@ -354,7 +392,10 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             while no <= last and no not in claimed and no in visible:
                 no += 1
             seg = next(((t, a) for a, b, t in trees if a <= run_start <= b), None)
-            _claim_run(smap, lines, seg, run_start, no - 1, hunk_first=first, context=ctx, renames=renames)
+            _claim_run(
+                smap, lines, seg, run_start, no - 1,
+                hunk_first=first, context=ctx, renames=renames, indented=indented_at(run_start),
+            )
     return smap
 
 
@@ -397,22 +438,34 @@ def _claim_run(
     hunk_first: int,
     context: str,
     renames: dict[str, str],
+    indented: bool,
 ) -> None:
     """Give the unclaimed lines start..end a function when they are inside
     one whose opening line is not shown. ``seg`` is the tree of the run of
-    shown lines they are in and that run's first line."""
+    shown lines they are in and that run's first line; ``indented`` says
+    whether the hunk kept its indentation."""
     prev = smap.before(start)
     if prev is not None and prev.fn.end >= start:
         prev = None
     open_fn = prev if prev is not None and prev.fn.kind is ScopeKind.FUNCTION and not prev.closed else None
-    if start != hunk_first and not (open_fn is not None and open_fn.fn.end == start - 1):
+    # A run that follows a gap in the same hunk (the reviewer's words or a
+    # cut split the quote) goes on with the function the hunk left open
+    # there: the seed's __munlock_pagevec hunk resumes after a comment.
+    visible = smap.text.visible or frozenset()
+    goes_on = (
+        open_fn is not None
+        and open_fn.fn.end >= hunk_first
+        and not any(no in visible for no in range(open_fn.fn.end + 1, start))
+    )
+    if start != hunk_first and not goes_on:
         return  # after something the hunk shows closing: file scope
     kind, name = _context_scope(context) if start == hunk_first else (ScopeKind.FUNCTION, None)
     if name is None and open_fn is not None:
         kind, name = ScopeKind.FUNCTION, open_fn.fn.name
     name = renames.get(name, name) if name is not None else None
     run = lines[start - 1 : end]
-    closing, by_brace = _function_end(run, start, smap.indented)
+    depth = open_fn.depth if goes_on and open_fn is not None else None
+    closing, by_brace = _function_end(run, start, indented, depth)
     if not by_brace:
         return  # the end of a macro call's arguments: not a function
     # labels sit at column 0 inside bodies (`putback:`, 119_v16-18-22 mm/mlock.c)
@@ -424,21 +477,33 @@ def _claim_run(
         code = code[1:]
     inside = (
         closing is not None
+        # without indentation, brace balance across the hunk's runs is
+        # the only evidence, and it says the function is still open
+        or (goes_on and not indented and depth is not None)
         or (bool(code) and (code[0].startswith(("\t", "  ")) or code[0].rstrip() == "{"))
         or (seg is not None and _body_statements(seg[0], start - seg[1] + 1, end - seg[1] + 1))
     )
     if not inside:
         return
     last = closing if closing is not None else end
+    if closing is not None:
+        after = None
+    elif depth is not None:
+        after = _depth_after(run, depth)
+    else:
+        # a headless run that does not close starts at the body's level
+        # or deeper: count from the least
+        after = _depth_after(run, 1)
     if name is None:
         smap.unknown.append((start, last))
         return
     if kind is ScopeKind.FUNCTION and open_fn is not None and open_fn.fn.name == name:
         open_fn.fn = dataclasses.replace(open_fn.fn, end=last, complete=False)
         open_fn.closed = closing is not None
+        open_fn.depth = after
         return
     fn = Function(name, "", smap.side, start, last, kind, complete=False)
-    smap.add(_Scope(fn, closing is not None, None, headless=True))
+    smap.add(_Scope(fn, closing is not None, None, headless=True, depth=after))
 
 
 # --------------------------------------------------------------------------

@@ -18,6 +18,7 @@ EXPECTED = {
     "RK301": "sleep-in-atomic",
     "RK302": "irq-workaround",
     "RK303": "irq-workaround",
+    "RK304": "sleep-in-atomic",
     "RK401": "error-path-cleanup",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")

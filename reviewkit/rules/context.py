@@ -1,18 +1,21 @@
-"""Atomic-context rules (RK3xx): sleeping under a spinlock, irq toggles
-around ``__`` helpers, ``__`` helpers with irqs on."""
+"""Atomic-context rules (RK3xx): sleeping under a spinlock or in a callback
+that runs in atomic context (an irq handler, a timer), irq toggles around
+``__`` helpers, ``__`` helpers with irqs on."""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, Confidence, Finding, Severity
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, NodeKind, Severity
 from reviewkit.rules.common import flows, make_finding, node_calls
 from reviewkit.rules.locks import _acquire_sites
-from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call
-from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, KnowledgeBase, OpKind
+from reviewkit.rules.extract import parse_statement
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -94,6 +97,187 @@ def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
             f"{text} may sleep, but {key} is held here ({ctx})",
             f"move {name}() out of the {key} section, or use a variant that does not sleep",
             "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
+            conf,
+        )
+
+
+# ---------------------------------------------------------------- RK304
+
+
+@dataclass(frozen=True)
+class AtomicCallback:
+    """Why a function runs in atomic context: the registration that names
+    it (or the value it returns)."""
+
+    spec: CallbackSpec
+    how: str  # "the handler passed to devm_request_irq() at line 40"
+
+
+_CALLBACKS: dict[tuple[int, int, str], tuple[CodeMap, KnowledgeBase, dict[str, AtomicCallback]]] = {}
+
+
+def _callback_name(arg: str) -> str | None:
+    """``omnia_handler``, ``&omnia_handler``, ``(irq_handler_t)f`` -> the name."""
+    text = re.sub(r"^\((?:[\w\s\*]+)\)\s*", "", arg.strip()).lstrip("&").strip()
+    text = text.strip("()").strip()
+    if not re.fullmatch(r"[A-Za-z_]\w*", text) or text == "NULL":
+        return None
+    return text
+
+
+def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[str, AtomicCallback]:
+    """Functions of the visible code that run in atomic context on one side:
+    passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
+    in the code map, or returning one of its ``returns`` values.
+
+    Returns:
+        name -> why; empty when nothing visible says so.
+    """
+    if codemap is None:
+        return {}
+    k = (id(codemap), id(kb), side)
+    hit = _CALLBACKS.get(k)
+    if hit is not None and hit[0] is codemap and hit[1] is kb:
+        return hit[2]
+    out: dict[str, AtomicCallback] = {}
+    for cf in codemap.functions:
+        view = cf.new if side == "new" else cf.old
+        if view is None or view.cfg is None:
+            continue
+        for node in view.cfg.nodes:
+            if node.kind is NodeKind.RETURN and node.text:
+                ret = parse_statement(node.text).returns
+                spec = kb.atomic_returns.get(ret or "")
+                if spec is not None and cf.name not in out:
+                    out[cf.name] = AtomicCallback(spec, f"it returns {ret} (line {node.line}), so it is a primary irq handler")
+            for call in node_calls(node):
+                spec = kb.atomic_callbacks.get(call.name)
+                if spec is None or not -len(call.args) <= spec.arg < len(call.args):
+                    continue
+                target = _callback_name(call.args[spec.arg])
+                if target and target not in out:
+                    out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
+    if len(_CALLBACKS) >= 64:
+        _CALLBACKS.clear()
+    _CALLBACKS[k] = (codemap, kb, out)
+    return out
+
+
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase) -> list[tuple[int, Call, object]]:
+    """(line, call, sleep spec) of every reachable call that may sleep,
+    outside the sections RK301 already judges (an atomic lock held)."""
+    out: list[tuple[int, Call, object]] = []
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        states = flow.visits.get(node.id)
+        if not states:
+            continue
+        if any(kb.lock_context(h.variant) & ATOMIC_CONTEXTS and h.key not in st.unsure for st in states for h in st.locks_held()):
+            continue
+        for call in node_calls(node):
+            spec = _may_sleep(call, kb)
+            if spec is not None:
+                out.append((node.line, call, spec))
+    return out
+
+
+def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap, kb: KnowledgeBase, side: str) -> dict[str, tuple]:
+    """call name -> (line, message part, confidence) for one side of a
+    function that runs in atomic context: its own sleeping calls, and
+    calls of visible functions that sleep directly (one level)."""
+    out: dict[str, tuple] = {}
+    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions}
+    for line, call, spec in _direct_sleeps(flow, kb):
+        out.setdefault(call.name, (line, f"{call.display} may sleep", spec.confidence))
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        if node.id not in flow.visits:
+            continue
+        for call in node_calls(node):
+            view = helpers.get(call.name)
+            if view is None or call.name == fn.name or call.name in out or view.cfg is None:
+                continue
+            try:
+                from reviewkit.rules.common import find_flow
+
+                sub = find_flow(view.cfg, kb)
+            except NotAnalysed:
+                continue
+            inner = _direct_sleeps(sub, kb)
+            if inner:
+                iline, icall, ispec = inner[0]
+                conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
+                out[call.name] = (node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
+    return out
+
+
+_RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
+
+
+@rule("RK304", category="sleep-in-atomic", severity=Severity.ERROR)
+def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A call that may sleep in a function that runs in atomic context: an irq handler, a timer callback.
+
+    What it flags:
+        A call to a function that may sleep (a mutex, msleep(), a
+        GFP_KERNEL allocation, an I2C transfer, sysfs_get_dirent() ...),
+        directly or through a visible helper that calls one, in a function
+        the visible code registers as a hard-irq handler (the handler, not
+        the thread function, of request_irq() and friends), a timer or a
+        tasklet, or that returns IRQ_WAKE_THREAD (a primary handler).
+
+    Why it matters:
+        A hard-irq handler or a softirq callback must not sleep: "BUG:
+        scheduling while atomic", or a deadlock on the lock the sleeping
+        call waits for.
+
+    Example:
+        Okay: irqreturn_t f(int irq, void *p) { struct d *d = p; schedule_work(&d->w); return IRQ_WAKE_THREAD; }
+        Okay: irqreturn_t f(int irq, void *p) { msleep(1); return IRQ_HANDLED; }
+        RK304: irqreturn_t f(int irq, void *p) { struct d *d = p; mutex_lock(&d->m); d->n++; mutex_unlock(&d->m); return IRQ_WAKE_THREAD; }
+
+        (The second is not registered in the code shown: it may be a
+        thread function. Registrations are matched across functions; see
+        tests/rules/cases/irq_context.new.c.)
+
+    Suggested change:
+        Move the sleeping work into a threaded handler (the thread_fn of
+        request_threaded_irq()) or a work item, or do it once at probe
+        time.
+
+    Knowledge used:
+        ``[[atomic_callback]]`` registrars (which argument is the
+        callback, what context it runs in, how sure that is) and their
+        ``returns`` markers, ``[[sleep]]``, ``[[atomic_gfp]]``.
+
+    Limits:
+        The registration (or the marker) must be in the code the patch
+        shows. Calls under a spinlock are left to RK301; helpers are
+        followed one level, and only when their code is visible.
+    """
+    if fn.new is None:
+        return
+    cb = find_atomic_callbacks(codemap, kb, "new").get(fn.name)
+    if cb is None:
+        return
+    old, new = flows(fn, kb)
+    before: dict[str, tuple] = {}
+    if old is not None and fn.name in find_atomic_callbacks(codemap, kb, "old"):
+        before = _sleeps_in_callback(fn, old, codemap, kb, "old")
+    for name, (line, what, conf) in sorted(_sleeps_in_callback(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
+        if name in before:
+            continue
+        if _RANK[cb.spec.confidence] < _RANK[conf]:
+            conf = cb.spec.confidence
+        yield make_finding(
+            "RK304",
+            fn,
+            line,
+            f"{what}, but {fn.name}() runs in {cb.spec.note}: {cb.how}",
+            f"move {name}() out of {fn.name}(): into a threaded handler or a work item, or do it once before the callback is registered",
+            "a function in hard-irq or softirq context must not sleep ('BUG: scheduling while atomic')",
             conf,
         )
 

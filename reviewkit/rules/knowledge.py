@@ -74,6 +74,14 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
     "noreturn": {"names": (_STR_LIST, True)},
     "scope_neutral": {"names": (_STR_LIST, True)},
+    "atomic_callback": {
+        "names": (_STR_LIST, True),
+        "arg": (int, True),
+        "context": (_STR_LIST, True),
+        "confidence": (str, True),
+        "note": (str, True),
+        "returns": (_STR_LIST, False),
+    },
 }
 
 
@@ -145,6 +153,17 @@ class SleepSpec:
 
 
 @dataclass(frozen=True)
+class CallbackSpec:
+    """A registrar whose callback argument runs in atomic context."""
+
+    registrar: str  # the registering function ("" for a `returns` marker)
+    arg: int
+    context: frozenset[str]
+    confidence: Confidence
+    note: str  # the context's name, e.g. "hard-irq context"
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Lookup tables built from the knowledge data."""
 
@@ -165,6 +184,8 @@ class KnowledgeBase:
     scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
     noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
+    atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
+    atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -319,6 +340,16 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             raise ConfigError(f"{where}: [[guard]] key 'lock': {entry['lock']!r} is not a [[lock]] id")
         guards[entry["class"]] = entry["lock"]
 
+    callbacks: dict[str, CallbackSpec] = {}
+    markers: dict[str, CallbackSpec] = {}
+    for entry in data.get("atomic_callback", []):
+        ctx = frozenset(entry["context"])
+        conf = Confidence(entry["confidence"])
+        for name in entry["names"]:
+            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"])
+        for value in entry.get("returns", ()):
+            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"])
+
     def names_of(table: str) -> frozenset[str]:
         return frozenset(n for e in data.get(table, []) for n in e["names"])
 
@@ -340,6 +371,8 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
         noreturn=names_of("noreturn"),
         scope_neutral=names_of("scope_neutral"),
+        atomic_callbacks=callbacks,
+        atomic_returns=markers,
     )
 
 

@@ -198,6 +198,9 @@ class Hunk:
     lines: tuple[DiffLine, ...]
     function: str | None = None  # filled by cmap: the function the changes fall in
     snipped: bool = False  # a quote left lines out
+    # the quote cut the hunk header: numbers count from the first quoted
+    # line of the file diff, not the file's own line numbers
+    numbered_from_quote: bool = False
 
 
 class FileStatus(enum.Enum):

@@ -187,14 +187,17 @@ def test_diff_anchors_carry_numbers() -> None:
 
 
 def test_quote_without_hunk_headers() -> None:
-    """The reviewer cut every header: lines are kept, not numbered."""
+    """The reviewer cut every header: lines are kept, numbered from the
+    quote's first line (the file's own numbers are unknown)."""
     (msg,) = load(CORPUS / "replies" / "062_leds-tlc5928-jaillet-missing-unlock.eml")
     quoted = rebuild_quoted(msg, None)
-    assert any("have no hunk header; not numbered" in w for w in quoted.warnings)
+    assert any("have no hunk header; numbered from the quote" in w for w in quoted.warnings)
+    assert quoted.files[0].hunks[0].numbered_from_quote
     cs = extract_comments(msg, quoted=quoted, original=None)
     c = next(c for c in cs if c.anchor and c.anchor.quoted == "> +\t\tif (ret)")
     assert c.text == "Missing unlock.\nOr use guard()?"
-    assert (c.anchor.file, c.anchor.hunk, c.anchor.line) == ("", 0, None)
+    # the 21st line of the quote: "+static int" is its first
+    assert (c.anchor.file, c.anchor.hunk, c.anchor.line) == ("", 0, 21)
 
 
 # --------------------------------------------------------------------------

@@ -66,3 +66,62 @@ def test_seed_page_findings_equal_the_postings():
     want = verdicts(posting.findings)
     assert ("RK302", "__munlock_pagevec", 334) in want  # what the fix must not lose
     assert verdicts(page.findings) == want
+
+
+REPLIES = CORPUS / "replies"
+TLC5928 = REPLIES / "062_leds-tlc5928-jaillet-missing-unlock.eml"
+KTD202X = REPLIES / "064_leds-ktd202x-jaillet-of-node-put.eml"
+
+
+def test_quote_with_every_header_cut_is_numbered_from_the_quote():
+    # Both replies cut "diff --git", "new file mode", "---/+++" and "@@":
+    # nothing says where the quote starts, so lines count from its first.
+    for path, first in ((TLC5928, "static int"), (KTD202X, "static int ktd202x_setup_led_rgb(")):
+        patch = quoted(path)
+        (fd,) = patch.files
+        assert fd.path == ""
+        (hunk,) = fd.hunks
+        assert hunk.numbered_from_quote and hunk.snipped
+        assert hunk.lines[0].new_no == 1 and hunk.lines[0].text.startswith(first)
+        assert [dl.new_no for dl in hunk.lines] == list(range(1, len(hunk.lines) + 1))
+        assert any("numbered from the quote" in w for w in patch.warnings)
+
+
+def test_quoted_new_driver_functions_are_mapped():
+    got = spans(quoted(TLC5928))
+    added = FunctionStatus.ADDED
+    assert got["tlc5928_set_ledout"] == (added, None, (1, 32), True)
+    assert got["tlc5928_brightness_set"] == (added, None, (34, 42), True)
+    assert got["tlc5928_probe_chip_dt"] == (added, None, (50, 98), True)
+    assert got["tlc5928_probe"] == (added, None, (100, 162), True)
+    assert got["tlc5928_remove"] == (added, None, (164, 187), True)
+    got = spans(quoted(KTD202X))
+    assert got["ktd202x_setup_led_rgb"] == (added, None, (1, 49), True)
+    assert got["ktd202x_setup_led_single"] == (added, None, (51, 70), True)
+    assert got["ktd202x_add_led"] == (added, None, (72, 107), True)
+    assert got["ktd202x_probe_dt"] == (added, None, (109, 135), True)
+
+
+def _anchored(review, quoted_line: str):
+    for cs in review.comments.values():
+        for c in cs:
+            if c.anchor is not None and c.anchor.quoted == quoted_line:
+                return c.anchor
+    raise AssertionError(quoted_line)
+
+
+def test_rules_run_on_a_quoted_new_driver():
+    # 062 blk 2: "Missing unlock." after `if (ret)` / `return ret;` inside
+    # tlc5928_set_ledout's loop, with priv->lock held.
+    review = build_review([str(TLC5928)], config=Config())
+    anchor = _anchored(review, "> +\t\tif (ret)")
+    assert (anchor.function, anchor.line) == ("tlc5928_set_ledout", 21)
+    unlock = [f for f in review.findings if f.category == "lock-pairing"]
+    assert [(f.function, f.line) for f in unlock] == [("tlc5928_set_ledout", 22)]
+    # 064 blks 3 and 4: returns out of for_each_available_child_of_node()
+    # without dropping the child's reference
+    review = build_review([str(KTD202X)], config=Config())
+    anchor = _anchored(review, '> +\t\t\tdev_err(chip->dev, "invalid \'reg\' of %pOFn\\n", np);')
+    assert (anchor.function, anchor.line) == ("ktd202x_setup_led_rgb", 25)
+    leaks = {(f.function, f.line) for f in review.findings if f.rule == "RK401"}
+    assert {("ktd202x_setup_led_rgb", 26), ("ktd202x_setup_led_rgb", 32)} <= leaks

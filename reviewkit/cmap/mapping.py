@@ -696,6 +696,14 @@ def _shown(smap: _SideMap):
             yield line
 
 
+def _looks_like_c(fd: FileDiff) -> bool:
+    """Whether a file diff whose path the quote cut holds C: lines ending
+    a statement or a block (replies/062_leds-tlc5928-jaillet-missing-unlock.eml
+    quotes a new driver from its first function on, every header cut)."""
+    code = [dl.text.strip() for h in fd.hunks for dl in h.lines if dl.text.strip()]
+    return sum(ln.endswith((";", "{", "}")) for ln in code) * 3 >= len(code) > 0
+
+
 def map_functions(patch: Patch, *, config: Config) -> CodeMap:
     """What each hunk of ``patch`` touches, function by function.
 
@@ -723,7 +731,7 @@ def map_functions(patch: Patch, *, config: Config) -> CodeMap:
         exact = (old_text is None or old_text.exact) and (new_text is None or new_text.exact)
         if exact and repo is not None:
             exact_files += 1
-        if not fd.path.endswith((".c", ".h")):
+        if not (fd.path.endswith((".c", ".h")) or (not fd.path and _looks_like_c(fd))):
             continue
         old = _build_side_map(old_text, fd, Side.OLD) if old_text is not None else None
         new = _build_side_map(new_text, fd, Side.NEW, old=old) if new_text is not None else None
@@ -830,7 +838,8 @@ def annotate_comments(comments, codemap: CodeMap) -> tuple[Comment, ...]:
     out = []
     for c in comments:
         a = c.anchor
-        if a is not None and a.line is not None and a.file:
+        # a quote that cut every diff header leaves the file unnamed ("")
+        if a is not None and a.line is not None and (a.file or a.hunk is not None):
             found = index.find(a.file, a.side, a.line)
             if found is not None and found[0].kind is ScopeKind.FUNCTION:
                 c = dataclasses.replace(c, anchor=dataclasses.replace(a, function=found[0].name))

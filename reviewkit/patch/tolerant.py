@@ -300,7 +300,12 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
             # it: replies/062_leds-tlc5928-jaillet-missing-unlock.eml). A
             # changelog's "- item" must not start a hunk: only "+" lines
             # after the "---" separator, or holding a tab, do.
-            if _starts_hunk(t) and (separator or "\t" in t):
+            # A function's first line holds no tab; the line after it does
+            # (replies/064_leds-ktd202x-jaillet-of-node-put.eml starts at
+            # "+static int ktd202x_setup_led_rgb(struct ktd202x *chip, ...").
+            follow = items[i + 1].text if i + 1 < len(items) else None
+            if _starts_hunk(t) and (separator or "\t" in t
+                                    or (follow is not None and _starts_hunk(follow) and "\t" in follow)):
                 headerless_hunk(it.index)
             else:
                 continue  # commit message, notes, diffstat, text between files
@@ -328,7 +333,12 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
     close_hunk(False)
     out: list[FileDiff] = []
     for f in files:
-        hunks = tuple(x for h in f.hunks for x in _finish(h, f.new_path or f.old_path or "", warnings))
+        path = f.new_path or f.old_path or ""
+        if f.hunks and all(h.headerless for h in f.hunks):
+            hunks = tuple(_number_from_quote(f.hunks, path, warnings))
+            out.append(FileDiff(f.old_path, f.new_path, f.old_blob, f.new_blob, hunks, f.status()))
+            continue
+        hunks = tuple(x for h in f.hunks for x in _finish(h, path, warnings))
         out.append(FileDiff(f.old_path, f.new_path, f.old_blob, f.new_blob, hunks, f.status()))
     return tuple(out), tuple(warnings)
 
@@ -394,6 +404,51 @@ def _headerless(raws: list[_Raw], path: str, warnings: list[str]) -> Hunk:
                     f"{raws[0].index + 1} have no hunk header; not numbered")
     return Hunk(0, 0, 0, 0, "", tuple(DiffLine(r.kind, r.text, None, None, r.index)
                                       for r in raws), snipped=True)
+
+
+def _number_from_quote(builds: list[_HunkBuild], path: str, warnings: list[str]) -> list[Hunk]:
+    """Number hunks whose headers the quote cut, in a file diff with no
+    hunk header at all, from 1 at the first quoted line.
+
+    The numbers are not the file's (nothing says where the quote starts),
+    but they keep the quoted lines in order and apart, so that functions
+    can be found in them and comments and findings agree on a line
+    (replies/062_leds-tlc5928-jaillet-missing-unlock.eml quotes a new
+    driver with every header cut). A cut mark, and the end of a hunk,
+    leave one number out: lines of unknown count are missing there.
+    """
+    out: list[Hunk] = []
+    old = new = 1
+    for h in builds:
+        segs = [seg for seg in h.segments if seg]
+        if not segs:
+            continue
+        if out:
+            old, new = old + 1, new + 1
+        if h.lead_snip:
+            old, new = old + 1, new + 1
+        lines: list[DiffLine] = []
+        old_start, new_start = old, new
+        k = 0
+        for j, seg in enumerate(h.segments):
+            if not seg:
+                continue
+            if lines and GapKind.SNIP in h.gaps[k:j]:
+                old, new = old + 1, new + 1
+            k = j
+            for r in seg:
+                lines.append(DiffLine(r.kind, r.text, old if r.kind != "+" else None,
+                                      new if r.kind != "-" else None, r.index))
+                old += r.kind != "+"
+                new += r.kind != "-"
+        old_len = sum(dl.old_no is not None for dl in lines)
+        new_len = sum(dl.new_no is not None for dl in lines)
+        warnings.append(f"{path or '?'}: {len(lines)} quoted diff lines from body line "
+                        f"{lines[0].body_line + 1} have no hunk header; numbered from the quote "
+                        "(not the file's line numbers)")
+        out.append(Hunk(old_start if old_len else 0, old_len, new_start if new_len else 0, new_len,
+                        "", tuple(lines), snipped=True, numbered_from_quote=True))
+    return out
 
 
 def _is_change(r: _Raw) -> bool:

@@ -125,3 +125,24 @@ def test_rules_run_on_a_quoted_new_driver():
     assert (anchor.function, anchor.line) == ("ktd202x_setup_led_rgb", 25)
     leaks = {(f.function, f.line) for f in review.findings if f.rule == "RK401"}
     assert {("ktd202x_setup_led_rgb", 26), ("ktd202x_setup_led_rgb", 32)} <= leaks
+
+
+def test_space_stuffed_context_lines_keep_their_column():
+    # Five quote levels of format=flowed space-stuffing put two spaces
+    # before every context line ("   }", "   <tab>if"), none before the
+    # "+"/"-" lines: headers at column 0 are found again, EXPORT_SYMBOL()
+    # is file scope, and each hunk's function is the one its lines are in.
+    path = CORPUS / "samples" / "lists" / "dri-devel-drm-sched-nested-qp-excerpt.mbox"
+    patch = rebuild_quoted(parse_message(next(iter(read_messages([str(path)])))))
+    assert patch is not None
+    hunks = patch.files[0].hunks
+    assert [dl.text for dl in hunks[3].lines[:2]] == ["}", "/**"]
+    got = spans(patch)
+    changed = FunctionStatus.CHANGED
+    assert got["drm_sched_rq_select_entity_rr"][:3] == (changed, (219, 244), (220, 249))
+    assert got["drm_sched_run_job_queue"][:3] == (changed, (287, 291), (295, 299))  # renamed
+    assert got["drm_sched_free_job_queue_if_ready"][:3] == (FunctionStatus.ADDED, None, (306, 316))
+    assert got["drm_sched_free_job_work"][:3] == (changed, (1030, 1039), (1082, 1089))
+    assert "drm_sched_rq_remove_entity" not in got and "drm_sched_pick_best" not in got
+    cm = map_functions(patch, config=Config())
+    assert function_at(cm, patch.files[0].path, Side.NEW, 1076) is None  # EXPORT_SYMBOL(...)

@@ -423,6 +423,7 @@ def _number_from_quote(builds: list[_HunkBuild], path: str, warnings: list[str])
         segs = [seg for seg in h.segments if seg]
         if not segs:
             continue
+        _unstuff_context(segs)
         if out:
             old, new = old + 1, new + 1
         if h.lead_snip:
@@ -449,6 +450,32 @@ def _number_from_quote(builds: list[_HunkBuild], path: str, warnings: list[str])
         out.append(Hunk(old_start if old_len else 0, old_len, new_start if new_len else 0, new_len,
                         "", tuple(lines), snipped=True, numbered_from_quote=True))
     return out
+
+
+def _unstuff_context(segs: list[list[_Raw]]) -> None:
+    """Remove spaces that quoting put before every context line, in place.
+
+    Mailers that space-stuff format=flowed text add a space per quote level
+    to lines that start with one, and only context lines do
+    (samples/lists/dri-devel-drm-sched-nested-qp-excerpt.mbox: ``>>>>>    }``
+    and ``>>>>>    <tab>if (...)``, while ``-<tab><tab>queue_work(...)`` is
+    untouched). Kernel code never starts a line with spaces before a tab or
+    a brace, so such lines, with every context line indented at least as
+    much and some ``+``/``-`` line indented less, show the stuffing.
+    """
+    ctx = [r for seg in segs for r in seg if r.kind == " " and r.text.strip()]
+    changes = [r for seg in segs for r in seg if r.kind in "+-" and r.text.strip()]
+    if not ctx or not changes:
+        return
+    k = min(len(r.text) - len(r.text.lstrip(" ")) for r in ctx)
+    if not 1 <= k <= 4:
+        return
+    if not any(r.text[k] in "\t{}" for r in ctx):
+        return
+    if all(r.text.startswith(" " * k) for r in changes):
+        return  # the code itself is indented with spaces
+    for r in ctx:
+        r.text = r.text[k:]
 
 
 def _is_change(r: _Raw) -> bool:
@@ -516,6 +543,7 @@ def _finish(h: _HunkBuild, path: str, warnings: list[str]) -> list[Hunk]:
             gaps.append(pending or GapKind.COMMENT)
         segs.append(seg)
         pending = None
+    _unstuff_context(segs)
     extra: list[Hunk] = []
     junk, rest = _split_overflow(segs, gaps, h.old_len, h.new_len)
     if any(r.text.strip() for r in junk):

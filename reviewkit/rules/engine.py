@@ -19,7 +19,7 @@ from reviewkit.rules.registry import Rule, all_rules, is_enabled
 
 def load_rules() -> list[Rule]:
     """Import the rule modules (registering them) and return every rule."""
-    from reviewkit.rules import context, errpath, locks, refs  # noqa: F401  (registration)
+    from reviewkit.rules import context, errpath, locks, managed, refs  # noqa: F401  (registration)
 
     for optional in ("spelling", "style", "patch_format"):
         try:

@@ -82,6 +82,13 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "note": (str, True),
         "returns": (_STR_LIST, False),
     },
+    "managed": {
+        "names": (_STR_LIST, True),
+        "arg": (int, False),
+        "release": (_STR_LIST, True),
+        "release_arg": (int, False),
+        "instead": (str, False),
+    },
 }
 
 
@@ -164,6 +171,18 @@ class CallbackSpec:
 
 
 @dataclass(frozen=True)
+class ManagedSpec:
+    """A device-managed getter or registrar and the plain releases that
+    must not be used on what it gives."""
+
+    name: str
+    arg: int | None  # the argument naming the resource; None: the result
+    release: tuple[str, ...]
+    release_arg: int
+    instead: str  # the managed release ("" when there is none)
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Lookup tables built from the knowledge data."""
 
@@ -186,6 +205,8 @@ class KnowledgeBase:
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
     atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
+    managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
+    managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -350,6 +371,12 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         for value in entry.get("returns", ()):
             markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"])
 
+    managed: dict[str, tuple[ManagedSpec, ...]] = {}
+    for entry in data.get("managed", []):
+        for name in entry["names"]:
+            spec_m = ManagedSpec(name, entry.get("arg"), tuple(entry["release"]), entry.get("release_arg", 0), entry.get("instead", ""))
+            managed[name] = managed.get(name, ()) + (spec_m,)
+
     def names_of(table: str) -> frozenset[str]:
         return frozenset(n for e in data.get(table, []) for n in e["names"])
 
@@ -373,6 +400,8 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         scope_neutral=names_of("scope_neutral"),
         atomic_callbacks=callbacks,
         atomic_returns=markers,
+        managed=managed,
+        managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
     )
 
 

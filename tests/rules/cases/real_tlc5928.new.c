@@ -1,7 +1,8 @@
 /*
  * Real code: the added lines that tests/data/corpus/replies/062_leds-tlc5928-jaillet-missing-unlock.eml
  * quotes (leds: tlc5928 driver). The reviewer flagged the missing mutex_unlock() on the
- * error return and asked for the _scoped child iterator. Snipped parts stay snipped.
+ * error return and asked for the _scoped child iterator, and said gpiod_put() is not needed
+ * on a devm_gpiod_get_index_optional() descriptor. Snipped parts stay snipped.
  */
 static int
 tlc5928_set_ledout(struct tlc5928_led *led, bool val)
@@ -188,6 +189,7 @@ static int tlc5928_remove(struct spi_device *spi)
 
 		if (chip->enable_gpio) {
 			gpiod_set_value(chip->enable_gpio, 1);
+			/* ruleid: RK203 */
 			gpiod_put(chip->enable_gpio);
 		}
 	}

@@ -146,3 +146,14 @@ def test_space_stuffed_context_lines_keep_their_column():
     assert "drm_sched_rq_remove_entity" not in got and "drm_sched_pick_best" not in got
     cm = map_functions(patch, config=Config())
     assert function_at(cm, patch.files[0].path, Side.NEW, 1076) is None  # EXPORT_SYMBOL(...)
+
+
+def test_hunks_whose_diff_header_was_cut_are_mapped():
+    # Replies 003 and 010 keep the "@@" header but cut "diff --git" and
+    # "---/+++": no path, real numbers; the lines are C all the same.
+    got = spans(quoted(REPLIES / "003_v16-00-hugh-followup.eml"))
+    assert got == {"deactivate_file_page": (FunctionStatus.CHANGED, (649, 655), (647, 653), False)}
+    got = spans(quoted(REPLIES / "010_v16-15-duyck-compaction-helper.eml"))
+    # git's hunk header names the function above the hunk; nothing shown
+    # says otherwise, so the lines go by that name
+    assert got["too_many_isolated"][:3] == (FunctionStatus.CHANGED, (950, 955), (951, 971))

@@ -701,7 +701,12 @@ def _looks_like_c(fd: FileDiff) -> bool:
     a statement or a block (replies/062_leds-tlc5928-jaillet-missing-unlock.eml
     quotes a new driver from its first function on, every header cut)."""
     code = [dl.text.strip() for h in fd.hunks for dl in h.lines if dl.text.strip()]
-    return sum(ln.endswith((";", "{", "}")) for ln in code) * 3 >= len(code) > 0
+    if not any(ln.endswith((";", "{")) for ln in code):
+        return False
+    # statements, blocks, conditions, argument lists, comments, directives
+    # (replies/003: a hunk of deactivate_file_page whose "diff --git" was cut)
+    c_like = sum(ln.endswith((";", "{", "}", ")", ",", "*/")) or ln.startswith(("*", "/*", "//", "#")) for ln in code)
+    return c_like * 3 >= len(code) * 2
 
 
 def map_functions(patch: Patch, *, config: Config) -> CodeMap:

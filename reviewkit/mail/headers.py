@@ -78,6 +78,7 @@ def parse_msgid(value: str | None) -> str | None:
     """
     if not value:
         return None
+    value = _visible_bytes(value)
     match = _MSGID.search(value)
     if match:
         return f"<{match.group(1)}>"
@@ -85,6 +86,15 @@ def parse_msgid(value: str | None) -> str | None:
         if "@" in token:
             return f"<{token.strip('<>,;')}>"
     return None
+
+
+def _visible_bytes(value: str) -> str:
+    """Stray 8-bit bytes of an id as ``\\xff`` text: the same bytes give the
+    same id in every header, and no surrogate escape reaches the output
+    (samples/patchwork/refshdr.mbox has ``\\xff\\xff\\xff\\x7f`` in References)."""
+    if not _has_surrogates(value):
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def parse_msgids(value: str | None) -> tuple[str, ...]:
@@ -96,6 +106,7 @@ def parse_msgids(value: str | None) -> tuple[str, ...]:
     """
     if not value:
         return ()
+    value = _visible_bytes(value)
     seen: dict[str, None] = {}
     for m in _MSGID.finditer(value):
         seen.setdefault(f"<{m.group(1)}>", None)

@@ -290,8 +290,9 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
     replies: list[str] = []
     for mail in mails:
         m = mail.message
-        if m.series.index == 0 and m.series.is_patch_tag:
-            # a cover letter, even when it carries an interdiff
+        if m.series.index == 0 and m.series.is_patch_tag and not m.series.is_reply:
+            # a cover letter, even when it carries an interdiff; not a reply
+            # to one ("Re: [PATCH v16 00/22]", replies/001_*.eml)
             kept.append(_Mail(m, None))
         elif mail.patch is not None:
             kept.append(mail)
@@ -300,6 +301,11 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
         else:
             errors.append(f"{m.origin or m.msgid}: no diff found: not a patch mail ({m.subject})")
 
+    if replies and not kept and not errors:
+        # a reply alone (tests/data/corpus/replies/*.eml) has nothing for its
+        # author to fix: say so on stderr, not with an empty tally on stdout
+        errors.append(f"{replies[0]}: a reply, not a patch mail: nothing to check"
+                      + (f" ({len(replies)} replies, no patch)" if len(replies) > 1 else ""))
     if errors and not kept:
         # nothing to check: one line on stderr and exit 2, as every command does
         raise InputError(errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more)")

@@ -1,0 +1,82 @@
+"""Acceptance: ``summary`` on the seed review (the thread and the archive page).
+
+Alexander Duyck's review of "[PATCH v16 16/22] mm/mlock: reorder isolation
+sequence during munlock" makes six comments: four on munlock_vma_page()
+(the get_page() placement, the early TestClearPageLRU(), "place the
+get_page() call here", merging the unlock paths) and two on
+__munlock_pagevec() (the bit test moved up, the isolation failure under the
+lock). The summary must quote each verbatim under the heading of its
+function, and list every finding with its rule id and message.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewkit.cli import app
+from tests.conftest import MLOCK_THREAD, SEED
+
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_FUNCTION_HEADING = re.compile(r"(?m)^#### `[^`]+`: `([^`]+)\(\)`$")
+_SECTION = re.compile(r"(?m)^##+ ")
+
+
+def _run(*args: str) -> str:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.stderr
+    return result.stdout
+
+
+def _sections(md: str) -> dict[str, str]:
+    """The text under each function heading, up to the next heading."""
+    heads = list(_FUNCTION_HEADING.finditer(md))
+    out: dict[str, str] = {}
+    for m in heads:
+        nxt = _SECTION.search(md, m.end())
+        out[m.group(1)] = out.get(m.group(1), "") + md[m.end():nxt.start() if nxt else len(md)]
+    return out
+
+
+def _fenced(text: str, section: str) -> bool:
+    """``text`` verbatim, every line, as one block inside a fence."""
+    fences = re.findall(r"(?ms)^(`{3,})text\n(.*?)\n\1$", section)
+    return any(text.strip("\n") == body.strip("\n") for _, body in fences)
+
+
+@pytest.mark.parametrize("path", [MLOCK_THREAD, SEED], ids=["thread", "seed-page"])
+def test_every_duyck_comment_verbatim_under_its_function(path) -> None:
+    import json
+
+    doc = json.loads(_run("review", "--format", "json", str(path)))
+    [first] = [m for m in doc["messages"] if m["author"] == "Alexander Duyck"
+               and not any(c["anchor"] and c["anchor"]["answers"] for c in m["comments"])]
+    comments = first["comments"]
+    assert len(comments) == 6
+    md = _run("summary", str(path))
+    sections = _sections(md)
+    want = ["munlock_vma_page"] * 4 + ["__munlock_pagevec"] * 2
+    for c, fn in zip(comments, want):
+        assert fn in sections, sorted(sections)
+        assert _fenced(c["text"], sections[fn]), (fn, c["text"][:60])
+        others = [f for f in sections if f != fn]
+        assert not any(_fenced(c["text"], sections[f]) for f in others), (fn, c["text"][:60])
+    # every comment of every reviewer, not only the first mail's
+    for m in doc["messages"]:
+        for c in m["comments"]:
+            assert _fenced(c["text"], md), (m["author"], c["text"][:60])
+
+
+@pytest.mark.parametrize("path", [MLOCK_THREAD, SEED], ids=["thread", "seed-page"])
+def test_every_finding_is_in_the_summary(path) -> None:
+    import json
+
+    findings = json.loads(_run("review", "--format", "json", str(path)))["findings"]
+    assert len(findings) >= 10
+    md = " ".join(_UNESCAPE.sub(r"\1", _run("summary", str(path))).split())
+    for f in findings:
+        entry = f"**{f['rule']}**"
+        assert entry in md, f["rule"]
+        assert " ".join(f["message"].split()) in md, (f["rule"], f["message"])

@@ -157,3 +157,13 @@ def test_hunks_whose_diff_header_was_cut_are_mapped():
     # git's hunk header names the function above the hunk; nothing shown
     # says otherwise, so the lines go by that name
     assert got["too_many_isolated"][:3] == (FunctionStatus.CHANGED, (950, 955), (951, 971))
+
+
+def test_struct_opened_but_not_closed_in_a_hunk():
+    # 023 quotes the start of struct lruvec (include/linux/mmzone.h:251)
+    # and the hunk ends three members in: the added members are in it.
+    patch = quoted(REPLIES / "023_v17-17-duyck-open-coded-abort.eml")
+    cm = map_functions(patch, config=Config())
+    mmzone = next(cf for cf in cm.functions if cf.file == "include/linux/mmzone.h" and cf.name == "struct lruvec")
+    assert mmzone.status is FunctionStatus.CHANGED and mmzone.added_lines == frozenset({252, 253})
+    assert (mmzone.new.function.start, mmzone.new.function.end, mmzone.new.function.complete) == (251, 256, False)

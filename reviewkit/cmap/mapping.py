@@ -375,6 +375,7 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             # an unclosed function goes on past what the hunks show
             f = dataclasses.replace(fn, end=end, complete=closed or fn.kind is not ScopeKind.FUNCTION)
             smap.scopes.append(_Scope(f, closed, None, depth=None if closed else _depth_after(span, 0)))
+        _add_open_aggregates(smap, lines, first, last)
     smap.set_scopes(smap.scopes)
 
     renames = smap.renames = _renames(fd, old, smap) if old is not None else {}
@@ -397,6 +398,24 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
                 hunk_first=first, context=ctx, renames=renames, indented=indented_at(run_start),
             )
     return smap
+
+
+def _add_open_aggregates(smap: _SideMap, lines: list[str], first: int, last: int) -> None:
+    """Structs, unions and enums whose opening line the run first..last
+    shows and whose closing brace it does not: tree-sitter reads no
+    definition there (``struct lruvec {`` at include/linux/mmzone.h:251 in
+    replies/023_v17-17-duyck-open-coded-abort.eml, the hunk ending three
+    members later). Each goes on to the run's end."""
+    taken = [(sc.fn.start, sc.fn.end) for sc in smap.scopes]
+    for no in range(first, last + 1):
+        m = _AGGREGATE.match(lines[no - 1])
+        if m is None or lines[no - 1][:1].isspace() or any(a <= no <= b for a, b in taken):
+            continue
+        if _closes(lines[no - 1 : last]):
+            continue
+        fn = Function(f"{m.group(1)} {m.group(2)}", "", smap.side, no, last, ScopeKind.STRUCT, complete=False)
+        smap.scopes.append(_Scope(fn, False, None))
+        return
 
 
 _AGGREGATE = re.compile(r"^\s*(?:typedef\s+)?(struct|union|enum)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\{")

@@ -21,6 +21,7 @@ EXPECTED = {
     "RK303": "irq-workaround",
     "RK304": "sleep-in-atomic",
     "RK401": "error-path-cleanup",
+    "RK402": "error-path-cleanup",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
 

@@ -164,8 +164,11 @@ def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str)
 
 
 def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase) -> list[tuple[int, Call, object]]:
-    """(line, call, sleep spec) of every reachable call that may sleep,
-    outside the sections RK301 already judges (an atomic lock held)."""
+    """(line, call, sleep spec) of every reachable call that surely may
+    sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
+    and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
+    timer postings of the linux-pwm archive), outside the sections RK301
+    already judges (an atomic lock held)."""
     out: list[tuple[int, Call, object]] = []
     if flow is None:
         return out
@@ -177,7 +180,7 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase) -> list[tuple[int, Call
             continue
         for call in node_calls(node):
             spec = _may_sleep(call, kb)
-            if spec is not None:
+            if spec is not None and spec.confidence is not Confidence.LOW:
                 out.append((node.line, call, spec))
     return out
 
@@ -255,7 +258,9 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
     Limits:
         The registration (or the marker) must be in the code the patch
         shows. Calls under a spinlock are left to RK301; helpers are
-        followed one level, and only when their code is visible.
+        followed one level, and only when their code is visible. Calls
+        that sleep only on some setups (regmap, which MMIO maps run under
+        a spinlock) are not reported.
     """
     if fn.new is None:
         return

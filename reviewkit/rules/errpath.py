@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, is_error_exit, make_finding
+from reviewkit.rules.common import flows, is_error_exit, make_finding, node_calls
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.knowledge import KnowledgeBase
 from reviewkit.rules.registry import rule
@@ -114,3 +114,97 @@ def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         if (key[0], key[1]) in before:
             continue
         yield make_finding("RK401", fn, line, msg, sugg, "error paths must undo what the function did before them", conf)
+
+
+# ---------------------------------------------------------------- RK402
+
+
+def _scoped_twins(kb: KnowledgeBase) -> dict[str, str]:
+    """Iterator -> its ``_scoped`` variant, where the knowledge lists one."""
+    scoped = {n for n, it in kb.iterators.items() if it.scoped}
+    return {n: n + "_scoped" for n, it in kb.iterators.items() if not it.scoped and n + "_scoped" in scoped}
+
+
+def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[int, str, str, list[int]]]:
+    """Iterator loops left early only after an explicit put of the element:
+    loop text -> (line, iterator, scoped twin, lines of the puts). Loops
+    that some early exit leaves without the put are RK401's."""
+    out: dict[str, tuple[int, str, str, list[int]]] = {}
+    if flow is None:
+        return out
+    twins = _scoped_twins(kb)
+    cfg = flow.cfg
+    for head, body in flow.loops.items():
+        node = cfg.nodes[head]
+        if node.kind is not NodeKind.LOOP:
+            continue
+        call = next((c for c in node_calls(node) if c.name in twins), None)
+        if call is None:
+            continue
+        held = call.arg_key(kb.iterators[call.name].held_arg)
+        puts: set[int] = set()
+        leak = False
+        for _nid, st in flow.exits:
+            for h in st.held:
+                if h.key.is_lock or h.key.name != held:
+                    continue
+                if h.left_at >= 0 and h.count > 0:
+                    leak = True
+                if h.iter_loop == head and h.count == 0:
+                    # still the loop's element on an exit: it left early,
+                    # after these puts (the natural loop ends before them)
+                    puts |= set(h.released)
+        if leak or not puts:
+            continue
+        out[node.text] = (node.line, call.name, twins[call.name], sorted(cfg.nodes[p].line for p in puts))
+    return out
+
+
+@rule("RK402", category="error-path-cleanup", severity=Severity.INFO)
+def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A child-node loop whose early exits drop the element by hand, where a ``_scoped`` iterator would.
+
+    What it flags:
+        A new ``for_each_child_of_node()`` (or fwnode/device) loop that is
+        left early (return, break, goto) only after an explicit
+        ``of_node_put()``/``fwnode_handle_put()`` of the current element,
+        when the knowledge lists a ``_scoped`` variant of the iterator.
+
+    Why it matters:
+        Every early exit must remember the put; the next error path added
+        to the loop forgets it. The ``_scoped`` iterator drops the
+        reference on every exit by itself.
+
+    Example:
+        Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) return -EINVAL; } return 0; }
+        Okay: int f(struct device_node *np) { for_each_child_of_node_scoped(np, c) { if (bad(c)) return -EINVAL; } return 0; }
+        Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { use(c); } return 0; }
+        RK402: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) { of_node_put(c); return -EINVAL; } } return 0; }
+
+    Suggested change:
+        Use the ``_scoped`` iterator (it declares the loop variable) and
+        drop the explicit puts on the early exits.
+
+    Knowledge used:
+        ``[[iterator]]`` entries and their ``_scoped`` variants.
+
+    Limits:
+        The ``_scoped`` iterators exist since Linux 6.10; a patch for an
+        older tree cannot use them. Loops that an exit leaves without the
+        put are RK401's; only loops the patch adds are reported.
+    """
+    old, new = flows(fn, kb)
+    before = _manual_loop_puts(old, kb)
+    for text, (line, name, twin, puts) in sorted(_manual_loop_puts(new, kb).items(), key=lambda kv: kv[1][0]):
+        if text in before:
+            continue
+        lines = ", ".join(str(p) for p in puts)
+        yield make_finding(
+            "RK402",
+            fn,
+            line,
+            f"{name}() at line {line} is left early only after explicit puts of the element (line{'s' if len(puts) > 1 else ''} {lines})",
+            f"use {twin}() and drop those puts: the scoped iterator releases the element on every exit",
+            "manual puts on each early exit are the first thing the next error path forgets",
+            Confidence.MEDIUM,
+        )

@@ -108,3 +108,20 @@ static int foo_probe(struct i2c_client *client)
 	return devm_request_threaded_irq(&client->dev, foo->irq3, NULL, foo_nested_thread,
 					 IRQF_ONESHOT, "foo3", foo);
 }
+
+static irqreturn_t foo_mmio_handler(int irq, void *dev_id)
+{
+	struct foo *foo = dev_id;
+	unsigned int status;
+
+	/* ok: RK304 */
+	regmap_read(foo->map, FOO_IRQ_STATUS, &status);
+	/* ok: RK304 */
+	regmap_write(foo->map, FOO_IRQ_STATUS, status);
+	return status ? IRQ_HANDLED : IRQ_NONE;
+}
+
+static int foo_probe_mmio(struct platform_device *pdev, struct foo *foo)
+{
+	return devm_request_irq(&pdev->dev, platform_get_irq(pdev, 0), foo_mmio_handler, 0, "foo-mmio", foo);
+}

@@ -106,6 +106,7 @@ int put_before_return_ok(struct device_node *np)
 {
 	struct device_node *child;
 
+	/* ruleid: RK402 */
 	for_each_child_of_node(np, child) {
 		if (!of_device_is_available(child)) {
 			of_node_put(child);

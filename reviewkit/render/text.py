@@ -26,9 +26,11 @@ from typing import Iterable
 
 from rich import box
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.cells import cell_len
 from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segment
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -198,19 +200,108 @@ class FindingView:
         return _Barred(Group(*parts), _glyph("finding", ascii_only), style or "bold")
 
 
+_NOT_PLAIN = re.compile(r"[^\t\x20-\x7e]")
+
+
+class _DiffGrid:
+    """What ``Table.grid`` renders for two fixed-width number columns and
+    one folding column, segment for segment, without the table's cost:
+    rich measures, pads and reshapes every cell of a table, and a long
+    series (tests/data/corpus/threads/lru-lock-v16.mbox, 5,000 diff rows)
+    spent most of its run there. The width rule is the table's: the code
+    column is as wide as its widest cell, at most what the number columns
+    leave; a console too narrow for that gets the real table.
+    """
+
+    def __init__(self, num_width: int) -> None:
+        self.num_width = num_width
+        self.rows: list[tuple[Text, Text, RenderableType]] = []
+
+    def add_row(self, old: Text, new: Text, cell: RenderableType) -> None:
+        self.rows.append((old, new, cell))
+
+    def _table(self) -> Table:
+        grid = Table.grid(padding=0)
+        grid.add_column(width=self.num_width, no_wrap=True)
+        grid.add_column(width=self.num_width, no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        for row in self.rows:
+            grid.add_row(*row)
+        return grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        nw = self.num_width
+        limit = options.max_width - 2 * nw
+        if limit < 1 or nw > options.max_width:
+            yield self._table()
+            return
+        widest = 0
+        for _, _, cell in self.rows:
+            widest = max(widest, Measurement.get(console, options, cell).maximum)
+            if widest >= limit:
+                break
+        code_width = min(widest or 1, limit)
+        base = options.update(width=2 * nw + code_width, highlight=False, height=None)
+        num_opts = base.update(width=nw, justify="left", no_wrap=True, overflow="ellipsis", height=None,
+                               highlight=False)
+        code_opts = base.update(width=code_width, justify="left", no_wrap=False, overflow="fold", height=None,
+                                highlight=False)
+        style = console.get_style("") + Style.null()
+        num_blank = [Segment(" " * nw, style)]
+        code_blank = [Segment(" " * code_width, style)]
+        adjust = Segment.adjust_line_length
+        joiner = Text("\n")
+
+        # A console without colour (a pipe, NO_COLOR) writes the text of a
+        # segment and ignores its style: a line of printable ASCII and tabs
+        # that fits is then just its characters, tabs expanded as rich
+        # does (to the next multiple of the tab size; one cell per character).
+        plain_only = console.color_system is None and not console.record
+
+        def lines_of(cell: RenderableType, width: int, opts: ConsoleOptions) -> list[list[Segment]]:
+            if plain_only and type(cell) is Text and cell.justify in (None, "left"):
+                plain = cell.plain
+                if not _NOT_PLAIN.search(plain):
+                    if "\t" in plain:
+                        plain = plain.expandtabs((console.tab_size if cell.tab_size is None else cell.tab_size) or 8)
+                    if len(plain) <= width:
+                        return [[Segment(plain + " " * (width - len(plain)))]]
+            if type(cell) is Text and cell.justify in (None, "left") and "\n" not in cell.plain:
+                # One line that fits: what Text.__rich_console__ makes of
+                # it (tabs expanded, padded to the width, joined,
+                # rendered), minus the wrapping and cropping that would
+                # change nothing. Kernel code is indented with tabs.
+                line = cell.copy()
+                if "\t" in line.plain:
+                    line.expand_tabs((console.tab_size if cell.tab_size is None else cell.tab_size) or 8)
+                plain = line.plain
+                n = cell_len(plain)
+                if n <= width and len(plain) <= width:
+                    if n < width:
+                        line.pad_right(width - n)
+                    return [list(joiner.join([line]).render(console))]
+            return [adjust(line, width) for line in console.render_lines(cell, opts, style=style)]
+
+        new_line = Segment.line()
+        for old, new, cell in self.rows:
+            cells = [lines_of(old, nw, num_opts), lines_of(new, nw, num_opts), lines_of(cell, code_width, code_opts)]
+            height = max(1, *(len(c) for c in cells))
+            for i in range(height):
+                for c, blank in zip(cells, (num_blank, num_blank, code_blank)):
+                    yield from (c[i] if i < len(c) else blank)
+                yield new_line
+
+
 def _num(n: int | None, width: int) -> Text:
     # The trailing space separates the columns: a grid without cell padding
     # renders several times faster (rich wraps every padded cell).
     return Text(("" if n is None else str(n)).rjust(width) + " ", style="dim")
 
 
-def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> Table:
+def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffGrid:
     width = max((len(str(n)) for r in hv.rows for n in (r.line.old_no, r.line.new_no) if n is not None),
                 default=1)
-    grid = Table.grid(padding=0)
-    grid.add_column(width=width + 1, no_wrap=True)
-    grid.add_column(width=width + 1, no_wrap=True)
-    grid.add_column(ratio=1, overflow="fold")
+    grid = _DiffGrid(width + 1)
     blank = _num(None, width)
     h = hv.hunk
     head = Text(f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@", style="cyan")

@@ -167,3 +167,31 @@ def test_struct_opened_but_not_closed_in_a_hunk():
     mmzone = next(cf for cf in cm.functions if cf.file == "include/linux/mmzone.h" and cf.name == "struct lruvec")
     assert mmzone.status is FunctionStatus.CHANGED and mmzone.added_lines == frozenset({252, 253})
     assert (mmzone.new.function.start, mmzone.new.function.end, mmzone.new.function.complete) == (251, 256, False)
+
+
+def test_quote_numbered_from_itself_takes_the_postings_numbers():
+    # The posting 117 quoted whole by a reply that cut every header: with
+    # the posting at hand, its numbers win over the quote's own count.
+    import dataclasses
+    import re
+
+    from reviewkit.patch import parse_patch
+
+    mail = parse_message(next(iter(read_messages([str(POSTING)]))))
+    posting = parse_patch(mail)
+    lines = mail.body.split("\n")
+    first = next(k for k, ln in enumerate(lines) if ln.startswith("diff --git"))
+    headers = re.compile(r"^(@@|diff --git|index |--- |\+\+\+ )")
+    body = "\n".join(["On Sat, Alex Shi wrote:"]
+                     + ["> " + ln for ln in lines[first:] if not headers.match(ln)] + ["", "Why?"])
+    reply = dataclasses.replace(mail, body=body, subject="Re: " + mail.subject)
+    alone = rebuild_quoted(reply, None)
+    assert alone.files[0].hunks[0].numbered_from_quote
+    aligned = rebuild_quoted(reply, posting)
+    (fd,) = aligned.files
+    assert fd.path == "mm/mlock.c"
+    (hunk,) = fd.hunks
+    assert not hunk.numbered_from_quote and (hunk.old_start, hunk.new_start) == (297, 289)
+    last = posting.files[0].hunks[-1]
+    numbered = [(dl.old_no, dl.new_no) for dl in hunk.lines if dl.new_no or dl.old_no]
+    assert numbered == [(dl.old_no, dl.new_no) for dl in last.lines]

@@ -16,6 +16,12 @@ from reviewkit.model import DiffLine, FileDiff, Hunk, Patch
 from reviewkit.patch.lines import normalise
 
 
+def _header_cut(h: Hunk) -> bool:
+    """Whether the quote cut the hunk's header: numbered 0, or only from
+    the quote (see :func:`reviewkit.patch.tolerant.parse_diff_items`)."""
+    return h.numbered_from_quote or not (h.old_start or h.new_start)
+
+
 def _key(line: DiffLine) -> str:
     return line.kind + normalise(line.text)
 
@@ -35,7 +41,7 @@ def find_file(patch: Patch, quoted: FileDiff) -> FileDiff | None:
         for h in quoted.hunks:
             found = find_hunk(h, f)
             n = len(found[1]) if found else 0
-            if found and (f.hunks[found[0]].old_start, f.hunks[found[0]].new_start) == (
+            if found and not _header_cut(h) and (f.hunks[found[0]].old_start, f.hunks[found[0]].new_start) == (
                     h.old_start, h.new_start):
                 n += 1000
             if n > score:
@@ -63,10 +69,11 @@ def find_hunk(quoted: Hunk, original: FileDiff) -> tuple[int, list[tuple[int, in
         ``(index in original.hunks, matched line pairs)``, or None when no
         hunk shares a line with it.
     """
+    cut = _header_cut(quoted)
     for k, h in enumerate(original.hunks):
-        if (h.old_start, h.new_start) == (quoted.old_start, quoted.new_start):
+        if not cut and (h.old_start, h.new_start) == (quoted.old_start, quoted.new_start):
             return k, _matches(quoted, h)
-    if quoted.old_start or quoted.new_start:
+    if not cut:
         # A header no hunk of the original has: another version of the
         # change (threads/lru-lock-v16.mbox: Alex Shi quotes his reworked
         # 16/22 diff in a reply); its own header numbers it.
@@ -102,10 +109,10 @@ def align_hunk(quoted: Hunk, original: Hunk, pairs: list[tuple[int, int]]) -> Hu
         lines.append(replace(q, old_no=o.old_no if o else None, new_no=o.new_no if o else None))
     dropped = len(original.lines) > len(pairs)
     out = replace(quoted, lines=tuple(lines), snipped=quoted.snipped or dropped)
-    if not (quoted.old_start or quoted.new_start):  # the quote cut the header
+    if _header_cut(quoted):
         out = replace(out, old_start=original.old_start, old_len=original.old_len,
                       new_start=original.new_start, new_len=original.new_len,
-                      header_context=original.header_context)
+                      header_context=original.header_context, numbered_from_quote=False)
     return out
 
 
@@ -133,7 +140,7 @@ def align_patch(quoted: Patch, original: Patch) -> Patch:
             if found and found[1]:
                 hunks.append(align_hunk(h, of.hunks[found[0]], found[1]))
                 continue
-            if not (h.old_start or h.new_start):
+            if _header_cut(h):
                 elsewhere = _find_elsewhere(h, original, of)
                 if elsewhere is not None:
                     other, k, pairs = elsewhere

@@ -139,10 +139,19 @@ def _item(name: str, findings: Sequence[Finding], *, ok: str, default_where: str
     first = (failing or list(findings))[0]
     more = len(findings) - 1
     reason = first.message + (f" (and {more} more)" if more else "")
-    details = tuple(f"{_where(f, default_where, place)}: {f.message}" + (f" ({f.suggestion})" if f.suggestion else "")
-                    for f in findings)
+    details = tuple(f"{_where(f, default_where, place)}: {f.message}" + _detail_fix(f.suggestion) for f in findings)
     return CheckItem(name, status, reason, _where(first, default_where, place), patch, rule_id or first.rule, details,
                      first.suggestion)
+
+
+def _detail_fix(suggestion: str) -> str:
+    # RK103 suggests a block of code (patches/117: "merge the unlock paths:
+    # ... if (clearlru) {"): its lines go below, not inside parentheses.
+    if not suggestion:
+        return ""
+    if "\n" in suggestion:
+        return f"; fix: {suggestion}"
+    return f" ({suggestion})"
 
 
 def _enabled(rule_id: str, config: Config) -> bool:
@@ -376,9 +385,15 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
         console.print(line, soft_wrap=True)
         if item.status is not Status.PASS and len(item.details) > 1:
             for d in item.details:
-                console.print(Text.assemble("         - ", safe_text(d)), soft_wrap=True)
+                first, *rest = d.split("\n")
+                console.print(Text.assemble("         - ", safe_text(first)), soft_wrap=True)
+                for more in rest:  # a suggested block of code, kept under its item
+                    console.print(Text.assemble("             ", safe_text(more)), soft_wrap=True)
         elif item.status is not Status.PASS and item.suggestion:
-            console.print(Text.assemble("         fix: ", safe_text(item.suggestion)), soft_wrap=True)
+            first, *rest = item.suggestion.split("\n")
+            console.print(Text.assemble("         fix: ", safe_text(first)), soft_wrap=True)
+            for more in rest:
+                console.print(Text.assemble("             ", safe_text(more)), soft_wrap=True)
     tally = (f"\n{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
              f"{checklist.count(Status.FAIL)} failed")
     style = "bold red" if checklist.exit_code else "green"
@@ -387,7 +402,7 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
 
 def render_checklist_markdown(checklist: Checklist) -> str:
     """The checklist as GitHub markdown: a task list per patch (mail text escaped)."""
-    from reviewkit.render.safe import md_code, md_escape
+    from reviewkit.render.safe import md_code, md_escape, md_fence
 
     out = ["# reviewkit pre-send checklist", ""]
     for err in checklist.errors:
@@ -407,7 +422,11 @@ def render_checklist_markdown(checklist: Checklist) -> str:
         where = f" ({md_code(item.where)})" if item.status is not Status.PASS and item.where else ""
         out.append(f"- [{box}] **{item.status.value}** {md_escape(item.name)}: {md_escape(item.reason)}{where}")
         if item.status is not Status.PASS and len(item.details) > 1:
-            out += [f"  - {md_escape(d)}" for d in item.details]
+            for d in item.details:
+                first, _, rest = d.partition("\n")
+                out.append(f"  - {md_escape(first)}")
+                if rest:  # a suggested block of code: a fence inside the list item
+                    out += ["", *("    " + x if x else "" for x in md_fence(rest, "c").rstrip("\n").split("\n")), ""]
     out += ["", f"{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
             f"{checklist.count(Status.FAIL)} failed; exit status {checklist.exit_code}", ""]
     return "\n".join(out)

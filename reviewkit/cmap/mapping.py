@@ -349,8 +349,13 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
         for a, b, _ctx in ranges
     ]
 
+    hunk_starts = [a for a, _b, _ind in hunk_indent]
+
     def indented_at(no: int) -> bool:
-        return next((ind for a, b, ind in hunk_indent if a <= no <= b), smap.indented)
+        i = bisect.bisect_right(hunk_starts, no) - 1
+        if i >= 0 and no <= hunk_indent[i][1]:
+            return hunk_indent[i][2]
+        return smap.indented
 
     # Each run of shown lines is parsed on its own (rows kept by padding):
     # parsed as one text, braces that the gaps cut off pair up across them
@@ -363,6 +368,7 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
         seg = ("\n".join(shown) + "\n").encode("utf-8", "replace")
         tree = parse_c(seg)
         trees.append((first, last, tree))
+        seg_scopes = len(smap.scopes)
         for fn in index_scopes(tree, seg, file=fd.path, side=side)[0]:
             fn = dataclasses.replace(fn, start=fn.start + first - 1, end=fn.end + first - 1)
             if not first <= fn.start <= last:
@@ -375,7 +381,7 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
             # an unclosed function goes on past what the hunks show
             f = dataclasses.replace(fn, end=end, complete=closed or fn.kind is not ScopeKind.FUNCTION)
             smap.scopes.append(_Scope(f, closed, None, depth=None if closed else _depth_after(span, 0)))
-        _add_open_aggregates(smap, lines, first, last)
+        _add_open_aggregates(smap, lines, first, last, seg_scopes)
     smap.set_scopes(smap.scopes)
 
     renames = smap.renames = _renames(fd, old, smap) if old is not None else {}
@@ -400,13 +406,14 @@ def _build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: _SideMap |
     return smap
 
 
-def _add_open_aggregates(smap: _SideMap, lines: list[str], first: int, last: int) -> None:
+def _add_open_aggregates(smap: _SideMap, lines: list[str], first: int, last: int, since: int) -> None:
     """Structs, unions and enums whose opening line the run first..last
     shows and whose closing brace it does not: tree-sitter reads no
     definition there (``struct lruvec {`` at include/linux/mmzone.h:251 in
     replies/023_v17-17-duyck-open-coded-abort.eml, the hunk ending three
-    members later). Each goes on to the run's end."""
-    taken = [(sc.fn.start, sc.fn.end) for sc in smap.scopes]
+    members later). Each goes on to the run's end. ``smap.scopes[since:]``
+    are the scopes found in the run."""
+    taken = [(sc.fn.start, sc.fn.end) for sc in smap.scopes[since:]]
     for no in range(first, last + 1):
         m = _AGGREGATE.match(lines[no - 1])
         if m is None or lines[no - 1][:1].isspace() or any(a <= no <= b for a, b in taken):

@@ -302,6 +302,9 @@ def parse_condition(text: str) -> Cond:
     return OPAQUE
 
 
+# Every rule asks again for the calls of the same condition nodes: 3,419
+# asks for 96 texts in a review of tests/data/corpus/threads/lru-lock-v16.mbox.
+@functools.lru_cache(maxsize=8192)
 def condition_calls(text: str) -> tuple[Call, ...]:
     """The calls in a condition expression."""
     body = _body(_parse_fragment(text))

@@ -51,9 +51,14 @@ class SummaryFormat(str, enum.Enum):
 _UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def _visible(m: re.Match) -> str:
+    code = ord(m.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
 def _one_line(text: str) -> str:
     """Error text may quote mail (file names, headers): show controls, one line."""
-    text = _UNSAFE.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    text = _UNSAFE.sub(_visible, str(text))
     return " ".join(text.split("\n"))
 
 
@@ -101,8 +106,17 @@ def _console(no_color: bool, stdout=None):
                    soft_wrap=False, emoji=False, markup=False)
 
 
+def _json_text(doc: Any) -> str:
+    """``doc`` as JSON; DEL, C1 and bidi controls escaped as ``\\uXXXX``
+    (lossless: a parser gets the mail text back exact), so that JSON shown
+    on a terminal cannot reorder or colour it (tests/data/fuzz/)."""
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    # json.dumps escapes C0 itself; what is left of _UNSAFE can only sit in strings.
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+
+
 def _dump_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.write(_json_text(doc))
 
 
 def _check_paths(paths: List[str]) -> None:
@@ -192,7 +206,7 @@ def summary(
         if fmt is SummaryFormat.json:
             from reviewkit.render import build_summary_json
 
-            text = json.dumps(build_summary_json(result), indent=2, ensure_ascii=False) + "\n"
+            text = _json_text(build_summary_json(result))
         else:
             from reviewkit.render import build_summary
 

@@ -221,7 +221,7 @@ def find_placements(
 
 def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set:
     """Every lock/reference key the function releases somewhere."""
-    from reviewkit.rules.knowledge import OpKind
+    from reviewkit.rules.knowledge import OpKind, op_key_name
     from reviewkit.rules.resources import ResourceKey
 
     out = set()
@@ -229,7 +229,7 @@ def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set:
         for call in node_calls(node):
             op = kb.ops.get(call.name)
             if op is not None and op.kind is OpKind.RELEASE:
-                name = "" if op.arg is None else (call.arg_key(op.arg) or "")
+                name = op_key_name(op, call) or ""
                 out.add(ResourceKey(op.family, name, op.is_lock))
     return out
 

@@ -298,7 +298,7 @@ def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
             continue
         for call in node_calls(node):
             op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None:
+            if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None or op.by_result:
                 continue
             if "irq-off" not in kb.lock_context(op.variant):
                 continue
@@ -395,6 +395,20 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]
     return out
 
 
+def _acquired_variants(flow: Flow | None, kb: KnowledgeBase) -> set[str]:
+    """Lock variants (ids) a side acquires on some reachable path."""
+    out: set[str] = set()
+    if flow is None:
+        return out
+    for node in flow.cfg.nodes:
+        if node.id in flow.visits:
+            for call in node_calls(node):
+                op = kb.ops.get(call.name)
+                if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
+                    out.add(op.variant)
+    return out
+
+
 @rule("RK303", category="irq-workaround", severity=Severity.WARNING)
 def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
     """A ``__`` helper that needs irqs off is now called where irqs may be on.
@@ -435,7 +449,11 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         # new code locks through a helper the knowledge does not name
         # (tests/data/corpus/patches/119_v16-18-22-patch-posting.eml,
         # lock_page_lruvec_irq()), the irq state is not known
-        if not any(k in taken_now for _, _, _, _, providers in olds for k in providers):
+        # (or another lock of the irq-off context the knowledge names:
+        # lock_page_lruvec_irq() in place of local_irq_disable(), same posting)
+        if not any(k in taken_now for _, _, _, _, providers in olds for k in providers) and not any(
+            "irq-off" in kb.lock_context(v) for v in _acquired_variants(new, kb)
+        ):
             continue
         for line, _off, on, display, _p in rows:
             if not on:

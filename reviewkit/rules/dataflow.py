@@ -18,7 +18,7 @@ from typing import Iterable
 
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
 from reviewkit.rules.extract import Call, Cond, Stmt, parse_condition, parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key_name
 from reviewkit.rules.resources import ResourceKey, normalise_key
 
 DEFAULT_BOUND = 10_000
@@ -252,11 +252,7 @@ class Transfer:
 
     # -- keys
     def key_for(self, op: Op, call: Call) -> ResourceKey | None:
-        if op.arg is None:
-            if op.is_lock:
-                return ResourceKey(op.family, "", True)
-            return None
-        name = call.arg_key(op.arg)
+        name = op_key_name(op, call)
         if name is None:
             return None
         return ResourceKey(op.family, name, op.is_lock)

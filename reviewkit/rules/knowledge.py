@@ -39,6 +39,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "success": (str, False),
         "arg": (int, False),
         "global": (bool, False),
+        "result": (bool, False),
         "context": (_STR_LIST, True),
     },
     "ref": {
@@ -117,6 +118,7 @@ class LockSpec:
     arg: int
     is_global: bool
     context: frozenset[str]
+    by_result: bool = False  # the acquires return the object they locked
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ class Op:
     is_lock: bool
     arg: int | None  # the argument naming the resource; None: global / result
     success: Success = Success.NONZERO
+    by_result: bool = False  # an acquire that returns the locked object (lruvec = lock_page_lruvec_irq(page))
 
 
 @dataclass(frozen=True)
@@ -228,6 +231,19 @@ class KnowledgeBase:
         return ()
 
 
+def op_key_name(op: Op, call) -> str | None:
+    """The name of the resource a call of ``op`` acts on: "" for a global
+    one (irqs, RCU), the assigned variable for an acquire that returns what
+    it locked, else the normalised argument; None when it cannot be told."""
+    from reviewkit.rules.resources import normalise_key
+
+    if op.by_result:
+        return normalise_key(call.lhs) if call.lhs else None
+    if op.arg is None:
+        return "" if op.is_lock else None
+    return call.arg_key(op.arg)
+
+
 def _check_table(where: str, table: str, entries: Any) -> list[dict[str, Any]]:
     schema = SCHEMA.get(table)
     if schema is None:
@@ -307,13 +323,17 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             arg=entry.get("arg", 0),
             is_global=entry.get("global", False),
             context=frozenset(entry["context"]),
+            by_result=entry.get("result", False),
         )
         if spec.id in locks:
             raise ConfigError(f"{where}: [[lock]] key 'id': {spec.id!r} defined twice")
         locks[spec.id] = spec
         arg = None if spec.is_global else spec.arg
         for name in spec.acquire:
-            add_op(name, Op(OpKind.ACQUIRE, spec.family, spec.id, True, arg), "lock", "acquire")
+            if spec.by_result:
+                add_op(name, Op(OpKind.ACQUIRE, spec.family, spec.id, True, None, by_result=True), "lock", "acquire")
+            else:
+                add_op(name, Op(OpKind.ACQUIRE, spec.family, spec.id, True, arg), "lock", "acquire")
         for name in spec.trylock:
             add_op(name, Op(OpKind.TRY, spec.family, spec.id, True, arg, success), "lock", "trylock")
         for name in spec.release:

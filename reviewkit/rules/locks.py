@@ -19,7 +19,7 @@ from reviewkit.rules.common import (
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -264,7 +264,7 @@ def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
             op = kb.ops.get(call.name)
             if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
                 continue
-            key = ResourceKey(op.family, "" if op.arg is None else (call.arg_key(op.arg) or ""), True)
+            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
             if any(s.count(key) > 0 for s in states):
                 out[key].append(node.id)
     return out
@@ -461,8 +461,12 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
     )
     reported = set()
     cfg = new.cfg
+    # the same branch already released one lock in both arms: a lock the
+    # patch renames (pgdat->lru_lock -> lruvec in
+    # tests/data/corpus/patches/119_v16-18-22-patch-posting.eml) is no new merge
+    old_conds = {old.cfg.nodes[cid].text for cid, _shape in old_merges.values()} if old is not None else set()
     for key, (cond_id, shape) in _sibling_merges(new, kb).items():
-        if key in old_merges:
+        if key in old_merges or cfg.nodes[cond_id].text in old_conds:
             continue
         cond = cfg.nodes[cond_id]
         t_locked, t_after, t_rel = shape[EdgeKind.TRUE]
@@ -675,7 +679,7 @@ def _acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
             op = kb.ops.get(call.name)
             if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
                 continue
-            key = ResourceKey(op.family, "" if op.arg is None else (call.arg_key(op.arg) or ""), True)
+            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
             out[key].append(node.id)
     return out
 

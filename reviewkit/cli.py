@@ -101,9 +101,11 @@ def _config(repo: Optional[Path], config_file: Optional[Path], **overrides: Any)
 def _console(no_color: bool, stdout=None):
     from rich.console import Console
 
-    # rich honours NO_COLOR itself and leaves colour out when not a terminal.
-    return Console(file=stdout or sys.stdout, no_color=no_color or None, highlight=False,
-                   soft_wrap=False, emoji=False, markup=False)
+    # rich leaves colour out when not a terminal; with NO_COLOR it drops
+    # colours but still sends bold and dim: no colour system sends nothing.
+    plain = no_color or os.environ.get("NO_COLOR", "") != ""
+    return Console(file=stdout or sys.stdout, no_color=plain or None, color_system=None if plain else "auto",
+                   highlight=False, soft_wrap=False, emoji=False, markup=False)
 
 
 def _json_text(doc: Any) -> str:
@@ -361,5 +363,26 @@ def _main(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    A usage error is one line on stderr and exit 2, like bad input (click
+    would print the usage block and a blank line first); ``reviewkit`` with
+    no command still prints the help.
+    """
+    # typer before 0.29 raises click's exceptions, 0.29 those of its own
+    # copy of click: find the classes from the one typer exports.
+    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", ())
+    try:
+        code = app(standalone_mode=False)
+    except no_args as err:  # type: ignore[misc]
+        err.show()
+        code = EXIT_INPUT
+    except usage_error as err:
+        ctx = getattr(err, "ctx", None)
+        hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+        sys.stderr.write(f"reviewkit: {_one_line(err.format_message())}{hint}\n")
+        code = EXIT_INPUT
+    except typer.Abort:
+        code = 130
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -16,6 +16,7 @@ EXPECTED = {
     "RK201": "refcount-pairing",
     "RK202": "get-put-placement",
     "RK203": "refcount-pairing",
+    "RK204": "get-put-placement",
     "RK301": "sleep-in-atomic",
     "RK302": "irq-workaround",
     "RK303": "irq-workaround",
@@ -51,7 +52,7 @@ def test_docstrings_have_every_section():
 def test_select_ignore_disable_by_prefix():
     ids = lambda cfg: {r.id for r in find_enabled_rules(cfg)}  # noqa: E731
     assert set(EXPECTED) <= ids(Config())
-    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203"}
+    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
     assert ids(Config(select=("RK1",), ignore=("RK10",))) == set()
     assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

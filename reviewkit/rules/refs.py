@@ -16,7 +16,7 @@ from reviewkit.rules.common import (
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, find_back_edges, mentions
-from reviewkit.rules.extract import find_param_names
+from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
 from reviewkit.rules.resources import ResourceKey, normalise_text
@@ -333,5 +333,131 @@ def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             f"the put calls {puts} then go away. Check that nothing between line {get_line} and line "
             f"{target.line} needs the reference",
             "a reference taken only where it is kept needs no cleanup on the other paths",
+            Confidence.MEDIUM,
+        )
+
+
+# ---------------------------------------------------------------- RK204
+
+
+def _helper_keeps(view, index: int, kb: KnowledgeBase) -> bool | None:
+    """Whether a visible function may take over its ``index``-th parameter:
+    it drops, stores or returns it. None when its code cannot be read."""
+    if view is None or view.cfg is None:
+        return None
+    params = find_param_names(view.source)
+    if index >= len(params):
+        return None
+    name = params[index]
+    for node in view.cfg.nodes:
+        if not node.text:
+            continue
+        stmt = parse_statement(node.text) if node.kind in (NodeKind.STATEMENT, NodeKind.RETURN) else None
+        if stmt is not None:
+            if stmt.returns and mentions(stmt.returns, name):
+                return True
+            if any(rv == name and ("->" in lv or "." in lv) for lv, rv in stmt.assigned):
+                return True
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is not None and op.kind is OpKind.RELEASE and not op.is_lock and op.arg is not None and call.arg_key(op.arg) == name:
+                return True
+            if call.name in kb.consumers and call.arg_key(kb.consumers[call.name]) == name:
+                return True
+    return False
+
+
+def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[ResourceKey, tuple[int, int]]:
+    """Parameters whose reference the function never took but drops on its
+    error exits only: key -> (line of the put, line of a success exit)."""
+    out: dict[ResourceKey, tuple[int, int]] = {}
+    view = fn.new if side == "new" else fn.old
+    if flow is None or view is None or not flow.cfg.complete:
+        return out
+    params = set(find_param_names(view.source))
+    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions} if codemap else {}
+    cfg = flow.cfg
+    keys = {h.key for _, st in flow.exits for h in st.held if not h.key.is_lock and h.borrowed and h.key.name in params}
+    for key in keys:
+        err_puts, clean, bad = [], [], False
+        for nid, st in flow.exits:
+            h = st.get(key)
+            put = h is not None and h.borrowed and bool(h.released)
+            error = is_error_exit(flow, nid, st, kb)
+            if put and error:
+                err_puts.append(min(cfg.nodes[r].line for r in h.released))
+            elif put:
+                bad = True  # a success exit drops it too: the function consumes it
+            elif not error:
+                clean.append(cfg.nodes[nid].line)
+        if bad or not err_puts or not clean:
+            continue
+        # nothing the function hands the object to may have kept it: only
+        # callees known to look, and visible helpers that neither drop,
+        # store nor return it
+        for node in cfg.nodes:
+            for call in node_calls(node):
+                idx = [i for i, _a in enumerate(call.args) if call.arg_key(i) == key.name]
+                if not idx or call.name in kb.borrowers:
+                    continue
+                op = kb.ops.get(call.name)
+                if op is not None and op.kind is OpKind.RELEASE:
+                    continue
+                if call.name in helpers and call.name != fn.name and all(_helper_keeps(helpers[call.name], i, kb) is False for i in idx):
+                    continue
+                bad = True
+        if not bad:
+            out[key] = (min(err_puts), min(clean))
+    return out
+
+
+@rule("RK204", category="get-put-placement", severity=Severity.WARNING)
+def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+    """A function drops a reference it was given, and only on its error exits.
+
+    What it flags:
+        A put of a parameter (``of_node_put(np)``) that the function never
+        took a reference on, on its error exits only, while its success
+        exits keep it; nothing the function passes the object to may take
+        it over (only callees known to look at it, and visible helpers that
+        neither drop, store nor return it).
+
+    Why it matters:
+        The caller cannot tell from the result whether it still holds the
+        reference: it drops it again (a double put) or, fixing that, leaks
+        it on the paths that did not fail. The put belongs where the
+        reference was taken, usually the caller's loop or error path.
+
+    Example:
+        Okay: int f(struct device_node *np) { int ret = setup(np); if (ret) return ret; return 0; }
+        Okay: int f(struct device_node *np) { u32 v; if (of_property_read_u32(np, "reg", &v)) { of_node_put(np); return -EINVAL; } of_node_put(np); return 0; }
+        RK204: int f(struct device_node *np) { u32 v; if (of_property_read_u32(np, "reg", &v)) { of_node_put(np); return -EINVAL; } return 0; }
+
+    Suggested change:
+        Drop the put from this function and do it where the reference
+        was taken (``of_node_put(child)`` before the caller leaves its
+        loop, or a ``_scoped`` iterator there).
+
+    Knowledge used:
+        ``[[ref]]`` puts, ``[[borrow]]`` callees, ``[[consume]]`` callees.
+
+    Limits:
+        The whole function must be visible. Callees of unknown behaviour
+        that get the object may take it over: no finding then.
+    """
+    old, new = flows(fn, kb)
+    before = _borrowed_puts(fn, old, codemap, kb, "old") if old is not None else {}
+    for key, (put_line, ok_line) in sorted(_borrowed_puts(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
+        if key in before:
+            continue
+        put = _put_name(kb, key.family)
+        yield make_finding(
+            "RK204",
+            fn,
+            put_line,
+            f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
+            f"and only on an error exit; the exit at line {ok_line} keeps it",
+            f"remove this {put}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
+            "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
             Confidence.MEDIUM,
         )

@@ -1,7 +1,8 @@
 /*
  * Real code: the added lines that tests/data/corpus/replies/064_leds-ktd202x-jaillet-of-node-put.eml
  * quotes (leds: add ktd202x driver, v5). The reviewer asked for of_node_put() on the
- * early returns of the child loops. Snipped parts stay snipped.
+ * early returns of the child loops, and for the put in ktd202x_add_led() to move to
+ * the caller's loop. Snipped parts stay snipped.
  */
 static int ktd202x_setup_led_rgb(struct ktd202x *chip, struct device_node *np,
 				 struct ktd202x_led *led, struct led_init_data *init_data)
@@ -104,6 +105,7 @@ static int ktd202x_add_led(struct ktd202x *chip, struct device_node *np, unsigne
 
 	if (ret) {
 		dev_err(chip->dev, "unable to register %s\n", cdev->name);
+		/* ruleid: RK204 */
 		of_node_put(np);
 		return ret;
 	}

@@ -80,3 +80,15 @@ def test_every_finding_is_in_the_summary(path) -> None:
         entry = f"**{f['rule']}**"
         assert entry in md, f["rule"]
         assert " ".join(f["message"].split()) in md, (f["rule"], f["message"])
+
+
+def test_a_series_summary_counts_the_cover_letter_apart_and_names_scopes_plainly() -> None:
+    from tests.conftest import CORPUS
+
+    md = _run("summary", str(CORPUS / "threads" / "lru-lock-v16.mbox"))
+    assert "22 patches in the series; 22 patches and the cover letter in this review." in md
+    # v16 18/22 changes `struct lruvec` in include/linux/mmzone.h: not a function
+    assert "#### `include/linux/mmzone.h`: `struct lruvec`\n" in md
+    assert "struct lruvec()" not in md
+    review_md = _run("review", "--format", "markdown", str(CORPUS / "threads" / "lru-lock-v16.mbox"))
+    assert "`struct lruvec`" in review_md and "struct lruvec()" not in review_md

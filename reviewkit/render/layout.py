@@ -453,6 +453,15 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
+
+
+def function_label(name: str) -> str:
+    """``munlock_vma_page()`` for a function; a scope that is not one
+    (``struct lruvec`` in include/linux/mmzone.h, v16 18/22) keeps its name."""
+    return name + "()" if _IDENTIFIER.fullmatch(name) else name
+
+
 def series_label(v: PatchView) -> str:
     parts = []
     if v.version:

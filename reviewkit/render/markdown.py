@@ -19,6 +19,7 @@ from reviewkit.render.layout import (
     diff_marker,
     display_subject,
     finding_place,
+    function_label,
     function_sections,
     per_function_counts,
     series_label,
@@ -59,7 +60,7 @@ def md_comment(c: Comment, *, show_quote: bool = False, where: str = "") -> str:
         if c.anchor.line is not None:
             loc += f" {c.anchor.side.value} line {c.anchor.line}"
         if c.anchor.function:
-            loc += f" in {md_code(c.anchor.function + '()')}"
+            loc += f" in {md_code(function_label(c.anchor.function))}"
         head += f", on {loc}"
     if where:
         head += f" ({where})"
@@ -87,7 +88,7 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
         if finding_place(f):
             head += " at " + md_code(finding_place(f))
         if f.function:
-            head += " in " + md_code(f.function + "()")
+            head += " in " + md_code(function_label(f.function))
     parts = [head, md_escape(f.message, keep_newlines=True)]
     if f.suggestion:
         parts.append("*Suggestion:* " + md_escape(f.suggestion, keep_newlines=True))
@@ -137,7 +138,7 @@ def _patch(v: PatchView) -> list[str]:
                 out += ["(The quote left lines out of this hunk.)", ""]
             for si, (function, rows) in enumerate(function_sections(hv)):
                 if function is not None:
-                    out += [f"#### {md_code(function + '()')}", ""]
+                    out += [f"#### {md_code(function_label(function))}", ""]
                 elif si:
                     out += ["#### (outside any function)", ""]
                 pending: list[DiffLine] = []
@@ -176,7 +177,7 @@ def md_function_table(layout: Layout) -> list[str]:
     out = ["## Comments and findings per function", "", head, sep]
     for subject, file, fn, nc, nf, sev in rows:
         cells = [md_table_cell(file, code=True) if file else "(general)",
-                 md_table_cell(fn + "()", code=True) if fn else "-", str(nc),
+                 md_table_cell(function_label(fn), code=True) if fn else "-", str(nc),
                  str(nf) + (" (" + ", ".join(f"{n} {s}" for s, n in sorted(sev.items())) + ")" if nf else "")]
         if several:
             cells.insert(0, md_table_cell(subject))

@@ -36,6 +36,7 @@ from reviewkit.render.layout import (
     build_layout,
     diff_marker,
     finding_place,
+    function_label,
     is_descendant,
     norm_code,
     patch_title,
@@ -316,7 +317,7 @@ def _md_comment(cs: CommentSummary) -> list[str]:
 def _md_finding(f: Finding) -> str:
     where = f" at {md_code(finding_place(f))}" if finding_place(f) else ""
     if f.function:
-        where += " in " + md_code(f.function + "()")
+        where += " in " + md_code(function_label(f.function))
     out = (f"- **{md_escape(f.rule)}** ({md_escape(f.category)}, {f.severity.value}, "
            f"{f.confidence.value} confidence){where}: {md_escape(f.message, keep_newlines=True)}")
     if f.suggestion:
@@ -336,7 +337,7 @@ def _md_patch(s: PatchSummary) -> list[str]:
         out.append("- The posting is not in the input: the diff is rebuilt from the reviewer's quote")
     if s.functions:
         out.append("- Functions touched: " + ", ".join(
-            f"{md_code(name + '()')} ({status})" for _, name, status in s.functions))
+            f"{md_code(function_label(name))} ({status})" for _, name, status in s.functions))
     for t in v.trailers:
         out.append(f"- Given in the thread: {_md_trailer(t)}")
     for t in v.carried:
@@ -351,7 +352,7 @@ def _md_patch(s: PatchSummary) -> list[str]:
         for c in on_code:
             groups.setdefault((c.file or "", c.function), []).append(c)
         for (file, fn), cs in groups.items():
-            out += [f"#### {md_code(file)}" + (f": {md_code(fn + '()')}" if fn else ""), ""]
+            out += [f"#### {md_code(file)}" + (f": {md_code(function_label(fn))}" if fn else ""), ""]
             for c in cs:
                 out += _md_comment(c)
     if general:
@@ -408,7 +409,12 @@ def build_summary(review: Review) -> str:
         facts.append(("version " if n == 1 else "versions ") + ", ".join(f"v{v}" for v in series["versions"]))
     if series["total"] and len(series["all"]) <= 1:
         facts.append(f"{series['total']} patch{'es' if series['total'] != 1 else ''} in the series")
-    facts.append(f"{len(sums)} patch{'es' if len(sums) != 1 else ''} in this review")
+    # tests/data/corpus/threads/lru-lock-v16.mbox: 22 patches and the cover
+    # letter (0/22) are not "23 patches"
+    covers = sum(1 for s in sums if s.view.index == 0)
+    n_patches = len(sums) - covers
+    facts.append(f"{n_patches} patch{'es' if n_patches != 1 else ''}"
+                 + (" and the cover letter" if covers else "") + " in this review")
     out += ["Series: " + "; ".join(facts) + ".", ""]
     if len(series["all"]) > 1:
         out += [f"The input holds {len(series['all'])} series:", ""]

@@ -92,3 +92,20 @@ def test_a_series_summary_counts_the_cover_letter_apart_and_names_scopes_plainly
     assert "struct lruvec()" not in md
     review_md = _run("review", "--format", "markdown", str(CORPUS / "threads" / "lru-lock-v16.mbox"))
     assert "`struct lruvec`" in review_md and "struct lruvec()" not in review_md
+
+
+def test_a_finding_on_the_whole_patch_is_not_said_to_sit_on_a_hidden_line() -> None:
+    # RK505 (no changelog) is about the posting, not about a line of mm/mlock.c
+    for fmt in ("text", "markdown"):
+        out = _run("review", "--format", fmt, "--no-color", str(MLOCK_THREAD)) if fmt == "text" else \
+            _run("review", "--format", fmt, str(MLOCK_THREAD))
+        head = out.index("Findings on the commit message and the patch as a whole")
+        assert "RK505" in out[head:head + 200]
+        assert "Findings on lines the diff does not show" not in out
+
+
+def test_the_terminal_names_a_struct_scope_without_parentheses() -> None:
+    from tests.conftest import CORPUS
+
+    out = _run("review", "--no-color", str(CORPUS / "threads" / "lru-lock-v16.mbox"))
+    assert "struct lruvec()" not in out and "struct lruvec" in out

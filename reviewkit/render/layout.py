@@ -453,6 +453,20 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
+def loose_finding_groups(v: PatchView) -> list[tuple[str, tuple[Finding, ...]]]:
+    """The findings no diff row holds, under a heading each: those on the
+    commit message or the whole patch (RK505 "v16 without a changelog",
+    patches/117) are not "on lines the diff does not show"."""
+    whole = tuple(f for f in v.loose_findings if not f.file)
+    lines = tuple(f for f in v.loose_findings if f.file)
+    groups = []
+    if whole:
+        groups.append(("Findings on the commit message and the patch as a whole", whole))
+    if lines:
+        groups.append(("Findings on lines the diff does not show", lines))
+    return groups
+
+
 _IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 

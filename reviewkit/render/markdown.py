@@ -20,6 +20,7 @@ from reviewkit.render.layout import (
     display_subject,
     finding_place,
     function_label,
+    loose_finding_groups,
     function_sections,
     per_function_counts,
     series_label,
@@ -156,9 +157,9 @@ def _patch(v: PatchView) -> list[str]:
                 if pending:
                     out += [md_diff_lines(pending, header)]
                     header = ""
-    if v.loose_findings:
-        out += ["### Findings on lines the diff does not show", ""]
-        for f in v.loose_findings:
+    for heading, group in loose_finding_groups(v):
+        out += [f"### {heading}", ""]
+        for f in group:
             out += [md_finding(f, show_where=True)]
     if v.conversation:
         out += ["### Conversation", ""]

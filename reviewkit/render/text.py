@@ -43,7 +43,9 @@ from reviewkit.render.layout import (
     diff_marker,
     display_subject,
     finding_place,
+    function_label,
     function_sections,
+    loose_finding_groups,
     per_function_counts,
     series_label,
 )
@@ -131,7 +133,7 @@ class CommentView:
             t.append_text(safe_text(where, "cyan"))
             if c.anchor.function:
                 t.append(" in ", style="dim")
-                t.append_text(safe_text(c.anchor.function + "()", "bold cyan"))
+                t.append_text(safe_text(function_label(c.anchor.function), "bold cyan"))
         return t
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
@@ -191,7 +193,7 @@ class FindingView:
                 head.append_text(safe_text(where, "cyan"))
             if f.function:
                 head.append(" in ", style="dim")
-                head.append_text(safe_text(f.function + "()", "bold cyan"))
+                head.append_text(safe_text(function_label(f.function), "bold cyan"))
         parts: list[RenderableType] = [head, safe_text(f.message)]
         if f.suggestion:
             parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
@@ -201,6 +203,27 @@ class FindingView:
 
 
 _NOT_PLAIN = re.compile(r"[^\t\x20-\x7e]")
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+try:  # rich's own word wrapper, so the plain path breaks lines where rich does
+    from rich._wrap import divide_line as _divide_line
+except ImportError:  # pragma: no cover - another rich: take the general path
+    _divide_line = None
+
+
+def _fold_plain(plain: str, width: int) -> list[str]:
+    """What ``Text.wrap`` (justify left, overflow fold) makes of a line of
+    printable ASCII longer than ``width``, each line padded to ``width``."""
+    bounds = [0, *_divide_line(plain, width, fold=True), len(plain)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        piece = plain[a:b]
+        if len(piece) > width:
+            space = _TRAILING_SPACE.search(piece)
+            if space is not None:
+                piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
+        out.append(piece[:width] if len(piece) > width else piece + " " * (width - len(piece)))
+    return out
 
 
 class _DiffGrid:
@@ -266,6 +289,9 @@ class _DiffGrid:
                         plain = plain.expandtabs((console.tab_size if cell.tab_size is None else cell.tab_size) or 8)
                     if len(plain) <= width:
                         return [[Segment(plain + " " * (width - len(plain)))]]
+                    if (_divide_line is not None and cell.overflow in (None, "fold") and not cell.no_wrap
+                            and not opts.no_wrap):
+                        return [[Segment(piece)] for piece in _fold_plain(plain, width)]
             if type(cell) is Text and cell.justify in (None, "left") and "\n" not in cell.plain:
                 # One line that fits: what Text.__rich_console__ makes of
                 # it (tabs expanded, padded to the width, joined,
@@ -314,7 +340,7 @@ def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffG
     for si, (function, rows) in enumerate(function_sections(hv)):
         if function is not None:
             grid.add_row(blank, blank, Text.assemble((_glyph("function", ascii_only), "bold blue"),
-                                                     safe_text(function + "()", "bold blue")))
+                                                     safe_text(function_label(function), "bold blue")))
         elif si:
             grid.add_row(blank, blank, Text(_glyph("function", ascii_only) + "(outside any function)",
                                             style="bold blue"))
@@ -382,10 +408,10 @@ def _render_patch(v: PatchView, console: Console) -> None:
         console.print(Text.assemble(("file ", "dim"), name, (f"  ({fd.status.value})", "dim")))
         for hv in fv.hunks:
             console.print(_hunk_grid(hv, console.options.ascii_only, fd.path.endswith(_C_SUFFIXES)))
-    if v.loose_findings:
+    for heading, group in loose_finding_groups(v):
         console.print()
-        console.print(Text("Findings on lines the diff does not show", style="bold"))
-        for f in v.loose_findings:
+        console.print(Text(heading, style="bold"))
+        for f in group:
             console.print(FindingView(f, show_where=True))
     if v.conversation:
         console.print()
@@ -408,7 +434,7 @@ def _closing_table(layout: Layout) -> Table | None:
     table.add_column("comments", justify="right")
     table.add_column("findings", justify="right")
     for subject, file, fn, nc, nf, sev in rows:
-        cells = [safe_text(file) if file else Text("(general)"), safe_text(fn + "()" if fn else "-"), Text(str(nc)),
+        cells = [safe_text(file) if file else Text("(general)"), safe_text(function_label(fn) if fn else "-"), Text(str(nc)),
                  Text(f"{nf}" + (" (" + ", ".join(f"{n} {s}" for s, n in sorted(sev.items())) + ")" if nf else ""))]
         if several:
             cells.insert(0, safe_text(subject))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, NodeKind, Severity
@@ -163,12 +163,24 @@ def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str)
     return out
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase) -> list[tuple[int, Call, object]]:
+def _visible_calls(codemap: CodeMap, side: str) -> frozenset[str]:
+    """Names of every call in the visible code of one side."""
+    out: set[str] = set()
+    for cf in codemap.functions:
+        view = cf.new if side == "new" else cf.old
+        if view is not None and view.cfg is not None:
+            for node in view.cfg.nodes:
+                out.update(c.name for c in node_calls(node))
+    return frozenset(out)
+
+
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[tuple[int, Call, object]]:
     """(line, call, sleep spec) of every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
-    timer postings of the linux-pwm archive), outside the sections RK301
-    already judges (an atomic lock held)."""
+    timer postings of the linux-pwm archive, unless ``seen`` holds one of
+    the spec's ``sure_with`` calls: a map set up on I2C), outside the
+    sections RK301 already judges (an atomic lock held)."""
     out: list[tuple[int, Call, object]] = []
     if flow is None:
         return out
@@ -180,6 +192,8 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase) -> list[tuple[int, Call
             continue
         for call in node_calls(node):
             spec = _may_sleep(call, kb)
+            if spec is not None and spec.confidence is Confidence.LOW and spec.sure_with & seen:
+                spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
             if spec is not None and spec.confidence is not Confidence.LOW:
                 out.append((node.line, call, spec))
     return out
@@ -191,7 +205,8 @@ def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap
     calls of visible functions that sleep directly (one level)."""
     out: dict[str, tuple] = {}
     helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions}
-    for line, call, spec in _direct_sleeps(flow, kb):
+    seen = _visible_calls(codemap, side)
+    for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, (line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
         return out
@@ -208,7 +223,7 @@ def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap
                 sub = find_flow(view.cfg, kb)
             except NotAnalysed:
                 continue
-            inner = _direct_sleeps(sub, kb)
+            inner = _direct_sleeps(sub, kb, seen)
             if inner:
                 iline, icall, ispec = inner[0]
                 conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
@@ -260,7 +275,8 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
         shows. Calls under a spinlock are left to RK301; helpers are
         followed one level, and only when their code is visible. Calls
         that sleep only on some setups (regmap, which MMIO maps run under
-        a spinlock) are not reported.
+        a spinlock) are reported only when the code shows the setup that
+        sleeps (``devm_regmap_init_i2c()``).
     """
     if fn.new is None:
         return

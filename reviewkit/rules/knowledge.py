@@ -63,6 +63,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "confidence": (str, True),
         "gfp_arg": (int, False),
         "note": (str, False),
+        "sure_with": (_STR_LIST, False),
     },
     "atomic_gfp": {"names": (_STR_LIST, True)},
     "irq_helper": {"name": (str, True), "twin": (str, True)},
@@ -160,6 +161,7 @@ class SleepSpec:
     confidence: Confidence
     gfp_arg: int | None
     note: str
+    sure_with: frozenset[str] = frozenset()  # calls that, seen in the code, make the sleep sure
 
 
 @dataclass(frozen=True)
@@ -373,7 +375,9 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
     sleepers: dict[str, SleepSpec] = {}
     for entry in data.get("sleep", []):
         for name in entry["names"]:
-            sleepers[name] = SleepSpec(name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""))
+            sleepers[name] = SleepSpec(
+                name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""), frozenset(entry.get("sure_with", ()))
+            )
 
     guards: dict[str, str] = {}
     for entry in data.get("guard", []):

@@ -109,3 +109,11 @@ def test_the_terminal_names_a_struct_scope_without_parentheses() -> None:
 
     out = _run("review", "--no-color", str(CORPUS / "threads" / "lru-lock-v16.mbox"))
     assert "struct lruvec()" not in out and "struct lruvec" in out
+
+
+def test_a_warning_shown_under_its_patch_is_not_repeated_at_the_end() -> None:
+    for args in (["review", "--no-color"], ["review", "--format", "markdown"]):
+        out = _run(*args, str(SEED))
+        assert " ".join(out.split()).count("33 old / 50 new lines seen") == 1, args
+    # the summary shows no patch warnings in its headers: it keeps them in its list
+    assert "33 old / 50 new lines seen" in _run("summary", str(SEED))

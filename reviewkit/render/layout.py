@@ -453,6 +453,15 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
+def closing_warnings(layout: Layout) -> tuple[str, ...]:
+    """The warnings of the run less those a patch header already shows
+    (a rebuilt quote's "33 old / 50 new lines seen" is printed under the
+    patch it concerns: threads/seed-duyck-mlock-v16-16.txt)."""
+    shown = {f"{v.message.origin}: {w}" for v in layout.patches if v.message is not None
+             for w in v.patch.warnings}
+    return tuple(w for w in layout.warnings if w not in shown)
+
+
 def loose_finding_groups(v: PatchView) -> list[tuple[str, tuple[Finding, ...]]]:
     """The findings no diff row holds, under a heading each: those on the
     commit message or the whole patch (RK505 "v16 without a changelog",

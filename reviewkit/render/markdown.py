@@ -16,6 +16,7 @@ from reviewkit.render.layout import (
     Layout,
     PatchView,
     build_layout,
+    closing_warnings,
     diff_marker,
     display_subject,
     finding_place,
@@ -211,8 +212,9 @@ def render_markdown(review: Review) -> str:
         for f in layout.other_findings:
             out += [md_finding(f, show_where=True)]
     out += md_function_table(layout)
-    if layout.warnings:
-        out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in layout.warnings] + [""]
+    warnings = closing_warnings(layout)
+    if warnings:
+        out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in warnings] + [""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -40,6 +40,7 @@ from reviewkit.render.layout import (
     Layout,
     PatchView,
     build_layout,
+    closing_warnings,
     diff_marker,
     display_subject,
     finding_place,
@@ -509,7 +510,7 @@ def _render(review: Review, console: Console) -> None:
     if table is not None:
         section()
         console.print(table)
-    for w in layout.warnings:
+    for w in closing_warnings(layout):
         console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))
 
 

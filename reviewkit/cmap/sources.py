@@ -175,14 +175,17 @@ def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     if not known:
         return SideText((), frozenset(), "hunks")
     last = max(known)
-    lines = []
-    for no in range(1, last + 1):
-        if no in known:
-            lines.append(known[no])
-        elif no == 1 or (no - 1) in known:
-            lines.append(GAP_MARKER)
-        else:
-            lines.append("")
+    # filled by position, not line by line: the hunks of a change deep in
+    # a file (mm/vmscan.c) leave thousands of blank lines above them
+    lines = [""] * max(last, 0)
+    for no in known:
+        if 1 <= no < last and no + 1 not in known:
+            lines[no] = GAP_MARKER
+    if last >= 1 and 1 not in known:
+        lines[0] = GAP_MARKER
+    for no, text in known.items():
+        if no >= 1:
+            lines[no - 1] = text
     return SideText(tuple(lines), frozenset(known), "hunks")
 
 

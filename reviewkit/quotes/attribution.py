@@ -200,6 +200,7 @@ def is_attribution(line: str) -> bool:
 # A wrapped first half: "On Fri, 25 Aug 2023 15:45:49 +0200" (the name and
 # "wrote:" are on the next line: samples/lists/dri-devel-drm-sched-nested-qp-excerpt.mbox).
 _WRAPPED_HEAD = re.compile(r"^(?:(?:On|Le|Am|El|Il) |在 ?)\S.*$")
+_HEAD_WORDS = ("On ", "Le ", "Am ", "El ", "Il ", "在")
 
 
 _VERB_END = re.compile(r"(?:wrote|writes|[ée]crit|schrieb.*|escribi[óo]|scritto|写道)\s*[:：]?\s*$")
@@ -218,6 +219,10 @@ def attribution_span(lines: list[str], i: int) -> tuple[int, str | None]:
     line = lines[i]
     depth, text = parse_quote_prefix(line)
     stripped = text.strip()
+    # This runs on every body line, most of them quoted code: every form
+    # below ends in one of these characters or opens with one of these words.
+    if not stripped or (stripped[-1] not in ":：-e_" and not stripped.startswith(_HEAD_WORDS)):
+        return 0, None
     if _OUTLOOK_START.match(stripped) or (
         _UNDERSCORES.match(stripped)
         and i + 1 < len(lines)

@@ -117,3 +117,14 @@ def test_a_warning_shown_under_its_patch_is_not_repeated_at_the_end() -> None:
         assert " ".join(out.split()).count("33 old / 50 new lines seen") == 1, args
     # the summary shows no patch warnings in its headers: it keeps them in its list
     assert "33 old / 50 new lines seen" in _run("summary", str(SEED))
+
+
+def test_a_discussion_comment_is_labelled_with_its_own_mail_not_as_a_reply_to_it() -> None:
+    from tests.conftest import CORPUS
+
+    path = str(CORPUS / "samples" / "b4" / "trailers-followup-with-cover.mbox")
+    text = _run("review", "--no-color", path)
+    # the cover letter replies to nothing; "in reply to" its own subject misled
+    assert "in reply to [PATCH v2 0/2] Simple cover" not in text
+    assert "mail [PATCH v2 0/2] Simple cover" in text and "mail Re: [PATCH v2 0/2] Simple cover" in text
+    assert "Mail: \\[PATCH v2 0/2\\] Simple cover" in _run("review", "--format", "markdown", path)

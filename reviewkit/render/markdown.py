@@ -205,7 +205,7 @@ def render_markdown(review: Review) -> str:
         for c in layout.discussion:
             msg = layout.messages.get(c.msgid)
             if msg is not None:
-                out += [f"In reply to: {md_escape(msg.subject)}", ""]
+                out += [f"Mail: {md_escape(msg.subject)}", ""]
             out += [md_comment(c, show_quote=True)]
     if layout.other_findings:
         out += ["## Other findings", ""]

@@ -499,7 +499,9 @@ def _render(review: Review, console: Console) -> None:
         for c in layout.discussion:
             msg = layout.messages.get(c.msgid)
             if msg is not None:
-                console.print(Text.assemble(("in reply to ", "dim"), safe_text(msg.subject, "bold")))
+                # the comment's own mail: a cover letter is no reply, and a
+                # reply's parent may be missing (samples/b4/*-with-cover.mbox)
+                console.print(Text.assemble(("mail ", "dim"), safe_text(msg.subject, "bold")))
             console.print(CommentView(c, show_quote=True))
     if layout.other_findings:
         section()

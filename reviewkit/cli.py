@@ -11,7 +11,6 @@ commands so that ``reviewkit --help`` stays fast.
 from __future__ import annotations
 
 import enum
-import json
 import os
 import re
 import sys
@@ -112,8 +111,11 @@ def _json_text(doc: Any) -> str:
     """``doc`` as JSON; DEL, C1 and bidi controls escaped as ``\\uXXXX``
     (lossless: a parser gets the mail text back exact), so that JSON shown
     on a terminal cannot reorder or colour it (tests/data/fuzz/)."""
-    text = json.dumps(doc, indent=2, ensure_ascii=False)
-    # json.dumps escapes C0 itself; what is left of _UNSAFE can only sit in strings.
+    from reviewkit.render.jsontext import render_json_text
+
+    # json.dumps(doc, indent=2, ensure_ascii=False), faster; it escapes C0
+    # itself, so what is left of _UNSAFE can only sit in strings.
+    text = render_json_text(doc)
     return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 

@@ -136,3 +136,20 @@ def test_help_and_version_still_exit_0() -> None:
     assert helped.returncode == 0 and b"Usage:" in helped.stdout
     bare = _cli()
     assert bare.returncode == 2 and b"Commands:" in bare.stdout + bare.stderr
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120, 200])
+def test_the_patch_header_breaks_between_fields_not_inside_one(width: int) -> None:
+    import io
+
+    from rich.console import Console
+
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import render_text
+
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False)
+    render_text(build_review([str(MLOCK_THREAD)], config=Config(rules=False)), console)
+    lines = [line.rstrip() for line in console.file.getvalue().split("\n")]
+    assert any(line.endswith("date Sat, 11 Jul 2020 08:58:50 +0800") for line in lines)
+    assert any(line.startswith("author Alex Shi <alex.shi@linux.alibaba.com>") for line in lines)

@@ -97,6 +97,28 @@ class _Barred:
             yield Segment.line()
 
 
+class _Fields:
+    """Fields on one line, two spaces apart; where the width runs out the
+    next field starts a line, so no field is cut in the middle ("date Sat,
+    11 Jul 2020 08:58:50" / "+0800" at 100 columns, threads/mlock-v16-16.mbox)."""
+
+    def __init__(self, fields: list[Text]) -> None:
+        self.fields = fields
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        width = options.max_width
+        line = Text()
+        for field in self.fields:
+            if line.cell_len and line.cell_len + 2 + field.cell_len > width:
+                yield line
+                line = Text()
+            if line.cell_len:
+                line.append("  ")
+            line.append_text(field)
+        if line.cell_len:
+            yield line
+
+
 def _who(name: str, email: str) -> Text:
     t = safe_text(name or email or "(unknown)", "bold")
     if email and name:
@@ -368,17 +390,15 @@ def _patch_header(v: PatchView, ascii_only: bool) -> Iterable[RenderableType]:
     # ASCII console, hence the explicit one.
     yield Rule(style="blue", characters=_glyph("rule", ascii_only))
     yield safe_text(display_subject(v) or "(no subject)", "bold")
-    facts = Text()
-    facts.append("author ", style="dim")
-    facts.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
+    author = Text("author ", style="dim")
+    author.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
+    fields = [author]
     label = series_label(v)
     if label:
-        facts.append("  version ", style="dim")
-        facts.append(label)
+        fields.append(Text.assemble(("version ", "dim"), label))
     if v.date:
-        facts.append("  date ", style="dim")
-        facts.append_text(safe_text(v.date))
-    yield facts
+        fields.append(Text.assemble(("date ", "dim"), safe_text(v.date)))
+    yield _Fields(fields)
     if v.patch.source is PatchSource.QUOTED:
         yield Text("diff rebuilt from what the reply quoted; the posting itself is not in the input",
                    style="italic dim")

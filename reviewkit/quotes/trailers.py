@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from email.utils import parseaddr
 from typing import Iterable
@@ -78,6 +79,10 @@ def is_trailer_line(text: str) -> bool:
     return parse_trailer_line(text) is not None
 
 
+# The same trailer lines come back in every patch of a series and every
+# reply that quotes them (508 calls for 27 values over
+# tests/data/corpus/threads/lru-lock-v16.mbox); parseaddr is slow.
+@functools.lru_cache(maxsize=4096)
 def parse_person(value: str) -> tuple[str, str]:
     """Name and address from ``Name <a@b>``, ``a@b``, ``a@b (Name)``.
 

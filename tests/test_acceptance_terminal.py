@@ -153,3 +153,20 @@ def test_the_patch_header_breaks_between_fields_not_inside_one(width: int) -> No
     lines = [line.rstrip() for line in console.file.getvalue().split("\n")]
     assert any(line.endswith("date Sat, 11 Jul 2020 08:58:50 +0800") for line in lines)
     assert any(line.startswith("author Alex Shi <alex.shi@linux.alibaba.com>") for line in lines)
+
+
+def test_a_comment_header_breaks_between_name_date_and_answer() -> None:
+    import io
+
+    from rich.console import Console
+
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import render_text
+
+    console = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=False)
+    render_text(build_review([str(MLOCK_THREAD)], config=Config(rules=False)), console)
+    lines = [line.strip(" │") for line in console.file.getvalue().split("\n")]
+    # the date of Alex Shi's answer and whom it answers, each whole on a line
+    assert "Tue, 21 Jul 2020 17:26:34 +0800" in lines and "answers Alexander Duyck" in lines
+    assert "Mon, 20 Jul 2020 11:51:12 -0700 answers Alex Shi" in lines  # together where they fit

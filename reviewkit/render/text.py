@@ -102,18 +102,26 @@ class _Fields:
     next field starts a line, so no field is cut in the middle ("date Sat,
     11 Jul 2020 08:58:50" / "+0800" at 100 columns, threads/mlock-v16-16.mbox)."""
 
-    def __init__(self, fields: list[Text]) -> None:
+    def __init__(self, fields: list[Text], separators: list[str] | None = None) -> None:
         self.fields = fields
+        # what goes before each field when it shares a line with the last
+        self.separators = separators or ["  "] * len(fields)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        # as wide as the fields on one line, as narrow as the widest field
+        whole = sum(f.cell_len for f in self.fields) + sum(len(s) for s in self.separators[1:])
+        widest = max((f.cell_len for f in self.fields), default=0)
+        return Measurement(widest, whole).clamp(max_width=options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = options.max_width
         line = Text()
-        for field in self.fields:
-            if line.cell_len and line.cell_len + 2 + field.cell_len > width:
+        for field, sep in zip(self.fields, self.separators):
+            if line.cell_len and line.cell_len + len(sep) + field.cell_len > width:
                 yield line
                 line = Text()
             if line.cell_len:
-                line.append("  ")
+                line.append(sep, style="dim")
             line.append_text(field)
         if line.cell_len:
             yield line
@@ -136,28 +144,42 @@ class CommentView:
         self.show_quote = show_quote
 
     def header(self, ascii_only: bool = False) -> Text:
+        fields, separators = self._header_fields(ascii_only)
+        t = Text()
+        for field, sep in zip(fields, separators):
+            if t.cell_len:
+                t.append(sep, style="dim")
+            t.append_text(field)
+        return t
+
+    def _header_fields(self, ascii_only: bool) -> tuple[list[Text], list[str]]:
+        """The header's parts and what joins each to the one before: a
+        narrow terminal breaks between them, never inside a name or date."""
         c = self.comment
-        t = Text("comment ", style="magenta")
-        t.append_text(_who(c.author, c.email))
+        who = Text("comment ", style="magenta")
+        who.append_text(_who(c.author, c.email))
+        fields, separators = [who], [""]
         if c.date:
-            t.append(_glyph("dot", ascii_only), style="dim")
-            t.append_text(safe_text(c.date, "dim"))
+            dot = _glyph("dot", ascii_only)
+            fields.append(safe_text(c.date, "dim"))
+            separators.append(dot)
         answers = c.anchor.answers if c.anchor and c.anchor.answers else None
         if self.show_quote and not answers:
             answers = c.quoted_author
         if answers:
-            t.append(" answers ", style="dim")
-            t.append_text(safe_text(answers, "bold"))
+            fields.append(Text.assemble(("answers ", "dim"), safe_text(answers, "bold")))
+            separators.append(" ")
         if self.show_quote and c.anchor is not None and c.anchor.file:
             where = c.anchor.file
             if c.anchor.line is not None:
                 where += f":{c.anchor.line} ({c.anchor.side.value})"
-            t.append(" on ", style="dim")
-            t.append_text(safe_text(where, "cyan"))
+            on = Text.assemble(("on ", "dim"), safe_text(where, "cyan"))
             if c.anchor.function:
-                t.append(" in ", style="dim")
-                t.append_text(safe_text(function_label(c.anchor.function), "bold cyan"))
-        return t
+                on.append(" in ", style="dim")
+                on.append_text(safe_text(function_label(c.anchor.function), "bold cyan"))
+            fields.append(on)
+            separators.append(" ")
+        return fields, separators
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield self._barred(options.ascii_only)
@@ -167,7 +189,7 @@ class CommentView:
 
     def _barred(self, ascii_only: bool) -> _Barred:
         c = self.comment
-        parts: list[RenderableType] = [self.header(ascii_only)]
+        parts: list[RenderableType] = [_Fields(*self._header_fields(ascii_only))]
         if not self.show_quote and c.anchor is not None and c.anchor.answers and c.anchor.quoted:
             # An answer to another reviewer under the code line: show the
             # line of theirs it answers (threads/mlock-v16-16.mbox).

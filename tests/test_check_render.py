@@ -66,7 +66,7 @@ def test_markdown_escapes_mail_text() -> None:
 
 def test_json_is_versioned_and_complete() -> None:
     doc = render_checklist_json(hostile_checklist())
-    assert doc["schema"] == {"name": "reviewkit.checklist", "version": 1}
+    assert doc["schema"] == "reviewkit.checklist" and doc["version"] == 1
     assert doc["exit_code"] == 1 and doc["counts"] == {"pass": 1, "warn": 1, "fail": 1}
     assert [i["name"] for i in doc["items"]] == ["series-numbering", "subject", "spelling"]
     assert doc["items"][1]["patch"] == HOSTILE and doc["items"][2]["details"] == ["a", "b"]

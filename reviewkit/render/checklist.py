@@ -25,7 +25,7 @@ from reviewkit.model import Finding, Message, Patch, Severity
 if TYPE_CHECKING:
     from rich.console import Console
 
-SCHEMA = {"name": "reviewkit.checklist", "version": 1}
+SCHEMA_NAME, SCHEMA_VERSION = "reviewkit.checklist", 1
 
 
 class Status(enum.Enum):
@@ -434,10 +434,11 @@ def render_checklist_markdown(checklist: Checklist) -> str:
 
 def render_checklist_json(checklist: Checklist) -> dict:
     """The checklist as a JSON-ready dict (schema ``reviewkit.checklist`` v1):
-    ``{"schema", "exit_code", "counts", "errors", "warnings", "items": [...]}``,
+    ``{"schema", "version", "exit_code", "counts", "errors", "warnings", "items": [...]}``,
     each item ``{name, status, reason, where, patch, rule, details, suggestion}``."""
     return {
-        "schema": dict(SCHEMA),
+        "schema": SCHEMA_NAME,
+        "version": SCHEMA_VERSION,
         "exit_code": checklist.exit_code,
         "counts": {s.value: checklist.count(s) for s in Status},
         "errors": list(checklist.errors),

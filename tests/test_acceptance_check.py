@@ -64,11 +64,8 @@ def test_a_suggested_block_of_code_is_fenced_in_its_list_item_in_markdown() -> N
     assert "{ \tlruvec" not in md  # not folded into one line
 
 
-@pytest.mark.xfail(reason="patch stage: a non-git diff names both trees (--- 5.8-rc5-lru16/mm/swap.c, "
-                   "+++ linux/mm/swap.c); only a/ b/ prefixes are stripped, so the path is "
-                   "linux/mm/swap.c and the diffstat item fails a diffstat that is right "
-                   "(reviewkit/patch/lines.py: strip_path should drop the first component, as patch -p1 does)",
-                   strict=False)
+# A non-git diff names both trees (--- 5.8-rc5-lru16/mm/swap.c, +++ linux/mm/swap.c):
+# the paths drop them as patch -p1 does, so the diffstat item agrees.
 def test_a_non_git_diff_in_a_reply_has_the_paths_its_diffstat_names() -> None:
     import json
 

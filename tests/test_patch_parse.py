@@ -158,3 +158,13 @@ def test_every_v16_posting_parses_cleanly() -> None:
                 assert sum(x.kind != "+" for x in h.lines) == h.old_len
                 assert sum(x.kind != "-" for x in h.lines) == h.new_len
     assert with_diff == 22
+
+
+def test_tree_prefixes_of_a_plain_diff_are_dropped_only_when_both_trees_show() -> None:
+    from reviewkit.patch.lines import strip_tree_prefixes
+
+    assert strip_tree_prefixes("5.8-rc5-lru16/mm/swap.c", "linux/mm/swap.c") == ("mm/swap.c", "mm/swap.c")
+    # a -p0 diff of one tree keeps its paths
+    assert strip_tree_prefixes("mm/swap.c.orig", "mm/swap.c") == ("mm/swap.c.orig", "mm/swap.c")
+    assert strip_tree_prefixes("mm/swap.c", "mm/swap.c") == ("mm/swap.c", "mm/swap.c")
+    assert strip_tree_prefixes(None, "linux/mm/new.c") == (None, "linux/mm/new.c")

@@ -52,6 +52,22 @@ def strip_path(path: str) -> str | None:
     return path
 
 
+def strip_tree_prefixes(old: str | None, new: str | None) -> tuple[str | None, str | None]:
+    """Drop the tree names of a non-git diff, as ``patch -p1`` does.
+
+    Replies post diffs made with plain ``diff -u`` between two trees
+    (``--- 5.8-rc5-lru16/mm/swap.c`` / ``+++ linux/mm/swap.c``, corpus reply
+    002): when both paths have a first component, the components differ and
+    the rest is the same, the rest is the path. Otherwise the paths stay.
+    """
+    if old and new and "/" in old and "/" in new:
+        old_tree, _, old_rest = old.partition("/")
+        new_tree, _, new_rest = new.partition("/")
+        if old_tree != new_tree and old_rest == new_rest and old_rest:
+            return old_rest, new_rest
+    return old, new
+
+
 def normalise(text: str) -> str:
     """Text with all whitespace removed: what survives archives and mailers."""
     return "".join(text.split())

@@ -74,6 +74,7 @@ def _status(pf, info: list[str]) -> FileStatus:  # type: ignore[no-untyped-def]
 def _paths(pf, info: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
     old = L.strip_path(pf.source_file) if pf.source_file else None
     new = L.strip_path(pf.target_file) if pf.target_file else None
+    old, new = L.strip_tree_prefixes(old, new)
     for x in info:  # git names renamed files without a/ b/ here
         m = L.RENAME_FROM.match(x)
         if m:

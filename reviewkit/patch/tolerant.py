@@ -264,7 +264,7 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
         if t.startswith("+++ ") and cur is not None and not cur.hunks and not open_hunk:
             m = L.NEW_FILE.match(t)
             if m:
-                cur.new_path = L.strip_path(m.group(1))
+                cur.old_path, cur.new_path = L.strip_tree_prefixes(cur.old_path, L.strip_path(m.group(1)))
                 if cur.new_path is None:
                     cur.deleted = True
                 continue

@@ -71,6 +71,19 @@ def _status(pf, info: list[str]) -> FileStatus:  # type: ignore[no-untyped-def]
     return FileStatus.MODIFIED
 
 
+# unidiff's own hunk-header pattern: a line starting "@@" that it does not
+# match is skipped with its hunk's lines (b4's sample
+# trailers-followup-with-cover.mbox has "@@@ -1,1 +1,1 @@").
+_UNIDIFF_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+def _check_hunk_headers(text: str) -> None:
+    """Raise ValueError naming the first hunk header unidiff would skip."""
+    for line in text.split("\n"):
+        if line.startswith("@@") and not _UNIDIFF_HUNK.match(line):
+            raise ValueError(f"hunk header not understood: {line[:60]!r}")
+
+
 def _paths(pf, info: list[str]) -> tuple[str | None, str | None]:  # type: ignore[no-untyped-def]
     old = L.strip_path(pf.source_file) if pf.source_file else None
     new = L.strip_path(pf.target_file) if pf.target_file else None
@@ -113,6 +126,7 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
             # one line per "\n", as the body is indexed (not str.splitlines)
             ps = PatchSet(_as_lines(text))
             note: tuple[str, ...] = ()
+            _check_hunk_headers(text)
         except Exception:
             if not n:
                 raise

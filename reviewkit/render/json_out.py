@@ -103,6 +103,7 @@ def _hunk(h: Hunk) -> dict[str, Any]:
         "header_context": h.header_context,
         "function": h.function,
         "snipped": h.snipped,
+        "numbered_from_quote": h.numbered_from_quote,
         "lines": [_line(dl) for dl in h.lines],
     }
 

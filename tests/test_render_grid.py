@@ -43,3 +43,30 @@ def test_grid_renders_like_the_table(reviews, width, colour, monkeypatch) -> Non
         slow = _render(review, width, colour, True, monkeypatch)
         assert fast == slow
         assert fast.count("\n") > 20
+
+
+def _rich_barred(self, console, options):
+    width = max(1, options.max_width - len(self.bar))
+    yield from self._barred_lines(console, console.render_lines(self.inner, options.update(width=width), pad=False))
+
+
+@pytest.mark.parametrize("width", [7, 30, 80, 120])
+@pytest.mark.parametrize("tab_size", [8, 4])
+def test_barred_plain_lines_match_rich(reviews, width, tab_size, monkeypatch) -> None:
+    """Comments and findings on a colourless console: the plain path writes
+    what rich's wrapping writes, wrapped lines and tabs included."""
+    def render(review) -> str:
+        console = Console(width=width, file=io.StringIO(), force_terminal=False, color_system=None,
+                          legacy_windows=False, tab_size=tab_size)
+        render_text(review, console)
+        return console.file.getvalue()
+
+    for review in reviews:
+        fast = render(review)
+        with monkeypatch.context() as m:
+            m.setattr(text_mod._Barred, "__rich_console__", _rich_barred)
+            slow = render(review)
+        assert fast == slow
+        assert fast.count("\n") > 20
+        if width >= 30:
+            assert "comment " in fast

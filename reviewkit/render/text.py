@@ -89,7 +89,28 @@ class _Barred:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         width = max(1, options.max_width - len(self.bar))
-        lines = console.render_lines(self.inner, options.update(width=width), pad=False)
+        inner_options = options.update(width=width)
+        if console.color_system is None and not console.record:
+            # No colour to show: the plain parts (most of a comment) need
+            # not go through rich's wrapping (tests/data/corpus/threads/
+            # lru-lock-v16.mbox has 1,165 comment lines). Each part ends
+            # its last line, so the parts' lines follow one another.
+            parts = self.inner.renderables if isinstance(self.inner, Group) else [self.inner]
+            lines: list[list[Segment]] = []
+            for part in parts:
+                if not (type(part) is _Fields or (type(part) is Text and part.end == "\n")):
+                    break  # rich's own path for the whole
+                plain = _plain_lines(console, part, inner_options) if type(part) is Text else None
+                if plain is None:
+                    lines.extend(console.render_lines(part, inner_options, pad=False))
+                else:
+                    lines.extend([Segment(line)] for line in plain)
+            else:
+                yield from self._barred_lines(console, lines)
+                return
+        yield from self._barred_lines(console, console.render_lines(self.inner, inner_options, pad=False))
+
+    def _barred_lines(self, console: Console, lines: list[list[Segment]]) -> RenderResult:
         bar = Segment(self.bar, console.get_style(self.style))
         for line in lines:
             yield bar
@@ -268,6 +289,46 @@ def _fold_plain(plain: str, width: int) -> list[str]:
             if space is not None:
                 piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
         out.append(piece[:width] if len(piece) > width else piece + " " * (width - len(piece)))
+    return out
+
+
+def _plain_lines(console: Console, text: Text, options: ConsoleOptions) -> list[str] | None:
+    """The lines ``console.render_lines(text, options, pad=False)`` gives a
+    ``Text`` of printable ASCII, tabs and newlines, as plain strings: what a
+    console without colour writes. None for anything else (other
+    characters, justification or overflow, no wrapping), which takes
+    rich's own path."""
+    plain = text.plain
+    justify = text.justify or options.justify or "default"
+    if (_divide_line is None or justify not in ("default", "left") or (text.overflow or options.overflow or "fold") != "fold"
+            or text.no_wrap or options.no_wrap or text.end != "\n" or _NOT_PLAIN.search(plain.replace("\n", ""))):
+        return None
+    width = options.max_width
+    tab = (console.tab_size if text.tab_size is None else text.tab_size) or 8
+    out: list[str] = []
+    for line in plain.split("\n"):
+        if "\t" in line:
+            line = line.expandtabs(tab)
+        if len(line) <= width:
+            out.append(line + " " * (width - len(line)) if justify == "left" else line)
+        elif justify == "left":
+            out.extend(_fold_plain(line, width))
+        else:
+            out.extend(_fold_unpadded(line, width))
+    return out
+
+
+def _fold_unpadded(plain: str, width: int) -> list[str]:
+    """:func:`_fold_plain` without the padding (``justify="default"``)."""
+    bounds = [0, *_divide_line(plain, width, fold=True), len(plain)]
+    out = []
+    for a, b in zip(bounds, bounds[1:]):
+        piece = plain[a:b]
+        if len(piece) > width:
+            space = _TRAILING_SPACE.search(piece)
+            if space is not None:
+                piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
+        out.append(piece[:width])
     return out
 
 

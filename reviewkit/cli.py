@@ -4,6 +4,12 @@ Exit status: 0 done (for ``check``: no item failed), 1 ``check`` found a
 failing item, 2 bad input or usage (one line on stderr), 3 an internal error
 (a bug: one line, the traceback with ``REVIEWKIT_DEBUG=1``).
 
+The commands' bodies live here; their typer declarations (options, help)
+live in :mod:`reviewkit.app`. A plain ``check`` or ``review`` command line
+(paths and the usual options) is parsed here by hand and runs without
+importing typer, whose import is a sixth of a one-patch ``check``; any other
+command line, and any help or usage error, goes to typer.
+
 Heavy modules (tree-sitter, unidiff, the rules) are imported inside the
 commands so that ``reviewkit --help`` stays fast.
 """
@@ -17,23 +23,9 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
-import typer
-
-from reviewkit import __version__
 from reviewkit.errors import ReviewkitError
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
-
-app = typer.Typer(
-    name="reviewkit",
-    help="Patch review assistant for Linux-kernel-style review by email.\n\n"
-    "Exit status: 0 done, 1 `check` found a failing item, 2 bad input or usage, 3 internal error.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
 
 class Format(str, enum.Enum):
@@ -61,32 +53,35 @@ def _one_line(text: str) -> str:
     return " ".join(text.split("\n"))
 
 
-def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+def _fail(message: str, code: int = EXIT_INPUT) -> int:
     sys.stderr.write(f"reviewkit: {_one_line(message)}\n")
-    return typer.Exit(code)
+    return code
 
 
-def _run(body: Callable[[], int]) -> None:
-    """Run a command body; input errors become one line and exit 2."""
+def _run(body: Callable[[], int]) -> int:
+    """Run a command body; input errors become one line and exit 2.
+
+    Returns:
+        The exit status.
+    """
     try:
-        code = body()
+        return body()
     except ReviewkitError as err:
-        raise _fail(str(err)) from None
+        return _fail(str(err))
     except BrokenPipeError:
         # `reviewkit review x | head`: the reader left; not an error.
         try:
             sys.stdout = open(os.devnull, "w")
         except OSError:
             pass
-        raise typer.Exit(EXIT_OK) from None
+        return EXIT_OK
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        return 130
     except Exception as err:  # a bug: one line unless asked for the traceback
         if os.environ.get("REVIEWKIT_DEBUG"):
             raise
-        raise _fail(f"internal error: {type(err).__name__}: {err} (set REVIEWKIT_DEBUG=1 for the traceback)",
-                    EXIT_BUG) from None
-    raise typer.Exit(code)
+        return _fail(f"internal error: {type(err).__name__}: {err} (set REVIEWKIT_DEBUG=1 for the traceback)",
+                     EXIT_BUG)
 
 
 def _config(repo: Optional[Path], config_file: Optional[Path], **overrides: Any):
@@ -128,16 +123,6 @@ def _check_paths(paths: List[str]) -> None:
         raise ReviewkitError("no input: give a path, or - for standard input")
 
 
-PATHS = typer.Argument(..., help="mbox (also .gz), maildir, .eml/.patch, list-archive page, "
-                       "public-inbox git archive, or - for standard input.", show_default=False)
-REPO = typer.Option(None, "--repo", help="git tree holding the source the patch applies to.")
-CONFIG = typer.Option(None, "--config", help="config file (default: nearest .reviewkit.toml "
-                      "or pyproject.toml with [tool.reviewkit]).")
-NO_COLOR = typer.Option(False, "--no-color", help="no colour (also: NO_COLOR set, or not a terminal).")
-SELECT = typer.Option(None, "--select", help="only rules whose id starts with this (repeatable).")
-IGNORE = typer.Option(None, "--ignore", help="skip rules whose id starts with this (repeatable).")
-
-
 def _rule_overrides(select, ignore, no_rules: bool = False) -> dict:
     out: dict[str, Any] = {}
     if select:
@@ -149,19 +134,11 @@ def _rule_overrides(select, ignore, no_rules: bool = False) -> dict:
     return out
 
 
-@app.command()
-def review(
-    paths: List[str] = PATHS,
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="output format."),
-    repo: Optional[Path] = REPO,
-    config_file: Optional[Path] = CONFIG,
-    no_color: bool = NO_COLOR,
-    pager: bool = typer.Option(False, "--pager", help="page the terminal review ($PAGER, else less -R)."),
-    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage."),
-    select: Optional[List[str]] = SELECT,
-    ignore: Optional[List[str]] = IGNORE,
-) -> None:
-    """Review a thread: the patch with the reviewers' comments and the findings under their lines."""
+def run_review(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
+               config_file: Optional[Path] = None, no_color: bool = False, pager: bool = False,
+               no_rules: bool = False, select: Optional[List[str]] = None,
+               ignore: Optional[List[str]] = None) -> int:
+    """The ``review`` command. Returns the exit status."""
 
     def body() -> int:
         _check_paths(paths)
@@ -188,18 +165,12 @@ def review(
                 render_text(result, console)
         return EXIT_OK
 
-    _run(body)
+    return _run(body)
 
 
-@app.command()
-def summary(
-    paths: List[str] = PATHS,
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write to this file instead of stdout."),
-    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f", help="output format."),
-    repo: Optional[Path] = REPO,
-    config_file: Optional[Path] = CONFIG,
-) -> None:
-    """Markdown review summary: series, reviewers, comments by function, open questions, status."""
+def run_summary(paths: List[str], *, output: Optional[Path] = None, fmt: SummaryFormat = SummaryFormat.markdown,
+                repo: Optional[Path] = None, config_file: Optional[Path] = None) -> int:
+    """The ``summary`` command. Returns the exit status."""
 
     def body() -> int:
         _check_paths(paths)
@@ -224,23 +195,13 @@ def summary(
                 raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
         return EXIT_OK
 
-    _run(body)
+    return _run(body)
 
 
-@app.command()
-def check(
-    paths: List[str] = typer.Argument(..., help="git format-patch files or an mbox of a series; - for stdin.",
-                                      show_default=False),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="output format."),
-    repo: Optional[Path] = REPO,
-    config_file: Optional[Path] = CONFIG,
-    no_color: bool = NO_COLOR,
-    select: Optional[List[str]] = SELECT,
-    ignore: Optional[List[str]] = IGNORE,
-) -> None:
-    """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
-
-    Works as git's sendemail-validate hook (see the README)."""
+def run_check(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
+              config_file: Optional[Path] = None, no_color: bool = False, select: Optional[List[str]] = None,
+              ignore: Optional[List[str]] = None) -> int:
+    """The ``check`` command. Returns the exit status."""
 
     def body() -> int:
         _check_paths(paths)
@@ -261,16 +222,12 @@ def check(
             render_checklist_text(checklist, _console(no_color))
         return checklist.exit_code
 
-    _run(body)
+    return _run(body)
 
 
-@app.command()
-def rules(
-    explain: Optional[str] = typer.Option(None, "--explain", help="print the documentation of one rule (e.g. RK202)."),
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="output format."),
-    config_file: Optional[Path] = CONFIG,
-) -> None:
-    """List the rules: id, category, severity, summary; and whether the config enables them."""
+def run_rules_list(*, explain: Optional[str] = None, fmt: Format = Format.text,
+                   config_file: Optional[Path] = None) -> int:
+    """The ``rules`` command. Returns the exit status."""
 
     def body() -> int:
         import reviewkit.rules  # noqa: F401  (registers the rules)
@@ -304,17 +261,12 @@ def rules(
                 sys.stdout.write(f"{r['id']}  {r['category']:<18} {r['severity']:<8} {r['summary']}{off}\n")
         return EXIT_OK
 
-    _run(body)
+    return _run(body)
 
 
-@app.command()
-def functions(
-    paths: List[str] = PATHS,
-    fmt: Format = typer.Option(Format.text, "--format", "-f", help="output format."),
-    repo: Optional[Path] = REPO,
-    config_file: Optional[Path] = CONFIG,
-) -> None:
-    """List the functions each patch changes, with their line spans and how they changed."""
+def run_functions(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
+                  config_file: Optional[Path] = None) -> int:
+    """The ``functions`` command. Returns the exit status."""
 
     def body() -> int:
         _check_paths(paths)
@@ -348,20 +300,91 @@ def functions(
             sys.stdout.write("\n".join(lines) + "\n")
         return EXIT_OK
 
-    _run(body)
+    return _run(body)
 
 
-def _version(value: bool) -> None:
-    if value:
-        sys.stdout.write(f"reviewkit {__version__}\n")
-        raise typer.Exit(EXIT_OK)
+# The options a plain `check` / `review` may carry, as app.py declares them:
+# name -> (keyword, takes a value, repeatable).
+_PLAIN_OPTIONS: dict[str, dict[str, tuple[str, bool, bool]]] = {
+    "check": {
+        "--format": ("fmt", True, False), "-f": ("fmt", True, False),
+        "--repo": ("repo", True, False), "--config": ("config_file", True, False),
+        "--no-color": ("no_color", False, False),
+        "--select": ("select", True, True), "--ignore": ("ignore", True, True),
+    },
+}
+_PLAIN_OPTIONS["review"] = {
+    **_PLAIN_OPTIONS["check"],
+    "--pager": ("pager", False, False), "--no-rules": ("no_rules", False, False),
+}
 
 
-@app.callback()
-def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version."),
-) -> None:
-    """Patch review assistant for Linux-kernel-style review by email."""
+def parse_plain(argv: List[str]) -> tuple[Callable[..., int], List[str], dict[str, Any]] | None:
+    """A plain ``check`` or ``review`` command line, parsed without typer.
+
+    Plain means: the command, then paths (``-`` included) and the options
+    :mod:`reviewkit.app` declares for it, long options as ``--opt VALUE``
+    or ``--opt=VALUE``, ``-f VALUE``, a valid format.
+
+    Returns:
+        (command function, paths, keyword arguments), or None for anything
+        else (help, ``--``, an unknown or abbreviated option, a missing
+        value or path, a bad format): typer then parses it and says what is
+        wrong, as before.
+    """
+    if not argv or argv[0] not in _PLAIN_OPTIONS:
+        return None
+    table = _PLAIN_OPTIONS[argv[0]]
+    paths: List[str] = []
+    kwargs: dict[str, Any] = {}
+    i = 1
+    while i < len(argv):
+        tok = argv[i]
+        i += 1
+        if tok == "-" or not tok.startswith("-"):
+            paths.append(tok)
+            continue
+        name, eq, value = tok.partition("=")
+        if name not in table or (eq and not name.startswith("--")):
+            return None
+        key, takes_value, repeat = table[name]
+        if not takes_value:
+            if eq:
+                return None
+            kwargs[key] = True
+            continue
+        if not eq:
+            if i >= len(argv):
+                return None
+            value = argv[i]
+            i += 1
+        if not value or value.startswith("-"):
+            return None  # odd enough to leave to typer
+        if repeat:
+            kwargs.setdefault(key, []).append(value)
+        else:
+            kwargs[key] = value
+    if not paths:
+        return None
+    if "fmt" in kwargs:
+        try:
+            kwargs["fmt"] = Format(kwargs["fmt"])
+        except ValueError:
+            return None
+    for key in ("repo", "config_file"):
+        if key in kwargs:
+            kwargs[key] = Path(kwargs[key])
+    return (run_check if argv[0] == "check" else run_review), paths, kwargs
+
+
+def __getattr__(name: str) -> Any:
+    # `from reviewkit.cli import app` (the tests, typer's CliRunner): the
+    # typer app is built on first use, not at import.
+    if name == "app":
+        from reviewkit.app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def main() -> None:
@@ -371,20 +394,10 @@ def main() -> None:
     would print the usage block and a blank line first); ``reviewkit`` with
     no command still prints the help.
     """
-    # typer before 0.29 raises click's exceptions, 0.29 those of its own
-    # copy of click: find the classes from the one typer exports.
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-    no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", ())
-    try:
-        code = app(standalone_mode=False)
-    except no_args as err:  # type: ignore[misc]
-        err.show()
-        code = EXIT_INPUT
-    except usage_error as err:
-        ctx = getattr(err, "ctx", None)
-        hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
-        sys.stderr.write(f"reviewkit: {_one_line(err.format_message())}{hint}\n")
-        code = EXIT_INPUT
-    except typer.Abort:
-        code = 130
-    sys.exit(code if isinstance(code, int) else EXIT_OK)
+    plain = parse_plain(sys.argv[1:])
+    if plain is not None:
+        command, paths, kwargs = plain
+        sys.exit(command(paths, **kwargs))
+    from reviewkit.app import main as typer_main
+
+    typer_main()

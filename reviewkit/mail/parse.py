@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email
 import email.errors
-import hashlib
 import re
 from email.message import Message as EmailMessage
 
@@ -138,8 +137,7 @@ def _parse_page(raw: RawMessage, notes: list[str]) -> Message:
     body = "\n".join(lines[i:])
     msgid = parse_msgid(fields.get("message-id"))
     if msgid is None:
-        digest = hashlib.sha1(raw.data).hexdigest()[:12]
-        msgid = f"<archive-page-{digest}@reviewkit>"
+        msgid = f"<archive-page-{_sha1_12(raw.data)}@reviewkit>"
         notes.append(f"archive page without Message-ID; using {msgid}")
     return _build(
         raw,
@@ -155,8 +153,16 @@ def _parse_page(raw: RawMessage, notes: list[str]) -> Message:
     )
 
 
+def _sha1_12(data: bytes) -> str:
+    # imported here: hashlib loads OpenSSL (2 ms of every run), and only
+    # a message without a Message-ID needs it
+    import hashlib
+
+    return hashlib.sha1(data).hexdigest()[:12]
+
+
 def _synthetic_id(kind: str, data: bytes, notes: list[str]) -> str:
-    msgid = f"<{kind}-{hashlib.sha1(data).hexdigest()[:12]}@reviewkit>"
+    msgid = f"<{kind}-{_sha1_12(data)}@reviewkit>"
     notes.append(f"no Message-ID; using {msgid}")
     return msgid
 

@@ -122,17 +122,21 @@ class _SideMap:
 # lexical helpers
 
 
+# what _brace_deltas stops at: the rest of a line is skipped in one search
+_BRACE_SPECIAL = re.compile(r"[{}\"'/]")
+
+
 def _brace_deltas(lines: list[str]) -> list[tuple[int, int]]:
     """Per line: (lowest brace depth reached relative to the line's start,
     depth change over the line), skipping comments, strings and chars.
     Block comments spanning lines are followed."""
     out = []
     in_comment = False
+    special = _BRACE_SPECIAL.search  # jump from one character that matters to the next
     for line in lines:
         depth = low = 0
         i, n = 0, len(line)
         while i < n:
-            ch = line[i]
             if in_comment:
                 end = line.find("*/", i)
                 if end < 0:
@@ -140,21 +144,27 @@ def _brace_deltas(lines: list[str]) -> list[tuple[int, int]]:
                 in_comment = False
                 i = end + 2
                 continue
-            if ch == "/" and line.startswith("/*", i):
-                in_comment = True
-                i += 2
-                continue
-            if ch == "/" and line.startswith("//", i):
+            m = special(line, i)
+            if m is None:
                 break
-            if ch in "\"'":
+            i = m.start()
+            ch = line[i]
+            if ch == "/":
+                if line.startswith("/*", i):
+                    in_comment = True
+                    i += 2
+                    continue
+                if line.startswith("//", i):
+                    break
+            elif ch == "\"" or ch == "'":
                 j = i + 1
                 while j < n and line[j] != ch:
                     j += 2 if line[j] == "\\" else 1
                 i = j + 1
                 continue
-            if ch == "{":
+            elif ch == "{":
                 depth += 1
-            elif ch == "}":
+            else:
                 depth -= 1
                 low = min(low, depth)
             i += 1
@@ -719,9 +729,15 @@ def _find(smap: _SideMap | None, kind: ScopeKind, name: str, index: int) -> _Sco
 
 def _shown(smap: _SideMap):
     vis = smap.text.visible
-    for no, line in enumerate(smap.text.lines, 1):
-        if vis is None or no in vis:
-            yield line
+    lines = smap.text.lines
+    if vis is None:
+        yield from lines
+        return
+    # by the shown numbers: a side rebuilt from the hunks is mostly blank
+    # lines up to them (thousands for mm/vmscan.c)
+    for no in sorted(vis):
+        if 1 <= no <= len(lines):
+            yield lines[no - 1]
 
 
 def _looks_like_c(fd: FileDiff) -> bool:

@@ -25,10 +25,11 @@ import sys
 from types import CodeType
 
 _exec = builtins.exec
-# Texts cached at most: the classes of reviewkit and the libraries it runs
-# with need a few hundred; a process defining classes without end (a test
-# run) must not grow the file without end.
-MAX_ENTRIES = 4000
+# Only the package's own classes are kept: the file is read whole by every
+# run, and a test run defines hundreds of classes no command needs.
+PACKAGES = ("reviewkit",)
+# Texts kept at most (reviewkit's classes need about 400).
+MAX_ENTRIES = 2000
 
 _codes: dict[str, CodeType] | None = None
 _dirty = False
@@ -90,7 +91,7 @@ def cached_exec(source, globals=None, locals=None, /):
         # dataclasses' way; pass the caller's on to the real thing.
         frame = sys._getframe(1)
         return _exec(source, frame.f_globals, frame.f_locals if locals is None else locals)
-    if type(source) is not str:
+    if type(source) is not str or not str(globals.get("__name__", "")).startswith(PACKAGES):
         return _exec(source, globals, locals)
     codes = _load()
     code = codes.get(source)

@@ -17,6 +17,7 @@ def fresh(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     monkeypatch.setattr(dccache, "_codes", None)
     monkeypatch.setattr(dccache, "_dirty", False)
+    monkeypatch.setattr(dccache, "PACKAGES", ("reviewkit", __name__))
     return tmp_path
 
 
@@ -78,3 +79,10 @@ def test_unreadable_cache_is_ignored(fresh):
     cls = _define(dccache.cached_exec)
     assert cls("a") == cls("a")
     assert dccache._dirty
+
+
+def test_other_packages_classes_are_not_kept(fresh, monkeypatch):
+    monkeypatch.setattr(dccache, "PACKAGES", ("reviewkit",))
+    cls = _define(dccache.cached_exec)
+    assert cls("a") == cls("a")
+    assert not dccache._codes and not dccache._dirty

@@ -208,7 +208,9 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
         return cur
 
     def next_text(i: int) -> str | None:
-        for it in items[i + 1:]:
+        # by index: a slice of the rest per line made the parse quadratic
+        for j in range(i + 1, len(items)):
+            it = items[j]
             if it.text is not None:
                 return it.text
             if it.gap is GapKind.SNIP:

@@ -10,6 +10,8 @@ objects are kept, as ``.pyc`` files keep a module's, in a marshal file under
 ``exec()`` of :mod:`dataclasses` is handed the code object compiled from the
 very same text: the same functions, compiled once.
 
+Only the command line installs it (``reviewkit.cli.main``), before the
+model is imported; importing reviewkit as a library changes nothing.
 Nothing is cached when Python is told not to write bytecode
 (``PYTHONDONTWRITEBYTECODE``, ``-B``); a cache that cannot be read or
 written is ignored.

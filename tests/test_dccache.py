@@ -86,3 +86,13 @@ def test_other_packages_classes_are_not_kept(fresh, monkeypatch):
     cls = _define(dccache.cached_exec)
     assert cls("a") == cls("a")
     assert not dccache._codes and not dccache._dirty
+
+
+def test_importing_the_library_leaves_dataclasses_alone() -> None:
+    import subprocess
+    import sys
+
+    code = "import dataclasses, reviewkit.model, reviewkit.pipeline; print('exec' in vars(dataclasses))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={
+        **os.environ, "PYTHONDONTWRITEBYTECODE": ""})
+    assert out.stdout.strip() == "False", out.stderr

@@ -92,6 +92,51 @@ def _config(repo: Optional[Path], config_file: Optional[Path], **overrides: Any)
     return load_config(config_file, repo=repo, **overrides)
 
 
+class _PlainLines:
+    """A text stream that drops the spaces rich pads each line with.
+
+    On a terminal the padding is invisible; in a file or a pipe (and in
+    ``examples/``) it is trailing whitespace on every line. Complete lines
+    pass through stripped; :meth:`finish` writes what is left.
+    """
+
+    def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
+        self.out = out
+        self.pending = ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def finish(self) -> None:
+        if self.pending:
+            self.out.write(self.pending.rstrip(" "))
+            self.pending = ""
+        self.out.flush()
+
+
+def _render_to_stdout(no_color: bool, render: Callable[[Any], None]) -> None:
+    """Render on a console over stdout, without line padding when stdout is
+    no terminal."""
+    if sys.stdout.isatty():
+        render(_console(no_color))
+        return
+    plain = _PlainLines(sys.stdout)
+    try:
+        render(_console(no_color, plain))
+    finally:
+        plain.finish()
+
+
 def _console(no_color: bool, stdout=None):
     from rich.console import Console
 
@@ -157,12 +202,12 @@ def run_review(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Pa
         else:
             from reviewkit.render import render_text
 
-            console = _console(no_color)
             if pager:
+                console = _console(no_color)
                 with console.pager(styles=not (no_color or os.environ.get("NO_COLOR"))):
                     render_text(result, console)
             else:
-                render_text(result, console)
+                _render_to_stdout(no_color, lambda console: render_text(result, console))
         return EXIT_OK
 
     return _run(body)
@@ -219,7 +264,7 @@ def run_check(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Pat
         elif fmt is Format.markdown:
             sys.stdout.write(render_checklist_markdown(checklist))
         else:
-            render_checklist_text(checklist, _console(no_color))
+            _render_to_stdout(no_color, lambda console: render_checklist_text(checklist, console))
         return checklist.exit_code
 
     return _run(body)

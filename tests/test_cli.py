@@ -116,3 +116,13 @@ def test_bad_config_is_one_line_exit_2(tmp_path, monkeypatch) -> None:
                           cwd=tmp_path)
     assert proc.returncode == 2
     assert "invalid TOML" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_text_review_in_a_pipe_has_no_padded_lines() -> None:
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "review", str(MLOCK_THREAD)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.split("\n")
+    assert len(lines) > 100
+    assert [line for line in lines if line.endswith(" ")] == []
+    assert "I don't think this get_page() call needs to be up here. It could be" in proc.stdout

@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tests.conftest import CORPUS, MLOCK_THREAD
-from tests.test_terminal_pty import ANSI, run_in_pty
+from tests.test_terminal_pty import ANSI, pty_run, run_in_pty
 
 SEED_POSTING = next((CORPUS / "patches").glob("117_*.eml"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -30,24 +30,8 @@ def _cli(*args: str, stdin: bytes | None = None, **env: str) -> subprocess.Compl
 
 def _pty(argv: list[str], **env: str) -> tuple[int, str]:
     """Run reviewkit with a pseudo-terminal as stdin, stdout and stderr."""
-    master, slave = os.openpty()
-    full = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR")}
-    full.update({"TERM": "xterm-256color", "COLUMNS": "100", "LINES": "50", **env})
-    proc = subprocess.Popen([sys.executable, "-m", "reviewkit", *argv], stdin=slave, stdout=slave, stderr=slave,
-                            env=full)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            data = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=120)
-    os.close(master)
-    return proc.returncode, b"".join(chunks).decode("utf-8", "replace")
+    columns = int(env.pop("COLUMNS", "100"))
+    return pty_run([sys.executable, "-m", "reviewkit", *argv], columns=columns, env_extra=env)
 
 
 @pytest.mark.parametrize("columns", [60, 200])

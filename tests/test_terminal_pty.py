@@ -14,11 +14,12 @@ from tests.conftest import MLOCK_THREAD
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
-def run_in_pty(argv: list[str], *, columns: int, env_extra: dict[str, str]) -> str:
-    """Run argv with a pty as its terminal; return everything it wrote."""
+def pty_run(argv: list[str], *, columns: int = 100, env_extra: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run argv with a pty as its stdin, stdout and stderr; return its exit
+    status and everything it wrote."""
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "LINES")}
-    env.update({"TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": "50", **env_extra})
+    env.update({"TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": "50", **(env_extra or {})})
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
     os.close(slave)
     chunks = []
@@ -36,8 +37,14 @@ def run_in_pty(argv: list[str], *, columns: int, env_extra: dict[str, str]) -> s
         chunks.append(data)
     proc.wait(timeout=60)
     os.close(master)
-    assert proc.returncode == 0, b"".join(chunks).decode(errors="replace")[-2000:]
-    return b"".join(chunks).decode("utf-8", errors="replace")
+    return proc.returncode, b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def run_in_pty(argv: list[str], *, columns: int, env_extra: dict[str, str]) -> str:
+    """Run argv with a pty as its terminal; it must succeed; return what it wrote."""
+    code, out = pty_run(argv, columns=columns, env_extra=env_extra)
+    assert code == 0, out[-2000:]
+    return out
 
 
 def test_review_on_a_terminal_shows_patch_comments_and_colour() -> None:

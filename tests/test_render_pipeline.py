@@ -170,3 +170,23 @@ def test_reply_without_patch_is_a_discussion() -> None:
     summary = build_summary(review)
     assert "No patch found in the input." in summary and "## Discussion" in summary
     assert "I think I am seeing a regression with this patch set" in summary
+
+
+def test_a_hunk_numbered_from_the_quote_says_so() -> None:
+    import io
+
+    from rich.console import Console
+
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import render_markdown, render_text
+    from tests.conftest import CORPUS
+
+    # reply 062 quotes a new driver with every diff header cut
+    review = build_review([str(CORPUS / "replies" / "062_leds-tlc5928-jaillet-missing-unlock.eml")],
+                          config=Config())
+    assert any(h.numbered_from_quote for p in review.patches for f in p.files for h in f.hunks)
+    out = io.StringIO()
+    render_text(review, Console(width=200, file=out, color_system=None, legacy_windows=False))
+    assert "lines are numbered from the quote, not the file" in out.getvalue()
+    assert "Lines are numbered from the quote, not the file." in render_markdown(review)

@@ -445,6 +445,22 @@ def diff_marker(kind: str) -> str:
     return kind if kind in ("+", "-", " ", "\\") else "?"
 
 
+def hunk_header(h: Hunk) -> str:
+    """``@@ -a,b +c,d @@`` of a hunk, without git's function guess."""
+    return f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
+
+
+def hunk_notes(h: Hunk) -> tuple[str, ...]:
+    """What a reader must know about a hunk's lines: a quote that left lines
+    out, or cut the ``@@`` header so that the numbers count from the quote."""
+    notes = []
+    if h.snipped:
+        notes.append("the quote left lines out")
+    if h.numbered_from_quote:
+        notes.append("the quote cut the @@ header: lines are numbered from the quote, not the file")
+    return tuple(notes)
+
+
 def finding_place(f: Finding) -> str:
     """``file:line`` of a finding; "" for a finding on the whole patch
     (patch-format rules name no file)."""

@@ -23,6 +23,8 @@ from reviewkit.render.layout import (
     function_label,
     loose_finding_groups,
     function_sections,
+    hunk_header,
+    hunk_notes,
     per_function_counts,
     series_label,
 )
@@ -133,11 +135,11 @@ def _patch(v: PatchView) -> list[str]:
         out += [f"### {name} ({fd.status.value})", ""]
         for hv in fv.hunks:
             h = hv.hunk
-            header = f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
+            header = hunk_header(h)
             if h.header_context:
                 header += " " + h.header_context
-            if h.snipped:
-                out += ["(The quote left lines out of this hunk.)", ""]
+            for note in hunk_notes(h):
+                out += [f"({note[0].upper()}{note[1:]}.)", ""]
             for si, (function, rows) in enumerate(function_sections(hv)):
                 if function is not None:
                     out += [f"#### {md_code(function_label(function))}", ""]

@@ -37,6 +37,7 @@ from reviewkit.render.layout import (
     diff_marker,
     finding_place,
     function_label,
+    hunk_header,
     is_descendant,
     norm_code,
     patch_title,
@@ -127,7 +128,7 @@ def _code_for(v: PatchView) -> dict[int, tuple[str, str | None, str, int | None,
     for fv in v.files:
         for hv in fv.hunks:
             h = hv.hunk
-            header = f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@"
+            header = hunk_header(h)
             if h.header_context:
                 header += " " + h.header_context
             for ri, r in enumerate(hv.rows):

@@ -46,6 +46,8 @@ from reviewkit.render.layout import (
     finding_place,
     function_label,
     function_sections,
+    hunk_header,
+    hunk_notes,
     loose_finding_groups,
     per_function_counts,
     series_label,
@@ -436,12 +438,12 @@ def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffG
     grid = _DiffGrid(width + 1)
     blank = _num(None, width)
     h = hv.hunk
-    head = Text(f"@@ -{h.old_start},{h.old_len} +{h.new_start},{h.new_len} @@", style="cyan")
+    head = Text(hunk_header(h), style="cyan")
     if h.header_context:
         head.append(" ")
         head.append_text(safe_text(h.header_context, "dim cyan"))
-    if h.snipped:
-        head.append("  (the quote left lines out)", style="dim italic")
+    for note in hunk_notes(h):
+        head.append(f"  ({note})", style="dim italic")
     grid.add_row(blank, blank, head)
     for si, (function, rows) in enumerate(function_sections(hv)):
         if function is not None:

@@ -189,4 +189,4 @@ def test_a_hunk_numbered_from_the_quote_says_so() -> None:
     out = io.StringIO()
     render_text(review, Console(width=200, file=out, color_system=None, legacy_windows=False))
     assert "lines are numbered from the quote, not the file" in out.getvalue()
-    assert "Lines are numbered from the quote, not the file." in render_markdown(review)
+    assert "(The quote cut the @@ header: lines are numbered from the quote, not the file.)" in render_markdown(review)

@@ -289,6 +289,14 @@ def _md_trailer(t: Trailer) -> str:
     return out
 
 
+def _as_shown(c: Comment) -> CommentSummary:
+    """A comment shown where its anchor says, with no code block and no
+    questions of its own (author replies, discussion)."""
+    a = c.anchor
+    return CommentSummary(c, a.file if a else None, a.function if a else None,
+                          a.side.value if a else None, a.line if a else None, (), "", (), True)
+
+
 def _md_comment(cs: CommentSummary) -> list[str]:
     c = cs.comment
     head = f"**{md_escape(c.author or c.email or '(unknown)')}**"
@@ -363,10 +371,7 @@ def _md_patch(s: PatchSummary) -> list[str]:
     if s.answers:
         out += ["### Replies from the author", ""]
         for a in s.answers:
-            out += _md_comment(CommentSummary(a, a.anchor.file if a.anchor else None,
-                                              a.anchor.function if a.anchor else None,
-                                              a.anchor.side.value if a.anchor else None,
-                                              a.anchor.line if a.anchor else None, (), "", (), True))
+            out += _md_comment(_as_shown(a))
     if s.open_questions:
         out += ["### Open questions", ""]
         for c in s.open_questions:
@@ -440,10 +445,7 @@ def build_summary(review: Review) -> str:
     if layout.discussion:
         out += ["## Discussion", ""]
         for c in layout.discussion:
-            out += _md_comment(CommentSummary(c, c.anchor.file if c.anchor else None,
-                                              c.anchor.function if c.anchor else None,
-                                              c.anchor.side.value if c.anchor else None,
-                                              c.anchor.line if c.anchor else None, (), "", (), True))
+            out += _md_comment(_as_shown(c))
     if layout.other_findings:
         out += ["## Other findings", ""] + [_md_finding(f) for f in layout.other_findings] + [""]
     if layout.warnings:

@@ -224,7 +224,16 @@ def mentions(expr: str, key: str) -> bool:
     """True when ``key`` occurs in ``expr`` as a whole expression part."""
     if not key:
         return False
-    return re.search(r"(?<![\w.>])" + re.escape(key) + r"(?![\w])", expr) is not None
+    # a scan, not a regex per key: each key compiled its own pattern
+    # (dozens over lru-lock-v16.mbox). ``\w`` is ``isalnum()`` or "_".
+    at = expr.find(key)
+    while at >= 0:
+        before = expr[at - 1] if at else ""
+        after = expr[at + len(key) : at + len(key) + 1]
+        if not (before and (before.isalnum() or before in "_.>")) and not (after and (after.isalnum() or after == "_")):
+            return True
+        at = expr.find(key, at + 1)
+    return False
 
 
 def _base(name: str) -> str:

@@ -157,7 +157,11 @@ def _call_of(node) -> Call | None:
 
 def find_calls_in(node) -> tuple[Call, ...]:
     """Every call expression under a tree-sitter node, in source order."""
-    out = [c for n in _walk(node) if n.type == "call_expression" for c in [_call_of(n)] if c is not None]
+    return _calls_among(list(_walk(node)))
+
+
+def _calls_among(nodes: list) -> tuple[Call, ...]:
+    out = [c for n in nodes if n.type == "call_expression" for c in [_call_of(n)] if c is not None]
     out.sort(key=lambda c: c.start)
     return tuple(out)
 
@@ -172,13 +176,17 @@ def parse_statement(text: str) -> Stmt:
     body = _body(_parse_fragment(text))
     if body is None:
         return Stmt((), (), None)
-    calls = find_calls_in(body)
+    # one walk of the tree for the calls and the rest: the walk is most of
+    # the cost of a statement (326 statements over lru-lock-v16.mbox)
+    nodes = list(_walk(body))
+    calls = _calls_among(nodes)
     assigned = []
     bits: list[tuple[str, str, str]] = []
     returns = None
     guard = None
-    for n in _walk(body):
-        if n.type == "assignment_expression":
+    for n in nodes:
+        t = n.type
+        if t == "assignment_expression":
             left, right = n.child_by_field_name("left"), n.child_by_field_name("right")
             if left is not None and right is not None:
                 op = _text(n.child(1))
@@ -186,20 +194,20 @@ def parse_statement(text: str) -> Stmt:
                 assigned.append((normalise_key(_text(left)), rv))
                 if op in ("|=", "&="):
                     bits.append((normalise_text(_text(left)), op, normalise_text(_text(right))))
-        elif n.type == "update_expression":
+        elif t == "update_expression":
             arg = n.child_by_field_name("argument")
             if arg is not None:
                 assigned.append((normalise_key(_text(arg)), UPDATED))
-        elif n.type == "init_declarator":
+        elif t == "init_declarator":
             decl, value = n.child_by_field_name("declarator"), n.child_by_field_name("value")
             while decl is not None and decl.type in ("pointer_declarator", "array_declarator"):
                 decl = decl.child_by_field_name("declarator")
             if decl is not None and decl.type == "identifier" and value is not None:
                 assigned.append((_text(decl), normalise_text(_text(value))))
-        elif n.type == "return_statement" and returns is None:
+        elif t == "return_statement" and returns is None:
             expr = n.named_child(0) if n.named_child_count else None
             returns = normalise_text(_text(expr)) if expr is not None else ""
-        elif n.type == "call_expression" and guard is None:
+        elif t == "call_expression" and guard is None:
             fn = n.child_by_field_name("function")
             if fn is not None and fn.type == "call_expression":
                 inner = _call_of(fn)

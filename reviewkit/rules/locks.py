@@ -314,8 +314,12 @@ def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
 def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[int, dict]]:
     """Conditions whose both arms release the same lock and then rejoin."""
     cfg = flow.cfg
-    dom = _dominators(cfg)
     sites = _release_sites(flow, kb)
+    if not sites:
+        # no release to share: the dominator sets would go unread (most
+        # functions of threads/lru-lock-v16.mbox release no lock)
+        return {}
+    dom = _dominators(cfg)
     preds: dict[int, int] = defaultdict(int)
     for e in cfg.edges:
         preds[e.dst] += 1
@@ -501,12 +505,12 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
     for key, rel in _release_sites(new, kb).items():
         if key in reported:
             continue
-        new_rel = [r for r in rel if not _early_exit(cfg, r)]
-        new_labels = _labels_held(new, key)
-        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r)] if old is not None else []
-        old_labels = _labels_held(old, key) if old is not None else []
         if old is None or not old_sites.get(key):
             continue  # a new lock: nothing to compare with
+        new_rel = [r for r in rel if not _early_exit(cfg, r)]
+        new_labels = _labels_held(new, key)
+        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r)]
+        old_labels = _labels_held(old, key)
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
         release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
@@ -597,6 +601,13 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
     old, new = flows(fn, kb)
     if old is None or new is None:
         return
+    # Only locks the function takes on both sides: a lock replaced by
+    # another, or whose acquire moved into a helper, is not a scope change of
+    # the calls around it (tests/data/corpus/patches/112_v16-11-22-patch-posting.eml
+    # moves the lock from the callers into lru_note_cost_page()).
+    both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
+    if not both:
+        return  # no placement could be reported: skip finding them
     old_callees = find_callee_views(codemap, "old")
     new_callees = find_callee_views(codemap, "new")
     old_pl = find_placements(old, kb, old_callees, fn.name)
@@ -615,11 +626,6 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             return True  # unsure: no finding
         return any(k.family == family for k in _acquire_sites(sub, kb))
 
-    # Only locks the function takes on both sides: a lock replaced by
-    # another, or whose acquire moved into a helper, is not a scope change of
-    # the calls around it (tests/data/corpus/patches/112_v16-11-22-patch-posting.eml
-    # moves the lock from the callers into lru_note_cost_page()).
-    both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
     for p in old_pl:

@@ -49,10 +49,30 @@ def find_file(patch: Patch, quoted: FileDiff) -> FileDiff | None:
     return best
 
 
+# The keys of a hunk's lines, by identity (the hunk kept alongside so an id
+# is never reused): a quoted hunk whose header was cut is matched against
+# every hunk of the original, 295 matches over threads/lru-lock-v16.mbox.
+_KEYS: dict[int, tuple[Hunk, list[str], frozenset[str]]] = {}
+_KEYS_MAX = 4096
+
+
+def _keys_of(h: Hunk) -> tuple[list[str], frozenset[str]]:
+    hit = _KEYS.get(id(h))
+    if hit is None or hit[0] is not h:
+        if len(_KEYS) >= _KEYS_MAX:
+            _KEYS.clear()
+        keys = [_key(x) for x in h.lines]
+        hit = _KEYS[id(h)] = (h, keys, frozenset(keys))
+    return hit[1], hit[2]
+
+
 def _matches(a: Hunk, b: Hunk) -> list[tuple[int, int]]:
     """Pairs (i, j): a.lines[i] matches b.lines[j], in order."""
-    sm = difflib.SequenceMatcher(None, [_key(x) for x in a.lines],
-                                 [_key(x) for x in b.lines], autojunk=False)
+    ka, sa = _keys_of(a)
+    kb, sb = _keys_of(b)
+    if sa.isdisjoint(sb):
+        return []  # no line in common: no matching block
+    sm = difflib.SequenceMatcher(None, ka, kb, autojunk=False)
     pairs: list[tuple[int, int]] = []
     for blk in sm.get_matching_blocks():
         pairs.extend((blk.a + k, blk.b + k) for k in range(blk.size))

@@ -74,6 +74,10 @@ class _HunkBuild:
     pending: GapKind | None = None
     closed: bool = False  # the quote went on past this hunk's end
     headerless: bool = False  # the quote cut the hunk header: no numbers
+    # old/new lines added so far: full() is asked at every line, and
+    # counting the segments each time made a hunk quadratic
+    n_old: int = 0
+    n_new: int = 0
 
     def add(self, raw: _Raw) -> None:
         if self.pending is not None:
@@ -84,6 +88,10 @@ class _HunkBuild:
                 self.lead_snip = True
             self.pending = None
         self.segments[-1].append(raw)
+        if raw.kind != "+":
+            self.n_old += 1
+        if raw.kind != "-":
+            self.n_new += 1
 
     def gap(self, kind: GapKind) -> None:
         if self.pending is GapKind.SNIP:
@@ -103,8 +111,7 @@ class _HunkBuild:
     def full(self) -> bool:
         if self.headerless:
             return False
-        old, new = self.seen()
-        return old >= self.old_len and new >= self.new_len
+        return self.n_old >= self.old_len and self.n_new >= self.new_len
 
     def last(self) -> _Raw | None:
         return self.segments[-1][-1] if self.segments[-1] else None

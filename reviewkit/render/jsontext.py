@@ -71,7 +71,17 @@ def _emit(o: Any, indent: str, append) -> None:
             first = False
             append(encode_basestring(key))
             append(": ")
-            _emit(value, inner, append)
+            # most values are strings, numbers and null: written here, not
+            # by a call each (22,000 calls for threads/lru-lock-v16.mbox)
+            t = type(value)
+            if t is str:
+                append(encode_basestring(value))
+            elif value is None:
+                append("null")
+            elif t is int:
+                append(int.__repr__(value))
+            else:
+                _emit(value, inner, append)
         append("\n" + indent + "}")
     elif isinstance(o, (list, tuple)):
         if not o:
@@ -85,7 +95,13 @@ def _emit(o: Any, indent: str, append) -> None:
             if not first:
                 append(sep)
             first = False
-            _emit(value, inner, append)
+            t = type(value)
+            if t is str:
+                append(encode_basestring(value))
+            elif t is int:
+                append(int.__repr__(value))
+            else:
+                _emit(value, inner, append)
         append("\n" + indent + "]")
     else:
         raise _Unsupported

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,6 +46,8 @@ class SideText:
 
 def _git(repo: Path, *args: str) -> bytes | None:
     """Output of ``git -C repo args``; None when git fails or is missing."""
+    import subprocess  # only with a git tree: a review of mail alone never runs git
+
     try:
         done = subprocess.run(
             ["git", "-C", str(repo), *args],

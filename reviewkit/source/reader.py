@@ -12,7 +12,6 @@ from typing import BinaryIO
 
 from reviewkit.errors import InputError
 from reviewkit.model import RawMessage
-from reviewkit.source.inbox import find_epochs, read_inbox
 from reviewkit.source.mbox import is_separator, parse_mbox
 from reviewkit.source.sniff import InputKind, sniff
 
@@ -67,6 +66,10 @@ def _check_path(path: str) -> None:
     if not os.access(p, os.R_OK):
         raise InputError(f"{path}: cannot read (permission denied)")
     if p.is_dir():
+        # the archive reader (subprocess, threads) only for a directory:
+        # an mbox or a single mail never needs it
+        from reviewkit.source.inbox import find_epochs
+
         if not _is_maildir(p) and not find_epochs(p):
             raise InputError(f"{path}: a directory that is neither a maildir nor a public-inbox archive")
     elif p.is_file() and p.stat().st_size == 0:
@@ -83,6 +86,8 @@ def _read_one(path: str) -> Iterator[RawMessage]:
         if _is_maildir(p):
             yield from _read_maildir(p, path)
         else:
+            from reviewkit.source.inbox import read_inbox
+
             count = 0
             for data, commit in read_inbox(p):
                 count += 1

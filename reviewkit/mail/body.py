@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import email.errors
-import html
 import re
 from dataclasses import dataclass, field
 from email.message import Message as EmailMessage
@@ -171,4 +170,6 @@ def strip_html(text: str) -> str:
     text = _DROP_HTML.sub("", text)
     text = _BREAK_HTML.sub("\n", text)
     text = _TAG.sub("", text)
+    import html  # its entity table only for an HTML-only mail, not on every run
+
     return html.unescape(text)

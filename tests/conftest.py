@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from reviewkit.model import Message, Patch
+
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,3 +32,26 @@ def _test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def needs_archive() -> pytest.MarkDecorator:
     """Skip unless the real list archive is beside the project (CI has it)."""
     return pytest.mark.skipif(not ARCHIVE.is_dir(), reason="../shared/archives not present")
+
+
+def load_messages(path: Path) -> list[Message]:
+    """Every message of ``path``, decoded (no blocks yet)."""
+    from reviewkit.mail import parse_message
+    from reviewkit.source import read_messages
+
+    return [parse_message(r) for r in read_messages([str(path)])]
+
+
+@pytest.fixture(scope="module")
+def originals() -> dict[int, Patch]:
+    """The 22 v16 postings' patches by patch index (corpus patches 101..123)."""
+    from reviewkit.patch import parse_patch
+
+    out = {}
+    for p in sorted((CORPUS / "patches").glob("1*.eml")):
+        (msg,) = load_messages(p)
+        patch = parse_patch(msg)
+        if patch is not None:
+            out[msg.series.index] = patch
+    assert len(out) == 22
+    return out

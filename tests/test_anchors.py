@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.mail import parse_message
 from reviewkit.model import BlockKind, Comment, Message, Patch, Side
 from reviewkit.patch import extract_comments, parse_patch, rebuild_quoted
 from reviewkit.quotes import comment_runs, parse_quote_prefix, split_blocks
-from reviewkit.source import read_messages
+from tests.conftest import load_messages as load
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 SEED = CORPUS / "seed-duyck-mlock-v16-16.txt"
@@ -19,19 +18,7 @@ THREAD = CORPUS / "threads" / "mlock-v16-16.mbox"
 SEED_LINES = [178, 179, 199, 207, 298, 310]  # what patch 117 gives
 
 
-def load(path: Path) -> list[Message]:
-    return [parse_message(r) for r in read_messages([str(path)])]
 
-
-@pytest.fixture(scope="module")
-def originals() -> dict[int, Patch]:
-    out = {}
-    for p in sorted((CORPUS / "patches").glob("1*.eml")):
-        (msg,) = load(p)
-        patch = parse_patch(msg)
-        if patch is not None:
-            out[msg.series.index] = patch
-    return out
 
 
 def comments_of(msg: Message, original: Patch | None, parents=()) -> tuple[Comment, ...]:

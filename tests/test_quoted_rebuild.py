@@ -8,32 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.mail import parse_message
 from reviewkit.model import Message, Patch, PatchSource
 from reviewkit.patch import parse_patch, rebuild_quoted, score_hunk_numbers
 from reviewkit.patch.tolerant import DiffItem, GapKind, parse_diff_items
-from reviewkit.source import read_messages
+from tests.conftest import load_messages as load
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 SEED = CORPUS / "seed-duyck-mlock-v16-16.txt"
 THREAD = CORPUS / "threads" / "mlock-v16-16.mbox"
 
 
-def load(path: Path) -> list[Message]:
-    return [parse_message(r) for r in read_messages([str(path)])]
 
-
-@pytest.fixture(scope="module")
-def originals() -> dict[int, Patch]:
-    """The v16 postings by patch index (101..123 -> 0..22)."""
-    out = {}
-    for p in sorted((CORPUS / "patches").glob("1*.eml")):
-        (msg,) = load(p)
-        patch = parse_patch(msg)
-        if patch is not None:
-            out[msg.series.index] = patch
-    assert len(out) == 22
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -159,7 +159,21 @@ def _who(name: str, email: str) -> Text:
     return t
 
 
-class CommentView:
+class _BarredView:
+    """A renderable drawn as a bar-marked block; subclasses build it in
+    ``_barred``."""
+
+    def _barred(self, ascii_only: bool) -> _Barred:
+        raise NotImplementedError
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self._barred(options.ascii_only)
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement.get(console, options, self._barred(options.ascii_only))
+
+
+class CommentView(_BarredView):
     """A reviewer comment: who, when, what they answer, every line verbatim."""
 
     def __init__(self, comment: Comment, *, show_quote: bool = False) -> None:
@@ -204,12 +218,6 @@ class CommentView:
             separators.append(" ")
         return fields, separators
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._barred(options.ascii_only)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._barred(options.ascii_only))
-
     def _barred(self, ascii_only: bool) -> _Barred:
         c = self.comment
         parts: list[RenderableType] = [_Fields(*self._header_fields(ascii_only))]
@@ -236,18 +244,12 @@ class CommentView:
         return _Barred(Group(*parts), _glyph("comment", ascii_only), "magenta")
 
 
-class FindingView:
+class FindingView(_BarredView):
     """A finding: rule id, category, severity, confidence, message, suggestion."""
 
     def __init__(self, finding: Finding, *, show_where: bool = False) -> None:
         self.finding = finding
         self.show_where = show_where
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._barred(options.ascii_only)
-
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._barred(options.ascii_only))
 
     def _barred(self, ascii_only: bool) -> _Barred:
         f = self.finding

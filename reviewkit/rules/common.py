@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from reviewkit.model import Cfg, ChangedFunction, EdgeKind, CodeMap, Confidence, Finding, FunctionStatus, FunctionView, NodeKind
+from reviewkit.model import Cfg, CfgNode, ChangedFunction, EdgeKind, CodeMap, Confidence, Finding, FunctionStatus, FunctionView, NodeKind
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State, explore
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
@@ -185,16 +185,21 @@ def find_callee_views(codemap: CodeMap | None, side: str) -> dict[str, FunctionV
     return out
 
 
+def reached_nodes(flow: Flow) -> Iterator[tuple[CfgNode, list]]:
+    """Each node some analysed path reaches, with the states it is reached in."""
+    for node in flow.cfg.nodes:
+        states = flow.visits.get(node.id)
+        if states:
+            yield node, states
+
+
 def find_placements(
     flow: Flow, kb: KnowledgeBase, callees: dict[str, FunctionView], self_name: str
 ) -> list[Placement]:
     """Every call of a side with the locks held around it, callees that the
     patch removes or changes inlined one level."""
     out: list[Placement] = []
-    for node in flow.cfg.nodes:
-        states = flow.visits.get(node.id)
-        if not states:
-            continue
+    for node, states in reached_nodes(flow):
         sets = [frozenset(h.key for h in s.locks_held()) for s in states]
         may = frozenset().union(*sets)
         must = frozenset.intersection(*sets)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, make_finding, node_calls
+from reviewkit.rules.common import flows, make_finding, node_calls, reached_nodes
 from reviewkit.rules.locks import _acquire_sites
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call
@@ -35,10 +35,7 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
     out: dict[tuple, tuple[int, str, str, Confidence]] = {}
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        states = flow.visits.get(node.id)
-        if not states:
-            continue
+    for node, states in reached_nodes(flow):
         for call in node_calls(node):
             spec = _may_sleep(call, kb)
             if spec is None:
@@ -184,10 +181,7 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
     out: list[tuple[int, Call, object]] = []
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        states = flow.visits.get(node.id)
-        if not states:
-            continue
+    for node, states in reached_nodes(flow):
         if any(kb.lock_context(h.variant) & ATOMIC_CONTEXTS and h.key not in st.unsure for st in states for h in st.locks_held()):
             continue
         for call in node_calls(node):
@@ -398,10 +392,7 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]
     out: dict[str, list[tuple]] = defaultdict(list)
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        states = flow.visits.get(node.id)
-        if not states:
-            continue
+    for node, states in reached_nodes(flow):
         for call in node_calls(node):
             if call.name not in kb.irq_twins:
                 continue

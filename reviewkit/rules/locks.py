@@ -16,6 +16,7 @@ from reviewkit.rules.common import (
     find_placements,
     flows,
     make_finding,
+    reached_nodes,
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
@@ -256,10 +257,7 @@ def _dominators(cfg: Cfg) -> dict[int, set[int]]:
 def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
     """Nodes that release a lock while some path holds it."""
     out: dict[ResourceKey, list[int]] = defaultdict(list)
-    for node in flow.cfg.nodes:
-        states = flow.visits.get(node.id)
-        if not states:
-            continue
+    for node, states in reached_nodes(flow):
         for call in node_calls(node):
             op = kb.ops.get(call.name)
             if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:

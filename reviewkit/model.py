@@ -57,10 +57,10 @@ class Series:
     index: int | None = None
     total: int | None = None
     prefixes: tuple[str, ...] = ()  # every tag word but PATCH/vN/M/T: RFC, net-next, RESEND
-    is_patch_tag: bool = False  # the subject carries a PATCH tag
+    is_patch_tag: bool = False  # the subject carries a PATCH (or RFC) tag
     resend: bool = False
     is_reply: bool = False  # Re:/RE:/AW:/Sv: ...
-    title: str = ""  # the subject with reply prefixes and tags removed
+    title: str = ""  # the subject with reply prefixes and tags removed ("" for "[PATCH]" alone)
 
 
 @dataclass(frozen=True)

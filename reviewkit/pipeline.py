@@ -58,7 +58,8 @@ def _reviewed_patch(msg: Message, thread: Thread, by_msgid: dict[str, Patch],
         if cur in by_msgid:
             return by_msgid[cur]
         cur = thread.parents.get(cur)
-    return by_title.get(msg.series.title)
+    # "[PATCH]" alone has no title to match by
+    return by_title.get(msg.series.title) if msg.series.title else None
 
 
 def build_review(paths: Iterable[str], *, config: Config) -> Review:
@@ -85,7 +86,8 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
                 patch = parse_patch(msg)
                 if patch is not None:
                     mail_patches[msg.msgid] = patch
-                    by_title.setdefault(msg.series.title, patch)
+                    if msg.series.title:
+                        by_title.setdefault(msg.series.title, patch)
                     warnings.extend(f"{msg.origin}: {w}" for w in patch.warnings)
 
     comments: dict[str, tuple[Comment, ...]] = {}
@@ -109,7 +111,7 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
             elif quoted is not None and quoted.files:
                 # No posting in the input (a lone reply, like an archive
                 # page): review the patch its quote rebuilds.
-                first = quoted_patches.setdefault(msg.series.title, quoted)
+                first = quoted_patches.setdefault(msg.series.title or msg.msgid, quoted)
                 reviews[msg.msgid] = first.msgid
 
     analysed = list(mail_patches.values()) + [

@@ -10,17 +10,6 @@ def messages(findings) -> list[str]:
     return [f.message for f in findings]
 
 
-def test_parse_subject_reads_every_tag_shape() -> None:
-    s = pf.parse_subject("Re: [RFC PATCH net-next v3 2/7] net: stmmac: fix x")
-    assert (s.version, s.index, s.total, s.is_reply, s.title) == (3, 2, 7, True, "net: stmmac: fix x")
-    assert s.prefixes == ("RFC", "net-next")
-    s = pf.parse_subject("[PATCHv2 01/22] mm: y")
-    assert (s.version, s.index, s.total, s.is_patch_tag) == (2, 1, 22, True)
-    s = pf.parse_subject("[RFC][PATCH RESEND 0/3] mm: z")
-    assert (s.version, s.index, s.total, s.resend) == (None, 0, 3, True)
-    assert not pf.parse_subject("mm: no tags").is_patch_tag
-
-
 def test_subject_problems() -> None:
     assert pf.find_subject_problems("[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock") == []
     assert pf.find_subject_problems('[PATCH] Revert "mm: x"') == []

@@ -34,7 +34,7 @@ def parse_subject(subject: str) -> Series:
     Returns:
         A Series. ``version``/``index``/``total`` are None when the tags do
         not say; ``title`` is the subject without reply prefixes and tags
-        (the subject itself, stripped, when there is nothing to remove).
+        ("" when nothing follows them: ``[PATCH]``).
     """
     rest = " ".join(subject.split())
     is_reply = False
@@ -68,15 +68,13 @@ def parse_subject(subject: str) -> Series:
             elif (m := _VERSION.match(word)) is not None:
                 version = int(m.group(1))
             elif (m := _PATCH_VERSION.match(word)) is not None:
-                # "PATCHv3", "RFCv2"
-                if upper.startswith("PATCH"):
-                    is_patch = True
-                else:
+                # "PATCHv3", "RFCv2", "RFC-v2"; "[RFC] mm: x" posts a patch
+                # for comment, as "[RFC PATCH]" does
+                is_patch = True
+                if not upper.startswith("PATCH"):
                     prefixes.append("RFC")
                 if m.group(1):
                     version = int(m.group(1))
-            elif upper == "PATCH":
-                is_patch = True
             else:
                 if upper == "RESEND":
                     resend = True
@@ -96,7 +94,7 @@ def parse_subject(subject: str) -> Series:
         is_patch_tag=is_patch,
         resend=resend,
         is_reply=is_reply,
-        title=rest.strip() or " ".join(subject.split()),
+        title=rest.strip(),
     )
 
 

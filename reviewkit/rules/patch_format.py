@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterator, Sequence
 
-from reviewkit.model import Confidence, Finding, Patch, Series, Severity
+from reviewkit.mail.subject import parse_subject
+from reviewkit.model import Confidence, Finding, Patch, Severity
 from reviewkit.rules.registry import rule
 
 SUMMARY_MAX = 75  # Documentation/process/submitting-patches.rst: "70-75 characters"
@@ -33,53 +34,6 @@ def _finding(rule_id: str, severity: Severity, message: str, *, line: int | None
 
 # --------------------------------------------------------------------------
 # subject
-
-_REPLY = re.compile(r"^\s*((re|aw|sv|fwd?)\s*:\s*)+", re.IGNORECASE)
-_TAG_GROUP = re.compile(r"^\s*\[([^\]]*)\]")
-_PATCH_WORD = re.compile(r"^(?:PATCH|RFC)(?:v(\d+))?$", re.IGNORECASE)
-_VERSION = re.compile(r"^v(\d+)$", re.IGNORECASE)
-_NUMBERING = re.compile(r"^(\d+)/(\d+)$")
-
-
-def parse_subject(subject: str) -> Series:
-    """The tags of a patch subject: ``[RFC PATCH net-next v3 2/7] net: fix x``.
-
-    Returns:
-        A :class:`Series`; fields the subject does not give are None, and
-        ``title`` is what follows the tags. Several bracket groups
-        (``[RFC][PATCH v2]``) are read as one.
-    """
-    s = subject.strip()
-    is_reply = bool(_REPLY.match(s))
-    s = _REPLY.sub("", s)
-    words: list[str] = []
-    while True:
-        m = _TAG_GROUP.match(s)
-        if not m:
-            break
-        words.extend(m.group(1).replace(",", " ").split())
-        s = s[m.end():]
-    version = index = total = None
-    is_patch = resend = False
-    prefixes: list[str] = []
-    for w in words:
-        if (m := _PATCH_WORD.match(w)) is not None:
-            is_patch = True
-            if m.group(1):
-                version = int(m.group(1))
-            if w.upper().startswith("RFC"):
-                prefixes.append(w)
-        elif (m := _VERSION.match(w)) is not None:
-            version = int(m.group(1))
-        elif (m := _NUMBERING.match(w)) is not None:
-            index, total = int(m.group(1)), int(m.group(2))
-        else:
-            if w.upper() == "RESEND":
-                resend = True
-            prefixes.append(w)
-    return Series(version=version, index=index, total=total, prefixes=tuple(prefixes),
-                  is_patch_tag=is_patch, resend=resend, is_reply=is_reply, title=s.strip())
-
 
 # "mm/mlock: ", "net: stmmac: ", "dt-bindings: pwm: ", "drm/i915/gt: ",
 # "x86/mm/pat: ", "Documentation/process: " (every title of the v16 series

@@ -47,3 +47,54 @@ def test_the_format_checks_read_the_tags_the_mail_stage_reads() -> None:
     assert [f.message for f in pf.find_subject_problems("[PATCH]")] == ["the subject has no summary after the tags"]
     # "[RFC] mm: x" posts a patch for comment
     assert pf.find_subject_problems("[RFC] mm: x") == []
+
+
+# --------------------------------------------------------------------------
+# trailers: reviewkit/quotes/trailers.py
+
+COMMIT = "\n".join([
+    "A description of the change.",
+    "",
+    # prose that opens with a trailer word: Fixes: must name a commit
+    "Fixes: the tempary workaround stays until the next release.",
+    "",
+    "Link: https://lore.kernel.org/r/1594429136-20002-17-git-send-email-alex.shi@linux.alibaba.com",
+    "Signed-off-by: Alex Shi <alex.shi@linux.alibaba.com>",
+    # git interpret-trailers counts any "Token: value" line of the closing run
+    "Change-Id: I0123456789abcdef0123456789abcdef01234567 with a note long enough to pass 75",
+])
+
+
+def test_trailers_have_one_grammar() -> None:
+    from reviewkit.quotes import find_trailer_lines, parse_trailer_line
+    from reviewkit.rules.spelling import find_commit_text, find_misspellings
+
+    lines = COMMIT.split("\n")
+    assert parse_trailer_line(lines[2]) is None
+    assert sorted(find_trailer_lines(lines)) == [4, 5, 6]
+    # the spelling rule reads the same lines as prose ...
+    assert [p.line for p in find_commit_text(COMMIT)] == [1, 3]
+    assert [m.word for m in find_misspellings(find_commit_text(COMMIT))] == ["tempary"]
+    # ... and so does the commit-message rule: the long Change-Id: line is a trailer
+    assert pf.find_body_problems(COMMIT) == []
+    # the sign-off is read with the same grammar: the author's, no finding
+    assert pf.find_signoff_problems(COMMIT, "Alex Shi", "alex.shi@linux.alibaba.com") == []
+
+
+def test_render_shows_the_trailers_the_pipeline_found() -> None:
+    import dataclasses
+
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import render_json
+
+    from tests.conftest import MLOCK_THREAD
+
+    review = build_review([str(MLOCK_THREAD)], config=Config(rules=False))
+    found = {msgid: ts for msgid, ts in review.trailers.items() if ts}
+    assert found  # the thread carries trailers ...
+    doc = render_json(review)
+    assert {m["msgid"] for m in doc["messages"] if m["trailers"]} == set(found)
+    # ... and render parses none of its own
+    bare = render_json(dataclasses.replace(review, trailers={}))
+    assert all(m["trailers"] == [] for m in bare["messages"])

@@ -10,7 +10,7 @@ import re
 
 from reviewkit.model import BlockKind
 from reviewkit.quotes.attribution import is_attribution
-from reviewkit.quotes.trailers import is_trailer_line
+from reviewkit.quotes.trailers import find_trailer_run
 
 # A diffstat line: " mm/mlock.c | 93 +++---", " a.bin | Bin 0 -> 10 bytes",
 # the rename form " {a => b}/c.c | 2 +-" and the summary line.
@@ -72,43 +72,6 @@ def find_separator(lines: list[str], end: int) -> int | None:
         if lines[i].rstrip() == "---":
             return i
     return None
-
-
-# Any "Token: value" line joins a trailer run that holds a known trailer, as
-# git interpret-trailers has it ("Change-Id: I..." after Signed-off-by in
-# linux-pwm patches).
-_TOKEN_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: \S")
-
-
-def find_trailer_run(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
-    """The trailer run at the end of ``lines[start:end]`` (blank lines after it allowed).
-
-    ``[name: note]`` lines between trailers belong to the run (kernel
-    maintainers annotate that way), but the run starts on a trailer.
-
-    Returns:
-        ``(first, last + 1)`` of the run, or None.
-    """
-    j = end
-    while j > start and not lines[j - 1].strip():
-        j -= 1
-    run_end = j
-    k = j
-    while k > start:
-        text = lines[k - 1]
-        if (
-            is_trailer_line(text)
-            or _TOKEN_LINE.match(text)
-            or re.match(r"^\[[^\]]*\]\s*$", text.strip())
-        ):
-            k -= 1
-            continue
-        break
-    while k < run_end and not is_trailer_line(lines[k]):
-        k += 1
-    if k >= run_end:
-        return None
-    return k, run_end
 
 
 def split_patch_lines(lines: list[str]) -> list[BlockKind] | None:

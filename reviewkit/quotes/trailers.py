@@ -1,4 +1,8 @@
-"""Trailers: ``Reviewed-by: Name <email>`` lines, found and parsed."""
+"""Trailers: ``Reviewed-by: Name <email>`` lines, found and parsed.
+
+The one grammar of trailers: the quotes stage splits bodies with it, and
+the format rules (RK503, RK504) read commit messages with it.
+"""
 
 from __future__ import annotations
 
@@ -77,6 +81,55 @@ def parse_trailer_line(text: str) -> tuple[str, str] | None:
 def is_trailer_line(text: str) -> bool:
     """True when ``text`` (no quote markers) is a trailer line."""
     return parse_trailer_line(text) is not None
+
+
+# Any "Token: value" line joins a trailer run that holds a known trailer, as
+# git interpret-trailers has it ("Change-Id: I..." after Signed-off-by in
+# linux-pwm patches).
+_TOKEN_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*: \S")
+
+
+def find_trailer_run(lines: list[str], start: int, end: int) -> tuple[int, int] | None:
+    """The trailer run at the end of ``lines[start:end]`` (blank lines after it allowed).
+
+    ``[name: note]`` lines between trailers belong to the run (kernel
+    maintainers annotate that way), but the run starts on a trailer.
+
+    Returns:
+        ``(first, last + 1)`` of the run, or None.
+    """
+    j = end
+    while j > start and not lines[j - 1].strip():
+        j -= 1
+    run_end = j
+    k = j
+    while k > start:
+        text = lines[k - 1]
+        if (
+            is_trailer_line(text)
+            or _TOKEN_LINE.match(text)
+            or re.match(r"^\[[^\]]*\]\s*$", text.strip())
+        ):
+            k -= 1
+            continue
+        break
+    while k < run_end and not is_trailer_line(lines[k]):
+        k += 1
+    if k >= run_end:
+        return None
+    return k, run_end
+
+
+def find_trailer_lines(lines: list[str]) -> frozenset[int]:
+    """The trailer lines of a commit message: the run that ends it and any
+    other trailer line (a ``Link:`` above the description's last paragraph).
+
+    Returns:
+        0-based indexes into ``lines``; empty when there is no trailer.
+    """
+    run = find_trailer_run(lines, 0, len(lines))
+    inside = range(*run) if run is not None else range(0)
+    return frozenset(i for i, line in enumerate(lines) if i in inside or is_trailer_line(line))
 
 
 # The same trailer lines come back in every patch of a series and every

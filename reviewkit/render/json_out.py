@@ -23,7 +23,6 @@ from reviewkit.model import (
     Review,
     Trailer,
 )
-from reviewkit.render.layout import parse_trailer_lines
 
 SCHEMA = "reviewkit.review"
 VERSION = 1
@@ -61,9 +60,6 @@ def _comment(c: Comment) -> dict[str, Any]:
 
 
 def _message(m: Message, review: Review) -> dict[str, Any]:
-    trailers = review.trailers.get(m.msgid)
-    if trailers is None:
-        trailers = parse_trailer_lines(m)
     return {
         "msgid": m.msgid,
         "subject": m.subject,
@@ -85,7 +81,7 @@ def _message(m: Message, review: Review) -> dict[str, Any]:
         "origin": m.origin,
         "reviews": review.reviews.get(m.msgid),
         "comments": [_comment(c) for c in review.comments.get(m.msgid, ())],
-        "trailers": [_trailer(t) for t in trailers],
+        "trailers": [_trailer(t) for t in review.trailers.get(m.msgid, ())],
         "warnings": list(m.warnings),
     }
 

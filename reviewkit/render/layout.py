@@ -35,7 +35,6 @@ from reviewkit.model import (
 )
 
 REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
-_TRAILER_RE = re.compile(r"^\s*([A-Za-z][A-Za-z-]*-by|Fixes|Link|Closes|Cc)\s*:\s*(.*?)\s*(?:<([^>]*)>)?\s*$")
 
 
 @dataclass(frozen=True)
@@ -134,23 +133,6 @@ def _quoted_code(quoted: str) -> str:
     if s[:1] in "+- ":
         s = s[1:]
     return norm_code(s)
-
-
-def parse_trailer_lines(message: Message) -> tuple[Trailer, ...]:
-    """Trailers of a message's unquoted TRAILER blocks (used when the review
-    carries none for it)."""
-    from reviewkit.model import BlockKind
-
-    out = []
-    for b in message.blocks:
-        if b.kind is not BlockKind.TRAILER or b.depth:
-            continue
-        for line in b.lines:
-            m = _TRAILER_RE.match(line)
-            if m:
-                out.append(Trailer(key=m.group(1), name=m.group(2), email=m.group(3) or "",
-                                   msgid=message.msgid, quoted=False))
-    return tuple(out)
 
 
 def _same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
@@ -340,15 +322,11 @@ def build_layout(review: Review) -> Layout:
         for m in (thread.messages if thread else ()):
             if m.msgid == msgid or home(m.msgid) != msgid:
                 continue
-            ts = review.trailers.get(m.msgid)
-            if ts is None:
-                ts = parse_trailer_lines(m)
-            for t in ts:
+            for t in review.trailers.get(m.msgid, ()):
                 if not t.quoted and t.key in REVIEW_TRAILERS and not _same_person(t.name, t.email, author, email or None):
                     given.append(t)
         if patch.source is PatchSource.QUOTED and msg is not None:
-            ts = review.trailers.get(msgid) or parse_trailer_lines(msg)
-            given.extend(t for t in ts if not t.quoted and t.key in REVIEW_TRAILERS)
+            given.extend(t for t in review.trailers.get(msgid, ()) if not t.quoted and t.key in REVIEW_TRAILERS)
         carried = tuple(t for t in patch.trailers if t.key in REVIEW_TRAILERS)
         reviewers = tuple(dict.fromkeys(c.author or c.email for c in mine))
         views.append(PatchView(
@@ -540,5 +518,5 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
     "comment_function", "diff_marker", "display_subject", "find_function", "finding_place", "function_sections", "is_descendant", "norm_code",
-    "parse_trailer_lines", "patch_title", "thread_parents", "per_function_counts", "series_label",
+    "patch_title", "thread_parents", "per_function_counts", "series_label",
 ]

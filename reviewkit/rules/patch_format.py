@@ -17,6 +17,7 @@ from typing import Iterator, Sequence
 
 from reviewkit.mail.subject import parse_subject
 from reviewkit.model import Confidence, Finding, Patch, Severity
+from reviewkit.quotes.trailers import find_trailer_lines, parse_person, parse_trailer_line
 from reviewkit.rules.registry import rule
 
 SUMMARY_MAX = 75  # Documentation/process/submitting-patches.rst: "70-75 characters"
@@ -213,21 +214,10 @@ def series_numbering(patch: Patch) -> Iterator[Finding]:
 # --------------------------------------------------------------------------
 # Signed-off-by
 
-_SOB = re.compile(r"^\s*Signed-off-by:\s*(.*)$", re.IGNORECASE)
+# A line that means to be a sign-off but is no trailer: "Signed-off-by; Ben
+# Dooks <...>" (a linux-pwm v5 10/10 posting).
 _SOB_LOOKALIKE = re.compile(r"^\s*signed[-_ ]?off[-_ ]?by\s*[^:\w\s]?", re.IGNORECASE)
-_ADDRESS = re.compile(r"^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$")
 _IN_BODY_FROM = re.compile(r"^From:\s*(.+)$")
-
-
-def parse_address(text: str) -> tuple[str, str]:
-    """``"Name <a@b>"`` -> ``("Name", "a@b")``; ``("", "")`` when no address.
-
-    Quotes around the name are dropped (``"Shi, Alex" <a@b>``).
-    """
-    m = _ADDRESS.match(text.strip())
-    if not m:
-        return "", ""
-    return m.group(1).strip().strip('"').strip(), m.group(2)
 
 
 def _norm_name(name: str) -> str:
@@ -242,7 +232,7 @@ def find_in_body_from(commit_message: str) -> tuple[str, str] | None:
             continue
         m = _IN_BODY_FROM.match(line)
         if m:
-            name, email = parse_address(m.group(1))
+            name, email = parse_person(m.group(1))
             return (name, email) if email else None
         return None
     return None
@@ -262,15 +252,14 @@ def find_signoff_problems(commit_message: str, author: str = "", email: str = ""
     out: list[Finding] = []
     sobs: list[tuple[int, str, str]] = []
     for n, line in enumerate(commit_message.splitlines(), 1):
-        m = _SOB.match(line)
-        if not m:
-            # "Signed-off-by; Ben Dooks <...>" (a linux-pwm v5 10/10 posting)
-            if _SOB_LOOKALIKE.match(line):
+        trailer = parse_trailer_line(line)
+        if trailer is None or trailer[0] != "Signed-off-by":
+            if trailer is None and _SOB_LOOKALIKE.match(line):
                 out.append(_finding("RK503", Severity.ERROR, f"malformed sign-off line: {line.strip()}", line=n,
                                     suggestion="write exactly \"Signed-off-by: Name <address>\""))
             continue
-        name, addr = parse_address(m.group(1))
-        if not addr:
+        name, addr = parse_person(trailer[1])
+        if not addr or not name:
             out.append(_finding("RK503", Severity.ERROR, f"Signed-off-by without a Name <address>: {line.strip()}",
                                 line=n, suggestion="Signed-off-by: Full Name <address>"))
             continue
@@ -354,9 +343,6 @@ def signed_off_by(patch: Patch) -> Iterator[Finding]:
 # --------------------------------------------------------------------------
 # commit message body
 
-_TRAILER_LINE = re.compile(r"^[A-Za-z][A-Za-z0-9-]*:\s")
-_TRAILER_KEY = re.compile(r"^([A-Za-z][A-Za-z0-9-]*-by|Fixes|Link|Closes|Cc|CC|Bug|BugLink|Reported|"
-                          r"Suggested|Tested|Change-Id|Message-Id|Co-developed-by):", re.IGNORECASE)
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
 # A quoted log: an indented line, a kernel log timestamp "[   12.345678]",
 # or an oops/lockdep line; kept as is, however long.
@@ -366,12 +352,15 @@ _LOG = re.compile(r"^(\s|\[\s*\d+\.\d+\]|\[lkp@|(WARNING|BUG|Call Trace|RIP|CPU|
 def find_body_problems(commit_message: str) -> list[Finding]:
     """The commit message has no description, or lines longer than 75 characters.
 
-    Lines exempt from the width check: trailers and tags, quoted logs
-    (indented lines, timestamps), lines with a URL, and single tokens
-    (nothing to wrap). Returns RK504 findings.
+    Trailers are no description: the trailer run that ends the message
+    (``Change-Id:`` lines in it too, as git interpret-trailers has it) and
+    any other trailer line. Lines exempt from the width check: trailers,
+    quoted logs (indented lines, timestamps), lines with a URL, and single
+    tokens (nothing to wrap). Returns RK504 findings.
     """
     out: list[Finding] = []
     lines = commit_message.splitlines()
+    trailers = {i + 1 for i in find_trailer_lines(lines)}
     in_body = find_in_body_from(commit_message)
     prose = []
     for n, line in enumerate(lines, 1):
@@ -380,7 +369,7 @@ def find_body_problems(commit_message: str) -> list[Finding]:
             continue
         if in_body and not prose and _IN_BODY_FROM.match(line):
             continue
-        if _TRAILER_KEY.match(s):
+        if n in trailers:
             continue
         prose.append((n, line))
     if not prose:
@@ -392,7 +381,7 @@ def find_body_problems(commit_message: str) -> list[Finding]:
         if len(line) <= BODY_MAX:
             continue
         s = line.strip()
-        if _TRAILER_KEY.match(s) or _TRAILER_LINE.match(s) and " " not in s.split(":", 1)[1].strip():
+        if n in trailers:
             continue
         if _LOG.match(line) or _URL.search(line) or " " not in s:
             continue

@@ -28,6 +28,7 @@ from typing import Iterable, Iterator
 
 from reviewkit.config import Config
 from reviewkit.model import Confidence, Finding, Patch, Severity
+from reviewkit.quotes.trailers import find_trailer_lines
 from reviewkit.rules.registry import rule
 
 # Shipped data files (package data; importlib.resources costs 8 ms to import)
@@ -311,15 +312,13 @@ def find_added_text(patch: Patch) -> Iterator[Prose]:
                             yield Prose(path, dl.new_no, comment, Segment.COMMENT)
 
 
-_TRAILER = re.compile(r"^[A-Za-z][A-Za-z0-9-]*-by:|^(Fixes|Link|Closes|Cc|CC|Bug|BugLink|Change-Id|Message-Id):",
-                      re.IGNORECASE)
-
-
 def find_commit_text(commit_message: str) -> Iterator[Prose]:
-    """Commit message lines that are prose: not trailers, not ``Fixes:`` or
-    ``Link:`` lines (they quote other commits and addresses)."""
-    for n, line in enumerate(commit_message.splitlines(), 1):
-        if not line.strip() or _TRAILER.match(line.strip()) or line.startswith("From:"):
+    """Commit message lines that are prose: not trailers (``Fixes:`` and
+    ``Link:`` quote other commits and addresses), not an in-body ``From:``."""
+    lines = commit_message.splitlines()
+    trailers = find_trailer_lines(lines)
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or n - 1 in trailers or line.startswith("From:"):
             continue
         yield Prose("", n, line, Segment.COMMENT)
 

@@ -179,6 +179,8 @@ class DiffLine:
     ``old_no``/``new_no`` are the line numbers on each side (None on the side
     the line is absent from, or when the evidence does not allow a number).
     ``body_line`` is the 0-based index of the body line it came from.
+    ``function`` is filled by cmap: the scope holding the line on its side
+    (the old side for a ``-`` line).
     """
 
     kind: str
@@ -186,6 +188,7 @@ class DiffLine:
     old_no: int | None
     new_no: int | None
     body_line: int | None = None
+    function: str | None = None
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,56 @@ def test_render_shows_the_trailers_the_pipeline_found() -> None:
     # ... and render parses none of its own
     bare = render_json(dataclasses.replace(review, trailers={}))
     assert all(m["trailers"] == [] for m in bare["messages"])
+
+
+# --------------------------------------------------------------------------
+# thread parents: reviewkit/mail/thread.py; each line's function: reviewkit/cmap
+
+
+def test_render_follows_the_threading_of_the_mail_stage() -> None:
+    import dataclasses
+
+    from reviewkit.model import Comment
+    from reviewkit.render.layout import build_layout
+    from tests.test_render_model import PATCH_ID, sample_review
+
+    review = sample_review()
+    [thread] = review.threads
+    # A reply whose In-Reply-To names the patch, but which the mail stage
+    # made a thread start (it cuts a link that closes a loop): render must
+    # not thread it again from the header.
+    loose = dataclasses.replace(thread.messages[1], msgid="loose@example.org", in_reply_to=PATCH_ID,
+                                references=(PATCH_ID,))
+    comment = Comment("loose@example.org", loose.author, loose.email, loose.date, "Is this right?", 3, None)
+    review = dataclasses.replace(
+        review, threads=(dataclasses.replace(thread, messages=thread.messages + (loose,)),),
+        comments={**review.comments, "loose@example.org": (comment,)})
+    layout = build_layout(review)
+    assert comment in layout.discussion
+    assert comment not in layout.patches[0].comments
+
+
+def test_each_lines_function_comes_from_the_code_map() -> None:
+    import dataclasses
+
+    from reviewkit.config import Config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render.layout import build_layout, function_sections
+    from tests.conftest import MLOCK_THREAD
+    from tests.test_render_model import sample_review
+
+    review = build_review([str(MLOCK_THREAD)], config=Config(rules=False))
+    [patch] = [p for p in review.patches if p.source.value == "mail"]
+    lines = {(dl.kind, dl.old_no if dl.kind == "-" else dl.new_no): dl.function
+             for fd in patch.files for h in fd.hunks for dl in h.lines}
+    assert lines[("+", 178)] == "munlock_vma_page"  # get_page(page), the seed's first concern
+    assert lines[("-", 109)] == "__munlock_isolate_lru_page"  # a removed line: the old side's function
+    assert lines[("+", 333)] == "__munlock_pagevec"
+    # render reads the lines' functions: without the code maps the sample
+    # review still cuts a hunk where the function changes
+    review = sample_review()
+    hv = build_layout(dataclasses.replace(review, codemaps=())).patches[0].files[0].hunks[1]
+    rows = list(hv.rows)
+    rows[-1] = dataclasses.replace(rows[-1], line=dataclasses.replace(rows[-1].line, kind="+", old_no=None))
+    names = [name for name, _ in function_sections(dataclasses.replace(hv, rows=tuple(rows)))]
+    assert names == ["munlock_vma_page", "__munlock_pagevec"]

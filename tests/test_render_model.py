@@ -32,6 +32,7 @@ from reviewkit.model import (
     Thread,
     Trailer,
 )
+from reviewkit.cmap import annotate
 from reviewkit.render.layout import build_layout, function_sections
 
 PATCH_ID = "patch-16@example.org"
@@ -154,6 +155,8 @@ def sample_review() -> Review:
                   "Signed-off-by: Alex Shi <alex.shi@example.com>\n", "", " mm/mlock.c | 93 ++++----\n",
                   (FileDiff("mm/mlock.c", "mm/mlock.c", "228ba5a8e0a5", "0bdde88b4438", hunks()),),
                   trailers=(Trailer("Signed-off-by", "Alex Shi", "alex.shi@example.com", PATCH_ID, False),))
+    # as the pipeline hands it to render: each line knows its function
+    patch = annotate(patch, codemap())
     return Review(
         threads=(thread,), patches=(patch,), comments=comments(), codemaps=(codemap(),), findings=findings(),
         warnings=("threads/sample.mbox#2: charset 'x-unknown' read as latin-1",),

@@ -37,6 +37,7 @@ from reviewkit.model import (
     ChangedFunction,
     CodeMap,
     Comment,
+    DiffLine,
     FileDiff,
     Function,
     FunctionStatus,
@@ -813,6 +814,10 @@ class _CodeIndex:
         self.entries = {k: sorted(v, key=lambda e: e[0]) for k, v in entries.items()}
         self.starts = {k: [e[0] for e in v] for k, v in self.entries.items()}
 
+    def covers(self, file: str) -> bool:
+        """True when the code map holds a scope of ``file`` (either side)."""
+        return (file, Side.OLD) in self.entries or (file, Side.NEW) in self.entries
+
     def find(self, file: str, side: Side, line: int) -> tuple[Function, str] | None:
         """(the scope on that side, the name the code map gives it) or None."""
         key = (file, side)
@@ -868,15 +873,35 @@ def _label(kind: ScopeKind, name: str) -> str:
 
 
 def annotate(patch: Patch, codemap: CodeMap) -> Patch:
-    """``patch`` with ``Hunk.function`` filled: the function the hunk's
-    changes fall in (a struct such as ``struct foo`` or ``#define X`` when
-    they are in no function; None at file scope)."""
+    """``patch`` with ``Hunk.function`` and ``DiffLine.function`` filled.
+
+    A hunk's function is the one its changes fall in (a struct such as
+    ``struct foo`` or ``#define X`` when they are in no function; None at
+    file scope). A line's is the scope holding it on its side, None between
+    the scopes of a file the code map covers; a line of a file it does not
+    cover, or without a number, gets its hunk's.
+    """
     index = _CodeIndex(codemap)
     files = []
     for fd in patch.files:
-        hunks = tuple(dataclasses.replace(h, function=_hunk_scope(index, fd.path, h)) for h in fd.hunks)
-        files.append(dataclasses.replace(fd, hunks=hunks))
+        covered = index.covers(fd.path)
+        hunks = []
+        for h in fd.hunks:
+            function = _hunk_scope(index, fd.path, h)
+            lines = tuple(dataclasses.replace(dl, function=_line_scope(index, fd.path, dl, function) if covered
+                                              else function) for dl in h.lines)
+            hunks.append(dataclasses.replace(h, function=function, lines=lines))
+        files.append(dataclasses.replace(fd, hunks=tuple(hunks)))
     return dataclasses.replace(patch, files=tuple(files))
+
+
+def _line_scope(index: _CodeIndex, file: str, dl: DiffLine, unnumbered: str | None) -> str | None:
+    old_side = dl.kind == "-" or dl.new_no is None
+    num = dl.old_no if old_side else dl.new_no
+    if num is None:
+        return unnumbered
+    found = index.find(file, Side.OLD if old_side else Side.NEW, num)
+    return found[1] if found is not None else None
 
 
 def annotate_comments(comments, codemap: CodeMap) -> tuple[Comment, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from reviewkit.mail.subject import strip_reply_prefixes
 from reviewkit.model import Message, Patch, PatchSource
 from reviewkit.patch import lines as L
 from reviewkit.quotes.prefix import parse_quote_prefix
@@ -79,7 +80,8 @@ def rebuild_quoted(message: Message, original: Patch | None = None) -> Patch | N
     patch = Patch(
         msgid=message.msgid,
         source=PatchSource.QUOTED,
-        subject=message.subject,
+        # the reply is "Re: [PATCH ...]": the patch it quotes is "[PATCH ...]"
+        subject=strip_reply_prefixes(message.subject),
         commit_message=commit,
         notes="",
         diffstat="",

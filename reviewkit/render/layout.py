@@ -30,7 +30,6 @@ from reviewkit.model import (
     PatchSource,
     Review,
     Side,
-    Thread,
     Trailer,
 )
 
@@ -141,18 +140,6 @@ def _same_person(name: str, email: str, other_name: str | None, other_email: str
     return bool(name and other_name and norm_code(name).lower() == norm_code(other_name).lower())
 
 
-def thread_parents(thread: Thread) -> dict[str, str]:
-    """msgid -> parent msgid: the thread's map, else In-Reply-To, else the
-    last of References."""
-    parents = dict(thread.parents)
-    for m in thread.messages:
-        if m.msgid not in parents:
-            ref = m.in_reply_to or (m.references[-1] if m.references else None)
-            if ref:
-                parents[m.msgid] = ref
-    return parents
-
-
 def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
     seen = set()
     cur = parents.get(msgid)
@@ -162,25 +149,6 @@ def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
         seen.add(cur)
         cur = parents.get(cur)
     return False
-
-
-def find_function(codemap: CodeMap | None, path: str, line: DiffLine, hunk: Hunk) -> str | None:
-    """The function a diff line is in: the code map's span on the line's
-    side; None between the mapped functions of a file; the hunk's function
-    when the code map knows nothing of the file. Git's header context is
-    only shown in the hunk header: it is often wrong."""
-    mapped = [cf for cf in codemap.functions if cf.file == path] if codemap is not None else []
-    if not mapped:
-        return hunk.function
-    old_side = line.kind == "-" or line.new_no is None
-    num = line.old_no if old_side else line.new_no
-    if num is None:
-        return hunk.function
-    for cf in mapped:
-        view = cf.old if old_side else cf.new
-        if view is not None and view.function.start <= num <= view.function.end:
-            return cf.name
-    return None  # between functions: file scope
 
 
 # --------------------------------------------------------------------------
@@ -236,9 +204,7 @@ def build_layout(review: Review) -> Layout:
     messages = {m.msgid: m for m in review.messages}
     order = {m.msgid: i for i, m in enumerate(review.messages)}
     thread_of = {m.msgid: t for t in review.threads for m in t.messages}
-    parents: dict[str, str] = {}
-    for t in review.threads:
-        parents.update(thread_parents(t))
+    parents = {m: p for t in review.threads for m, p in t.parents.items()}
 
     # Each patch once, keyed by msgid (a mail patch wins over a quote).
     shown: dict[str, Patch] = {}
@@ -299,7 +265,7 @@ def build_layout(review: Review) -> Layout:
             hviews = []
             for hi, h in enumerate(fd.hunks):
                 rows = tuple(
-                    Row(dl, find_function(cm, fd.path, dl, h),
+                    Row(dl, dl.function,
                         tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())))
                     for ri, dl in enumerate(h.lines))
                 hviews.append(HunkView(h, hi, rows))
@@ -401,20 +367,11 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     return out
 
 
-_REPLY_PREFIX_RE = re.compile(r"^(?:\s*(?:re|aw|sv|fwd?|antw)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE)
-
-
-def display_subject(v: PatchView) -> str:
-    """The patch's subject without reply prefixes: a patch rebuilt from a
-    quote carries the reply's "Re: [PATCH ...]" subject (the seed)."""
-    return _REPLY_PREFIX_RE.sub("", v.patch.subject or "")
-
-
 def patch_title(v: PatchView) -> str:
     """The patch's title without tags ("mm/mlock: reorder ..."), else its subject."""
     if v.message is not None and v.message.series.title:
         return v.message.series.title
-    return display_subject(v)
+    return v.patch.subject
 
 
 def diff_marker(kind: str) -> str:
@@ -517,6 +474,6 @@ def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, C
 
 __all__ = [
     "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
-    "comment_function", "diff_marker", "display_subject", "find_function", "finding_place", "function_sections", "is_descendant", "norm_code",
-    "patch_title", "thread_parents", "per_function_counts", "series_label",
+    "comment_function", "diff_marker", "finding_place", "function_sections", "is_descendant", "norm_code",
+    "patch_title", "per_function_counts", "series_label",
 ]

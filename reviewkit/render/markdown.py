@@ -18,7 +18,6 @@ from reviewkit.render.layout import (
     build_layout,
     closing_warnings,
     diff_marker,
-    display_subject,
     finding_place,
     function_label,
     loose_finding_groups,
@@ -107,7 +106,7 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
 
 
 def _patch(v: PatchView) -> list[str]:
-    out = [f"## {md_escape(display_subject(v) or '(no subject)')}", ""]
+    out = [f"## {md_escape(v.patch.subject or '(no subject)')}", ""]
     facts = [f"- Author: {md_who(v.author, v.email)}"]
     label = series_label(v)
     if label:

@@ -42,7 +42,6 @@ from reviewkit.render.layout import (
     norm_code,
     patch_title,
     series_label,
-    thread_parents,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
 
@@ -388,10 +387,9 @@ def _md_patch(s: PatchSummary) -> list[str]:
 
 def _summaries(review: Review) -> tuple[Layout, list[PatchSummary]]:
     layout = build_layout(review)
-    parents: dict[str, str] = {}
+    parents = {m: p for t in review.threads for m, p in t.parents.items()}
     thread_of: dict[str, Thread] = {}
     for t in review.threads:
-        parents.update(thread_parents(t))
         for m in t.messages:
             thread_of[m.msgid] = t
     return layout, [_summarise_patch(v, layout, review, parents, thread_of) for v in layout.patches]

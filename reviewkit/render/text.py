@@ -42,7 +42,6 @@ from reviewkit.render.layout import (
     build_layout,
     closing_warnings,
     diff_marker,
-    display_subject,
     finding_place,
     function_label,
     function_sections,
@@ -476,7 +475,7 @@ def _patch_header(v: PatchView, ascii_only: bool) -> Iterable[RenderableType]:
     # rich 15 draws a title-less Rule with its own character even on an
     # ASCII console, hence the explicit one.
     yield Rule(style="blue", characters=_glyph("rule", ascii_only))
-    yield safe_text(display_subject(v) or "(no subject)", "bold")
+    yield safe_text(v.patch.subject or "(no subject)", "bold")
     author = Text("author ", style="dim")
     author.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
     fields = [author]

@@ -151,3 +151,63 @@ def test_each_lines_function_comes_from_the_code_map() -> None:
     rows[-1] = dataclasses.replace(rows[-1], line=dataclasses.replace(rows[-1].line, kind="+", old_no=None))
     names = [name for name, _ in function_sections(dataclasses.replace(hv, rows=tuple(rows)))]
     assert names == ["munlock_vma_page", "__munlock_pagevec"]
+
+
+# --------------------------------------------------------------------------
+# the knowledge schema: reviewkit/rules/knowledge.py; knowledge.toml's
+# header documents it
+
+
+def _documented_keys() -> dict[str, tuple[set[str], str]]:
+    """table -> (the keys its header section lists, the section's text)."""
+    import re
+    from importlib.resources import files
+
+    header = []
+    for line in files("reviewkit.rules").joinpath("knowledge.toml").read_text(encoding="utf-8").split("\n"):
+        if not line.startswith("#"):
+            break
+        header.append(line)
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in header:
+        m = re.match(r"^# \[\[(\w+)\]\]", line)
+        if m:
+            current = m.group(1)
+            sections[current] = [line]
+        elif current is not None:
+            sections[current].append(line)
+    out = {}
+    for table, lines in sections.items():
+        keys = set()
+        for i, line in enumerate(lines[1:]):
+            # "#   id          unique name ..." : a key per line
+            m = re.match(r"^#   ([a-z_]+) {2,}\S", line)
+            if m:
+                keys.add(m.group(1))
+            # "#   id, get, put, arg (index ...)": a list opening the section
+            m = re.match(r"^#   ([a-z_]+(?:, [a-z_]+)+)\b", line)
+            if m and i == 0:
+                keys.update(m.group(1).split(", "))
+        out[table] = (keys, "\n".join(lines))
+    return out
+
+
+def test_the_knowledge_header_documents_the_keys_the_loader_takes() -> None:
+    import re
+
+    from reviewkit.errors import ConfigError
+    from reviewkit.rules.knowledge import SCHEMA, load_knowledge
+
+    documented = _documented_keys()
+    assert set(documented) == set(SCHEMA)
+    for table, (keys, text) in documented.items():
+        assert keys <= set(SCHEMA[table]), (table, keys - set(SCHEMA[table]))
+        for key in SCHEMA[table]:
+            assert re.search(rf"\b{key}\b", text), (table, key)
+    assert {"id", "trylock", "success"} <= documented["lock"][0]
+    # the key the header once documented and the loader never took
+    assert "cond_acquire" not in documented["lock"][1]
+    with pytest.raises(ConfigError, match="unknown key 'cond_acquire'"):
+        load_knowledge({"lock": [{"id": "m", "family": "m", "acquire": [], "release": ["u"],
+                                  "cond_acquire": ["l"], "context": ["sleepable"]}]})

@@ -243,6 +243,15 @@ class Patch:
 
 
 @dataclass(frozen=True)
+class Posting:
+    """One mail of a series as posted: a patch mail with its patch, or the
+    cover letter (``patch`` None)."""
+
+    message: Message
+    patch: Patch | None
+
+
+@dataclass(frozen=True)
 class Anchor:
     """Where a comment points. ``hunk`` is the index in ``FileDiff.hunks``."""
 

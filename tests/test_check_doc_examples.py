@@ -36,7 +36,7 @@ def run(rule_id: str, text: str) -> list:
     fd = FileDiff("mm/x.c", "mm/x.c", None, None, (Hunk(1, 0, 1, 1, "", (line,)),))
     patch = Patch("x@y", PatchSource.MAIL, "[PATCH] mm: x", "", "", "", (fd,))
     if rule_id == "RK601":
-        return list(spelling.misspelled_words(patch, Config()))
+        return list(spelling.misspelled_words(patch, None, Config()))
     return list(style.temporary_markers(patch))
 
 

@@ -107,7 +107,7 @@ def test_only_added_comments_and_strings_are_read() -> None:
         ("+", "int tempary = 0; /* a recieved value */"),
         ("+", 'dev_err(dev, "Couldn\'t allocate, occured twice\\n");'),
     ])
-    found = [(f.line, f.message) for f in spelling.misspelled_words(patch, Config())]
+    found = [(f.line, f.message) for f in spelling.misspelled_words(patch, None, Config())]
     assert found == [
         (12, '"tempary" may be misspelled: temporary, temporarily'),
         (14, '"recieved" may be misspelled: received'),
@@ -117,21 +117,21 @@ def test_only_added_comments_and_strings_are_read() -> None:
 
 def test_a_hunk_that_opens_inside_a_comment() -> None:
     patch = _patch([(" ", " * still the comment, teh"), ("+", " * and an acess here"), (" ", " */")])
-    assert [f.line for f in spelling.misspelled_words(patch, Config())] == [11]
+    assert [f.line for f in spelling.misspelled_words(patch, None, Config())] == [11]
 
 
 def test_documentation_and_kconfig_help_are_prose() -> None:
     doc = _patch([("+", "This feature is usefull."), ("+", "")], path="Documentation/pwm.rst")
-    assert [f.message for f in spelling.misspelled_words(doc, Config())] == ['"usefull" may be misspelled: useful']
+    assert [f.message for f in spelling.misspelled_words(doc, None, Config())] == ['"usefull" may be misspelled: useful']
     kconfig = _patch([("+", "config PWM_X"), ("+", '\ttristate "X"'), ("+", "\thelp"),
                       ("+", "\t  Say Y to enable the adress decoder.")], path="drivers/pwm/Kconfig")
-    assert [f.line for f in spelling.misspelled_words(kconfig, Config())] == [13]
+    assert [f.line for f in spelling.misspelled_words(kconfig, None, Config())] == [13]
 
 
 def test_commit_message_trailers_are_skipped_and_lines_counted() -> None:
     patch = _patch([], message="pwm: x\n\nFix teh thing.\n\nFixes: 0123456789ab (\"pwm: tempary\")\n"
                    "Signed-off-by: Teh Author <a@b.example>\n")
-    found = [(f.file, f.line, f.message) for f in spelling.misspelled_words(patch, Config())]
+    found = [(f.file, f.line, f.message) for f in spelling.misspelled_words(patch, None, Config())]
     assert found == [("", 3, '"teh" may be misspelled: the')]
 
 
@@ -143,7 +143,7 @@ def test_kernel_words_and_configured_words_are_ignored() -> None:
 
 def test_rk601_flags_tempary_in_the_seed_patch() -> None:
     [(_, patch)] = load(patch_117())
-    found = list(spelling.misspelled_words(patch, Config()))
+    found = list(spelling.misspelled_words(patch, None, Config()))
     assert [(f.rule, f.category, f.file, f.line, f.message) for f in found] == [
         ("RK601", "spelling", "mm/mlock.c", 333, '"tempary" may be misspelled: temporary, temporarily'),
     ]

@@ -74,6 +74,25 @@ def find_separator(lines: list[str], end: int) -> int | None:
     return None
 
 
+# git's shortlog in a cover letter: "Alex Shi (20):" (101_v16-00-22)
+_SHORTLOG_HEAD = re.compile(r"^\S.* \(\d+\):$")
+_COVER_DIFFSTAT = re.compile(r"^ \S+\s+\|\s+\d+")
+
+
+def find_cover_text(body: str) -> str:
+    """A cover letter's own words: the text above the shortlog and diffstat
+    git appends (or above the ``-- `` signature when there is neither).
+
+    Returns:
+        The text; the whole body when it holds none of these.
+    """
+    lines = body.split("\n")
+    for i, line in enumerate(lines):
+        if _SHORTLOG_HEAD.match(line) or line == "-- " or _COVER_DIFFSTAT.match(line):
+            return "\n".join(lines[:i])
+    return body
+
+
 def split_patch_lines(lines: list[str]) -> list[BlockKind] | None:
     """One kind per line for a patch mail, or None when it holds no diff.
 

@@ -1,9 +1,11 @@
 """RK5xx: the shape of a patch mail, as maintainers and checkpatch.pl expect it.
 
 Each rule is a thin wrapper over a ``find_*_problems`` function that takes
-plain values, so the pre-send checklist (``render/checklist.py``) can call
-the same checks with what only the mail knows (the ``From:`` header, the
-other patches of the series, the cover letter).
+plain values. Besides the patch, the rules read what only the mail knows
+(the ``message``: its ``From:`` and subject; the other mails of its
+``series``; the series' ``cover`` letter), which the engine supplies; a
+cover letter comes with no patch (``patch`` None), and only the subject,
+numbering and changelog rules have something to say about it.
 
 Findings of these rules have ``file=""``; ``line`` is the 1-based line of
 the commit message when one is meant (None for the subject or the diffstat).
@@ -12,16 +14,24 @@ the commit message when one is meant (None for the subject or the diffstat).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from reviewkit.mail.subject import parse_subject
-from reviewkit.model import Confidence, Finding, Patch, Severity
+from reviewkit.model import Confidence, Finding, Message, Patch, Posting, Severity
+from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.quotes.trailers import find_trailer_lines, parse_person, parse_trailer_line
 from reviewkit.rules.registry import rule
 
 SUMMARY_MAX = 75  # Documentation/process/submitting-patches.rst: "70-75 characters"
 BODY_MAX = 75  # checkpatch.pl: "prefer a maximum 75 chars per line"
+
+
+def _subject(patch: Patch | None, message: Message | None) -> str:
+    """The subject of the mail: the message's, else the patch's."""
+    if message is not None:
+        return message.subject
+    return patch.subject if patch is not None else ""
 
 
 def _finding(rule_id: str, severity: Severity, message: str, *, line: int | None = None,
@@ -78,7 +88,7 @@ def find_subject_problems(subject: str) -> list[Finding]:
 
 
 @rule("RK501", category="patch-format", severity=Severity.ERROR)
-def subject_format(patch: Patch) -> Iterator[Finding]:
+def subject_format(patch: Patch | None, message: Message | None) -> Iterator[Finding]:
     """The subject line is not ``[PATCH vN M/T] subsys: summary``.
 
     What it flags:
@@ -109,7 +119,7 @@ def subject_format(patch: Patch) -> Iterator[Finding]:
         wrong subsystem name is not caught. Cover letters (``0/T``) need no
         prefix.
     """
-    for f in find_subject_problems(patch.subject):
+    for f in find_subject_problems(_subject(patch, message)):
         yield f
 
 
@@ -176,15 +186,15 @@ def find_numbering_problems(mails: Sequence[Posted]) -> list[Finding]:
 
 
 @rule("RK502", category="patch-format", severity=Severity.ERROR)
-def series_numbering(patch: Patch) -> Iterator[Finding]:
+def series_numbering(patch: Patch | None, message: Message | None, series: tuple[Posting, ...]) -> Iterator[Finding]:
     """The version or ``M/T`` numbering of a series is inconsistent.
 
     What it flags:
         Mails of one series with different versions (``v3`` and ``v4``),
         different totals, an index above the total, a number used twice,
         a gap (``1/3``, ``3/3``), and a series of
-        several patches without a ``0/T`` cover letter. Run on one patch it
-        checks that patch's own numbering.
+        several patches without a ``0/T`` cover letter. A verdict on the
+        series is given once, on its first mail in the input.
 
     Why it matters:
         Tools (b4, patchwork) and people assemble the series from the
@@ -207,7 +217,10 @@ def series_numbering(patch: Patch) -> Iterator[Finding]:
         every file); one file given to the sendemail-validate hook is checked
         on its own.
     """
-    for f in find_numbering_problems([Posted(patch.subject, bool(patch.files))]):
+    if series and message is not None and series[0].message.msgid != message.msgid:
+        return  # the series' verdict, given on its first mail
+    posted = [Posted(p.message.subject, p.patch is not None) for p in series]
+    for f in find_numbering_problems(posted or [Posted(_subject(patch, message), patch is not None)]):
         yield f
 
 
@@ -305,7 +318,7 @@ def find_signoff_problems(commit_message: str, author: str = "", email: str = ""
 
 
 @rule("RK503", category="patch-format", severity=Severity.ERROR)
-def signed_off_by(patch: Patch) -> Iterator[Finding]:
+def signed_off_by(patch: Patch | None, message: Message | None) -> Iterator[Finding]:
     """Signed-off-by is missing, malformed, or not the author's.
 
     What it flags:
@@ -332,11 +345,14 @@ def signed_off_by(patch: Patch) -> Iterator[Finding]:
         The DCO rules of the kernel's submitting-patches document.
 
     Limits:
-        As a rule over a parsed patch it sees only the commit message, so it
-        compares against the in-body ``From:`` alone; ``reviewkit check``
-        compares against the mail's ``From:`` too.
+        A patch without its mail (given alone to the rules engine) is
+        compared against the in-body ``From:`` alone. A cover letter needs
+        no sign-off.
     """
-    for f in find_signoff_problems(patch.commit_message):
+    if patch is None:
+        return
+    author, email = (message.author, message.email) if message is not None else ("", "")
+    for f in find_signoff_problems(patch.commit_message, author, email):
         yield f
 
 
@@ -391,7 +407,7 @@ def find_body_problems(commit_message: str) -> list[Finding]:
 
 
 @rule("RK504", category="patch-format", severity=Severity.WARNING)
-def commit_message_body(patch: Patch) -> Iterator[Finding]:
+def commit_message_body(patch: Patch | None) -> Iterator[Finding]:
     """The commit message has no description, or is not wrapped at 75 columns.
 
     What it flags:
@@ -416,6 +432,8 @@ def commit_message_body(patch: Patch) -> Iterator[Finding]:
         Quoted logs (indented, timestamped), URLs, trailers and single long
         tokens are left alone; a long line is a note (warn), not a failure.
     """
+    if patch is None:  # a cover letter: its text is no commit message
+        return
     for f in find_body_problems(patch.commit_message):
         yield f
 
@@ -468,14 +486,15 @@ def find_changelog_problems(version: int | None, notes: str, commit_message: str
 
 
 @rule("RK505", category="patch-format", severity=Severity.WARNING)
-def changelog(patch: Patch) -> Iterator[Finding]:
+def changelog(patch: Patch | None, message: Message | None, series: tuple[Posting, ...],
+              cover: Message | None) -> Iterator[Finding]:
     """A v2 or later patch does not say what changed since the last version.
 
     What it flags:
         A patch tagged ``v2`` or later with no changelog under ``---``
         (``v1 -> v2:``, ``Changes in v2``, ``v2: ...``, ``Changes since
-        v1``) and, in ``reviewkit check``, none in the series' cover letter
-        either.
+        v1``) and none in the series' cover letter either; a v2 or later
+        cover letter with no changelog when no patch of the series has one.
 
     Why it matters:
         Reviewers reread a new version against what they asked for; without
@@ -495,12 +514,31 @@ def changelog(patch: Patch) -> Iterator[Finding]:
 
     Limits:
         One patch file of a numbered series checked alone (the
-        sendemail-validate hook) cannot see the cover letter; the check then
-        warns rather than fails.
+        sendemail-validate hook) cannot see the cover letter; the finding is
+        then a note (info) rather than a warning.
     """
-    tags = parse_subject(patch.subject)
-    for f in find_changelog_problems(tags.version, patch.notes, patch.commit_message):
-        yield f
+    version = message.series.version if message is not None else parse_subject(_subject(patch, None)).version
+    if patch is None:
+        # a cover letter: the changelog may be in the notes of its patches
+        if message is None or any(p.patch is not None and has_changelog(p.patch.notes, prose=True) for p in series):
+            return
+        yield from find_changelog_problems(version, find_cover_text(message.body))
+        return
+    found = find_changelog_problems(version, patch.notes, patch.commit_message)
+    if not found:
+        return
+    if cover is not None:
+        # informal, as in the v16 cover (101_v16-00-22): "The new version
+        # which bases on v5.8-rc4. Add 2 more patchs ... and modified ..."
+        if not has_changelog(find_cover_text(cover.body), prose=True):
+            yield from found
+    elif message is not None and (message.series.total or 1) > 1:
+        # one file of a series (the sendemail-validate hook): the cover
+        # letter may carry the changelog, and it is not in the input
+        yield from (replace(f, severity=Severity.INFO, message=f.message + "; the cover letter (not given) may carry it")
+                    for f in found)
+    else:
+        yield from found
 
 
 # --------------------------------------------------------------------------
@@ -542,7 +580,7 @@ def find_fixes_problems(commit_message: str) -> list[Finding]:
 
 
 @rule("RK506", category="patch-format", severity=Severity.ERROR)
-def fixes_tag(patch: Patch) -> Iterator[Finding]:
+def fixes_tag(patch: Patch | None) -> Iterator[Finding]:
     """A ``Fixes:`` tag is not ``Fixes: <12+ hex> ("subject")``.
 
     What it flags:
@@ -569,6 +607,8 @@ def fixes_tag(patch: Patch) -> Iterator[Finding]:
         The commit id is not looked up in a tree, so a wrong id in the
         right form passes.
     """
+    if patch is None:  # a cover letter
+        return
     for f in find_fixes_problems(patch.commit_message):
         yield f
 
@@ -671,14 +711,12 @@ def find_diffstat_problems(diffstat: str, patch: Patch) -> list[Finding]:
 
 
 def _with_suggestion(f: Finding) -> Finding:
-    from dataclasses import replace
-
     return replace(f, suggestion="regenerate the patch with git format-patch instead of editing the diff by hand",
                    rationale="a hand-edited diff that disagrees with its diffstat often fails to apply")
 
 
 @rule("RK507", category="patch-format", severity=Severity.ERROR)
-def diffstat_matches(patch: Patch) -> Iterator[Finding]:
+def diffstat_matches(patch: Patch | None) -> Iterator[Finding]:
     """The diffstat under ``---`` does not match the diff.
 
     What it flags:
@@ -707,6 +745,8 @@ def diffstat_matches(patch: Patch) -> Iterator[Finding]:
         The +/- bar is scaled by git and is not compared; binary files are
         compared by name only.
     """
+    if patch is None:  # a cover letter: its diffstat is the series'
+        return
     for f in find_diffstat_problems(patch.diffstat or patch.notes, patch):
         yield f
 
@@ -747,7 +787,7 @@ def find_whitespace_problems(patch: Patch) -> list[Finding]:
 
 
 @rule("RK508", category="patch-format", severity=Severity.ERROR)
-def whitespace_errors(patch: Patch) -> Iterator[Finding]:
+def whitespace_errors(patch: Patch | None) -> Iterator[Finding]:
     """Added lines carry whitespace errors.
 
     What it flags:
@@ -771,5 +811,7 @@ def whitespace_errors(patch: Patch) -> Iterator[Finding]:
     Limits:
         Lines added to files other than C get only the first two checks.
     """
+    if patch is None:  # a cover letter
+        return
     for f in find_whitespace_problems(patch):
         yield f

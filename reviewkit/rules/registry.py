@@ -3,8 +3,15 @@
 A rule's parameters say what it reads; the engine supplies them by name:
 
     fn: ChangedFunction   one changed function, both sides (run per function)
-    patch: Patch          the whole patch (run once per patch)
-    codemap: CodeMap      the code map of the patch
+    patch: Patch | None   the whole patch (run once per mail); None for a
+                          cover letter
+    codemap: CodeMap | None   the code map of the patch; None for a cover letter
+    message: Message | None   the mail: the patch mail or the cover letter;
+                          None for a patch without a mail of its own (rebuilt
+                          from a reply's quote)
+    series: tuple[Posting, ...]   the mails of the same series in the input
+                          (the mail itself included); () when unknown
+    cover: Message | None the series' cover letter, when the input holds it
     kb: KnowledgeBase     acquire/release pairs and the rest of the knowledge
     config: Config        the user's settings
 
@@ -23,7 +30,7 @@ from typing import Callable, Iterator
 from reviewkit.model import CATEGORIES, Severity
 
 RULE_ID = re.compile(r"^RK[0-9]{3}$")
-PARAMETERS = frozenset({"fn", "patch", "codemap", "kb", "config"})
+PARAMETERS = frozenset({"fn", "patch", "codemap", "message", "series", "cover", "kb", "config"})
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from reviewkit.config import Config
-from reviewkit.model import Confidence, Finding, Patch, Severity
+from reviewkit.model import Confidence, Finding, Message, Patch, Severity
+from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.quotes.trailers import find_trailer_lines
 from reviewkit.rules.registry import rule
 
@@ -425,13 +426,14 @@ def misspelling_finding(m: Misspelling, msgid: str = "") -> Finding:
 
 
 @rule("RK601", category="spelling", severity=Severity.WARNING)
-def misspelled_words(patch: Patch, config: Config) -> Iterator[Finding]:
+def misspelled_words(patch: Patch | None, message: Message | None, config: Config) -> Iterator[Finding]:
     """A word in an added comment, string or the commit message is misspelled.
 
     What it flags:
         Words of added comments (``/* */``, ``//``), string literals, added
-        documentation lines and the commit message that codespell's main
-        dictionary lists as common misspellings.
+        documentation lines and the commit message (of a cover letter: its
+        text above git's shortlog) that codespell's main dictionary lists as
+        common misspellings.
 
     Why it matters:
         Comments and log messages outlive the patch; a misspelled word
@@ -457,6 +459,14 @@ def misspelled_words(patch: Patch, config: Config) -> Iterator[Finding]:
         that is both a misspelling and a real word in the kernel's jargon
         needs the ignore list.
     """
-    pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
+    if patch is not None:
+        pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
+        msgid = patch.msgid
+    elif message is not None:
+        # a cover letter: its own words, not the shortlog git appends
+        pieces = list(find_commit_text(find_cover_text(message.body)))
+        msgid = message.msgid
+    else:
+        return
     for m in find_misspellings(pieces, ignore=config.spelling_ignore):
-        yield misspelling_finding(m, patch.msgid)
+        yield misspelling_finding(m, msgid)

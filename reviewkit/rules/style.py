@@ -67,7 +67,7 @@ def find_markers(pieces: Iterable[Prose], markers: tuple[Marker, ...] | None = N
 
 
 @rule("RK602", category="style", severity=Severity.WARNING)
-def temporary_markers(patch: Patch) -> Iterator[Finding]:
+def temporary_markers(patch: Patch | None) -> Iterator[Finding]:
     """Added code or comments carry a temporary-hack marker.
 
     What it flags:
@@ -96,6 +96,8 @@ def temporary_markers(patch: Patch) -> Iterator[Finding]:
         String literals are not looked at. A marker that quotes an existing
         comment moved by the patch is flagged too.
     """
+    if patch is None:  # a cover letter adds no code
+        return
     for piece, marker, text in find_markers(find_added_text(patch)):
         yield Finding(
             rule="RK602",

@@ -250,12 +250,8 @@ def run_check(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Pat
 
     def body() -> int:
         _check_paths(paths)
-        from reviewkit.render.checklist import (
-            build_checklist,
-            render_checklist_json,
-            render_checklist_markdown,
-            render_checklist_text,
-        )
+        from reviewkit.pipeline import build_checklist
+        from reviewkit.render.checklist import render_checklist_json, render_checklist_markdown, render_checklist_text
 
         config = _config(repo, config_file, **_rule_overrides(select, ignore))
         checklist = build_checklist(paths, config=config)

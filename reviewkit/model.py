@@ -2,7 +2,7 @@
 
 The pipeline flows one way (see DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> (check) -> render
 
 Each stage takes and returns these records. Records are frozen: a stage that
 adds information (the code map filling ``Anchor.function``) returns a copy
@@ -468,6 +468,63 @@ class Finding:
     suggestion: str = ""
     rationale: str = ""  # why it matters
     msgid: str = ""  # the patch (or reply) it was found in
+
+
+# --------------------------------------------------------------------------
+# check: the pre-send checklist
+
+
+class Status(enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """One line of the checklist: a check of one mail (or of the series).
+
+    ``where``: ``"subject"``, ``"commit message line 4"``, ``"mm/mlock.c:333"``,
+    ``"series"``. ``patch`` is the subject of the mail the item is about
+    ("" for a series item). ``details`` holds every finding behind a warn or
+    fail (the reason names the first), each ``"where: message (suggestion)"``;
+    ``findings`` holds the findings themselves.
+    """
+
+    name: str
+    status: Status
+    reason: str
+    where: str
+    patch: str = ""
+    rule: str = ""
+    details: tuple[str, ...] = ()
+    suggestion: str = ""  # how to fix the first finding
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The checklist of an input: items, and what kept mails from it."""
+
+    items: tuple[CheckItem, ...]
+    errors: tuple[str, ...] = ()  # bad input: one line each
+    warnings: tuple[str, ...] = ()  # what parsing had to guess
+    patches: tuple[str, ...] = ()  # subjects, in input order
+
+    @property
+    def exit_code(self) -> int:
+        """0 no item failed, 1 an item failed, 2 bad input (unreadable, no patch)."""
+        if self.errors or not self.items:
+            return 2
+        return 1 if any(i.status is Status.FAIL for i in self.items) else 0
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """Every finding behind the items, in item order."""
+        return tuple(f for i in self.items for f in i.findings)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for i in self.items if i.status is status)
 
 
 # --------------------------------------------------------------------------

@@ -1,16 +1,23 @@
-"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules.
+"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules,
+then (for ``check``) the checklist.
 
-Prints nothing; render is the CLI's business. Each stage is imported inside
-the function that uses it so that ``reviewkit --help`` stays fast.
+``build_review`` gives what ``review`` and ``summary`` show,
+``build_checklist`` what ``check`` shows; both run the rules the same way
+over the same mails (:func:`analyse_postings`), so they report the same
+findings. Prints nothing; render is the CLI's business. Each stage is
+imported inside the function that uses it so that ``reviewkit --help``
+stays fast.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from reviewkit.config import Config
+from reviewkit.errors import InputError, ReviewkitError
 from reviewkit.model import (
+    Checklist,
     CodeMap,
     Comment,
     Finding,
@@ -18,6 +25,7 @@ from reviewkit.model import (
     MessageKind,
     Patch,
     PatchSource,
+    Posting,
     Review,
     Thread,
     Trailer,
@@ -114,10 +122,20 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
                 first = quoted_patches.setdefault(msg.series.title or msg.msgid, quoted)
                 reviews[msg.msgid] = first.msgid
 
-    analysed = list(mail_patches.values()) + [
-        p for p in quoted_patches.values() if p.msgid not in mail_patches]
-    codemaps, findings, more = analyse_patches(analysed, config=config)
+    # the patch mails and cover letters, with what the mail says; then the
+    # patches rebuilt from a quote, which have no mail of their own
+    postings = [Posting(msg, mail_patches.get(msg.msgid)) for thread in threads for msg in thread.messages
+                if msg.msgid in mail_patches or msg.kind is MessageKind.COVER]
+    codemaps, findings, more = analyse_postings(postings, find_series(postings), config=config)
     warnings.extend(more)
+    quoted = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
+    for patch in quoted:
+        cm, found, more = _analyse(patch, config=config)
+        if cm is not None:
+            codemaps.append(cm)
+        findings.extend(found)
+        warnings.extend(more)
+    analysed = list(mail_patches.values()) + quoted
 
     by_patch = {cm.patch_msgid: cm for cm in codemaps}
     patches = tuple(_annotate(p, by_patch.get(p.msgid)) for p in analysed)
@@ -138,28 +156,193 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
     )
 
 
-def analyse_patches(patches: Iterable[Patch], *, config: Config) -> tuple[list[CodeMap], list[Finding], list[str]]:
-    """Map functions and run the rules over each patch.
+def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:
+    """The series of each patch mail and cover letter, as git send-email
+    threads them.
+
+    A posting joins the one its In-Reply-To (else its last reference) names
+    when the input holds it and it carries the same version: the patches of
+    a series answer its cover letter or its first patch, and a v2 sent in
+    reply to v1 is a series of its own. Numbered postings with no threading
+    header that nothing answers (git format-patch files, not yet sent:
+    tests/data/check/series-gap.mbox) form one series together.
 
     Returns:
-        (codemaps, findings, warnings).
+        msgid -> the postings of its series, in input order.
     """
-    from reviewkit.cmap import map_functions
+    by_id: dict[str, Posting] = {}
+    for p in postings:
+        by_id.setdefault(p.message.msgid, p)
 
+    def version(p: Posting) -> int:
+        return p.message.series.version or 1
+
+    parent: dict[str, str] = {}
+    for p in postings:
+        m = p.message
+        for ref in (m.in_reply_to, *reversed(m.references)):
+            q = by_id.get(ref or "")
+            if q is not None and q is not p:
+                if version(q) == version(p):
+                    parent[m.msgid] = q.message.msgid
+                break
+
+    def root(msgid: str) -> str:
+        seen = set()
+        while msgid in parent and msgid not in seen:
+            seen.add(msgid)
+            msgid = parent[msgid]
+        return msgid
+
+    answered = set(parent.values())
+    groups: dict[str | None, list[Posting]] = {}
+    for p in postings:
+        m = p.message
+        unsent = not m.in_reply_to and not m.references and m.series.total and m.msgid not in answered
+        groups.setdefault(None if unsent else root(m.msgid), []).append(p)
+    return {p.message.msgid: tuple(g) for g in groups.values() for p in g}
+
+
+def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Posting, ...]], *, config: Config,
+                     map_code: bool = True) -> tuple[list[CodeMap], list[Finding], list[str]]:
+    """Map the functions of each patch and run the rules over each patch
+    mail and cover letter, with its mail, its series and the series' cover
+    letter.
+
+    Args:
+        postings: the patch mails and cover letters.
+        series_of: their series (:func:`find_series`).
+        config: the settings; ``rules`` off runs no rule.
+        map_code: False: no code map is built (the rules that read code
+            must be off).
+
+    Returns:
+        (code maps of the patches, findings, warnings).
+    """
     codemaps: list[CodeMap] = []
     findings: list[Finding] = []
     warnings: list[str] = []
-    for patch in patches:
-        cm = map_functions(patch, config=config)
-        codemaps.append(cm)
-        warnings.extend(cm.warnings)
-        if config.rules:
-            from reviewkit.rules import run_rules_with_warnings
-
-            found, notes = run_rules_with_warnings(patch, cm, config=config)
-            findings.extend(found)
-            warnings.extend(notes)
+    for p in postings:
+        series = series_of.get(p.message.msgid, (p,))
+        cover = next((s.message for s in series if s.message.kind is MessageKind.COVER), None)
+        cm, found, more = _analyse(p.patch, config=config, map_code=map_code, message=p.message, series=series,
+                                   cover=cover)
+        if cm is not None:
+            codemaps.append(cm)
+        findings.extend(found)
+        warnings.extend(more)
     return codemaps, findings, warnings
+
+
+def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, message: Message | None = None,
+             series: tuple[Posting, ...] = (), cover: Message | None = None
+             ) -> tuple[CodeMap | None, list[Finding], list[str]]:
+    warnings: list[str] = []
+    cm = None
+    if patch is not None:
+        if map_code:
+            from reviewkit.cmap import map_functions
+
+            cm = map_functions(patch, config=config)
+            warnings.extend(cm.warnings)
+        else:
+            cm = CodeMap(patch.msgid, (), exact=False)
+    findings: list[Finding] = []
+    if config.rules:
+        from reviewkit.rules import run_rules_with_warnings
+
+        found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
+                                               cover=cover)
+        findings.extend(found)
+        warnings.extend(notes)
+    return cm, findings, warnings
+
+
+def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
+    """Run every check over patch mails: ``reviewkit check``.
+
+    The rules run as for ``review`` (:func:`analyse_postings`), over the
+    patch mails and cover letters of the input; ``config.rules`` off turns
+    off only the rules that read code (RK1xx-RK4xx), not the format checks.
+
+    Args:
+        paths: format-patch files or an mbox of a series; ``-`` is standard
+            input.
+        config: the settings; ``select``/``ignore``/``disable`` leave items
+            out by rule id, ``spelling_ignore`` adds words.
+
+    Returns:
+        The checklist. Unreadable inputs and mails that are neither a patch
+        nor a cover letter land in ``errors`` (exit status 2) beside the
+        items of the mails that could be checked; replies in an mbox are
+        skipped with a warning.
+
+    Raises:
+        InputError: no input held a patch mail (every path unreadable, or
+            no patch in any); the message names the first problem.
+    """
+    from reviewkit.check import FLOW_RULES, build_items
+    from reviewkit.mail import parse_message
+    from reviewkit.patch import parse_patch
+    from reviewkit.source import read_messages
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    postings: list[Posting] = []
+    replies: list[str] = []
+    for path in paths:
+        try:
+            messages = [parse_message(raw) for raw in read_messages([str(path)])]
+        except ReviewkitError as err:
+            errors.append(str(err))
+            continue
+        if not messages:
+            errors.append(f"{path}: holds no mail")
+            continue
+        for m in messages:
+            origin = m.origin or m.msgid
+            # git format-patch writes no Message-ID (git send-email adds
+            # one), so its absence is no news in a pre-send check.
+            warnings.extend(f"{origin}: {w}" for w in m.warnings if not w.startswith("no Message-ID"))
+            if m.kind is MessageKind.COVER:
+                # a cover letter, even when it carries an interdiff; not a
+                # reply to one ("Re: [PATCH v16 00/22]", replies/001_*.eml)
+                postings.append(Posting(m, None))
+                continue
+            try:
+                patch = parse_patch(m)
+            except ReviewkitError as err:
+                errors.append(str(err))
+                continue
+            if patch is not None:
+                warnings.extend(f"{origin}: {w}" for w in patch.warnings)
+                postings.append(Posting(m, patch))
+            elif m.series.is_reply:
+                replies.append(origin)
+            else:
+                errors.append(f"{origin}: no diff found: not a patch mail ({m.subject})")
+
+    if replies and not postings and not errors:
+        # a reply alone (tests/data/corpus/replies/*.eml) has nothing for its
+        # author to fix: say so on stderr, not with an empty tally on stdout
+        errors.append(f"{replies[0]}: a reply, not a patch mail: nothing to check"
+                      + (f" ({len(replies)} replies, no patch)" if len(replies) > 1 else ""))
+    if errors and not postings:
+        # nothing to check: one line on stderr and exit 2, as every command does
+        raise InputError(errors[0] if len(errors) == 1 else f"{errors[0]} (and {len(errors) - 1} more)")
+    if replies:
+        # a thread mbox given to check: the replies are not the author's to fix
+        warnings.append(f"skipped {len(replies)} repl{'y' if len(replies) == 1 else 'ies'} "
+                        f"(check reads patch mails): {', '.join(replies)}")
+
+    # the format checks run even when the rules that read code are off
+    engine = config if config.rules else dataclasses.replace(
+        config, rules=True, ignore=tuple(config.ignore) + FLOW_RULES)
+    series_of = find_series(postings)
+    _, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules)
+    warnings.extend(more)
+    return Checklist(build_items(postings, series_of, findings, config=config), tuple(errors), tuple(warnings),
+                     tuple(p.message.subject for p in postings))
 
 
 def _annotate(patch: Patch, codemap: CodeMap | None) -> Patch:
@@ -176,23 +359,4 @@ def _annotate_comments(comments: tuple[Comment, ...], codemap: CodeMap) -> tuple
     return annotate_comments(comments, codemap)
 
 
-def mail_patches_of(paths: Iterable[str], *, config: Config) -> tuple[list[tuple[Message, Patch]], list[str]]:
-    """The patch mails of ``paths`` in input order, for the checklist.
-
-    Returns:
-        ([(message, patch)], warnings).
-    """
-    from reviewkit.patch import parse_patch
-
-    threads, warnings = read_thread(paths, config=config)
-    out = []
-    for thread in threads:
-        for msg in thread.messages:
-            if msg.kind in (MessageKind.PATCH, MessageKind.COVER) or msg.series.is_patch_tag:
-                patch = parse_patch(msg)
-                if patch is not None:
-                    out.append((msg, patch))
-    return out, warnings
-
-
-__all__ = ["build_review", "read_thread", "analyse_patches", "mail_patches_of", "PatchSource"]
+__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "PatchSource"]

@@ -9,7 +9,8 @@ what the postings really hold: misspellings ("tempary" in the seed patch,
 from __future__ import annotations
 
 from reviewkit.config import Config
-from reviewkit.render.checklist import Status, build_checklist
+from reviewkit.model import Status
+from reviewkit.pipeline import build_checklist
 
 from tests.test_check_support import PATCHES, patch_117
 

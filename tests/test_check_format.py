@@ -11,7 +11,8 @@ import pytest
 
 from reviewkit.config import Config
 from reviewkit.errors import InputError
-from reviewkit.render.checklist import Status, build_checklist
+from reviewkit.model import Status
+from reviewkit.pipeline import build_checklist
 
 from tests.test_check_support import CHECK
 

@@ -8,15 +8,9 @@ import json
 from rich.console import Console
 
 from reviewkit.config import Config
-from reviewkit.render.checklist import (
-    CheckItem,
-    Checklist,
-    Status,
-    build_checklist,
-    render_checklist_json,
-    render_checklist_markdown,
-    render_checklist_text,
-)
+from reviewkit.model import CheckItem, Checklist, Status
+from reviewkit.pipeline import build_checklist
+from reviewkit.render.checklist import render_checklist_json, render_checklist_markdown, render_checklist_text
 
 from tests.test_check_support import patch_117
 

@@ -9,8 +9,8 @@ for rich.
 - ``render_json(review) -> dict``: schema ``reviewkit.review`` v1.
 - ``build_summary(review) -> str``: the markdown review summary.
 - ``build_summary_json(review) -> dict``: schema ``reviewkit.summary`` v1.
-- ``build_checklist``, ``render_checklist_text`` / ``_markdown`` /
-  ``_json``: the pre-send checklist (``reviewkit.render.checklist``).
+- ``render_checklist_text`` / ``_markdown`` / ``_json``: the pre-send
+  checklist the pipeline built (``reviewkit.render.checklist``).
 - ``safe_text``, ``safe_plain``, ``md_escape``, ``md_code``, ``md_fence``,
   ``md_table_cell``: mail text made safe (``reviewkit.render.safe``).
 """
@@ -37,7 +37,6 @@ _EXPORTS = {
     "md_fence": "reviewkit.render.safe",
     "md_table_cell": "reviewkit.render.safe",
     # The pre-send checklist lives in its own module.
-    "build_checklist": "reviewkit.render.checklist",
     "render_checklist_text": "reviewkit.render.checklist",
     "render_checklist_markdown": "reviewkit.render.checklist",
     "render_checklist_json": "reviewkit.render.checklist",

@@ -128,14 +128,14 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
                 if msg.msgid in mail_patches or msg.kind is MessageKind.COVER]
     codemaps, findings, more = analyse_postings(postings, find_series(postings), config=config)
     warnings.extend(more)
-    quoted = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
-    for patch in quoted:
+    rebuilt = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
+    for patch in rebuilt:
         cm, found, more = _analyse(patch, config=config)
         if cm is not None:
             codemaps.append(cm)
         findings.extend(found)
         warnings.extend(more)
-    analysed = list(mail_patches.values()) + quoted
+    analysed = list(mail_patches.values()) + rebuilt
 
     by_patch = {cm.patch_msgid: cm for cm in codemaps}
     patches = tuple(_annotate(p, by_patch.get(p.msgid)) for p in analysed)

@@ -80,3 +80,33 @@ def test_check_exit_status_follows_the_findings() -> None:
     assert doc["schema"] == "reviewkit.checklist" and doc["exit_code"] == 1
     review = CliRunner().invoke(app, ["review", "--format", "json", str(CHECK / "mismatched-signoff.patch")])
     assert [f["rule"] for f in json.loads(review.stdout)["findings"]] == ["RK503"]
+
+
+def test_the_series_the_rules_see() -> None:
+    from reviewkit.mail.subject import parse_subject
+    from reviewkit.model import MessageKind, Posting
+    from reviewkit.pipeline import find_series
+    from tests.test_render_model import msg
+
+    def posting(msgid: str, subject: str, parent: str | None = None) -> Posting:
+        m = msg(msgid, "A", "a@example.org", "", MessageKind.PATCH, parent=parent, subject=subject,
+                series=parse_subject(subject))
+        return Posting(m, None)
+
+    def groups(*postings: Posting) -> list[list[str]]:
+        found = find_series(postings)
+        return sorted({tuple(p.message.msgid for p in found[x.message.msgid]) for x in postings})
+
+    # git send-email: the patches answer the cover letter
+    sent = [posting("c", "[PATCH v2 0/2] t"), posting("p1", "[PATCH v2 1/2] a: b", "c"),
+            posting("p2", "[PATCH v2 2/2] a: c", "c")]
+    assert groups(*sent) == [("c", "p1", "p2")]
+    # a v3 sent in reply to the v2 cover letter is a series of its own
+    assert groups(*sent, posting("v3", "[PATCH v3] a: b", "c")) == [("c", "p1", "p2"), ("v3",)]
+    # git format-patch files, not sent: no header; the numbered ones go together
+    unsent = [posting("f1", "[PATCH v2 1/3] a: b"), posting("f3", "[PATCH v3 3/3] a: c"),
+              posting("s", "[PATCH] a: d")]
+    assert groups(*unsent) == [("f1", "f3"), ("s",)]
+    # two threaded series side by side stay apart
+    other = [posting("d", "[PATCH 0/1] u"), posting("q1", "[PATCH 1/1] x: y", "d")]
+    assert groups(*sent, *other) == [("c", "p1", "p2"), ("d", "q1")]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -30,8 +29,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    rk = shutil.which("reviewkit")
-    base = [rk] if rk else [sys.executable, "-m", "reviewkit"]
+    # The console script beside this interpreter, as bench_check.py runs it:
+    # another reviewkit on PATH would be another installation.
+    script = Path(sys.executable).with_name("reviewkit")
+    base = [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
     env = {**os.environ, "NO_COLOR": "1"}
     baseline, code = time_command([sys.executable, "-c", "pass"], runs=args.runs, env=env)
     rows = [("python -c pass", baseline, code)]

@@ -439,11 +439,6 @@ def main() -> None:
     would print the usage block and a blank line first); ``reviewkit`` with
     no command still prints the help.
     """
-    # The command line, not the library: a program importing reviewkit keeps
-    # its dataclasses module as it is (see reviewkit/dccache.py).
-    from reviewkit import dccache
-
-    dccache.install()
     plain = parse_plain(sys.argv[1:])
     if plain is not None:
         command, paths, kwargs = plain

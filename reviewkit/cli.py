@@ -87,8 +87,13 @@ def _run(body: Callable[[], int]) -> int:
 def _config(repo: Optional[Path], config_file: Optional[Path], **overrides: Any):
     from reviewkit.config import load_config
 
-    if repo is not None and not repo.exists():
-        raise ReviewkitError(f"{repo}: no such git tree")
+    if repo is not None:
+        try:
+            repo.stat()
+        except FileNotFoundError:
+            raise ReviewkitError(f"{repo}: no such git tree") from None
+        except OSError as err:  # a name over 255 bytes
+            raise ReviewkitError(f"{repo}: cannot read ({err.strerror})") from None
     return load_config(config_file, repo=repo, **overrides)
 
 

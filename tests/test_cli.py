@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reviewkit.cli import app
-from tests.conftest import MLOCK_THREAD, SEED
+from tests.conftest import DATA, MLOCK_THREAD, SEED
 
 runner = CliRunner()
 
@@ -126,3 +126,74 @@ def test_text_review_in_a_pipe_has_no_padded_lines() -> None:
     assert len(lines) > 100
     assert [line for line in lines if line.endswith(" ")] == []
     assert "I don't think this get_page() call needs to be up here. It could be" in proc.stdout
+
+
+# --------------------------------------------------------------------------
+# usage errors: one line naming the file (and the key), exit 2
+# (tests/data/fuzz-found/probes/min-13-cli-exit3-bad-usage)
+
+USAGE = DATA / "fuzz-found" / "probes" / "min-13-cli-exit3-bad-usage"
+POSTING = DATA / "corpus" / "patches" / "117_v16-16-22-patch-posting.eml"
+BAD_CONFIGS = [
+    ("bin.toml", "config is not UTF-8 text"),
+    ("select-int.toml", "key 'select' must be a list of strings"),
+    ("select-str.toml", "key 'select' must be a list of strings"),
+    ("know-int.toml", "key 'knowledge' must be a table"),
+    ("repo-int.toml", "key 'repo' must be a string"),
+    ("pyproject-bad.toml", "unknown key(s) tool"),
+]
+
+
+def _usage_error(result, *names: str) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith("reviewkit: ")
+    for name in names:
+        assert name in line, name
+    return line
+
+
+@pytest.mark.parametrize("name, says", BAD_CONFIGS, ids=[n for n, _ in BAD_CONFIGS])
+@pytest.mark.parametrize("command", COMMANDS)
+def test_bad_config_value_is_a_usage_error(command: str, name: str, says: str) -> None:
+    paths = [] if command == "rules" else [str(POSTING)]
+    result = runner.invoke(app, [command, "--config", str(USAGE / name), *paths])
+    _usage_error(result, f"{USAGE / name}: ", says)
+
+
+def test_bad_reviewkit_table_in_a_parent_pyproject_is_a_usage_error(tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_bytes((USAGE / "pyproject-bad.toml").read_bytes())
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    for args in (["rules"], ["check", str(POSTING)], ["review", str(POSTING)]):
+        _usage_error(runner.invoke(app, args), f"{tmp_path / 'pyproject.toml'}: ",
+                     "[tool] key 'reviewkit' must be a table")
+    (tmp_path / "pyproject.toml").write_text("tool = 1\n")
+    _usage_error(runner.invoke(app, ["rules"]), "key 'tool' must be a table")
+    # another tool's pyproject.toml is none of ours
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n")
+    assert runner.invoke(app, ["rules"]).exit_code == 0
+
+
+def test_good_pyproject_table_is_read(tmp_path, monkeypatch) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.reviewkit]\ndisable = ["RK6"]\n')
+    monkeypatch.chdir(tmp_path)
+    rows = json.loads(runner.invoke(app, ["rules", "--format", "json"]).stdout)["rules"]
+    assert {r["id"] for r in rows if not r["enabled"]} == {r["id"] for r in rows if r["id"].startswith("RK6")}
+
+
+@pytest.mark.parametrize("option", [None, "--repo", "--config", "--output"])
+def test_file_name_over_255_bytes_is_a_usage_error(tmp_path, option) -> None:
+    long = str(tmp_path / ("a" * 300))
+    args = ["summary", long] if option is None else ["summary", str(POSTING), option, long]
+    line = _usage_error(runner.invoke(app, args), long)
+    assert "File name too long" in line
+
+
+def test_file_name_over_255_bytes_in_a_real_process(tmp_path) -> None:
+    long = "b" * 5000
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", long], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == f"reviewkit: {long}: cannot read (File name too long)\n"

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
 from reviewkit.errors import ReviewkitError
+from reviewkit.render.safe import json_escape, safe_plain
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -39,18 +39,9 @@ class SummaryFormat(str, enum.Enum):
     json = "json"
 
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _visible(m: re.Match) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
 def _one_line(text: str) -> str:
     """Error text may quote mail (file names, headers): show controls, one line."""
-    text = _UNSAFE.sub(_visible, str(text))
-    return " ".join(text.split("\n"))
+    return " ".join(safe_plain(str(text)).split("\n"))
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> int:
@@ -153,15 +144,10 @@ def _console(no_color: bool, stdout=None):
 
 
 def _json_text(doc: Any) -> str:
-    """``doc`` as JSON; DEL, C1 and bidi controls escaped as ``\\uXXXX``
-    (lossless: a parser gets the mail text back exact), so that JSON shown
-    on a terminal cannot reorder or colour it (tests/data/fuzz/)."""
+    """``doc`` as JSON, invisible characters escaped (tests/data/fuzz/)."""
     from reviewkit.render.jsontext import render_json_text
 
-    # json.dumps(doc, indent=2, ensure_ascii=False), faster; it escapes C0
-    # itself, so what is left of _UNSAFE can only sit in strings.
-    text = render_json_text(doc)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return json_escape(render_json_text(doc)) + "\n"
 
 
 def _dump_json(doc: Any) -> None:

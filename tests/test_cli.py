@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -18,10 +21,53 @@ COMMANDS = ["review", "summary", "check", "rules", "functions"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
-def test_help_everywhere(command: list[str]) -> None:
-    result = runner.invoke(app, [*command, "--help"])
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_everywhere(command: list[str], flag: str) -> None:
+    result = runner.invoke(app, [*command, flag])
     assert result.exit_code == 0, result.output
     assert "Usage:" in result.output
+
+
+# The common options, as the README lists them per command.
+COMMON_OPTIONS = {
+    "review": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
+    "summary": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
+    "check": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
+    "functions": ("--repo", "--config", "--format", "--no-color"),
+    "rules": ("--config", "--format", "--no-color", "--select", "--ignore"),
+}
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_common_options_hold_for_every_command(command: str) -> None:
+    assert set(COMMON_OPTIONS) == set(COMMANDS)
+    help_text = runner.invoke(app, [command, "--help"]).output
+    for option in COMMON_OPTIONS[command]:
+        assert f"  {option}" in help_text or f", {option}" in help_text, option
+    paths = [] if command == "rules" else [str(MLOCK_THREAD)]
+    values = {"--repo": ".", "--format": "json", "--select": "RK1", "--ignore": "RK6"}
+    args = [command, *paths]
+    for option in COMMON_OPTIONS[command]:
+        if option == "--config":
+            continue
+        args += [option] if option == "--no-color" else [option, values[option]]
+    result = runner.invoke(app, args)
+    assert result.exit_code in ((0, 1) if command == "check" else (0,)), (args, result.stderr)
+    json.loads(result.stdout)
+
+
+def test_summary_takes_select_and_ignore() -> None:
+    def rules_of(*options: str) -> set[str]:
+        result = runner.invoke(app, ["summary", "--format", "json", *options, str(MLOCK_THREAD)])
+        assert result.exit_code == 0, result.stderr
+        return set(re.findall(r'"rule": "(RK[0-9]+)"', result.stdout))
+
+    everything = rules_of()
+    assert everything, "the thread has findings: the test means something"
+    assert rules_of("--ignore", "RK") == set()
+    kept = sorted(everything)[0]
+    assert rules_of("--select", kept) == {kept}
+    assert rules_of("--ignore", kept) == everything - {kept}
 
 
 @pytest.mark.parametrize("command", ["review", "summary", "check", "functions"])
@@ -197,3 +243,36 @@ def test_file_name_over_255_bytes_in_a_real_process(tmp_path) -> None:
                           cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == f"reviewkit: {long}: cannot read (File name too long)\n"
+
+
+# --------------------------------------------------------------------------
+# a reader that leaves: `reviewkit review x | head -1` is no error (issue 14)
+
+LRU = DATA / "corpus" / "threads" / "lru-lock-v16.mbox"
+FAILING = DATA / "check" / "missing-signoff.patch"
+PASSING = DATA / "check" / "0001-good.patch"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_review_into_head_exits_0(fmt: str) -> None:
+    script = f'"$0" -m reviewkit review --format {fmt} "$1" | head -1; exit "${{PIPESTATUS[0]}}"'
+    proc = subprocess.run(["bash", "-c", script, sys.executable, str(LRU)], capture_output=True, text=True)
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert len(proc.stdout.splitlines()) == 1
+
+
+@pytest.mark.parametrize("args, status", [
+    (["review", str(MLOCK_THREAD)], 0),
+    (["review", "--format", "markdown", str(MLOCK_THREAD)], 0),
+    (["summary", str(MLOCK_THREAD)], 0),
+    (["functions", str(MLOCK_THREAD)], 0),
+    (["check", str(FAILING)], 1),  # the reader left; the check still failed
+    (["check", "--format", "json", str(PASSING)], 0),
+    (["rules"], 0),
+], ids=lambda v: " ".join(Path(a).name for a in v) if isinstance(v, list) else str(v))
+def test_a_reader_gone_before_the_first_byte_is_no_error(args: list[str], status: int) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "reviewkit", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the interpreter has even started: every write fails
+    err = proc.stderr.read()
+    assert (proc.wait(), err) == (status, b"")

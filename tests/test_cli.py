@@ -181,7 +181,7 @@ def test_text_review_in_a_pipe_has_no_padded_lines() -> None:
 USAGE = DATA / "fuzz-found" / "probes" / "min-13-cli-exit3-bad-usage"
 POSTING = DATA / "corpus" / "patches" / "117_v16-16-22-patch-posting.eml"
 BAD_CONFIGS = [
-    ("bin.toml", "config is not UTF-8 text"),
+    ("bin.toml", "not UTF-8 text (byte 0)"),
     ("select-int.toml", "key 'select' must be a list of strings"),
     ("select-str.toml", "key 'select' must be a list of strings"),
     ("know-int.toml", "key 'knowledge' must be a table"),

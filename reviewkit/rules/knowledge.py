@@ -9,19 +9,14 @@ from __future__ import annotations
 import enum
 import functools
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from reviewkit.cache import Entry
+from reviewkit.config import parse_toml
 from reviewkit.errors import ConfigError
 from reviewkit.model import Confidence
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 KNOWLEDGE_FILE = "knowledge.toml"
 
@@ -450,10 +445,7 @@ def _parse_shipped_toml() -> dict[str, Any]:
             raw = None
         if isinstance(raw, dict):
             return raw
-    try:
-        raw = tomllib.loads(path.read_text("utf-8"))
-    except tomllib.TOMLDecodeError as err:  # a packaging bug, still one line
-        raise ConfigError(f"{KNOWLEDGE_FILE}: invalid TOML: {err}") from None
+    raw = parse_toml(path.read_bytes(), KNOWLEDGE_FILE)  # not TOML: a packaging bug, still one line
     try:
         payload = json.dumps(raw, separators=(",", ":")).encode("utf-8")
     except (TypeError, ValueError):  # a TOML date: the schema check that follows names it

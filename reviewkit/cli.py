@@ -361,7 +361,7 @@ def rules(
         _write(f"{r.id} {r.name} [{r.category}, {r.severity.value}]\n\n{r.doc}\n")
         return EXIT_OK
     ignored = config.ignore + config.disable
-    rows = [
+    rows: list[dict[str, Any]] = [
         {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.value,
          "enabled": is_enabled(r.id, select=config.select, ignore=ignored), "summary": r.summary}
         for r in registered
@@ -443,20 +443,18 @@ def main() -> None:
     """
     # typer raises the exceptions of the click it uses (its own copy in
     # newer releases): find the classes from the one typer exports.
-    usage_error = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
-    no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", ())
+    usage_error: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", None)
     try:
         code = app(standalone_mode=False)
-    except no_args as err:  # type: ignore[misc]
-        err.show()
-        code = EXIT_INPUT
     except usage_error as err:
-        ctx = getattr(err, "ctx", None)
-        hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
-        code = _fail(f"{err.format_message()}{hint}")
+        if no_args is not None and isinstance(err, no_args):  # `reviewkit` alone: the help, exit 2
+            err.show()
+            code = EXIT_INPUT
+        else:
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+            code = _fail(f"{err.format_message()}{hint}")
     except typer.Abort:
         code = 130
-    except BrokenPipeError:  # `reviewkit --help | head -1`
-        _reader_left()
-        code = EXIT_OK
     sys.exit(code if isinstance(code, int) else EXIT_OK)

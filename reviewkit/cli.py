@@ -22,7 +22,7 @@ import typer
 
 from reviewkit import __version__
 from reviewkit.errors import ReviewkitError
-from reviewkit.render.safe import safe_plain
+from reviewkit.render.safe import json_escape, safe_plain
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -141,11 +141,11 @@ def _write(text: str) -> None:
         _reader_left()
 
 
-def _write_json(doc: Any) -> None:
+def _json_text(doc: Any) -> str:
+    """``doc`` as indented JSON, invisible characters escaped."""
     from reviewkit.render.jsontext import render_json_text
-    from reviewkit.render.safe import json_escape
 
-    _write(json_escape(render_json_text(doc)) + "\n")
+    return json_escape(render_json_text(doc)) + "\n"
 
 
 class _PlainLines:
@@ -227,6 +227,18 @@ def _render(no_color: bool, render: Callable[[Any], None], *, pager: bool = Fals
         _reader_left()
 
 
+def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown: Callable[[], str],
+          text: Callable[[Any], None], pager: bool = False) -> None:
+    """The output in ``fmt``: the JSON ``document``, the ``markdown``, or
+    the ``text`` rendered on a console; only the one asked for is made."""
+    if fmt is Format.json:
+        _write(_json_text(document()))
+    elif fmt is Format.markdown:
+        _write(markdown())
+    else:
+        _render(no_color, text, pager=pager)
+
+
 # --------------------------------------------------------------------------
 # the commands
 
@@ -248,20 +260,12 @@ def review(
     _check_paths(paths)
     from reviewkit.pipeline import build_review
 
+    from reviewkit import render  # each renderer is imported when it is used
+
     config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
     result = build_review(paths, config=config)
-    if fmt is Format.json:
-        from reviewkit.render import render_json
-
-        _write_json(render_json(result))
-    elif fmt is Format.markdown:
-        from reviewkit.render import render_markdown
-
-        _write(render_markdown(result))
-    else:
-        from reviewkit.render import render_text
-
-        _render(no_color, lambda console: render_text(result, console), pager=pager)
+    _emit(fmt, no_color, pager=pager, document=lambda: render.render_json(result),
+          markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
     return EXIT_OK
 
 
@@ -285,10 +289,8 @@ def summary(
     result = build_review(paths, config=config)
     if fmt is SummaryFormat.json:
         from reviewkit.render import build_summary_json
-        from reviewkit.render.jsontext import render_json_text
-        from reviewkit.render.safe import json_escape
 
-        text = json_escape(render_json_text(build_summary_json(result))) + "\n"
+        text = _json_text(build_summary_json(result))
     else:
         from reviewkit.render import build_summary
 
@@ -319,21 +321,13 @@ def check(
 
     Works as git's sendemail-validate hook (see the README)."""
     _check_paths(paths)
-    from reviewkit.render.checklist import (
-        build_checklist,
-        render_checklist_json,
-        render_checklist_markdown,
-        render_checklist_text,
-    )
+    from reviewkit.render import checklist as render_checklist
 
     config = _config(repo, config_file, select=select, ignore=ignore)
-    checklist = build_checklist(paths, config=config)
-    if fmt is Format.json:
-        _write_json(render_checklist_json(checklist))
-    elif fmt is Format.markdown:
-        _write(render_checklist_markdown(checklist))
-    else:
-        _render(no_color, lambda console: render_checklist_text(checklist, console))
+    checklist = render_checklist.build_checklist(paths, config=config)
+    _emit(fmt, no_color, document=lambda: render_checklist.render_checklist_json(checklist),
+          markdown=lambda: render_checklist.render_checklist_markdown(checklist),
+          text=lambda console: render_checklist.render_checklist_text(checklist, console))
     return checklist.exit_code
 
 
@@ -367,7 +361,7 @@ def rules(
         for r in registered
     ]
     if fmt is Format.json:
-        _write_json({"schema": "reviewkit.rules", "version": 1, "rules": rows})
+        _write(_json_text({"schema": "reviewkit.rules", "version": 1, "rules": rows}))
     elif fmt is Format.markdown:
         out = ["| id | name | category | severity | enabled | summary |", "|---|---|---|---|---|---|"]
         out += [f"| {r['id']} | {r['name']} | {r['category']} | {r['severity']} | "
@@ -403,7 +397,7 @@ def functions(
         reports.append({"msgid": patch.msgid, "subject": patch.subject, "source": patch.source.value,
                         "exact": cm.exact, "functions": functions_report(cm)})
     if fmt is Format.json:
-        _write_json({"schema": "reviewkit.functions", "version": 1, "patches": reports})
+        _write(_json_text({"schema": "reviewkit.functions", "version": 1, "patches": reports}))
         return EXIT_OK
     lines = []
     for rep in reports:

@@ -220,6 +220,32 @@ def test_probe_codespell_truncated_index_still_finds_misspellings(tmp_path: Path
     assert entry.read_bytes() == data  # rebuilt
 
 
+def _directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _unreadable(path: Path) -> None:
+    path.chmod(0)
+
+
+@pytest.mark.parametrize("replace", [_directory, _fifo, _unreadable], ids=["directory", "fifo", "no-permission"])
+@pytest.mark.parametrize("kind, patch", [("codespell", SPELL), ("knowledge", UNLOCK)])
+def test_check_with_something_else_in_the_entrys_place(tmp_path: Path, replace, kind: str, patch: Path) -> None:
+    reference = _cold(patch, tmp_path)
+    replace(_the_entry(tmp_path, kind))
+    env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
+    # the timeout guards against a FIFO that blocks the read; it is no measurement
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", str(patch)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (1, reference.stdout, "")
+
+
 def test_probe_codespell_bitflip_is_rebuilt(tmp_path: Path) -> None:
     """cache-codespell-bitflip-exit3: a bit flipped in the fixes of teh->the."""
     reference = _cold(SPELL, tmp_path)

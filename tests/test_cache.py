@@ -248,12 +248,13 @@ def test_check_with_something_else_in_the_entrys_place(tmp_path: Path, replace, 
 
 def test_probe_codespell_bitflip_is_rebuilt(tmp_path: Path) -> None:
     """cache-codespell-bitflip-exit3: a bit flipped in the fixes of teh->the."""
-    reference = _cold(SPELL, tmp_path)
+    spell = PROBES / "cache-codespell-bitflip-exit3" / "spell.patch"
+    reference = _cold(spell, tmp_path)
     entry = _the_entry(tmp_path, "codespell")
     data = entry.read_bytes()
     at = data.index(b"\nteh->the\n") + len(b"\nteh->")
     entry.write_bytes(data[:at] + bytes([data[at] ^ 0x80]) + data[at + 1:])  # "the" is no UTF-8 now
-    proc = _check(SPELL, tmp_path / "xdg")
+    proc = _check(spell, tmp_path / "xdg")
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, reference.stdout, "")
     assert entry.read_bytes() == data
 

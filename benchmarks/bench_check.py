@@ -18,7 +18,14 @@ Rows:
   install or a codespell upgrade).
 - `checkpatch.pl`: `perl checkpatch.pl --no-tree --no-color PATCH`, taken
   from Debian's linux-source tarball (scripts/checkpatch.pl, spelling.txt,
-  const_structs.checkpatch), extracted once into the cache directory.
+  const_structs.checkpatch), extracted once into the cache directory;
+  `checkpatch.pl --codespell` adds codespell's dictionary (the one
+  reviewkit reads, passed with `--codespellfile`), the spelling both do.
+- `reviewkit --help`: the start-up of the command line alone.
+
+The bound: `reviewkit check` on one patch, spelling on, at most 0.35x the
+time of `checkpatch.pl --no-tree --codespell` on the same patch; the last
+lines give that ratio per patch.
 
 Python's bytecode cache is on for the reviewkit rows (as for any installed
 package: its .pyc files exist) by pointing PYTHONPYCACHEPREFIX at a cache
@@ -46,6 +53,7 @@ PATCHES = ROOT / "tests" / "data" / "corpus" / "patches"
 INPUTS = ("117_v16-16-22-patch-posting.eml", "103_v16-02-22-patch-posting.eml", "119_v16-18-22-patch-posting.eml")
 TARBALL = Path("/usr/src/linux-source-6.1.tar.xz")  # Debian's linux-source-6.1 package
 AIM_MS = 125.0
+BOUND = 0.35  # check / checkpatch.pl --codespell, same patch, same run
 
 DRIVER = (
     "import sys\n"
@@ -113,6 +121,18 @@ def find_checkpatch(tarball: Path, cache: Path) -> Path | None:
     return script
 
 
+def codespell_dictionary() -> Path | None:
+    """codespell's dictionary as this interpreter has it installed, else None
+    (the `--codespell` rows are then left out)."""
+    try:
+        import codespell_lib
+    except ImportError:
+        print("checkpatch.pl --codespell: codespell is not installed; its rows are left out", file=sys.stderr)
+        return None
+    path = Path(codespell_lib.__file__).parent / "data" / "dictionary.txt"
+    return path if path.is_file() else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -141,12 +161,19 @@ def main() -> None:
         checkpatch = find_checkpatch(args.tarball, cache_root)
         perl = shutil.which("perl")
 
+        dictionary = codespell_dictionary()
+        codespell = ["--codespell", f"--codespellfile={dictionary}"] if dictionary else []
+
         rows: list[tuple[str, float, float, int]] = []
+        ratios: list[tuple[str, float, float]] = []
         baseline, cpu, code = run_timed([sys.executable, "-c", "pass"], runs=args.runs, env=env)
         rows.append(("python -c pass", baseline, cpu, code))
         if perl:
             secs, cpu, code = run_timed([perl, "-e", "1"], runs=args.runs, env=env)
             rows.append(("perl -e 1", secs, cpu, code))
+        secs, cpu, code = run_timed([check[0], "--help"] if script.is_file() else
+                                    [sys.executable, "-m", "reviewkit", "--help"], runs=args.runs, env=env)
+        rows.append(("reviewkit --help", secs, cpu, code))
 
         cold_dir = work / "cold"
 
@@ -156,8 +183,8 @@ def main() -> None:
         for name in INPUTS:
             path = str(PATCHES / name)
             short = name.split("_")[0]
-            secs, cpu, code = run_timed([*check, "--no-color", path], runs=args.runs, env=env)
-            rows.append((f"reviewkit check {short}", secs, cpu, code))
+            check_secs, check_cpu, code = run_timed([*check, "--no-color", path], runs=args.runs, env=env)
+            rows.append((f"reviewkit check {short}", check_secs, check_cpu, code))
             secs, cpu, code = run_timed([sys.executable, str(driver), "rules", path], runs=args.runs, env=env)
             rows.append((f"checklist only {short}", secs, cpu, code))
             secs, cpu, code = run_timed([sys.executable, str(driver), "no-rules", path], runs=args.runs, env=env)
@@ -171,6 +198,11 @@ def main() -> None:
                 secs, cpu, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", path],
                                        runs=args.runs, env=env)
                 rows.append((f"checkpatch.pl {short}", secs, cpu, code))
+                if codespell:
+                    secs, cpu, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", *codespell, path],
+                                                runs=args.runs, env=env)
+                    rows.append((f"checkpatch.pl --codespell {short}", secs, cpu, code))
+                    ratios.append((short, check_secs / secs, check_cpu / cpu))
         series = sorted(str(p) for p in PATCHES.glob("*.eml"))
         secs, cpu, code = run_timed([*check, "--no-color", *series], runs=max(3, args.runs // 3), env=env)
         rows.append((f"reviewkit check, whole series ({len(series)} mails)", secs, cpu, code))
@@ -188,6 +220,10 @@ def main() -> None:
             if name.startswith("reviewkit check ") and "cold" not in name and "series" not in name:
                 mark = "  ok" if seconds * 1000 <= AIM_MS else "  over the aim"
             print(f"{name:<{width}}  {seconds * 1000:8.1f}  {cpu * 1000:7.1f}  {seconds / baseline:8.2f}  {code}{mark}")
+        for short, ratio, cpu_ratio in ratios:
+            verdict = "ok" if ratio <= BOUND else "over the bound"
+            print(f"check {short} / checkpatch.pl --codespell {short}: {ratio:.2f}x wall, {cpu_ratio:.2f}x cpu"
+                  f"  (bound {BOUND}x: {verdict})")
         load = os.getloadavg()[0]
         print(f"load average at the end: {load:.2f} on {os.cpu_count()} CPUs"
               + ("  (a busy machine: wall times are inflated; compare within this table)" if load > (os.cpu_count() or 1)

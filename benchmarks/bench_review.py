@@ -5,13 +5,15 @@ Usage: python3 benchmarks/bench_review.py [--runs N]
 Inputs: the bundled seed page and mlock thread, and the 66-message v16
 "per memcg lru_lock" thread from tests/data/corpus/threads/. Each command
 runs N times (median shown) in the same process run as the baseline.
+
+Python's bytecode cache is on, as in bench_check.py (as for any installed
+package), even when the calling environment sets PYTHONDONTWRITEBYTECODE.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -30,9 +32,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    rk = shutil.which("reviewkit")
-    base = [rk] if rk else [sys.executable, "-m", "reviewkit"]
+    # The console script beside this interpreter, as bench_check.py runs it:
+    # another reviewkit on PATH would be another installation.
+    script = Path(sys.executable).with_name("reviewkit")
+    base = [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
     env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
     baseline, code = time_command([sys.executable, "-c", "pass"], runs=args.runs, env=env)
     rows = [("python -c pass", baseline, code)]
     for fmt in ("json", "text"):

@@ -1,29 +1,28 @@
-"""The command line: build a Config, call the pipeline, call a renderer.
+"""The command line: the typer commands, each building a Config, calling the
+pipeline and a renderer.
 
 Exit status: 0 done (for ``check``: no item failed), 1 ``check`` found a
 failing item, 2 bad input or usage (one line on stderr), 3 an internal error
-(a bug: one line, the traceback with ``REVIEWKIT_DEBUG=1``).
+(a bug: one line, the traceback with ``REVIEWKIT_DEBUG=1``). 130 on Ctrl-C.
 
-The commands' bodies live here; their typer declarations (options, help)
-live in :mod:`reviewkit.app`. A plain ``check`` or ``review`` command line
-(paths and the usual options) is parsed here by hand and runs without
-importing typer, whose import is a sixth of a one-patch ``check``; any other
-command line, and any help or usage error, goes to typer.
-
-Heavy modules (tree-sitter, unidiff, the rules) are imported inside the
-commands so that ``reviewkit --help`` stays fast.
+Heavy modules (tree-sitter, unidiff, the rules, rich) are imported inside
+the commands so that ``reviewkit --help`` stays fast.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
+import typer
+
+from reviewkit import __version__
 from reviewkit.errors import ReviewkitError
+from reviewkit.render.safe import json_escape, safe_plain
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
 
@@ -39,18 +38,36 @@ class SummaryFormat(str, enum.Enum):
     json = "json"
 
 
-_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+app = typer.Typer(
+    name="reviewkit",
+    help="Patch review assistant for Linux-kernel-style review by email.\n\n"
+    "Exit status: 0 done, 1 `check` found a failing item, 2 bad input or usage, 3 internal error.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# The common options, declared once.
+PATHS = typer.Argument(..., help="mbox (also .gz), maildir, .eml/.patch, list-archive page, "
+                       "public-inbox git archive, or - for standard input.", show_default=False)
+FORMAT = typer.Option(Format.text, "--format", "-f", help="output format.")
+REPO = typer.Option(None, "--repo", help="git tree holding the source the patch applies to.")
+CONFIG = typer.Option(None, "--config", help="config file (default: nearest .reviewkit.toml "
+                      "or pyproject.toml with [tool.reviewkit]).")
+NO_COLOR = typer.Option(False, "--no-color", help="no colour (also: NO_COLOR set, or not a terminal).")
+SELECT = typer.Option(None, "--select", help="only rules whose id starts with this (repeatable).")
+IGNORE = typer.Option(None, "--ignore", help="skip rules whose id starts with this (repeatable).")
 
 
-def _visible(m: re.Match) -> str:
-    code = ord(m.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+# --------------------------------------------------------------------------
+# what every command shares
 
 
-def _one_line(text: str) -> str:
-    """Error text may quote mail (file names, headers): show controls, one line."""
-    text = _UNSAFE.sub(_visible, str(text))
-    return " ".join(text.split("\n"))
+def _one_line(text: object) -> str:
+    """Error text may quote mail (file names, headers): controls shown, one line."""
+    return " ".join(safe_plain(str(text)).split("\n"))
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> int:
@@ -58,38 +75,77 @@ def _fail(message: str, code: int = EXIT_INPUT) -> int:
     return code
 
 
-def _run(body: Callable[[], int]) -> int:
-    """Run a command body; input errors become one line and exit 2.
+def _exits(command: Callable[..., int]) -> Callable[..., None]:
+    """A command body returns its exit status; this ends the command with it.
 
-    Returns:
-        The exit status.
+    Bad input (``ReviewkitError``) becomes one line on stderr and exit 2; any
+    other exception is a bug: one line and exit 3, or the traceback with
+    ``REVIEWKIT_DEBUG=1``.
     """
-    try:
-        return body()
-    except ReviewkitError as err:
-        return _fail(str(err))
-    except BrokenPipeError:
-        # `reviewkit review x | head`: the reader left; not an error.
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
         try:
-            sys.stdout = open(os.devnull, "w")
-        except OSError:
-            pass
-        return EXIT_OK
-    except KeyboardInterrupt:
-        return 130
-    except Exception as err:  # a bug: one line unless asked for the traceback
-        if os.environ.get("REVIEWKIT_DEBUG"):
-            raise
-        return _fail(f"internal error: {type(err).__name__}: {err} (set REVIEWKIT_DEBUG=1 for the traceback)",
-                     EXIT_BUG)
+            code = command(*args, **kwargs)
+        except ReviewkitError as err:
+            code = _fail(str(err))
+        except KeyboardInterrupt:
+            code = 130
+        except Exception as err:  # a bug: one line unless asked for the traceback
+            if os.environ.get("REVIEWKIT_DEBUG"):
+                raise
+            code = _fail(f"internal error: {type(err).__name__}: {err} (set REVIEWKIT_DEBUG=1 for the traceback)",
+                         EXIT_BUG)
+        raise typer.Exit(code)
+
+    return run
 
 
-def _config(repo: Optional[Path], config_file: Optional[Path], **overrides: Any):
+def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Optional[List[str]] = None,
+            ignore: Optional[List[str]] = None, **overrides: Any):  # -> Config (imported lazily)
     from reviewkit.config import load_config
 
-    if repo is not None and not repo.exists():
-        raise ReviewkitError(f"{repo}: no such git tree")
+    if repo is not None:
+        try:
+            repo.stat()
+        except FileNotFoundError:
+            raise ReviewkitError(f"{repo}: no such git tree") from None
+        except OSError as err:  # a name over 255 bytes
+            raise ReviewkitError(f"{repo}: cannot read ({err.strerror})") from None
+    if select:
+        overrides["select"] = tuple(select)
+    if ignore:
+        overrides["ignore"] = tuple(ignore)
     return load_config(config_file, repo=repo, **overrides)
+
+
+def _check_paths(paths: List[str]) -> None:
+    if not paths:
+        raise ReviewkitError("no input: give a path, or - for standard input")
+
+
+def _reader_left() -> None:
+    """The reader of stdout went away (``reviewkit review x | head``): not
+    an error. What is still buffered, and the flush at exit, go nowhere."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _write(text: str) -> None:
+    """``text`` to stdout; a reader that left ends the output quietly."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _reader_left()
+
+
+def _json_text(doc: Any) -> str:
+    """``doc`` as indented JSON, invisible characters escaped."""
+    from reviewkit.render.jsontext import render_json_text
+
+    return json_escape(render_json_text(doc)) + "\n"
 
 
 class _PlainLines:
@@ -124,326 +180,276 @@ class _PlainLines:
         self.out.flush()
 
 
-def _render_to_stdout(no_color: bool, render: Callable[[Any], None]) -> None:
-    """Render on a console over stdout, without line padding when stdout is
-    no terminal."""
-    if sys.stdout.isatty():
-        render(_console(no_color))
-        return
-    plain = _PlainLines(sys.stdout)
-    try:
-        render(_console(no_color, plain))
-    finally:
-        plain.finish()
+def _no_color(no_color: bool) -> bool:
+    return no_color or os.environ.get("NO_COLOR", "") != ""
 
 
-def _console(no_color: bool, stdout=None):
+@functools.cache
+def _console_class() -> type:
     from rich.console import Console
 
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit with status 1, the status of a failed check:
+            # the command decides (see _render)
+            self.quiet = True
+            raise BrokenPipeError
+
+    return _Console
+
+
+def _console(no_color: bool, stdout=None):  # type: ignore[no-untyped-def]
     # rich leaves colour out when not a terminal; with NO_COLOR it drops
     # colours but still sends bold and dim: no colour system sends nothing.
-    plain = no_color or os.environ.get("NO_COLOR", "") != ""
-    return Console(file=stdout or sys.stdout, no_color=plain or None, color_system=None if plain else "auto",
-                   highlight=False, soft_wrap=False, emoji=False, markup=False)
+    plain = _no_color(no_color)
+    return _console_class()(file=stdout or sys.stdout, no_color=plain or None,
+                            color_system=None if plain else "auto", highlight=False, soft_wrap=False,
+                            emoji=False, markup=False)
 
 
-def _json_text(doc: Any) -> str:
-    """``doc`` as JSON; DEL, C1 and bidi controls escaped as ``\\uXXXX``
-    (lossless: a parser gets the mail text back exact), so that JSON shown
-    on a terminal cannot reorder or colour it (tests/data/fuzz/)."""
-    from reviewkit.render.jsontext import render_json_text
-
-    # json.dumps(doc, indent=2, ensure_ascii=False), faster; it escapes C0
-    # itself, so what is left of _UNSAFE can only sit in strings.
-    text = render_json_text(doc)
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
-
-
-def _dump_json(doc: Any) -> None:
-    sys.stdout.write(_json_text(doc))
-
-
-def _check_paths(paths: List[str]) -> None:
-    if not paths:
-        raise ReviewkitError("no input: give a path, or - for standard input")
-
-
-def _rule_overrides(select, ignore, no_rules: bool = False) -> dict:
-    out: dict[str, Any] = {}
-    if select:
-        out["select"] = tuple(select)
-    if ignore:
-        out["ignore"] = tuple(ignore)
-    if no_rules:
-        out["rules"] = False
-    return out
-
-
-def run_review(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
-               config_file: Optional[Path] = None, no_color: bool = False, pager: bool = False,
-               no_rules: bool = False, select: Optional[List[str]] = None,
-               ignore: Optional[List[str]] = None) -> int:
-    """The ``review`` command. Returns the exit status."""
-
-    def body() -> int:
-        _check_paths(paths)
-        from reviewkit.pipeline import build_review
-
-        config = _config(repo, config_file, **_rule_overrides(select, ignore, no_rules))
-        result = build_review(paths, config=config)
-        if fmt is Format.json:
-            from reviewkit.render import render_json
-
-            _dump_json(render_json(result))
-        elif fmt is Format.markdown:
-            from reviewkit.render import render_markdown
-
-            sys.stdout.write(render_markdown(result))
+def _render(no_color: bool, render: Callable[[Any], None], *, pager: bool = False) -> None:
+    """Render on a console over stdout: paged if asked, without line padding
+    when stdout is no terminal; a reader that left ends the output quietly."""
+    try:
+        if pager:
+            console = _console(no_color)
+            with console.pager(styles=not _no_color(no_color)):
+                render(console)
+        elif sys.stdout.isatty():
+            render(_console(no_color))
         else:
-            from reviewkit.render import render_text
-
-            if pager:
-                console = _console(no_color)
-                with console.pager(styles=not (no_color or os.environ.get("NO_COLOR"))):
-                    render_text(result, console)
-            else:
-                _render_to_stdout(no_color, lambda console: render_text(result, console))
-        return EXIT_OK
-
-    return _run(body)
-
-
-def run_summary(paths: List[str], *, output: Optional[Path] = None, fmt: SummaryFormat = SummaryFormat.markdown,
-                repo: Optional[Path] = None, config_file: Optional[Path] = None) -> int:
-    """The ``summary`` command. Returns the exit status."""
-
-    def body() -> int:
-        _check_paths(paths)
-        from reviewkit.pipeline import build_review
-
-        config = _config(repo, config_file)
-        result = build_review(paths, config=config)
-        if fmt is SummaryFormat.json:
-            from reviewkit.render import build_summary_json
-
-            text = _json_text(build_summary_json(result))
-        else:
-            from reviewkit.render import build_summary
-
-            text = build_summary(result)
-        if output is None:
-            sys.stdout.write(text)
-        else:
+            plain = _PlainLines(sys.stdout)
             try:
-                output.write_text(text, encoding="utf-8")
-            except OSError as err:
-                raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+                render(_console(no_color, plain))
+            finally:
+                plain.finish()
+    except BrokenPipeError:
+        _reader_left()
+
+
+def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown: Callable[[], str],
+          text: Callable[[Any], None], pager: bool = False) -> None:
+    """The output in ``fmt``: the JSON ``document``, the ``markdown``, or
+    the ``text`` rendered on a console; only the one asked for is made."""
+    if fmt is Format.json:
+        _write(_json_text(document()))
+    elif fmt is Format.markdown:
+        _write(markdown())
+    else:
+        _render(no_color, text, pager=pager)
+
+
+# --------------------------------------------------------------------------
+# the commands
+
+
+@app.command()
+@_exits
+def review(
+    paths: List[str] = PATHS,
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    pager: bool = typer.Option(False, "--pager", help="page the terminal review ($PAGER, else less -R)."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage."),
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Review a thread: the patch with the reviewers' comments and the findings under their lines."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_review
+
+    from reviewkit import render  # each renderer is imported when it is used
+
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
+    result = build_review(paths, config=config)
+    _emit(fmt, no_color, pager=pager, document=lambda: render.render_json(result),
+          markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def summary(
+    paths: List[str] = PATHS,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write to this file instead of stdout."),
+    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f", help="output format."),
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Markdown review summary: series, reviewers, comments by function, open questions, status."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_review
+
+    config = _config(repo, config_file, select=select, ignore=ignore)
+    result = build_review(paths, config=config)
+    if fmt is SummaryFormat.json:
+        from reviewkit.render import build_summary_json
+
+        text = _json_text(build_summary_json(result))
+    else:
+        from reviewkit.render import build_summary
+
+        text = build_summary(result)
+    if output is None:
+        _write(text)
         return EXIT_OK
-
-    return _run(body)
-
-
-def run_check(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
-              config_file: Optional[Path] = None, no_color: bool = False, select: Optional[List[str]] = None,
-              ignore: Optional[List[str]] = None) -> int:
-    """The ``check`` command. Returns the exit status."""
-
-    def body() -> int:
-        _check_paths(paths)
-        from reviewkit.pipeline import build_checklist
-        from reviewkit.render.checklist import render_checklist_json, render_checklist_markdown, render_checklist_text
-
-        config = _config(repo, config_file, **_rule_overrides(select, ignore))
-        checklist = build_checklist(paths, config=config)
-        if fmt is Format.json:
-            _dump_json(render_checklist_json(checklist))
-        elif fmt is Format.markdown:
-            sys.stdout.write(render_checklist_markdown(checklist))
-        else:
-            _render_to_stdout(no_color, lambda console: render_checklist_text(checklist, console))
-        return checklist.exit_code
-
-    return _run(body)
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+    return EXIT_OK
 
 
-def run_rules_list(*, explain: Optional[str] = None, fmt: Format = Format.text,
-                   config_file: Optional[Path] = None) -> int:
-    """The ``rules`` command. Returns the exit status."""
+@app.command()
+@_exits
+def check(
+    paths: List[str] = typer.Argument(..., help="git format-patch files or an mbox of a series; - for stdin.",
+                                      show_default=False),
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
 
-    def body() -> int:
-        import reviewkit.rules  # noqa: F401  (registers the rules)
-        from reviewkit.rules.registry import all_rules, is_enabled
+    Works as git's sendemail-validate hook (see the README)."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_checklist
+    from reviewkit.render import checklist as render_checklist
 
-        config = _config(None, config_file)
-        registered = all_rules()
-        if explain:
-            match = [r for r in registered if r.id == explain.upper()]
-            if not match:
-                raise ReviewkitError(f"no rule {explain}; `reviewkit rules` lists them")
-            r = match[0]
-            sys.stdout.write(f"{r.id} {r.name} [{r.category}, {r.severity.value}]\n\n{r.doc}\n")
-            return EXIT_OK
-        ignore = config.ignore + config.disable
-        rows = [
-            {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.value,
-             "enabled": is_enabled(r.id, select=config.select, ignore=ignore), "summary": r.summary}
-            for r in registered
-        ]
-        if fmt is Format.json:
-            _dump_json({"schema": "reviewkit.rules", "version": 1, "rules": rows})
-        elif fmt is Format.markdown:
-            out = ["| id | name | category | severity | enabled | summary |", "|---|---|---|---|---|---|"]
-            out += [f"| {r['id']} | {r['name']} | {r['category']} | {r['severity']} | "
-                    f"{'yes' if r['enabled'] else 'no'} | {r['summary'].replace('|', chr(92) + '|')} |" for r in rows]
-            sys.stdout.write("\n".join(out) + "\n")
-        else:
-            for r in rows:
-                off = "" if r["enabled"] else "  (disabled)"
-                sys.stdout.write(f"{r['id']}  {r['category']:<18} {r['severity']:<8} {r['summary']}{off}\n")
+    config = _config(repo, config_file, select=select, ignore=ignore)
+    checklist = build_checklist(paths, config=config)
+    _emit(fmt, no_color, document=lambda: render_checklist.render_checklist_json(checklist),
+          markdown=lambda: render_checklist.render_checklist_markdown(checklist),
+          text=lambda console: render_checklist.render_checklist_text(checklist, console))
+    return checklist.exit_code
+
+
+@app.command()
+@_exits
+def rules(
+    explain: Optional[str] = typer.Option(None, "--explain", help="print the documentation of one rule (e.g. RK202)."),
+    fmt: Format = FORMAT,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """List the rules: id, category, severity, summary; and whether the config enables them."""
+    import reviewkit.rules  # noqa: F401  (registers the rules)
+    from reviewkit.rules.registry import all_rules, is_enabled
+
+    config = _config(None, config_file, select=select, ignore=ignore)
+    registered = all_rules()
+    if explain:
+        match = [r for r in registered if r.id == explain.upper()]
+        if not match:
+            raise ReviewkitError(f"no rule {explain}; `reviewkit rules` lists them")
+        r = match[0]
+        _write(f"{r.id} {r.name} [{r.category}, {r.severity.value}]\n\n{r.doc}\n")
         return EXIT_OK
+    ignored = config.ignore + config.disable
+    rows: list[dict[str, Any]] = [
+        {"id": r.id, "name": r.name, "category": r.category, "severity": r.severity.value,
+         "enabled": is_enabled(r.id, select=config.select, ignore=ignored), "summary": r.summary}
+        for r in registered
+    ]
+    if fmt is Format.json:
+        _write(_json_text({"schema": "reviewkit.rules", "version": 1, "rules": rows}))
+    elif fmt is Format.markdown:
+        out = ["| id | name | category | severity | enabled | summary |", "|---|---|---|---|---|---|"]
+        out += [f"| {r['id']} | {r['name']} | {r['category']} | {r['severity']} | "
+                f"{'yes' if r['enabled'] else 'no'} | {r['summary'].replace('|', chr(92) + '|')} |" for r in rows]
+        _write("\n".join(out) + "\n")
+    else:
+        _write("".join(f"{r['id']}  {r['category']:<18} {r['severity']:<8} {r['summary']}"
+                       f"{'' if r['enabled'] else '  (disabled)'}\n" for r in rows))
+    return EXIT_OK
 
-    return _run(body)
 
+@app.command()
+@_exits
+def functions(
+    paths: List[str] = PATHS,
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+) -> int:
+    """List the functions each patch changes, with their line spans and how they changed."""
+    _check_paths(paths)
+    from reviewkit.cmap import functions_report, map_functions
+    from reviewkit.pipeline import build_review
 
-def run_functions(paths: List[str], *, fmt: Format = Format.text, repo: Optional[Path] = None,
-                  config_file: Optional[Path] = None) -> int:
-    """The ``functions`` command. Returns the exit status."""
-
-    def body() -> int:
-        _check_paths(paths)
-        from reviewkit.cmap import functions_report, map_functions
-        from reviewkit.pipeline import build_review
-
-        config = _config(repo, config_file, rules=False)
-        result = build_review(paths, config=config)
-        reports = []
-        for patch in result.patches:
-            cm = next((c for c in result.codemaps if c.patch_msgid == patch.msgid), None)
-            if cm is None:
-                cm = map_functions(patch, config=config)
-            reports.append({"msgid": patch.msgid, "subject": patch.subject, "source": patch.source.value,
-                            "exact": cm.exact, "functions": functions_report(cm)})
-        if fmt is Format.json:
-            _dump_json({"schema": "reviewkit.functions", "version": 1, "patches": reports})
-            return EXIT_OK
-        lines = []
-        for rep in reports:
-            mode = "exact (git tree)" if rep["exact"] else "from the hunks"
-            lines.append(f"{_one_line(rep['subject'])}  [{rep['source']}, {mode}]")
-            for fn in rep["functions"]:
-                old = fn.get("old") or "-"
-                new = fn.get("new") or "-"
-                lines.append(f"  {_one_line(fn.get('file', ''))}: {_one_line(fn.get('name', ''))}  "
-                             f"{fn.get('status', '')}  old {old}  new {new}")
-        if fmt is Format.markdown:
-            sys.stdout.write("```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```\n")
-        else:
-            sys.stdout.write("\n".join(lines) + "\n")
+    config = _config(repo, config_file, rules=False)
+    result = build_review(paths, config=config)
+    reports = []
+    for patch in result.patches:
+        cm = next((c for c in result.codemaps if c.patch_msgid == patch.msgid), None)
+        if cm is None:
+            cm = map_functions(patch, config=config)
+        reports.append({"msgid": patch.msgid, "subject": patch.subject, "source": patch.source.value,
+                        "exact": cm.exact, "functions": functions_report(cm)})
+    if fmt is Format.json:
+        _write(_json_text({"schema": "reviewkit.functions", "version": 1, "patches": reports}))
         return EXIT_OK
-
-    return _run(body)
-
-
-# The options a plain `check` / `review` may carry, as app.py declares them:
-# name -> (keyword, takes a value, repeatable).
-_PLAIN_OPTIONS: dict[str, dict[str, tuple[str, bool, bool]]] = {
-    "check": {
-        "--format": ("fmt", True, False), "-f": ("fmt", True, False),
-        "--repo": ("repo", True, False), "--config": ("config_file", True, False),
-        "--no-color": ("no_color", False, False),
-        "--select": ("select", True, True), "--ignore": ("ignore", True, True),
-    },
-}
-_PLAIN_OPTIONS["review"] = {
-    **_PLAIN_OPTIONS["check"],
-    "--pager": ("pager", False, False), "--no-rules": ("no_rules", False, False),
-}
+    lines = []
+    for rep in reports:
+        mode = "exact (git tree)" if rep["exact"] else "from the hunks"
+        lines.append(f"{_one_line(rep['subject'])}  [{rep['source']}, {mode}]")
+        for fn in rep["functions"]:
+            old = fn.get("old") or "-"
+            new = fn.get("new") or "-"
+            lines.append(f"  {_one_line(fn.get('file', ''))}: {_one_line(fn.get('name', ''))}  "
+                         f"{fn.get('status', '')}  old {old}  new {new}")
+    if fmt is Format.markdown:
+        _write("```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```\n")
+    else:
+        _write("\n".join(lines) + "\n")
+    return EXIT_OK
 
 
-def parse_plain(argv: List[str]) -> tuple[Callable[..., int], List[str], dict[str, Any]] | None:
-    """A plain ``check`` or ``review`` command line, parsed without typer.
-
-    Plain means: the command, then paths (``-`` included) and the options
-    :mod:`reviewkit.app` declares for it, long options as ``--opt VALUE``
-    or ``--opt=VALUE``, ``-f VALUE``, a valid format.
-
-    Returns:
-        (command function, paths, keyword arguments), or None for anything
-        else (help, ``--``, an unknown or abbreviated option, a missing
-        value or path, a bad format): typer then parses it and says what is
-        wrong, as before.
-    """
-    if not argv or argv[0] not in _PLAIN_OPTIONS:
-        return None
-    table = _PLAIN_OPTIONS[argv[0]]
-    paths: List[str] = []
-    kwargs: dict[str, Any] = {}
-    i = 1
-    while i < len(argv):
-        tok = argv[i]
-        i += 1
-        if tok == "-" or not tok.startswith("-"):
-            paths.append(tok)
-            continue
-        name, eq, value = tok.partition("=")
-        if name not in table or (eq and not name.startswith("--")):
-            return None
-        key, takes_value, repeat = table[name]
-        if not takes_value:
-            if eq:
-                return None
-            kwargs[key] = True
-            continue
-        if not eq:
-            if i >= len(argv):
-                return None
-            value = argv[i]
-            i += 1
-        if not value or value.startswith("-"):
-            return None  # odd enough to leave to typer
-        if repeat:
-            kwargs.setdefault(key, []).append(value)
-        else:
-            kwargs[key] = value
-    if not paths:
-        return None
-    if "fmt" in kwargs:
-        try:
-            kwargs["fmt"] = Format(kwargs["fmt"])
-        except ValueError:
-            return None
-    for key in ("repo", "config_file"):
-        if key in kwargs:
-            kwargs[key] = Path(kwargs[key])
-    return (run_check if argv[0] == "check" else run_review), paths, kwargs
+def _version(value: bool) -> None:
+    if value:
+        _write(f"reviewkit {__version__}\n")
+        raise typer.Exit(EXIT_OK)
 
 
-def __getattr__(name: str) -> Any:
-    # `from reviewkit.cli import app` (the tests, typer's CliRunner): the
-    # typer app is built on first use, not at import.
-    if name == "app":
-        from reviewkit.app import app
-
-        return app
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+@app.callback()
+def _main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="print the version."),
+) -> None:
+    """Patch review assistant for Linux-kernel-style review by email."""
 
 
 def main() -> None:
-    """Console-script entry point.
+    """Console-script entry point: run the app over ``sys.argv``; exits.
 
     A usage error is one line on stderr and exit 2, like bad input (click
     would print the usage block and a blank line first); ``reviewkit`` with
     no command still prints the help.
     """
-    # The command line, not the library: a program importing reviewkit keeps
-    # its dataclasses module as it is (see reviewkit/dccache.py).
-    from reviewkit import dccache
-
-    dccache.install()
-    plain = parse_plain(sys.argv[1:])
-    if plain is not None:
-        command, paths, kwargs = plain
-        sys.exit(command(paths, **kwargs))
-    from reviewkit.app import main as typer_main
-
-    typer_main()
+    # typer raises the exceptions of the click it uses (its own copy in
+    # newer releases): find the classes from the one typer exports.
+    usage_error: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+    no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", None)
+    try:
+        code = app(standalone_mode=False)
+    except usage_error as err:
+        if no_args is not None and isinstance(err, no_args):  # `reviewkit` alone: the help, exit 2
+            err.show()
+            code = EXIT_INPUT
+        else:
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see '{ctx.command_path} -h')" if ctx is not None else ""
+            code = _fail(f"{err.format_message()}{hint}")
+    except typer.Abort:
+        code = 130
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -9,11 +9,6 @@ from typing import Any
 
 from reviewkit.errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 
 @dataclasses.dataclass(frozen=True)
 class Config:
@@ -35,27 +30,81 @@ class Config:
     config_path: Path | None = None
 
 
+def parse_toml(data: bytes, where: str) -> dict[str, Any]:
+    """TOML ``data`` parsed; ``where`` names it in errors.
+
+    The parser is imported here, not with the module: a run with no config
+    file and the knowledge base in the cache parses no TOML (5 ms).
+
+    Raises:
+        ConfigError: ``data`` is not UTF-8 or not TOML.
+    """
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise ConfigError(f"{where}: not UTF-8 text (byte {err.start})") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{where}: invalid TOML: {err}") from None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        with path.open("rb") as f:
-            return tomllib.load(f)
+        data = path.read_bytes()
     except OSError as err:
         raise ConfigError(f"{path}: cannot read config: {err.strerror}") from None
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    return parse_toml(data, str(path))
+
+
+def _pyproject_table(path: Path, data: dict[str, Any]) -> dict[str, Any] | None:
+    """``[tool.reviewkit]`` of a parsed ``pyproject.toml``; None if it has none.
+
+    Raises:
+        ConfigError: ``tool`` or ``tool.reviewkit`` is there but no table
+            (``[tool]`` / ``reviewkit = 1``): a usage error naming the file
+            and key, not a silent skip, since the user meant to configure us.
+    """
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: key 'tool' must be a table ([tool])")
+    if "reviewkit" not in tool:
+        return None
+    table = tool["reviewkit"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool] key 'reviewkit' must be a table ([tool.reviewkit])")
+    return table
 
 
 def find_config_file(start: Path) -> Path | None:
     """The nearest ``.reviewkit.toml`` or ``pyproject.toml`` with
-    ``[tool.reviewkit]``, from ``start`` up to the filesystem root; None if none."""
+    ``[tool.reviewkit]``, from ``start`` up to the filesystem root; None if none.
+
+    Raises:
+        ConfigError: a ``pyproject.toml`` on the way cannot be read or
+            parsed, or its ``[tool]`` table names reviewkit but is malformed.
+    """
     for d in (start, *start.parents):
         cand = d / ".reviewkit.toml"
         if cand.is_file():
             return cand
         pp = d / "pyproject.toml"
-        if pp.is_file() and "reviewkit" in _read_toml(pp).get("tool", {}):
+        if pp.is_file() and _pyproject_table(pp, _read_toml(pp)) is not None:
             return pp
     return None
+
+
+KEYS = ("select", "ignore", "disable", "knowledge", "spelling-ignore", "repo")
+
+
+def _strings(where: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f'{where}key {key!r} must be a list of strings, e.g. {key} = ["RK2"]')
+    return tuple(value)
 
 
 def load_config(path: Path | None = None, **overrides: Any) -> Config:
@@ -63,25 +112,38 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     command-line ``overrides`` (None values are ignored).
 
     Raises:
-        ConfigError: the file is unreadable, not TOML, or has unknown keys.
+        ConfigError: the file is unreadable, not UTF-8, not TOML, or has
+            unknown keys or values of the wrong type; the message names the
+            file and the key.
     """
     table: dict[str, Any] = {}
+    where = ""
     if path is None:
         path = find_config_file(Path.cwd())
     if path is not None:
         data = _read_toml(path)
-        table = data.get("tool", {}).get("reviewkit", {}) if path.name == "pyproject.toml" else data
-    known = {"select", "ignore", "disable", "knowledge", "spelling-ignore", "repo"}
-    unknown = set(table) - known
+        if path.name == "pyproject.toml":
+            table = _pyproject_table(path, data) or {}
+            where = f"{path}: [tool.reviewkit] "
+        else:
+            table = data
+            where = f"{path}: "
+    unknown = set(table) - set(KEYS)
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+        raise ConfigError(f"{where}unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYS))}")
+    knowledge = table.get("knowledge", {})
+    if not isinstance(knowledge, dict):
+        raise ConfigError(f"{where}key 'knowledge' must be a table ([knowledge])")
+    repo = table.get("repo")
+    if repo is not None and not isinstance(repo, str):
+        raise ConfigError(f'{where}key \'repo\' must be a string, e.g. repo = "../linux"')
     values: dict[str, Any] = {
-        "select": tuple(table.get("select", ())),
-        "ignore": tuple(table.get("ignore", ())),
-        "disable": tuple(table.get("disable", ())),
-        "knowledge": dict(table.get("knowledge", {})),
-        "spelling_ignore": tuple(table.get("spelling-ignore", ())),
-        "repo": Path(table["repo"]) if "repo" in table else None,
+        "select": _strings(where, table, "select"),
+        "ignore": _strings(where, table, "ignore"),
+        "disable": _strings(where, table, "disable"),
+        "knowledge": dict(knowledge),
+        "spelling_ignore": _strings(where, table, "spelling-ignore"),
+        "repo": Path(repo) if repo is not None else None,
         "config_path": path,
     }
     for key, value in overrides.items():

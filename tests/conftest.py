@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,6 +29,18 @@ def _test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     monkeypatch.delenv("PAGER", raising=False)
+
+
+_NOT_PLAIN_ASCII = re.compile(r"[^\t\n\x20-\x7e]")
+
+
+def raw_invisible(text: str) -> list[str]:
+    """The characters of ``text`` that no output may hold raw: controls but
+    TAB and LF (C0, DEL, C1), format characters (Cf: bidi controls,
+    zero-width spaces and joiners, the byte-order mark, the soft hyphen),
+    line and paragraph separators, lone surrogates."""
+    return [c for c in _NOT_PLAIN_ASCII.findall(text)
+            if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")]
 
 
 def needs_archive() -> pytest.MarkDecorator:

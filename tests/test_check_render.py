@@ -41,7 +41,7 @@ def test_text_shows_mail_text_literally() -> None:
     text = out.getvalue()
     assert "\x1b" not in text and "\u202e" not in text
     assert "[link=http://evil.example]x[/link]" in text
-    assert "\\x1b[31mred\\u202e" in text
+    assert "\\x1b[31mred<U+202E>" in text
     assert '"[bold]x[/bold]"' in text
     assert "FAIL subject" in " ".join(text.split())
     assert "fix: drop the final period" in text

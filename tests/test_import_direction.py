@@ -3,7 +3,7 @@
     source -> mail -> quotes -> patch -> cmap -> rules -> check -> render
 
 A module of a stage imports its own stage, earlier stages, and the shared
-records and settings (``model``, ``config``, ``errors``); never a later
+records, settings and cache (``model``, ``config``, ``errors``, ``cache``); never a later
 stage, nor the modules that chain the stages (``pipeline``, ``cli``). Render
 gets data and reads no files: it imports no reader, no parser, no rule.
 
@@ -22,7 +22,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewkit"
 STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "check", "render")
-SHARED = ("model", "config", "errors")
+SHARED = ("model", "config", "errors", "cache")
 MODULE = re.compile(r"^reviewkit(?:\.\w+)+$")
 
 

@@ -15,7 +15,7 @@ def _fresh_parse() -> dict:
 def test_cached_parse_is_the_files(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     first = knowledge._parse_shipped_toml()  # parsed, then written
-    written = list((tmp_path / "reviewkit").glob("knowledge-*.marshal"))
+    written = list((tmp_path / "reviewkit").glob("knowledge-*.cache"))
     assert len(written) == 1
     second = knowledge._parse_shipped_toml()  # read back
     assert first == second == _fresh_parse()
@@ -25,7 +25,7 @@ def test_cached_parse_is_the_files(tmp_path, monkeypatch):
 def test_unreadable_cache_is_parsed_again(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     knowledge._parse_shipped_toml()
-    (cache,) = (tmp_path / "reviewkit").glob("knowledge-*.marshal")
+    (cache,) = (tmp_path / "reviewkit").glob("knowledge-*.cache")
     cache.write_bytes(b"\x00garbage")
     assert knowledge._parse_shipped_toml() == _fresh_parse()
 

@@ -23,6 +23,7 @@ from reviewkit.model import Anchor, Comment, Finding, Side, Trailer
 from reviewkit.render import (
     build_summary,
     build_summary_json,
+    json_escape,
     md_code,
     md_escape,
     md_fence,
@@ -33,6 +34,7 @@ from reviewkit.render import (
     safe_plain,
     safe_text,
 )
+from tests.conftest import raw_invisible
 from tests.test_render_model import PATCH_ID, REPLY_ID, sample_review
 
 FUZZ = Path(__file__).parent / "data" / "fuzz"
@@ -40,14 +42,14 @@ FUZZ = Path(__file__).parent / "data" / "fuzz"
 ANSI = "\x1b[31mred\x1b[0m"
 OSC8 = "\x1b]8;;http://evil\x07click\x1b]8;;\x07"
 BIDI = "\u202eevil\u202c \u2066iso\u2069 \u200f \u061c"
+# Invisible characters that can make two identifiers look the same.
+INVISIBLE = "ls\u2028ps\u2029 zero\u200bwidth non\u200cjoiner join\u200der word\u2060joiner bom\ufeff soft\u00adhyphen"
 HOSTILE = (
     "[bold]bold[/] [link=http://x]click[/link] [/] " + ANSI + " " + OSC8
-    + " safe\x08\x08\x08\x08evil " + BIDI + " C1\x9b31m DEL\x7f bell\x07 cr\rx"
+    + " safe\x08\x08\x08\x08evil " + BIDI + " C1\x9b31m DEL\x7f bell\x07 cr\rx " + INVISIBLE
 )
 HTML = "<script>alert(1)</script> & [click](http://evil.example) <http://evil.example> | a | b |"
 
-# What must never reach the output: C0 but TAB/LF, DEL, C1, bidi controls.
-FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def hostile_review():
@@ -88,11 +90,13 @@ def plain_console(width: int = 100) -> Console:
 
 
 def assert_safe_terminal(out: str) -> None:
-    assert not FORBIDDEN.search(out), repr(FORBIDDEN.search(out).group())
+    assert not raw_invisible(out)
     # Markup stayed text, and the escapes are visible.
     for literal in ("[bold]bold[/]", "[link=http://x]click[/link]", "[/]", "\\x1b[31mred\\x1b[0m",
-                    "\\x1b]8;;http://evil\\x07click", "\\x08\\x08\\x08\\x08evil", "\\u202eevil\\u202c",
-                    "\\u2066iso\\u2069", "\\u200f", "\\u061c", "C1\\x9b31m", "DEL\\x7f", "bell\\x07", "cr\\x0dx"):
+                    "\\x1b]8;;http://evil\\x07click", "\\x08\\x08\\x08\\x08evil", "<U+202E>evil<U+202C>",
+                    "<U+2066>iso<U+2069>", "<U+200F>", "<U+061C>", "C1\\x9b31m", "DEL\\x7f", "bell\\x07", "cr\\x0dx",
+                    "ls<U+2028>ps<U+2029>", "zero<U+200B>width", "non<U+200C>joiner", "join<U+200D>er", "word<U+2060>joiner",
+                    "bom<U+FEFF>", "soft<U+00AD>hyphen"):
         assert literal in out, literal
 
 
@@ -105,9 +109,48 @@ def test_safe_plain_makes_controls_visible_and_keeps_the_rest() -> None:
     assert safe_plain("\x1b[1m") == "\\x1b[1m"
     assert safe_plain("\x00\x7f\x80\x9f") == "\\x00\\x7f\\x80\\x9f"
     assert safe_plain("\u202eabc\u202c\u2066\u2069\u200e\u200f\u061c") == \
-        "\\u202eabc\\u202c\\u2066\\u2069\\u200e\\u200f\\u061c"
-    assert safe_plain("[bold]é ü 中文 🙂") == "[bold]é ü 中文 🙂"
+        "<U+202E>abc<U+202C><U+2066><U+2069><U+200E><U+200F><U+061C>"
+    assert safe_plain("[bold]é ü 中文 🙂 \u00a0") == "[bold]é ü 中文 🙂 \u00a0"
     assert safe_plain(None) == ""
+
+
+# One case per kind of invisible character: (character, what text and
+# markdown show, what JSON holds).
+INVISIBLE_CASES = [
+    ("\u200b", "<U+200B>", "\\u200b"),  # zero-width space
+    ("\u200c", "<U+200C>", "\\u200c"),  # zero-width non-joiner
+    ("\u200d", "<U+200D>", "\\u200d"),  # zero-width joiner
+    ("\u2060", "<U+2060>", "\\u2060"),  # word joiner
+    ("\ufeff", "<U+FEFF>", "\\ufeff"),  # zero-width no-break space, byte-order mark
+    ("\u00ad", "<U+00AD>", "\\u00ad"),  # soft hyphen
+    ("\u180e", "<U+180E>", "\\u180e"),  # Mongolian vowel separator (Cf)
+    ("\u2028", "<U+2028>", "\\u2028"),  # line separator
+    ("\u2029", "<U+2029>", "\\u2029"),  # paragraph separator
+    ("\u202e", "<U+202E>", "\\u202e"),  # right-to-left override
+    ("\U000e0041", "<U+E0041>", "\\udb40\\udc41"),  # tag latin capital A (astral, Cf)
+    ("\udc80", "<U+DC80>", "\\udc80"),  # a lone surrogate (an undecodable byte)
+    ("\x7f", "\\x7f", "\\u007f"),  # DEL
+    ("\x9b", "\\x9b", "\\u009b"),  # C1 CSI
+]
+
+
+@pytest.mark.parametrize("char, shown, escaped", INVISIBLE_CASES, ids=[f"U+{ord(c):04X}" for c, _, _ in INVISIBLE_CASES])
+def test_invisible_character_is_shown_and_escaped(char: str, shown: str, escaped: str) -> None:
+    text = f"get{char}page(page);"
+    assert safe_plain(text) == f"get{shown}page(page);"
+    assert md_escape(text) == "get" + shown.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>") \
+        + "page(page);"
+    assert shown in md_code(text) and shown in md_fence(text)
+    document = json_escape(json.dumps({"text": text}, ensure_ascii=False))
+    assert document == '{"text": "get' + escaped + 'page(page);"}'
+    assert json.loads(document) == {"text": text}  # escaped, not lost
+
+
+def test_json_escape_leaves_visible_text_and_structure_alone() -> None:
+    doc = {"a": "é ü 中文 🙂 \u00a0 \\u200b", "b": [1, None, "\t\n\x1b"]}
+    text = json.dumps(doc, ensure_ascii=False, indent=2)
+    assert json_escape(text) == text  # nothing to escape
+    assert json.loads(json_escape(text)) == doc
 
 
 def test_safe_text_is_never_markup() -> None:
@@ -163,7 +206,7 @@ def test_terminal_review_shows_hostile_text_literally(width: int) -> None:
     out = console.file.getvalue()
     # Narrow consoles wrap long lines; judge the unwrapped text.
     flat = out if width >= 160 else out.replace("\n", "")
-    assert not FORBIDDEN.search(out)
+    assert not raw_invisible(out)
     if width >= 100:
         assert_safe_terminal(flat)
     else:
@@ -195,7 +238,7 @@ def _tokens(md: str):
 @pytest.mark.parametrize("render", [render_markdown, build_summary], ids=["review", "summary"])
 def test_markdown_escapes_hostile_text(render) -> None:
     md = render(hostile_review())
-    assert not FORBIDDEN.search(md)
+    assert not raw_invisible(md)
     tokens = _tokens(md)
     kinds = {t.type for t in tokens}
     assert "html_inline" not in kinds and "html_block" not in kinds
@@ -239,15 +282,15 @@ def fuzz_review():
 def test_pipeline_hostile_mail_terminal(fuzz_review) -> None:
     console = plain_console(100)
     render_text(fuzz_review, console)
-    assert not FORBIDDEN.search(console.file.getvalue())
+    assert not raw_invisible(console.file.getvalue())
     # Wide enough that nothing wraps, to find each literal whole.
     console = plain_console(400)
     render_text(fuzz_review, console)
     flat = console.file.getvalue()
-    assert not FORBIDDEN.search(flat)
+    assert not raw_invisible(flat)
     for literal in ("[bold]evil[/]", "[link=http://x]click[/link]", "[/] stay text", "\\x1b[31mred\\x1b[0m",
-                    "\\x1b]8;;http://evil\\x07click", "safe\\x08\\x08\\x08\\x08evil", "\\u202eevil\\u202c",
-                    "\\u2067isolate\\u2069", "C1 \\x9b31m", "DEL \\x7f", "<script>alert(1)</script>",
+                    "\\x1b]8;;http://evil\\x07click", "safe\\x08\\x08\\x08\\x08evil", "<U+202E>evil<U+202C>",
+                    "<U+2067>isolate<U+2069>", "C1 \\x9b31m", "DEL \\x7f", "<script>alert(1)</script>",
                     "[red]Mallory[/]", "Is this safe?"):
         assert literal in flat, literal
 
@@ -256,7 +299,7 @@ def test_pipeline_hostile_mail_markdown(fuzz_review) -> None:
     for md in (render_markdown(fuzz_review), build_summary(fuzz_review)):
         # The summary titles patches by the subject's title ("[bold]" is
         # read as a subject tag there); the review shows the whole subject.
-        assert not FORBIDDEN.search(md)
+        assert not raw_invisible(md)
         kinds = {t.type for t in _tokens(md)}
         assert not kinds & {"html_inline", "html_block", "link_open"}
         fences = "".join(t.content for t in _tokens(md) if t.type == "fence")
@@ -274,15 +317,15 @@ def test_pipeline_hostile_archive_page() -> None:
     console = plain_console(400)
     render_text(review, console)
     out = console.file.getvalue()
-    assert not FORBIDDEN.search(out)
-    for literal in ("[bold]drm[/]: fix \\x1b[2J\\x1b[Hcleared screen \\u202egnp.cod\\u202c",
+    assert not raw_invisible(out)
+    for literal in ("[bold]drm[/]: fix \\x1b[2J\\x1b[Hcleared screen <U+202E>gnp.cod<U+202C>",
                     "comment [link=http://evil]Trusted Maintainer[/link]",
                     "drivers/gpu/\\x1b]8;;http://evil\\x07x.c\\x1b]8;;\\x07",
                     "Hidden \\x1b[8mconcealed\\x1b[28m text, a title change \\x1b]0;pwned\\x07 and [/] here.",
-                    "lock(\\u202e);", "<img src=x onerror=alert(1)>"):
+                    "lock(<U+202E>);", "<img src=x onerror=alert(1)>"):
         assert literal in out, literal
     for md in (render_markdown(review), build_summary(review)):
-        assert not FORBIDDEN.search(md)
+        assert not raw_invisible(md)
         tokens = _tokens(md)
         assert not {t.type for t in tokens} & {"html_inline", "html_block", "link_open", "image"}
         # Our tables only: the mail's "| col | col |" table stays in its fence.

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reviewkit.cache import Entry
 from reviewkit.config import Config
 from reviewkit.model import DiffLine, FileDiff, Hunk, Patch, PatchSource
 from reviewkit.rules import spelling
@@ -73,12 +74,18 @@ def test_the_dictionary_index_agrees_with_the_file() -> None:
 
 def test_the_index_is_cached_and_reused(tmp_path: Path) -> None:
     assert spelling.find_corrections(["tempary"]) == {"tempary": ("temporary", "temporarily")}
-    cached = list((tmp_path / "xdg-cache" / "reviewkit").glob("codespell-*.idx"))
+    cached = list((tmp_path / "xdg-cache" / "reviewkit").glob("codespell-*.cache"))
     assert len(cached) == 1
     # a second process reads the cache: make it different to prove it is read
-    cached[0].write_bytes(b"tempary->cached\n")
+    dictionary = spelling._codespell_dictionary()
+    assert dictionary is not None
+    Entry("codespell", dictionary).write(b"tempary->cached\n")
     spelling._load_index.cache_clear()
     assert spelling.find_corrections(["tempary"]) == {"tempary": ("cached",)}
+    # damaged: built again from the dictionary
+    cached[0].write_bytes(cached[0].read_bytes()[:-1])
+    spelling._load_index.cache_clear()
+    assert spelling.find_corrections(["tempary"]) == {"tempary": ("temporary", "temporarily")}
 
 
 def test_an_unwritable_cache_still_gives_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,8 +11,8 @@ for rich.
 - ``build_summary_json(review) -> dict``: schema ``reviewkit.summary`` v1.
 - ``render_checklist_text`` / ``_markdown`` / ``_json``: the pre-send
   checklist the pipeline built (``reviewkit.render.checklist``).
-- ``safe_text``, ``safe_plain``, ``md_escape``, ``md_code``, ``md_fence``,
-  ``md_table_cell``: mail text made safe (``reviewkit.render.safe``).
+- ``safe_text``, ``safe_plain``, ``json_escape``, ``md_escape``, ``md_code``,
+  ``md_fence``, ``md_table_cell``: mail text made safe (``reviewkit.render.safe``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _EXPORTS = {
     "build_layout": "reviewkit.render.layout",
     "safe_text": "reviewkit.render.safe",
     "safe_plain": "reviewkit.render.safe",
+    "json_escape": "reviewkit.render.safe",
     "md_escape": "reviewkit.render.safe",
     "md_code": "reviewkit.render.safe",
     "md_fence": "reviewkit.render.safe",

@@ -8,10 +8,16 @@ BEL, BS, VT, FF and CR from ``Text`` (``rich/control.py``:
 ``STRIP_CONTROL_CODES``); ESC passes through ``Text``, ``Syntax`` and
 typer's error box. So every mail-derived string goes through this module:
 
-- :func:`safe_plain` -> ``str`` with every C0 control but TAB and LF, DEL,
-  every C1 control, the bidi controls and the Unicode line/paragraph
-  separators replaced by a visible escape: ``\\x1b``, ``\\x7f``, ``\\x9b``,
-  ``\\u202e``. Nothing is dropped: the escape names the code point.
+- :func:`safe_plain` -> ``str`` with every control character but TAB and LF
+  (C0, DEL, C1) shown as ``\\x1b``, ``\\x7f``, ``\\x9b``, and every invisible
+  format character (Unicode category Cf: the bidi controls, zero-width
+  spaces and joiners, the word joiner, the byte-order mark, the soft hyphen)
+  and the line and paragraph separators (Zl, Zp) shown as ``<U+202E>``,
+  ``<U+200B>``. Nothing is dropped: the escape names the code point.
+  Invisible characters can hide a difference between two identifiers.
+- :func:`json_escape` -> JSON text with the same characters escaped as
+  ``\\u202e`` (lossless: a parser gets the mail text back exact), so that
+  JSON shown on a terminal cannot be reordered or coloured by it.
 - :func:`safe_text` -> ``rich.text.Text`` of :func:`safe_plain`; never
   parsed as markup. Compose with ``Text.assemble`` / ``Text.append``.
 - :func:`md_escape`, :func:`md_code`, :func:`md_fence`,
@@ -30,41 +36,89 @@ if TYPE_CHECKING:  # rich is imported only by safe_text, to keep imports cheap
     from rich.style import Style
     from rich.text import Text
 
-# Bidi embedding/override/isolate controls and marks (Trojan Source), and the
-# Unicode line and paragraph separators (they break lines in some viewers).
-_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
-_SEPARATORS = (0x2028, 0x2029)
+# Which characters are escaped, in one place: by Unicode category, looked up
+# (unicodedata) the first time a character is met and remembered in the
+# tables below. TAB and LF are text. A lone surrogate (Cs: undecodable bytes
+# kept by surrogateescape) is no character a terminal or an encoder takes.
+_CONTROL = frozenset({"Cc"})
+_INVISIBLE = frozenset({"Cf", "Zl", "Zp", "Cs"})
+_KEPT = (0x09, 0x0A)
 
 
-def _build_table() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for cp in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)):
-        if cp not in (0x09, 0x0A):
-            table[cp] = f"\\x{cp:02x}"
-    for cp in (*_BIDI, *_SEPARATORS):
-        table[cp] = f"\\u{cp:04x}"
-    return table
+def _escape_kind(cp: int) -> str:
+    """"control", "invisible" or "" (shown as it is) for code point ``cp``."""
+    if cp in _KEPT or 0x20 <= cp < 0x7F:
+        return ""
+    if cp < 0x20 or cp == 0x7F:
+        return "control"
+    import unicodedata  # a C module, loaded once a non-ASCII character is met
+
+    category = unicodedata.category(chr(cp))
+    if category in _CONTROL:
+        return "control"
+    return "invisible" if category in _INVISIBLE else ""
 
 
-_VISIBLE = _build_table()
-_UNSAFE_RE = re.compile("[" + "".join(re.escape(chr(cp)) for cp in _VISIBLE) + "]")
+class _Table(dict):
+    """A ``str.translate`` table filled as characters are met."""
+
+    def __init__(self, escape) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.escape = escape
+
+    def __missing__(self, cp: int) -> str:
+        shown = self.escape(cp) if _escape_kind(cp) else chr(cp)
+        self[cp] = shown
+        return shown
+
+
+def _plain_escape(cp: int) -> str:
+    return f"\\x{cp:02x}" if _escape_kind(cp) == "control" else f"<U+{cp:04X}>"
+
+
+def _json_escape(cp: int) -> str:
+    if cp > 0xFFFF:  # JSON spells an astral character as its UTF-16 surrogates
+        cp -= 0x10000
+        return f"\\u{0xD800 + (cp >> 10):04x}\\u{0xDC00 + (cp & 0x3FF):04x}"
+    return f"\\u{cp:04x}"
+
+
+_PLAIN = _Table(_plain_escape)
+_JSON = _Table(_json_escape)
+# DEL and every character past ASCII: JSON text holds no other raw control
+# character. A JSON document (a megabyte for the review of
+# tests/data/corpus/threads/lru-lock-v16.mbox) is scanned by the regex
+# engine (2 ms) and only these characters are looked up; translating the
+# whole text takes 30 ms. (Written as the complement of the rest of ASCII:
+# the range up to U+10FFFF takes 3 ms to compile.)
+_PAST_ASCII = re.compile(r"[^\x00-\x7e]")
 
 
 def has_unsafe(s: str) -> bool:
     """True when ``s`` holds a character :func:`safe_plain` would escape."""
-    return _UNSAFE_RE.search(s) is not None
+    return safe_plain(s) != s
 
 
 def safe_plain(s: str | None) -> str:
-    """``s`` with control and bidi characters replaced by visible escapes.
+    """``s`` with control and invisible characters replaced by visible escapes.
 
     TAB and LF are kept. ESC becomes the four characters ``\\x1b``, U+202E
-    becomes ``\\u202e``. Nothing is removed, so the reader can see what the
-    mail held. None becomes "".
+    the eight characters ``<U+202E>``. Nothing is removed, so the reader can
+    see what the mail held. None becomes "".
     """
     if not s:
         return ""
-    return s.translate(_VISIBLE)
+    return s.translate(_PLAIN)
+
+
+def json_escape(text: str) -> str:
+    """JSON text with DEL, C1 and the invisible characters escaped as ``\\uXXXX``.
+
+    ``text`` is JSON as ``json.dumps(..., ensure_ascii=False)`` writes it:
+    C0 is escaped already, and whatever else is escaped can only sit inside
+    strings, so the document means the same.
+    """
+    return _PAST_ASCII.sub(lambda m: m.group().translate(_JSON), text)
 
 
 def safe_text(s: str | None, style: "str | Style | None" = None) -> "Text":
@@ -163,4 +217,4 @@ def md_table_cell(s: str | None, *, code: bool = False) -> str:
     return md_escape(s, keep_newlines=True).replace("\n", "<br>")
 
 
-__all__ = ["has_unsafe", "md_code", "md_escape", "md_fence", "md_table_cell", "safe_plain", "safe_text"]
+__all__ = ["has_unsafe", "json_escape", "md_code", "md_escape", "md_fence", "md_table_cell", "safe_plain", "safe_text"]

@@ -7,25 +7,23 @@ digits), ALL-CAPS words (macros, acronyms), hex numbers, URLs and e-mail
 addresses are never looked up.
 
 ``check`` runs on every ``git send-email``, so the dictionary (1.5 MB,
-65,000 entries) is not parsed per run: the first run writes a copy sorted
-by key under ``$XDG_CACHE_HOME/reviewkit`` (named after the file's path, size
-and mtime), and later runs read those bytes and
-binary-search only the words the patch holds (a few milliseconds where
-building the dict takes ~35 ms).
+65,000 entries) is not parsed per run: the first run keeps a copy sorted
+by key in the cache (:mod:`reviewkit.cache`), and later runs read those
+bytes and binary-search only the words the patch holds (a few milliseconds
+where building the dict takes ~35 ms).
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import os
 import re
 import sys
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from reviewkit.cache import Entry
 from reviewkit.config import Config
 from reviewkit.model import Confidence, Finding, Message, Patch, Severity
 from reviewkit.quotes.patchmail import find_cover_text
@@ -53,11 +51,6 @@ def _codespell_dictionary() -> Path | None:
     return None
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reviewkit"
-
-
 def _sorted_entries(text: str) -> bytes:
     """The dictionary's lines as ``key->fixes`` with lower-case keys, sorted by key.
 
@@ -75,34 +68,23 @@ def _sorted_entries(text: str) -> bytes:
 
 @functools.cache
 def _load_index() -> bytes:
-    """The sorted dictionary bytes, from the cache when it is fresh.
+    """The sorted dictionary bytes, from the cache when it holds them intact.
 
     Returns b"" when codespell is not installed (no word is then flagged).
-    A cache that cannot be written is no error: the index is built in memory.
+    A cache entry that is missing or fails its checks is built again; one
+    that cannot be written is no error.
     """
     path = _codespell_dictionary()
     if path is None:
         return b""
-    st = path.stat()
-    # size and mtime change with every codespell release that touches the
-    # dictionary; the path's hash tells two installations apart
-    tag = zlib.crc32(str(path).encode("utf-8", "surrogateescape"))
-    cache = _cache_dir() / f"codespell-{tag:08x}-{st.st_size}-{st.st_mtime_ns}.idx"
-    try:
-        return cache.read_bytes()
-    except OSError:
-        pass
-    data = _sorted_entries(path.read_text(encoding="utf-8"))
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        import tempfile  # only when the cache is written: it imports random, hashlib
-
-        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".codespell-")
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, cache)
-    except OSError:
-        pass
+    # the entry follows the dictionary's path, size and mtime: a codespell
+    # release that touches the dictionary, or another installation, is
+    # another entry
+    entry = Entry("codespell", path)
+    data = entry.read()
+    if data is None:
+        data = _sorted_entries(path.read_text(encoding="utf-8"))
+        entry.write(data)
     return data
 
 

@@ -61,8 +61,12 @@ def _check_path(path: str) -> None:
     if path == STDIN:
         return
     p = Path(path)
-    if not p.exists():
-        raise InputError(f"{path}: no such file or directory")
+    try:
+        p.stat()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file or directory") from None
+    except OSError as err:  # a name over 255 bytes, a loop of links
+        raise InputError(f"{path}: cannot read ({err.strerror or err})") from None
     if not os.access(p, os.R_OK):
         raise InputError(f"{path}: cannot read (permission denied)")
     if p.is_dir():

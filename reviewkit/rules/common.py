@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterator
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, ChangedFunction, EdgeKind, CodeMap, Confidence, Finding, FunctionStatus, FunctionView, NodeKind
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State, explore
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, parse_condition, parse_statement
@@ -121,12 +123,8 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
     if st.fact(ret) is True:
         return True
     # `ret = PTR_ERR(x); dev_err(...); return ret;` (drivers/leds/leds-lp8860.c)
-    cur, seen = nid, 0
-    while seen < 6:
-        preds = [e.src for e in flow.cfg.edges if e.dst == cur]
-        if len(preds) != 1:
-            break
-        cur, seen = preds[0], seen + 1
+    graph = graph_of(flow.cfg)
+    for cur in islice(graph.straight_before(nid), 6):
         pnode = flow.cfg.nodes[cur]
         if pnode.kind is not NodeKind.STATEMENT:
             break
@@ -135,8 +133,8 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
                 return is_error_value(rv)
     # `if (ret) return ret;` / `if (ret < 0) goto out; ... out: return ret;`:
     # the condition that led here tested the returned variable non-zero
-    for e in flow.cfg.edges:
-        if e.dst == nid and e.kind is EdgeKind.TRUE:
+    for e in graph.predecessors(nid):
+        if e.kind is EdgeKind.TRUE:
             cond = parse_condition(flow.cfg.nodes[e.src].text)
             if cond.op == "atom" and cond.var == ret:
                 return True

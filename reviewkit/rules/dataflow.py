@@ -15,8 +15,10 @@ from __future__ import annotations
 import re
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Iterable
+from itertools import chain, islice
+from typing import Iterable, Iterator
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
 from reviewkit.rules.extract import Call, Cond, Stmt, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key_name
@@ -151,72 +153,6 @@ class Flow:
         return [frozenset(h.key for h in s.locks_held()) for s in self.visits.get(node_id, [])]
 
 
-# ------------------------------------------------------------------ loops
-
-
-def find_back_edges(cfg: Cfg) -> set[CfgEdge]:
-    """BACK edges plus every edge that closes a cycle in a depth-first walk
-    from ENTRY (continue, goto backwards)."""
-    succ: dict[int, list[CfgEdge]] = {}
-    for e in cfg.edges:
-        succ.setdefault(e.src, []).append(e)
-    back = {e for e in cfg.edges if e.kind is EdgeKind.BACK}
-    color: dict[int, int] = {}
-    stack: list[tuple[int, int]] = [(Cfg.ENTRY, 0)]
-    color[Cfg.ENTRY] = 1
-    while stack:
-        nid, i = stack[-1]
-        out = succ.get(nid, [])
-        if i < len(out):
-            stack[-1] = (nid, i + 1)
-            e = out[i]
-            c = color.get(e.dst, 0)
-            if c == 1:
-                back.add(e)
-            elif c == 0:
-                color[e.dst] = 1
-                stack.append((e.dst, 0))
-        else:
-            color[nid] = 2
-            stack.pop()
-    return back
-
-
-def find_loops(cfg: Cfg, back: set[CfgEdge]) -> dict[int, frozenset[int]]:
-    """Natural loops: head -> the nodes of its body (head included)."""
-    pred: dict[int, list[int]] = {}
-    for e in cfg.edges:
-        pred.setdefault(e.dst, []).append(e.src)
-    succ: dict[int, list[int]] = {}
-    for e in cfg.edges:
-        succ.setdefault(e.src, []).append(e.dst)
-    loops: dict[int, set[int]] = {}
-    for e in back:
-        body = loops.setdefault(e.dst, {e.dst})
-        work = [e.src]
-        while work:
-            n = work.pop()
-            if n in body:
-                continue
-            body.add(n)
-            work.extend(pred.get(n, []))
-    for h, body in loops.items():
-        head = cfg.nodes[h] if h < len(cfg.nodes) else None
-        if head is None or head.kind is not NodeKind.LOOP:
-            continue
-        # a loop statement's body is what it encloses, also the statements
-        # that never go round again (`prop = ...; break;` in
-        # drivers/i2c/busses/i2c-pxa-pci.c add_i2c_device)
-        work = [d for d in succ.get(h, []) if d < len(cfg.nodes) and cfg.nodes[d].loop_depth > head.loop_depth]
-        while work:
-            n = work.pop()
-            if n in body or n >= len(cfg.nodes) or cfg.nodes[n].loop_depth <= head.loop_depth:
-                continue
-            body.add(n)
-            work.extend(succ.get(n, []))
-    return {h: frozenset(b) for h, b in loops.items()}
-
-
 # ------------------------------------------------------------------ helpers
 
 
@@ -285,10 +221,11 @@ def _calls_of(cond: Cond) -> list[Call]:
 class Transfer:
     """What statements and condition edges do to a state, by the knowledge base."""
 
-    def __init__(self, kb: KnowledgeBase, cfg: Cfg, loops: dict[int, frozenset[int]]) -> None:
+    def __init__(self, kb: KnowledgeBase, cfg: Cfg) -> None:
         self.kb = kb
         self.cfg = cfg
-        self.loops = loops
+        self.graph = graph_of(cfg)
+        self.loops = self.graph.loops
         self.events: set[Event] = set()
         self.tracked = _tracked_vars(cfg)
         self.initialised = _initialised_vars(cfg)
@@ -562,12 +499,16 @@ class Transfer:
             return st
         return self.acquire(st, key, variant, node.id, scoped=True, until_line=_scope_end(node, block))
 
-    def _unsure_releases_after(self, nid: int, st: State) -> State:
-        cur = nid
-        for _ in range(8):
+    def _straight_run(self, nid: int, limit: int) -> Iterator[CfgNode]:
+        """``nid`` and the nodes of its straight run, at most ``limit``, up to EXIT."""
+        ids = chain((nid,), (e.dst for e in self.graph.straight_after(nid)))
+        for cur in islice(ids, limit):
             if cur >= len(self.cfg.nodes) or cur == Cfg.EXIT:
-                break
-            node = self.cfg.nodes[cur]
+                return
+            yield self.cfg.nodes[cur]
+
+    def _unsure_releases_after(self, nid: int, st: State) -> State:
+        for node in self._straight_run(nid, 8):
             if node.kind is not NodeKind.STATEMENT:
                 break
             for call in parse_statement(node.text).calls:
@@ -576,28 +517,16 @@ class Transfer:
                     key = self.key_for(op, call)
                     if key is not None:
                         st = replace(st, unsure=st.unsure | {key})
-            nxt = [e for e in self.cfg.edges if e.src == cur]
-            if len(nxt) != 1:
-                break
-            cur = nxt[0].dst
         return st
 
     def _jump_after(self, nid: int, fallback: int) -> int:
         """The return/break/goto that a straight run of statements from
         ``nid`` ends in (``dev_err(...); return ret;``), else ``fallback``."""
-        cur = nid
-        for _ in range(12):
-            if cur >= len(self.cfg.nodes) or cur == Cfg.EXIT:
-                break
-            node = self.cfg.nodes[cur]
+        for node in self._straight_run(nid, 12):
             if node.kind in (NodeKind.RETURN, NodeKind.BREAK, NodeKind.GOTO):
-                return cur
+                return node.id
             if node.kind is not NodeKind.STATEMENT:
                 break
-            nxt = [e for e in self.cfg.edges if e.src == cur]
-            if len(nxt) != 1:
-                break
-            cur = nxt[0].dst
         return fallback
 
     # -- edges
@@ -802,13 +731,10 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
     Raises:
         NotAnalysed: more than ``bound`` distinct (node, state) pairs.
     """
-    back = find_back_edges(cfg)
-    loops = find_loops(cfg, back)
-    flow = Flow(cfg, loops=loops)
-    tr = Transfer(kb, cfg, loops)
-    succ: dict[int, list[CfgEdge]] = {}
-    for e in cfg.edges:
-        succ.setdefault(e.src, []).append(e)
+    graph = graph_of(cfg)
+    back = graph.back_edges
+    flow = Flow(cfg, loops=graph.loops)
+    tr = Transfer(kb, cfg)
     seen: set = set()
     visited: set = set()
     exits: set = set()
@@ -838,7 +764,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
         ):
             continue  # BUG(): this path never reaches an exit (kernel/watch_queue.c)
         loop_done = any(e.dst == nid for e in taken)
-        for edge in succ.get(nid, []):
+        for edge in graph.successors(nid):
             taken2 = taken
             if edge in back:
                 if edge in taken:

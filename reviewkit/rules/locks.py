@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from itertools import islice
 from typing import Iterator
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     exit_returns,
@@ -225,35 +227,6 @@ def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Fi
 # ---------------------------------------------------------------- RK103
 
 
-def _dominators(cfg: Cfg) -> dict[int, set[int]]:
-    succ: dict[int, list[int]] = defaultdict(list)
-    pred: dict[int, list[int]] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e.dst)
-        pred[e.dst].append(e.src)
-    reach, work = {Cfg.ENTRY}, [Cfg.ENTRY]
-    while work:
-        n = work.pop()
-        for s in succ[n]:
-            if s not in reach:
-                reach.add(s)
-                work.append(s)
-    dom = {n: set(reach) for n in reach}
-    dom[Cfg.ENTRY] = {Cfg.ENTRY}
-    changed = True
-    while changed:
-        changed = False
-        for n in sorted(reach):
-            if n == Cfg.ENTRY:
-                continue
-            ps = [dom[p] for p in pred[n] if p in reach]
-            new = set.intersection(*ps) | {n} if ps else {n}
-            if new != dom[n]:
-                dom[n] = new
-                changed = True
-    return dom
-
-
 def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
     """Nodes that release a lock while some path holds it."""
     out: dict[ResourceKey, list[int]] = defaultdict(list)
@@ -271,18 +244,12 @@ def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
 def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
     """The nodes that follow ``nid`` on its straight-line successors."""
     out = []
-    succ: dict[int, list] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e)
-    cur = nid
-    for _ in range(limit):
-        nxt = succ.get(cur, [])
-        if len(nxt) != 1:
+    graph = graph_of(cfg)
+    for e in islice(graph.straight_after(nid), limit):
+        cur = e.dst
+        if cur == Cfg.EXIT or e.kind is EdgeKind.BACK:
             break
-        cur = nxt[0].dst
-        if cur == Cfg.EXIT or nxt[0].kind is EdgeKind.BACK:
-            break
-        if cfg.nodes[cur].text and all(e.kind is EdgeKind.BACK for e in succ.get(cur, [])):
+        if cfg.nodes[cur].text and all(x.kind is EdgeKind.BACK for x in graph.successors(cur)):
             break  # a for loop's update (`i++`): part of the loop, not of the branch
         out.append(cur)
         if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
@@ -296,7 +263,7 @@ def _early_exit(cfg: Cfg, nid: int) -> bool:
     if not after or cfg.nodes[after[-1]].kind is not NodeKind.RETURN:
         return False
     # a return that other paths also reach is a join, not an early exit
-    return sum(1 for e in cfg.edges if e.dst == after[-1]) == 1
+    return len(graph_of(cfg).predecessors(after[-1])) == 1
 
 
 def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
@@ -317,20 +284,18 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
         # no release to share: the dominator sets would go unread (most
         # functions of threads/lru-lock-v16.mbox release no lock)
         return {}
-    dom = _dominators(cfg)
-    preds: dict[int, int] = defaultdict(int)
-    for e in cfg.edges:
-        preds[e.dst] += 1
+    graph = graph_of(cfg)
+    dom = graph.dominators
     out: dict[ResourceKey, tuple[int, dict]] = {}
     for node in cfg.nodes:
         if node.kind is not NodeKind.CONDITION or node.id not in dom:
             continue
-        arms = {e.kind: e.dst for e in cfg.successors(node.id) if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)}
+        arms = {e.kind: e.dst for e in graph.successors(node.id) if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)}
         if len(arms) != 2:
             continue
         regions = {}
         for kind, entry in arms.items():
-            regions[kind] = {n for n, ds in dom.items() if entry in ds} if preds[entry] == 1 else set()
+            regions[kind] = {n for n, ds in dom.items() if entry in ds} if len(graph.predecessors(entry)) == 1 else set()
         for key, rel in sites.items():
             in_arm = {k: [r for r in rel if r in reg] for k, reg in regions.items()}
             if not all(in_arm.values()):
@@ -338,7 +303,7 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
             # both arms must go on to a common point (not end in return/goto)
             joins = []
             for k, reg in regions.items():
-                joins.append({e.dst for n in reg for e in cfg.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
+                joins.append({e.dst for n in reg for e in graph.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
             common = joins[0] & joins[1]
             if not common:
                 continue
@@ -347,18 +312,9 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
                 # `unlock; return -EINVAL;` inside an arm is an early exit,
                 # not a release the arms could share
                 # (drivers/pwm/pwm-microchip-core.c, linux-pwm archive)
-                seen, work = set(), [r]
-                while work:
-                    n = work.pop()
-                    if n in seen:
-                        continue
-                    seen.add(n)
-                    for e in cfg.successors(n):
-                        if e.dst in common and e.kind is EdgeKind.NEXT:
-                            return True
-                        if e.dst in reg:
-                            work.append(e.dst)
-                return False
+                return any(
+                    e.dst in common and e.kind is EdgeKind.NEXT for n in graph.reach(r, reg) for e in graph.successors(n)
+                )
 
             in_arm = {k: [r for r in rs if reaches_join(r, regions[k])] for k, rs in in_arm.items()}
             if not all(in_arm.values()):
@@ -381,15 +337,13 @@ def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
     """The nearest condition one of whose arms alone leads to ``nid``,
     written as the test that holds there (``clearlru`` for the FALSE arm
     of ``!clearlru``); None when no single arm does."""
-    preds: dict[int, int] = defaultdict(int)
-    for e in cfg.edges:
-        preds[e.dst] += 1
+    graph = graph_of(cfg)
     best = None
     for node in cfg.nodes:
         if node.kind is not NodeKind.CONDITION or node.id not in dom.get(nid, ()):
             continue
-        for e in cfg.successors(node.id):
-            if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and preds[e.dst] == 1 and e.dst in dom.get(nid, ()):
+        for e in graph.successors(node.id):
+            if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and len(graph.predecessors(e.dst)) == 1 and e.dst in dom.get(nid, ()):
                 if best is None or node.id in dom.get(best[0], ()) or len(dom.get(node.id, ())) > len(dom.get(best[0], ())):
                     best = (node.id, e.kind)
     if best is None:
@@ -512,7 +466,7 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
         release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
-        dom = _dominators(cfg)
+        dom = graph_of(cfg).dominators
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
             after = [cfg.nodes[n].text for n in _linear_after(cfg, r) if cfg.nodes[n].text]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Iterator
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
 from reviewkit.rules.common import (
     find_callee_views,
@@ -15,7 +15,7 @@ from reviewkit.rules.common import (
     make_finding,
     node_calls,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, find_back_edges, mentions
+from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.registry import rule
@@ -128,11 +128,9 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
     """Every path from node ``g`` to the exit: (nodes, nodes that dropped
     ``key``). None when there are too many paths to judge."""
     cfg = flow.cfg
-    tr = Transfer(kb, cfg, flow.loops)
-    back = find_back_edges(cfg)
-    succ: dict[int, list] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e)
+    tr = Transfer(kb, cfg)
+    graph = graph_of(cfg)
+    back = graph.back_edges
     out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     steps = 0
     for st0 in flow.visits.get(g, []):
@@ -145,7 +143,7 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
                 return None
             node = cfg.nodes[nid]
             loop_done = any(e.dst == nid for e in taken)
-            for edge in succ.get(nid, []):
+            for edge in graph.successors(nid):
                 taken2 = taken
                 if edge in back:
                     if edge in taken:
@@ -270,7 +268,7 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
             "target": target,
             "from_old": from_old,
             "puts": puts,
-            "edge": next(e.kind for e in cfg.successors(div) if e.dst == start),
+            "edge": next(e.kind for e in graph_of(cfg).successors(div) if e.dst == start),
         }
     return out
 

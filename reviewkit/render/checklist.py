@@ -25,6 +25,8 @@ from reviewkit.model import Finding, Message, Patch, Severity
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from reviewkit.rules.registry import Report
+
 SCHEMA_NAME, SCHEMA_VERSION = "reviewkit.checklist", 1
 
 
@@ -184,7 +186,8 @@ def _rules_item(patch: Patch, subject: str, config: Config) -> CheckItem:
 
 def _check_patch(mail: _Mail, *, config: Config, cover_changelog: bool | None, numbered: bool) -> list[CheckItem]:
     from reviewkit.rules import patch_format as pf
-    from reviewkit.rules.spelling import find_added_text, find_commit_text, find_misspellings, misspelling_finding
+    from reviewkit.rules.engine import make_findings
+    from reviewkit.rules.spelling import find_added_text, find_commit_text, find_misspellings, misspelling_report
     from reviewkit.rules.style import temporary_markers
 
     m, patch = mail.message, mail.patch
@@ -192,8 +195,9 @@ def _check_patch(mail: _Mail, *, config: Config, cover_changelog: bool | None, n
     subject = m.subject
     items: list[CheckItem] = []
 
-    def add(rule_id: str, name: str, findings: Sequence[Finding], ok: str, where: str) -> None:
+    def add(rule_id: str, name: str, reports: Sequence[Report], ok: str, where: str) -> None:
         if _enabled(rule_id, config):
+            findings = make_findings(rule_id, reports, msgid=patch.msgid)
             items.append(_item(name, findings, ok=ok, default_where=where, patch=subject, rule_id=rule_id))
 
     add("RK501", "subject", pf.find_subject_problems(subject), "[PATCH] tag, subsystem prefix, summary length",
@@ -220,7 +224,7 @@ def _check_patch(mail: _Mail, *, config: Config, cover_changelog: bool | None, n
     add("RK508", "whitespace", pf.find_whitespace_problems(patch), "no whitespace errors in added lines", "diff")
     if _enabled("RK601", config):
         pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
-        found = [misspelling_finding(x, patch.msgid) for x in find_misspellings(pieces, ignore=config.spelling_ignore)]
+        found = [misspelling_report(x) for x in find_misspellings(pieces, ignore=config.spelling_ignore)]
         add("RK601", "spelling", found, "no misspelled words in added comments, strings, commit message",
             "commit message")
     add("RK602", "style", list(temporary_markers(patch)), "no temporary-hack markers in added lines", "diff")
@@ -230,22 +234,25 @@ def _check_patch(mail: _Mail, *, config: Config, cover_changelog: bool | None, n
 
 def _check_cover(mail: _Mail, *, config: Config, series_changelog: bool) -> list[CheckItem]:
     from reviewkit.rules import patch_format as pf
-    from reviewkit.rules.spelling import find_commit_text, find_misspellings, misspelling_finding
+    from reviewkit.rules.engine import make_findings
+    from reviewkit.rules.spelling import find_commit_text, find_misspellings, misspelling_report
 
     m = mail.message
     subject = m.subject
     items: list[CheckItem] = []
     if _enabled("RK501", config):
-        items.append(_item("subject", pf.find_subject_problems(subject), ok="[PATCH] tag and a series title",
+        items.append(_item("subject", make_findings("RK501", pf.find_subject_problems(subject), msgid=m.msgid),
+                           ok="[PATCH] tag and a series title",
                            default_where="subject", patch=subject, rule_id="RK501"))
     if _enabled("RK505", config):
         found = [] if series_changelog else pf.find_changelog_problems(m.series.version, _cover_text(m.body))
+        found = make_findings("RK505", found, msgid=m.msgid)
         ok = "v1: no changelog needed" if (m.series.version or 1) < 2 else "changelog present"
         items.append(_item("changelog", found, ok=ok, default_where="cover letter", patch=subject,
                            rule_id="RK505"))
     if _enabled("RK601", config):
-        found = [misspelling_finding(x, m.msgid)
-                 for x in find_misspellings(find_commit_text(_cover_text(m.body)), ignore=config.spelling_ignore)]
+        found = make_findings("RK601", [misspelling_report(x) for x in find_misspellings(
+            find_commit_text(_cover_text(m.body)), ignore=config.spelling_ignore)], msgid=m.msgid)
         items.append(_item("spelling", found, ok="no misspelled words", default_where="cover letter",
                            patch=subject, rule_id="RK601", place="cover letter"))
     return items
@@ -335,7 +342,9 @@ def build_checklist(paths_or_messages: Iterable[Any], *, config: Config) -> Chec
     items: list[CheckItem] = []
     if kept and _enabled("RK502", config):
         posted = [pf.Posted(x.message.subject, x.patch is not None) for x in kept]
-        found = pf.find_numbering_problems(posted)
+        from reviewkit.rules.engine import make_findings
+
+        found = make_findings("RK502", pf.find_numbering_problems(posted))
         total = next((x.message.series.total for x in kept if x.message.series.total), None)
         if not total:
             ok = "not numbered" if len(kept) == 1 else f"{len(kept)} mails, one version"

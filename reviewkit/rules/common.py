@@ -10,11 +10,10 @@ from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, CfgNode, ChangedFunction, EdgeKind, CodeMap, Confidence, Finding, FunctionStatus, FunctionView, NodeKind
+from reviewkit.model import Cfg, CfgNode, ChangedFunction, EdgeKind, CodeMap, FunctionStatus, FunctionView, NodeKind
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State, explore
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.registry import all_rules
 
 # One walk per (cfg, kb): several rules read the same flow. Keyed by
 # identity; the objects are kept alive alongside so an id is never reused.
@@ -44,36 +43,6 @@ def find_flow(cfg: Cfg | None, kb: KnowledgeBase) -> Flow | None:
     if isinstance(hit[2], NotAnalysed):
         raise hit[2]
     return hit[2]
-
-
-def make_finding(
-    rule_id: str,
-    fn: ChangedFunction,
-    line: int | None,
-    message: str,
-    suggestion: str,
-    rationale: str,
-    confidence: Confidence = Confidence.HIGH,
-) -> Finding:
-    rule = next(r for r in all_rules() if r.id == rule_id)
-    views = [v for v in (fn.old, fn.new) if v is not None]
-    if any(v.cfg is not None and not v.cfg.complete for v in views):
-        # only fragments were visible: say what the verdict rests on
-        message += " (judged from the lines the patch shows; the rest of the function was not visible)"
-        if confidence is Confidence.HIGH:
-            confidence = Confidence.MEDIUM
-    return Finding(
-        rule=rule_id,
-        category=rule.category,
-        severity=rule.severity,
-        confidence=confidence,
-        file=fn.file,
-        function=fn.name,
-        line=line,
-        message=message,
-        suggestion=suggestion,
-        rationale=rationale,
-    )
 
 
 def node_line(flow: Flow, nid: int) -> int:
@@ -247,7 +216,6 @@ def cond_text(flow: Flow, nid: int) -> str:
 
 __all__ = [
     "find_flow",
-    "make_finding",
     "flows",
     "is_error_exit",
     "find_placements",

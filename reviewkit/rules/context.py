@@ -9,14 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, make_finding, node_calls, reached_nodes
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity
+from reviewkit.rules.common import flows, node_calls, reached_nodes
 from reviewkit.rules.locks import _acquire_sites
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
@@ -52,7 +52,7 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
 
 
 @rule("RK301", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep while a spinlock, RCU read side, preempt-off or irq-off region is held.
 
     What it flags:
@@ -87,9 +87,7 @@ def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
     for (name, key), (line, text, ctx, conf) in sorted(_sleeps(new, kb).items(), key=lambda kv: kv[1][0]):
         if (name, key) in before:
             continue
-        yield make_finding(
-            "RK301",
-            fn,
+        yield Report(
             line,
             f"{text} may sleep, but {key} is held here ({ctx})",
             f"move {name}() out of the {key} section, or use a variant that does not sleep",
@@ -229,7 +227,7 @@ _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 @rule("RK304", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep in a function that runs in atomic context: an irq handler, a timer callback.
 
     What it flags:
@@ -286,9 +284,7 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
             continue
         if _RANK[cb.spec.confidence] < _RANK[conf]:
             conf = cb.spec.confidence
-        yield make_finding(
-            "RK304",
-            fn,
+        yield Report(
             line,
             f"{what}, but {fn.name}() runs in {cb.spec.note}: {cb.how}",
             f"move {name}() out of {fn.name}(): into a threaded handler or a work item, or do it once before the callback is registered",
@@ -332,7 +328,7 @@ def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
 
 
 @rule("RK302", category="irq-workaround", severity=Severity.WARNING)
-def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """Irqs disabled only to call ``__`` helpers that have an irq-safe twin.
 
     What it flags:
@@ -374,9 +370,7 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         repl = "; ".join(f"{text.replace(name + '(', kb.irq_twins[name] + '(', 1)} for {text} (line {line})" for line, text, name in calls)
         rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r["releases"], key=lambda n: cfg.nodes[n].line))
         line = cfg.nodes[r["node"]].line
-        yield make_finding(
-            "RK302",
-            fn,
+        yield Report(
             line,
             f"{r['call'].display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
             f"which {'has an irq-safe twin' if len(names) == 1 else 'have irq-safe twins'}",
@@ -417,7 +411,7 @@ def _acquired_variants(flow: Flow | None, kb: KnowledgeBase) -> set[str]:
 
 
 @rule("RK303", category="irq-workaround", severity=Severity.WARNING)
-def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A ``__`` helper that needs irqs off is now called where irqs may be on.
 
     What it flags:
@@ -467,9 +461,7 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
                 continue
             name = text.split("(", 1)[0]
             twin = kb.irq_twins[name]
-            yield make_finding(
-                "RK303",
-                fn,
+            yield Report(
                 line,
                 f"{display} ran with irqs off in the old code; here irqs may be on",
                 f"use {twin}() (irq-safe), or keep the call inside the irq-off region",

@@ -2,19 +2,25 @@
 
 Parameters are supplied by name (see :mod:`reviewkit.rules.registry`): a
 rule with ``fn`` runs once per changed function, the others once per patch.
-A rule that raises becomes a one-line warning, never a traceback.
+Rules yield :class:`~reviewkit.rules.registry.Report` records; the engine
+makes each a :class:`~reviewkit.model.Finding` with the rule's id, category
+and severity. A rule that raises becomes a one-line warning, never a
+traceback.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from typing import Iterable
 
 from reviewkit.config import Config
 from reviewkit.errors import ConfigError
-from reviewkit.model import CodeMap, Finding, Patch, PatchSource, Side
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, Patch, PatchSource, Side
 from reviewkit.rules.dataflow import NotAnalysed
 from reviewkit.rules.knowledge import KnowledgeBase, load_knowledge
-from reviewkit.rules.registry import Rule, all_rules, is_enabled
+from reviewkit.rules.registry import Report, Rule, all_rules, find_rule, is_enabled
+
+# said of every finding on a function whose code the patch shows only in part
+FRAGMENT_NOTE = " (judged from the lines the patch shows; the rest of the function was not visible)"
 
 
 def load_rules() -> list[Rule]:
@@ -80,8 +86,8 @@ def run_rules_with_warnings(
                 where = f" in {fn.name}" if fn is not None else ""
                 warnings.append(f"{rule.id} ({rule.name}) failed{where}: {type(err).__name__}: {err}")
                 continue
-            for f in produced:
-                f = dataclasses.replace(f, msgid=patch.msgid, function=f.function or _function_of(f, codemap))
+            for report in produced:
+                f = _finding(rule, report, fn=fn, codemap=codemap, msgid=patch.msgid)
                 key = (f.rule, f.file, f.function, f.line, f.message)
                 if key in seen:
                     continue
@@ -91,13 +97,53 @@ def run_rules_with_warnings(
     return findings, warnings
 
 
-def _function_of(finding: Finding, codemap: CodeMap) -> str | None:
-    """The function a per-patch rule's finding (spelling, style) falls in."""
-    if not finding.file or finding.line is None:
+def _finding(rule: Rule, report: Report, *, fn: ChangedFunction | None, codemap: CodeMap | None, msgid: str) -> Finding:
+    """``report`` as a finding of ``rule``: in ``fn`` for a per-function rule,
+    else in the function of the code map that holds its line."""
+    message, confidence = report.message, report.confidence
+    if fn is not None:
+        file, function = fn.file, fn.name
+        if any(v.cfg is not None and not v.cfg.complete for v in (fn.old, fn.new) if v is not None):
+            # only fragments were visible: say what the verdict rests on
+            message += FRAGMENT_NOTE
+            if confidence is Confidence.HIGH:
+                confidence = Confidence.MEDIUM
+    else:
+        file, function = report.file, _function_of(report, codemap)
+    return Finding(
+        rule=rule.id,
+        category=rule.category,
+        severity=report.severity or rule.severity,
+        confidence=confidence,
+        file=file,
+        function=function,
+        line=report.line,
+        message=message,
+        suggestion=report.suggestion,
+        rationale=report.rationale,
+        msgid=msgid,
+    )
+
+
+def _function_of(report: Report, codemap: CodeMap | None) -> str | None:
+    """The function a per-patch rule's report (spelling, style) falls in."""
+    if codemap is None or not report.file or report.line is None:
         return None
     from reviewkit.cmap import function_at
 
-    return function_at(codemap, finding.file, Side.NEW, finding.line)
+    return function_at(codemap, report.file, Side.NEW, report.line)
+
+
+def make_findings(rule_id: str, reports: Iterable[Report], *, msgid: str = "") -> list[Finding]:
+    """Findings of the rule ``rule_id`` from reports made outside a run of
+    the rules (the checklist calls the format checks with what only the
+    mail knows: its ``From:``, the other mails of the series).
+
+    Raises:
+        KeyError: no rule has that id.
+    """
+    rule = find_rule(rule_id)
+    return [_finding(rule, r, fn=None, codemap=None, msgid=msgid) for r in reports]
 
 
 def run_rules(patch: Patch, codemap: CodeMap, *, config: Config) -> list[Finding]:

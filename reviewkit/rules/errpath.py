@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, is_error_exit, make_finding, node_calls
+from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
+from reviewkit.rules.common import flows, is_error_exit, node_calls
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 
 
 def _iterator_put(kb: KnowledgeBase, family: str) -> str:
@@ -75,7 +75,7 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
 
 
 @rule("RK401", category="error-path-cleanup", severity=Severity.ERROR)
-def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """An error exit skips a release that the other exits do.
 
     What it flags:
@@ -113,7 +113,7 @@ def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
     for key, (line, msg, sugg, conf) in sorted(_skips(new, kb).items(), key=lambda kv: kv[1][0]):
         if (key[0], key[1]) in before:
             continue
-        yield make_finding("RK401", fn, line, msg, sugg, "error paths must undo what the function did before them", conf)
+        yield Report(line, msg, sugg, "error paths must undo what the function did before them", conf)
 
 
 # ---------------------------------------------------------------- RK402
@@ -161,7 +161,7 @@ def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[i
 
 
 @rule("RK402", category="error-path-cleanup", severity=Severity.INFO)
-def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A child-node loop whose early exits drop the element by hand, where a ``_scoped`` iterator would.
 
     What it flags:
@@ -199,9 +199,7 @@ def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
         if text in before:
             continue
         lines = ", ".join(str(p) for p in puts)
-        yield make_finding(
-            "RK402",
-            fn,
+        yield Report(
             line,
             f"{name}() at line {line} is left early only after explicit puts of the element (line{'s' if len(puts) > 1 else ''} {lines})",
             f"use {twin}() and drop those puts: the scoped iterator releases the element on every exit",

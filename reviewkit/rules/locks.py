@@ -8,7 +8,7 @@ from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity
 from reviewkit.rules.common import (
     exit_returns,
     is_error_exit,
@@ -17,13 +17,12 @@ from reviewkit.rules.common import (
     find_callee_views,
     find_placements,
     flows,
-    make_finding,
     reached_nodes,
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
@@ -133,7 +132,7 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
 
 
 @rule("RK101", category="lock-pairing", severity=Severity.ERROR)
-def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A path leaves the function with a lock held, or releases one it does not hold.
 
     What it flags:
@@ -171,9 +170,7 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
     for key, (line, msg, sugg, _variant) in sorted(_pairing_issues(new, kb).items(), key=lambda kv: kv[1][0]):
         if key in old_issues:
             continue
-        yield make_finding(
-            "RK101",
-            fn,
+        yield Report(
             line,
             msg,
             sugg,
@@ -182,7 +179,7 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)
-def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock released with another variant than the one that took it.
 
     What it flags:
@@ -214,9 +211,7 @@ def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Fi
         variant, fn_name = ev.detail.split(":", 1)
         want = _release_name(kb, variant)
         acquire = kb.acquire_names(variant)
-        yield make_finding(
-            "RK102",
-            fn,
+        yield Report(
             new.cfg.nodes[ev.node].line,
             f"{ev.key} taken with {acquire[0] if acquire else variant}() is released with {fn_name}()",
             f"release it with {want}()",
@@ -374,7 +369,7 @@ def _indent(lines: list[str], depth: int = 1) -> list[str]:
 
 
 @rule("RK103", category="unlock-path-merge", severity=Severity.INFO)
-def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """The same lock is released in several places where one release would do.
 
     What it flags:
@@ -442,9 +437,7 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         if f_after:
             sketch += block("else", f_after)
         reported.add(key)
-        yield make_finding(
-            "RK103",
-            fn,
+        yield Report(
             cfg.nodes[t_rel].line,
             f"both arms of `if ({cond.text})` (line {cond.line}) release {key} "
             f"(lines {cfg.nodes[t_rel].line} and {cfg.nodes[f_rel].line}) and then do different work",
@@ -488,9 +481,7 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
             sketch += [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
         labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
-        yield make_finding(
-            "RK103",
-            fn,
+        yield Report(
             cfg.nodes[min(new_rel, key=lambda n: cfg.nodes[n].line)].line,
             f"{key} is now released at {len(new_rel)} places (lines {lines})"
             + (f" with jump label(s) {labels}" if labels else "")
@@ -518,7 +509,7 @@ def _compile_time(p) -> bool:
 
 
 @rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
-def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A call moved into or out of a critical section.
 
     What it flags:
@@ -603,9 +594,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             still = sorted(str(k) if k.name else f"{k.family} off" for k in new_must)
             now = f" (only {', '.join(still)} now)" if still else ""
             for p in news:
-                yield make_finding(
-                    "RK104",
-                    fn,
+                yield Report(
                     p.line,
                     f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
                     f"the new code calls it without{now}",
@@ -617,9 +606,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             if not key.name or key not in both:
                 continue
             for p in news:
-                yield make_finding(
-                    "RK104",
-                    fn,
+                yield Report(
                     p.line,
                     f"{name}() moved into the {key} critical section: the old code called it without the lock",
                     f"check that {name}() may run under {key} (no sleeping, no lock-order inversion), or keep it outside",
@@ -647,7 +634,7 @@ def _in_loop(flow: Flow, nid: int) -> bool:
 
 
 @rule("RK105", category="lock-scope-change", severity=Severity.WARNING)
-def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock that was taken once is now taken on every loop iteration.
 
     What it flags:
@@ -686,9 +673,7 @@ def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
             if not _in_loop(new, s):
                 continue
             call = _lock_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
-            yield make_finding(
-                "RK105",
-                fn,
+            yield Report(
                 new.cfg.nodes[s].line,
                 f"{key} is now taken once per loop iteration ({call}); the old code took it once, outside the loop",
                 "keep one acquire around the loop if the lock does not depend on the element, "

@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, Severity
-from reviewkit.rules.common import make_finding, node_calls
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity
+from reviewkit.rules.common import node_calls
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
 
 _NEUTRAL = re.compile(r"^(NULL|0|ERR_PTR\(.*\)|ERR_CAST\(.*\))$")
@@ -137,7 +137,7 @@ def _plain_releases(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase, si
 
 
 @rule("RK203", category="refcount-pairing", severity=Severity.ERROR)
-def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A plain release of a device-managed resource, which the device core releases again.
 
     What it flags:
@@ -180,9 +180,7 @@ def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) ->
             continue
         where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"
         instead = f", or {m.spec.instead}() if it must go before the driver unbinds" if m.spec.instead else ""
-        yield make_finding(
-            "RK203",
-            fn,
+        yield Report(
             line,
             f"{display} releases what {m.call} ({where}) got as a device-managed resource; "
             f"the device core releases it again when the driver unbinds",

@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity
 from reviewkit.rules.common import (
     find_callee_views,
     find_released_keys,
     find_flow,
     flows,
     is_error_exit,
-    make_finding,
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey, normalise_text
 
 PATH_BOUND = 4000
@@ -82,7 +81,7 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
 
 
 @rule("RK201", category="refcount-pairing", severity=Severity.ERROR)
-def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference leaked on a success path, or dropped twice.
 
     What it flags:
@@ -118,7 +117,7 @@ def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding
     for key, (line, msg, sugg) in sorted(_leaks(new, kb).items(), key=lambda kv: kv[1][0]):
         if key in old_issues:
             continue
-        yield make_finding("RK201", fn, line, msg, sugg, "each get needs exactly one put on every path that does not hand the reference on")
+        yield Report(line, msg, sugg, "each get needs exactly one put on every path that does not hand the reference on")
 
 
 # ---------------------------------------------------------------- RK202
@@ -274,7 +273,7 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
 
 
 @rule("RK202", category="get-put-placement", severity=Severity.WARNING)
-def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference taken earlier than needed, so that exits must drop it again.
 
     What it flags:
@@ -321,9 +320,7 @@ def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl["puts"])
         where = " (where the old code took it)" if pl["from_old"] else ""
         get_line = cfg.nodes[pl["get"]].line
-        yield make_finding(
-            "RK202",
-            fn,
+        yield Report(
             get_line,
             f"{pl['get_text']} at line {get_line} is taken before the paths split at `if ({div.text})` "
             f"(line {div.line}); only the {branch} keeps the reference, the other paths drop it again",
@@ -410,7 +407,7 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
 
 
 @rule("RK204", category="get-put-placement", severity=Severity.WARNING)
-def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A function drops a reference it was given, and only on its error exits.
 
     What it flags:
@@ -449,9 +446,7 @@ def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBa
         if key in before:
             continue
         put = _put_name(kb, key.family)
-        yield make_finding(
-            "RK204",
-            fn,
+        yield Report(
             put_line,
             f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
             f"and only on an error exit; the exit at line {ok_line} keeps it",

@@ -8,7 +8,10 @@ A rule's parameters say what it reads; the engine supplies them by name:
     kb: KnowledgeBase     acquire/release pairs and the rest of the knowledge
     config: Config        the user's settings
 
-and it yields :class:`~reviewkit.model.Finding` records. Its docstring is its
+and it yields :class:`Report` records: what it found, where, why it matters
+and what to do. The engine turns each into a :class:`~reviewkit.model.Finding`,
+adding the rule's id, category and severity from this registry (and, for a
+per-function rule, the function's file and name). Its docstring is its
 documentation, in the sections *What it flags / Why it matters / Example /
 Suggested change / Knowledge used / Limits*.
 """
@@ -20,10 +23,30 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reviewkit.model import CATEGORIES, Severity
+from reviewkit.model import CATEGORIES, Confidence, Severity
 
 RULE_ID = re.compile(r"^RK[0-9]{3}$")
 PARAMETERS = frozenset({"fn", "patch", "codemap", "kb", "config"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule found, before the engine names the rule that found it.
+
+    ``line`` is a new-side line (None: the subject, the diffstat). ``file``
+    is for rules that run once per patch; a per-function rule's report is in
+    its function's file. ``severity`` is for the one report the rule rates
+    lower than its own severity (a long summary line is a note, not an
+    error); None means the rule's.
+    """
+
+    line: int | None
+    message: str
+    suggestion: str = ""
+    rationale: str = ""  # why it matters
+    confidence: Confidence = Confidence.HIGH
+    file: str = ""
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,15 @@ def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
         return func
 
     return register
+
+
+def find_rule(rule_id: str) -> Rule:
+    """The rule registered under ``rule_id``.
+
+    Raises:
+        KeyError: no rule has that id.
+    """
+    return _RULES[rule_id]
 
 
 def all_rules() -> list[Rule]:

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from reviewkit.config import Config
-from reviewkit.model import Confidence, Finding, Patch, Severity
-from reviewkit.rules.registry import rule
+from reviewkit.model import Confidence, Patch, Severity
+from reviewkit.rules.registry import Report, rule
 
 # Shipped data files (package data; importlib.resources costs 8 ms to import)
 DATA = Path(__file__).with_name("data")
@@ -407,26 +407,21 @@ def find_misspellings(pieces: Iterable[Prose], *, ignore: Iterable[str] = ()) ->
     return out
 
 
-def misspelling_finding(m: Misspelling, msgid: str = "") -> Finding:
-    """One RK601 finding for one misspelled word."""
+def misspelling_report(m: Misspelling) -> Report:
+    """The report of one misspelled word (an RK601 finding)."""
     fixes = ", ".join(m.fixes)
-    return Finding(
-        rule="RK601",
-        category="spelling",
-        severity=Severity.WARNING,
-        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
-        file=m.where.file,
-        function=None,
+    return Report(
         line=m.where.line,
         message=f'"{m.word}" may be misspelled: {fixes}',
         suggestion=f'write "{m.fixes[0]}"' if len(m.fixes) == 1 else f"write one of: {fixes}",
         rationale="misspellings in comments, messages and the commit log outlive the patch and hinder grep",
-        msgid=msgid,
+        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
+        file=m.where.file,
     )
 
 
 @rule("RK601", category="spelling", severity=Severity.WARNING)
-def misspelled_words(patch: Patch, config: Config) -> Iterator[Finding]:
+def misspelled_words(patch: Patch, config: Config) -> Iterator[Report]:
     """A word in an added comment, string or the commit message is misspelled.
 
     What it flags:
@@ -460,4 +455,4 @@ def misspelled_words(patch: Patch, config: Config) -> Iterator[Finding]:
     """
     pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
     for m in find_misspellings(pieces, ignore=config.spelling_ignore):
-        yield misspelling_finding(m, patch.msgid)
+        yield misspelling_report(m)

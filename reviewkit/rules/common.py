@@ -1,5 +1,5 @@
-"""What the lock/reference rules share: the walk of each side of a changed
-function (computed once per CFG), findings, and callee inlining.
+"""What the lock/reference rules share: the calls of a node, error exits,
+released keys, and the placement of calls under locks (callees inlined).
 """
 
 from __future__ import annotations
@@ -10,44 +10,11 @@ from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, CfgNode, ChangedFunction, EdgeKind, CodeMap, FunctionStatus, FunctionView, NodeKind
-from reviewkit.rules.dataflow import Flow, NotAnalysed, State, explore
+from reviewkit.model import CfgNode, EdgeKind, NodeKind, Side
+from reviewkit.rules.dataflow import Flow, NotAnalysed, State
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
-
-# One walk per (cfg, kb): several rules read the same flow. Keyed by
-# identity; the objects are kept alive alongside so an id is never reused.
-_FLOWS: dict[tuple[int, int], tuple[Cfg, KnowledgeBase, Flow | NotAnalysed]] = {}
-_FLOWS_MAX = 256
-
-
-def find_flow(cfg: Cfg | None, kb: KnowledgeBase) -> Flow | None:
-    """The walk of ``cfg``; None when there is no CFG.
-
-    Raises:
-        NotAnalysed: the function has too many path states.
-    """
-    if cfg is None:
-        return None
-    k = (id(cfg), id(kb))
-    hit = _FLOWS.get(k)
-    if hit is None or hit[0] is not cfg or hit[1] is not kb:
-        try:
-            result: Flow | NotAnalysed = explore(cfg, kb)
-        except NotAnalysed as err:
-            result = err
-        if len(_FLOWS) >= _FLOWS_MAX:
-            _FLOWS.clear()
-        _FLOWS[k] = (cfg, kb, result)
-        hit = _FLOWS[k]
-    if isinstance(hit[2], NotAnalysed):
-        raise hit[2]
-    return hit[2]
-
-
-def node_line(flow: Flow, nid: int) -> int:
-    return flow.cfg.nodes[nid].line
-
 
 _NO_CALLS = (NodeKind.ENTRY, NodeKind.EXIT, NodeKind.LABEL, NodeKind.GOTO)
 _TESTS = (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH)
@@ -62,18 +29,6 @@ def node_calls(node) -> tuple[Call, ...]:
     if kind in _TESTS:
         return condition_calls(node.text)
     return parse_statement(node.text).calls
-
-
-def sides(fn: ChangedFunction) -> Iterator[tuple[str, FunctionView | None]]:
-    yield "old", fn.old
-    yield "new", fn.new
-
-
-def flows(fn: ChangedFunction, kb: KnowledgeBase) -> tuple[Flow | None, Flow | None]:
-    """(old flow, new flow); either None when that side has no CFG."""
-    old = find_flow(fn.old.cfg if fn.old else None, kb)
-    new = find_flow(fn.new.cfg if fn.new else None, kb)
-    return old, new
 
 
 def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
@@ -137,21 +92,6 @@ def _substitute(text: str, mapping: dict[str, str]) -> str:
     return pattern.sub(lambda m: mapping[m.group(1)], text)
 
 
-def find_callee_views(codemap: CodeMap | None, side: str) -> dict[str, FunctionView]:
-    """Functions the same patch removes or changes, by name, on one side:
-    their bodies are inlined one level into their callers."""
-    out: dict[str, FunctionView] = {}
-    if codemap is None:
-        return out
-    for cf in codemap.functions:
-        if cf.status not in (FunctionStatus.REMOVED, FunctionStatus.CHANGED):
-            continue
-        view = cf.old if side == "old" else cf.new
-        if view is not None and view.cfg is not None:
-            out[cf.name] = view
-    return out
-
-
 def reached_nodes(flow: Flow) -> Iterator[tuple[CfgNode, list]]:
     """Each node some analysed path reaches, with the states it is reached in."""
     for node in flow.cfg.nodes:
@@ -161,10 +101,10 @@ def reached_nodes(flow: Flow) -> Iterator[tuple[CfgNode, list]]:
 
 
 def find_placements(
-    flow: Flow, kb: KnowledgeBase, callees: dict[str, FunctionView], self_name: str
+    flow: Flow, kb: KnowledgeBase, callees: dict[str, FunctionFlows], self_name: str, side: Side
 ) -> list[Placement]:
-    """Every call of a side with the locks held around it, callees that the
-    patch removes or changes inlined one level."""
+    """Every call of one side with the locks held around it, the
+    ``callees`` (by name) inlined one level."""
     out: list[Placement] = []
     for node, states in reached_nodes(flow):
         sets = [frozenset(h.key for h in s.locks_held()) for s in states]
@@ -172,16 +112,16 @@ def find_placements(
         must = frozenset.intersection(*sets)
         for call in node_calls(node):
             out.append(Placement(call.text, call.name, node.line, may, must, call.display))
-            view = callees.get(call.name)
-            if view is None or call.name == self_name:
+            callee = callees.get(call.name)
+            if callee is None or call.name == self_name:
                 continue
             try:
-                sub = find_flow(view.cfg, kb)
+                sub = callee.side(side)
             except NotAnalysed:
                 continue
-            params = find_param_names(view.source)
+            params = find_param_names(callee.view(side).source)
             mapping = {p: a for p, a in zip(params, call.args) if p != a}
-            for inner in find_placements(sub, kb, {}, call.name):
+            for inner in find_placements(sub, kb, {}, call.name, side):
                 out.append(
                     Placement(
                         _substitute(inner.text, mapping),
@@ -210,16 +150,9 @@ def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set:
     return out
 
 
-def cond_text(flow: Flow, nid: int) -> str:
-    return flow.cfg.nodes[nid].text
-
-
 __all__ = [
-    "find_flow",
-    "flows",
     "is_error_exit",
     "find_placements",
-    "find_callee_views",
     "node_calls",
     "parse_condition",
 ]

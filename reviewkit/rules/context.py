@@ -9,13 +9,14 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity
-from reviewkit.rules.common import flows, node_calls, reached_nodes
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
+from reviewkit.rules.common import node_calls, reached_nodes
 from reviewkit.rules.locks import _acquire_sites
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -52,7 +53,7 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
 
 
 @rule("RK301", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep while a spinlock, RCU read side, preempt-off or irq-off region is held.
 
     What it flags:
@@ -82,7 +83,7 @@ def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
         Only direct calls; a callee that sleeps deep inside is not seen.
         Allocation flags held in a variable are not judged.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before = _sleeps(old, kb)
     for (name, key), (line, text, ctx, conf) in sorted(_sleeps(new, kb).items(), key=lambda kv: kv[1][0]):
         if (name, key) in before:
@@ -108,9 +109,6 @@ class AtomicCallback:
     how: str  # "the handler passed to devm_request_irq() at line 40"
 
 
-_CALLBACKS: dict[tuple[int, int, str], tuple[CodeMap, KnowledgeBase, dict[str, AtomicCallback]]] = {}
-
-
 def _callback_name(arg: str) -> str | None:
     """``omnia_handler``, ``&omnia_handler``, ``(irq_handler_t)f`` -> the name."""
     text = re.sub(r"^\((?:[\w\s\*]+)\)\s*", "", arg.strip()).lstrip("&").strip()
@@ -120,23 +118,18 @@ def _callback_name(arg: str) -> str | None:
     return text
 
 
-def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[str, AtomicCallback]:
+def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, AtomicCallback]:
     """Functions of the visible code that run in atomic context on one side:
     passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
-    in the code map, or returning one of its ``returns`` values.
+    in the code map, or returning one of its ``returns`` values. (The
+    rule reads it once per run: ``PatchFlows.shared``.)
 
     Returns:
         name -> why; empty when nothing visible says so.
     """
-    if codemap is None:
-        return {}
-    k = (id(codemap), id(kb), side)
-    hit = _CALLBACKS.get(k)
-    if hit is not None and hit[0] is codemap and hit[1] is kb:
-        return hit[2]
     out: dict[str, AtomicCallback] = {}
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
+        view = cf.new if side is Side.NEW else cf.old
         if view is None or view.cfg is None:
             continue
         for node in view.cfg.nodes:
@@ -152,17 +145,14 @@ def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str)
                 target = _callback_name(call.args[spec.arg])
                 if target and target not in out:
                     out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
-    if len(_CALLBACKS) >= 64:
-        _CALLBACKS.clear()
-    _CALLBACKS[k] = (codemap, kb, out)
     return out
 
 
-def _visible_calls(codemap: CodeMap, side: str) -> frozenset[str]:
+def _visible_calls(codemap: CodeMap, side: Side) -> frozenset[str]:
     """Names of every call in the visible code of one side."""
     out: set[str] = set()
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
+        view = cf.new if side is Side.NEW else cf.old
         if view is not None and view.cfg is not None:
             for node in view.cfg.nodes:
                 out.update(c.name for c in node_calls(node))
@@ -191,13 +181,13 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
     return out
 
 
-def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap, kb: KnowledgeBase, side: str) -> dict[str, tuple]:
+def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, tuple]:
     """call name -> (line, message part, confidence) for one side of a
     function that runs in atomic context: its own sleeping calls, and
     calls of visible functions that sleep directly (one level)."""
     out: dict[str, tuple] = {}
-    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions}
-    seen = _visible_calls(codemap, side)
+    helpers = ff.run.named(side)
+    seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, (line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
@@ -206,13 +196,12 @@ def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap
         if node.id not in flow.visits:
             continue
         for call in node_calls(node):
-            view = helpers.get(call.name)
-            if view is None or call.name == fn.name or call.name in out or view.cfg is None:
+            helper = helpers.get(call.name)
+            view = helper.view(side) if helper is not None else None
+            if view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
                 continue
             try:
-                from reviewkit.rules.common import find_flow
-
-                sub = find_flow(view.cfg, kb)
+                sub = helper.side(side)
             except NotAnalysed:
                 continue
             inner = _direct_sleeps(sub, kb, seen)
@@ -227,7 +216,7 @@ _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 @rule("RK304", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
+def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep in a function that runs in atomic context: an irq handler, a timer callback.
 
     What it flags:
@@ -272,14 +261,14 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
     """
     if fn.new is None:
         return
-    cb = find_atomic_callbacks(codemap, kb, "new").get(fn.name)
+    cb = flow.run.shared(find_atomic_callbacks, Side.NEW).get(fn.name)
     if cb is None:
         return
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before: dict[str, tuple] = {}
-    if old is not None and fn.name in find_atomic_callbacks(codemap, kb, "old"):
-        before = _sleeps_in_callback(fn, old, codemap, kb, "old")
-    for name, (line, what, conf) in sorted(_sleeps_in_callback(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
+    if old is not None and fn.name in flow.run.shared(find_atomic_callbacks, Side.OLD):
+        before = _sleeps_in_callback(flow, old, kb, Side.OLD)
+    for name, (line, what, conf) in sorted(_sleeps_in_callback(flow, new, kb, Side.NEW).items(), key=lambda kv: kv[1][0]):
         if name in before:
             continue
         if _RANK[cb.spec.confidence] < _RANK[conf]:
@@ -328,7 +317,7 @@ def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
 
 
 @rule("RK302", category="irq-workaround", severity=Severity.WARNING)
-def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def irq_workaround(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """Irqs disabled only to call ``__`` helpers that have an irq-safe twin.
 
     What it flags:
@@ -357,7 +346,7 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     Limits:
         Only regions opened and closed in the same function.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     old_sets = {tuple(sorted({c.name for _, c in r["inside"]})) for r in _irq_regions(old, kb)}
     if new is None:
         return
@@ -411,7 +400,7 @@ def _acquired_variants(flow: Flow | None, kb: KnowledgeBase) -> set[str]:
 
 
 @rule("RK303", category="irq-workaround", severity=Severity.WARNING)
-def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def irq_helper_irqs_on(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A ``__`` helper that needs irqs off is now called where irqs may be on.
 
     What it flags:
@@ -439,7 +428,7 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Repor
         Reported only when the old side shows the same call with irqs off:
         a function may be documented as called with irqs off by its callers.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before = _irq_on_calls(old, kb)
     taken_now = set(_acquire_sites(new, kb)) if new is not None else set()
     for text, rows in _irq_on_calls(new, kb).items():

@@ -1,7 +1,8 @@
 """Run every enabled rule over a patch's code map.
 
 Parameters are supplied by name (see :mod:`reviewkit.rules.registry`): a
-rule with ``fn`` runs once per changed function, the others once per patch.
+rule with ``fn`` runs once per changed function, the others once per patch;
+the walks a rule reads through ``flow`` are made once per run, on first use.
 Rules yield :class:`~reviewkit.rules.registry.Report` records; the engine
 makes each a :class:`~reviewkit.model.Finding` with the rule's id, category
 and severity. A rule that raises becomes a one-line warning, never a
@@ -16,6 +17,7 @@ from reviewkit.config import Config
 from reviewkit.errors import ConfigError
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, Patch, PatchSource, Side
 from reviewkit.rules.dataflow import NotAnalysed
+from reviewkit.rules.flows import PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, load_knowledge
 from reviewkit.rules.registry import Report, Rule, all_rules, find_rule, is_enabled
 
@@ -65,16 +67,18 @@ def run_rules_with_warnings(
     findings: list[Finding] = []
     warnings: list[str] = []
     seen: set = set()
+    run = PatchFlows(codemap, kb)
+    supply: dict[str, object] = {"patch": patch, "codemap": codemap, "kb": kb, "config": config}
     for rule in find_enabled_rules(config):
         if rule.category == "patch-format" and patch.source is PatchSource.QUOTED:
             # A diff rebuilt from a reply's quote has lost its subject,
             # sign-off and notes: format verdicts on it would be about the
             # quote, not the patch.
             continue
-        supply = {"patch": patch, "codemap": codemap, "kb": kb, "config": config}
-        targets = list(codemap.functions) if "fn" in rule.params else [None]
-        for fn in targets:
-            args = {p: (fn if p == "fn" else supply[p]) for p in rule.params}
+        targets = run.functions if "fn" in rule.params else (None,)
+        for flow in targets:
+            fn = flow.fn if flow is not None else None
+            args = {p: (fn if p == "fn" else flow if p == "flow" else supply[p]) for p in rule.params}
             try:
                 produced = list(rule.func(**args) or ())
             except NotAnalysed as err:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
-from reviewkit.rules.common import flows, is_error_exit, node_calls
+from reviewkit.rules.common import is_error_exit, node_calls
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.knowledge import KnowledgeBase
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 
 
@@ -75,7 +76,7 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
 
 
 @rule("RK401", category="error-path-cleanup", severity=Severity.ERROR)
-def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """An error exit skips a release that the other exits do.
 
     What it flags:
@@ -108,7 +109,7 @@ def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Repor
         Locks are left to RK101. An error exit must return an error value
         or a variable the path tested non-zero.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before = {(k[0], k[1]) for k in _skips(old, kb)}
     for key, (line, msg, sugg, conf) in sorted(_skips(new, kb).items(), key=lambda kv: kv[1][0]):
         if (key[0], key[1]) in before:
@@ -161,7 +162,7 @@ def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[i
 
 
 @rule("RK402", category="error-path-cleanup", severity=Severity.INFO)
-def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A child-node loop whose early exits drop the element by hand, where a ``_scoped`` iterator would.
 
     What it flags:
@@ -193,7 +194,7 @@ def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
         older tree cannot use them. Loops that an exit leaves without the
         put are RK401's; only loops the patch adds are reported.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before = _manual_loop_puts(old, kb)
     for text, (line, name, twin, puts) in sorted(_manual_loop_puts(new, kb).items(), key=lambda kv: kv[1][0]):
         if text in before:

@@ -8,20 +8,18 @@ from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity
+from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity, Side
 from reviewkit.rules.common import (
     exit_returns,
     is_error_exit,
     find_released_keys,
-    find_flow,
-    find_callee_views,
     find_placements,
-    flows,
     reached_nodes,
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -132,7 +130,7 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
 
 
 @rule("RK101", category="lock-pairing", severity=Severity.ERROR)
-def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A path leaves the function with a lock held, or releases one it does not hold.
 
     What it flags:
@@ -165,7 +163,7 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
         (trylock wrappers) are skipped. Findings only for what the patch
         introduced (the old side must not show the same issue).
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     old_issues = _pairing_issues(old, kb)
     for key, (line, msg, sugg, _variant) in sorted(_pairing_issues(new, kb).items(), key=lambda kv: kv[1][0]):
         if key in old_issues:
@@ -179,7 +177,7 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)
-def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock released with another variant than the one that took it.
 
     What it flags:
@@ -203,7 +201,7 @@ def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Re
     Limits:
         Same path model as RK101.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     old_keys = {(e.key, e.detail) for e in (old.events if old else []) if e.kind == EventKind.MISMATCH}
     for ev in new.events if new else []:
         if ev.kind != EventKind.MISMATCH or (ev.key, ev.detail) in old_keys:
@@ -369,7 +367,7 @@ def _indent(lines: list[str], depth: int = 1) -> list[str]:
 
 
 @rule("RK103", category="unlock-path-merge", severity=Severity.INFO)
-def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """The same lock is released in several places where one release would do.
 
     What it flags:
@@ -400,7 +398,7 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report
         Arms are the nodes each branch dominates; the suggested shape is
         a sketch to adapt, not a patch.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if new is None:
         return
     old_merges = _sibling_merges(old, kb) if old is not None else {}
@@ -509,7 +507,7 @@ def _compile_time(p) -> bool:
 
 
 @rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
-def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
+def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call moved into or out of a critical section.
 
     What it flags:
@@ -541,7 +539,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         Only calls present on both sides; a call text that occurs several
         times must agree on its lock set on each side.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if old is None or new is None:
         return
     # Only locks the function takes on both sides: a lock replaced by
@@ -551,20 +549,19 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
     both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
     if not both:
         return  # no placement could be reported: skip finding them
-    old_callees = find_callee_views(codemap, "old")
-    new_callees = find_callee_views(codemap, "new")
-    old_pl = find_placements(old, kb, old_callees, fn.name)
-    new_pl = find_placements(new, kb, new_callees, fn.name)
+    new_callees = flow.run.named(Side.NEW, changed=True)
+    old_pl = find_placements(old, kb, flow.run.named(Side.OLD, changed=True), fn.name, Side.OLD)
+    new_pl = find_placements(new, kb, new_callees, fn.name, Side.NEW)
 
     def callee_takes(name: str, family: str) -> bool:
         """The patch moved the lock into the callee: its new side takes a
         lock of the same family (tests/data/corpus/patches/113_v16-12-22-patch-posting.eml,
         lru_note_cost() now locks itself)."""
-        view = new_callees.get(name)
-        if view is None or name == fn.name:
+        callee = new_callees.get(name)
+        if callee is None or name == fn.name:
             return False
         try:
-            sub = find_flow(view.cfg, kb)
+            sub = callee.new
         except NotAnalysed:
             return True  # unsure: no finding
         return any(k.family == family for k in _acquire_sites(sub, kb))
@@ -634,7 +631,7 @@ def _in_loop(flow: Flow, nid: int) -> bool:
 
 
 @rule("RK105", category="lock-scope-change", severity=Severity.WARNING)
-def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def lock_into_loop(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock that was taken once is now taken on every loop iteration.
 
     What it flags:
@@ -661,7 +658,7 @@ def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
     Limits:
         Keys must be spelled the same on both sides.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if old is None or new is None:
         return
     old_sites = _acquire_sites(old, kb)

@@ -14,10 +14,11 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
 from reviewkit.rules.common import node_calls
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
 
@@ -64,26 +65,18 @@ def _lookup(table: dict, function: str, text: str):
     return None
 
 
-_CACHE: dict[tuple[int, int, str], tuple[CodeMap, KnowledgeBase, tuple[dict, set]]] = {}
-
-
-def find_managed(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> tuple[dict, set]:
+def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> tuple[dict, set]:
     """(resource key -> [Managed], keys also given a value from elsewhere)
-    over every visible function of one side.
+    over every visible function of one side. (The rule reads it once per
+    run: ``PatchFlows.shared``.)
 
     Returns:
         Empty tables when nothing is visible.
     """
-    if codemap is None:
-        return {}, set()
-    k = (id(codemap), id(kb), side)
-    hit = _CACHE.get(k)
-    if hit is not None and hit[0] is codemap and hit[1] is kb:
-        return hit[2]
     managed: dict[tuple[str, str], list[Managed]] = {}
     plain: set[tuple[str, str]] = set()
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
+        view = cf.new if side is Side.NEW else cf.old
         if view is None or view.cfg is None:
             continue
         for node in view.cfg.nodes:
@@ -104,18 +97,16 @@ def find_managed(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> tuple
                 if name in kb.managed or _NEUTRAL.match(rv.strip()):
                     continue
                 plain.update(_keys(cf.name, normalise_key(lv)))
-    if len(_CACHE) >= 64:
-        _CACHE.clear()
-    _CACHE[k] = (codemap, kb, (managed, plain))
     return managed, plain
 
 
-def _plain_releases(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase, side: str) -> dict[tuple[str, str], tuple[int, str, Managed]]:
-    view = fn.new if side == "new" else fn.old
+def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], tuple[int, str, Managed]]:
+    fn, kb = flow.fn, flow.run.kb
+    view = flow.view(side)
     out: dict[tuple[str, str], tuple[int, str, Managed]] = {}
     if view is None or view.cfg is None:
         return out
-    managed, plain = find_managed(codemap, kb, side)
+    managed, plain = flow.run.shared(find_managed, side)
     if not managed:
         return out
     for node in view.cfg.nodes:
@@ -137,7 +128,7 @@ def _plain_releases(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase, si
 
 
 @rule("RK203", category="refcount-pairing", severity=Severity.ERROR)
-def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
+def managed_release(fn: ChangedFunction, flow: FunctionFlows) -> Iterator[Report]:
     """A plain release of a device-managed resource, which the device core releases again.
 
     What it flags:
@@ -174,8 +165,8 @@ def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) ->
     """
     if fn.new is None:
         return
-    before = _plain_releases(fn, codemap, kb, "old") if fn.old is not None else {}
-    for key, (line, display, m) in sorted(_plain_releases(fn, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
+    before = _plain_releases(flow, Side.OLD) if fn.old is not None else {}
+    for key, (line, display, m) in sorted(_plain_releases(flow, Side.NEW).items(), key=lambda kv: kv[1][0]):
         if key in before:
             continue
         where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"

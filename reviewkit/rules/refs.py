@@ -5,18 +5,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity, Side
 from reviewkit.rules.common import (
-    find_callee_views,
     find_released_keys,
-    find_flow,
-    flows,
     is_error_exit,
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey, normalise_text
 
@@ -81,7 +79,7 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
 
 
 @rule("RK201", category="refcount-pairing", severity=Severity.ERROR)
-def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]:
+def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference leaked on a success path, or dropped twice.
 
     What it flags:
@@ -112,7 +110,7 @@ def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Report]
         path is taken as handed over (no finding). Error exits are left to
         RK401. Only what the patch introduced is reported.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     old_issues = _leaks(old, kb)
     for key, (line, msg, sugg) in sorted(_leaks(new, kb).items(), key=lambda kv: kv[1][0]):
         if key in old_issues:
@@ -183,25 +181,27 @@ def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, st
     return out
 
 
-def _old_get_followers(fn: ChangedFunction, codemap: CodeMap | None, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
+def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
     """Statements that directly followed a get of ``key`` on the old side
     (in the function or in a callee the patch removes or changes)."""
     from reviewkit.rules.common import _substitute
     from reviewkit.rules.locks import _linear_after
 
     out: set[str] = set()
-    if fn.old is None or fn.old.cfg is None:
-        return out
-    views = [(fn.old, {})]
-    callees = find_callee_views(codemap, "old")
+    fn = flow.fn
     try:
-        old_flow = find_flow(fn.old.cfg, kb)
+        old_flow = flow.old
     except NotAnalysed:
         return out
+    if fn.old is None or old_flow is None:
+        return out
+    views = [(fn.old, {})]
+    callees = flow.run.named(Side.OLD, changed=True)
     for node in old_flow.cfg.nodes:
         for call in node_calls(node):
-            view = callees.get(call.name)
-            if view is not None and call.name != fn.name:
+            callee = callees.get(call.name)
+            if callee is not None and call.name != fn.name:
+                view = callee.fn.old
                 params = find_param_names(view.source)
                 views.append((view, {p: a for p, a in zip(params, call.args) if p != a}))
     for view, mapping in views:
@@ -218,7 +218,7 @@ def _old_get_followers(fn: ChangedFunction, codemap: CodeMap | None, kb: Knowled
     return out
 
 
-def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: CodeMap | None) -> dict[ResourceKey, dict]:
+def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[ResourceKey, dict]:
     out: dict[ResourceKey, dict] = {}
     cfg = flow.cfg
     for g, key, get_text, result in _get_sites(flow, kb):
@@ -254,7 +254,7 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
             continue
         if any(start in dp for dp, _ in drop):
             continue
-        followers = _old_get_followers(fn, codemap, kb, key)
+        followers = _old_get_followers(ff, kb, key)
         target = next((n for n in rest if normalise_text(cfg.nodes[n].text) in followers), None)
         from_old = target is not None
         if target is None:
@@ -273,7 +273,7 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
 
 
 @rule("RK202", category="get-put-placement", severity=Severity.WARNING)
-def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
+def get_put_placement(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference taken earlier than needed, so that exits must drop it again.
 
     What it flags:
@@ -306,12 +306,12 @@ def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         the patch removes) is preferred as the new place when the keeping
         branch still has the statement it preceded.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if new is None:
         return
-    old_pl = _placements(old, kb, fn, codemap) if old is not None else {}
+    old_pl = _placements(old, kb, flow) if old is not None else {}
     cfg = new.cfg
-    for key, pl in _placements(new, kb, fn, codemap).items():
+    for key, pl in _placements(new, kb, flow).items():
         if key in old_pl:
             continue
         div = cfg.nodes[pl["div"]]
@@ -362,15 +362,15 @@ def _helper_keeps(view, index: int, kb: KnowledgeBase) -> bool | None:
     return False
 
 
-def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[ResourceKey, tuple[int, int]]:
+def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: Side) -> dict[ResourceKey, tuple[int, int]]:
     """Parameters whose reference the function never took but drops on its
     error exits only: key -> (line of the put, line of a success exit)."""
     out: dict[ResourceKey, tuple[int, int]] = {}
-    view = fn.new if side == "new" else fn.old
+    view = fn.new if side is Side.NEW else fn.old
     if flow is None or view is None or not flow.cfg.complete:
         return out
     params = set(find_param_names(view.source))
-    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions} if codemap else {}
+    helpers = {cf.name: (cf.new if side is Side.NEW else cf.old) for cf in codemap.functions} if codemap else {}
     cfg = flow.cfg
     keys = {h.key for _, st in flow.exits for h in st.held if not h.key.is_lock and h.borrowed and h.key.name in params}
     for key in keys:
@@ -407,7 +407,7 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
 
 
 @rule("RK204", category="get-put-placement", severity=Severity.WARNING)
-def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
+def borrowed_put_on_error(fn: ChangedFunction, flow: FunctionFlows, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A function drops a reference it was given, and only on its error exits.
 
     What it flags:
@@ -440,9 +440,9 @@ def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBa
         The whole function must be visible. Callees of unknown behaviour
         that get the object may take it over: no finding then.
     """
-    old, new = flows(fn, kb)
-    before = _borrowed_puts(fn, old, codemap, kb, "old") if old is not None else {}
-    for key, (put_line, ok_line) in sorted(_borrowed_puts(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
+    old, new = flow.old, flow.new
+    before = _borrowed_puts(fn, old, codemap, kb, Side.OLD) if old is not None else {}
+    for key, (put_line, ok_line) in sorted(_borrowed_puts(fn, new, codemap, kb, Side.NEW).items(), key=lambda kv: kv[1][0]):
         if key in before:
             continue
         put = _put_name(kb, key.family)

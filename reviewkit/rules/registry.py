@@ -3,6 +3,8 @@
 A rule's parameters say what it reads; the engine supplies them by name:
 
     fn: ChangedFunction   one changed function, both sides (run per function)
+    flow: FunctionFlows   the path walks of ``fn``'s sides, made once per run
+                          and shared by the rules (with ``fn`` only)
     patch: Patch          the whole patch (run once per patch)
     codemap: CodeMap      the code map of the patch
     kb: KnowledgeBase     acquire/release pairs and the rest of the knowledge
@@ -26,7 +28,7 @@ from typing import Callable, Iterator
 from reviewkit.model import CATEGORIES, Confidence, Severity
 
 RULE_ID = re.compile(r"^RK[0-9]{3}$")
-PARAMETERS = frozenset({"fn", "patch", "codemap", "kb", "config"})
+PARAMETERS = frozenset({"fn", "flow", "patch", "codemap", "kb", "config"})
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
         bad = set(params) - PARAMETERS
         if bad:
             raise ValueError(f"{where}: unknown parameter(s) {', '.join(sorted(bad))}")
+        if "flow" in params and "fn" not in params:
+            raise ValueError(f"{where}: a rule that reads a function's flow runs per function: it needs fn")
         if not func.__doc__:
             raise ValueError(f"{where}: a rule needs a docstring (its documentation)")
         _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params)

@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
-from reviewkit.rules.common import node_calls, reached_nodes
-from reviewkit.rules.locks import _acquire_sites
+from reviewkit.rules.queries import find_acquire_sites, node_calls, reached_nodes
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call
 from reviewkit.rules.extract import parse_statement
@@ -430,7 +429,7 @@ def irq_helper_irqs_on(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
     """
     old, new = flow.old, flow.new
     before = _irq_on_calls(old, kb)
-    taken_now = set(_acquire_sites(new, kb)) if new is not None else set()
+    taken_now = set(find_acquire_sites(new, kb)) if new is not None else set()
     for text, rows in _irq_on_calls(new, kb).items():
         olds = before.get(text)
         if not olds or not all(off for _, off, _, _, _ in olds):

@@ -530,7 +530,7 @@ class Transfer:
         return fallback
 
     # -- edges
-    def apply_edge(self, node: CfgNode, edge: CfgEdge, st: State, back: set[CfgEdge]) -> State | None:
+    def apply_edge(self, node: CfgNode, edge: CfgEdge, st: State) -> State | None:
         kb = self.kb
         # leaving a loop body early keeps the iterator's reference: note where
         for h in st.held:
@@ -540,6 +540,7 @@ class Transfer:
                     # `if (bad) return -EINVAL;`: the return is outside the
                     # natural loop; name the jump, not the condition
                     st = st.put(replace(h, left_at=self._jump_after(edge.dst, node.id)), h.key)
+        back = self.graph.back_edges
         if edge in back:
             # taken inside the loop and still held going round: the next
             # iteration's `folio` is another folio (mm/vmscan.c shrink_folio_list)
@@ -725,15 +726,34 @@ def _scope_end(node: CfgNode, block: bool) -> int:
 # ------------------------------------------------------------------ the walk
 
 
+def next_steps(tr: Transfer, node: CfgNode, st: State, taken: frozenset[CfgEdge]) -> Iterator[tuple[CfgEdge, State, frozenset[CfgEdge]]]:
+    """The edges a path at ``node`` in state ``st`` (after the node) goes on
+    by, with the state after each edge and the back edges the path has then
+    taken: each back edge once per path, so a loop's body zero or one time,
+    and no edge whose condition the path has already decided the other way.
+    ``taken`` is the back edges the path took to get here."""
+    loop_done = any(e.dst == node.id for e in taken)
+    back = tr.graph.back_edges
+    for edge in tr.graph.successors(node.id):
+        now = taken
+        if edge in back:
+            if edge in taken:
+                continue
+            now = taken | {edge}
+        if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
+            continue  # zero or one time
+        after = tr.apply_edge(node, edge, st)
+        if after is not None:
+            yield edge, after, now
+
+
 def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
     """Walk every path of ``cfg`` (loops zero or one time), merging equal states.
 
     Raises:
         NotAnalysed: more than ``bound`` distinct (node, state) pairs.
     """
-    graph = graph_of(cfg)
-    back = graph.back_edges
-    flow = Flow(cfg, loops=graph.loops)
+    flow = Flow(cfg, loops=graph_of(cfg).loops)
     tr = Transfer(kb, cfg)
     seen: set = set()
     visited: set = set()
@@ -763,18 +783,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
             c.name in kb.noreturn for c in parse_statement(node.text).calls
         ):
             continue  # BUG(): this path never reaches an exit (kernel/watch_queue.c)
-        loop_done = any(e.dst == nid for e in taken)
-        for edge in graph.successors(nid):
-            taken2 = taken
-            if edge in back:
-                if edge in taken:
-                    continue
-                taken2 = taken | {edge}
-            if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
-                continue  # zero or one time
-            st3 = tr.apply_edge(node, edge, st2, back)
-            if st3 is None:
-                continue
+        for edge, st3, taken2 in next_steps(tr, node, st2, taken):
             if edge.dst == Cfg.EXIT:
                 for h in st3.held:
                     if h.dropped_plain >= 0:

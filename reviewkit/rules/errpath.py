@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
-from reviewkit.rules.common import is_error_exit, node_calls
+from reviewkit.rules.queries import is_error_exit, node_calls
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.knowledge import KnowledgeBase
 from reviewkit.rules.flows import FunctionFlows

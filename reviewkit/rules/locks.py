@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity, Side
-from reviewkit.rules.common import (
+from reviewkit.rules.queries import (
+    find_acquire_sites,
+    statements_after,
+    op_key,
     exit_returns,
     is_error_exit,
     find_released_keys,
@@ -18,7 +20,7 @@ from reviewkit.rules.common import (
     node_calls,
 )
 from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
@@ -228,31 +230,15 @@ def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
             op = kb.ops.get(call.name)
             if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
                 continue
-            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
+            key = op_key(op, call)
             if any(s.count(key) > 0 for s in states):
                 out[key].append(node.id)
     return out
 
 
-def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
-    """The nodes that follow ``nid`` on its straight-line successors."""
-    out = []
-    graph = graph_of(cfg)
-    for e in islice(graph.straight_after(nid), limit):
-        cur = e.dst
-        if cur == Cfg.EXIT or e.kind is EdgeKind.BACK:
-            break
-        if cfg.nodes[cur].text and all(x.kind is EdgeKind.BACK for x in graph.successors(cur)):
-            break  # a for loop's update (`i++`): part of the loop, not of the branch
-        out.append(cur)
-        if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
-            break
-    return out
-
-
 def _early_exit(cfg: Cfg, nid: int) -> bool:
     """``unlock; ...; return`` with no branch between: an early exit."""
-    after = _linear_after(cfg, nid)
+    after = statements_after(cfg, nid)
     if not after or cfg.nodes[after[-1]].kind is not NodeKind.RETURN:
         return False
     # a return that other paths also reach is a join, not an early exit
@@ -460,7 +446,7 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         dom = graph_of(cfg).dominators
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
-            after = [cfg.nodes[n].text for n in _linear_after(cfg, r) if cfg.nodes[n].text]
+            after = [cfg.nodes[n].text for n in statements_after(cfg, r) if cfg.nodes[n].text]
             tails.append((cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
         # the site only a condition leads to goes first, the catch-all last
         tails.sort(key=lambda t: (t[2] is None, t[0]))
@@ -546,7 +532,7 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     # another, or whose acquire moved into a helper, is not a scope change of
     # the calls around it (tests/data/corpus/patches/112_v16-11-22-patch-posting.eml
     # moves the lock from the callers into lru_note_cost_page()).
-    both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
+    both = set(find_acquire_sites(old, kb)) & set(find_acquire_sites(new, kb))
     if not both:
         return  # no placement could be reported: skip finding them
     new_callees = flow.run.named(Side.NEW, changed=True)
@@ -564,7 +550,7 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             sub = callee.new
         except NotAnalysed:
             return True  # unsure: no finding
-        return any(k.family == family for k in _acquire_sites(sub, kb))
+        return any(k.family == family for k in find_acquire_sites(sub, kb))
 
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
@@ -612,20 +598,6 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
                 )
 
 
-def _acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
-    out: dict[ResourceKey, list[int]] = defaultdict(list)
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
-            continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
-                continue
-            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
-            out[key].append(node.id)
-    return out
-
-
 def _in_loop(flow: Flow, nid: int) -> bool:
     return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in flow.loops.items())
 
@@ -661,8 +633,8 @@ def lock_into_loop(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) 
     old, new = flow.old, flow.new
     if old is None or new is None:
         return
-    old_sites = _acquire_sites(old, kb)
-    for key, sites in _acquire_sites(new, kb).items():
+    old_sites = find_acquire_sites(old, kb)
+    for key, sites in find_acquire_sites(new, kb).items():
         before = old_sites.get(key)
         if not before or not key.name or any(_in_loop(old, s) for s in before):
             continue

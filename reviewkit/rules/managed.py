@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
-from reviewkit.rules.common import node_calls
+from reviewkit.rules.queries import node_calls
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
 from reviewkit.rules.flows import FunctionFlows

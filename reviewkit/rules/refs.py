@@ -6,12 +6,15 @@ from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity, Side
-from reviewkit.rules.common import (
+from reviewkit.rules.queries import (
     find_released_keys,
     is_error_exit,
     node_calls,
+    param_mapping,
+    statements_after,
+    substitute_params,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions
+from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions, next_steps
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
@@ -126,8 +129,6 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
     ``key``). None when there are too many paths to judge."""
     cfg = flow.cfg
     tr = Transfer(kb, cfg)
-    graph = graph_of(cfg)
-    back = graph.back_edges
     out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
     steps = 0
     for st0 in flow.visits.get(g, []):
@@ -138,19 +139,7 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
             steps += 1
             if steps > PATH_BOUND:
                 return None
-            node = cfg.nodes[nid]
-            loop_done = any(e.dst == nid for e in taken)
-            for edge in graph.successors(nid):
-                taken2 = taken
-                if edge in back:
-                    if edge in taken:
-                        continue
-                    taken2 = taken | {edge}
-                if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
-                    continue
-                st2 = tr.apply_edge(node, edge, st, back)
-                if st2 is None:
-                    continue
+            for edge, st2, taken2 in next_steps(tr, cfg.nodes[nid], st, taken):
                 if edge.dst == Cfg.EXIT:
                     h = st2.get(key)
                     if not puts and (h is None or not (h.escaped or h.passed) or is_error_exit(flow, nid, st2, kb)):
@@ -184,9 +173,6 @@ def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, st
 def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
     """Statements that directly followed a get of ``key`` on the old side
     (in the function or in a callee the patch removes or changes)."""
-    from reviewkit.rules.common import _substitute
-    from reviewkit.rules.locks import _linear_after
-
     out: set[str] = set()
     fn = flow.fn
     try:
@@ -202,8 +188,7 @@ def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey)
             callee = callees.get(call.name)
             if callee is not None and call.name != fn.name:
                 view = callee.fn.old
-                params = find_param_names(view.source)
-                views.append((view, {p: a for p, a in zip(params, call.args) if p != a}))
+                views.append((view, param_mapping(view, call)))
     for view, mapping in views:
         cfg = view.cfg
         for node in cfg.nodes:
@@ -211,10 +196,10 @@ def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey)
                 op = kb.ops.get(call.name)
                 if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.family != key.family:
                     continue
-                if _substitute(call.arg_key(op.arg or 0) or "", mapping) != key.name:
+                if substitute_params(call.arg_key(op.arg or 0) or "", mapping) != key.name:
                     continue
-                for nxt in _linear_after(cfg, node.id, 1):
-                    out.add(normalise_text(_substitute(cfg.nodes[nxt].text, mapping)))
+                for nxt in statements_after(cfg, node.id, 1):
+                    out.add(normalise_text(substitute_params(cfg.nodes[nxt].text, mapping)))
     return out
 
 

@@ -1,20 +1,24 @@
-"""What the lock/reference rules share: the calls of a node, error exits,
-released keys, and the placement of calls under locks (callees inlined).
+"""What the lock, reference and context rules read off one side of a
+function: the calls of a node, the resource a call names, acquire and
+release sites, error exits, the statements after a node, and where each call
+sits under which locks (callees inlined one level).
 """
 
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import CfgNode, EdgeKind, NodeKind, Side
+from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State
+from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.extract import Call, condition_calls, find_param_names, parse_condition, parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
+from reviewkit.rules.resources import ResourceKey
 
 _NO_CALLS = (NodeKind.ENTRY, NodeKind.EXIT, NodeKind.LABEL, NodeKind.GOTO)
 _TESTS = (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH)
@@ -34,8 +38,6 @@ def node_calls(node) -> tuple[Call, ...]:
 def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
     """An exit that reports failure: returns a negative errno, NULL,
     ERR_PTR(), or a variable this path has tested non-zero (``if (ret)``)."""
-    from reviewkit.rules.extract import is_error_value
-
     node = flow.cfg.nodes[nid]
     if node.kind is not NodeKind.RETURN:
         return False
@@ -85,7 +87,15 @@ class Placement:
     inlined_from: str | None = None
 
 
-def _substitute(text: str, mapping: dict[str, str]) -> str:
+def param_mapping(view: FunctionView, call: Call) -> dict[str, str]:
+    """A callee's parameter names -> the arguments ``call`` passes (where
+    they differ), to read the callee's code as its caller's."""
+    params = find_param_names(view.source)
+    return {p: a for p, a in zip(params, call.args) if p != a}
+
+
+def substitute_params(text: str, mapping: dict[str, str]) -> str:
+    """``text`` with each parameter name of ``mapping`` replaced by its argument."""
     if not mapping:
         return text
     pattern = re.compile(r"(?<![\w.>])(" + "|".join(re.escape(k) for k in mapping) + r")(?![\w])")
@@ -119,12 +129,11 @@ def find_placements(
                 sub = callee.side(side)
             except NotAnalysed:
                 continue
-            params = find_param_names(callee.view(side).source)
-            mapping = {p: a for p, a in zip(params, call.args) if p != a}
+            mapping = param_mapping(callee.view(side), call)
             for inner in find_placements(sub, kb, {}, call.name, side):
                 out.append(
                     Placement(
-                        _substitute(inner.text, mapping),
+                        substitute_params(inner.text, mapping),
                         inner.name,
                         node.line,
                         may | inner.may,
@@ -135,24 +144,49 @@ def find_placements(
     return out
 
 
-def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set:
-    """Every lock/reference key the function releases somewhere."""
-    from reviewkit.rules.knowledge import OpKind, op_key_name
-    from reviewkit.rules.resources import ResourceKey
+def op_key(op: Op, call: Call) -> ResourceKey:
+    """The resource a call of a knowledge operation names (name "" when the
+    operation names none: irqs off, or an argument the call lacks)."""
+    return ResourceKey(op.family, op_key_name(op, call) or "", op.is_lock)
 
+
+def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set[ResourceKey]:
+    """Every lock/reference key the function releases somewhere."""
     out = set()
     for node in flow.cfg.nodes:
         for call in node_calls(node):
             op = kb.ops.get(call.name)
             if op is not None and op.kind is OpKind.RELEASE:
-                name = op_key_name(op, call) or ""
-                out.add(ResourceKey(op.family, name, op.is_lock))
+                out.add(op_key(op, call))
     return out
 
 
-__all__ = [
-    "is_error_exit",
-    "find_placements",
-    "node_calls",
-    "parse_condition",
-]
+def find_acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
+    """Lock -> the reached nodes that take it (acquire or trylock)."""
+    out: dict[ResourceKey, list[int]] = defaultdict(list)
+    for node in flow.cfg.nodes:
+        if node.id not in flow.visits:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
+                continue
+            out[op_key(op, call)].append(node.id)
+    return out
+
+
+def statements_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
+    """The nodes that follow ``nid`` on its straight run, up to the first
+    jump, branch or label (included), a loop's back edge or ``limit``."""
+    out = []
+    graph = graph_of(cfg)
+    for e in islice(graph.straight_after(nid), limit):
+        cur = e.dst
+        if cur == Cfg.EXIT or e.kind is EdgeKind.BACK:
+            break
+        if cfg.nodes[cur].text and all(x.kind is EdgeKind.BACK for x in graph.successors(cur)):
+            break  # a for loop's update (`i++`): part of the loop, not of the branch
+        out.append(cur)
+        if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
+            break
+    return out

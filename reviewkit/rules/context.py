@@ -7,20 +7,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
-from reviewkit.rules.queries import find_acquire_sites, node_calls, reached_nodes
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call
-from reviewkit.rules.extract import parse_statement
-from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind
+from reviewkit.rules.extract import Call, parse_statement
 from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind, SleepSpec
+from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_nodes
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
-def _may_sleep(call: Call, kb: KnowledgeBase):
+def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
     spec = kb.sleepers.get(call.name)
     if spec is None:
         return None
@@ -31,8 +30,9 @@ def _may_sleep(call: Call, kb: KnowledgeBase):
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
-    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey], Report]:
+    """(call name, lock) -> the report of the first place it may sleep under the lock."""
+    out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -47,7 +47,13 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
                         continue
                     k = (call.name, h.key)
                     if k not in out:
-                        out[k] = (node.line, call.display, "/".join(sorted(ctx)), spec.confidence)
+                        out[k] = Report(
+                            node.line,
+                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})",
+                            f"move {call.name}() out of the {h.key} section, or use a variant that does not sleep",
+                            "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
+                            spec.confidence,
+                        )
     return out
 
 
@@ -83,17 +89,7 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         Allocation flags held in a variable are not judged.
     """
     old, new = flow.old, flow.new
-    before = _sleeps(old, kb)
-    for (name, key), (line, text, ctx, conf) in sorted(_sleeps(new, kb).items(), key=lambda kv: kv[1][0]):
-        if (name, key) in before:
-            continue
-        yield Report(
-            line,
-            f"{text} may sleep, but {key} is held here ({ctx})",
-            f"move {name}() out of the {key} section, or use a variant that does not sleep",
-            "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
-            conf,
-        )
+    yield from introduced(_sleeps(old, kb), _sleeps(new, kb))
 
 
 # ---------------------------------------------------------------- RK304
@@ -158,14 +154,30 @@ def _visible_calls(codemap: CodeMap, side: Side) -> frozenset[str]:
     return frozenset(out)
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[tuple[int, Call, object]]:
-    """(line, call, sleep spec) of every reachable call that surely may
+class SleepingCall(NamedTuple):
+    """A call that may sleep, and what the knowledge says of it."""
+
+    line: int
+    call: Call
+    spec: SleepSpec
+
+
+class CallbackSleep(NamedTuple):
+    """Where a function that runs in atomic context may sleep."""
+
+    line: int
+    what: str  # "msleep(1) may sleep", "helper() calls msleep(1) (line 4), which may sleep"
+    confidence: Confidence
+
+
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[SleepingCall]:
+    """Every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
     timer postings of the linux-pwm archive, unless ``seen`` holds one of
     the spec's ``sure_with`` calls: a map set up on I2C), outside the
     sections RK301 already judges (an atomic lock held)."""
-    out: list[tuple[int, Call, object]] = []
+    out: list[SleepingCall] = []
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -176,19 +188,19 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
             if spec is not None and spec.confidence is Confidence.LOW and spec.sure_with & seen:
                 spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
             if spec is not None and spec.confidence is not Confidence.LOW:
-                out.append((node.line, call, spec))
+                out.append(SleepingCall(node.line, call, spec))
     return out
 
 
-def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, tuple]:
-    """call name -> (line, message part, confidence) for one side of a
-    function that runs in atomic context: its own sleeping calls, and
-    calls of visible functions that sleep directly (one level)."""
-    out: dict[str, tuple] = {}
+def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, CallbackSleep]:
+    """call name -> where it may sleep, for one side of a function that
+    runs in atomic context: its own sleeping calls, and calls of visible
+    functions that sleep directly (one level)."""
+    out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
     seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
-        out.setdefault(call.name, (line, f"{call.display} may sleep", spec.confidence))
+        out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
         return out
     for node in flow.cfg.nodes:
@@ -207,7 +219,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
             if inner:
                 iline, icall, ispec = inner[0]
                 conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
-                out[call.name] = (node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
+                out[call.name] = CallbackSleep(node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
     return out
 
 
@@ -264,7 +276,7 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
     if cb is None:
         return
     old, new = flow.old, flow.new
-    before: dict[str, tuple] = {}
+    before: dict[str, CallbackSleep] = {}
     if old is not None and fn.name in flow.run.shared(find_atomic_callbacks, Side.OLD):
         before = _sleeps_in_callback(flow, old, kb, Side.OLD)
     for name, (line, what, conf) in sorted(_sleeps_in_callback(flow, new, kb, Side.NEW).items(), key=lambda kv: kv[1][0]):
@@ -281,10 +293,19 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
         )
 
 
-def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
-    """Regions between a global irq-off acquire and its releases: the calls
-    made inside, and the release nodes."""
-    out = []
+@dataclass(frozen=True)
+class IrqRegion:
+    """Code between a global irq-off acquire and its releases."""
+
+    node: int  # the acquire
+    call: Call
+    inside: list[tuple[int, Call]]  # (node, call) of every other call made inside
+    releases: set[int]  # the release nodes
+
+
+def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[IrqRegion]:
+    """Regions between a global irq-off acquire and its releases."""
+    out: list[IrqRegion] = []
     if flow is None:
         return out
     for node in flow.cfg.nodes:
@@ -311,7 +332,7 @@ def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
                         releases.add(other.id)
                     else:
                         inside.append((other.id, c))
-            out.append({"node": node.id, "call": call, "inside": inside, "releases": releases})
+            out.append(IrqRegion(node.id, call, inside, releases))
     return out
 
 
@@ -346,32 +367,41 @@ def irq_workaround(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) 
         Only regions opened and closed in the same function.
     """
     old, new = flow.old, flow.new
-    old_sets = {tuple(sorted({c.name for _, c in r["inside"]})) for r in _irq_regions(old, kb)}
+    old_sets = {tuple(sorted({c.name for _, c in r.inside})) for r in _irq_regions(old, kb)}
     if new is None:
         return
     for r in _irq_regions(new, kb):
-        names = sorted({c.name for _, c in r["inside"]})
+        names = sorted({c.name for _, c in r.inside})
         if not names or not all(n in kb.irq_twins for n in names) or tuple(names) in old_sets:
             continue
         cfg = new.cfg
-        calls = sorted({(cfg.nodes[n].line, c.display, c.name) for n, c in r["inside"]})
+        calls = sorted({(cfg.nodes[n].line, c.display, c.name) for n, c in r.inside})
         repl = "; ".join(f"{text.replace(name + '(', kb.irq_twins[name] + '(', 1)} for {text} (line {line})" for line, text, name in calls)
-        rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r["releases"], key=lambda n: cfg.nodes[n].line))
-        line = cfg.nodes[r["node"]].line
+        rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r.releases, key=lambda n: cfg.nodes[n].line))
+        line = cfg.nodes[r.node].line
         yield Report(
             line,
-            f"{r['call'].display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
+            f"{r.call.display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
             f"which {'has an irq-safe twin' if len(names) == 1 else 'have irq-safe twins'}",
-            f"use {repl}, and drop {r['call'].display} and {rel or 'its matching enable'}",
+            f"use {repl}, and drop {r.call.display} and {rel or 'its matching enable'}",
             "the irq-safe helper disables what it needs itself; an open-coded irq toggle is a workaround that tends to stay",
             Confidence.HIGH,
         )
 
 
-def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]]:
-    """call text -> [(line, irqs off on every path, irqs on on some path,
-    display text, the locks that turned irqs off)]."""
-    out: dict[str, list[tuple]] = defaultdict(list)
+class IrqCall(NamedTuple):
+    """A call of a ``__`` helper and the irq state around it."""
+
+    line: int
+    off: bool  # irqs off on every path
+    on: bool  # irqs on on some path
+    display: str
+    providers: frozenset[ResourceKey]  # the locks that turned irqs off
+
+
+def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[IrqCall]]:
+    """call text -> each call of a ``__`` helper with that text."""
+    out: dict[str, list[IrqCall]] = defaultdict(list)
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -380,7 +410,7 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]
                 continue
             offs = [any("irq-off" in kb.lock_context(h.variant) for h in s.locks_held()) for s in states]
             providers = frozenset(h.key for s in states for h in s.locks_held() if "irq-off" in kb.lock_context(h.variant))
-            out[call.text].append((node.line, all(offs), not all(offs), call.display, providers))
+            out[call.text].append(IrqCall(node.line, all(offs), not all(offs), call.display, providers))
     return out
 
 
@@ -432,7 +462,7 @@ def irq_helper_irqs_on(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
     taken_now = set(find_acquire_sites(new, kb)) if new is not None else set()
     for text, rows in _irq_on_calls(new, kb).items():
         olds = before.get(text)
-        if not olds or not all(off for _, off, _, _, _ in olds):
+        if not olds or not all(c.off for c in olds):
             continue
         # the lock that turned irqs off must still be taken here: when the
         # new code locks through a helper the knowledge does not name
@@ -440,18 +470,18 @@ def irq_helper_irqs_on(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
         # lock_page_lruvec_irq()), the irq state is not known
         # (or another lock of the irq-off context the knowledge names:
         # lock_page_lruvec_irq() in place of local_irq_disable(), same posting)
-        if not any(k in taken_now for _, _, _, _, providers in olds for k in providers) and not any(
+        if not any(k in taken_now for c in olds for k in c.providers) and not any(
             "irq-off" in kb.lock_context(v) for v in _acquired_variants(new, kb)
         ):
             continue
-        for line, _off, on, display, _p in rows:
-            if not on:
+        for c in rows:
+            if not c.on:
                 continue
             name = text.split("(", 1)[0]
             twin = kb.irq_twins[name]
             yield Report(
-                line,
-                f"{display} ran with irqs off in the old code; here irqs may be on",
+                c.line,
+                f"{c.display} ran with irqs off in the old code; here irqs may be on",
                 f"use {twin}() (irq-safe), or keep the call inside the irq-off region",
                 "__ helpers need irqs off: an interrupt in the middle loses a counter update",
                 Confidence.HIGH,

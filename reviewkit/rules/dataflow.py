@@ -12,11 +12,12 @@ then report "not analysed" rather than guess.
 
 from __future__ import annotations
 
-import re
 import dataclasses
+import enum
+import re
 from dataclasses import dataclass, field
 from itertools import chain, islice
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
@@ -86,13 +87,22 @@ class Held:
     dropped_plain: int = -1  # node of a plain unlock inside an irqsave/irq/bh section, not yet retaken
 
 
+class Pending(NamedTuple):
+    """A conditional acquire whose result sits in ``var`` until a condition
+    tests it (``ret = mutex_lock_interruptible(&m); if (ret) ...``)."""
+
+    var: str
+    key: ResourceKey
+    variant: str
+    truthy_success: bool  # a true (non-zero) result means it took the resource
+    site: int  # the acquire's node
+
+
 @dataclass(frozen=True)
 class State:
     held: tuple[Held, ...] = ()
     facts: frozenset[tuple[str, bool]] = frozenset()
-    # var -> (key, variant, is_lock, success_when_truthy, site): a conditional
-    # acquire whose result sits in var until a condition tests it
-    pending: tuple[tuple[str, ResourceKey, str, bool, int], ...] = ()
+    pending: tuple[Pending, ...] = ()
     unsure: frozenset[ResourceKey] = frozenset()
 
     def get(self, key: ResourceKey) -> Held | None:
@@ -122,19 +132,23 @@ class State:
         return [h for h in self.held if h.key.is_lock and h.count > 0]
 
 
-class EventKind:
-    RELEASE_UNHELD = "release-unheld"
-    MISMATCH = "mismatch"
-    REACQUIRE = "reacquire"
-    DOUBLE_PUT = "double-put"
+class EventKind(str, enum.Enum):
+    """What a walk saw happen on some path (events sort by their value)."""
+
+    RELEASE_UNHELD = "release-unheld"  # a lock released on a path that released it already
+    MISMATCH = "mismatch"  # a lock released by another variant than the one that took it
+    REACQUIRE = "reacquire"  # a lock taken on a path that holds it
+    DOUBLE_PUT = "double-put"  # a reference dropped on a path that dropped it already
+    ITERATOR_PUT = "iterator-put"  # dropped in an iterator loop's body, which the iterator drops again
 
 
 @dataclass(frozen=True)
 class Event:
-    kind: str
+    kind: EventKind
     node: int
     key: ResourceKey
-    detail: str = ""
+    call: str = ""  # the release that did it (RELEASE_UNHELD, MISMATCH, DOUBLE_PUT)
+    variant: str = ""  # the variant that holds the lock (MISMATCH, REACQUIRE)
 
 
 @dataclass
@@ -243,7 +257,7 @@ class Transfer:
         if h is None:
             h = Held(key, variant, 0)
         if key.is_lock and h.count > 0 and key.name and not h.carried and not h.passed:
-            self.events.add(Event(EventKind.REACQUIRE, site, key, variant))
+            self.events.add(Event(EventKind.REACQUIRE, site, key, variant=variant))
         sites = h.sites | {site} if h.count >= 0 else frozenset({site})
         if h.dropped_plain >= 0 and h.count == 0:
             # retaken after a plain drop: the outer variant still rules
@@ -273,14 +287,14 @@ class Transfer:
                 # it (kernel/panic.c do_oops_enter_exit); judged at exit
                 h = replace(h, dropped_plain=site)
             else:
-                self.events.add(Event(EventKind.MISMATCH, site, key, f"{h.variant}:{fn_name}"))
+                self.events.add(Event(EventKind.MISMATCH, site, key, call=fn_name, variant=h.variant))
         if h.count <= 0 and not h.sites:
             h = replace(h, borrowed=True)
         elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
             if key.is_lock and h.sites:
-                self.events.add(Event(EventKind.RELEASE_UNHELD, site, key, fn_name))
+                self.events.add(Event(EventKind.RELEASE_UNHELD, site, key, call=fn_name))
             elif not key.is_lock and (h.sites or h.count < 0) and not h.scoped:
-                self.events.add(Event(EventKind.DOUBLE_PUT, site, key, fn_name))
+                self.events.add(Event(EventKind.DOUBLE_PUT, site, key, call=fn_name))
         h = replace(h, count=h.count - 1, released=h.released | {site})
         if h.count == 0:
             # an iterator's element keeps its loop: the macro drops it again
@@ -363,7 +377,7 @@ class Transfer:
             var = lhs or call.lhs
             if var:
                 truthy_success = op.success is Success.NONZERO
-                pending = tuple(p for p in st.pending if p[0] != var) + ((var, key, op.variant, truthy_success, node.id),)
+                pending = tuple(p for p in st.pending if p.var != var) + (Pending(var, key, op.variant, truthy_success, node.id),)
                 st = replace(st, pending=pending, unsure=st.unsure | {key})
                 return self.set_fact(st, var, None)
             return replace(st, unsure=st.unsure | {key})
@@ -408,8 +422,8 @@ class Transfer:
                 st = self.set_fact(st, f"{lv}&{rv}", True)
             elif rv.startswith("~"):
                 st = self.set_fact(st, f"{lv}&{rv[1:].strip('()')}", False)
-            if any(p[0] == var for p in st.pending):
-                st = replace(st, pending=tuple(p for p in st.pending if p[0] != var))
+            if any(p.var == var for p in st.pending):
+                st = replace(st, pending=tuple(p for p in st.pending if p.var != var))
             # `page = get_next_page(page)`: what the old value held stays
             # held, but no later text names it (mm/zsmalloc.c lock_zspage)
             # (a lock released and then renamed: kernel/workqueue.c
@@ -560,7 +574,7 @@ class Transfer:
                     body = self.loops.get(edge.dst, frozenset())
                     puts = [n for n in h.released if n in body]
                     if puts:
-                        self.events.add(Event(EventKind.DOUBLE_PUT, max(puts, key=lambda n: self.cfg.nodes[n].line), h.key, "iterator"))
+                        self.events.add(Event(EventKind.ITERATOR_PUT, max(puts, key=lambda n: self.cfg.nodes[n].line), h.key))
                     st = st.put(replace(h, iter_loop=-1), h.key)
         if node.kind not in (NodeKind.CONDITION, NodeKind.LOOP):
             return st
@@ -616,7 +630,7 @@ class Transfer:
                 st = self.set_fact(st, atom.var, truth)
                 for var, key, variant, truthy_success, site in st.pending:
                     if var == atom.var:
-                        st = replace(st, pending=tuple(p for p in st.pending if p[0] != var), unsure=st.unsure - {key})
+                        st = replace(st, pending=tuple(p for p in st.pending if p.var != var), unsure=st.unsure - {key})
                         if truth == truthy_success:
                             st = self.acquire(st, key, variant, site)
                 if not truth:
@@ -789,7 +803,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
                     if h.dropped_plain >= 0:
                         rel = parse_statement(cfg.nodes[h.dropped_plain].text).calls
                         name = next((c.name for c in rel if c.name in kb.ops), "")
-                        tr.events.add(Event(EventKind.MISMATCH, h.dropped_plain, h.key, f"{h.variant}:{name}"))
+                        tr.events.add(Event(EventKind.MISMATCH, h.dropped_plain, h.key, call=name, variant=h.variant))
                 # guards and __free() variables release themselves
                 st3 = replace(st3, held=tuple(h for h in st3.held if not (h.scoped and h.key.is_lock)))
                 if (nid, st3) not in exits:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterator
+from typing import Iterator, Mapping, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity, Side
 from reviewkit.rules.queries import (
     find_acquire_sites,
+    introduced,
     statements_after,
     op_key,
     exit_returns,
@@ -19,7 +20,7 @@ from reviewkit.rules.queries import (
     reached_nodes,
     node_calls,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
+from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
@@ -39,13 +40,25 @@ def _release_name(kb: KnowledgeBase, variant: str) -> str:
     return names[0] if names else "the matching release"
 
 
-def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, str]]:
-    """(key, kind) -> (line, message, suggestion, variant) for one side."""
-    out: dict[tuple, tuple[int, str, str, str]] = {}
+class ExitHold(NamedTuple):
+    """How often one exit of a walk leaves a lock held."""
+
+    node: int  # the last node before EXIT
+    count: int
+    variant: str
+    state: State
+
+
+_PAIRING = "every path through a function must leave each lock as it found it"
+
+
+def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
+    """(key, "held" | "unheld" | "twice") -> the report, for one side."""
+    out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         # a fragment with gaps: the missing lines may hold the release
         return out
-    by_key: dict[ResourceKey, list[tuple]] = defaultdict(list)
+    by_key: dict[ResourceKey, list[ExitHold]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
     released = find_released_keys(flow, kb)
     # the caller's lock (released before any acquire on some path), or a
@@ -60,25 +73,25 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
                 acquired.add(h.key)
             if h.key in st.unsure:
                 continue
-            by_key[h.key].append((nid, h.count, h.variant, st))
+            by_key[h.key].append(ExitHold(nid, h.count, h.variant, st))
     for nid, st in flow.exits:
         for key in acquired - foreign:
             if st.get(key) is None and key not in st.unsure:
-                by_key[key].append((nid, 0, "", st))
+                by_key[key].append(ExitHold(nid, 0, "", st))
     # evidence of local pairing: a path that took the lock and released it
     paired = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and h.count == 0}
     for key, rows in by_key.items():
         if key not in acquired or key not in released or key not in paired:
             continue  # a function that only takes a lock hands it to its caller
-        counts = {c for _, c, _, _ in rows}
+        counts = {r.count for r in rows}
         if len(counts) < 2 and 1 not in counts and 2 not in counts:
             continue
         if len(counts) < 2:
             continue  # every exit agrees: a lock/unlock wrapper
         base = 0 if 0 in counts else min(counts)
         # trylock-style wrappers return whether they took the lock
-        returned = {exit_returns(flow, nid) for nid, c, _, _ in rows if c != base}
-        balanced = {exit_returns(flow, nid) for nid, c, _, _ in rows if c == base}
+        returned = {exit_returns(flow, r.node) for r in rows if r.count != base}
+        balanced = {exit_returns(flow, r.node) for r in rows if r.count == base}
         flags = {"true", "false", "0", "1"}
         if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
             continue
@@ -86,47 +99,46 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
         # release it (mm/page_ext.c page_ext_get returns NULL after unlocking)
         # the returned variable tells the caller: zero on the exits that
         # dropped the lock (kernel/umh.c usermodehelper_read_lock_wait)
-        rets = {exit_returns(flow, n) for n, _, _, _ in rows}
+        rets = {exit_returns(flow, r.node) for r in rows}
         if len(rets) == 1:
             v = next(iter(rets))
             if v and re.fullmatch(r"[A-Za-z_]\w*", v):
-                if all(st.fact(v) is False for _, c, _, st in rows if c == base) and all(
-                    st.fact(v) is not False for _, c, _, st in rows if c > base
+                if all(r.state.fact(v) is False for r in rows if r.count == base) and all(
+                    r.state.fact(v) is not False for r in rows if r.count > base
                 ):
                     continue
         # (kernel/kcmp.c kcmp_lock: `return err;` is 0 with the locks held)
-        held_exits = [(n, st) for n, c, _, st in rows if c > base]
-        if held_exits and all(exit_returns(flow, n) and not is_error_exit(flow, n, st, kb) for n, st in held_exits) and all(
-            is_error_exit(flow, n, st, kb) for n, c, _, st in rows if c == base
+        held_exits = [r for r in rows if r.count > base]
+        if held_exits and all(exit_returns(flow, r.node) and not is_error_exit(flow, r.node, r.state, kb) for r in held_exits) and all(
+            is_error_exit(flow, r.node, r.state, kb) for r in rows if r.count == base
         ):
             continue
-        for nid, count, variant, _st in rows:
-            if count > base:
-                line = flow.cfg.nodes[nid].line
-                name = str(key)
-                rel = _release_name(kb, variant)
-                out[(key, "held")] = (
-                    line,
-                    f"a path leaves {flow.cfg.function}() at line {line} with {name} still held",
-                    f"call {rel}(&{name}) before this exit, or jump to the exit that releases it",
-                    variant,
-                )
-    for ev in flow.events:
-        if ev.kind == EventKind.RELEASE_UNHELD:
-            line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "unheld")] = (
+        for r in held_exits:
+            line = flow.cfg.nodes[r.node].line
+            name = str(key)
+            rel = _release_name(kb, r.variant)
+            out[(key, "held")] = Report(
                 line,
-                f"{ev.detail}() at line {line} releases {ev.key} on a path that already released it",
-                "drop this release, or make the paths that reach it take the lock",
-                "",
+                f"a path leaves {flow.cfg.function}() at line {line} with {name} still held",
+                f"call {rel}(&{name}) before this exit, or jump to the exit that releases it",
+                _PAIRING,
             )
-        elif ev.kind == EventKind.REACQUIRE:
+    for ev in flow.events:
+        if ev.kind is EventKind.RELEASE_UNHELD:
             line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "twice")] = (
+            out[(ev.key, "unheld")] = Report(
+                line,
+                f"{ev.call}() at line {line} releases {ev.key} on a path that already released it",
+                "drop this release, or make the paths that reach it take the lock",
+                _PAIRING,
+            )
+        elif ev.kind is EventKind.REACQUIRE:
+            line = flow.cfg.nodes[ev.node].line
+            out[(ev.key, "twice")] = Report(
                 line,
                 f"{ev.key} is taken at line {line} on a path that already holds it (self-deadlock)",
                 "release it before taking it again, or drop the second acquire",
-                ev.detail,
+                _PAIRING,
             )
     return out
 
@@ -166,16 +178,7 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
         introduced (the old side must not show the same issue).
     """
     old, new = flow.old, flow.new
-    old_issues = _pairing_issues(old, kb)
-    for key, (line, msg, sugg, _variant) in sorted(_pairing_issues(new, kb).items(), key=lambda kv: kv[1][0]):
-        if key in old_issues:
-            continue
-        yield Report(
-            line,
-            msg,
-            sugg,
-            "every path through a function must leave each lock as it found it",
-        )
+    yield from introduced(_pairing_issues(old, kb), _pairing_issues(new, kb))
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)
@@ -204,16 +207,15 @@ def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledg
         Same path model as RK101.
     """
     old, new = flow.old, flow.new
-    old_keys = {(e.key, e.detail) for e in (old.events if old else []) if e.kind == EventKind.MISMATCH}
+    old_keys = {(e.key, e.variant, e.call) for e in (old.events if old else []) if e.kind is EventKind.MISMATCH}
     for ev in new.events if new else []:
-        if ev.kind != EventKind.MISMATCH or (ev.key, ev.detail) in old_keys:
+        if ev.kind is not EventKind.MISMATCH or (ev.key, ev.variant, ev.call) in old_keys:
             continue
-        variant, fn_name = ev.detail.split(":", 1)
-        want = _release_name(kb, variant)
-        acquire = kb.acquire_names(variant)
+        want = _release_name(kb, ev.variant)
+        acquire = kb.acquire_names(ev.variant)
         yield Report(
             new.cfg.nodes[ev.node].line,
-            f"{ev.key} taken with {acquire[0] if acquire else variant}() is released with {fn_name}()",
+            f"{ev.key} taken with {acquire[0] if acquire else ev.variant}() is released with {ev.call}()",
             f"release it with {want}()",
             "mismatched lock variants restore the irq/bh state wrongly",
         )
@@ -255,7 +257,22 @@ def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
     ]
 
 
-def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[int, dict]]:
+class Arm(NamedTuple):
+    """One arm of a branch that releases a lock and then rejoins the other."""
+
+    locked: list[str]  # its statements before the release
+    after: list[str]  # its statements after it
+    release: int  # the release node
+
+
+class Merge(NamedTuple):
+    """A condition whose two arms each release the same lock."""
+
+    cond: int
+    arms: dict[EdgeKind, Arm]  # TRUE and FALSE
+
+
+def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, Merge]:
     """Conditions whose both arms release the same lock and then rejoin."""
     cfg = flow.cfg
     sites = _release_sites(flow, kb)
@@ -265,7 +282,7 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
         return {}
     graph = graph_of(cfg)
     dom = graph.dominators
-    out: dict[ResourceKey, tuple[int, dict]] = {}
+    out: dict[ResourceKey, Merge] = {}
     for node in cfg.nodes:
         if node.kind is not NodeKind.CONDITION or node.id not in dom:
             continue
@@ -303,16 +320,12 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
                 r = min(in_arm[k], key=lambda n: cfg.nodes[n].line)
                 rl = cfg.nodes[r].line
                 nodes = sorted((cfg.nodes[n] for n in reg if cfg.nodes[n].text and cfg.nodes[n].kind is NodeKind.STATEMENT), key=lambda n: n.line)
-                shape[k] = (
-                    [n.text for n in nodes if n.line < rl],
-                    [n.text for n in nodes if n.line > rl],
-                    r,
-                )
-            out.setdefault(key, (node.id, shape))
+                shape[k] = Arm([n.text for n in nodes if n.line < rl], [n.text for n in nodes if n.line > rl], r)
+            out.setdefault(key, Merge(node.id, shape))
     return out
 
 
-def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
+def _guard_of(cfg: Cfg, dom: Mapping[int, frozenset[int]], nid: int) -> str | None:
     """The nearest condition one of whose arms alone leads to ``nid``,
     written as the test that holds there (``clearlru`` for the FALSE arm
     of ``!clearlru``); None when no single arm does."""
@@ -333,7 +346,7 @@ def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
     return text[1:] if text.startswith("!") and "&&" not in text and "||" not in text else f"!({text})"
 
 
-def _locked_work(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> list[str]:
+def _locked_work(cfg: Cfg, dom: Mapping[int, frozenset[int]], nid: int) -> list[str]:
     """Statements on the way to release ``nid`` that only its path runs:
     the work to keep under the condition before the single release."""
     cond_nodes = [n for n in dom.get(nid, ()) if cfg.nodes[n].kind is NodeKind.CONDITION]
@@ -350,6 +363,20 @@ def _locked_work(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> list[str]:
 
 def _indent(lines: list[str], depth: int = 1) -> list[str]:
     return ["\t" * depth + t for t in lines]
+
+
+def _block(head: str, body: list[str]) -> list[str]:
+    """``head`` and its statements, in braces when there are several."""
+    body = body or [";"]
+    return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
+
+
+class Tail(NamedTuple):
+    """What follows one release site: the sketch's unlocked work."""
+
+    line: int  # of the release
+    after: list[str]  # the statements after it
+    guard: str | None  # the test that leads only there
 
 
 @rule("RK103", category="unlock-path-merge", severity=Severity.INFO)
@@ -399,13 +426,13 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     # the same branch already released one lock in both arms: a lock the
     # patch renames (pgdat->lru_lock -> lruvec in
     # tests/data/corpus/patches/119_v16-18-22-patch-posting.eml) is no new merge
-    old_conds = {old.cfg.nodes[cid].text for cid, _shape in old_merges.values()} if old is not None else set()
-    for key, (cond_id, shape) in _sibling_merges(new, kb).items():
-        if key in old_merges or cfg.nodes[cond_id].text in old_conds:
+    old_conds = {old.cfg.nodes[m.cond].text for m in old_merges.values()} if old is not None else set()
+    for key, merge in _sibling_merges(new, kb).items():
+        if key in old_merges or cfg.nodes[merge.cond].text in old_conds:
             continue
-        cond = cfg.nodes[cond_id]
-        t_locked, t_after, t_rel = shape[EdgeKind.TRUE]
-        f_locked, f_after, f_rel = shape[EdgeKind.FALSE]
+        cond = cfg.nodes[merge.cond]
+        t_locked, t_after, t_rel = merge.arms[EdgeKind.TRUE]
+        f_locked, f_after, f_rel = merge.arms[EdgeKind.FALSE]
         release = _lock_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
         sketch = []
         if t_locked:
@@ -413,13 +440,9 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         if f_locked:
             sketch += [f"if (!({cond.text})) {{", *_indent(f_locked), "}"]
         sketch.append(f"{release};")
-        def block(head: str, body: list[str]) -> list[str]:
-            body = body or [";"]
-            return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
-
-        sketch += block(f"if ({cond.text})", t_after)
+        sketch += _block(f"if ({cond.text})", t_after)
         if f_after:
-            sketch += block("else", f_after)
+            sketch += _block("else", f_after)
         reported.add(key)
         yield Report(
             cfg.nodes[t_rel].line,
@@ -447,9 +470,9 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
             after = [cfg.nodes[n].text for n in statements_after(cfg, r) if cfg.nodes[n].text]
-            tails.append((cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
+            tails.append(Tail(cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
         # the site only a condition leads to goes first, the catch-all last
-        tails.sort(key=lambda t: (t[2] is None, t[0]))
+        tails.sort(key=lambda t: (t.guard is None, t.line))
         sketch = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
             guard, work = _guard_of(cfg, dom, r), _locked_work(cfg, dom, r)
@@ -458,11 +481,10 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         if not sketch:
             sketch = ["<locked work, each part under its condition>"]
         sketch.append(f"{release};")
-        for i, (line, after, guard) in enumerate(tails):
-            cond = guard or f"<condition of the path through line {line}>"
+        for i, tail in enumerate(tails):
+            cond = tail.guard or f"<condition of the path through line {tail.line}>"
             head = f"if ({cond})" if i == 0 else ("else" if i == len(tails) - 1 else f"else if ({cond})")
-            body = after or [";"]
-            sketch += [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
+            sketch += _block(head, tail.after)
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
         labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
         yield Report(

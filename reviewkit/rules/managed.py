@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
-from reviewkit.rules.queries import node_calls
+from reviewkit.rules.queries import introduced, node_calls
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
 from reviewkit.rules.flows import FunctionFlows
@@ -65,10 +65,16 @@ def _lookup(table: dict, function: str, text: str):
     return None
 
 
-def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> tuple[dict, set]:
-    """(resource key -> [Managed], keys also given a value from elsewhere)
-    over every visible function of one side. (The rule reads it once per
-    run: ``PatchFlows.shared``.)
+class ManagedTables(NamedTuple):
+    """What the visible code of one side manages, by lookup key (see :func:`_keys`)."""
+
+    managed: dict[tuple[str, str], list[Managed]]
+    plain: set[tuple[str, str]]  # also given a value by something unmanaged
+
+
+def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> ManagedTables:
+    """The managed resources of every visible function of one side. (The
+    rule reads it once per run: ``PatchFlows.shared``.)
 
     Returns:
         Empty tables when nothing is visible.
@@ -97,13 +103,14 @@ def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> tuple[dict,
                 if name in kb.managed or _NEUTRAL.match(rv.strip()):
                     continue
                 plain.update(_keys(cf.name, normalise_key(lv)))
-    return managed, plain
+    return ManagedTables(managed, plain)
 
 
-def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], tuple[int, str, Managed]]:
+def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Report]:
+    """(release, resource) -> the report of its first plain release on one side."""
     fn, kb = flow.fn, flow.run.kb
     view = flow.view(side)
-    out: dict[tuple[str, str], tuple[int, str, Managed]] = {}
+    out: dict[tuple[str, str], Report] = {}
     if view is None or view.cfg is None:
         return out
     managed, plain = flow.run.shared(find_managed, side)
@@ -123,7 +130,18 @@ def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], tu
                 # which one this release sees (an irq number or a chip
                 # named by an argument is assigned before it is managed)
                 continue
-            out.setdefault((call.name, text), (node.line, call.display, m))
+            if (call.name, text) in out:
+                continue
+            where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"
+            instead = f", or {m.spec.instead}() if it must go before the driver unbinds" if m.spec.instead else ""
+            out[(call.name, text)] = Report(
+                node.line,
+                f"{call.display} releases what {m.call} ({where}) got as a device-managed resource; "
+                f"the device core releases it again when the driver unbinds",
+                f"drop {call.name}(){instead}",
+                "devres releases managed resources on unbind: a plain release as well is a double release",
+                Confidence.HIGH,
+            )
     return out
 
 
@@ -166,16 +184,4 @@ def managed_release(fn: ChangedFunction, flow: FunctionFlows) -> Iterator[Report
     if fn.new is None:
         return
     before = _plain_releases(flow, Side.OLD) if fn.old is not None else {}
-    for key, (line, display, m) in sorted(_plain_releases(flow, Side.NEW).items(), key=lambda kv: kv[1][0]):
-        if key in before:
-            continue
-        where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"
-        instead = f", or {m.spec.instead}() if it must go before the driver unbinds" if m.spec.instead else ""
-        yield Report(
-            line,
-            f"{display} releases what {m.call} ({where}) got as a device-managed resource; "
-            f"the device core releases it again when the driver unbinds",
-            f"drop {key[0]}(){instead}",
-            "devres releases managed resources on unbind: a plain release as well is a double release",
-            Confidence.HIGH,
-        )
+    yield from introduced(before, _plain_releases(flow, Side.NEW))

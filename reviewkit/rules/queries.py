@@ -10,15 +10,18 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterator
+from typing import Callable, Hashable, Iterator, Mapping, TypeVar
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed, State
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.registry import Report
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.resources import ResourceKey
+
+K = TypeVar("K", bound=Hashable)
 
 _NO_CALLS = (NodeKind.ENTRY, NodeKind.EXIT, NodeKind.LABEL, NodeKind.GOTO)
 _TESTS = (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH)
@@ -190,3 +193,15 @@ def statements_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
         if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
             break
     return out
+
+
+def introduced(
+    before: Mapping[K, object], after: Mapping[K, Report], same: Callable[[K], Hashable] | None = None
+) -> Iterator[Report]:
+    """The new side's reports whose key the old side does not have, by line:
+    what the patch introduced. ``same`` maps a key to what the two sides
+    compare by (default: the key)."""
+    old = {same(k) for k in before} if same is not None else before
+    for key, report in sorted(after.items(), key=lambda kv: kv[1].line or 0):
+        if (same(key) if same is not None else key) not in old:
+            yield report

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity, Side
 from reviewkit.rules.queries import (
     find_released_keys,
+    introduced,
     is_error_exit,
     node_calls,
     param_mapping,
@@ -29,9 +31,12 @@ def _put_name(kb: KnowledgeBase, ref_id: str) -> str:
     return spec.put[0] if spec and spec.put else "the matching put"
 
 
-def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str]]:
-    """Success-path leaks and double drops of one side: key -> (line, message, suggestion)."""
-    out: dict[tuple, tuple[int, str, str]] = {}
+_PAIRING = "each get needs exactly one put on every path that does not hand the reference on"
+
+
+def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
+    """Success-path leaks and double drops of one side: (key, "leak" | "double") -> the report."""
+    out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         return out  # the lines not shown may drop or hand on the reference
     released = find_released_keys(flow, kb)
@@ -56,27 +61,30 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
             put = _put_name(kb, h.variant)
-            out[(h.key, "leak")] = (
+            out[(h.key, "leak")] = Report(
                 line,
                 f"the reference on {h.key} taken at line {site} is neither dropped nor handed on "
                 f"before the exit at line {line}",
                 f"call {put}({h.key}) before this exit (or do not take the reference on this path)",
+                _PAIRING,
             )
     for ev in flow.events:
-        if ev.kind == EventKind.DOUBLE_PUT and ev.detail == "iterator":
+        if ev.kind is EventKind.ITERATOR_PUT:
             node = flow.cfg.nodes[ev.node]
-            out[(ev.key, "double")] = (
+            out[(ev.key, "double")] = Report(
                 node.line,
                 f"{node.text.rstrip(';')} at line {node.line} drops the loop's reference on {ev.key}, "
                 f"and the iterator drops it again when it moves to the next element",
                 f"remove this put when the loop goes on to the next element; drop the reference only where the loop is left early",
+                _PAIRING,
             )
-        elif ev.kind == EventKind.DOUBLE_PUT:
+        elif ev.kind is EventKind.DOUBLE_PUT:
             line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "double")] = (
+            out[(ev.key, "double")] = Report(
                 line,
-                f"{ev.detail}({ev.key}) at line {line} drops a reference this path has already dropped",
+                f"{ev.call}({ev.key}) at line {line} drops a reference this path has already dropped",
                 "drop the reference once per get on every path",
+                _PAIRING,
             )
     return out
 
@@ -114,22 +122,26 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         RK401. Only what the patch introduced is reported.
     """
     old, new = flow.old, flow.new
-    old_issues = _leaks(old, kb)
-    for key, (line, msg, sugg) in sorted(_leaks(new, kb).items(), key=lambda kv: kv[1][0]):
-        if key in old_issues:
-            continue
-        yield Report(line, msg, sugg, "each get needs exactly one put on every path that does not hand the reference on")
+    yield from introduced(_leaks(old, kb), _leaks(new, kb))
 
 
 # ---------------------------------------------------------------- RK202
 
 
-def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[tuple[tuple[int, ...], tuple[int, ...]]] | None:
-    """Every path from node ``g`` to the exit: (nodes, nodes that dropped
-    ``key``). None when there are too many paths to judge."""
+class PathFrom(NamedTuple):
+    """One path from a get to the exit."""
+
+    nodes: tuple[int, ...]
+    puts: tuple[int, ...]  # its nodes that dropped the reference
+
+
+def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[PathFrom] | None:
+    """Every path from node ``g`` to the exit, by the walk's own steps.
+    None when there are too many paths to judge, or when one leaks the
+    reference (RK201 and RK401 speak for that)."""
     cfg = flow.cfg
     tr = Transfer(kb, cfg)
-    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    out: list[PathFrom] = []
     steps = 0
     for st0 in flow.visits.get(g, []):
         st1 = tr.apply_node(cfg.nodes[g], st0)
@@ -144,7 +156,7 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
                     h = st2.get(key)
                     if not puts and (h is None or not (h.escaped or h.passed) or is_error_exit(flow, nid, st2, kb)):
                         return None  # a leak, not a hand-over: RK201/RK401 speak for it
-                    out.append((path, puts))
+                    out.append(PathFrom(path, puts))
                     continue
                 st3 = tr.apply_node(cfg.nodes[edge.dst], st2)
                 dropped = st3.count(key) < st2.count(key)
@@ -152,7 +164,17 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
     return out
 
 
-def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, str, str | None]]:
+class GetSite(NamedTuple):
+    """A get that could move: its node, the reference, the call as written,
+    and the variable its result goes to."""
+
+    node: int
+    key: ResourceKey
+    text: str
+    result: str | None
+
+
+def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[GetSite]:
     out = []
     for node in flow.cfg.nodes:
         if node.id not in flow.visits or node.kind is not NodeKind.STATEMENT:
@@ -166,7 +188,7 @@ def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, st
                 continue  # pm_runtime_get_sync() powers the device for what follows
             k = call.arg_key(op.arg)
             if k:
-                out.append((node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
+                out.append(GetSite(node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
     return out
 
 
@@ -203,15 +225,28 @@ def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey)
     return out
 
 
-def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[ResourceKey, dict]:
-    out: dict[ResourceKey, dict] = {}
+@dataclass(frozen=True)
+class GetMove:
+    """Where a get could go: the branch that keeps the reference."""
+
+    get: GetSite
+    split: int  # the condition where keeping and dropping paths part
+    edge: EdgeKind  # its arm that keeps the reference
+    target: int  # the statement to take the reference before
+    from_old: bool  # the old code took it right before that statement
+    puts: list[int]  # the puts that go away, by line
+
+
+def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[ResourceKey, GetMove]:
+    out: dict[ResourceKey, GetMove] = {}
     cfg = flow.cfg
-    for g, key, get_text, result in _get_sites(flow, kb):
+    for site in _get_sites(flow, kb):
+        g, key, result = site.node, site.key, site.result
         paths = _walk_from(flow, kb, g, key)
         if not paths:
             continue
-        keep = [p for p, puts in paths if not puts]
-        drop = [(p, puts) for p, puts in paths if puts]
+        keep = [p.nodes for p in paths if not p.puts]
+        drop = [p for p in paths if p.puts]
         if not keep or not drop:
             continue
         choices = set()
@@ -245,15 +280,8 @@ def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[Resour
         if target is None:
             target = next((n for n in rest if mentions(cfg.nodes[n].text, key.name)), start)
         puts = sorted({n for _, ps in drop for n in ps}, key=lambda n: cfg.nodes[n].line)
-        out[key] = {
-            "get": g,
-            "get_text": get_text,
-            "div": div,
-            "target": target,
-            "from_old": from_old,
-            "puts": puts,
-            "edge": next(e.kind for e in graph_of(cfg).successors(div) if e.dst == start),
-        }
+        edge = next(e.kind for e in graph_of(cfg).successors(div) if e.dst == start)
+        out[key] = GetMove(site, div, edge, target, from_old, puts)
     return out
 
 
@@ -299,17 +327,17 @@ def get_put_placement(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     for key, pl in _placements(new, kb, flow).items():
         if key in old_pl:
             continue
-        div = cfg.nodes[pl["div"]]
-        target = cfg.nodes[pl["target"]]
-        branch = f"`if ({div.text})` branch" if pl["edge"] is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
-        puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl["puts"])
-        where = " (where the old code took it)" if pl["from_old"] else ""
-        get_line = cfg.nodes[pl["get"]].line
+        div = cfg.nodes[pl.split]
+        target = cfg.nodes[pl.target]
+        branch = f"`if ({div.text})` branch" if pl.edge is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
+        puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl.puts)
+        where = " (where the old code took it)" if pl.from_old else ""
+        get_line = cfg.nodes[pl.get.node].line
         yield Report(
             get_line,
-            f"{pl['get_text']} at line {get_line} is taken before the paths split at `if ({div.text})` "
+            f"{pl.get.text} at line {get_line} is taken before the paths split at `if ({div.text})` "
             f"(line {div.line}); only the {branch} keeps the reference, the other paths drop it again",
-            f"move {pl['get_text']} into the {branch}, before {target.text.rstrip(';')} (line {target.line}){where}; "
+            f"move {pl.get.text} into the {branch}, before {target.text.rstrip(';')} (line {target.line}){where}; "
             f"the put calls {puts} then go away. Check that nothing between line {get_line} and line "
             f"{target.line} needs the reference",
             "a reference taken only where it is kept needs no cleanup on the other paths",
@@ -347,10 +375,10 @@ def _helper_keeps(view, index: int, kb: KnowledgeBase) -> bool | None:
     return False
 
 
-def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: Side) -> dict[ResourceKey, tuple[int, int]]:
+def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: Side) -> dict[ResourceKey, Report]:
     """Parameters whose reference the function never took but drops on its
-    error exits only: key -> (line of the put, line of a success exit)."""
-    out: dict[ResourceKey, tuple[int, int]] = {}
+    error exits only: key -> the report (at the put)."""
+    out: dict[ResourceKey, Report] = {}
     view = fn.new if side is Side.NEW else fn.old
     if flow is None or view is None or not flow.cfg.complete:
         return out
@@ -387,7 +415,15 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
                     continue
                 bad = True
         if not bad:
-            out[key] = (min(err_puts), min(clean))
+            put, put_line, ok_line = _put_name(kb, key.family), min(err_puts), min(clean)
+            out[key] = Report(
+                put_line,
+                f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
+                f"and only on an error exit; the exit at line {ok_line} keeps it",
+                f"remove this {put}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
+                "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
+                Confidence.MEDIUM,
+            )
     return out
 
 
@@ -427,15 +463,4 @@ def borrowed_put_on_error(fn: ChangedFunction, flow: FunctionFlows, codemap: Cod
     """
     old, new = flow.old, flow.new
     before = _borrowed_puts(fn, old, codemap, kb, Side.OLD) if old is not None else {}
-    for key, (put_line, ok_line) in sorted(_borrowed_puts(fn, new, codemap, kb, Side.NEW).items(), key=lambda kv: kv[1][0]):
-        if key in before:
-            continue
-        put = _put_name(kb, key.family)
-        yield Report(
-            put_line,
-            f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
-            f"and only on an error exit; the exit at line {ok_line} keeps it",
-            f"remove this {put}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
-            "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
-            Confidence.MEDIUM,
-        )
+    yield from introduced(before, _borrowed_puts(fn, new, codemap, kb, Side.NEW))

@@ -88,7 +88,6 @@ def test_loop_taken_zero_or_one_time_and_iterator_reference():
         [(0, 2, N), (2, 3, T), (3, 4, T), (4, 1, J), (3, 2, B), (2, 5, F), (5, 1, J)],
     )
     flow = explore(g, load_knowledge())
-    assert flow.loops == {2: frozenset({2, 3})}
     held = {(g.nodes[n].line, st.count(child), st.get(child).left_at if st.get(child) else -1) for n, st in flow.exits}
     assert (4, 1, 4) in held  # left the loop early at the return, still holding c
     assert all(count == 0 for line, count, _ in held if line == 5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
 from reviewkit.rules.queries import introduced, is_error_exit, node_calls
 from reviewkit.rules.dataflow import Flow
@@ -139,7 +140,7 @@ def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, Report]
         return out
     twins = _scoped_twins(kb)
     cfg = flow.cfg
-    for head, body in flow.loops.items():
+    for head, body in graph_of(cfg).loops.items():
         node = cfg.nodes[head]
         if node.kind is not NodeKind.LOOP:
             continue

@@ -20,7 +20,8 @@ from reviewkit.rules.queries import (
     reached_nodes,
     node_calls,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State
+from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.state import EventKind, State
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
@@ -621,7 +622,7 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
 
 
 def _in_loop(flow: Flow, nid: int) -> bool:
-    return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in flow.loops.items())
+    return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in graph_of(flow.cfg).loops.items())
 
 
 @rule("RK105", category="lock-scope-change", severity=Severity.WARNING)

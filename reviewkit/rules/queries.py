@@ -14,7 +14,8 @@ from typing import Callable, Hashable, Iterator, Mapping, TypeVar
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
-from reviewkit.rules.dataflow import Flow, NotAnalysed, State
+from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.state import State
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report

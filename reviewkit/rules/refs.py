@@ -16,12 +16,14 @@ from reviewkit.rules.queries import (
     statements_after,
     substitute_params,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, mentions, next_steps
+from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
+from reviewkit.rules.state import EventKind, State
+from reviewkit.rules.transfer import Transfer
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import ResourceKey, normalise_text
+from reviewkit.rules.resources import ResourceKey, mentions, normalise_text
 
 PATH_BOUND = 4000
 

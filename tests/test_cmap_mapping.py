@@ -11,7 +11,7 @@ import pytest
 
 from reviewkit.cmap import annotate, annotate_comments, function_at, functions_report, map_functions
 from reviewkit.cmap.graph import graph_of
-from reviewkit.cmap.mapping import hunk_functions, scope_at
+from reviewkit.cmap.lookup import hunk_functions, scope_at
 from reviewkit.config import Config
 from reviewkit.mail import parse_message
 from reviewkit.model import Anchor, Comment, FunctionStatus, NodeKind, Patch, ScopeKind, Side

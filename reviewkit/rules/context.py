@@ -14,7 +14,7 @@ from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind, SleepSpec
-from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_nodes
+from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_calls, reached_nodes
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -203,23 +203,20 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
+    for node, call in reached_calls(flow):
+        helper = helpers.get(call.name)
+        view = helper.view(side) if helper is not None else None
+        if view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
             continue
-        for call in node_calls(node):
-            helper = helpers.get(call.name)
-            view = helper.view(side) if helper is not None else None
-            if view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
-                continue
-            try:
-                sub = helper.side(side)
-            except NotAnalysed:
-                continue
-            inner = _direct_sleeps(sub, kb, seen)
-            if inner:
-                iline, icall, ispec = inner[0]
-                conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
-                out[call.name] = CallbackSleep(node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
+        try:
+            sub = helper.side(side)
+        except NotAnalysed:
+            continue
+        inner = _direct_sleeps(sub, kb, seen)
+        if inner:
+            iline, icall, ispec = inner[0]
+            conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
+            out[call.name] = CallbackSleep(node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
     return out
 
 
@@ -308,31 +305,27 @@ def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[IrqRegion]:
     out: list[IrqRegion] = []
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
+    for node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None or op.by_result:
             continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None or op.by_result:
+        if "irq-off" not in kb.lock_context(op.variant):
+            continue
+        key = ResourceKey(op.family, "", True)
+        inside: list[tuple[int, Call]] = []
+        releases: set[int] = set()
+        for other, states in reached_nodes(flow):
+            if other.id == node.id:
                 continue
-            if "irq-off" not in kb.lock_context(op.variant):
+            if not any(node.id in (h.sites if (h := s.get(key)) else ()) and h.count > 0 for s in states):
                 continue
-            key = ResourceKey(op.family, "", True)
-            inside: list[tuple[int, Call]] = []
-            releases: set[int] = set()
-            for other in flow.cfg.nodes:
-                if other.id == node.id:
-                    continue
-                states = flow.visits.get(other.id, [])
-                if not any(node.id in (h.sites if (h := s.get(key)) else ()) and h.count > 0 for s in states):
-                    continue
-                for c in node_calls(other):
-                    o = kb.ops.get(c.name)
-                    if o is not None and o.is_lock and o.family == op.family and o.kind is OpKind.RELEASE:
-                        releases.add(other.id)
-                    else:
-                        inside.append((other.id, c))
-            out.append(IrqRegion(node.id, call, inside, releases))
+            for c in node_calls(other):
+                o = kb.ops.get(c.name)
+                if o is not None and o.is_lock and o.family == op.family and o.kind is OpKind.RELEASE:
+                    releases.add(other.id)
+                else:
+                    inside.append((other.id, c))
+        out.append(IrqRegion(node.id, call, inside, releases))
     return out
 
 
@@ -419,12 +412,10 @@ def _acquired_variants(flow: Flow | None, kb: KnowledgeBase) -> set[str]:
     out: set[str] = set()
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id in flow.visits:
-            for call in node_calls(node):
-                op = kb.ops.get(call.name)
-                if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
-                    out.add(op.variant)
+    for _node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
+            out.add(op.variant)
     return out
 
 

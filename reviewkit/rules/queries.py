@@ -114,6 +114,13 @@ def reached_nodes(flow: Flow) -> Iterator[tuple[CfgNode, list]]:
             yield node, states
 
 
+def reached_calls(flow: Flow) -> Iterator[tuple[CfgNode, Call]]:
+    """Each call of a node some analysed path reaches, with its node."""
+    for node, _states in reached_nodes(flow):
+        for call in node_calls(node):
+            yield node, call
+
+
 def find_placements(
     flow: Flow, kb: KnowledgeBase, callees: dict[str, FunctionFlows], self_name: str, side: Side
 ) -> list[Placement]:
@@ -168,13 +175,9 @@ def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set[ResourceKey]:
 def find_acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
     """Lock -> the reached nodes that take it (acquire or trylock)."""
     out: dict[ResourceKey, list[int]] = defaultdict(list)
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
-            continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
-                continue
+    for node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
             out[op_key(op, call)].append(node.id)
     return out
 

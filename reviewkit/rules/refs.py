@@ -13,6 +13,7 @@ from reviewkit.rules.queries import (
     is_error_exit,
     node_calls,
     param_mapping,
+    reached_calls,
     statements_after,
     substitute_params,
 )
@@ -178,19 +179,16 @@ class GetSite(NamedTuple):
 
 def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[GetSite]:
     out = []
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits or node.kind is not NodeKind.STATEMENT:
+    for node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if node.kind is not NodeKind.STATEMENT or op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
             continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
-                continue
-            spec = kb.refs.get(op.family)
-            if spec is not None and not spec.movable:
-                continue  # pm_runtime_get_sync() powers the device for what follows
-            k = call.arg_key(op.arg)
-            if k:
-                out.append(GetSite(node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
+        spec = kb.refs.get(op.family)
+        if spec is not None and not spec.movable:
+            continue  # pm_runtime_get_sync() powers the device for what follows
+        k = call.arg_key(op.arg)
+        if k:
+            out.append(GetSite(node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
     return out
 
 

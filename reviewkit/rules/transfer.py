@@ -38,6 +38,11 @@ class Transfer:
             return None
         return ResourceKey(op.family, name, op.is_lock)
 
+    def unsure_of(self, st: State, op: Op, call: Call) -> State:
+        """``st``, no longer sure whether the resource ``call`` names is held."""
+        key = self.key_for(op, call)
+        return st if key is None else replace(st, unsure=st.unsure | {key})
+
     # -- primitive changes
     def acquire(self, st: State, key: ResourceKey, variant: str, site: int, **kw) -> State:
         h = st.get(key)
@@ -315,9 +320,7 @@ class Transfer:
             for call in parse_statement(node.text).calls:
                 op = self.kb.ops.get(call.name)
                 if op is not None and op.kind is OpKind.RELEASE:
-                    key = self.key_for(op, call)
-                    if key is not None:
-                        st = replace(st, unsure=st.unsure | {key})
+                    st = self.unsure_of(st, op, call)
         return st
 
     def _jump_after(self, nid: int, fallback: int) -> int:
@@ -443,9 +446,7 @@ class Transfer:
         for call in calls_of(cond):
             op = kb.ops.get(call.name)
             if op is not None and op.kind is OpKind.TRY and call.text not in committed_calls:
-                key = self.key_for(op, call)
-                if key is not None:
-                    st = replace(st, unsure=st.unsure | {key})
+                st = self.unsure_of(st, op, call)
         return st
 
 

@@ -206,7 +206,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
     for node, call in reached_calls(flow):
         helper = helpers.get(call.name)
         view = helper.view(side) if helper is not None else None
-        if view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
+        if helper is None or view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
             continue
         try:
             sub = helper.side(side)

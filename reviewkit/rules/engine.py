@@ -105,6 +105,7 @@ def _finding(rule: Rule, report: Report, *, fn: ChangedFunction | None, codemap:
     """``report`` as a finding of ``rule``: in ``fn`` for a per-function rule,
     else in the function of the code map that holds its line."""
     message, confidence = report.message, report.confidence
+    function: str | None
     if fn is not None:
         file, function = fn.file, fn.name
         if any(v.cfg is not None and not v.cfg.complete for v in (fn.old, fn.new) if v is not None):

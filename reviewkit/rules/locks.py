@@ -45,7 +45,7 @@ class ExitHold(NamedTuple):
     """How often one exit of a walk leaves a lock held."""
 
     node: int  # the last node before EXIT
-    count: int
+    held: int  # how often
     variant: str
     state: State
 
@@ -84,15 +84,15 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[Resource
     for key, rows in by_key.items():
         if key not in acquired or key not in released or key not in paired:
             continue  # a function that only takes a lock hands it to its caller
-        counts = {r.count for r in rows}
+        counts = {r.held for r in rows}
         if len(counts) < 2 and 1 not in counts and 2 not in counts:
             continue
         if len(counts) < 2:
             continue  # every exit agrees: a lock/unlock wrapper
         base = 0 if 0 in counts else min(counts)
         # trylock-style wrappers return whether they took the lock
-        returned = {exit_returns(flow, r.node) for r in rows if r.count != base}
-        balanced = {exit_returns(flow, r.node) for r in rows if r.count == base}
+        returned = {exit_returns(flow, r.node) for r in rows if r.held != base}
+        balanced = {exit_returns(flow, r.node) for r in rows if r.held == base}
         flags = {"true", "false", "0", "1"}
         if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
             continue
@@ -104,14 +104,14 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[Resource
         if len(rets) == 1:
             v = next(iter(rets))
             if v and re.fullmatch(r"[A-Za-z_]\w*", v):
-                if all(r.state.fact(v) is False for r in rows if r.count == base) and all(
-                    r.state.fact(v) is not False for r in rows if r.count > base
+                if all(r.state.fact(v) is False for r in rows if r.held == base) and all(
+                    r.state.fact(v) is not False for r in rows if r.held > base
                 ):
                     continue
         # (kernel/kcmp.c kcmp_lock: `return err;` is 0 with the locks held)
-        held_exits = [r for r in rows if r.count > base]
+        held_exits = [r for r in rows if r.held > base]
         if held_exits and all(exit_returns(flow, r.node) and not is_error_exit(flow, r.node, r.state, kb) for r in held_exits) and all(
-            is_error_exit(flow, r.node, r.state, kb) for r in rows if r.count == base
+            is_error_exit(flow, r.node, r.state, kb) for r in rows if r.held == base
         ):
             continue
         for r in held_exits:
@@ -316,7 +316,7 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, Merge]:
             in_arm = {k: [r for r in rs if reaches_join(r, regions[k])] for k, rs in in_arm.items()}
             if not all(in_arm.values()):
                 continue
-            shape = {}
+            shape: dict[EdgeKind, Arm] = {}
             for k, reg in regions.items():
                 r = min(in_arm[k], key=lambda n: cfg.nodes[n].line)
                 rl = cfg.nodes[r].line

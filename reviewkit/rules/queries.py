@@ -140,7 +140,10 @@ def find_placements(
                 sub = callee.side(side)
             except NotAnalysed:
                 continue
-            mapping = param_mapping(callee.view(side), call)
+            view = callee.view(side)
+            if sub is None or view is None:
+                continue
+            mapping = param_mapping(view, call)
             for inner in find_placements(sub, kb, {}, call.name, side):
                 out.append(
                     Placement(

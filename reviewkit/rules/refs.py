@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, NodeKind, Severity, Side
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, FunctionView, NodeKind, Severity, Side
 from reviewkit.rules.queries import (
     find_released_keys,
     introduced,
@@ -203,16 +203,18 @@ def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey)
         return out
     if fn.old is None or old_flow is None:
         return out
-    views = [(fn.old, {})]
+    views: list[tuple[FunctionView, dict[str, str]]] = [(fn.old, {})]
     callees = flow.run.named(Side.OLD, changed=True)
     for node in old_flow.cfg.nodes:
         for call in node_calls(node):
             callee = callees.get(call.name)
-            if callee is not None and call.name != fn.name:
-                view = callee.fn.old
+            view = callee.fn.old if callee is not None and call.name != fn.name else None
+            if view is not None:
                 views.append((view, param_mapping(view, call)))
     for view, mapping in views:
         cfg = view.cfg
+        if cfg is None:
+            continue
         for node in cfg.nodes:
             for call in node_calls(node):
                 op = kb.ops.get(call.name)
@@ -415,12 +417,12 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
                     continue
                 bad = True
         if not bad:
-            put, put_line, ok_line = _put_name(kb, key.family), min(err_puts), min(clean)
+            put_fn, put_line, ok_line = _put_name(kb, key.family), min(err_puts), min(clean)
             out[key] = Report(
                 put_line,
-                f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
+                f"{put_fn}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
                 f"and only on an error exit; the exit at line {ok_line} keeps it",
-                f"remove this {put}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
+                f"remove this {put_fn}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
                 "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
                 Confidence.MEDIUM,
             )

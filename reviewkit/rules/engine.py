@@ -78,9 +78,9 @@ def run_rules_with_warnings(
         targets = run.functions if "fn" in rule.params else (None,)
         for flow in targets:
             fn = flow.fn if flow is not None else None
-            args = {p: (fn if p == "fn" else flow if p == "flow" else supply[p]) for p in rule.params}
+            args = {**supply, "fn": fn, "flow": flow}
             try:
-                produced = list(rule.func(**args) or ())
+                produced = list(rule.func(**{p: args[p] for p in rule.params}) or ())
             except NotAnalysed as err:
                 warnings.append(f"{rule.id}: not analysed: {err}")
                 continue

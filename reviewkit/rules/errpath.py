@@ -6,10 +6,10 @@ from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
-from reviewkit.rules.queries import introduced, is_error_exit, node_calls
 from reviewkit.rules.dataflow import Flow
-from reviewkit.rules.knowledge import KnowledgeBase
 from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase
+from reviewkit.rules.queries import introduced, is_error_exit, node_calls
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 

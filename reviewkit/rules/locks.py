@@ -8,24 +8,24 @@ from typing import Iterator, Mapping, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity, Side
-from reviewkit.rules.queries import (
-    find_acquire_sites,
-    introduced,
-    statements_after,
-    op_key,
-    exit_returns,
-    is_error_exit,
-    find_released_keys,
-    find_placements,
-    reached_nodes,
-    node_calls,
-)
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.state import EventKind, State
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.queries import (
+    exit_returns,
+    find_acquire_sites,
+    find_placements,
+    find_released_keys,
+    introduced,
+    is_error_exit,
+    node_calls,
+    op_key,
+    reached_nodes,
+    statements_after,
+)
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
+from reviewkit.rules.state import EventKind, State
 
 
 def _lock_call(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase, kinds: tuple[OpKind, ...]) -> str:

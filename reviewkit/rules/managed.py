@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
-from reviewkit.rules.queries import introduced, node_calls
 from reviewkit.rules.extract import parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
 from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
+from reviewkit.rules.queries import introduced, node_calls
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
 

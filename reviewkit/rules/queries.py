@@ -15,12 +15,12 @@ from typing import Callable, Hashable, Iterator, Mapping, TypeVar
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.state import State
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.registry import Report
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
+from reviewkit.rules.registry import Report
 from reviewkit.rules.resources import ResourceKey
+from reviewkit.rules.state import State
 
 K = TypeVar("K", bound=Hashable)
 
@@ -72,6 +72,7 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
 
 
 def exit_returns(flow: Flow, nid: int) -> str | None:
+    """What the return statement at ``nid`` returns (None for another node)."""
     node = flow.cfg.nodes[nid]
     if node.kind is not NodeKind.RETURN:
         return None

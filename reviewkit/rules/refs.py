@@ -7,6 +7,10 @@ from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, FunctionView, NodeKind, Severity, Side
+from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
+from reviewkit.rules.extract import find_param_names, parse_statement
+from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import (
     find_released_keys,
     introduced,
@@ -17,14 +21,10 @@ from reviewkit.rules.queries import (
     statements_after,
     substitute_params,
 )
-from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
-from reviewkit.rules.state import EventKind, State
-from reviewkit.rules.transfer import Transfer
-from reviewkit.rules.extract import find_param_names, parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind
-from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey, mentions, normalise_text
+from reviewkit.rules.state import EventKind, State
+from reviewkit.rules.transfer import Transfer
 
 PATH_BOUND = 4000
 

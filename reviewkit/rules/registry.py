@@ -37,9 +37,9 @@ class Report:
 
     ``line`` is a new-side line (None: the subject, the diffstat). ``file``
     is for rules that run once per patch; a per-function rule's report is in
-    its function's file. ``severity`` is for the one report the rule rates
-    lower than its own severity (a long summary line is a note, not an
-    error); None means the rule's.
+    its function's file. ``severity`` is the report's own where a rule rates
+    some of its reports apart (RK501: a long summary line is a note, a
+    missing [PATCH] tag an error); None means the rule's.
     """
 
     line: int | None

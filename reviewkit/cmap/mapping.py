@@ -16,6 +16,7 @@ source and CFG from :mod:`reviewkit.cmap.views`.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass, field
 
 from reviewkit.cmap.macros import CLEANUP_MARKERS
 from reviewkit.cmap.sources import find_side_texts
@@ -25,10 +26,32 @@ from reviewkit.config import Config
 from reviewkit.model import ChangedFunction, CodeMap, FileDiff, FunctionStatus, Patch, ScopeKind, Side
 
 
+@dataclass
+class _Touched:
+    """What the hunks show of one function (or struct, macro) on each side."""
+
+    old: Scope | None = None
+    new: Scope | None = None
+    added: set[int] = field(default_factory=set)  # new-side numbers of its + lines
+    removed: set[int] = field(default_factory=set)  # old-side numbers of its - lines
+
+    def note(self, side: Side, sc: Scope, changed: int | None) -> None:
+        """``sc`` shows it on ``side``; ``changed``: the number of a line
+        the patch adds (new side) or removes (old side) there."""
+        if side is Side.OLD:
+            self.old = self.old or sc
+            lines = self.removed
+        else:
+            self.new = self.new or sc
+            lines = self.added
+        if changed is not None:
+            lines.add(changed)
+
+
 def _file_changes(fd: FileDiff, old: SideMap | None, new: SideMap | None, exact: bool) -> tuple[list[ChangedFunction], list[str]]:
     warnings: list[str] = []
     path = fd.path
-    touched: dict[tuple[ScopeKind, str, int], dict] = {}
+    touched: dict[tuple[ScopeKind, str, int], _Touched] = {}
     order: list[tuple[ScopeKind, str, int]] = []
 
     ordinals: dict[int, int] = {}
@@ -45,34 +68,24 @@ def _file_changes(fd: FileDiff, old: SideMap | None, new: SideMap | None, exact:
         # (activate_page in mm/swap.c, 111_v16-10-22): pair them in order
         return ordinals[id(sc)]
 
-    def entry(sc: Scope, smap: SideMap) -> dict:
+    def entry(sc: Scope, smap: SideMap) -> _Touched:
         key = (sc.fn.kind, sc.fn.name, nth(smap, sc))
         if key not in touched:
-            touched[key] = {"old": None, "new": None, "added": set(), "removed": set(), "first": None}
+            touched[key] = _Touched()
             order.append(key)
         return touched[key]
 
     unknown_lines: list[str] = []
     for hi, h in enumerate(fd.hunks):
         for dl in h.lines:
-            if dl.kind in " -" and dl.old_no is not None and old is not None:
-                sc = old.scope_at(dl.old_no)
-                if sc is not None:
-                    e = entry(sc, old)
-                    e["old"] = e["old"] or sc
-                    if dl.kind == "-":
-                        e["removed"].add(dl.old_no)
-                elif dl.kind == "-" and old.in_unknown(dl.old_no):
-                    unknown_lines.append(f"hunk {hi + 1} old line {dl.old_no}")
-            if dl.kind in " +" and dl.new_no is not None and new is not None:
-                sc = new.scope_at(dl.new_no)
-                if sc is not None:
-                    e = entry(sc, new)
-                    e["new"] = e["new"] or sc
-                    if dl.kind == "+":
-                        e["added"].add(dl.new_no)
-                elif dl.kind == "+" and new.in_unknown(dl.new_no):
-                    unknown_lines.append(f"hunk {hi + 1} new line {dl.new_no}")
+            for side, smap, no, mark in ((Side.OLD, old, dl.old_no, "-"), (Side.NEW, new, dl.new_no, "+")):
+                if dl.kind not in " " + mark or no is None or smap is None:
+                    continue
+                found = smap.scope_at(no)
+                if found is not None:
+                    entry(found, smap).note(side, found, no if dl.kind == mark else None)
+                elif dl.kind == mark and smap.in_unknown(no):
+                    unknown_lines.append(f"hunk {hi + 1} {side.value} line {no}")
     if unknown_lines:
         warnings.append(
             f"{path}: changed lines inside a block whose opening line the hunks do not show and the hunk header does not name "
@@ -91,21 +104,21 @@ def _file_changes(fd: FileDiff, old: SideMap | None, new: SideMap | None, exact:
             continue
         e = touched[key]
         kind, name, index = key
-        o: Scope | None = e["old"] or _find(old, kind, name, index)
-        n: Scope | None = e["new"] or _find(new, kind, name, index)
+        o: Scope | None = e.old or _find(old, kind, name, index)
+        n: Scope | None = e.new or _find(new, kind, name, index)
         if kind is ScopeKind.FUNCTION and n is None and name in renames:
             # a renamed function is one changed function, under its new name
             other = (kind, renames[name], index)
             if other in touched:
                 merged.add(other)
-                e["added"] |= touched[other]["added"]
-                n = touched[other]["new"]
+                e.added |= touched[other].added
+                n = touched[other].new
             else:
                 n = _find(new, kind, renames[name], index)
             if n is not None:
                 name = n.fn.name
-        added = frozenset(ln for ln in e["added"] if n is not None and n.fn.start <= ln <= n.fn.end)
-        removed = frozenset(ln for ln in e["removed"] if o is not None and o.fn.start <= ln <= o.fn.end)
+        added = frozenset(ln for ln in e.added if n is not None and n.fn.start <= ln <= n.fn.end)
+        removed = frozenset(ln for ln in e.removed if o is not None and o.fn.start <= ln <= o.fn.end)
         if o is not None and n is not None:
             status = FunctionStatus.CHANGED if (added or removed) else FunctionStatus.UNCHANGED
         elif n is not None:

@@ -378,12 +378,13 @@ class Cfg:
     nodes: tuple[CfgNode, ...]  # nodes[i].id == i; nodes[0] is ENTRY, nodes[1] is EXIT
     edges: tuple[CfgEdge, ...]
     complete: bool = True  # false when built from a fragment with gaps
+    # what reviewkit.cmap.graph derives from the edges (successors,
+    # dominators, loops): computed on first use, kept with the graph it
+    # describes, not part of its value
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     ENTRY = 0
     EXIT = 1
-
-    def successors(self, node_id: int) -> list[CfgEdge]:
-        return [e for e in self.edges if e.src == node_id]
 
 
 @dataclass(frozen=True)

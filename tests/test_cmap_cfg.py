@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from reviewkit.cmap import build_cfg, build_cfgs_from_source, parse_c
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, EdgeKind, NodeKind, Side
 
 E = EdgeKind
@@ -49,14 +50,14 @@ def node(cfg: Cfg, kind: NodeKind, text: str) -> int:
 
 
 def edges(cfg: Cfg, src: int) -> set[tuple[int, EdgeKind]]:
-    return {(e.dst, e.kind) for e in cfg.successors(src)}
+    return {(e.dst, e.kind) for e in graph_of(cfg).successors(src)}
 
 
 def reaches(cfg: Cfg, a: int, b: int, *, avoid: frozenset[int] = frozenset(), back: bool = True) -> bool:
     seen, todo = {a}, [a]
     while todo:
         u = todo.pop()
-        for e in cfg.successors(u):
+        for e in graph_of(cfg).successors(u):
             if (not back and e.kind is E.BACK) or e.dst in avoid or e.dst in seen:
                 continue
             if e.dst == b:

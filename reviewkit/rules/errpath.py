@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, is_error_exit, make_finding, node_calls
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.registry import rule
+from reviewkit.rules.queries import introduced, is_error_exit, node_calls
+from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import ResourceKey
 
 
 def _iterator_put(kb: KnowledgeBase, family: str) -> str:
@@ -19,8 +22,12 @@ def _iterator_put(kb: KnowledgeBase, family: str) -> str:
     return spec.put[0] if spec and spec.put else "the matching put"
 
 
-def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
-    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+_UNDO = "error paths must undo what the function did before them"
+
+
+def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str, object], Report]:
+    """(key, "loop" | "error", where) -> the report, for one side."""
+    out: dict[tuple[ResourceKey, str, object], Report] = {}
     if flow is None:
         return out
     cfg = flow.cfg
@@ -42,10 +49,11 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                 how = {NodeKind.RETURN: "returns", NodeKind.BREAK: "breaks", NodeKind.GOTO: "jumps"}.get(leave.kind, "leaves")
                 loop = cfg.nodes[next(iter(h.sites))] if h.sites else None
                 loop_text = f"{loop.text} (line {loop.line})" if loop is not None else "the loop"
-                out[(h.key, "loop", leave.text)] = (
+                out[(h.key, "loop", leave.text)] = Report(
                     leave.line,
                     f"{how} out of {loop_text} at line {leave.line} while {h.key} still holds the loop's reference",
                     f"call {put}({h.key}) before leaving the loop early, or use the _scoped variant of the iterator",
+                    _UNDO,
                     Confidence.HIGH,
                 )
                 continue
@@ -65,17 +73,18 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                 if others
                 else f"leaves without {put}({h.key}), and nothing else holds that reference yet"
             )
-            out[(h.key, "error", line)] = (
+            out[(h.key, "error", line)] = Report(
                 line,
                 f"the error exit at line {line} {what} (reference taken at line {site})",
                 f"drop the reference before returning, or jump to the label that does",
+                _UNDO,
                 Confidence.MEDIUM if h.passed else Confidence.HIGH,
             )
     return out
 
 
 @rule("RK401", category="error-path-cleanup", severity=Severity.ERROR)
-def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """An error exit skips a release that the other exits do.
 
     What it flags:
@@ -108,12 +117,9 @@ def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         Locks are left to RK101. An error exit must return an error value
         or a variable the path tested non-zero.
     """
-    old, new = flows(fn, kb)
-    before = {(k[0], k[1]) for k in _skips(old, kb)}
-    for key, (line, msg, sugg, conf) in sorted(_skips(new, kb).items(), key=lambda kv: kv[1][0]):
-        if (key[0], key[1]) in before:
-            continue
-        yield make_finding("RK401", fn, line, msg, sugg, "error paths must undo what the function did before them", conf)
+    old, new = flow.old, flow.new
+    # an exit that moved is the same skip: compare by resource and kind
+    yield from introduced(_skips(old, kb), _skips(new, kb), same=lambda k: k[:2])
 
 
 # ---------------------------------------------------------------- RK402
@@ -125,16 +131,16 @@ def _scoped_twins(kb: KnowledgeBase) -> dict[str, str]:
     return {n: n + "_scoped" for n, it in kb.iterators.items() if not it.scoped and n + "_scoped" in scoped}
 
 
-def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[int, str, str, list[int]]]:
+def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, Report]:
     """Iterator loops left early only after an explicit put of the element:
-    loop text -> (line, iterator, scoped twin, lines of the puts). Loops
-    that some early exit leaves without the put are RK401's."""
-    out: dict[str, tuple[int, str, str, list[int]]] = {}
+    loop text -> the report. Loops that some early exit leaves without the
+    put are RK401's."""
+    out: dict[str, Report] = {}
     if flow is None:
         return out
     twins = _scoped_twins(kb)
     cfg = flow.cfg
-    for head, body in flow.loops.items():
+    for head, body in graph_of(cfg).loops.items():
         node = cfg.nodes[head]
         if node.kind is not NodeKind.LOOP:
             continue
@@ -156,12 +162,20 @@ def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[i
                     puts |= set(h.released)
         if leak or not puts:
             continue
-        out[node.text] = (node.line, call.name, twins[call.name], sorted(cfg.nodes[p].line for p in puts))
+        lines = sorted(cfg.nodes[p].line for p in puts)
+        listed = ", ".join(str(p) for p in lines)
+        out[node.text] = Report(
+            node.line,
+            f"{call.name}() at line {node.line} is left early only after explicit puts of the element (line{'s' if len(lines) > 1 else ''} {listed})",
+            f"use {twins[call.name]}() and drop those puts: the scoped iterator releases the element on every exit",
+            "manual puts on each early exit are the first thing the next error path forgets",
+            Confidence.MEDIUM,
+        )
     return out
 
 
 @rule("RK402", category="error-path-cleanup", severity=Severity.INFO)
-def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A child-node loop whose early exits drop the element by hand, where a ``_scoped`` iterator would.
 
     What it flags:
@@ -193,18 +207,5 @@ def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
         older tree cannot use them. Loops that an exit leaves without the
         put are RK401's; only loops the patch adds are reported.
     """
-    old, new = flows(fn, kb)
-    before = _manual_loop_puts(old, kb)
-    for text, (line, name, twin, puts) in sorted(_manual_loop_puts(new, kb).items(), key=lambda kv: kv[1][0]):
-        if text in before:
-            continue
-        lines = ", ".join(str(p) for p in puts)
-        yield make_finding(
-            "RK402",
-            fn,
-            line,
-            f"{name}() at line {line} is left early only after explicit puts of the element (line{'s' if len(puts) > 1 else ''} {lines})",
-            f"use {twin}() and drop those puts: the scoped iterator releases the element on every exit",
-            "manual puts on each early exit are the first thing the next error path forgets",
-            Confidence.MEDIUM,
-        )
+    old, new = flow.old, flow.new
+    yield from introduced(_manual_loop_puts(old, kb), _manual_loop_puts(new, kb))

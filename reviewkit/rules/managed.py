@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, Severity
-from reviewkit.rules.common import make_finding, node_calls
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
 from reviewkit.rules.extract import parse_statement
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, ManagedSpec
-from reviewkit.rules.registry import rule
+from reviewkit.rules.queries import introduced, node_calls
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
 
 _NEUTRAL = re.compile(r"^(NULL|0|ERR_PTR\(.*\)|ERR_CAST\(.*\))$")
@@ -64,26 +65,24 @@ def _lookup(table: dict, function: str, text: str):
     return None
 
 
-_CACHE: dict[tuple[int, int, str], tuple[CodeMap, KnowledgeBase, tuple[dict, set]]] = {}
+class ManagedTables(NamedTuple):
+    """What the visible code of one side manages, by lookup key (see :func:`_keys`)."""
+
+    managed: dict[tuple[str, str], list[Managed]]
+    plain: set[tuple[str, str]]  # also given a value by something unmanaged
 
 
-def find_managed(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> tuple[dict, set]:
-    """(resource key -> [Managed], keys also given a value from elsewhere)
-    over every visible function of one side.
+def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> ManagedTables:
+    """The managed resources of every visible function of one side. (The
+    rule reads it once per run: ``PatchFlows.shared``.)
 
     Returns:
         Empty tables when nothing is visible.
     """
-    if codemap is None:
-        return {}, set()
-    k = (id(codemap), id(kb), side)
-    hit = _CACHE.get(k)
-    if hit is not None and hit[0] is codemap and hit[1] is kb:
-        return hit[2]
     managed: dict[tuple[str, str], list[Managed]] = {}
     plain: set[tuple[str, str]] = set()
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
+        view = cf.new if side is Side.NEW else cf.old
         if view is None or view.cfg is None:
             continue
         for node in view.cfg.nodes:
@@ -104,18 +103,17 @@ def find_managed(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> tuple
                 if name in kb.managed or _NEUTRAL.match(rv.strip()):
                     continue
                 plain.update(_keys(cf.name, normalise_key(lv)))
-    if len(_CACHE) >= 64:
-        _CACHE.clear()
-    _CACHE[k] = (codemap, kb, (managed, plain))
-    return managed, plain
+    return ManagedTables(managed, plain)
 
 
-def _plain_releases(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase, side: str) -> dict[tuple[str, str], tuple[int, str, Managed]]:
-    view = fn.new if side == "new" else fn.old
-    out: dict[tuple[str, str], tuple[int, str, Managed]] = {}
+def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Report]:
+    """(release, resource) -> the report of its first plain release on one side."""
+    fn, kb = flow.fn, flow.run.kb
+    view = flow.view(side)
+    out: dict[tuple[str, str], Report] = {}
     if view is None or view.cfg is None:
         return out
-    managed, plain = find_managed(codemap, kb, side)
+    managed, plain = flow.run.shared(find_managed, side)
     if not managed:
         return out
     for node in view.cfg.nodes:
@@ -132,12 +130,23 @@ def _plain_releases(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase, si
                 # which one this release sees (an irq number or a chip
                 # named by an argument is assigned before it is managed)
                 continue
-            out.setdefault((call.name, text), (node.line, call.display, m))
+            if (call.name, text) in out:
+                continue
+            where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"
+            instead = f", or {m.spec.instead}() if it must go before the driver unbinds" if m.spec.instead else ""
+            out[(call.name, text)] = Report(
+                node.line,
+                f"{call.display} releases what {m.call} ({where}) got as a device-managed resource; "
+                f"the device core releases it again when the driver unbinds",
+                f"drop {call.name}(){instead}",
+                "devres releases managed resources on unbind: a plain release as well is a double release",
+                Confidence.HIGH,
+            )
     return out
 
 
 @rule("RK203", category="refcount-pairing", severity=Severity.ERROR)
-def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def managed_release(fn: ChangedFunction, flow: FunctionFlows) -> Iterator[Report]:
     """A plain release of a device-managed resource, which the device core releases again.
 
     What it flags:
@@ -174,19 +183,5 @@ def managed_release(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) ->
     """
     if fn.new is None:
         return
-    before = _plain_releases(fn, codemap, kb, "old") if fn.old is not None else {}
-    for key, (line, display, m) in sorted(_plain_releases(fn, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
-        if key in before:
-            continue
-        where = f"line {m.line}" if m.function == fn.name else f"line {m.line}, in {m.function}()"
-        instead = f", or {m.spec.instead}() if it must go before the driver unbinds" if m.spec.instead else ""
-        yield make_finding(
-            "RK203",
-            fn,
-            line,
-            f"{display} releases what {m.call} ({where}) got as a device-managed resource; "
-            f"the device core releases it again when the driver unbinds",
-            f"drop {key[0]}(){instead}",
-            "devres releases managed resources on unbind: a plain release as well is a double release",
-            Confidence.HIGH,
-        )
+    before = _plain_releases(flow, Side.OLD) if fn.old is not None else {}
+    yield from introduced(before, _plain_releases(flow, Side.NEW))

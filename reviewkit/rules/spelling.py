@@ -25,10 +25,10 @@ from typing import Iterable, Iterator
 
 from reviewkit.cache import Entry
 from reviewkit.config import Config
-from reviewkit.model import Confidence, Finding, Message, Patch, Severity
+from reviewkit.model import Confidence, Message, Patch, Severity
 from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.quotes.trailers import find_trailer_lines
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 
 # Shipped data files (package data; importlib.resources costs 8 ms to import)
 DATA = Path(__file__).with_name("data")
@@ -389,26 +389,21 @@ def find_misspellings(pieces: Iterable[Prose], *, ignore: Iterable[str] = ()) ->
     return out
 
 
-def misspelling_finding(m: Misspelling, msgid: str = "") -> Finding:
-    """One RK601 finding for one misspelled word."""
+def misspelling_report(m: Misspelling) -> Report:
+    """The report of one misspelled word (an RK601 finding)."""
     fixes = ", ".join(m.fixes)
-    return Finding(
-        rule="RK601",
-        category="spelling",
-        severity=Severity.WARNING,
-        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
-        file=m.where.file,
-        function=None,
+    return Report(
         line=m.where.line,
         message=f'"{m.word}" may be misspelled: {fixes}',
         suggestion=f'write "{m.fixes[0]}"' if len(m.fixes) == 1 else f"write one of: {fixes}",
         rationale="misspellings in comments, messages and the commit log outlive the patch and hinder grep",
-        msgid=msgid,
+        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
+        file=m.where.file,
     )
 
 
 @rule("RK601", category="spelling", severity=Severity.WARNING)
-def misspelled_words(patch: Patch | None, message: Message | None, config: Config) -> Iterator[Finding]:
+def misspelled_words(patch: Patch | None, message: Message | None, config: Config) -> Iterator[Report]:
     """A word in an added comment, string or the commit message is misspelled.
 
     What it flags:
@@ -443,12 +438,10 @@ def misspelled_words(patch: Patch | None, message: Message | None, config: Confi
     """
     if patch is not None:
         pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
-        msgid = patch.msgid
     elif message is not None:
         # a cover letter: its own words, not the shortlog git appends
         pieces = list(find_commit_text(find_cover_text(message.body)))
-        msgid = message.msgid
     else:
         return
     for m in find_misspellings(pieces, ignore=config.spelling_ignore):
-        yield misspelling_finding(m, msgid)
+        yield misspelling_report(m)

@@ -8,8 +8,8 @@ from reviewkit.cmap.graph import graph_of
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.queries import introduced, is_error_exit, node_calls
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.queries import introduced, is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
@@ -73,10 +73,16 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str,
                 if others
                 else f"leaves without {put}({h.key}), and nothing else holds that reference yet"
             )
+            noun = kb.refs[h.variant].kind.noun if h.variant in kb.refs else "reference"
+            suggestion = f"drop the {noun} before returning, or jump to the label that does"
+            taken = [site_call(flow, s, h.key, kb, (OpKind.ACQUIRE, OpKind.TRY)) for s in sorted(h.sites)]
+            better = next((kb.prefer[t.split("(")[0]] for t in taken if t.split("(")[0] in kb.prefer), None)
+            if better is not None:
+                suggestion += f"; or use {better[0]}(): {better[1]}"
             out[(h.key, "error", line)] = Report(
                 line,
-                f"the error exit at line {line} {what} (reference taken at line {site})",
-                f"drop the reference before returning, or jump to the label that does",
+                f"the error exit at line {line} {what} ({noun} taken at line {site})",
+                suggestion,
                 _UNDO,
                 Confidence.MEDIUM if h.passed else Confidence.HIGH,
             )

@@ -41,14 +41,18 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     },
     "ref": {
         "id": (str, True),
-        "get": (_STR_LIST, True),
+        "get": (_STR_LIST, False),
         "put": (_STR_LIST, True),
         "get_conditional": (_STR_LIST, False),
         "success": (str, False),
         "returns_ref": (_STR_LIST, False),
         "arg": (int, False),
+        "put_arg": (int, False),
+        "result": (str, False),
+        "kind": (str, False),
         "movable": (bool, False),
     },
+    "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
         "names": (_STR_LIST, True),
         "held_arg": (int, True),
@@ -98,6 +102,23 @@ class Success(enum.Enum):
     ZERO = "zero"
 
 
+class RefKind(enum.Enum):
+    """What a [[ref]] entry counts: the words a finding uses for it."""
+
+    REFERENCE = "reference"  # a reference count: get_device / put_device
+    ALLOCATION = "allocation"  # memory or an id: kmalloc / kfree, ida_alloc / ida_free
+    ENABLE = "enable"  # an enable count: clk_prepare_enable / clk_disable_unprepare
+    REGISTRATION = "registration"  # register / unregister
+    REQUEST = "request"  # request_irq / free_irq
+    MAPPING = "mapping"  # ioremap / iounmap
+
+    @property
+    def noun(self) -> str:
+        """``the {noun} of X``: what leaks when the release is missing."""
+        return {"reference": "reference", "allocation": "allocation", "enable": "enable count",
+                "registration": "registration", "request": "request", "mapping": "mapping"}[self.value]
+
+
 class OpKind(enum.Enum):
     ACQUIRE = "acquire"
     RELEASE = "release"
@@ -129,6 +150,9 @@ class RefSpec:
     returns_ref: tuple[str, ...]
     arg: int
     movable: bool = True  # False: the get does more than pin (powers the device up)
+    put_arg: int = 0  # the argument of a put naming the resource
+    status_result: bool = False  # a get returns a status (0/-errno), not the object
+    kind: RefKind = RefKind.REFERENCE
 
 
 @dataclass(frozen=True)
@@ -142,6 +166,7 @@ class Op:
     arg: int | None  # the argument naming the resource; None: global / result
     success: Success = Success.NONZERO
     by_result: bool = False  # an acquire that returns the locked object (lruvec = lock_page_lruvec_irq(page))
+    status_result: bool = False  # a get whose result is a status (0/-errno), not the object it counts
 
 
 @dataclass(frozen=True)
@@ -209,6 +234,7 @@ class KnowledgeBase:
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
+    prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -339,25 +365,39 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             add_op(name, Op(OpKind.RELEASE, spec.family, spec.id, True, arg), "lock", "release")
     for entry in data.get("ref", []):
         success = Success(entry.get("success", "nonzero"))
+        kind = entry.get("kind", RefKind.REFERENCE.value)
+        if kind not in {k.value for k in RefKind}:
+            raise ConfigError(f"{where}: [[ref]] {entry['id']!r} key 'kind': {kind!r} is not one of "
+                              f"{', '.join(k.value for k in RefKind)}")
+        result = entry.get("result", "object")
+        if result not in ("object", "status"):
+            raise ConfigError(f"{where}: [[ref]] {entry['id']!r} key 'result': must be 'object' or 'status'")
         spec_r = RefSpec(
             id=entry["id"],
-            get=tuple(entry["get"]),
+            get=tuple(entry.get("get", ())),
             put=tuple(entry["put"]),
             get_conditional=tuple(entry.get("get_conditional", ())),
             success=success,
             returns_ref=tuple(entry.get("returns_ref", ())),
             arg=entry.get("arg", 0),
             movable=entry.get("movable", True),
+            put_arg=entry.get("put_arg", entry.get("arg", 0)),
+            status_result=result == "status",
+            kind=RefKind(kind),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")
+        if not (spec_r.get or spec_r.get_conditional or spec_r.returns_ref):
+            raise ConfigError(f"{where}: [[ref]] {spec_r.id!r}: needs one of 'get', 'get_conditional', 'returns_ref'")
         refs[spec_r.id] = spec_r
+        status = spec_r.status_result
         for name in spec_r.get:
-            add_op(name, Op(OpKind.ACQUIRE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "get")
+            add_op(name, Op(OpKind.ACQUIRE, spec_r.id, spec_r.id, False, spec_r.arg, status_result=status), "ref", "get")
         for name in spec_r.get_conditional:
-            add_op(name, Op(OpKind.TRY, spec_r.id, spec_r.id, False, spec_r.arg, success), "ref", "get_conditional")
+            add_op(name, Op(OpKind.TRY, spec_r.id, spec_r.id, False, spec_r.arg, success, status_result=status),
+                   "ref", "get_conditional")
         for name in spec_r.put:
-            add_op(name, Op(OpKind.RELEASE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "put")
+            add_op(name, Op(OpKind.RELEASE, spec_r.id, spec_r.id, False, spec_r.put_arg), "ref", "put")
         for name in spec_r.returns_ref:
             add_op(name, Op(OpKind.RETURNS, spec_r.id, spec_r.id, False, None), "ref", "returns_ref")
 
@@ -423,6 +463,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         atomic_returns=markers,
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
+        prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
     )
 
 

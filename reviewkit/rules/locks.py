@@ -14,6 +14,7 @@ from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import (
     exit_returns,
     find_acquire_sites,
+    find_contract,
     find_placements,
     find_released_keys,
     introduced,
@@ -21,19 +22,13 @@ from reviewkit.rules.queries import (
     node_calls,
     op_key,
     reached_nodes,
+    site_call,
     statements_after,
+    under_contract,
 )
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 from reviewkit.rules.state import EventKind, State
-
-
-def _lock_call(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase, kinds: tuple[OpKind, ...]) -> str:
-    for call in node_calls(flow.cfg.nodes[nid]):
-        op = kb.ops.get(call.name)
-        if op is not None and op.is_lock and op.kind in kinds and op.family == key.family:
-            return call.text
-    return ""
 
 
 def _release_name(kb: KnowledgeBase, variant: str) -> str:
@@ -53,8 +48,9 @@ class ExitHold(NamedTuple):
 _PAIRING = "every path through a function must leave each lock as it found it"
 
 
-def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
-    """(key, "held" | "unheld" | "twice") -> the report, for one side."""
+def _pairing_issues(flow: Flow | None, kb: KnowledgeBase, contract: frozenset[str] = frozenset()) -> dict[tuple[ResourceKey, str], Report]:
+    """(key, "held" | "unheld" | "twice") -> the report, for one side.
+    ``contract``: the locks the function's annotations leave to its caller."""
     out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         # a fragment with gaps: the missing lines may hold the release
@@ -62,10 +58,29 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[Resource
     by_key: dict[ResourceKey, list[ExitHold]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
     released = find_released_keys(flow, kb)
+    # a release on a path that never took the lock, in a function that
+    # takes it itself on another path before releasing it: not the
+    # caller's lock (a `goto out_unlock` above the mutex_lock())
+    took_first = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and not h.borrowed}
+    for nid, st in flow.exits:
+        for h in st.held:
+            if h.key in took_first and h.borrowed and not h.sites and h.count < 0 and not under_contract(h.key, contract):
+                first = min(h.released, key=lambda n: flow.cfg.nodes[n].line)
+                line = flow.cfg.nodes[first].line
+                call = site_call(flow, first, h.key, kb, (OpKind.RELEASE,)) or f"the release of {h.key}"
+                out[(h.key, "unheld")] = Report(
+                    line,
+                    f"{call} at line {line} releases {h.key} on a path that never took it",
+                    "jump to a label past the release on the paths that did not take the lock, "
+                    "or take the lock before the first jump to it",
+                    _PAIRING,
+                )
     # the caller's lock (released before any acquire on some path), or a
     # lock handed to the caller with its object: their protocol is not
-    # visible here (mm/hugetlb.c gather_surplus_pages, mm/filemap.c)
+    # visible here (mm/hugetlb.c gather_surplus_pages, mm/filemap.c); and
+    # the locks the annotations name
     foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed or (h.key.is_lock and (h.escaped or h.passed or h.carried))}
+    foreign |= {h.key for _, st in flow.exits for h in st.held if under_contract(h.key, contract)}
     for nid, st in flow.exits:
         for h in st.held:
             if not h.key.is_lock or h.scoped or h.key in foreign:
@@ -151,7 +166,9 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
     What it flags:
         A lock the function takes that some exit leaves held while other
         exits release it; a release on a path that already released the
-        lock; a lock taken twice on one path.
+        lock, or on a path that never took a lock the function takes
+        itself on its other paths (a ``goto out_unlock`` above the
+        ``mutex_lock()``); a lock taken twice on one path.
 
     Why it matters:
         A lock left held deadlocks the next taker; a double release
@@ -162,7 +179,10 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
         Okay: int f(int x) { if (!mutex_trylock(&d->m)) return -EBUSY; mutex_unlock(&d->m); return 0; }
         Okay: void f(int x) { bool locked = false; if (x) { spin_lock(&d->l); locked = true; } if (locked) spin_unlock(&d->l); }
         Okay: int f(int x) { guard(mutex)(&d->m); if (x) return 1; return 0; }
+        Okay: static void f(struct d *d) __releases(&d->l) { d->n = 0; spin_unlock(&d->l); }
+        Okay: static struct d *f(struct d *d) __acquires(&d->l) { spin_lock(&d->l); if (!d->n) { spin_unlock(&d->l); return NULL; } return d; }
         RK101: int f(int x) { spin_lock(&d->l); if (x) return -EINVAL; spin_unlock(&d->l); return 0; }
+        RK101: int f(char *s) { int ret = 0; if (!s) { ret = -EINVAL; goto out; } mutex_lock(&d->m); d->s = s; out: mutex_unlock(&d->m); return ret; }
 
     Suggested change:
         Release the lock on the exit that skips it (or jump to the exit
@@ -170,7 +190,10 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
 
     Knowledge used:
         ``[[lock]]`` acquire/release/trylock names and their ``success``
-        sense; ``[[guard]]``/``[[cleanup]]`` for scope-based locks.
+        sense; ``[[guard]]``/``[[cleanup]]`` for scope-based locks. The
+        function's sparse annotations (``__acquires``, ``__releases``,
+        ``__must_hold``, ``__cond_acquires``) state its contract: the locks
+        they name are the caller's to pair.
 
     Limits:
         Paths take loops zero or one time; only boolean locals correlate
@@ -179,7 +202,7 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
         introduced (the old side must not show the same issue).
     """
     old, new = flow.old, flow.new
-    yield from introduced(_pairing_issues(old, kb), _pairing_issues(new, kb))
+    yield from introduced(_pairing_issues(old, kb, find_contract(fn.old)), _pairing_issues(new, kb, find_contract(fn.new)))
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)
@@ -239,10 +262,13 @@ def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
     return out
 
 
-def _early_exit(cfg: Cfg, nid: int) -> bool:
-    """``unlock; ...; return`` with no branch between: an early exit."""
+def _early_exit(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+    """``unlock; ...; return`` with no branch between: an early exit
+    (``unlock; BUG();`` is none: that path never returns)."""
     after = statements_after(cfg, nid)
     if not after or cfg.nodes[after[-1]].kind is not NodeKind.RETURN:
+        return False
+    if any(c.name in kb.noreturn for n in after for c in node_calls(cfg.nodes[n])):
         return False
     # a return that other paths also reach is a join, not an early exit
     return len(graph_of(cfg).predecessors(after[-1])) == 1
@@ -372,6 +398,28 @@ def _block(head: str, body: list[str]) -> list[str]:
     return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
 
 
+def _exit_merge_report(flow: Flow, key: ResourceKey, exits: list[int], kb: KnowledgeBase, *, file_uses_cleanup: bool) -> Report:
+    """Several ``unlock; return`` exits of one lock: one label would do, or a guard."""
+    cfg = flow.cfg
+    lines = sorted(cfg.nodes[r].line for r in exits)
+    release = site_call(flow, exits[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+    variant = next((h.variant for s in flow.visits.get(exits[0], []) for h in s.held if h.key == key), "")
+    guard = next((cls for cls, lock in kb.guards.items() if lock == variant), None)
+    arg = release[release.index("(") + 1 : release.rindex(")")] if "(" in release else str(key)
+    label = ["\tret = ...;", "\tif (ret)", "\t\tgoto out_unlock;", "\t...", "out_unlock:", f"\t{release};", "\treturn ret;"]
+    suggestion = "release it at one place: set the return value and jump to a single exit label, e.g.\n" + "\n".join(label)
+    if guard is not None:
+        where = "this file already uses linux/cleanup.h, so" if file_uses_cleanup else "or, where the tree has linux/cleanup.h,"
+        suggestion += f"\n{where} take it with guard({guard})({arg}); and return directly: the releases go away"
+    return Report(
+        lines[0],
+        f"{key} is released before {len(lines)} separate returns (lines {', '.join(map(str, lines))})",
+        suggestion,
+        "every exit that releases the lock by hand is a place the next change can forget it",
+        Confidence.MEDIUM,
+    )
+
+
 class Tail(NamedTuple):
     """What follows one release site: the sketch's unlocked work."""
 
@@ -386,9 +434,11 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
 
     What it flags:
         An if/else whose arms both release the same lock and then go on
-        with different work; or a function whose new version has more
-        release sites and jump labels for a lock than the old one (early
-        ``unlock; return`` exits are not counted).
+        with different work; a new or changed function that releases a
+        lock right before three or more separate returns (two where the
+        file already uses linux/cleanup.h), more than the old version;
+        or a function whose new version has more release sites and jump
+        labels for a lock than the old one (besides such early exits).
 
     Why it matters:
         Every extra release site is a place to get the pairing wrong in a
@@ -398,15 +448,19 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     Example:
         Okay: void f(int c) { spin_lock(&d->l); if (c) a(); spin_unlock(&d->l); if (c) b(); else e(); }
         RK103: void f(int c) { spin_lock(&d->l); if (c) { a(); spin_unlock(&d->l); b(); } else { spin_unlock(&d->l); e(); } }
+        RK103: int f(struct st *st) { int ret; mutex_lock(&st->lock); ret = a(st); if (ret) { mutex_unlock(&st->lock); return ret; } ret = b(st); if (ret) { mutex_unlock(&st->lock); return ret; } mutex_unlock(&st->lock); return 0; }
 
     Suggested change:
         Keep the locked work in the branch, release once after it, then
         branch again for the unlocked work:
         ``if (c) a(); spin_unlock(&l); if (c) b(); else e();`` — or use
         ``guard()``/``scoped_guard()`` where the file uses linux/cleanup.h.
+        For several ``unlock; return`` exits: one ``out_unlock:`` label
+        that every exit jumps to, or ``guard(mutex)(&lock)``.
 
     Knowledge used:
-        ``[[lock]]`` release names.
+        ``[[lock]]`` release names; ``[[guard]]`` classes for the guard()
+        a suggestion names.
 
     Limits:
         Arms are the nodes each branch dominates; the suggested shape is
@@ -434,7 +488,7 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         cond = cfg.nodes[merge.cond]
         t_locked, t_after, t_rel = merge.arms[EdgeKind.TRUE]
         f_locked, f_after, f_rel = merge.arms[EdgeKind.FALSE]
-        release = _lock_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        release = site_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
         sketch = []
         if t_locked:
             sketch += [f"if ({cond.text}) {{", *_indent(t_locked), "}"]
@@ -458,15 +512,21 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     for key, rel in _release_sites(new, kb).items():
         if key in reported:
             continue
+        exits = [r for r in rel if _early_exit(cfg, r, kb)]
+        old_exits = [r for r in old_sites.get(key, []) if _early_exit(old.cfg, r, kb)] if old is not None else []
+        if len(exits) >= (2 if fn.file_uses_cleanup else 3) and len(exits) > len(old_exits):
+            reported.add(key)
+            yield _exit_merge_report(new, key, exits, kb, file_uses_cleanup=fn.file_uses_cleanup)
+            continue
         if old is None or not old_sites.get(key):
             continue  # a new lock: nothing to compare with
-        new_rel = [r for r in rel if not _early_exit(cfg, r)]
+        new_rel = [r for r in rel if not _early_exit(cfg, r, kb)]
         new_labels = _labels_held(new, key)
-        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r)]
+        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r, kb)]
         old_labels = _labels_held(old, key)
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
-        release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        release = site_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
         dom = graph_of(cfg).dominators
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
@@ -664,7 +724,7 @@ def lock_into_loop(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) 
         for s in sites:
             if not _in_loop(new, s):
                 continue
-            call = _lock_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
+            call = site_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
             yield Report(
                 new.cfg.nodes[s].line,
                 f"{key} is now taken once per loop iteration ({call}); the old code took it once, outside the loop",

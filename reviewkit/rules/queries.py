@@ -19,7 +19,7 @@ from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.registry import Report
-from reviewkit.rules.resources import ResourceKey
+from reviewkit.rules.resources import ResourceKey, normalise_key
 from reviewkit.rules.state import State
 
 K = TypeVar("K", bound=Hashable)
@@ -163,6 +163,47 @@ def op_key(op: Op, call: Call) -> ResourceKey:
     """The resource a call of a knowledge operation names (name "" when the
     operation names none: irqs off, or an argument the call lacks)."""
     return ResourceKey(op.family, op_key_name(op, call) or "", op.is_lock)
+
+
+_CONTRACT = re.compile(r"\b__(acquires|releases|must_hold|cond_acquires)\s*\(")
+
+
+def find_contract(view: FunctionView | None) -> frozenset[str]:
+    """The locks a function's sparse annotations (``__acquires(l)``,
+    ``__releases(l)``, ``__must_hold(l)``, ``__cond_acquires(l)``) say it
+    is given, keeps or hands back: its caller's business, not a pairing
+    to judge here. Each as a normalised key."""
+    if view is None:
+        return frozenset()
+    head = view.source.split("{", 1)[0]
+    out = set()
+    for m in _CONTRACT.finditer(head):
+        depth, end = 1, m.end()
+        while end < len(head) and depth:
+            depth += {"(": 1, ")": -1}.get(head[end], 0)
+            end += 1
+        out.add(normalise_key(head[m.end() : end - 1]))
+    return frozenset(out)
+
+
+def under_contract(key: ResourceKey, contract: frozenset[str]) -> bool:
+    """``key`` is a lock the contract names: the same expression, or the
+    same last member (``__acquires(&pool->lock)`` for ``p->lock``; kernel
+    annotations often name the lock by its field)."""
+    if not contract or not key.name:
+        return False
+    tail = re.split(r"->|\.", key.name)[-1]
+    return any(c == key.name or re.split(r"->|\.", c)[-1] == tail for c in contract)
+
+
+def site_call(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase, kinds: tuple[OpKind, ...]) -> str:
+    """The text of the call at node ``nid`` that does one of ``kinds`` to
+    ``key``'s family ("" when none does): ``mutex_unlock(&st->lock)``."""
+    for call in node_calls(flow.cfg.nodes[nid]):
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock == key.is_lock and op.kind in kinds and op.family == key.family:
+            return call.text
+    return ""
 
 
 def find_released_keys(flow: Flow, kb: KnowledgeBase) -> set[ResourceKey]:

@@ -176,7 +176,10 @@ class Transfer:
         if op.kind is OpKind.RETURNS:
             var = lhs or call.lhs
             if var:
-                return self.acquire(st, ResourceKey(op.family, var, False), op.variant, node.id, from_result=True)
+                # `priv->np = of_get_child_by_name(...)`: stored as it is made
+                stored = re.fullmatch(r"[A-Za-z_]\w*", var) is None
+                return self.acquire(st, ResourceKey(op.family, var, False), op.variant, node.id, from_result=True,
+                                    escaped=stored)
         return st
 
     def apply_stmt(self, stmt: Stmt, st: State, node: CfgNode) -> State:
@@ -282,7 +285,12 @@ class Transfer:
             for h in st.held:
                 if h.key.is_lock or h.count <= 0 or lv == h.key.name:
                     continue
-                if normalise_key(rv) == h.key.name or (mentions(rv, h.key.name) and rv.split("(")[0] in kb.ops):
+                callee = kb.ops.get(rv.split("(")[0].strip())
+                if normalise_key(rv) == h.key.name or (
+                    mentions(rv, h.key.name) and callee is not None and not callee.status_result
+                ):
+                    # `np2 = of_node_get(np)` aliases np; `ret =
+                    # pm_runtime_get_sync(dev)` is a status, not dev
                     st = self.mark(st, h.key.name, escaped=True)
         # a variable declared __free(CLASS) is released when it goes out of scope
         for var in free:
@@ -397,6 +405,12 @@ class Transfer:
         known = evaluate(cond, st)
         if known is not None and known != value:
             return None  # this path has already decided the other way
+        m = _NEGATIVE_TEST.match(node.text)
+        if m and value is True:
+            # `if (id < 0)`: a negative id or errno from an allocator holds nothing
+            for h in list(st.held):
+                if not h.key.is_lock and h.from_result and h.key.name == m.group(1):
+                    st = self.drop(st, h.key)
         commits = committed_atoms(cond, value) or []
         if not commits:
             # `if (!np || !pctlnp) return -ENODEV;`: the TRUE edge does not
@@ -423,8 +437,9 @@ class Transfer:
                         st = replace(st, pending=tuple(p for p in st.pending if p.var != var), unsure=st.unsure - {key})
                         if truth == truthy_success:
                             st = self.acquire(st, key, variant, site)
-                if not truth:
-                    # a NULL pointer holds no reference
+                if not truth and not (m and m.group(1) == atom.var):
+                    # a NULL pointer holds no reference (`id < 0` false is
+                    # the other way round: a valid id)
                     for h in list(st.held):
                         if not h.key.is_lock and h.key.name == atom.var and h.count > 0 and (h.from_result or h.iter_loop >= 0 or h.left_at >= 0):
                             st = self.drop(st, h.key)
@@ -448,6 +463,9 @@ class Transfer:
             if op is not None and op.kind is OpKind.TRY and call.text not in committed_calls:
                 st = self.unsure_of(st, op, call)
         return st
+
+
+_NEGATIVE_TEST = re.compile(r"^\s*\(?\s*([A-Za-z_]\w*)\s*<\s*0\s*\)?\s*$")
 
 
 def _is_plain_flag(var: str, tr: "Transfer") -> bool:

@@ -20,6 +20,7 @@ from reviewkit.model import (
     Checklist,
     CodeMap,
     Comment,
+    Dismissed,
     Finding,
     Message,
     MessageKind,
@@ -144,15 +145,17 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
+    shown, dismissed = split_dismissed(findings, config=config)
     return Review(
         threads=tuple(threads),
         patches=patches,
         comments=comments,
         codemaps=tuple(codemaps),
-        findings=tuple(findings),
+        findings=shown,
         warnings=tuple(warnings),
         trailers=trailers,
         reviews=reviews,
+        dismissed=dismissed,
     )
 
 
@@ -249,13 +252,26 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
             cm = CodeMap(patch.msgid, (), exact=False)
     findings: list[Finding] = []
     if config.rules:
+        from reviewkit.fingerprint import stamp_findings
         from reviewkit.rules import run_rules_with_warnings
 
         found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
                                                cover=cover)
-        findings.extend(found)
+        findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))
         warnings.extend(notes)
     return cm, findings, warnings
+
+
+def split_dismissed(findings: Sequence[Finding], *, config: Config) -> tuple[tuple[Finding, ...],
+                                                                             tuple[Dismissed, ...]]:
+    """(the findings to show, those the config's ``dismissed`` names by
+    fingerprint, each with its reason)."""
+    if not config.dismissed:
+        return tuple(findings), ()
+    shown = tuple(f for f in findings if f.fingerprint not in config.dismissed)
+    hidden = tuple(Dismissed(f, config.dismissed[f.fingerprint]) for f in findings
+                   if f.fingerprint in config.dismissed)
+    return shown, hidden
 
 
 def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
@@ -341,8 +357,9 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
     series_of = find_series(postings)
     _, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules)
     warnings.extend(more)
-    return Checklist(build_items(postings, series_of, findings, config=config), tuple(errors), tuple(warnings),
-                     tuple(p.message.subject for p in postings))
+    shown, dismissed = split_dismissed(findings, config=config)
+    return Checklist(build_items(postings, series_of, shown, config=config), tuple(errors), tuple(warnings),
+                     tuple(p.message.subject for p in postings), dismissed)
 
 
 def _annotate(patch: Patch, codemap: CodeMap | None) -> Patch:
@@ -359,4 +376,5 @@ def _annotate_comments(comments: tuple[Comment, ...], codemap: CodeMap) -> tuple
     return annotate_comments(comments, codemap)
 
 
-__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "PatchSource"]
+__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "split_dismissed",
+           "PatchSource"]

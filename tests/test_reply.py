@@ -115,3 +115,10 @@ def test_a_reply_to_hostile_mail_holds_no_raw_control(tmp_path: Path, name: str)
         result = runner.invoke(app, ["reply", str(path), "--msgid", msgid])
         assert result.exit_code in (0, 2)
         assert not raw_invisible(result.stdout)
+
+
+@pytest.mark.parametrize("command", ["reply", "dismiss"])
+def test_help_of_the_workflow_commands(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.output
+    assert ("--msgid" if command == "reply" else "--reason") in result.output

@@ -219,3 +219,4 @@ def test_b4_review_mode_takes_reviewkit_comments_under_their_lines(tree: Path, t
         3: [("drivers/foo.c", 26, 'RK601 (spelling, warning): "tempary" may be misspelled: temporary,')],
     }
     assert patches[1]["reviews"]["reviewkit@reviewkit.invalid"]["name"] == "reviewkit"
+

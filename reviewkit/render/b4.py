@@ -53,20 +53,20 @@ def _fails(f: Finding) -> bool:
     return f.severity is not Severity.INFO
 
 
-def _entries(checklist: Checklist) -> list[tuple[Status, str]]:
-    """(warn or fail, one line) per finding behind a warn or fail item, and
-    one per such item with no finding (a stage turned off)."""
-    out: list[tuple[Status, str]] = []
+def _entries(checklist: Checklist) -> list[tuple[Status, str, str]]:
+    """(warn or fail, where, one line) per finding behind a warn or fail
+    item, and one per such item with no finding (a stage turned off)."""
+    out: list[tuple[Status, str, str]] = []
     for item in checklist.items:
         if item.status is Status.PASS:
             continue
         if not item.findings:
-            out.append((item.status, _one_line(f"{item.where}: {item.name}: {item.reason}")))
+            out.append((item.status, _one_line(item.where), _one_line(f"{item.name}: {item.reason}")))
             continue
         places = item.places or (item.where,) * len(item.findings)
         for where, f in zip(places, item.findings):
-            text = f"{where}: {f.rule} {f.message}" + (f" ({f.suggestion})" if f.suggestion else "")
-            out.append((Status.FAIL if _fails(f) else Status.WARN, _one_line(text)))
+            text = f"{f.rule} {f.message}" + (f" ({f.suggestion})" if f.suggestion else "")
+            out.append((Status.FAIL if _fails(f) else Status.WARN, _one_line(where), _one_line(text)))
     return out
 
 
@@ -76,13 +76,11 @@ def render_b4_lines(checklist: Checklist) -> str:
     ``WHERE: WARNING: ...`` for a warning; "" when everything passed.
     A warning line never holds ``ERROR:`` (b4 would count it a fail)."""
     lines = []
-    for status, text in _entries(checklist):
+    for status, where, text in _entries(checklist):
         if status is Status.FAIL:
-            where, _, rest = text.partition(": ")
-            lines.append(f"{where}: ERROR: {rest}")
+            lines.append(f"{where}: ERROR: {text}")
         else:
-            where, _, rest = text.partition(": ")
-            lines.append(f"{where}: WARNING: {rest}".replace("ERROR:", "ERROR :"))
+            lines.append(f"{where}: WARNING: {text}".replace("ERROR:", "ERROR :"))
     return "".join(line + "\n" for line in lines)
 
 
@@ -107,10 +105,10 @@ def render_b4_json(checklist: Checklist) -> list[dict[str, Any]]:
     if not checklist.items:
         return []
     entries = _entries(checklist)
-    worst = Status.FAIL if any(s is Status.FAIL for s, _ in entries) else (
+    worst = Status.FAIL if any(s is Status.FAIL for s, _, _ in entries) else (
         Status.WARN if entries else Status.PASS)
     result: dict[str, Any] = {"tool": TOOL, "status": worst.value, "summary": _tally(checklist), "url": ""}
-    details = [{"status": s.value, "description": text} for s, text in entries]
+    details = [{"status": s.value, "description": f"{where}: {text}"} for s, where, text in entries]
     result["details"] = json.dumps(details, ensure_ascii=False) if details else ""
     return [result]
 

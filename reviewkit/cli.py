@@ -368,7 +368,8 @@ def check(
     from reviewkit.render import checklist as render_checklist
 
     config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
-    checklist = build_checklist(paths, config=config)
+    subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
+    checklist = build_checklist(paths, config=config, series_subjects=subjects)
     if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
         _emit_check_tool_format(fmt, checklist)
     else:
@@ -532,6 +533,28 @@ def _all_rules() -> list:
     from reviewkit.rules.engine import load_rules
 
     return load_rules()
+
+
+def _b4_series_subjects() -> tuple[str, ...]:
+    """The subjects of the series b4's review TUI is checking: the cover
+    letter's and each patch's, from the tracking data ``B4_TRACKING_FILE``
+    names (set for its check commands); none when it is not set. A file
+    that cannot be read is one line on stderr, which b4 shows only when
+    there is no result."""
+    import json
+
+    name = os.environ.get("B4_TRACKING_FILE")
+    if not name:
+        return ()
+    try:
+        with open(name, encoding="utf-8") as fh:
+            tracking = json.load(fh)
+        series, patches = tracking.get("series", {}), tracking.get("patches", [])
+        subjects = [series.get("subject", "")] + [p.get("title", "") for p in patches]
+    except (OSError, ValueError, AttributeError) as err:
+        sys.stderr.write(f"reviewkit: B4_TRACKING_FILE {_one_line(name)}: not read ({_one_line(err)})\n")
+        return ()
+    return tuple(s for s in subjects if isinstance(s, str) and s)
 
 
 def _emit_check_tool_format(fmt: CheckFormat, checklist: Any) -> None:

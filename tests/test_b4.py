@@ -155,7 +155,7 @@ def _patch_mails(tree: Path, rev_range: str) -> list[email.message.EmailMessage]
     return [email.message_from_bytes(p.encode(), policy=email.policy.default) for p in parts if p.strip()]
 
 
-def test_b4_review_check_commands_read_the_json_protocol(tree: Path) -> None:
+def test_b4_review_check_commands_read_the_json_protocol(tree: Path, tmp_path: Path) -> None:
     checks = pytest.importorskip("b4.review.checks")
     git(tree, "checkout", "-q", "-b", "topic")
     _commit_patches(tree)
@@ -180,6 +180,23 @@ def test_b4_review_check_commands_read_the_json_protocol(tree: Path) -> None:
     assert r["tool"] == "reviewkit" and r["status"] == "fail"
     (d,) = json.loads(r["details"])
     assert d["status"] == "fail" and d["description"].startswith('cover letter line 1: RK601 "tempary"')
+
+    # with b4's tracking data, the series command checks the numbering of
+    # the whole series: a gap (2/3 missing) fails it
+    tracking = tmp_path / "tracking.json"
+    titles = [m["Subject"] for m in patches]
+    for listed, missing in ((titles, None), (titles[:1] + titles[2:], "series of 3: patch(es) 2 missing")):
+        tracking.write_text(json.dumps({"series": {"subject": cover["Subject"]},
+                                        "patches": [{"title": t} for t in listed]}))
+        (r,) = checks.run_series_checks(("0", cover), [f"{REVIEWKIT} check --format b4-json -"], str(tree),
+                                        extra_env={"B4_TRACKING_FILE": str(tracking)})
+        numbering = [d["description"] for d in json.loads(r["details"]) if " RK502 " in d["description"]]
+        assert numbering == ([] if missing is None else [f"series: RK502 {missing} (renumber with git format-patch, "
+                                                         "or send the missing patches)"]), numbering
+    # and a patch checked on its own keeps its own verdict
+    results = checks.run_perpatch_checks([("1", patches[0])], [f"{REVIEWKIT} check --format b4-json -"],
+                                         str(tree), extra_env={"B4_TRACKING_FILE": str(tracking)})
+    assert [r["status"] for r in results["1"]] == ["pass"]
 
 
 def test_b4_review_mode_takes_reviewkit_comments_under_their_lines(tree: Path, tmp_path: Path) -> None:

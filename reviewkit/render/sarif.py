@@ -25,6 +25,7 @@ from reviewkit.model import Checklist, Dismissed, Finding, Review, Severity
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
+SRCROOT_MEANS = "the top of the source tree the patch applies to"
 FINGERPRINT_KEY = "reviewkit/v1"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
@@ -131,7 +132,7 @@ def render_sarif(findings: Iterable[Finding], rules: Sequence[RuleDoc], *, dismi
         "runs": [{
             "tool": {"driver": {"name": "reviewkit", "version": __version__, "semanticVersion": __version__,
                                 "rules": [_rule(r) for r in rules]}},
-            "originalUriBaseIds": {SRCROOT: {"description": {"text": "the top of the source tree the patch applies to"}}},
+            "originalUriBaseIds": {SRCROOT: {"description": {"text": SRCROOT_MEANS}}},
             "invocations": [invocation],
             "results": results,
         }],

@@ -29,7 +29,6 @@ runner = CliRunner()
 MLOCK_PATCH = CORPUS / "patches" / "117_v16-16-22-patch-posting.eml"
 V16 = CORPUS / "threads" / "lru-lock-v16.mbox"
 V17 = SHARED / "corpus" / "threads" / "lru-lock-v17.mbox"
-needs_v17 = [pytest.mark.shared, pytest.mark.skipif(not V17.is_file(), reason="../shared/corpus not present")]
 
 
 def _key(f: Finding) -> tuple:

@@ -167,6 +167,7 @@ def _item(spec: ItemSpec, findings: Sequence[Finding], *, patch: str, rule_id: s
     first = (failing or list(findings))[0]
     more = len(findings) - 1
     reason = first.message + (f" (and {more} more)" if more else "")
-    details = tuple(f"{_where(f, spec.where, place)}: {f.message}" + _detail_fix(f.suggestion) for f in findings)
+    places = tuple(_where(f, spec.where, place) for f in findings)
+    details = tuple(f"{where}: {f.message}" + _detail_fix(f.suggestion) for where, f in zip(places, findings))
     return CheckItem(spec.name, status, reason, _where(first, spec.where, place), patch, rule_id or first.rule,
-                     details, first.suggestion, tuple(findings))
+                     details, first.suggestion, tuple(findings), places)

@@ -38,6 +38,28 @@ class SummaryFormat(str, enum.Enum):
     json = "json"
 
 
+class ReviewFormat(str, enum.Enum):
+    """``review``'s formats: the common ones and SARIF."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    sarif = "sarif"
+
+
+class CheckFormat(str, enum.Enum):
+    """``check``'s formats: the common ones, SARIF, and b4's two check
+    protocols (lines for ``prep``/``am-perpatch-check-cmd``, JSON for
+    ``review-perpatch``/``review-series-check-cmd``)."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    sarif = "sarif"
+    b4 = "b4"
+    b4_json = "b4-json"
+
+
 app = typer.Typer(
     name="reviewkit",
     help="Patch review assistant for Linux-kernel-style review by email.\n\n"
@@ -102,7 +124,11 @@ def _exits(command: Callable[..., int]) -> Callable[..., None]:
 
 
 def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Optional[List[str]] = None,
-            ignore: Optional[List[str]] = None, **overrides: Any):  # -> Config (imported lazily)
+            ignore: Optional[List[str]] = None, dismissals: bool = False,
+            **overrides: Any):  # -> Config (imported lazily)
+    """The settings: the config file, the command line's ``overrides`` and,
+    for the commands that show findings (``dismissals``), the nearest
+    ``.reviewkit-dismissed.toml``."""
     from reviewkit.config import load_config
 
     if repo is not None:
@@ -116,6 +142,12 @@ def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Option
         overrides["select"] = tuple(select)
     if ignore:
         overrides["ignore"] = tuple(ignore)
+    if dismissals:
+        from reviewkit.dismissals import find_dismissals_file, load_dismissals
+
+        found = find_dismissals_file(Path.cwd())
+        if found is not None:
+            overrides["dismissed"] = load_dismissals(found)
     return load_config(config_file, repo=repo, **overrides)
 
 
@@ -247,7 +279,7 @@ def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown:
 @_exits
 def review(
     paths: List[str] = PATHS,
-    fmt: Format = FORMAT,
+    fmt: ReviewFormat = typer.Option(ReviewFormat.text, "--format", "-f", help="output format."),
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
@@ -255,6 +287,9 @@ def review(
     no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage."),
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    b4_dir: Optional[Path] = typer.Option(None, "--b4-dir", help="write b4's review-mode files of the series "
+                                          "into this directory (.git/b4-review/<sha of the review branch>) "
+                                          "instead of printing the review."),
 ) -> int:
     """Review a thread: the patch with the reviewers' comments and the findings under their lines."""
     _check_paths(paths)
@@ -262,10 +297,17 @@ def review(
 
     from reviewkit import render  # each renderer is imported when it is used
 
-    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
     result = build_review(paths, config=config)
-    _emit(fmt, no_color, pager=pager, document=lambda: render.render_json(result),
-          markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
+    if b4_dir is not None:
+        _write(_write_b4_review(result, b4_dir))
+    elif fmt is ReviewFormat.sarif:
+        _write(_json_text(render.render_review_sarif(result, _all_rules())))
+    else:
+        _emit(Format(fmt.value), no_color, pager=pager, document=lambda: render.render_json(result),
+              markdown=lambda: render.render_markdown(result),
+              text=lambda console: render.render_text(result, console))
     return EXIT_OK
 
 
@@ -285,7 +327,7 @@ def summary(
     _check_paths(paths)
     from reviewkit.pipeline import build_review
 
-    config = _config(repo, config_file, select=select, ignore=ignore)
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
     result = build_review(paths, config=config)
     if fmt is SummaryFormat.json:
         from reviewkit.render import build_summary_json
@@ -310,7 +352,8 @@ def summary(
 def check(
     paths: List[str] = typer.Argument(..., help="git format-patch files or an mbox of a series; - for stdin.",
                                       show_default=False),
-    fmt: Format = FORMAT,
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="output format (b4, b4-json: "
+                                    "b4's check-command protocols, see the README)."),
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
@@ -324,11 +367,15 @@ def check(
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
 
-    config = _config(repo, config_file, select=select, ignore=ignore)
-    checklist = build_checklist(paths, config=config)
-    _emit(fmt, no_color, document=lambda: render_checklist.render_checklist_json(checklist),
-          markdown=lambda: render_checklist.render_checklist_markdown(checklist),
-          text=lambda console: render_checklist.render_checklist_text(checklist, console))
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
+    subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
+    checklist = build_checklist(paths, config=config, series_subjects=subjects)
+    if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
+        _emit_check_tool_format(fmt, checklist)
+    else:
+        _emit(Format(fmt.value), no_color, document=lambda: render_checklist.render_checklist_json(checklist),
+              markdown=lambda: render_checklist.render_checklist_markdown(checklist),
+              text=lambda console: render_checklist.render_checklist_text(checklist, console))
     return checklist.exit_code
 
 
@@ -414,6 +461,143 @@ def functions(
     else:
         _write("\n".join(lines) + "\n")
     return EXIT_OK
+
+
+@app.command()
+@_exits
+def dismiss(
+    fingerprint: str = typer.Argument(..., help="the finding's fingerprint (JSON findings[].fingerprint; the "
+                                      "terminal review shows it under each finding).", show_default=False),
+    reason: str = typer.Option(..., "--reason", help="why it is not a bug, for the next reader.",
+                               show_default=False),
+    file: Optional[Path] = typer.Option(None, "--file", help="the dismissals file (default: the nearest "
+                                        ".reviewkit-dismissed.toml, else one at the top of the git tree)."),
+) -> int:
+    """Dismiss a finding as not a bug: later runs count it and do not show it, on this version and the next."""
+    from reviewkit.dismissals import add_dismissal, default_dismissals_file
+
+    path = file if file is not None else default_dismissals_file(Path.cwd())
+    if add_dismissal(path, fingerprint, reason):
+        _write(f"dismissed {fingerprint.strip().lower()} in {_one_line(str(path))}\n")
+    else:
+        _write(f"{fingerprint.strip().lower()} is already dismissed in {_one_line(str(path))}\n")
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def reply(
+    paths: List[str] = PATHS,
+    msgid: str = typer.Option(..., "--msgid", help="Message-ID of the patch mail (or cover letter) to answer.",
+                              show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the draft to this file "
+                                          "instead of stdout."),
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Draft an inline reply to one posting: the patch quoted, each finding under its line; no trailer."""
+    _check_paths(paths)
+    from reviewkit.model import MessageKind, PatchSource
+    from reviewkit.pipeline import build_review
+    from reviewkit.render.reply import render_reply
+
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
+    result = build_review(paths, config=config)
+    want = msgid.strip().strip("<>")
+    message = next((m for m in result.messages if m.msgid.strip("<>") == want), None)
+    if message is None:
+        raise ReviewkitError(f"no mail with Message-ID <{want}> in the input")
+    patch = next((p for p in result.patches if p.msgid == message.msgid and p.source is PatchSource.MAIL), None)
+    if patch is None and message.kind is not MessageKind.COVER:
+        raise ReviewkitError(f"<{want}> is no patch mail or cover letter ({message.subject}): reply to the "
+                             "posting, not to a reply")
+    text = render_reply(message, patch, [f for f in result.findings if f.msgid == message.msgid])
+    if output is None:
+        _write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------
+# b4 and SARIF: the outputs other tools read
+
+
+def _all_rules() -> list:
+    """Every rule, for SARIF's rule table."""
+    from reviewkit.rules.engine import load_rules
+
+    return load_rules()
+
+
+def _b4_series_subjects() -> tuple[str, ...]:
+    """The subjects of the series b4's review TUI is checking: the cover
+    letter's and each patch's, from the tracking data ``B4_TRACKING_FILE``
+    names (set for its check commands); none when it is not set. A file
+    that cannot be read is one line on stderr, which b4 shows only when
+    there is no result."""
+    import json
+
+    name = os.environ.get("B4_TRACKING_FILE")
+    if not name:
+        return ()
+    try:
+        with open(name, encoding="utf-8") as fh:
+            tracking = json.load(fh)
+        series, patches = tracking.get("series", {}), tracking.get("patches", [])
+        subjects = [series.get("subject", "")] + [p.get("title", "") for p in patches]
+    except (OSError, ValueError, AttributeError) as err:
+        sys.stderr.write(f"reviewkit: B4_TRACKING_FILE {_one_line(name)}: not read ({_one_line(err)})\n")
+        return ()
+    return tuple(s for s in subjects if isinstance(s, str) and s)
+
+
+def _emit_check_tool_format(fmt: CheckFormat, checklist: Any) -> None:
+    """The checklist as SARIF or as b4 reads a check command's output;
+    inputs that could not be checked go to stderr (b4 counts each line
+    there a fail)."""
+    from reviewkit import render
+
+    if fmt is CheckFormat.sarif:
+        _write(_json_text(render.render_checklist_sarif(checklist, _all_rules())))
+        return
+    for err in checklist.errors:
+        sys.stderr.write(f"reviewkit: {_one_line(err)}\n")
+    if fmt is CheckFormat.b4:
+        _write(render.render_b4_lines(checklist))
+    else:
+        _write(_json_text(render.render_b4_json(checklist)))
+
+
+def _write_b4_review(result: Any, directory: Path) -> str:
+    """Write b4's review-mode files of the one series in ``result`` into
+    ``directory``; returns the note to print (the files written)."""
+    from reviewkit import render
+    from reviewkit.model import MessageKind, PatchSource
+
+    posted = [(m, p) for m in result.messages for p in result.patches
+              if p.msgid == m.msgid and p.source is PatchSource.MAIL]
+    versions = sorted({m.series.version or 1 for m, _ in posted})
+    if not posted:
+        raise ReviewkitError("--b4-dir: the input holds no patch mail")
+    if len(versions) > 1:
+        raise ReviewkitError("--b4-dir: the input holds more than one version of the series ("
+                             + ", ".join(f"v{v}" for v in versions) + "); give one")
+    numbered = [(m.series.index or n, p) for n, (m, p) in enumerate(posted, 1)]
+    covers = [m.msgid for m in result.messages if m.kind is MessageKind.COVER]
+    files = render.render_b4_review(result, numbered, covers)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (directory / name).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReviewkitError(f"{directory}: cannot write: {err.strerror}") from None
+    return "".join(f"wrote {_one_line(str(directory / name))}\n" for name in files)
 
 
 def _version(value: bool) -> None:

@@ -28,6 +28,9 @@ class Config:
     spelling_ignore: tuple[str, ...] = ()
     rules: bool = True  # run the rules stage at all
     config_path: Path | None = None
+    # fingerprint -> reason of the findings dismissed as not a bug
+    # (reviewkit/dismissals.py reads them from .reviewkit-dismissed.toml)
+    dismissed: dict[str, str] = dataclasses.field(default_factory=dict, compare=False)
 
 
 def parse_toml(data: bytes, where: str) -> dict[str, Any]:

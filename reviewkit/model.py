@@ -469,6 +469,18 @@ class Finding:
     suggestion: str = ""
     rationale: str = ""  # why it matters
     msgid: str = ""  # the patch (or reply) it was found in
+    # stable across line shifts and versions: rule, file, function and the
+    # statement at the line (reviewkit/fingerprint.py); "" until stamped
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """A finding the user dismissed as not a bug (``reviewkit dismiss``,
+    ``.reviewkit-dismissed.toml``): counted, not shown."""
+
+    finding: Finding
+    reason: str
 
 
 # --------------------------------------------------------------------------
@@ -489,7 +501,7 @@ class CheckItem:
     ``"series"``. ``patch`` is the subject of the mail the item is about
     ("" for a series item). ``details`` holds every finding behind a warn or
     fail (the reason names the first), each ``"where: message (suggestion)"``;
-    ``findings`` holds the findings themselves.
+    ``findings`` holds the findings themselves, ``places`` where each is.
     """
 
     name: str
@@ -501,6 +513,7 @@ class CheckItem:
     details: tuple[str, ...] = ()
     suggestion: str = ""  # how to fix the first finding
     findings: tuple[Finding, ...] = ()
+    places: tuple[str, ...] = ()  # where each finding is, as ``where`` says it
 
 
 @dataclass(frozen=True)
@@ -511,6 +524,7 @@ class Checklist:
     errors: tuple[str, ...] = ()  # bad input: one line each
     warnings: tuple[str, ...] = ()  # what parsing had to guess
     patches: tuple[str, ...] = ()  # subjects, in input order
+    dismissed: tuple[Dismissed, ...] = ()  # findings dismissed as not a bug: no item shows them
 
     @property
     def exit_code(self) -> int:
@@ -547,6 +561,8 @@ class Review:
     # which patch a reply reviews: reply msgid -> Patch.msgid (a mail patch of
     # the input, or the patch rebuilt from the reply's own quote)
     reviews: dict[str, str] = field(default_factory=dict)
+    # findings dismissed as not a bug: counted, not shown
+    dismissed: tuple[Dismissed, ...] = ()
 
     @property
     def messages(self) -> tuple[Message, ...]:

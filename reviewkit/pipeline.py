@@ -20,6 +20,7 @@ from reviewkit.model import (
     Checklist,
     CodeMap,
     Comment,
+    Dismissed,
     Finding,
     Message,
     MessageKind,
@@ -144,15 +145,17 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
+    shown, dismissed = split_dismissed(findings, config=config)
     return Review(
         threads=tuple(threads),
         patches=patches,
         comments=comments,
         codemaps=tuple(codemaps),
-        findings=tuple(findings),
+        findings=shown,
         warnings=tuple(warnings),
         trailers=trailers,
         reviews=reviews,
+        dismissed=dismissed,
     )
 
 
@@ -249,16 +252,29 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
             cm = CodeMap(patch.msgid, (), exact=False)
     findings: list[Finding] = []
     if config.rules:
+        from reviewkit.fingerprint import stamp_findings
         from reviewkit.rules import run_rules_with_warnings
 
         found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
                                                cover=cover)
-        findings.extend(found)
+        findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))
         warnings.extend(notes)
     return cm, findings, warnings
 
 
-def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
+def split_dismissed(findings: Sequence[Finding], *, config: Config) -> tuple[tuple[Finding, ...],
+                                                                             tuple[Dismissed, ...]]:
+    """(the findings to show, those the config's ``dismissed`` names by
+    fingerprint, each with its reason)."""
+    if not config.dismissed:
+        return tuple(findings), ()
+    shown = tuple(f for f in findings if f.fingerprint not in config.dismissed)
+    hidden = tuple(Dismissed(f, config.dismissed[f.fingerprint]) for f in findings
+                   if f.fingerprint in config.dismissed)
+    return shown, hidden
+
+
+def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Sequence[str] = ()) -> Checklist:
     """Run every check over patch mails: ``reviewkit check``.
 
     The rules run as for ``review`` (:func:`analyse_postings`), over the
@@ -270,6 +286,11 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
             input.
         config: the settings; ``select``/``ignore``/``disable`` leave items
             out by rule id, ``spelling_ignore`` adds words.
+        series_subjects: the subjects of the whole series the input is
+            part of, when something else knows them (b4's tracking data,
+            for its series check command): when the input holds the cover
+            letter, the numbering is checked over those instead of over
+            the input's mails alone.
 
     Returns:
         The checklist. Unreadable inputs and mails that are neither a patch
@@ -341,8 +362,36 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
     series_of = find_series(postings)
     _, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules)
     warnings.extend(more)
-    return Checklist(build_items(postings, series_of, findings, config=config), tuple(errors), tuple(warnings),
-                     tuple(p.message.subject for p in postings))
+    if series_subjects and any(p.patch is None for p in postings):
+        # the series check b4 runs on the cover letter; a patch checked on
+        # its own (b4 sets the tracking data there too) keeps its verdict
+        findings = _number_series(findings, postings, series_subjects, config=config)
+    shown, dismissed = split_dismissed(findings, config=config)
+    return Checklist(build_items(postings, series_of, shown, config=config), tuple(errors), tuple(warnings),
+                     tuple(p.message.subject for p in postings), dismissed)
+
+
+def _number_series(findings: list[Finding], postings: Sequence[Posting], subjects: Sequence[str], *,
+                   config: Config) -> list[Finding]:
+    """The findings with the series-numbering verdict (RK502) given over
+    the input's mails and the series' other ``subjects``, on the first mail.
+
+    b4 hands its series check command the cover letter alone; the series'
+    numbering is in the subjects its tracking data lists.
+    """
+    from reviewkit.fingerprint import stamp_findings
+    from reviewkit.rules.patch_format import Posted, find_numbering_problems
+    from reviewkit.rules.registry import is_enabled
+
+    if not is_enabled("RK502", select=config.select, ignore=config.ignore + config.disable):
+        return findings
+    own = [Posted(p.message.subject, p.patch is not None) for p in postings]
+    seen = {p.message.subject for p in postings}
+    others = [Posted(s, True) for s in dict.fromkeys(subjects) if s not in seen]
+    first = postings[0].message
+    verdict = [dataclasses.replace(f, msgid=first.msgid) for f in find_numbering_problems(own + others)]
+    return [f for f in findings if f.rule != "RK502"] + stamp_findings(verdict, patch=None, codemap=None,
+                                                                         message=first)
 
 
 def _annotate(patch: Patch, codemap: CodeMap | None) -> Patch:
@@ -359,4 +408,5 @@ def _annotate_comments(comments: tuple[Comment, ...], codemap: CodeMap) -> tuple
     return annotate_comments(comments, codemap)
 
 
-__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "PatchSource"]
+__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "split_dismissed",
+           "PatchSource"]

@@ -28,6 +28,7 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
     the details of warn/fail items indented below, then a tally."""
     from rich.text import Text
 
+    from reviewkit.render.layout import dismissed_note
     from reviewkit.render.safe import safe_text
 
     for err in checklist.errors:
@@ -62,10 +63,13 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
              f"{checklist.count(Status.FAIL)} failed")
     style = "bold red" if checklist.exit_code else "green"
     console.print(Text(tally, style=style))
+    if checklist.dismissed:
+        console.print(Text(dismissed_note(len(checklist.dismissed)), style="dim"))
 
 
 def render_checklist_markdown(checklist: Checklist) -> str:
     """The checklist as GitHub markdown: a task list per patch (mail text escaped)."""
+    from reviewkit.render.layout import dismissed_note
     from reviewkit.render.safe import md_code, md_escape, md_fence
 
     out = ["# reviewkit pre-send checklist", ""]
@@ -93,6 +97,8 @@ def render_checklist_markdown(checklist: Checklist) -> str:
                     out += ["", *("    " + x if x else "" for x in md_fence(rest, "c").rstrip("\n").split("\n")), ""]
     out += ["", f"{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
             f"{checklist.count(Status.FAIL)} failed; exit status {checklist.exit_code}", ""]
+    if checklist.dismissed:
+        out += [md_escape(dismissed_note(len(checklist.dismissed))), ""]
     return "\n".join(out)
 
 
@@ -110,9 +116,12 @@ def render_checklist_json(checklist: Checklist) -> dict:
         "patches": list(checklist.patches),
         "items": [
             {"name": i.name, "status": i.status.value, "reason": i.reason, "where": i.where, "patch": i.patch,
-             "rule": i.rule, "details": list(i.details), "suggestion": i.suggestion}
+             "rule": i.rule, "details": list(i.details), "suggestion": i.suggestion,
+             "fingerprints": [f.fingerprint for f in i.findings]}
             for i in checklist.items
         ],
+        "dismissed": [{"fingerprint": d.finding.fingerprint, "rule": d.finding.rule, "reason": d.reason}
+                      for d in checklist.dismissed],
     }
 
 

@@ -162,6 +162,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "suggestion": f.suggestion,
         "rationale": f.rationale,
         "msgid": f.msgid,
+        "fingerprint": f.fingerprint,
     }
 
 
@@ -170,7 +171,7 @@ def render_json(review: Review) -> dict[str, Any]:
 
     Returns:
         ``{"schema": "reviewkit.review", "version": 1, "threads", "messages",
-        "patches", "functions", "findings", "warnings"}``; see
+        "patches", "functions", "findings", "dismissed", "warnings"}``; see
         ``docs/json-schema.md``. Never fails on a well-formed Review.
     """
     known = {m.msgid for m in review.messages}
@@ -182,6 +183,9 @@ def render_json(review: Review) -> dict[str, Any]:
         "patches": [_patch(p) for p in review.patches],
         "functions": [_function(cf, cm) for cm in review.codemaps for cf in cm.functions],
         "findings": [_finding(f) for f in review.findings],
+        # counted, not shown: what a dismissal names and why
+        "dismissed": [{"fingerprint": d.finding.fingerprint, "rule": d.finding.rule, "reason": d.reason}
+                      for d in review.dismissed],
         "warnings": list(review.warnings) + [w for cm in review.codemaps for w in cm.warnings if w not in review.warnings],
         # Comments of a message that is in no thread (none when the
         # pipeline is sound): kept so that nothing is lost.

@@ -404,6 +404,14 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
+def dismissed_note(count: int) -> str:
+    """The line that counts the findings dismissed as not a bug; "" for none."""
+    if not count:
+        return ""
+    return (f"{count} finding{'s' if count != 1 else ''} dismissed as not a bug "
+            "(.reviewkit-dismissed.toml), not shown")
+
+
 def closing_warnings(layout: Layout) -> tuple[str, ...]:
     """The warnings of the run less those a patch header already shows
     (a rebuilt quote's "33 old / 50 new lines seen" is printed under the

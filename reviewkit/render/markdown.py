@@ -18,6 +18,7 @@ from reviewkit.render.layout import (
     build_layout,
     closing_warnings,
     diff_marker,
+    dismissed_note,
     finding_place,
     function_label,
     loose_finding_groups,
@@ -97,6 +98,8 @@ def md_finding(f: Finding, *, show_where: bool = False) -> str:
         parts.append("*Suggestion:* " + md_escape(f.suggestion, keep_newlines=True))
     if f.rationale:
         parts.append("*Why:* " + md_escape(f.rationale, keep_newlines=True))
+    if f.fingerprint:
+        parts.append("*Fingerprint:* " + md_code(f.fingerprint))
     lines = []
     for i, p in enumerate(parts):
         if i:
@@ -216,6 +219,8 @@ def render_markdown(review: Review) -> str:
     warnings = closing_warnings(layout)
     if warnings:
         out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in warnings] + [""]
+    if review.dismissed:
+        out += [md_escape(dismissed_note(len(review.dismissed))), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

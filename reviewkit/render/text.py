@@ -42,6 +42,7 @@ from reviewkit.render.layout import (
     build_layout,
     closing_warnings,
     diff_marker,
+    dismissed_note,
     finding_place,
     function_label,
     function_sections,
@@ -268,6 +269,8 @@ class FindingView(_BarredView):
             parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
         if f.rationale:
             parts.append(Text.assemble(("why: ", "dim")) + safe_text(f.rationale, "dim"))
+        if f.fingerprint:
+            parts.append(Text(f"fingerprint {f.fingerprint}", style="dim"))
         return _Barred(Group(*parts), _glyph("finding", ascii_only), style or "bold")
 
 
@@ -620,6 +623,8 @@ def _render(review: Review, console: Console) -> None:
         console.print(table)
     for w in closing_warnings(layout):
         console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))
+    if review.dismissed:
+        console.print(Text(dismissed_note(len(review.dismissed)), style="dim"))
 
 
 __all__ = ["CommentView", "FindingView", "render_text"]

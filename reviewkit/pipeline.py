@@ -389,7 +389,9 @@ def _number_series(findings: list[Finding], postings: Sequence[Posting], subject
     seen = {p.message.subject for p in postings}
     others = [Posted(s, True) for s in dict.fromkeys(subjects) if s not in seen]
     first = postings[0].message
-    verdict = [dataclasses.replace(f, msgid=first.msgid) for f in find_numbering_problems(own + others)]
+    from reviewkit.rules.engine import make_findings
+
+    verdict = make_findings("RK502", find_numbering_problems(own + others), msgid=first.msgid)
     return [f for f in findings if f.rule != "RK502"] + stamp_findings(verdict, patch=None, codemap=None,
                                                                          message=first)
 

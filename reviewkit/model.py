@@ -388,13 +388,38 @@ class Cfg:
 
 
 @dataclass(frozen=True)
+class Window:
+    """What the hunks show of a function known only in part.
+
+    ``head``: its opening line is shown (the path starts where the function
+    does); ``tail``: its closing brace is shown (falling off the last
+    statement leaves the function). ``visible``: the side's line numbers
+    the hunks show; a path that runs across lines not shown goes through
+    code nobody saw.
+    """
+
+    head: bool
+    tail: bool
+    visible: frozenset[int]
+
+    def gap_between(self, first: int, last: int) -> bool:
+        """Some line strictly between ``first`` and ``last`` is not shown."""
+        return any(n not in self.visible for n in range(first + 1, last))
+
+
+@dataclass(frozen=True)
 class FunctionView:
-    """One side of a changed function: span, source text, CFG."""
+    """One side of a changed function: span, source text, CFG.
+
+    ``window`` is None when the whole function is known (a tree's blob),
+    else what the hunks show of it.
+    """
 
     function: Function
     source: str  # the function's text on that side (gaps marked by a comment)
     cfg: Cfg | None
     parse_errors: tuple[int, ...] = ()  # lines where tree-sitter reported errors
+    window: Window | None = None
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from reviewkit.cmap.cfg import build_cfg
 from reviewkit.cmap.functions import index_scopes
 from reviewkit.cmap.parse import body_error_lines, parse_c
 from reviewkit.cmap.spans import Scope, SideMap
-from reviewkit.model import Cfg, Function, FunctionStatus, FunctionView, ScopeKind
+from reviewkit.model import Cfg, Function, FunctionStatus, FunctionView, ScopeKind, Window
 
 
 def function_view(smap: SideMap, sc: Scope, status: FunctionStatus, file: str, *, want_cfg: bool) -> FunctionView:
@@ -27,7 +27,12 @@ def function_view(smap: SideMap, sc: Scope, status: FunctionStatus, file: str, *
     errors: tuple[int, ...] = ()
     if fn.kind is ScopeKind.FUNCTION:
         cfg, errors = _cfg_for(smap, sc, fn, lines, want_cfg=want_cfg)
-    return FunctionView(fn, source_text, cfg, errors)
+    window = None
+    visible = smap.text.visible
+    if visible is not None:
+        shown = frozenset(n for n in range(fn.start, fn.end + 1) if n in visible)
+        window = Window(head=not sc.headless, tail=sc.closed, visible=shown)
+    return FunctionView(fn, source_text, cfg, errors, window)
 
 
 def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_cfg: bool):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
+from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind, Window
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
 from reviewkit.rules.state import Event, EventKind, State, replace
@@ -38,12 +38,20 @@ class Exit(NamedTuple):
 class Flow:
     """What the walk saw. ``visits[n]``: the states on arrival at node n;
     ``exits``: each way a path leaves the function; ``events``: what some
-    path did wrong, by node."""
+    path did wrong, by node.
+
+    For a function the hunks show in part, ``exits`` holds only the exits
+    the lines shown prove (a return; falling off the end when the closing
+    brace is shown); a path that runs out of the lines shown (the last line
+    shown, a ``goto`` to a label not shown) ends in ``window_ends``, and a
+    path that crosses lines not shown is no longer sure of what it held.
+    """
 
     cfg: Cfg
     visits: dict[int, list[State]] = field(default_factory=dict)
     exits: list[Exit] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    window_ends: list[Exit] = field(default_factory=list)
 
 
 def next_steps(tr: Transfer, node: CfgNode, st: State, taken: frozenset[CfgEdge]) -> Iterator[tuple[CfgEdge, State, frozenset[CfgEdge]]]:
@@ -67,8 +75,34 @@ def next_steps(tr: Transfer, node: CfgNode, st: State, taken: frozenset[CfgEdge]
             yield edge, after, now
 
 
-def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
+def _runs_out(window: Window, node: CfgNode, edge: CfgEdge) -> bool:
+    """An edge to EXIT that leaves the lines shown, not the function: the
+    last statement shown falls through, or a jump to a label not shown."""
+    if edge.kind is EdgeKind.JUMP and node.kind is NodeKind.RETURN:
+        return False
+    if node.kind is NodeKind.GOTO or edge.kind is EdgeKind.JUMP:
+        return True  # a goto (or break/continue) whose target is not shown
+    return not window.tail
+
+
+def _crosses_gap(window: Window, cfg: Cfg, node: CfgNode, edge: CfgEdge) -> bool:
+    """The path steps over lines the hunks do not show."""
+    if edge.dst == Cfg.EXIT or edge.kind in (EdgeKind.JUMP, EdgeKind.BACK) or edge.dst >= len(cfg.nodes):
+        return False
+    return window.gap_between(node.line, cfg.nodes[edge.dst].line)
+
+
+def _unsure_of_all(st: State) -> State:
+    """What the lines not shown may have done: every resource now unsure."""
+    keys = {h.key for h in st.held}
+    return replace(st, unsure=st.unsure | keys) if keys - st.unsure else st
+
+
+def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: Window | None = None) -> Flow:
     """Walk every path of ``cfg`` (loops zero or one time), merging equal states.
+
+    ``window``: the function is known only from the lines it holds; paths
+    that leave those lines end in ``Flow.window_ends``.
 
     Raises:
         NotAnalysed: more than ``bound`` distinct (node, state) pairs.
@@ -104,6 +138,13 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
         ):
             continue  # BUG(): this path never reaches an exit (kernel/watch_queue.c)
         for edge, st3, taken2 in next_steps(tr, node, st2, taken):
+            if window is not None and _crosses_gap(window, cfg, node, edge):
+                st3 = _unsure_of_all(st3)
+            if edge.dst == Cfg.EXIT and window is not None and _runs_out(window, node, edge):
+                if (nid, st3) not in exits:
+                    exits.add((nid, st3))
+                    flow.window_ends.append(Exit(nid, st3))
+                continue
             if edge.dst == Cfg.EXIT:
                 for h in st3.held:
                     if h.dropped_plain >= 0:

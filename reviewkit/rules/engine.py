@@ -78,7 +78,7 @@ def run_rules_with_warnings(
     findings: list[Finding] = []
     warnings: list[str] = []
     seen: set = set()
-    run = PatchFlows(codemap, kb)
+    run = PatchFlows(codemap, kb, patch)
     supply: dict[str, object] = {"patch": patch, "codemap": codemap, "message": message, "series": series,
                                  "cover": cover, "kb": kb, "config": config}
     for rule in find_enabled_rules(config):

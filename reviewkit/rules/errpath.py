@@ -12,6 +12,7 @@ from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import introduced, is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
+from reviewkit.rules.window import window_reports
 
 
 def _iterator_put(kb: KnowledgeBase, family: str) -> str:
@@ -25,26 +26,42 @@ def _iterator_put(kb: KnowledgeBase, family: str) -> str:
 _UNDO = "error paths must undo what the function did before them"
 
 
+def _put_after(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """Some node the walk reached after ``nid`` (by line) releases ``key``."""
+    line = flow.cfg.nodes[nid].line
+    for node in flow.cfg.nodes:
+        if node.line > line and flow.visits.get(node.id):
+            for call in node_calls(node):
+                op = kb.ops.get(call.name)
+                if op is not None and op.kind is OpKind.RELEASE and op.family == key.family:
+                    return True
+    return False
+
+
 def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str, object], Report]:
     """(key, "loop" | "error", where) -> the report, for one side."""
     out: dict[tuple[ResourceKey, str, object], Report] = {}
     if flow is None:
         return out
     cfg = flow.cfg
-    # which acquire sites some exit releases again
+    # which acquire sites some path releases again (a path that runs out of
+    # the lines a hunk shows counts: it did release)
+    ends = flow.exits + flow.window_ends
     released_sites: dict = {}
-    for _nid, st in flow.exits:
+    for _nid, st in ends:
         for h in st.held:
             if not h.key.is_lock and h.count <= 0 and h.released:
                 for s in h.sites:
                     released_sites.setdefault((h.key, s), True)
-    foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
-    for nid, st in flow.exits:
+    foreign = {h.key for _, st in ends for h in st.held if h.borrowed}
+    for nid, st, proven in [(*e, True) for e in flow.exits] + [(*e, False) for e in flow.window_ends]:
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.scoped or h.key in st.unsure:
                 continue
             put = _iterator_put(kb, h.key.family)
-            if h.left_at >= 0:
+            if h.left_at >= 0 and (proven or not _put_after(flow, h.left_at, h.key, kb)):
+                # left the loop early: the lines shown after the jump do not
+                # drop the element either
                 leave = cfg.nodes[h.left_at]
                 how = {NodeKind.RETURN: "returns", NodeKind.BREAK: "breaks", NodeKind.GOTO: "jumps"}.get(leave.kind, "leaves")
                 loop = cfg.nodes[next(iter(h.sites))] if h.sites else None
@@ -57,7 +74,7 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str,
                     Confidence.HIGH,
                 )
                 continue
-            if h.iter_loop >= 0 or h.key in foreign:
+            if h.left_at >= 0 or h.iter_loop >= 0 or h.key in foreign or not proven:
                 continue
             if not is_error_exit(flow, nid, st, kb):
                 continue
@@ -125,7 +142,11 @@ def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
     """
     old, new = flow.old, flow.new
     # an exit that moved is the same skip: compare by resource and kind
-    yield from introduced(_skips(old, kb), _skips(new, kb), same=lambda k: k[:2])
+    reported = set()
+    for report in introduced(_skips(old, kb), _skips(new, kb), same=lambda k: k[:2]):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=False, error_exits=True, taken=reported)
 
 
 # ---------------------------------------------------------------- RK402

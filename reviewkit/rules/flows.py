@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from reviewkit.model import ChangedFunction, CodeMap, FunctionStatus, FunctionView, Side
+from reviewkit.model import ChangedFunction, CodeMap, FunctionStatus, FunctionView, Patch, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed, explore
 from reviewkit.rules.knowledge import KnowledgeBase
+from reviewkit.rules.window import FileFacts, WindowIssue, find_patch_facts, find_window_issues
 
 T = TypeVar("T")
 
@@ -31,6 +32,20 @@ class FunctionFlows:
         self.fn = fn
         self.run = run
         self._walks: dict[Side, Flow | NotAnalysed | None] = {}
+        self._window: list[WindowIssue] | None = None
+
+    @property
+    def window(self) -> list[WindowIssue]:
+        """What the hunks prove about this function where a side of it is
+        known only in part (:mod:`reviewkit.rules.window`), found once.
+
+        Raises:
+            NotAnalysed: a side has more path states than the walk allows.
+        """
+        if self._window is None:
+            facts = self.run.file_facts().get(self.fn.file)
+            self._window = find_window_issues(self.fn, self.old, self.new, facts, self.run.kb)
+        return self._window
 
     @property
     def old(self) -> Flow | None:
@@ -47,7 +62,9 @@ class FunctionFlows:
         if side not in self._walks:
             view = self.view(side)
             try:
-                self._walks[side] = explore(view.cfg, self.run.kb) if view is not None and view.cfg is not None else None
+                self._walks[side] = (
+                    explore(view.cfg, self.run.kb, window=view.window) if view is not None and view.cfg is not None else None
+                )
             except NotAnalysed as err:
                 self._walks[side] = err
         walk = self._walks[side]
@@ -60,10 +77,12 @@ class PatchFlows:
     """Every changed function's walks for one run over a code map, and the
     tables several rules read off the whole code map (computed once)."""
 
-    def __init__(self, codemap: CodeMap | None, kb: KnowledgeBase) -> None:
+    def __init__(self, codemap: CodeMap | None, kb: KnowledgeBase, patch: Patch | None = None) -> None:
         # a cover letter has no code map: no function to walk
         self.codemap = codemap
         self.kb = kb
+        self.patch = patch
+        self._facts: dict[str, FileFacts] | None = None
         self.functions = tuple(FunctionFlows(cf, self) for cf in (codemap.functions if codemap is not None else ()))
         self._named: dict[tuple[Side, bool], dict[str, FunctionFlows]] = {}
         self._shared: dict[tuple[Callable, Side], object] = {}
@@ -84,6 +103,12 @@ class PatchFlows:
                 out[ff.fn.name] = ff
             self._named[key] = out
         return self._named[key]
+
+    def file_facts(self) -> dict[str, FileFacts]:
+        """What the patch does to each file (line map, conversions), once per run."""
+        if self._facts is None:
+            self._facts = find_patch_facts(self.patch, self.kb)
+        return self._facts
 
     def shared(self, compute: Callable[[CodeMap, KnowledgeBase, Side], T], side: Side) -> T:
         """``compute(codemap, kb, side)``, computed once per run: a table of

@@ -29,6 +29,7 @@ from reviewkit.rules.queries import (
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 from reviewkit.rules.state import EventKind, State
+from reviewkit.rules.window import window_reports
 
 
 def _release_name(kb: KnowledgeBase, variant: str) -> str:
@@ -202,7 +203,11 @@ def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) ->
         introduced (the old side must not show the same issue).
     """
     old, new = flow.old, flow.new
-    yield from introduced(_pairing_issues(old, kb, find_contract(fn.old)), _pairing_issues(new, kb, find_contract(fn.new)))
+    reported = set()
+    for report in introduced(_pairing_issues(old, kb, find_contract(fn.old)), _pairing_issues(new, kb, find_contract(fn.new))):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=True, taken=reported)
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)

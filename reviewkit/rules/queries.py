@@ -10,17 +10,19 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from typing import Callable, Hashable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, TypeVar
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
-from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.registry import Report
 from reviewkit.rules.resources import ResourceKey, normalise_key
 from reviewkit.rules.state import State
+
+if TYPE_CHECKING:  # the flows hold the walks these queries read; only a type here
+    from reviewkit.rules.flows import FunctionFlows
 
 K = TypeVar("K", bound=Hashable)
 

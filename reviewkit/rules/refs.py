@@ -25,6 +25,7 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey, mentions, normalise_text
 from reviewkit.rules.state import EventKind, State
 from reviewkit.rules.transfer import Transfer
+from reviewkit.rules.window import window_reports
 
 PATH_BOUND = 4000
 
@@ -125,7 +126,11 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         RK401. Only what the patch introduced is reported.
     """
     old, new = flow.old, flow.new
-    yield from introduced(_leaks(old, kb), _leaks(new, kb))
+    reported = set()
+    for report in introduced(_leaks(old, kb), _leaks(new, kb)):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=False, error_exits=False, taken=reported)
 
 
 # ---------------------------------------------------------------- RK202

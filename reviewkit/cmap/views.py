@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from reviewkit.cmap.braces import brace_deltas, close_comment, is_code, reopen_comment, unmatched_closers
+from reviewkit.cmap.sources import GAP_MARKER
 from reviewkit.cmap.cfg import build_cfg
 from reviewkit.cmap.functions import index_scopes
 from reviewkit.cmap.parse import body_error_lines, parse_c
@@ -33,6 +34,42 @@ def function_view(smap: SideMap, sc: Scope, status: FunctionStatus, file: str, *
         shown = frozenset(n for n in range(fn.start, fn.end + 1) if n in visible)
         window = Window(head=not sc.headless, tail=sc.closed, visible=shown)
     return FunctionView(fn, source_text, cfg, errors, window)
+
+
+def _reopen_gap_blocks(text_lines: list[str], first: int, visible: frozenset[int], *, last_closes: bool) -> None:
+    """Blocks opened on lines a gap hides get their ``{`` back, in place.
+
+    A run of shown lines after a gap may sit inside a block whose opening
+    line the gap hides (``if (...) {`` not shown, then ``of_node_put(x);
+    }`` shown): without its ``{`` the run's ``}`` would close the function
+    and what follows would fall outside it. The braces go on the gap's last
+    line, which is blank, so every line keeps its number.
+    """
+    runs = []
+    k = 0
+    while k < len(text_lines):
+        if first + k in visible:
+            start = k
+            while k < len(text_lines) and first + k in visible:
+                k += 1
+            runs.append((start, k))
+        else:
+            k += 1
+    level = 0
+    for idx, (a, b) in enumerate(runs):
+        deltas = brace_deltas(text_lines[a:b])
+        last_code = max((j for j in range(b - a) if is_code(text_lines[a + j])), default=-1)
+        need = 0
+        cur = level
+        for j, (low, delta) in enumerate(deltas):
+            # only the function's own closing brace, on the last line shown, may reach depth 0
+            floor = 0 if (idx == len(runs) - 1 and last_closes and j == last_code) else 1
+            if idx > 0 and cur + need + low < floor:
+                need = floor - (cur + low)
+            cur += delta
+        if need and a > 0 and not text_lines[a - 1].strip() or need and a > 0 and text_lines[a - 1].strip() == GAP_MARKER:
+            text_lines[a - 1] = text_lines[a - 1] + " " + "{" * need
+        level = cur + need
 
 
 def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_cfg: bool):
@@ -58,6 +95,8 @@ def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_c
             text_lines[k:end] = close_comment(reopen_comment(text_lines[k:end]))
             k = end
         k += 1
+    if visible is not None:
+        _reopen_gap_blocks(text_lines, fn.start, visible, last_closes=sc.closed)
     if sc.headless and text_lines:
         # the rest of a header whose first line is not shown
         # (`\tvoid (*move_fn)(...))` then `{`: 119_v16-18-22, mm/swap.c:206)

@@ -111,12 +111,14 @@ class RefKind(enum.Enum):
     REGISTRATION = "registration"  # register / unregister
     REQUEST = "request"  # request_irq / free_irq
     MAPPING = "mapping"  # ioremap / iounmap
+    ASYNC = "async"  # work queued or a timer armed: it runs later, on the object, until cancelled
 
     @property
     def noun(self) -> str:
         """``the {noun} of X``: what leaks when the release is missing."""
         return {"reference": "reference", "allocation": "allocation", "enable": "enable count",
-                "registration": "registration", "request": "request", "mapping": "mapping"}[self.value]
+                "registration": "registration", "request": "request", "mapping": "mapping",
+                "async": "pending work"}[self.value]
 
 
 class OpKind(enum.Enum):

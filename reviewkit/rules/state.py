@@ -80,6 +80,7 @@ class Pending(NamedTuple):
     variant: str
     truthy_success: bool  # a true (non-zero) result means it took the resource
     site: int  # the acquire's node
+    was_unsure: bool = False  # the path was unsure of the resource before the call
 
 
 @dataclass(frozen=True)

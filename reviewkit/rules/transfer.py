@@ -80,6 +80,11 @@ class Transfer:
                 h = replace(h, dropped_plain=site)
             else:
                 self.events.add(Event(EventKind.MISMATCH, site, key, call=fn_name, variant=h.variant))
+        if h.count < 0 and not h.sites and not h.carried and key not in st.unsure:
+            # released again on a path that never took it: whatever the
+            # caller held, it held it once (`unlock(&l); unlock(&l);`)
+            kind = EventKind.RELEASE_UNHELD if key.is_lock else EventKind.DOUBLE_PUT
+            self.events.add(Event(kind, site, key, call=fn_name))
         if h.count <= 0 and not h.sites:
             h = replace(h, borrowed=True)
         elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
@@ -169,7 +174,9 @@ class Transfer:
             var = lhs or call.lhs
             if var:
                 truthy_success = op.success is Success.NONZERO
-                pending = tuple(p for p in st.pending if p.var != var) + (Pending(var, key, op.variant, truthy_success, node.id),)
+                pending = tuple(p for p in st.pending if p.var != var) + (
+                    Pending(var, key, op.variant, truthy_success, node.id, key in st.unsure),
+                )
                 st = replace(st, pending=pending, unsure=st.unsure | {key})
                 return self.set_fact(st, var, None)
             return replace(st, unsure=st.unsure | {key})
@@ -432,9 +439,12 @@ class Transfer:
                 if st.fact(atom.var) is not None and st.fact(atom.var) != truth:
                     return None
                 st = self.set_fact(st, atom.var, truth)
-                for var, key, variant, truthy_success, site in st.pending:
+                for var, key, variant, truthy_success, site, was_unsure in st.pending:
                     if var == atom.var:
-                        st = replace(st, pending=tuple(p for p in st.pending if p.var != var), unsure=st.unsure - {key})
+                        # the test settles this call; what the path was unsure
+                        # of before it (lines not shown) stays unsure
+                        unsure = st.unsure if was_unsure else st.unsure - {key}
+                        st = replace(st, pending=tuple(p for p in st.pending if p.var != var), unsure=unsure)
                         if truth == truthy_success:
                             st = self.acquire(st, key, variant, site)
                 if not truth and not (m and m.group(1) == atom.var):

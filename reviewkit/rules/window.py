@@ -40,8 +40,8 @@ from reviewkit.rules.extract import Call, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.queries import is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report
-from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_text
-from reviewkit.rules.state import State
+from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key, normalise_text
+from reviewkit.rules.state import EventKind, State
 
 # how far the walks from a release or a branch look ahead, in nodes
 _AHEAD = 60
@@ -52,6 +52,7 @@ class IssueKind(enum.Enum):
     EXIT_SKIPS = "exit-skips"  # a new exit whose branch's other arm releases
     LEFT_HELD = "left-held"  # a path of the lines shown takes a resource and returns with it
     MANAGED_DROPPED = "managed-dropped"  # a devm_ form turned back into a plain one with no release added
+    RELEASED_TWICE = "released-twice"  # a path releases what it released already
 
 
 @dataclass(frozen=True)
@@ -221,19 +222,20 @@ def _hands_on(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
     operation (a helper that may release it), stores it, or returns it."""
     if node.kind in (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH):
         return False
-    base = base_of(key.name) if key.name else ""
-    if not base:
+    if not key.name:
         return False
     stmt = parse_statement(node.text)
-    if stmt.returns and mentions(stmt.returns, base):
-        return True
+    if stmt.returns and normalise_key(stmt.returns) in (key.name, base_of(key.name)):
+        return True  # `return np;` (not `return device_add(&d);`)
     for lv, rv in stmt.assigned:
-        if mentions(rv, base) and ("->" in lv or "." in lv or "[" in lv or lv.startswith("*")):
+        if normalise_key(rv) == key.name and ("->" in lv or "." in lv or "[" in lv or lv.startswith("*")):
             return True
     for call in stmt.calls:
         if call.name in kb.ops or call.name in kb.borrowers or call.name in kb.scope_neutral:
             continue
-        if any(mentions(a, base) for a in call.args):
+        # the resource itself handed to a helper that may release it (the
+        # object that merely contains it is not: `dma_disable(st)`)
+        if any(normalise_key(a) == key.name for a in call.args):
             return True
     return False
 
@@ -443,12 +445,16 @@ def _inserted_at(old_line: int, facts: FileFacts, ncfg: Cfg) -> int | None:
     return min(after, key=lambda n: (n.line, n.id)).id
 
 
-def _new_exit_skips(fn: ChangedFunction, new: Flow | None, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """An exit on an added line whose branch's other arm goes on to
-    release a resource that the exit's own arm never releases."""
-    nv = fn.new
+    release a resource that the exit's own arm never releases, where the
+    exit it replaces (if any) released it."""
+    nv, ov = fn.new, fn.old
     if nv is None or nv.cfg is None:
         return
+    old_exits = []
+    if ov is not None and ov.cfg is not None:
+        old_exits = [n for n in ov.cfg.nodes[2:] if n.kind in (NodeKind.RETURN, NodeKind.GOTO) and n.line in fn.removed_lines]
     cfg = nv.cfg
     graph = graph_of(cfg)
     for node in cfg.nodes[2:]:
@@ -476,10 +482,15 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, kb: KnowledgeBase) ->
                 err = node.kind is NodeKind.GOTO or _error_exit(new, cfg, node.id, kb)
                 if not err and not key.is_lock:
                     continue  # a success return keeps what it set up (a probe)
+                before = _old_exit_released(fn, old_exits, node.line, key, facts, kb)
+                if before is False:
+                    continue  # the exit it replaces did not release it either
+                definite = node.kind is NodeKind.RETURN and before is True
                 noun = _noun(kb, key, "")
                 how = "returns" if node.kind is NodeKind.RETURN else "jumps"
                 yield WindowIssue(
-                    IssueKind.EXIT_SKIPS, key, "", node.line, err, node.kind is NodeKind.RETURN,
+                    IssueKind.EXIT_SKIPS, key, "", node.line, err, definite or (node.kind is NodeKind.RETURN and before is None
+                                                                                 and not old_exits),
                     f"the new exit at line {node.line} {how} without releasing {key}, which the code after "
                     f"`{cond_node.text}` releases ({cfg.nodes[rel].text.rstrip(';')}, line {cfg.nodes[rel].line}): "
                     f"the {noun} is held here",
@@ -516,6 +527,24 @@ def _atoms(text: str):
     from reviewkit.rules.extract import parse_condition
 
     return [a for a, _v in (committed_atoms(parse_condition(text), True) or []) + (committed_atoms(parse_condition(text), False) or [])]
+
+
+def _old_exit_released(fn: ChangedFunction, old_exits: list[CfgNode], new_line: int, key: ResourceKey,
+                       facts: FileFacts, kb: KnowledgeBase) -> bool | None:
+    """Whether the old exit the new one replaces (at the same place) went on
+    to release ``key``: True, False, or None when there is none or the
+    lines shown do not say (a goto to a label not shown)."""
+    ov = fn.old
+    if ov is None or ov.cfg is None:
+        return None
+    for old in old_exits:
+        if not _same_place(old.line, new_line, facts):
+            continue
+        ends, released = _walk_ahead(ov.cfg, ov, old.id, lambda n: _releases(n, key, kb))
+        if released:
+            return True
+        return False if ends and all(e.proven for e in ends) else None
+    return None
 
 
 def _branch_of(cfg: Cfg, nid: int) -> tuple[int, int] | None:
@@ -626,6 +655,30 @@ def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase)
     return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
 
 
+def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Iterator[WindowIssue]:
+    """A path of the lines shown that releases a resource it already
+    released, where the old side's path did not."""
+    if new is None:
+        return
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    before = set()
+    if old is not None:
+        before = {(e.key, old.cfg.nodes[e.node].line) for e in old.events
+                  if e.kind in (EventKind.RELEASE_UNHELD, EventKind.DOUBLE_PUT)}
+    for ev in new.events:
+        if ev.kind not in (EventKind.RELEASE_UNHELD, EventKind.DOUBLE_PUT):
+            continue
+        line = new.cfg.nodes[ev.node].line
+        if (ev.key, new_to_old.get(line)) in before:
+            continue
+        what = "releases" if ev.key.is_lock else "drops"
+        yield WindowIssue(
+            IssueKind.RELEASED_TWICE, ev.key, "", line, False, True,
+            f"{ev.call}() at line {line} {what} {ev.key} on a path that already released it",
+            "release it once per acquire on every path",
+        )
+
+
 def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A devm_ call turned back into its plain form, in this function, with
     no release of the resource added anywhere in the patch: nothing
@@ -707,8 +760,9 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
     views = [v for v in (fn.old, fn.new) if v is not None]
     found: list[WindowIssue] = list(_managed_dropped(fn, facts, kb))
     if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
-        found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, kb),
-                  *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb)]
+        found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, facts, kb),
+                  *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb),
+                  *_released_twice(old, new, facts)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

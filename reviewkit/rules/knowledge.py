@@ -71,7 +71,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "guard": {"class": (str, True), "lock": (str, True)},
     "free_class": {"class": (str, True), "put": (str, True)},
     "ownership": {"names": (_STR_LIST, True)},
-    "consume": {"names": (_STR_LIST, True), "arg": (int, True)},
+    "consume": {"names": (_STR_LIST, True), "arg": (int, True), "cleanup": (bool, False)},
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
@@ -226,6 +226,7 @@ class KnowledgeBase:
     free_classes: dict[str, str] = field(default_factory=dict)  # __free class -> put
     ownership: frozenset[str] = frozenset()
     consumers: dict[str, int] = field(default_factory=dict)  # callee -> consumed arg
+    cleanup_takers: frozenset[str] = frozenset()  # consumers that undo all the argument holds (managed actions)
     borrowers: frozenset[str] = frozenset()
     error_checks: frozenset[str] = frozenset()
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
@@ -455,6 +456,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         free_classes={e["class"]: e["put"] for e in data.get("free_class", [])},
         ownership=names_of("ownership"),
         consumers={n: e["arg"] for e in data.get("consume", []) for n in e["names"]},
+        cleanup_takers=frozenset(n for e in data.get("consume", []) if e.get("cleanup") for n in e["names"]),
         borrowers=names_of("borrow"),
         error_checks=names_of("error_check"),
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),

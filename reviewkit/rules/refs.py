@@ -12,7 +12,6 @@ from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import (
-    find_released_keys,
     introduced,
     is_error_exit,
     node_calls,
@@ -43,12 +42,16 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
     out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         return out  # the lines not shown may drop or hand on the reference
-    released = find_released_keys(flow, kb)
     # a put with no get before it on some path: the function adjusts a
     # reference its caller manages (pm_runtime_put in the disable branch of
     # drivers/pwm/pwm-dwc.c dwc_pwm_apply); no local pairing to judge
     foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
     error_exits = {nid for nid, st in flow.exits if is_error_exit(flow, nid, st, kb)}
+    # what another successful exit gives back: a count on an object the
+    # function was given that only its error exits drop is kept on purpose
+    # (a resume callback's clk_prepare_enable(), an open's pm_runtime get)
+    released = {h.key for nid, st in flow.exits if nid not in error_exits for h in st.held
+                if h.released and h.count <= 0}
     for nid, st in flow.exits:
         if nid in error_exits:
             continue  # RK401's business
@@ -58,9 +61,9 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
             if h.iter_loop >= 0 or h.left_at >= 0 or h.key in foreign:
                 continue  # RK401: a loop left early
             if not h.from_result and h.key not in released:
-                # a get on an object the function was given, never put here:
-                # kept on purpose (pm_runtime_get in an enable callback,
-                # drivers/pwm/pwm-lpss.c), not a local pairing
+                # a get on an object the function was given, put on no
+                # successful exit: kept on purpose (pm_runtime_get in an
+                # enable callback, drivers/pwm/pwm-lpss.c), not a local pairing
                 continue
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)

@@ -268,9 +268,12 @@ class Transfer:
             arg_index = kb.consumers.get(call.name)
             if arg_index is not None:
                 arg = call.args[arg_index] if -len(call.args) <= arg_index < len(call.args) else ""
-                # list_add_tail(&page_tail->lru, list) hands page_tail over
+                # list_add_tail(&page_tail->lru, list) hands page_tail over;
+                # a managed action's data hands over all it holds
+                taker = call.name in kb.cleanup_takers
                 for h in st.held:
-                    if not h.key.is_lock and h.count > 0 and mentions(arg, base_of(h.key.name)):
+                    if not h.key.is_lock and h.count > 0 and (mentions(arg, base_of(h.key.name)) or taker and
+                                                              mentions(arg, base_of(h.key.name.split("->")[0]))):
                         st = self.mark(st, h.key.name, escaped=True)
                 st = self.hand_over_locks(st, arg)
                 continue
@@ -305,7 +308,8 @@ class Transfer:
         if stmt.returns:
             st = self.hand_over_locks(st, stmt.returns)
             for h in st.held:
-                if not h.key.is_lock and h.count > 0 and mentions(stmt.returns, h.key.name):
+                # `return fw;` hands over what fw holds (`fw->consumers`)
+                if not h.key.is_lock and h.count > 0 and mentions(stmt.returns, base_of(h.key.name)):
                     st = self.mark(st, h.key.name, escaped=True)
         return st
 

@@ -132,8 +132,8 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             plain = kb.ops.get(name[len("devm_"):])
             if plain is not None:
                 converted.add(plain.family)
-            if "add_action" in name:
-                any_action = True
+        if name in kb.cleanup_takers:
+            any_action = True
         if name in kb.guard_macros or name in kb.scoped_guard_macros:
             lock = kb.guards.get(call.args[0] if call.args else "")
             if lock in kb.locks:
@@ -624,8 +624,10 @@ def _left_held(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: F
             if h.key.family in facts.converted:
                 continue
             err = is_error_exit(new, nid, st, kb)
-            if not err and h.key not in released_somewhere:
-                continue  # nothing shown releases it: it may be the caller's to release
+            if not err and (h.key not in released_somewhere or not h.from_result):
+                # nothing shown releases it, or a count on an object the
+                # function was given (an open's pm_runtime get): the caller's
+                continue
             old_line = new_to_old.get(node.line)
             if old_line is not None and h.key in old_held.get(old_line, set()):
                 continue  # the old code left it held there too

@@ -30,7 +30,7 @@ EXPECTED = {
     "linux-spi-030": {("RK101", "spidev_sync", 120, "error")},
     "linux-spi-067": {("RK201", "axp20x_regulator_parse_dt", 1094, "warning")},
     "linux-spi-029": {("RK201", "atmel_qspi_runtime_resume", 789, "warning")},
-    "linux-watchdog-018": {("RK201", "lpc18xx_wdt_remove", 314, "warning"), ("RK201", "wdt_turnoff", 175, "warning")},
+    "linux-watchdog-018": {("RK201", "lpc18xx_wdt_remove", 312, "warning"), ("RK201", "wdt_turnoff", 173, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = set()

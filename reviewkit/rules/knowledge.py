@@ -48,6 +48,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "returns_ref": (_STR_LIST, False),
         "arg": (int, False),
         "put_arg": (int, False),
+        "weak_put": (_STR_LIST, False),
         "result": (str, False),
         "kind": (str, False),
         "movable": (bool, False),
@@ -238,6 +239,7 @@ class KnowledgeBase:
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
     prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
+    weak_releases: dict[str, str] = field(default_factory=dict)  # look-alike that does not release -> family
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -468,6 +470,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
         prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
+        weak_releases={n: e["id"] for e in data.get("ref", []) for n in e.get("weak_put", ())},
     )
 
 

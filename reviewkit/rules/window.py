@@ -92,6 +92,8 @@ class FileFacts:
     removed_families: frozenset[str]
     added_releases: frozenset[str]
     any_action: bool
+    moved_acquires: frozenset[tuple[str, str]] = frozenset()  # acquires the patch moves elsewhere
+    reassigned: frozenset[str] = frozenset()  # variables a removed line assigned
     # (new line, the added call, the managed call it replaces): a devm_ form
     # turned back into its plain one with no release of it added anywhere
     unmanaged: tuple[tuple[int, str, str, str], ...] = ()
@@ -156,16 +158,21 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
     still = Counter(normalise_text(c.text) for c in added_calls)
     removed_acquires = set()
     removed_families = set()
+    moved_acquires = set()
     for call in removed_calls:
         op = kb.ops.get(call.name)
         if op is None or op.kind is OpKind.RELEASE:
             continue
+        name = op_key_name(op, call) or (call.lhs or "")
         if still[normalise_text(call.text)] > 0:
             still[normalise_text(call.text)] -= 1
+            moved_acquires.add((op.family, name))
             continue  # moved, not removed
         removed_families.add(op.family)
-        name = op_key_name(op, call) or (call.lhs or "")
         removed_acquires.add((op.family, name))
+    # a variable the patch assigns differently: the object is obtained another way
+    reassigned = frozenset({lv for text in removed for lv, _rv in parse_statement(text).assigned}
+                           & {lv for text in added for lv, _rv in parse_statement(text).assigned})
     added_releases = frozenset(
         normalise_text(c.text) for c in added_calls if (op := kb.ops.get(c.name)) is not None and op.kind is OpKind.RELEASE
     )
@@ -183,7 +190,7 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             release = spec.put[0] if spec is not None and spec.put else ""
             unmanaged.append((line, call.text, devm, release))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
-                     added_releases, any_action, tuple(unmanaged))
+                     added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
 
 
 def find_patch_facts(patch: Patch | None, kb: KnowledgeBase) -> dict[str, FileFacts]:
@@ -233,6 +240,8 @@ def _hands_on(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
     for call in stmt.calls:
         if call.name in kb.ops or call.name in kb.borrowers or call.name in kb.scope_neutral:
             continue
+        if any(call.text in other.text and call is not other for other in stmt.calls) or f"{call.text}->" in node.text:
+            continue  # an accessor inside an expression (`to_spi_device(child)->modalias`)
         # the resource itself handed to a helper that may release it (the
         # object that merely contains it is not: `dma_disable(st)`)
         if any(normalise_key(a) == key.name for a in call.args):
@@ -319,10 +328,14 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue
             if key.family in facts.converted or _pair_removed(key, facts):
                 continue  # a conversion, or the pair removed together
-            if normalise_text(call.text) in facts.added_releases and _moved_within(fn, call, kb):
-                continue  # moved: the label rules judge that
-            if _replaced(node.line, key, fn, facts, ncfg, kb):
-                continue  # the lines that replace it release it under another name
+            if normalise_text(call.text) in facts.added_releases:
+                continue  # moved: the release is still in the file
+            if any(fam == key.family and (not name or _tail(name) == _tail(key.name)) for fam, name in facts.moved_acquires):
+                continue  # the acquire moved: where it now sits the release may not be needed
+            if key.name and base_of(key.name) in facts.reassigned:
+                continue  # the patch changes how the object is obtained
+            if _replaced(node.line, key, fn, facts, ncfg, kb) or _reworked(node.line, fn, facts, ocfg, ncfg, kb):
+                continue  # the lines that replace it release it under another name, or do other work
             # where the old path went on from the release
             ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
             if stopped:
@@ -349,6 +362,15 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue
             n_proven = [e for e in n_ends if e.proven]
             noun = _noun(kb, key, op.variant)
+            weak = _weak_in_place(node.line, op.family, fn, facts, ncfg, kb)
+            if weak is not None:
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, weak.line, False, False,
+                    f"{weak.text.rstrip(';')} replaces {call.text} (old line {node.line}): it does not wait for "
+                    f"what is queued or running on {key}, so the teardown can free what it still uses",
+                    f"keep {call.text}",
+                )
+                continue
             if n_proven and (proven or start == Cfg.EXIT):
                 end = ncfg.nodes[n_proven[0].node]
                 err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
@@ -379,13 +401,52 @@ def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileF
     return any(low < n.line < high and _renamed(n, key, fn, kb) for n in ncfg.nodes[2:])
 
 
+def _region(old_line: int, facts: FileFacts) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The old and new line ranges (exclusive) between the shared lines
+    around ``old_line``: what the patch put in place of it."""
+    above = max((ln for ln in facts.old_to_new if ln < old_line), default=0)
+    below = min((ln for ln in facts.old_to_new if ln > old_line), default=1 << 30)
+    return (above, below), (facts.old_to_new.get(above, 0), facts.old_to_new.get(below, 1 << 30))
+
+
+def _reworked(old_line: int, fn: ChangedFunction, facts: FileFacts, ocfg: Cfg, ncfg: Cfg, kb: KnowledgeBase) -> bool:
+    """The lines that replace a removed release call functions the lines
+    they replace did not: the patch reworks that code (a helper that
+    releases, a new way to obtain the object), it does not just drop the
+    release. A release dropped alone, or with the ``ret`` and braces
+    around it, leaves no such call."""
+    (olo, ohi), (nlo, nhi) = _region(old_line, facts)
+    before = {c.name for n in ocfg.nodes[2:] if olo < n.line < ohi for c in node_calls(n)}
+    for n in ncfg.nodes[2:]:
+        if nlo < n.line < nhi and n.line in fn.added_lines:
+            for c in node_calls(n):
+                # a call that only looks like the release (del_timer() for
+                # del_timer_sync()) is no rework: it is the bug
+                if c.name not in before and c.name not in kb.scope_neutral and c.name not in kb.weak_releases:
+                    return True
+    return False
+
+
+def _weak_in_place(old_line: int, family: str, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,
+                   kb: KnowledgeBase) -> CfgNode | None:
+    """The added node, in place of a removed release, that calls a weaker
+    look-alike of it (a cancel that does not wait)."""
+    _old, (nlo, nhi) = _region(old_line, facts)
+    for n in ncfg.nodes[2:]:
+        if nlo < n.line < nhi and n.line in fn.added_lines and any(kb.weak_releases.get(c.name) == family for c in node_calls(n)):
+            return n
+    return None
+
+
 def _renamed(node: CfgNode, key: ResourceKey, fn: ChangedFunction, kb: KnowledgeBase) -> bool:
     """An added line releases a resource of the same kind under another
-    name (a lock the patch renames: ``&pgdat->lru_lock`` to ``lruvec``)."""
+    name (a lock the patch renames: ``&pgdat->lru_lock`` to ``lruvec``),
+    or, for a reference, any resource (the patch rewrote the cleanup: a
+    clock's disable handed to runtime PM, a kfree() to a put_device())."""
     if node.line not in fn.added_lines:
         return False
     return any(
-        op.kind is OpKind.RELEASE and (op.family == key.family or (key.is_lock and op.is_lock))
+        op.kind is OpKind.RELEASE and (op.is_lock == key.is_lock) and (op.family == key.family or not key.is_lock or op.is_lock)
         for _c, op, _k in _resource_ops(node, kb)
     )
 
@@ -399,15 +460,6 @@ def _pair_removed(key: ResourceKey, facts: FileFacts) -> bool:
     and the same last member (``clk`` in probe, ``priv->clk`` in remove)."""
     return any(fam == key.family and (not key.name or not name or _tail(name) == _tail(key.name))
                for fam, name in facts.removed_acquires)
-
-
-def _moved_within(fn: ChangedFunction, call: Call, kb: KnowledgeBase) -> bool:
-    """The same release is added somewhere in this function's new side."""
-    nv = fn.new
-    if nv is None or nv.cfg is None:
-        return True
-    text = normalise_text(call.text)
-    return any(n.line in fn.added_lines and any(normalise_text(c.text) == text for c in node_calls(n)) for n in nv.cfg.nodes[2:])
 
 
 def _first_shared_after(ocfg: Cfg, nid: int, facts: FileFacts, new_at: dict[int, int]) -> int | None:

@@ -67,6 +67,7 @@ class WindowIssue:
     definite: bool  # the path reaches a return the lines show (not only the window's end)
     message: str
     suggestion: str
+    note: bool = False  # weak evidence: worth a look, not a warning
 
 
 # ---------------------------------------------------------------- the patch
@@ -214,6 +215,9 @@ def _resource_ops(node: CfgNode, kb: KnowledgeBase) -> Iterator[tuple[Call, Op, 
         if not name and not op.is_lock:
             continue
         yield call, op, ResourceKey(op.family, name or "", op.is_lock)
+        if op.kind is OpKind.ACQUIRE and not op.is_lock and not op.status_result and call.lhs and call.lhs != name:
+            # `np = of_node_get(parent)`: np names the object it counted
+            yield call, op, ResourceKey(op.family, call.lhs, False)
 
 
 def _releases(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
@@ -341,6 +345,13 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
             if stopped:
                 continue  # the old path released it again or took it anew: no balanced pair to judge
             proven = [e for e in ends if e.proven]
+            # the release sat on an error path: in the branch of a failed
+            # test, or before a goto or an error return
+            on_error = _error_branch(ocfg, node.id, kb) or any(
+                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ocfg, e.node, kb) for e in ends)
+            # the lines shown take it too (`np = of_node_get(...)` above): the
+            # function owns what it no longer gives back
+            owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
             # the same place on the new side: the first shared line after the
             # release, else the first new statement after the last shared
             # line before it (where `patch` would have put it)
@@ -374,12 +385,15 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
             if n_proven and (proven or start == Cfg.EXIT):
                 end = ncfg.nodes[n_proven[0].node]
                 err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
+                if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
+                    continue  # the error path it released on is gone: what follows is the success path
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
                     f"the patch removes {call.text} (old line {node.line}), but this path still returns "
                     f"at line {end.line} and nothing else releases {key} on the way",
                     f"keep {call.text} before the return at line {end.line}"
                     + (", or jump to the label that releases it" if err else ""),
+                    note=not (err or on_error or owned),
                 )
             elif not n_proven:
                 yield WindowIssue(
@@ -387,6 +401,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
                     f"nowhere else in the lines shown after it",
                     f"keep {call.text}, or say in the commit message where {key} is released now",
+                    note=not (on_error or owned),
                 )
 
 
@@ -597,6 +612,32 @@ def _old_exit_released(fn: ChangedFunction, old_exits: list[CfgNode], new_line: 
             return True
         return False if ends and all(e.proven for e in ends) else None
     return None
+
+
+def _success_return(cfg: Cfg, nid: int) -> bool:
+    """``return 0;``: a path that succeeded."""
+    node = cfg.nodes[nid]
+    return node.kind is NodeKind.RETURN and parse_statement(node.text).returns == "0"
+
+
+def _error_branch(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+    """``nid`` sits in the arm of a test that something failed: ``if (ret)``,
+    ``if (ret < 0)``, ``if (!ptr)``, ``if (IS_ERR(ptr))``."""
+    from reviewkit.rules.extract import parse_condition
+
+    branch = _branch_of(cfg, nid)
+    if branch is None:
+        return False
+    cond, arm = branch
+    taken = next((e.kind for e in graph_of(cfg).successors(cond) if e.dst == arm), None)
+    test = parse_condition(cfg.nodes[cond].text)
+    if taken is EdgeKind.FALSE:
+        return False
+    if test.op == "atom":
+        # `if (ret)`: a status; `if (IS_ERR(p))`: a known error test
+        return bool(test.var) or (test.call is not None and test.call.name in kb.error_checks)
+    # `if (!p)`: no object
+    return test.op == "not" and test.args[0].op == "atom" and bool(test.args[0].var)
 
 
 def _branch_of(cfg: Cfg, nid: int) -> tuple[int, int] | None:
@@ -834,18 +875,22 @@ def window_reports(issues: list[WindowIssue], *, locks: bool, error_exits: bool 
     already reported by the whole-function walk.
 
     A return the lines show makes a finding of the rule's severity; a path
-    that only runs out of the lines shown makes a warning of low confidence.
+    that only runs out of the lines shown makes a warning of low confidence;
+    a release removed from a path that is no error path (a remove callback,
+    a success return) is a note: patches drop such releases on purpose as
+    often as by mistake.
     """
     for issue in issues:
         if issue.key.is_lock != locks or (taken and issue.line in taken):
             continue
         if not locks and error_exits is not None and issue.error_exit != error_exits:
             continue
+        severity = Severity.INFO if issue.note else None if issue.definite else Severity.WARNING
         yield Report(
             issue.line,
             issue.message,
             issue.suggestion,
             "what a path takes it must give back on that path, or hand on",
             Confidence.MEDIUM if issue.definite else Confidence.LOW,
-            severity=None if issue.definite else Severity.WARNING,
+            severity=severity,
         )

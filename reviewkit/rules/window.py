@@ -393,7 +393,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"at line {end.line} and nothing else releases {key} on the way",
                     f"keep {call.text} before the return at line {end.line}"
                     + (", or jump to the label that releases it" if err else ""),
-                    note=not (err or on_error or owned),
+                    note=not owned,
                 )
             elif not n_proven:
                 yield WindowIssue(
@@ -401,7 +401,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
                     f"nowhere else in the lines shown after it",
                     f"keep {call.text}, or say in the commit message where {key} is released now",
-                    note=not (on_error or owned),
+                    note=True,
                 )
 
 

@@ -400,3 +400,41 @@ def test_macro_tables():
     assert not any(is_loop_name(n) for n in ("mutex_lock", "foreach_thing", "list_add"))
     assert macro_block_kind("scoped_guard") is MacroBlock.SCOPE
     assert macro_block_kind("my_iter") is MacroBlock.LOOP
+
+
+def test_deep_nesting_builds_without_recursion():
+    """250 nested blocks and a 3,000-long ``else if`` chain (the shapes of
+    tests/data/fuzz-found/probes/min-03-recursion-nested-braces) are
+    walked on the builder's own stack, far past Python's recursion limit."""
+    import sys
+
+    depth = sys.getrecursionlimit()
+    nested = "if (a) {\n" * depth + "x();\n" + "}\n" * depth
+    cfg = build_cfgs_from_source(f"int f(void)\n{{\n{nested}return 0;\n}}\n")["f"]
+    conds = [n for n in cfg.nodes if n.kind is K.CONDITION]
+    assert len(conds) == depth
+    # each condition's TRUE edge enters the next; the innermost enters x()
+    succ = edge_map(cfg)
+    for outer, inner in zip(conds, conds[1:]):
+        assert succ[(outer.id, E.TRUE)] == inner.id
+    assert cfg.nodes[succ[(conds[-1].id, E.TRUE)]].text == "x();"
+
+    chain = "if (a) x();" + " else if (b) y();" * 3000
+    cfg = build_cfgs_from_source(f"int g(void)\n{{\n{chain}\nreturn 0;\n}}\n")["g"]
+    conds = [n for n in cfg.nodes if n.kind is K.CONDITION]
+    assert len(conds) == 3001
+    succ = edge_map(cfg)
+    for outer, inner in zip(conds, conds[1:]):
+        assert succ[(outer.id, E.FALSE)] == inner.id
+    ret = next(n for n in cfg.nodes if n.kind is K.RETURN)
+    # every arm and the last FALSE edge fall through to the return
+    assert len([e for e in cfg.edges if e.dst == ret.id]) == 3002
+
+
+def edge_map(cfg: Cfg) -> dict[tuple[int, EdgeKind], int]:
+    """(source, kind) -> destination, for graphs with one edge of a kind per node."""
+    out: dict[tuple[int, EdgeKind], int] = {}
+    for e in cfg.edges:
+        assert (e.src, e.kind) not in out
+        out[(e.src, e.kind)] = e.dst
+    return out

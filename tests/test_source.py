@@ -396,3 +396,17 @@ def test_git_repository_without_mail(tmp_path: Path) -> None:
     commit = _git("--git-dir", str(repo), "commit-tree", tree, "-m", "c")
     _git("--git-dir", str(repo), "update-ref", "refs/heads/master", commit)
     assert _error(repo) == f"{repo}: the public-inbox archive holds no messages"
+
+
+def test_a_bare_message_is_one_message_whatever_its_body_holds(tmp_path: Path) -> None:
+    # tests/data/fuzz-found/probes/min-05-from-line-in-eml-comment-lost: a
+    # pasted log line "From bot@example.com Mon Jan  1 00:00:00 2024" in the
+    # body of an .eml used to start a phantom message with the comment after it
+    path = DATA / "fuzz-found" / "probes" / "min-05-from-line-in-eml-comment-lost" / "from-line-in-eml.eml"
+    [raw] = _read(path)
+    assert raw.data == path.read_bytes()
+    # and ">From " is text there, not an mboxrd escape
+    eml = tmp_path / "x.eml"
+    eml.write_bytes(b"Subject: x\n\n>From the log\nFrom a Mon Jan  1 00:00:00 2024\n")
+    [raw] = _read(eml)
+    assert raw.data == eml.read_bytes()

@@ -43,32 +43,41 @@ def parse_mbox(lines: Iterable[bytes]) -> Iterator[tuple[bytes, bool]]:
         lines: the stream's lines with their line ends (a binary file works).
 
     Returns:
-        An iterator of ``(message bytes, had_separator)``. Text before the
-        first separator (a bare RFC 822 message with no ``From `` line) is
-        yielded too, with ``had_separator`` False, if it is not blank.
-        Separator lines are dropped, ``>From `` lines unescaped. Blank
-        messages are skipped, so nothing is yielded for an input without text.
+        An iterator of ``(message bytes, had_separator)``. A stream whose
+        first line with text is not a ``From `` line is one bare RFC 822
+        message, yielded whole with ``had_separator`` False. Separator lines
+        are dropped, ``>From `` lines of an mbox unescaped. Blank messages
+        are skipped, so nothing is yielded for an input without text.
     """
     chunk: list[bytes] = []
     had_separator = False
     first = True
+    bare: bool | None = None  # known at the first line with text
     for line in lines:
         if first and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]  # a UTF-8 byte order mark from an editor
-        # The first line of an mbox is its separator whatever follows "From ":
-        # patchwork's fuzz mails (samples/patchwork/refshdr.mbox) open with
-        # a mangled "From ste016".
-        if line.startswith(b"From ") and (first or _SEPARATOR.match(line)):
-            first = False
-            data = _finish(chunk)
-            if data.strip():
-                yield data, had_separator
-            chunk = []
-            had_separator = True
-            continue
         first = False
-        if line.startswith(b">") and _ESCAPED_FROM.match(line):
-            line = line[1:]
+        if bare is None and line.strip():
+            # The first line of an mbox is its separator whatever follows
+            # "From ": patchwork's fuzz mails (samples/patchwork/refshdr.mbox)
+            # open with a mangled "From ste016". A stream that opens with
+            # anything else is one bare message (an .eml): a body line
+            # "From bot@example.com Mon Jan  1 00:00:00 2024" is its text
+            # (tests/data/fuzz-found/probes/min-05-from-line-in-eml-comment-lost),
+            # and a ">From " line is not an escape.
+            bare = not line.startswith(b"From ")
+            if not bare:
+                had_separator = True
+                continue
+        if bare is False:
+            if line.startswith(b"From ") and _SEPARATOR.match(line):
+                data = _finish(chunk)
+                if data.strip():
+                    yield data, had_separator
+                chunk = []
+                continue
+            if line.startswith(b">") and _ESCAPED_FROM.match(line):
+                line = line[1:]
         chunk.append(line)
     data = _finish(chunk)
     if data.strip():

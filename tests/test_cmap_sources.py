@@ -165,3 +165,19 @@ def test_fragment_cut_inside_comments_and_blocks():
     fail = next(n for n in view.cfg.nodes if n.text == "fail(i);")
     assert fail.loop_depth == 1 and fail.line == 44
     assert view.source.splitlines()[0] == text[0]  # the view keeps the text as shown
+
+
+def test_a_hunk_numbered_past_any_source_file_is_not_rebuilt_line_by_line():
+    # tests/data/fuzz-found/probes/min-01-absurd-hunk-numbers-memory: the
+    # old side of "@@ -999999999,5 +1,5 @@" was a list of a billion lines
+    from reviewkit.cmap.sources import MAX_SOURCE_LINES, find_side_texts
+
+    far = MAX_SOURCE_LINES + 1
+    lines = (DiffLine(" ", "{", far, 1), DiffLine("-", "\ta();", far + 1, None),
+             DiffLine("+", "\tb();", None, 2), DiffLine(" ", "}", far + 2, 3))
+    fd = FileDiff("mm/foo.c", "mm/foo.c", "1111111", "2222222", (Hunk(far, 3, 1, 3, "", lines),))
+    old, new, warnings = find_side_texts(fd, repo=None)
+    assert old.lines == () and old.visible == frozenset()
+    assert new.lines == ("{", "\tb();", "}")
+    assert warnings == [f"mm/foo.c: hunk 1 old line {far} is past the 1,000,000 lines of any real source file: "
+                        "those lines are not mapped to functions"]

@@ -9,7 +9,11 @@
 2. The hunks themselves: the old side from context and ``-`` lines, the new
    side from context and ``+`` lines, each line at its real line number, the
    lines not shown blank with a marker comment at the start of each gap, so
-   that tree-sitter's rows stay the file's line numbers.
+   that tree-sitter's rows stay the file's line numbers. Lines numbered past
+   :data:`MAX_SOURCE_LINES` are left out, with a warning: the side is a list
+   as long as its last number, and a hunk header is mail text
+   (``@@ -999999999,5 +1,5 @@`` took 8 GB, tests/data/fuzz-found/probes/
+   min-01-absurd-hunk-numbers-memory).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from pathlib import Path
 from reviewkit.model import FileDiff, FileStatus, Hunk, Side
 
 GAP_MARKER = "/* ... lines not shown ... */"
+# Past the longest source files there are (generated register headers of
+# the kernel run to some 200,000 lines): a hunk numbered beyond is broken.
+MAX_SOURCE_LINES = 1_000_000
 _GIT_TIMEOUT = 30
 
 
@@ -168,11 +175,13 @@ def apply_hunks(base: list[str], hunks: tuple[Hunk, ...], *, reverse: bool = Fal
 
 def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     """One side rebuilt from the hunks, each line at its number, gaps blank
-    with :data:`GAP_MARKER` on their first line."""
+    with :data:`GAP_MARKER` on their first line; lines numbered past
+    :data:`MAX_SOURCE_LINES` are left out (see :func:`find_side_texts`)."""
     known: dict[int, str] = {}
     for h in hunks:
         for no, _kind, text in _numbered(h, side):
-            known[no] = text
+            if no <= MAX_SOURCE_LINES:
+                known[no] = text
     if not known:
         return SideText((), frozenset(), "hunks")
     last = max(known)
@@ -190,6 +199,17 @@ def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     return SideText(tuple(lines), frozenset(known), "hunks")
 
 
+def _past_any_source(hunks: tuple[Hunk, ...]) -> str | None:
+    """Where the first hunk that numbers a line past :data:`MAX_SOURCE_LINES`
+    does so ("hunk 1 old line 999999999"), else None."""
+    for i, h in enumerate(hunks):
+        for side in (Side.OLD, Side.NEW):
+            far = next((no for no, _k, _t in _numbered(h, side) if no > MAX_SOURCE_LINES), None)
+            if far is not None:
+                return f"hunk {i + 1} {side.value} line {far}"
+    return None
+
+
 def _whole(hunks: tuple[Hunk, ...], side: Side, origin: str) -> SideText:
     frag = build_fragment(hunks, side)
     return SideText(frag.lines, None, origin)
@@ -204,6 +224,11 @@ def find_side_texts(fd: FileDiff, *, repo: Path | None) -> tuple[SideText | None
         warning saying why and the hunks' fragments.
     """
     warnings: list[str] = []
+    far = _past_any_source(fd.hunks)
+    if far is not None:
+        warnings.append(
+            f"{fd.path}: {far} is past the {MAX_SOURCE_LINES:,} lines of any real source file: "
+            "those lines are not mapped to functions")
     added = fd.status is FileStatus.ADDED or (fd.old_path is None and fd.new_path is not None)
     deleted = fd.status is FileStatus.DELETED or (fd.new_path is None and fd.old_path is not None)
     # a new file's hunks show all of it; a deleted file's show all it had

@@ -164,7 +164,7 @@ def test_gzip_mbox(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress((CORPUS / "threads" / "lru-lock-v16.mbox").read_bytes()))
     raws = _read(path)
     assert len(raws) == 66
-    assert not any("truncated" in r.origin for r in raws)
+    assert not any(r.cut for r in raws)
 
 
 def test_gzip_single_message_and_page(tmp_path: Path) -> None:
@@ -184,8 +184,8 @@ def test_truncated_gzip_reads_up_to_the_cut(tmp_path: Path) -> None:
     path.write_bytes(blob[: len(blob) // 2])
     raws = _read(path)
     assert 10 < len(raws) < 66
-    assert raws[-1].origin.endswith("(truncated)")
-    assert not raws[0].origin.endswith("(truncated)")
+    assert raws[-1].cut == "the input was cut short"
+    assert not raws[0].cut
 
 
 def test_small_truncated_gzip_keeps_the_partial_message(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_small_truncated_gzip_keeps_the_partial_message(tmp_path: Path) -> None:
     path = tmp_path / "cut.gz"
     path.write_bytes(blob[:-12])  # the last block and the trailer are gone
     raws = _read(path)
-    assert [r.origin.endswith("(truncated)") for r in raws] == [False, True]
+    assert [r.cut for r in raws] == ["", "the input was cut short"]
     assert data.startswith(b"From mboxrd@z")
     assert raws[0].data.startswith(b"From: Alice")
 
@@ -206,7 +206,7 @@ def test_gzip_members_and_trailing_junk(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(one) + gzip.compress(two) + b"\0\0junk after the end")
     raws = _read(path)
     assert len(raws) == 8
-    assert not any(r.origin.endswith("(truncated)") for r in raws)
+    assert not any(r.cut for r in raws)
 
 
 def test_gzip_that_does_not_decompress(tmp_path: Path) -> None:
@@ -410,3 +410,30 @@ def test_a_bare_message_is_one_message_whatever_its_body_holds(tmp_path: Path) -
     eml.write_bytes(b"Subject: x\n\n>From the log\nFrom a Mon Jan  1 00:00:00 2024\n")
     [raw] = _read(eml)
     assert raw.data == eml.read_bytes()
+
+
+# --------------------------------------------------------------------------
+# bounded by design (tests/data/fuzz-found/probes/min-12-gzip-bombs)
+
+
+def test_a_gzip_bomb_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.mbox.gz"
+    path.write_bytes(gzip.compress(b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\n" + b"x\n" * (8 << 20)))
+    import re
+
+    message = _error(path)
+    assert re.fullmatch(re.escape(f"{path}: the gzip data expands ") + r"\d+ times \([\d,]+ bytes to [\d,]+ so far; "
+                        r"the bounds are 100 times and 4 GiB\): not read further", message), message
+
+
+def test_a_message_keeps_its_first_bytes_and_says_it_was_cut() -> None:
+    from reviewkit.source.mbox import LINE_PIECE, parse_mbox, read_pieces
+
+    sep = b"From a Mon Jan  1 00:00:00 2024\n"
+    long_line = b"x" * LINE_PIECE + sep  # a piece that starts "From " mid-line splits nothing
+    data = sep + b"Subject: one\n\n" + long_line + b"tail\n" + sep + b"Subject: two\n\nbody\n"
+    out = list(parse_mbox(read_pieces(io.BytesIO(data)), max_message=LINE_PIECE))
+    assert [(d[:12], had, cut) for d, had, cut in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
+    assert len(out[0][0]) <= LINE_PIECE and out[1][0] == b"Subject: two\n\nbody\n"
+    whole = list(parse_mbox(read_pieces(io.BytesIO(data))))
+    assert whole[0][0] == b"Subject: one\n\n" + long_line + b"tail\n" and not whole[0][2]

@@ -6,8 +6,11 @@ boolean locals that the path has committed to (``clearlru =
 TestClearPageLRU(page)`` is unknown; the TRUE edge of ``if (clearlru)``
 makes it true, so a later ``if (clearlru)`` follows only its TRUE edge).
 Loops are taken zero or one time; paths whose states are equal merge. After
-``bound`` visited (node, state) pairs the walk stops and says so: the rules
-then report "not analysed" rather than guess.
+``bound`` visited (node, state) pairs, or once the states it has stepped
+through held more than ``WORK_BOUND`` resources in all (each step hashes and
+copies its state), the walk stops and says so: the rules then report "not
+analysed" rather than guess, or hang (5,000 spin_lock() calls in one
+function took 75 s, tests/data/fuzz-found/probes/min-09-lock-dataflow-quadratic).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key
 from reviewkit.rules.resources import ResourceKey, normalise_key
 
 DEFAULT_BOUND = 10_000
+WORK_BOUND = 200_000
 _CONSTANTS = {"true": True, "1": True, "false": False, "0": False, "NULL": False}
 
 
@@ -813,8 +817,13 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND) -> Flow:
     visited: set = set()
     exits: set = set()
     work: list[tuple[int, State, frozenset]] = [(Cfg.ENTRY, State(), frozenset())]
+    held_steps = 0
     while work:
         nid, st, taken = work.pop()
+        held_steps += 1 + len(st.held)
+        if held_steps > WORK_BOUND:
+            raise NotAnalysed(f"{cfg.function}: its path states hold more than {WORK_BOUND:,} resources in all "
+                              f"({len(st.held)} at line {cfg.nodes[nid].line if nid < len(cfg.nodes) else '?'})")
         item = (nid, st, taken)
         if item in seen:
             continue

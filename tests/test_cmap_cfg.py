@@ -438,3 +438,23 @@ def edge_map(cfg: Cfg) -> dict[tuple[int, EdgeKind], int]:
         assert (e.src, e.kind) not in out
         out[(e.src, e.kind)] = e.dst
     return out
+
+
+def test_a_statement_too_long_or_too_deep_is_refused():
+    # tests/data/fuzz-found/probes/min-10 and min-11: the rules parse each
+    # node's text; 5,000 nested "--" and a 2 MB expression took minutes
+    import pytest
+
+    from reviewkit.cmap.cfg import MAX_NODE_CHARS, MAX_NODE_DEPTH, CfgTooLarge
+
+    src = "int f(void)\n{\n\tx = {body};\n\treturn 0;\n}\n"
+    with pytest.raises(CfgTooLarge, match=r"^the statement at line 3 is 4,106 characters long \(bound 4,096\)$"):
+        build_cfgs_from_source(src.replace("{body}", "a+" * 2050 + "a"))
+    deep = "!" * (MAX_NODE_DEPTH + 1) + "y"
+    with pytest.raises(CfgTooLarge, match=r"^the statement at line 3 nests more than 128 levels deep$"):
+        build_cfgs_from_source(src.replace("{body}", deep))
+    # as long but flat, or as deep in nested blocks: built
+    flat = "g(" + "a, " * (MAX_NODE_CHARS // 3 - 10) + "a)"
+    assert len(build_cfgs_from_source(src.replace("{body}", flat))["f"].nodes) == 4
+    blocks = "{" * (MAX_NODE_DEPTH + 1) + "y();" + "}" * (MAX_NODE_DEPTH + 1)
+    assert [n.text for n in build_cfgs_from_source(src.replace("x = {body};", blocks))["f"].nodes][2] == "y();"

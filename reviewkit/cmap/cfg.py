@@ -74,6 +74,12 @@ The CFG contract (what the rules read):
   grow with the nesting, so 250 nested blocks or a 10,000-long ``else if``
   chain (tests/data/fuzz-found/probes/min-03-recursion-nested-braces) build
   like any other function.
+* Bounded: a node whose text is longer than :data:`MAX_NODE_CHARS` or whose
+  own syntax tree (statements inside it not counted) is deeper than
+  :data:`MAX_NODE_DEPTH` raises :class:`CfgTooLarge`: the rules parse and
+  walk each node's text, and a 2 MB expression (probes/min-11) or 5,000
+  nested ``--`` (probes/min-10) made that take minutes. The caller reports
+  the function as not analysed.
 * A ``goto`` whose label is not in the graph (a fragment) jumps to EXIT, as
   do a ``break``/``continue`` outside any loop; they, and a case label
   outside any switch, make ``Cfg.complete`` false. ERROR nodes inside the
@@ -100,6 +106,26 @@ Visit = Generator[tree_sitter.Node, None, None]
 _SKIP = frozenset({"comment", "preproc_call", "preproc_def", "preproc_function_def", "preproc_include", ";"})
 _PREPROC_IF = frozenset({"preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef"})
 _DECL_CALLISH = frozenset({"init_declarator", "function_declarator", "macro_type_specifier"})
+# Far above real statements: kernel conditions nest some 20 deep, and a
+# statement of 4,000 characters is a large table initialised in a body.
+MAX_NODE_CHARS = 4096
+MAX_NODE_DEPTH = 128
+
+
+class CfgTooLarge(Exception):
+    """A statement or condition is too long or too deeply nested to analyse."""
+
+
+def _deeper_than(node: tree_sitter.Node, limit: int) -> bool:
+    """Whether ``node``'s syntax tree, statements inside it not counted (they
+    are nodes of their own), is more than ``limit`` levels deep."""
+    stack = [(node, 0)]
+    while stack:
+        n, d = stack.pop()
+        if d > limit:
+            return True
+        stack.extend((c, d + 1) for c in n.children if not c.type.endswith("statement"))
+    return False
 
 
 @dataclass
@@ -188,6 +214,13 @@ class _Builder:
         nid = len(self.nodes)
         if line is None:
             line = self.line(ts) if ts is not None else 0
+        if kind is not NodeKind.ENTRY and ts is not None:
+            if len(text) > MAX_NODE_CHARS:
+                raise CfgTooLarge(f"the statement at line {line} is {len(text):,} characters long "
+                                  f"(bound {MAX_NODE_CHARS:,})")
+            # each level of C syntax holds a token: only a long text can be deep
+            if len(text) > MAX_NODE_DEPTH and _deeper_than(ts, MAX_NODE_DEPTH):
+                raise CfgTooLarge(f"the statement at line {line} nests more than {MAX_NODE_DEPTH} levels deep")
         self.nodes.append(CfgNode(nid, kind, line, text, self.depth, label, ts))
         if connect:
             for src, ek in self.pending:
@@ -633,6 +666,10 @@ def build_cfg(
 
     Returns:
         The Cfg. Never raises on broken syntax: ERROR nodes become statements.
+
+    Raises:
+        CfgTooLarge: a statement or condition is longer or deeper than the
+            bounds (:data:`MAX_NODE_CHARS`, :data:`MAX_NODE_DEPTH`).
     """
     b = _Builder(source, name, line_offset)
     start_line = func_node.start_point.row + 1 + line_offset

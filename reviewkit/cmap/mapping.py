@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from reviewkit.cmap.cfg import build_cfg
+from reviewkit.cmap.cfg import CfgTooLarge, build_cfg
 from reviewkit.cmap.functions import FunctionBody, index_scopes, name_from_header
 from reviewkit.cmap.macros import CLEANUP_MARKERS
 from reviewkit.cmap.parse import body_error_lines, parse_c
@@ -714,8 +714,14 @@ def _file_changes(fd: FileDiff, old: _SideMap | None, new: _SideMap | None, exac
         else:
             continue
         want = status is not FunctionStatus.UNCHANGED
-        ov = _view(old, o, status, path, want_cfg=want) if (o is not None and old is not None) else None
-        nv = _view(new, n, status, path, want_cfg=want) if (n is not None and new is not None) else None
+        try:
+            ov = _view(old, o, status, path, want_cfg=want) if (o is not None and old is not None) else None
+            nv = _view(new, n, status, path, want_cfg=want) if (n is not None and new is not None) else None
+        except CfgTooLarge as err:
+            # neither side then: one side alone would read as a change
+            warnings.append(f"{path}: {name}(): {err}: not analysed")
+            ov = _view(old, o, status, path, want_cfg=False) if (o is not None and old is not None) else None
+            nv = _view(new, n, status, path, want_cfg=False) if (n is not None and new is not None) else None
         out.append(ChangedFunction(name, path, status, ov, nv, added, removed, cleanup))
     return out, warnings
 

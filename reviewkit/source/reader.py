@@ -232,7 +232,8 @@ class _Gunzip(io.RawIOBase):
         self._out = memoryview(out)
 
     def _read_more(self) -> bytes:
-        data = self._f.read(1 << 16)
+        # small reads: the ratio is judged after each, so a bomb stops early
+        data = self._f.read(1 << 13)
         self._read += len(data)
         return data
 

@@ -56,7 +56,7 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
 _HEADERS = {
     "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · |\n|$)"),
-    "markdown": re.compile(r"Comment by \*\*(.+?)\*\*"),
+    "markdown": re.compile(r"Comment by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
     "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
 }
 
@@ -103,7 +103,8 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
         views = [out] if kind == "text" else [out, _UNESCAPE.sub(r"\1", out)]
         flats = [_squash(v) for v in views]
         bares = [_bare(v) for v in views]
-        heads = [(m.start(), _squash(m.group(1))) for m in _HEADERS[kind].finditer(views[-1])]
+        heads = [(m.start(), _squash(next(g for g in m.groups() if g is not None)))
+                 for m in _HEADERS[kind].finditer(views[-1])]
         starts = [h[0] for h in heads]
         for c in comments:
             author = _squash(safe_plain(c.author or c.email or "(unknown)"))

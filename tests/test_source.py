@@ -437,3 +437,27 @@ def test_a_message_keeps_its_first_bytes_and_says_it_was_cut() -> None:
     assert len(out[0][0]) <= LINE_PIECE and out[1][0] == b"Subject: two\n\nbody\n"
     whole = list(parse_mbox(read_pieces(io.BytesIO(data))))
     assert whole[0][0] == b"Subject: one\n\n" + long_line + b"tail\n" and not whole[0][2]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+@pytest.mark.parametrize("signum, code", [(15, 143), (2, -2)])
+def test_a_signal_mid_archive_leaves_no_shim_behind(tmp_path: Path, signum: int, code: int) -> None:
+    # SIGTERM's default action skipped every finally block and left
+    # reviewkit-inbox-* directories in /tmp
+    repo = tmp_path / "list.git"
+    _make_inbox(repo, [f.read_bytes() for f in sorted((CORPUS / "patches").glob("10*.eml"))], drop_refs=True)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    script = (
+        "import os, sys, tempfile\n"
+        "from reviewkit.source import read_messages\n"
+        f"for i, raw in enumerate(read_messages([{str(repo)!r}])):\n"
+        "    print(os.listdir(tempfile.gettempdir()), flush=True)\n"
+        f"    os.kill(os.getpid(), {signum})\n"
+        "print('not stopped', flush=True)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp)}, timeout=60)
+    assert proc.returncode == code, proc.stderr[-500:]
+    assert proc.stdout.startswith("['reviewkit-inbox-") and "not stopped" not in proc.stdout
+    assert list(tmp.iterdir()) == []

@@ -10,12 +10,20 @@ objects through ``objects/info/alternates``.
 Memory does not grow with the archive: ``git rev-list`` streams commit ids
 into ONE ``git cat-file --batch`` process per epoch (a feeder thread writes
 requests while this thread reads answers; the pipes bound what is in flight).
+
+A shim is removed when the walk ends, however it ends: by its ``finally``
+when the reader stops or raises, and at exit for a run cut short by SIGINT
+or SIGTERM. SIGTERM's default action ends the process on the spot, with no
+``finally`` and no ``atexit``; while a shim exists, SIGTERM (when nothing
+else handles it) raises SystemExit(143) instead, so the process unwinds.
 """
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import queue
@@ -27,6 +35,8 @@ from pathlib import Path
 from reviewkit.errors import InputError
 
 _GIT = ("git", "-c", "safe.directory=*")
+# Shims alive in this process: what the exit handler removes.
+_SHIMS: set[Path] = set()
 
 
 def is_git_dir(path: Path) -> bool:
@@ -62,6 +72,9 @@ def _readable_git_dir(repo: Path) -> Iterator[Path]:
         yield repo
         return
     shim = Path(tempfile.mkdtemp(prefix="reviewkit-inbox-"))
+    if not _SHIMS:
+        atexit.register(_remove_shims)
+    _SHIMS.add(shim)
     try:
         for name in ("HEAD", "config", "packed-refs"):
             if (repo / name).is_file():
@@ -72,9 +85,36 @@ def _readable_git_dir(repo: Path) -> Iterator[Path]:
         (shim / "refs" / "tags").mkdir()
         (shim / "objects" / "info").mkdir(parents=True)
         (shim / "objects" / "info" / "alternates").write_text(str((repo / "objects").resolve()) + "\n")
-        yield shim
+        with _sigterm_unwinds():
+            yield shim
     finally:
         shutil.rmtree(shim, ignore_errors=True)
+        _SHIMS.discard(shim)
+
+
+def _remove_shims() -> None:
+    for shim in list(_SHIMS):
+        shutil.rmtree(shim, ignore_errors=True)
+    _SHIMS.clear()
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM raises SystemExit while inside, if it has its default action
+    and this is the main thread (only it can take a handler)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGTERM) is _exit_on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:

@@ -103,9 +103,9 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
         views = [out] if kind == "text" else [out, _UNESCAPE.sub(r"\1", out)]
         flats = [_squash(v) for v in views]
         bares = [_bare(v) for v in views]
-        heads = [(m.start(), _squash(next(g for g in m.groups() if g is not None)))
-                 for m in _HEADERS[kind].finditer(views[-1])]
-        starts = [h[0] for h in heads]
+        heads = [[(m.start(), _squash(next(g for g in m.groups() if g is not None)))
+                  for m in _HEADERS[kind].finditer(v)] for v in views]
+        starts = [[h[0] for h in hs] for hs in heads]
         for c in comments:
             author = _squash(safe_plain(c.author or c.email or "(unknown)"))
             for line in c.text.split("\n"):
@@ -113,11 +113,14 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
                 if shown.strip() and not any(_squash(shown) in f or _bare(shown) in b for f, b in zip(flats, bares)):
                     problems.append(f"{kind}: {author}: line lost: {line[:80]!r}")
             words = safe_plain(c.text).split()
-            if not words or kind == "text":
-                continue  # text: a word cut at the terminal's width breaks the block; its lines were checked
+            if not words:
+                continue
             block = re.compile(r"\s*".join(re.escape(w) for w in words))
-            owners = [heads[bisect.bisect_right(starts, m.start()) - 1][1]
-                      for m in block.finditer(views[-1]) if bisect.bisect_right(starts, m.start())]
+            owners = [hs[bisect.bisect_right(ss, m.start()) - 1][1]
+                      for v, hs, ss in zip(views, heads, starts)
+                      for m in block.finditer(v) if bisect.bisect_right(ss, m.start())]
+            if kind == "text" and not owners:
+                continue  # a word cut at the terminal's width breaks the block; its lines were checked
             if author not in owners and _squash(_UNESCAPE.sub(r"\1", author)) not in owners:
                 problems.append(f"{kind}: {author}: comment not under its author ({owners[:3]}): {c.text[:60]!r}")
     problems += _json_problems(review, json.loads(outputs["json"]))

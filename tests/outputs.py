@@ -55,7 +55,7 @@ def invoke_once(command: str, fmt: str, path: str) -> Result:
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
 _HEADERS = {
-    "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · |\n|$)"),
+    "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · | answers | on |\n|$)"),
     "markdown": re.compile(r"Comment by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
     "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
 }
@@ -83,6 +83,10 @@ def _squash(s: str) -> str:
 
 def _bare(s: str) -> str:
     return "".join(s.split())
+
+
+def _name_only(name: str) -> str:
+    return re.sub(r"\s*<[^<>\n]*>$", "", name)
 
 
 def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> list[str]:
@@ -121,7 +125,10 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
                       for m in block.finditer(v) if bisect.bisect_right(ss, m.start())]
             if kind == "text" and not owners:
                 continue  # a word cut at the terminal's width breaks the block; its lines were checked
-            if author not in owners and _squash(_UNESCAPE.sub(r"\1", author)) not in owners:
+            # a name that holds "<...>" (an archive page's whole From: line)
+            # reads, in a header, like a name and an address
+            names = {_name_only(author), _name_only(_squash(_UNESCAPE.sub(r"\1", author)))}
+            if not names & {_name_only(o) for o in owners}:
                 problems.append(f"{kind}: {author}: comment not under its author ({owners[:3]}): {c.text[:60]!r}")
     problems += _json_problems(review, json.loads(outputs["json"]))
     return problems

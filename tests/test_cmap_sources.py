@@ -222,3 +222,15 @@ index 1111111..2222222 100644
     assert (cf.name, cf.status) == ("foo", FunctionStatus.CHANGED)
     assert cf.old.cfg is None and cf.new.cfg is None
     assert cm.warnings == ("mm/foo.c: foo(): the statement at line 4 nests more than 128 levels deep: not analysed",)
+
+
+def test_a_line_numbered_zero_is_left_out():
+    # tests/data/fuzz-found/campaign/internal-error-7-843.eml: "@@ -1 +0 @@"
+    # numbered its context line 0 on the new side; the side map indexed line -1
+    from reviewkit.cmap.sources import find_side_texts
+
+    fd = FileDiff("mm/foo.c", "mm/foo.c", "1111111", "2222222", (Hunk(1, 1, 0, 1, "", (DiffLine(" ", "x", 1, 0),)),))
+    old, new, _ = find_side_texts(fd, repo=None)
+    assert old.lines == ("x",) and new.lines == () and new.visible == frozenset()
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
+    assert cm.functions == ()

@@ -187,12 +187,12 @@ def apply_hunks(base: list[str], hunks: tuple[Hunk, ...], *, reverse: bool = Fal
 
 def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     """One side rebuilt from the hunks, each line at its number, gaps blank
-    with :data:`GAP_MARKER` on their first line; lines numbered past
-    :data:`MAX_SOURCE_LINES` are left out (see :func:`find_side_texts`)."""
+    with :data:`GAP_MARKER` on their first line; lines numbered below 1 or
+    past :data:`MAX_SOURCE_LINES` are left out (see :func:`find_side_texts`)."""
     known: dict[int, str] = {}
     for h in hunks:
         for no, _kind, text in _numbered(h, side):
-            if no <= MAX_SOURCE_LINES:
+            if 1 <= no <= MAX_SOURCE_LINES:  # "@@ -1 +0 @@" numbers a line 0
                 known[no] = text
     if not known:
         return SideText((), frozenset(), "hunks")

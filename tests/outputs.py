@@ -128,7 +128,7 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
             # a name that holds "<...>" (an archive page's whole From: line)
             # reads, in a header, like a name and an address
             names = {_name_only(author), _name_only(_squash(_UNESCAPE.sub(r"\1", author)))}
-            if not names & {_name_only(o) for o in owners}:
+            if not names & {_name_only(n) for o in owners for n in (o, _squash(_UNESCAPE.sub(r"\1", o)))}:
                 problems.append(f"{kind}: {author}: comment not under its author ({owners[:3]}): {c.text[:60]!r}")
     problems += _json_problems(review, json.loads(outputs["json"]))
     return problems

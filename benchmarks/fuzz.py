@@ -9,7 +9,7 @@ alone (``--only K``). Each runs in this process through the pipeline, the
 renderers and ``check`` (tests/fuzzing.py: check_mail): an internal error,
 a lost comment line or an exit of ``check`` other than 0, 1, 2 is a
 failure; so is a mail slower than --slow seconds per 100 KB (an input under
-100 KB counts as 100 KB), measured twice to be sure. A mail that hangs is
+100 KB counts as 100 KB) in the best of three runs. A mail that hangs is
 stopped after 120 s.
 
 Each failure is kept as a file in tests/data/fuzz-found/campaign/ (named
@@ -105,10 +105,14 @@ def main() -> None:
             path.write_bytes(data)
             out = run_mail(path)
             scale = max(len(data) / 100_000, 1.0)
+            for _ in range(2):  # the machine may have been busy: the best of three
+                if out.problems or out.seconds / scale <= args.slow:
+                    break
+                time.sleep(1)
+                again = run_mail(path)
+                out = again if again.problems or again.seconds < out.seconds else out
             if not out.problems and out.seconds / scale > args.slow:
-                out = run_mail(path)  # once more: the machine may have been busy
-                if out.seconds / scale > args.slow:
-                    out.problems.append(f"{out.seconds:.2f} s for {len(data):,} bytes")
+                out.problems.append(f"{out.seconds:.2f} s for {len(data):,} bytes")
             per_100kb.append((out.seconds / scale, number, f"{source.name} {'+'.join(names)} {len(data):,} B"))
             if out.problems:
                 what = out.problems[0]

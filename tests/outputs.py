@@ -55,7 +55,8 @@ def invoke_once(command: str, fmt: str, path: str) -> Result:
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
 _HEADERS = {
-    "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · | answers | on |\n|$)"),
+    # a name longer than the terminal starts on the next line, cut at its width
+    "text": re.compile(r"(?m)^comment\s+(\S.*?)(?: <[^>\n]*>)?(?: · | answers | on |\s*\n|\s*$)"),
     "markdown": re.compile(r"Comment by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
     "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
 }
@@ -128,7 +129,10 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
             # a name that holds "<...>" (an archive page's whole From: line)
             # reads, in a header, like a name and an address
             names = {_name_only(author), _name_only(_squash(_UNESCAPE.sub(r"\1", author)))}
-            if not names & {_name_only(n) for o in owners for n in (o, _squash(_UNESCAPE.sub(r"\1", o)))}:
+            shown = {_name_only(n) for o in owners for n in (o, _squash(_UNESCAPE.sub(r"\1", o)))}
+            if kind == "text":  # the terminal cuts a long name at its width: the start must agree
+                shown = {a for a in names for o in shown if o and _bare(a).startswith(_bare(o))}
+            if not names & shown:
                 problems.append(f"{kind}: {author}: comment not under its author ({owners[:3]}): {c.text[:60]!r}")
     problems += _json_problems(review, json.loads(outputs["json"]))
     return problems

@@ -115,7 +115,7 @@ def test_what_is_skipped_is_said() -> None:
                for w in _warnings(probes / "min-11-long-expression-line-memory" / "line-2MB.patch"))
     assert any(w == "mm/foo.c: new line 13 is 5,000 characters long (bound 4,096): left out of the parse"
                for w in _warnings(probes / "min-10-nested-update-expression-quadratic" / "added-minus-5000.patch"))
-    assert any(w.startswith("RK101: not analysed: foo: its path states hold more than 200,000 resources")
+    assert any(w.startswith("RK101: not analysed: foo: its path states hold more than 50,000 resources")
                for w in _warnings(probes / "min-09-lock-dataflow-quadratic" / "hunk-5000.patch"))
 
 

@@ -134,7 +134,7 @@ def test_the_walk_stops_when_its_states_grow_past_the_work_bound():
     g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(n)] + [(R, "return 0;")],
             [(0, 2, N)] + [(i, i + 1, N) for i in range(2, n + 2)] + [(n + 2, 1, J)], name="many")
     assert sum(range(1, n + 1)) > WORK_BOUND
-    with pytest.raises(NotAnalysed, match=r"^many: its path states hold more than 200,000 resources in all \(\d+ at line \d+\)$"):
+    with pytest.raises(NotAnalysed, match=r"^many: its path states hold more than 50,000 resources in all \(\d+ at line \d+\)$"):
         explore(g, load_knowledge())
     # a tenth of them is analysed: one exit, every lock still held
     g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(100)] + [(R, "return 0;")],

@@ -26,7 +26,7 @@ from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key
 from reviewkit.rules.resources import ResourceKey, normalise_key
 
 DEFAULT_BOUND = 10_000
-WORK_BOUND = 200_000
+WORK_BOUND = 50_000  # the corpus needs at most some 400 (move_pages_to_lru)
 _CONSTANTS = {"true": True, "1": True, "false": False, "0": False, "NULL": False}
 
 

@@ -461,3 +461,17 @@ def test_a_signal_mid_archive_leaves_no_shim_behind(tmp_path: Path, signum: int,
     assert proc.returncode == code, proc.stderr[-500:]
     assert proc.stdout.startswith("['reviewkit-inbox-") and "not stopped" not in proc.stdout
     assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_an_archive_message_past_the_bound_is_cut_and_the_rest_read(tmp_path: Path, monkeypatch) -> None:
+    import reviewkit.source.inbox as inbox
+
+    big = b"Message-ID: <big@x>\nSubject: big\n\n" + b"x" * 5000 + b"\n"
+    small = (CORPUS / "replies" / "001_v16-00-duyck-regression-report.eml").read_bytes()
+    repo = tmp_path / "list.git"
+    _make_inbox(repo, [small, big, small], drop_refs=False)
+    monkeypatch.setattr(inbox, "MAX_MESSAGE", 1000)
+    raws = _read(repo)
+    assert [len(r.data) for r in raws] == [len(small), 1000, len(small)]
+    assert [r.cut for r in raws] == ["", "the message is longer than 16 MiB and was read up to there", ""]

@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reviewkit.errors import InputError
+from reviewkit.source.mbox import MAX_MESSAGE
 
 _GIT = ("git", "-c", "safe.directory=*")
 # Shims alive in this process: what the exit handler removes.
@@ -117,16 +118,17 @@ def _sigterm_unwinds() -> Iterator[None]:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
+def read_inbox(path: Path) -> Iterator[tuple[bytes, str, bool]]:
     """Yield every message of a public-inbox archive.
 
     Args:
         path: a bare git dir or a v2 inbox directory of epochs.
 
     Returns:
-        An iterator of ``(message bytes, commit id)``, newest first within
-        each epoch. Commits without a blob ``m`` (public-inbox deletions)
-        are skipped.
+        An iterator of ``(message bytes, commit id, cut)``, newest first
+        within each epoch; ``cut`` is true for a message longer than
+        MAX_MESSAGE, of which the first MAX_MESSAGE bytes are read. Commits
+        without a blob ``m`` (public-inbox deletions) are skipped.
 
     Raises:
         InputError: git is missing or cannot read the repository.
@@ -139,7 +141,7 @@ def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
             yield from _read_epoch(repo, git_dir)
 
 
-def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
+def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str, bool]]:
     # git's complaints go to a file: a pipe nobody reads could fill and stall it
     errors = tempfile.TemporaryFile()
     try:
@@ -196,11 +198,18 @@ def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
             commit = pending.get()
             fields = header.split()
             if len(fields) == 3 and fields[2].isdigit():
-                data = out.read(int(fields[2]))
+                size = int(fields[2])
+                data = out.read(min(size, MAX_MESSAGE))
+                rest = size - len(data)
+                while rest > 0:  # past the bound: skipped, not held
+                    skipped = len(out.read(min(rest, 1 << 20)))
+                    if not skipped:
+                        break
+                    rest -= skipped
                 out.read(1)  # the newline after the contents
                 if fields[1] == b"blob":
                     count += 1
-                    yield data, commit
+                    yield data, commit, size > MAX_MESSAGE
             # "<commit>:m missing": a deletion commit, nothing to read
     finally:
         out.close()

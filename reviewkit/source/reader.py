@@ -96,9 +96,9 @@ def _read_one(path: str) -> Iterator[RawMessage]:
             from reviewkit.source.inbox import read_inbox
 
             count = 0
-            for data, commit in read_inbox(p):
+            for data, commit, long in read_inbox(p):
                 count += 1
-                yield RawMessage(data=data, origin=f"archive:{commit}")
+                yield RawMessage(data=data, origin=f"archive:{commit}", cut=TOO_LONG if long else "")
             if not count:
                 raise InputError(f"{path}: the public-inbox archive holds no messages")
         return

@@ -468,7 +468,7 @@ def test_an_archive_message_past_the_bound_is_cut_and_the_rest_read(tmp_path: Pa
     import reviewkit.source.inbox as inbox
 
     big = b"Message-ID: <big@x>\nSubject: big\n\n" + b"x" * 5000 + b"\n"
-    small = (CORPUS / "replies" / "001_v16-00-duyck-regression-report.eml").read_bytes()
+    small = b"Message-ID: <small@x>\nSubject: small\n\nhi\n"
     repo = tmp_path / "list.git"
     _make_inbox(repo, [small, big, small], drop_refs=False)
     monkeypatch.setattr(inbox, "MAX_MESSAGE", 1000)

@@ -31,12 +31,14 @@ class RawMessage:
     ``origin`` says where it came from ("threads/x.mbox#3", "archive:<commit>")
     so that warnings and errors can point at it.
     ``archive_page`` is true for a list-archive page saved as text (no
-    headers but the ones the page shows).
+    headers but the ones the page shows). ``cut`` says why the source
+    stopped reading the message early ("" when it is whole).
     """
 
     data: bytes
     origin: str
     archive_page: bool = False
+    cut: str = ""
 
 
 class MessageKind(enum.Enum):

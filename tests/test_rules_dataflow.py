@@ -119,3 +119,22 @@ def test_bound_stops_the_walk():
     conds = [f"c{i}" for i in range(16)]
     with pytest.raises(NotAnalysed):
         explore(_diamonds(conds + conds), load_knowledge())
+
+
+def test_the_walk_stops_when_its_states_grow_past_the_work_bound():
+    # tests/data/fuzz-found/probes/min-09-lock-dataflow-quadratic: one path
+    # taking 5,000 different locks; each step hashed and copied a state
+    # holding all it had taken so far (75 s)
+    from reviewkit.rules.dataflow import WORK_BOUND
+
+    n = 1000
+    g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(n)] + [(R, "return 0;")],
+            [(0, 2, N)] + [(i, i + 1, N) for i in range(2, n + 2)] + [(n + 2, 1, J)], name="many")
+    assert sum(range(1, n + 1)) > WORK_BOUND
+    with pytest.raises(NotAnalysed, match=r"^many: its path states hold more than 50,000 resources in all \(\d+ at line \d+\)$"):
+        explore(g, load_knowledge())
+    # a tenth of them is analysed: one exit, every lock still held
+    g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(100)] + [(R, "return 0;")],
+            [(0, 2, N)] + [(i, i + 1, N) for i in range(2, 102)] + [(102, 1, J)], name="fewer")
+    [(_node, st)] = explore(g, load_knowledge()).exits
+    assert len(st.locks_held()) == 100

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from reviewkit.cmap.cfg import CfgTooLarge
 from reviewkit.cmap.macros import CLEANUP_MARKERS
 from reviewkit.cmap.sources import find_side_texts
 from reviewkit.cmap.spans import Scope, SideMap, build_side_map
@@ -131,8 +132,14 @@ def _file_changes(fd: FileDiff, old: SideMap | None, new: SideMap | None, exact:
         else:
             continue
         want = status is not FunctionStatus.UNCHANGED
-        ov = function_view(old, o, status, path, want_cfg=want) if (o is not None and old is not None) else None
-        nv = function_view(new, n, status, path, want_cfg=want) if (n is not None and new is not None) else None
+        try:
+            ov = function_view(old, o, status, path, want_cfg=want) if (o is not None and old is not None) else None
+            nv = function_view(new, n, status, path, want_cfg=want) if (n is not None and new is not None) else None
+        except CfgTooLarge as err:
+            # neither side then: one side alone would read as a change
+            warnings.append(f"{path}: {name}(): {err}: not analysed")
+            ov = function_view(old, o, status, path, want_cfg=False) if (o is not None and old is not None) else None
+            nv = function_view(new, n, status, path, want_cfg=False) if (n is not None and new is not None) else None
         out.append(ChangedFunction(name, path, status, ov, nv, added, removed, cleanup))
     return out, warnings
 

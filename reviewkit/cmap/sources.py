@@ -9,7 +9,18 @@
 2. The hunks themselves: the old side from context and ``-`` lines, the new
    side from context and ``+`` lines, each line at its real line number, the
    lines not shown blank with a marker comment at the start of each gap, so
-   that tree-sitter's rows stay the file's line numbers.
+   that tree-sitter's rows stay the file's line numbers. Lines numbered past
+   :data:`MAX_SOURCE_LINES` are left out, with a warning: the side is a list
+   as long as its last number, and a hunk header is mail text
+   (``@@ -999999999,5 +1,5 @@`` took 8 GB, tests/data/fuzz-found/probes/
+   min-01-absurd-hunk-numbers-memory).
+
+Either way, a line longer than :data:`MAX_PARSED_LINE` characters, or one
+that opens brackets past :data:`MAX_NESTING` deep, is replaced by
+:data:`LEFT_OUT_MARKER` before any parse, with a warning: tree-sitter took
+4 s and 600 MB over one 2 MB expression line (probes/min-11), and its
+queries take quadratic time over a run of unclosed ``(`` or ``{``
+(100,000 on one line: 11 s, probes/min-08).
 """
 
 from __future__ import annotations
@@ -20,6 +31,14 @@ from pathlib import Path
 from reviewkit.model import FileDiff, FileStatus, Hunk, Side
 
 GAP_MARKER = "/* ... lines not shown ... */"
+# Past the longest source files there are (generated register headers of
+# the kernel run to some 200,000 lines): a hunk numbered beyond is broken.
+MAX_SOURCE_LINES = 1_000_000
+# Kernel lines stay under a few hundred characters and brackets under some
+# thirty deep; generated tables reach a few thousand characters.
+MAX_PARSED_LINE = 4096
+MAX_NESTING = 256
+LEFT_OUT_MARKER = "/* ... line left out: too long or nested too deep ... */"
 _GIT_TIMEOUT = 30
 
 
@@ -168,11 +187,13 @@ def apply_hunks(base: list[str], hunks: tuple[Hunk, ...], *, reverse: bool = Fal
 
 def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     """One side rebuilt from the hunks, each line at its number, gaps blank
-    with :data:`GAP_MARKER` on their first line."""
+    with :data:`GAP_MARKER` on their first line; lines numbered below 1 or
+    past :data:`MAX_SOURCE_LINES` are left out (see :func:`find_side_texts`)."""
     known: dict[int, str] = {}
     for h in hunks:
         for no, _kind, text in _numbered(h, side):
-            known[no] = text
+            if 1 <= no <= MAX_SOURCE_LINES:  # "@@ -1 +0 @@" numbers a line 0
+                known[no] = text
     if not known:
         return SideText((), frozenset(), "hunks")
     last = max(known)
@@ -190,6 +211,17 @@ def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
     return SideText(tuple(lines), frozenset(known), "hunks")
 
 
+def _past_any_source(hunks: tuple[Hunk, ...]) -> str | None:
+    """Where the first hunk that numbers a line past :data:`MAX_SOURCE_LINES`
+    does so ("hunk 1 old line 999999999"), else None."""
+    for i, h in enumerate(hunks):
+        for side in (Side.OLD, Side.NEW):
+            far = next((no for no, _k, _t in _numbered(h, side) if no > MAX_SOURCE_LINES), None)
+            if far is not None:
+                return f"hunk {i + 1} {side.value} line {far}"
+    return None
+
+
 def _whole(hunks: tuple[Hunk, ...], side: Side, origin: str) -> SideText:
     frag = build_fragment(hunks, side)
     return SideText(frag.lines, None, origin)
@@ -201,9 +233,53 @@ def find_side_texts(fd: FileDiff, *, repo: Path | None) -> tuple[SideText | None
     Returns:
         (old, new, warnings). A side is None when the file does not exist on
         it (added or deleted). Never raises: a tree that cannot help gives a
-        warning saying why and the hunks' fragments.
+        warning saying why and the hunks' fragments. Lines too long or
+        nested too deep to parse are left out of both sides, with a warning.
     """
+    old, new, warnings = _best_side_texts(fd, repo=repo)
+    return _bounded(old, fd.path, Side.OLD, warnings), _bounded(new, fd.path, Side.NEW, warnings), warnings
+
+
+def _bounded(text: SideText | None, path: str, side: Side, warnings: list[str]) -> SideText | None:
+    """``text`` with each line longer than :data:`MAX_PARSED_LINE`, or
+    opening brackets past :data:`MAX_NESTING` deep, replaced by
+    :data:`LEFT_OUT_MARKER`; a warning names the first and counts them.
+    Brackets are counted raw (in comments and strings too): a bound, not a
+    parse."""
+    if text is None:
+        return None
+    lines = text.lines
+    visible = text.visible
+    left_out: list[int] = []
+    depth = 0
+    for no in (sorted(visible) if visible is not None else range(1, len(lines) + 1)):
+        if not 1 <= no <= len(lines):
+            continue
+        line = lines[no - 1]
+        if len(line) <= MAX_PARSED_LINE and depth + line.count("(") + line.count("{") <= MAX_NESTING:
+            depth = max(0, depth + line.count("(") + line.count("{") - line.count(")") - line.count("}"))
+            continue
+        left_out.append(no)
+    if not left_out:
+        return text
+    out = list(lines)
+    for no in left_out:
+        out[no - 1] = LEFT_OUT_MARKER
+    first = left_out[0]
+    why = (f"is {len(lines[first - 1]):,} characters long (bound {MAX_PARSED_LINE:,})"
+           if len(lines[first - 1]) > MAX_PARSED_LINE else f"opens brackets past {MAX_NESTING} deep")
+    more = f" and {len(left_out) - 1} more line(s)" if len(left_out) > 1 else ""
+    warnings.append(f"{path}: {side.value} line {first} {why}: left out of the parse{more}")
+    return SideText(tuple(out), visible, text.origin)
+
+
+def _best_side_texts(fd: FileDiff, *, repo: Path | None) -> tuple[SideText | None, SideText | None, list[str]]:
     warnings: list[str] = []
+    far = _past_any_source(fd.hunks)
+    if far is not None:
+        warnings.append(
+            f"{fd.path}: {far} is past the {MAX_SOURCE_LINES:,} lines of any real source file: "
+            "those lines are not mapped to functions")
     added = fd.status is FileStatus.ADDED or (fd.old_path is None and fd.new_path is not None)
     deleted = fd.status is FileStatus.DELETED or (fd.new_path is None and fd.old_path is not None)
     # a new file's hunks show all of it; a deleted file's show all it had

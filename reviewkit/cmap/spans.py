@@ -213,6 +213,9 @@ def build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: SideMap | N
     for sc in smap.scopes:
         claimed.update(range(sc.fn.start, sc.fn.end + 1))
     for first, last, ctx in ranges:
+        # a hunk's numbers are mail text: "@@ -1,999999999 ..." walked a
+        # billion numbers no shown line has (tests/data/fuzz-found/campaign)
+        last = min(last, len(lines))
         no = first
         while no <= last:
             if no in claimed or no not in visible:

@@ -36,7 +36,8 @@ def function_view(smap: SideMap, sc: Scope, status: FunctionStatus, file: str, *
     return FunctionView(fn, source_text, cfg, errors, window)
 
 
-def _reopen_gap_blocks(text_lines: list[str], first: int, visible: frozenset[int], *, last_closes: bool) -> None:
+def _reopen_gap_blocks(text_lines: list[str], first: int, visible: frozenset[int], *, last_closes: bool,
+                       headless: bool) -> None:
     """Blocks opened on lines a gap hides get their ``{`` back, in place.
 
     A run of shown lines after a gap may sit inside a block whose opening
@@ -55,7 +56,9 @@ def _reopen_gap_blocks(text_lines: list[str], first: int, visible: frozenset[int
             runs.append((start, k))
         else:
             k += 1
-    level = 0
+    # a headless fragment starts inside the body, below any block its
+    # first run closes (those get their braces with the body's own)
+    level = 1 + unmatched_closers(text_lines[runs[0][0] : runs[0][1]]) if headless and runs else 0
     for idx, (a, b) in enumerate(runs):
         deltas = brace_deltas(text_lines[a:b])
         last_code = max((j for j in range(b - a) if is_code(text_lines[a + j])), default=-1)
@@ -96,7 +99,7 @@ def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_c
             k = end
         k += 1
     if visible is not None:
-        _reopen_gap_blocks(text_lines, fn.start, visible, last_closes=sc.closed)
+        _reopen_gap_blocks(text_lines, fn.start, visible, last_closes=sc.closed, headless=sc.headless)
     if sc.headless and text_lines:
         # the rest of a header whose first line is not shown
         # (`\tvoid (*move_fn)(...))` then `{`: 119_v16-18-22, mm/swap.c:206)

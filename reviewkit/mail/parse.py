@@ -19,7 +19,6 @@ from reviewkit.mail.headers import (
 from reviewkit.mail.subject import parse_subject
 from reviewkit.model import Attachment, Message, MessageKind, RawMessage, Series
 
-_TRUNCATED = " (truncated)"  # set by reviewkit.source on a cut-short input
 # A diff at the start of a line (quoted diffs start with ">", so they do not
 # count): git, unified (--- / +++ / @@), or CVS (Index: + ====).
 _GIT_DIFF = re.compile(r"^diff --git \S", re.MULTILINE)
@@ -42,8 +41,8 @@ def parse_message(raw: RawMessage) -> Message:
         OTHER message with its bytes decoded as the body and a warning.
     """
     notes: list[str] = []
-    if raw.origin.endswith(_TRUNCATED):
-        notes.append("the input was cut short; this message may be incomplete")
+    if raw.cut:
+        notes.append(f"{raw.cut}; this message may be incomplete")
     try:
         if raw.archive_page:
             return _parse_page(raw, notes)

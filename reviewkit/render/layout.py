@@ -318,7 +318,8 @@ def build_layout(review: Review) -> Layout:
 
 
 def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
-    """The hunk's rows cut where the enclosing function changes.
+    """The hunk's rows cut where the enclosing function changes; no
+    section for a hunk with no rows.
 
     A run of context lines only (the closing brace of the function before,
     blank lines between two functions) is no section of its own: it joins
@@ -349,6 +350,8 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     def busy(rows: list[Row]) -> bool:
         return any(r.line.kind in ("+", "-") or r.comments or r.findings for r in rows)
 
+    if not raw:  # a hunk with no lines: a header cut off its body (truncated mail)
+        return []
     if not any(busy(rows) for _, rows in raw):
         return raw[:1] if len(raw) == 1 else [(raw[0][0], [r for _, rows in raw for r in rows])]
     out: list[tuple[str | None, list[Row]]] = []

@@ -162,6 +162,8 @@ def _patch(v: PatchView) -> list[str]:
                 if pending:
                     out += [md_diff_lines(pending, header)]
                     header = ""
+            if header:  # a hunk with no lines still shows its header
+                out += [md_diff_lines([], header)]
     for heading, group in loose_finding_groups(v):
         out += [f"### {heading}", ""]
         for f in group:

@@ -5,8 +5,11 @@ A path's state (:mod:`reviewkit.rules.state`) changes by what its statements
 and edges do (:mod:`reviewkit.rules.transfer`); conditions a path has
 decided correlate later branches (:mod:`reviewkit.rules.conditions`).
 Loops are taken zero or one time; paths whose states are equal merge. After
-``bound`` visited (node, state) pairs the walk stops and says so: the rules
-then report "not analysed" rather than guess.
+``bound`` visited (node, state) pairs, or once the states it has stepped
+through held more than ``WORK_BOUND`` resources in all (each step hashes and
+copies its state), the walk stops and says so: the rules then report "not
+analysed" rather than guess, or hang (5,000 spin_lock() calls in one
+function took 75 s, tests/data/fuzz-found/probes/min-09-lock-dataflow-quadratic).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from reviewkit.rules.state import Event, EventKind, State, replace
 from reviewkit.rules.transfer import Transfer
 
 DEFAULT_BOUND = 10_000
+WORK_BOUND = 50_000  # the corpus needs at most some 400 (move_pages_to_lru)
 
 
 class NotAnalysed(Exception):
@@ -113,6 +117,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: 
     visited: set = set()
     exits: set = set()
     work: list[tuple[int, State, frozenset]] = [(Cfg.ENTRY, State(), frozenset())]
+    held_steps = 0
     while work:
         nid, st, taken = work.pop()
         item = (nid, st, taken)
@@ -121,6 +126,10 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: 
         seen.add(item)
         if len(seen) > bound:
             raise NotAnalysed(f"{cfg.function}: more than {bound} path states")
+        held_steps += 1 + len(st.held)
+        if held_steps > WORK_BOUND:
+            raise NotAnalysed(f"{cfg.function}: its path states hold more than {WORK_BOUND:,} resources in all "
+                              f"({len(st.held)} at line {cfg.nodes[nid].line if nid < len(cfg.nodes) else '?'})")
         if nid < len(cfg.nodes) and nid != Cfg.EXIT:
             line = cfg.nodes[nid].line
             if any(h.until_line and h.until_line < line for h in st.held):

@@ -16,7 +16,10 @@ from typing import Iterator
 from reviewkit.rules.resources import normalise_key, normalise_text
 
 _WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __rk(void) {{\nif ({}) ;\n}}")
-_FREE_VAR = re.compile(r"(\w+)\s+__free\(\s*(\w+)\s*\)")
+# (?<!\w): a match starts where a word does; from inside a 50,000-character
+# identifier each position rescanned the rest of it (59 s,
+# tests/data/fuzz-found/probes/min-07-redos-long-identifier).
+_FREE_VAR = re.compile(r"(?<!\w)(\w+)\s+__free\(\s*(\w+)\s*\)")
 _NEG_ERRNO = re.compile(r"^-\s*E[A-Z0-9]+$")
 UPDATED = "<updated>"  # the value of `x++` / `x += n`: changed, unknown
 

@@ -356,7 +356,10 @@ def signed_off_by(patch: Patch | None, message: Message | None) -> Iterator[Repo
 # --------------------------------------------------------------------------
 # commit message body
 
-_URL = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# A scheme starts where a word does and is short: unanchored, "[a-z][a-z0-9+.-]*"
+# rescanned a 40,000-character word from each of its letters (34 s,
+# tests/data/fuzz-found/probes/min-06-redos-commit-message-long-word).
+_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}://\S", re.IGNORECASE)
 # A quoted log: an indented line, a kernel log timestamp "[   12.345678]",
 # or an oops/lockdep line; kept as is, however long.
 _LOG = re.compile(r"^(\s|\[\s*\d+\.\d+\]|\[lkp@|(WARNING|BUG|Call Trace|RIP|CPU|Hardware name):)")
@@ -613,7 +616,10 @@ def fixes_tag(patch: Patch | None) -> Iterator[Report]:
 # --------------------------------------------------------------------------
 # diffstat
 
-_STAT_LINE = re.compile(r"^\s*(.+?)\s+\|\s+(?:(\d+)(?:\s+[+\-]*)?|Bin(?:\s+(\d+)\s+->\s+(\d+)\s+bytes)?)\s*$")
+# What follows the "|" of a diffstat line, matched at each "|" in turn: a
+# lazy path and three runs of optional blanks in one pattern took 7 s on a
+# line of 3,000 spaces.
+_STAT_VALUE = re.compile(r"\s+(?:(\d+)(?:\s+[+\-]*)?|Bin(?:\s+(\d+)\s+->\s+(\d+)\s+bytes)?)\s*")
 _STAT_SUMMARY = re.compile(r"^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?")
 
 
@@ -635,18 +641,36 @@ def parse_diffstat(text: str) -> tuple[list[StatEntry], tuple[int, int, int] | N
         if m:
             summary = (int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0))
             continue
-        m = _STAT_LINE.match(line)
-        if m:
-            entries.append(StatEntry(m.group(1), int(m.group(2)) if m.group(2) else None))
+        entry = _parse_stat_line(line)
+        if entry is not None:
+            entries.append(entry)
     return entries, summary
+
+
+def _parse_stat_line(line: str) -> StatEntry | None:
+    """`` mm/mlock.c | 93 ++++----``: the path before the first ``|`` that
+    has blanks on both sides and a count or ``Bin`` after it; else None."""
+    first = len(line) - len(line.lstrip())
+    bar = line.find("|", first + 1)
+    while bar >= 0:
+        if line[bar - 1].isspace():
+            m = _STAT_VALUE.fullmatch(line, bar + 1)
+            if m:
+                return StatEntry(line[first:bar].rstrip(), int(m.group(1)) if m.group(1) else None)
+        bar = line.find("|", bar + 1)
+    return None
 
 
 def _stat_paths(path: str) -> tuple[str, ...]:
     """The paths a diffstat name can stand for: ``a/{b => c}/d``, ``x => y``,
     and ``.../tail`` abbreviations (matched as suffixes)."""
-    m = re.match(r"^(.*)\{(.*) => (.*)\}(.*)$", path)
-    if m:
-        return ((m.group(1) + m.group(3) + m.group(4)).replace("//", "/"),)
+    # by string scans: the regex "^(.*)\{(.*) => (.*)\}(.*)$" backtracked
+    # cubically over a path of braces and arrows
+    close = path.rfind("}")
+    arrow = path.rfind(" => ", 0, max(close, 0))
+    opening = path.rfind("{", 0, max(arrow, 0))
+    if opening >= 0:
+        return ((path[:opening] + path[arrow + 4 : close] + path[close + 1 :]).replace("//", "/"),)
     if " => " in path:
         return (path.split(" => ", 1)[1].replace("}", ""),)
     # a rename whose "{old => " part git cut away to fit the width:

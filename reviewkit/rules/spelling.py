@@ -325,6 +325,12 @@ _NOT_PROSE = re.compile(
 # "cros-ec" and "mis-sampling" are one word each, not "cros" and "mis"
 # (seen in linux-pwm postings of pwm-cros-ec.c and pwm-rp1.c).
 _TOKEN = re.compile(r"[A-Za-z0-9_]+(?:['\u2019-][A-Za-z0-9_]+)*")
+# A run of 80 or more characters without a space is no prose (a URL, a hash,
+# a pasted blob). It goes before _NOT_PROSE, whose unanchored alternatives
+# rescan a run from every position in it: a 20,000-character word took 12 s
+# (tests/data/fuzz-found/probes/min-06-redos-commit-message-long-word). The
+# lookbehind starts a match only where a run starts, so this scan is linear.
+_LONG_RUN = re.compile(r"(?<!\S)\S{80,}")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 
 
@@ -332,10 +338,10 @@ def find_words(text: str) -> Iterator[tuple[str, str]]:
     """Yield ``(word, lower-case word)`` for each plain word of ``text``.
 
     Skipped: tokens with ``_`` or digits (identifiers, hex), CamelCase,
-    ALL-CAPS, one-letter words, and anything inside a URL, an address or a
-    path.
+    ALL-CAPS, one-letter words, and anything inside a URL, an address, a
+    path, or a run of 80 or more characters without a space.
     """
-    text = _NOT_PROSE.sub(" ", text)
+    text = _NOT_PROSE.sub(" ", _LONG_RUN.sub(" ", text))
     for m in _TOKEN.finditer(text):
         word = m.group()
         word = word.strip("-'\u2019")

@@ -75,7 +75,8 @@ app = typer.Typer(
 PATHS = typer.Argument(..., help="mbox (also .gz), maildir, .eml/.patch, list-archive page, "
                        "public-inbox git archive, or - for standard input.", show_default=False)
 FORMAT = typer.Option(Format.text, "--format", "-f", help="output format.")
-REPO = typer.Option(None, "--repo", help="git tree holding the source the patch applies to.")
+REPO = typer.Option(None, "--repo", help="the source the patch applies to: a git tree (the exact pre-image, "
+                    "or another version the hunks are found in) or a plain source directory.")
 CONFIG = typer.Option(None, "--config", help="config file (default: nearest .reviewkit.toml "
                       "or pyproject.toml with [tool.reviewkit]).")
 NO_COLOR = typer.Option(False, "--no-color", help="no colour (also: NO_COLOR set, or not a terminal).")
@@ -121,6 +122,22 @@ def _exits(command: Callable[..., int]) -> Callable[..., None]:
         raise typer.Exit(code)
 
     return run
+
+
+def _with_work_tree(config):  # (Config) -> Config, imported lazily
+    """``config`` with the git work tree the command runs in as its tree,
+    taken quietly: a tree the patch does not fit says nothing."""
+    import dataclasses
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return config
+    top = done.stdout.strip()
+    if done.returncode != 0 or not top:
+        return config
+    return dataclasses.replace(config, repo=Path(top), repo_found=True)
 
 
 def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Optional[List[str]] = None,
@@ -355,6 +372,7 @@ def check(
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="output format (b4, b4-json: "
                                     "b4's check-command protocols, see the README)."),
     repo: Optional[Path] = REPO,
+    no_repo: bool = typer.Option(False, "--no-repo", help="do not use the git work tree the command runs in."),
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
     select: Optional[List[str]] = SELECT,
@@ -362,12 +380,16 @@ def check(
 ) -> int:
     """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
 
-    Works as git's sendemail-validate hook (see the README)."""
+    Works as git's sendemail-validate hook (see the README). Run inside a git
+    work tree, it reads the functions the patch changes whole from that tree
+    where the hunks are found in it (--no-repo: only from the hunks)."""
     _check_paths(paths)
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
 
     config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
+    if config.repo is None and not no_repo:
+        config = _with_work_tree(config)
     subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
     checklist = build_checklist(paths, config=config, series_subjects=subjects)
     if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):

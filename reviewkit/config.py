@@ -16,11 +16,14 @@ class Config:
 
     ``select``/``ignore``/``disable`` hold rule-id prefixes ("RK2", "RK201");
     the longest matching prefix decides. ``knowledge`` holds extra knowledge
-    tables in the schema of ``rules/knowledge.toml``. ``repo`` is a git tree
-    holding the patched source.
+    tables in the schema of ``rules/knowledge.toml``. ``repo`` is the
+    source the patch applies to (a git tree or a plain directory);
+    ``repo_found``: it is the work tree the command runs in, not one the
+    user named, so a tree the patch does not fit is no news.
     """
 
     repo: Path | None = None
+    repo_found: bool = False
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()

@@ -422,6 +422,16 @@ class FunctionView:
     cfg: Cfg | None
     parse_errors: tuple[int, ...] = ()  # lines where tree-sitter reported errors
     window: Window | None = None
+    placed: int | None = None  # from a nearby tree, this many lines off the hunk headers
+
+    @property
+    def mode(self) -> str:
+        """How the side is known: "exact" (the tree's own version),
+        "placed" (a nearby version the hunks were found in) or "fragment"
+        (only the lines the hunks show)."""
+        if self.window is not None:
+            return "fragment"
+        return "exact" if self.placed is None else "placed"
 
 
 @dataclass(frozen=True)
@@ -440,6 +450,17 @@ class ChangedFunction:
     added_lines: frozenset[int] = frozenset()
     removed_lines: frozenset[int] = frozenset()
     file_uses_cleanup: bool = False  # guard()/scoped_guard()/__free() seen in the file
+
+    @property
+    def mode(self) -> str:
+        """The weaker of its sides' modes (see :attr:`FunctionView.mode`)."""
+        modes = {v.mode for v in (self.old, self.new) if v is not None}
+        return next((m for m in ("fragment", "placed", "exact") if m in modes), "fragment")
+
+    @property
+    def placed(self) -> int | None:
+        """The offset a nearby tree's version of it stands at, when placed."""
+        return next((v.placed for v in (self.old, self.new) if v is not None and v.placed is not None), None)
 
 
 @dataclass(frozen=True)

@@ -152,8 +152,8 @@ def hunk_functions(codemap: CodeMap, fd: FileDiff, hunk) -> dict[FunctionStatus,
 def functions_report(codemap: CodeMap) -> list[dict]:
     """One dict per function (or struct/macro) the patch shows, for
     ``reviewkit functions``: file, name, kind, status, old and new span
-    ("start-end" or None), source ("exact" or "fragment"), added/removed
-    line counts and parse-error lines."""
+    ("start-end" or None), source ("exact", "placed" with its offset, or
+    "fragment"), added/removed line counts and parse-error lines."""
     out = []
     for cf in codemap.functions:
         view = cf.new or cf.old
@@ -166,7 +166,8 @@ def functions_report(codemap: CodeMap) -> list[dict]:
                 "status": cf.status.value,
                 "old": f"{cf.old.function.start}-{cf.old.function.end}" if cf.old else None,
                 "new": f"{cf.new.function.start}-{cf.new.function.end}" if cf.new else None,
-                "source": "exact" if codemap.exact and complete else "fragment",
+                "source": ("fragment" if not complete else
+                           f"placed {cf.placed:+d}" if cf.mode == "placed" and cf.placed is not None else cf.mode),
                 "added": len(cf.added_lines),
                 "removed": len(cf.removed_lines),
                 "parse_errors": sorted({*(cf.old.parse_errors if cf.old else ()), *(cf.new.parse_errors if cf.new else ())}),

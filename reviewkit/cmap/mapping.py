@@ -200,7 +200,8 @@ def map_functions(patch: Patch, *, config: Config) -> CodeMap:
     files = [fd for fd in patch.files if fd.hunks]
     for fd in files:
         old_text, new_text, notes = find_side_texts(fd, repo=repo)
-        warnings.extend(notes)
+        if not config.repo_found:
+            warnings.extend(notes)
         exact = (old_text is None or old_text.exact) and (new_text is None or new_text.exact)
         if exact and repo is not None:
             exact_files += 1

@@ -6,7 +6,13 @@
    then the patch is already applied and the pre-image is rebuilt by undoing
    the hunks). The post-image comes from applying the hunks in memory. Both
    sides are then exact.
-2. The hunks themselves: the old side from context and ``-`` lines, the new
+2. A nearby tree (a git tree at another version, or a plain source
+   directory such as an unpacked kernel): the file at the same path (or
+   the path a rename names), when every hunk is found in it by its context
+   and removed lines, as ``patch`` finds it, at one offset from the hunk
+   headers: the file, moved by that offset so that the hunks' numbers hold,
+   is the old side (placed), and applying the hunks gives the new side.
+3. The hunks themselves: the old side from context and ``-`` lines, the new
    side from context and ``+`` lines, each line at its real line number, the
    lines not shown blank with a marker comment at the start of each gap, so
    that tree-sitter's rows stay the file's line numbers. Lines numbered past
@@ -54,6 +60,7 @@ class SideText:
     lines: tuple[str, ...]
     visible: frozenset[int] | None
     origin: str
+    placed: int | None = None  # found in a nearby tree this many lines off the hunk headers
 
     @property
     def exact(self) -> bool:
@@ -80,12 +87,38 @@ def _git(repo: Path, *args: str) -> bytes | None:
 
 
 def check_repo(repo: Path) -> str | None:
-    """None if ``repo`` is a git work tree or bare repository, else why not."""
-    if not repo.exists():
+    """None if ``repo`` is a directory (a git tree or plain sources), else why not."""
+    if not repo.is_dir():
         return f"{repo}: no such directory"
-    if _git(repo, "rev-parse", "--git-dir") is None:
-        return f"{repo}: not a git repository (or git is not installed)"
     return None
+
+
+def is_git_tree(repo: Path) -> bool:
+    """``repo`` is a git work tree or bare repository (else plain sources)."""
+    return (repo / ".git").exists() or (repo / "HEAD").is_file() and (repo / "objects").is_dir()
+
+
+_READ_CAP = 16 << 20  # a source file larger than this is no source file
+
+
+def read_tree_file(repo: Path, path: str | None) -> bytes | None:
+    """The file at ``path``: at HEAD in a git tree, else on disk under
+    ``repo`` (never outside it); None when there is none."""
+    if not path:
+        return None
+    if is_git_tree(repo):
+        return read_head_file(repo, path)
+    target = (repo / path).resolve()
+    try:
+        target.relative_to(repo.resolve())
+    except ValueError:
+        return None  # `../` in a mail's path must not leave the tree
+    try:
+        if not target.is_file() or target.stat().st_size > _READ_CAP:
+            return None
+        return target.read_bytes()
+    except OSError:
+        return None
 
 
 def read_blob(repo: Path, blob: str | None) -> bytes | None:
@@ -183,6 +216,60 @@ def apply_hunks(base: list[str], hunks: tuple[Hunk, ...], *, reverse: bool = Fal
             if no > len(out) or not _same(out[no - 1], text):
                 return None, f"line {no} of the result does not match the hunk"
     return out, ""
+
+
+_FUZZ = 2  # context lines a hunk may lose at either end, as `patch` allows
+
+
+def _placed_at(lines: list[str], hunk: Hunk, expected: int) -> int | None:
+    """The offset from the hunk header at which the hunk's old lines
+    (context and removed) stand in ``lines``, nearest to ``expected``;
+    with fuzz, up to two context lines at either end may differ."""
+    old = _numbered(hunk, Side.OLD)
+    if not old:
+        return None
+    texts = [t for _n, _k, t in old]
+    first = old[0][0]
+    lead = next((i for i, (_n, k, _t) in enumerate(old) if k != " "), len(old))
+    trail = next((i for i, (_n, k, _t) in enumerate(reversed(old)) if k != " "), len(old))
+    for fuzz in range(_FUZZ + 1):
+        lo = min(fuzz, lead)
+        hi = len(texts) - min(fuzz, trail)
+        core = texts[lo:hi]
+        if not core:
+            continue
+        key = "".join(core[0].split())
+        starts = [i for i, ln in enumerate(lines) if "".join(ln.split()) == key]
+        best = None
+        for i in starts:
+            if i + len(core) <= len(lines) and all(_same(lines[i + j], core[j]) for j in range(len(core))):
+                off = (i + 1) - (first + lo)
+                if best is None or abs(off - expected) < abs(best - expected):
+                    best = off
+        if best is not None:
+            return best
+    return None
+
+
+def place_hunks(lines: list[str], hunks: tuple[Hunk, ...]) -> int | None:
+    """The one offset at which every hunk stands in ``lines`` (None when a
+    hunk is not found, or the hunks stand at different offsets: the file
+    differs between them, and moving it would misnumber some)."""
+    offset = 0
+    found = None
+    for h in sorted(hunks, key=lambda h: h.old_start):
+        if h.snipped:
+            return None
+        off = _placed_at(lines, h, offset)
+        if off is None or (found is not None and off != found):
+            return None
+        found = offset = off
+    return found
+
+
+def _moved(lines: list[str], offset: int) -> list[str]:
+    """``lines`` numbered so that its line ``n + offset`` is line ``n``."""
+    return lines[offset:] if offset >= 0 else [""] * (-offset) + lines
 
 
 def build_fragment(hunks: tuple[Hunk, ...], side: Side) -> SideText:
@@ -289,38 +376,42 @@ def _best_side_texts(fd: FileDiff, *, repo: Path | None) -> tuple[SideText | Non
         return _whole(fd.hunks, Side.OLD, "hunks (deleted file)"), None, warnings
     path = fd.path
     if repo is not None:
+        git = is_git_tree(repo)
         old_lines: list[str] | None = None
         origin = ""
         why: list[str] = []
-        data = read_blob(repo, fd.old_blob)
-        if data is not None:
-            cand = split_lines(data)
-            bad = check_hunks_match(cand, fd.hunks, Side.OLD)
-            if bad is None:
-                old_lines, origin = cand, f"blob {fd.old_blob}"
-            else:
-                why.append(f"blob {fd.old_blob} does not match the hunks ({bad})")
-        else:
-            why.append(f"blob {fd.old_blob or '(none)'} not in the tree")
         new_lines: list[str] | None = None
-        if old_lines is None:
-            head = read_head_file(repo, fd.old_path or path)
-            if head is None:
-                why.append(f"HEAD has no {fd.old_path or path}")
-            else:
-                cand = split_lines(head)
+        if git:
+            data = read_blob(repo, fd.old_blob)
+            if data is not None:
+                cand = split_lines(data)
                 bad = check_hunks_match(cand, fd.hunks, Side.OLD)
                 if bad is None:
-                    old_lines, origin = cand, f"HEAD:{fd.old_path or path}"
+                    old_lines, origin = cand, f"blob {fd.old_blob}"
+                else:
+                    why.append(f"blob {fd.old_blob} does not match the hunks ({bad})")
+            else:
+                why.append(f"blob {fd.old_blob or '(none)'} not in the tree")
+        where = "HEAD:" if git else ""
+        tree_lines: list[str] | None = None
+        if old_lines is None:
+            head = read_tree_file(repo, fd.old_path or path)
+            if head is None:
+                why.append(f"{'HEAD has' if git else 'the tree has'} no {fd.old_path or path}")
+            else:
+                cand = tree_lines = split_lines(head)
+                bad = check_hunks_match(cand, fd.hunks, Side.OLD)
+                if bad is None:
+                    old_lines, origin = cand, f"{where}{fd.old_path or path}"
                 elif check_hunks_match(cand, fd.hunks, Side.NEW) is None:
                     # the tree already has the patch: undo it for the old side
                     undone, fail = apply_hunks(cand, fd.hunks, reverse=True)
                     if undone is not None:
-                        old_lines, new_lines, origin = undone, cand, f"HEAD:{path} (patch applied)"
+                        old_lines, new_lines, origin = undone, cand, f"{where}{path} (patch applied)"
                     else:
-                        why.append(f"HEAD:{path} has the new lines but undoing the hunks failed ({fail})")
+                        why.append(f"{where}{path} has the new lines but undoing the hunks failed ({fail})")
                 else:
-                    why.append(f"HEAD:{fd.old_path or path} does not match the hunks ({bad})")
+                    why.append(f"{where}{fd.old_path or path} does not match the hunks ({bad})")
         if old_lines is not None:
             if new_lines is None:
                 new_lines, fail = apply_hunks(old_lines, fd.hunks)
@@ -332,5 +423,21 @@ def _best_side_texts(fd: FileDiff, *, repo: Path | None) -> tuple[SideText | Non
                 SideText(tuple(new_lines), None, f"{origin} + hunks"),
                 warnings,
             )
+        if tree_lines is not None:
+            # a nearby version of the file: place the hunks in it
+            offset = place_hunks(tree_lines, fd.hunks)
+            if offset is not None:
+                moved = _moved(tree_lines, offset)
+                placed_new, fail = apply_hunks(moved, fd.hunks)
+                if placed_new is not None:
+                    origin = f"{where}{fd.old_path or path} in {repo}, placed {offset:+d} lines"
+                    return (
+                        SideText(tuple(moved), None, origin, offset),
+                        SideText(tuple(placed_new), None, f"{origin} + hunks", offset),
+                        warnings,
+                    )
+                why.append(f"the hunks stand in {fd.old_path or path} {offset:+d} lines off but do not apply ({fail})")
+            else:
+                why.append(f"the hunks are not all found in {fd.old_path or path} at one offset")
         warnings.append(f"{path}: no exact source in {repo}: {'; '.join(why)}; using the hunks")
     return build_fragment(fd.hunks, Side.OLD), build_fragment(fd.hunks, Side.NEW), warnings

@@ -33,7 +33,7 @@ def function_view(smap: SideMap, sc: Scope, status: FunctionStatus, file: str, *
     if visible is not None:
         shown = frozenset(n for n in range(fn.start, fn.end + 1) if n in visible)
         window = Window(head=not sc.headless, tail=sc.closed, visible=shown)
-    return FunctionView(fn, source_text, cfg, errors, window)
+    return FunctionView(fn, source_text, cfg, errors, window, smap.text.placed)
 
 
 def _reopen_gap_blocks(text_lines: list[str], first: int, visible: frozenset[int], *, last_closes: bool,

@@ -24,6 +24,8 @@ from reviewkit.rules.registry import Report, Rule, all_rules, find_rule, is_enab
 
 # said of every finding on a function whose code the patch shows only in part
 FRAGMENT_NOTE = " (judged from the lines the patch shows; the rest of the function was not visible)"
+# said of every finding on a function known from a nearby version of its file
+PLACED_NOTE = " (judged from the function as the tree given has it, the hunks found {offset:+d} lines off)"
 
 
 def load_rules() -> list[Rule]:
@@ -125,6 +127,9 @@ def _finding(rule: Rule, report: Report, *, fn: ChangedFunction | None, codemap:
             message += FRAGMENT_NOTE
             if confidence is Confidence.HIGH:
                 confidence = Confidence.MEDIUM
+        elif fn.placed is not None:
+            # another version of the file than the patch's own
+            message += PLACED_NOTE.format(offset=fn.placed)
     else:
         file, function = report.file, _function_of(report, codemap)
     return Finding(

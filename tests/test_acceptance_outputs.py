@@ -7,8 +7,9 @@
   input that is not what the command reads. Whether a 2 is right is judged
   here from the raw mail with the standard library, not from reviewkit.
 - Nothing lost: each line of each comment (``review --format json``) is in
-  the terminal review, the markdown review and the summary, under a header
-  naming its author.
+  the terminal review, the markdown review and the full summary
+  (``summary --full``), under a header naming its author. (The default
+  summary gives one line per comment, by design.)
 """
 
 from __future__ import annotations
@@ -128,9 +129,15 @@ def test_a_reply_to_a_cover_letter_is_not_checked_as_one() -> None:
 
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
+# a line of code folded at the terminal's width goes on after the fold mark
+_FOLD = re.compile(r"\n[ \t]*↪")
+# the fences we open and close (a comment that proposes a diff is a text
+# fence, then a diff fence): not the mail's words
+_FENCE = re.compile(r"(?m)^`{3,}\w*\n")
 _HEADERS = {
-    "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · |\n|$)"),
-    "markdown": re.compile(r"Comment by \*\*(.+?)\*\*"),
+    # a cover letter's words are its text, under "cover letter by"
+    "text": re.compile(r"(?m)^(?:comment|cover letter by) (.+?)(?: <[^>\n]*>)?(?: · |  |\n|$)"),
+    "markdown": re.compile(r"(?:Comment|Cover letter) by \*\*(.+?)\*\*"),
     "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
 }
 
@@ -145,9 +152,9 @@ def _outputs(path: str) -> tuple[list[dict], dict[str, str]]:
     render_text(review, console)
     comments = [c for m in render_json(review)["messages"] for c in m["comments"]]
     return comments, {
-        "text": _GUTTER.sub("", console.file.getvalue()),
-        "markdown": _UNESCAPE.sub(r"\1", render_markdown(review)),
-        "summary": _UNESCAPE.sub(r"\1", build_summary(review)),
+        "text": _FOLD.sub("", _GUTTER.sub("", console.file.getvalue())),
+        "markdown": _FENCE.sub("", _UNESCAPE.sub(r"\1", render_markdown(review))),
+        "summary": _FENCE.sub("", _UNESCAPE.sub(r"\1", build_summary(review, full=True))),
     }
 
 

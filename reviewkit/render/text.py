@@ -149,9 +149,6 @@ class _Block:
         self.lines: list[tuple[Text, Text, str, Text]] = []
 
     def add(self, lead: Text, body: Text, mode: str = WRAP, cont: Text | None = None) -> None:
-        if "\t" in body.plain:
-            body = body.copy()
-            body.expand_tabs(_TAB)
         self.lines.append((lead, cont if cont is not None else lead, mode, body))
 
     def add_text(self, lead: Text, text: Text, mode: str = WRAP) -> None:
@@ -160,22 +157,36 @@ class _Block:
             self.add(lead, line, mode)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        widest = max((lead.cell_len + body.cell_len for lead, _, _, body in self.lines), default=0)
+        widest = max((lead.cell_len + cell_len(body.plain.expandtabs(_TAB)) for lead, _, _, body in self.lines),
+                     default=0)
         return Measurement(min(widest, options.max_width), widest).clamp(max_width=options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        # A console without colour (a pipe, NO_COLOR) writes the text of a
+        # segment and ignores its style: a line that needs no fitting is
+        # just its characters, tabs expanded (kernel code is indented
+        # with tabs; lru-lock-v16.mbox has 5,000 diff rows).
         plain = console.color_system is None and not console.record
         mark = Text(_glyph("fold", options.ascii_only), style="dim")
         new_line = Segment.line()
         for lead, cont, mode, body in self.lines:
+            text = body.plain
+            if "\t" in text:
+                text = text.expandtabs(_TAB)
+                if plain and not body.spans:
+                    body = Text(text, style=body.style)
+                else:
+                    body = body.copy()
+                    body.expand_tabs(_TAB)
             if options.no_wrap:
                 pieces = [body]
             else:
-                pieces = _fit(body, max(1, options.max_width - lead.cell_len), mode, console, mark)
+                width = max(1, options.max_width - lead.cell_len)
+                pieces = _fit(body, width, mode, console, mark)
             for i, piece in enumerate(pieces):
                 head = lead if i == 0 else cont
                 if plain:
-                    yield Segment(head.plain + piece.plain)
+                    yield Segment(head.plain + (text if piece is body else piece.plain))
                 else:
                     yield from head.render(console)
                     yield from piece.render(console)

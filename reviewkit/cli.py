@@ -220,7 +220,7 @@ def _console(screen: Screen, out):  # type: ignore[no-untyped-def]
     """A console for ``screen``: fitted to a terminal's width, else
     printing whole lines (``soft_wrap``); colour only when asked for."""
     return _console_class()(file=out, width=screen.width, height=screen.height,
-                            force_terminal=screen.color or None, no_color=not screen.color or None,
+                            force_terminal=screen.color or None, no_color=not screen.color,
                             color_system="auto" if screen.color else None, highlight=False,
                             soft_wrap=not screen.terminal, emoji=False, markup=False, legacy_windows=False)
 

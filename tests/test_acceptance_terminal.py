@@ -155,3 +155,11 @@ def test_a_comment_header_breaks_between_name_date_and_answer() -> None:
     # the date of Alex Shi's answer and whom it answers, each whole on a line
     assert "Tue, 21 Jul 2020 17:26:34 +0800" in lines and "answers Alexander Duyck" in lines
     assert "Mon, 20 Jul 2020 11:51:12 -0700 answers Alex Shi" in lines  # together where they fit
+
+
+def test_color_always_colours_a_pipe_and_never_keeps_a_terminal_plain() -> None:
+    # the command line wins over NO_COLOR (no-color.org), for `| less -R`
+    piped = _cli("review", "--color=always", str(MLOCK_THREAD), NO_COLOR="1")
+    assert piped.returncode == 0 and SGR.search(piped.stdout.decode())
+    code, raw = _pty(["review", "--color", "never", str(MLOCK_THREAD)])
+    assert code == 0 and not SGR.search(raw) and "Series: " in raw

@@ -251,18 +251,18 @@ def build_layout(review: Review) -> Layout:
     def home(msgid: str) -> str | None:
         if msgid in shown or msgid in covers:
             return msgid
-        h = homes.get(msgid)
-        return h if h in shown or h in covers else None
+        found = homes.get(msgid)
+        return found if found in shown or found in covers else None
 
     all_comments = sorted(
         (c for cs in review.comments.values() for c in cs),
         key=lambda c: (order.get(c.msgid, len(order)), c.body_start))
     by_home: dict[str | None, list[Comment]] = {}
     for c in all_comments:
-        h = home(c.msgid)
-        if h is not None and h == c.msgid and h in covers:
+        owner = home(c.msgid)
+        if owner is not None and owner == c.msgid and owner in covers:
             continue  # a cover letter's own words: shown as its text
-        by_home.setdefault(h, []).append(c)
+        by_home.setdefault(owner, []).append(c)
 
     by_patch_findings: dict[str | None, list[Finding]] = {}
     for f in review.findings:

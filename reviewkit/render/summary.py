@@ -262,7 +262,7 @@ def _short_patch(doc: _Doc, d: PatchDigest, code: dict[tuple[str, int], _Code]) 
         if _facts(d):
             doc.para(safe_plain(_facts(d)))
         if d.link:
-            doc.para(d.link)
+            doc.out.append(f"<{d.link}>")
     else:
         doc.heading(md_escape(_label(d), line_start=False))
         doc.para(f"**{d.status.value}**" + (f"; {md_escape(_facts(d))}" if _facts(d) else "")
@@ -277,14 +277,16 @@ def _short_patch(doc: _Doc, d: PatchDigest, code: dict[tuple[str, int], _Code]) 
             where = safe_plain(where).replace("\n", " ")
         elif where != "general":
             where = md_code(where)
-        bits = [f"{doc.esc(c.author or c.email, True)} ({where}): {doc.esc(gist)}"]
-        if cd.diff_at is not None and cd.gist:
-            bits.append("proposes a diff")
-        if state:
-            bits.append(f"**{state}**" if state == "open question" and not doc.plain else state)
-        if cd.link:
-            bits.append(doc.link(cd.link))
-        doc.item(" — ".join(bits) if not doc.plain else " -- ".join(bits))
+        head = f"{doc.esc(c.author or c.email, True)} ({where}): {doc.esc(gist)}"
+        flags = (["proposes a diff"] if cd.diff_at is not None and cd.gist else []) + ([state] if state else [])
+        if doc.plain:
+            # a mail reply: the flags in brackets, the link on a line of its own
+            doc.item(head + "".join(f" [{flag}]" for flag in flags))
+            if cd.link:
+                doc.out.append(f"  <{cd.link}>")
+        else:
+            bits = [head] + [f"**{flag}**" if flag == "open question" else flag for flag in flags]
+            doc.item(" — ".join(bits + ([doc.link(cd.link)] if cd.link else [])))
     doc.blank()
 
 

@@ -320,15 +320,14 @@ class CommentView(_BlockView):
                 if len(lines) > 6:
                     out.add(bar, Text(f"[{len(lines) - 6} earlier quoted lines]", style="dim italic"), CROP)
                     lines = lines[-6:]
-                quote_lines = [line if line.startswith(">") else "> " + line for line in lines]
-        for line in quote_lines:
-            out.add(bar, safe_text(line, "dim italic"), CROP)
-        lines = c.text.rstrip("\n").split("\n")
-        for i, line in enumerate(lines):
+                quote_lines = [q if q.startswith(">") else "> " + q for q in lines]
+        for q in quote_lines:
+            out.add(bar, safe_text(q, "dim italic"), CROP)
+        for i, own in enumerate(c.text.rstrip("\n").split("\n")):
             if self.diff_at is not None and i >= self.diff_at:
-                out.add(bar, safe_text(line, _LINE_STYLE.get(line[:1], "")), FOLD)
+                out.add(bar, safe_text(own, _LINE_STYLE.get(own[:1], "")), FOLD)
             else:
-                out.add(bar, safe_text(line), WRAP)
+                out.add(bar, safe_text(own), WRAP)
         return out
 
 
@@ -624,11 +623,12 @@ def render_text(review: Review, console: Console) -> None:
     note when the review holds nothing to show.
     """
     if console.no_color and console.color_system is not None:
-        plain = Console(file=_TextIO(console.encoding), width=console.width, color_system=None,
+        buffer = _TextIO(console.encoding)
+        plain = Console(file=buffer, width=console.width, color_system=None,
                         force_terminal=False, legacy_windows=False, highlight=False, emoji=False,
                         markup=False, tab_size=console.tab_size, soft_wrap=console.soft_wrap)
         _render(review, plain)
-        console.out(plain.file.getvalue(), end="", highlight=False)
+        console.out(buffer.getvalue(), end="", highlight=False)
         return
     _render(review, console)
 

@@ -147,8 +147,6 @@ def comment_key(c: Comment) -> tuple[str, int]:
 # helpers shared by the renderers
 
 
-def comment_function(c: Comment) -> str | None:
-    return c.anchor.function if c.anchor else None
 
 
 def norm_code(s: str) -> str:
@@ -167,15 +165,6 @@ def _quoted_code(quoted: str) -> str:
     return norm_code(s)
 
 
-def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
-    seen = set()
-    cur = parents.get(msgid)
-    while cur and cur not in seen:
-        if cur == ancestor:
-            return True
-        seen.add(cur)
-        cur = parents.get(cur)
-    return False
 
 
 # --------------------------------------------------------------------------
@@ -406,11 +395,6 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     return out
 
 
-def patch_title(v: PatchView) -> str:
-    """The patch's title without tags ("mm/mlock: reorder ..."), else its subject."""
-    if v.message is not None and v.message.series.title:
-        return v.message.series.title
-    return v.patch.subject
 
 
 def diff_marker(kind: str) -> str:
@@ -538,7 +522,7 @@ def series_heading(series: SeriesDigest) -> str:
 
 __all__ = [
     "CoverView", "FileView", "HunkView", "Layout", "OverviewRow", "PatchView", "Row", "build_layout",
-    "comment_function", "comment_key", "diff_marker", "finding_place", "findings_tally", "function_sections",
-    "is_descendant", "norm_code", "overview_rows", "patch_title", "series_heading", "series_label", "short_name",
+    "comment_key", "diff_marker", "finding_place", "findings_tally", "function_sections",
+    "norm_code", "overview_rows", "series_heading", "series_label", "short_name",
     "trailers_tally",
 ]

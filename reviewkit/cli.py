@@ -22,6 +22,7 @@ import typer
 
 from reviewkit import __version__
 from reviewkit.errors import ReviewkitError
+from reviewkit.pager import ColorMode, Screen, find_screen
 from reviewkit.render.safe import json_escape, safe_plain
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -35,6 +36,7 @@ class Format(str, enum.Enum):
 
 class SummaryFormat(str, enum.Enum):
     markdown = "markdown"
+    text = "text"
     json = "json"
 
 
@@ -60,6 +62,12 @@ class CheckFormat(str, enum.Enum):
     b4_json = "b4-json"
 
 
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
 app = typer.Typer(
     name="reviewkit",
     help="Patch review assistant for Linux-kernel-style review by email.\n\n"
@@ -79,7 +87,21 @@ REPO = typer.Option(None, "--repo", help="the source the patch applies to: a git
                     "or another version the hunks are found in) or a plain source directory.")
 CONFIG = typer.Option(None, "--config", help="config file (default: nearest .reviewkit.toml "
                       "or pyproject.toml with [tool.reviewkit]).")
-NO_COLOR = typer.Option(False, "--no-color", help="no colour (also: NO_COLOR set, or not a terminal).")
+NO_COLOR = typer.Option(False, "--no-color", help="no colour (--color=never; also: NO_COLOR set).")
+COLOR = typer.Option(ColorMode.auto, "--color", help="auto: on a terminal; always: also into a pipe "
+                     "(| less -R); never.")
+PAGER = typer.Option(None, "--pager/--no-pager", help="page through $REVIEWKIT_PAGER, $PAGER or less -FRX "
+                     "(default: when a terminal's output is longer than the screen).", show_default=False)
+VERBOSE = typer.Option(False, "--verbose", "-v", help="print what parsing had to guess on stderr.")
+# what to show of a review
+PATCH = typer.Option(None, "--patch", "-p", help="only patch N, N/T or A-B (0: the cover letter; repeatable).")
+MSGID = typer.Option(None, "--msgid", help="only the patch, cover letter or reply with this Message-ID "
+                     "(repeatable).")
+AUTHOR = typer.Option(None, "--author", help="only what this person wrote (name or address, part of it): "
+                      "their patches and their comments (repeatable).")
+ONLY_COMMENTED = typer.Option(False, "--only-commented", help="only patches a reviewer commented on.")
+FINDINGS_ONLY = typer.Option(False, "--findings-only", help="only patches with findings: their findings and "
+                             "the hunks they are on, no comments.")
 SELECT = typer.Option(None, "--select", help="only rules whose id starts with this (repeatable).")
 IGNORE = typer.Option(None, "--ignore", help="skip rules whose id starts with this (repeatable).")
 
@@ -229,10 +251,6 @@ class _PlainLines:
         self.out.flush()
 
 
-def _no_color(no_color: bool) -> bool:
-    return no_color or os.environ.get("NO_COLOR", "") != ""
-
-
 @functools.cache
 def _console_class() -> type:
     from rich.console import Console
@@ -247,45 +265,78 @@ def _console_class() -> type:
     return _Console
 
 
-def _console(no_color: bool, stdout=None):  # type: ignore[no-untyped-def]
-    # rich leaves colour out when not a terminal; with NO_COLOR it drops
-    # colours but still sends bold and dim: no colour system sends nothing.
-    plain = _no_color(no_color)
-    return _console_class()(file=stdout or sys.stdout, no_color=plain or None,
-                            color_system=None if plain else "auto", highlight=False, soft_wrap=False,
-                            emoji=False, markup=False)
+def _console(screen: Screen, out):  # type: ignore[no-untyped-def]
+    """A console for ``screen``: fitted to a terminal's width, else
+    printing whole lines (``soft_wrap``); colour only when asked for."""
+    return _console_class()(file=out, width=screen.width, height=screen.height,
+                            force_terminal=screen.color or None, no_color=not screen.color,
+                            color_system="auto" if screen.color else None, highlight=False,
+                            soft_wrap=not screen.terminal, emoji=False, markup=False, legacy_windows=False)
 
 
-def _render(no_color: bool, render: Callable[[Any], None], *, pager: bool = False) -> None:
-    """Render on a console over stdout: paged if asked, without line padding
-    when stdout is no terminal; a reader that left ends the output quietly."""
+def _screen(color: ColorMode = ColorMode.auto, no_color: bool = False, pager: Optional[bool] = False) -> Screen:
+    return find_screen(color=color, no_color=no_color, pager=pager)
+
+
+def _show(text: str, screen: Screen) -> None:
+    """``text`` to stdout, through the pager when ``screen`` says so; a
+    reader that left ends the output quietly."""
+    from reviewkit.pager import show
+
     try:
-        if pager:
-            console = _console(no_color)
-            with console.pager(styles=not _no_color(no_color)):
-                render(console)
-        elif sys.stdout.isatty():
-            render(_console(no_color))
+        show(text, screen)
+    except BrokenPipeError:
+        _reader_left()
+
+
+def _render(screen: Screen, render: Callable[[Any], None]) -> None:
+    """Render on a console for ``screen``: a terminal's output is made
+    whole first and then shown (through the pager when it is longer than
+    the screen); a file or pipe gets it as it is made, without line
+    padding; a reader that left ends the output quietly."""
+    try:
+        if screen.terminal:
+            import io
+
+            buffer = io.StringIO()
+            render(_console(screen, buffer))
+            _show(buffer.getvalue(), screen)
         else:
             plain = _PlainLines(sys.stdout)
             try:
-                render(_console(no_color, plain))
+                render(_console(screen, plain))
             finally:
                 plain.finish()
     except BrokenPipeError:
         _reader_left()
 
 
-def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown: Callable[[], str],
-          text: Callable[[Any], None], pager: bool = False) -> None:
+def _emit(fmt: Format, screen: Screen, *, document: Callable[[], Any], markdown: Callable[[], str],
+          text: Callable[[Any], None]) -> None:
     """The output in ``fmt``: the JSON ``document``, the ``markdown``, or
     the ``text`` rendered on a console; only the one asked for is made."""
     if fmt is Format.json:
-        _write(_json_text(document()))
+        _show(_json_text(document()), screen)
     elif fmt is Format.markdown:
-        _write(markdown())
+        _show(markdown(), screen)
     else:
-        _render(no_color, text, pager=pager)
+        _render(screen, text)
+
+
+def _notes(warnings: Any, verbose: bool) -> None:
+    """What parsing had to guess: on stderr with ``-v``, else not at all
+    (the JSON output carries it)."""
+    if verbose:
+        for w in warnings:
+            sys.stderr.write(f"reviewkit: note: {_one_line(w)}\n")
+
+
+def _selection(patch: Optional[List[str]], msgid: Optional[List[str]], author: Optional[List[str]],
+               only_commented: bool, findings_only: bool):  # -> Selection (imported lazily)
+    from reviewkit.overview import Selection, parse_patch_range
+
+    return Selection(patches=tuple(parse_patch_range(p) for p in patch or ()), msgids=tuple(msgid or ()),
+                     authors=tuple(author or ()), only_commented=only_commented, findings_only=findings_only)
 
 
 # --------------------------------------------------------------------------
@@ -300,16 +351,26 @@ def review(
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
-    pager: bool = typer.Option(False, "--pager", help="page the terminal review ($PAGER, else less -R)."),
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
     no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage."),
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
     b4_dir: Optional[Path] = typer.Option(None, "--b4-dir", help="write b4's review-mode files of the series "
                                           "into this directory (.git/b4-review/<sha of the review branch>) "
                                           "instead of printing the review."),
+    patch: Optional[List[str]] = PATCH,
+    msgid: Optional[List[str]] = MSGID,
+    author: Optional[List[str]] = AUTHOR,
+    only_commented: bool = ONLY_COMMENTED,
+    findings_only: bool = FINDINGS_ONLY,
+    verbose: bool = VERBOSE,
 ) -> int:
-    """Review a thread: the patch with the reviewers' comments and the findings under their lines."""
+    """Review a thread: the overview of each series, then the cover letter and
+    each patch with the reviewers' comments and the findings under their lines."""
     _check_paths(paths)
+    chosen = _selection(patch, msgid, author, only_commented, findings_only)
+    from reviewkit.overview import select_review
     from reviewkit.pipeline import build_review
 
     from reviewkit import render  # each renderer is imported when it is used
@@ -317,14 +378,15 @@ def review(
     config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
                      dismissals=True)
     result = build_review(paths, config=config)
+    _notes(result.warnings, verbose)
     if b4_dir is not None:
         _write(_write_b4_review(result, b4_dir))
     elif fmt is ReviewFormat.sarif:
         _write(_json_text(render.render_review_sarif(result, _all_rules())))
     else:
-        _emit(Format(fmt.value), no_color, pager=pager, document=lambda: render.render_json(result),
-              markdown=lambda: render.render_markdown(result),
-              text=lambda console: render.render_text(result, console))
+        result = select_review(result, chosen)
+        _emit(Format(fmt.value), _screen(color, no_color, pager), document=lambda: render.render_json(result),
+              markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
     return EXIT_OK
 
 
@@ -333,19 +395,35 @@ def review(
 def summary(
     paths: List[str] = PATHS,
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write to this file instead of stdout."),
-    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f", help="output format."),
+    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f",
+                                      help="markdown, text (plain, 72 columns, for a reply by mail) or json."),
+    full: bool = typer.Option(False, "--full", help="every comment verbatim under the code it quotes, the "
+                              "author's replies, the findings in full (the archive form)."),
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    patch: Optional[List[str]] = PATCH,
+    msgid: Optional[List[str]] = MSGID,
+    author: Optional[List[str]] = AUTHOR,
+    only_commented: bool = ONLY_COMMENTED,
+    findings_only: bool = FINDINGS_ONLY,
+    verbose: bool = VERBOSE,
 ) -> int:
-    """Markdown review summary: series, reviewers, comments by function, open questions, status."""
+    """Review summary: per patch its status and one line per comment (open
+    questions first), with links; --full for every comment verbatim."""
     _check_paths(paths)
+    chosen = _selection(patch, msgid, author, only_commented, findings_only)
+    from reviewkit.overview import select_review
     from reviewkit.pipeline import build_review
 
     config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
     result = build_review(paths, config=config)
+    _notes(result.warnings, verbose)
+    result = select_review(result, chosen)
     if fmt is SummaryFormat.json:
         from reviewkit.render import build_summary_json
 
@@ -353,9 +431,9 @@ def summary(
     else:
         from reviewkit.render import build_summary
 
-        text = build_summary(result)
+        text = build_summary(result, full=full, plain=fmt is SummaryFormat.text)
     if output is None:
-        _write(text)
+        _show(text, _screen(color, no_color, pager))
         return EXIT_OK
     try:
         output.write_text(text, encoding="utf-8")
@@ -367,37 +445,59 @@ def summary(
 @app.command()
 @_exits
 def check(
-    paths: List[str] = typer.Argument(..., help="git format-patch files or an mbox of a series; - for stdin.",
-                                      show_default=False),
+    paths: List[str] = typer.Argument(..., help="git format-patch files, a directory of them, or an mbox of a "
+                                      "series; - for stdin.", show_default=False),
     fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="output format (b4, b4-json: "
                                     "b4's check-command protocols, see the README)."),
     repo: Optional[Path] = REPO,
     no_repo: bool = typer.Option(False, "--no-repo", help="do not use the git work tree the command runs in."),
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="the least severity of a finding that "
+                                             "fails an item (default: error, or the config's fail-on); a lesser "
+                                             "one warns.", show_default=False),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the items that failed or warned."),
+    hook: bool = typer.Option(False, "--hook", help="run as git's sendemail-validate hook: the cover letter of "
+                              "one git send-email run is remembered for the patches that follow it, and the "
+                              "git tree it runs in is the --repo (unless one is given)."),
+    verbose: bool = VERBOSE,
 ) -> int:
     """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
 
-    Works as git's sendemail-validate hook (see the README). Run inside a git
-    work tree, it reads the functions the patch changes whole from that tree
-    where the hunks are found in it (--no-repo: only from the hunks)."""
+    Works as git's sendemail-validate hook (reviewkit install-hook writes it).
+    Run inside a git work tree, it reads the functions the patch changes
+    whole from that tree where the hunks are found in it (--no-repo: only
+    from the hunks)."""
     _check_paths(paths)
+    from reviewkit.model import Severity
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
 
-    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
+    overrides = {"fail_on": Severity(fail_on.value)} if fail_on is not None else {}
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True, **overrides)
     if config.repo is None and not no_repo:
+        # git runs the hook at the top of the work tree the patches come
+        # from: the rules see whole functions there, not the three lines of
+        # context of each hunk
         config = _with_work_tree(config)
+    remembered = None
+    if hook:
+        from reviewkit.hook import SeriesMemory
+
+        remembered = SeriesMemory.for_this_run()
     subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
-    checklist = build_checklist(paths, config=config, series_subjects=subjects)
+    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered)
+    _notes(checklist.warnings, verbose)
     if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
         _emit_check_tool_format(fmt, checklist)
     else:
-        _emit(Format(fmt.value), no_color, document=lambda: render_checklist.render_checklist_json(checklist),
-              markdown=lambda: render_checklist.render_checklist_markdown(checklist),
-              text=lambda console: render_checklist.render_checklist_text(checklist, console))
+        screen = _screen(color, no_color, pager=False)
+        _emit(Format(fmt.value), screen, document=lambda: render_checklist.render_checklist_json(checklist),
+              markdown=lambda: render_checklist.render_checklist_markdown(checklist, quiet=quiet),
+              text=lambda console: render_checklist.render_checklist_text(checklist, console, quiet=quiet))
     return checklist.exit_code
 
 
@@ -408,6 +508,7 @@ def rules(
     fmt: Format = FORMAT,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
 ) -> int:
@@ -451,6 +552,7 @@ def functions(
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
 ) -> int:
     """List the functions each patch changes, with their line spans and how they changed."""
     _check_paths(paths)
@@ -620,6 +722,26 @@ def _write_b4_review(result: Any, directory: Path) -> str:
     except OSError as err:
         raise ReviewkitError(f"{directory}: cannot write: {err.strerror}") from None
     return "".join(f"wrote {_one_line(str(directory / name))}\n" for name in files)
+
+
+@app.command("install-hook")
+@_exits
+def install_hook(
+    where: Path = typer.Argument(Path("."), help="a directory in the git tree (default: here).",
+                                 show_default=False),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="written into the hook: the least severity "
+                                             "that aborts the send (default: error, or the config's fail-on).",
+                                             show_default=False),
+    force: bool = typer.Option(False, "--force", help="replace a sendemail-validate hook reviewkit did not write."),
+) -> int:
+    """Write git's sendemail-validate hook: `reviewkit check --hook --quiet` on each mail git send-email sends,
+    by the absolute path of this reviewkit."""
+    from reviewkit.hook import install_hook as write_hook
+
+    options = ["--fail-on", fail_on.value] if fail_on is not None else []
+    path = write_hook(where, options=options, force=force)
+    _write(f"wrote {_one_line(path)}\n")
+    return EXIT_OK
 
 
 def _version(value: bool) -> None:

@@ -482,6 +482,14 @@ class Severity(enum.Enum):
     WARNING = "warning"
     ERROR = "error"
 
+    @property
+    def rank(self) -> int:
+        """0 info, 1 warning, 2 error: ``a.rank >= b.rank`` is "at least as bad"."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
 
 class Confidence(enum.Enum):
     LOW = "low"
@@ -520,6 +528,9 @@ class Finding:
     # stable across line shifts and versions: rule, file, function and the
     # statement at the line (reviewkit/fingerprint.py); "" until stamped
     fingerprint: str = ""
+    # every new-side line of the same cause (``line`` first): one leak on
+    # each exit of a function is one finding (see overview.merge_findings)
+    lines: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -591,6 +602,142 @@ class Checklist:
 
 
 # --------------------------------------------------------------------------
+# overview: a series at a glance (reviewkit/overview.py)
+
+
+class PatchStatus(enum.Enum):
+    """Where a patch (or the cover letter) stands in its thread."""
+
+    REVIEWED = "reviewed"  # a Reviewed-by/Acked-by/Tested-by, nothing asked with it
+    REVIEWED_CHANGES = "reviewed, changes requested"  # a trailer given together with requested fixes
+    CHANGES_REQUESTED = "changes requested"  # reviewers' comments, no trailer
+    NO_REVIEW = "no review yet"
+
+
+@dataclass(frozen=True)
+class CommentDigest:
+    """A comment as the overview and the summary count it.
+
+    ``home``: the msgid of the patch (or cover letter) it belongs to.
+    ``by_author``: written by that patch's author (an answer, not a review).
+    ``gist``: its first sentence. ``questions``: its sentences that end in
+    ``?``; ``answered``: the patch author replied to them with words of
+    their own. ``replies_to``: the comment (``(msgid, body_start)``) whose
+    words it quotes and answers. ``diff_at``: the line of ``text`` where a
+    diff its writer proposes starts (None: no diff).
+    """
+
+    comment: Comment
+    home: str
+    by_author: bool
+    gist: str
+    questions: tuple[str, ...] = ()
+    answered: bool = False
+    replies_to: tuple[str, int] | None = None
+    diff_at: int | None = None
+    link: str = ""
+
+    @property
+    def open(self) -> bool:
+        return bool(self.questions) and not self.answered
+
+
+@dataclass(frozen=True)
+class PatchDigest:
+    """One line of the overview: a patch, or the series' cover letter.
+
+    ``comments``: every comment homed here, the author's answers included
+    (``CommentDigest.by_author``), in time order. ``trailers``: review
+    trailers given in replies by someone else than the author; ``carried``:
+    those the patch itself carries. ``functions``: (file, name, status) of
+    the functions (not macros or structs) it changes. ``cover_text`` and
+    ``cover_tail``: a cover letter's own words, and the shortlog and
+    diffstat git appends.
+    """
+
+    msgid: str
+    subject: str
+    title: str
+    author: str
+    email: str
+    date: str
+    version: int | None
+    index: int | None
+    total: int | None
+    is_cover: bool
+    status: PatchStatus
+    comments: tuple[CommentDigest, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+    carried: tuple[Trailer, ...] = ()
+    functions: tuple[tuple[str, str, str], ...] = ()
+    link: str = ""
+    cover_text: str = ""
+    cover_tail: str = ""
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        """Who commented, first seen first (the author not counted)."""
+        return tuple(dict.fromkeys(c.comment.author or c.comment.email for c in self.comments if not c.by_author))
+
+    @property
+    def review_comments(self) -> tuple[CommentDigest, ...]:
+        return tuple(c for c in self.comments if not c.by_author)
+
+    @property
+    def open_questions(self) -> tuple[CommentDigest, ...]:
+        return tuple(c for c in self.comments if c.open)
+
+    def severities(self) -> dict[Severity, int]:
+        """Findings by severity, worst first, only those present."""
+        out = {s: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.findings:
+            out[f.severity] += 1
+        return {s: n for s, n in out.items() if n}
+
+
+@dataclass(frozen=True)
+class SeriesDigest:
+    """A series: its title and version, the cover letter (index 0) and
+    the patches in index order."""
+
+    title: str
+    version: int | None
+    total: int | None
+    patches: tuple[PatchDigest, ...]
+
+    @property
+    def cover(self) -> PatchDigest | None:
+        return next((p for p in self.patches if p.is_cover), None)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The series of a review and where each message belongs.
+
+    ``homes``: msgid of every message that belongs to a patch or a cover
+    letter -> that patch's (or cover letter's) msgid; a message absent
+    belongs to none (discussion outside any patch). ``selected``: a
+    filter (``--patch``, ``--author`` ...) narrowed the review.
+    """
+
+    series: tuple[SeriesDigest, ...] = ()
+    homes: dict[str, str] = field(default_factory=dict)
+    selected: bool = False
+
+    def digest(self, msgid: str) -> PatchDigest | None:
+        for s in self.series:
+            for p in s.patches:
+                if p.msgid == msgid:
+                    return p
+        return None
+
+    @property
+    def patches(self) -> tuple[PatchDigest, ...]:
+        return tuple(p for s in self.series for p in s.patches)
+
+
+# --------------------------------------------------------------------------
 # the whole result
 
 
@@ -611,6 +758,9 @@ class Review:
     reviews: dict[str, str] = field(default_factory=dict)
     # findings dismissed as not a bug: counted, not shown
     dismissed: tuple[Dismissed, ...] = ()
+    # the series at a glance (reviewkit/overview.py); None for a Review
+    # made by hand
+    overview: Overview | None = None
 
     @property
     def messages(self) -> tuple[Message, ...]:

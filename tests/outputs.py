@@ -54,17 +54,25 @@ def invoke_once(command: str, fmt: str, path: str) -> Result:
 
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
+# a line of code folded at the terminal's width goes on after the fold mark
+_FOLD = re.compile(r"\n[ \t]*↪")
+# the fences render opens and closes (a comment that proposes a diff is a
+# text fence, then a diff fence): not the mail's words
+_FENCE = re.compile(r"(?m)^`{3,}\w*\n")
 _HEADERS = {
-    # a name longer than the terminal starts on the next line, cut at its width
-    "text": re.compile(r"(?m)^comment\s+(\S.*?)(?: <[^>\n]*>)?(?: · | answers | on |\s*\n|\s*$)"),
-    "markdown": re.compile(r"Comment by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
+    # a name longer than the terminal starts on the next line, cut at its
+    # width; a cover letter's words are its text, under "cover letter by"
+    "text": re.compile(r"(?m)^(?:comment|cover letter by)\s+(\S.*?)(?: <[^>\n]*>)?(?: · | answers | on |  |\s*\n|\s*$)"),
+    "markdown": re.compile(r"(?:Comment|Cover letter) by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
     "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
 }
 
 
 def render_outputs(review: Review) -> dict[str, str]:
     """The terminal review (no colour, 100 columns), the markdown review,
-    the summary and the JSON review, as the command line writes them."""
+    the full summary (``summary --full``: the default one gives one line
+    per comment, by design) and the JSON review, as the command line
+    writes them."""
     from reviewkit.render import build_summary, render_json, render_markdown, render_text
     from reviewkit.render.jsontext import render_json_text
 
@@ -73,7 +81,7 @@ def render_outputs(review: Review) -> dict[str, str]:
     return {
         "text": console.file.getvalue(),
         "markdown": render_markdown(review),
-        "summary": build_summary(review),
+        "summary": build_summary(review, full=True),
         "json": render_json_text(render_json(review)),
     }
 
@@ -104,7 +112,9 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
     for kind in ("text", "markdown", "summary"):
         out = outputs[kind]
         if kind == "text":
-            out = _GUTTER.sub("", out)
+            out = _FOLD.sub("", _GUTTER.sub("", out))
+        else:
+            out = _FENCE.sub("", out)
         views = [out] if kind == "text" else [out, _UNESCAPE.sub(r"\1", out)]
         flats = [_squash(v) for v in views]
         bares = [_bare(v) for v in views]

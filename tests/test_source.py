@@ -291,7 +291,19 @@ def test_gzip_of_garbage(tmp_path: Path) -> None:
 
 
 def test_unrelated_directory(tmp_path: Path) -> None:
-    assert "neither a maildir nor a public-inbox archive" in _error(tmp_path)
+    (tmp_path / "notes.txt").write_text("no mail here\n")
+    assert "neither a maildir, a public-inbox archive nor a directory of mail files" in _error(tmp_path)
+
+
+def test_a_directory_of_format_patch_files_is_a_series(tmp_path: Path) -> None:
+    # git format-patch -o DIR: one mail a file, read in the order of the names
+    patches = sorted((Path(__file__).parent / "data" / "corpus" / "patches").glob("1*.eml"))[:3]
+    for i, p in enumerate(reversed(patches)):
+        (tmp_path / f"{2 - i:04d}-x.patch").write_bytes(p.read_bytes())
+    (tmp_path / "README").write_text("not a mail\n")
+    (tmp_path / "sub").mkdir()
+    got = [r.origin for r in read_messages([str(tmp_path)])]
+    assert got == [f"{tmp_path / f'{i:04d}-x.patch'}#1" for i in range(3)]
 
 
 def test_empty_maildir(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ _EXPORTS = {
     "render_json": "reviewkit.render.json_out",
     "build_summary": "reviewkit.render.summary",
     "build_summary_json": "reviewkit.render.summary",
-    "PatchStatus": "reviewkit.render.summary",
+    "PatchStatus": "reviewkit.model",
     "build_layout": "reviewkit.render.layout",
     "safe_text": "reviewkit.render.safe",
     "safe_plain": "reviewkit.render.safe",

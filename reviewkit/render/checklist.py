@@ -23,9 +23,11 @@ SCHEMA_NAME, SCHEMA_VERSION = "reviewkit.checklist", 1
 _MARK = {Status.PASS: ("ok", "green"), Status.WARN: ("warn", "yellow"), Status.FAIL: ("FAIL", "bold red")}
 
 
-def render_checklist_text(checklist: Checklist, console: "Console") -> None:
+def render_checklist_text(checklist: Checklist, console: "Console", *, quiet: bool = False) -> None:
     """Print the checklist: one line per item under each patch's subject,
-    the details of warn/fail items indented below, then a tally."""
+    the details of warn/fail items indented below, then a tally. ``quiet``:
+    only the items that failed or warned, under their patch's subject, and
+    nothing at all when every item passed."""
     from rich.text import Text
 
     from reviewkit.render.layout import dismissed_note
@@ -33,13 +35,15 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
 
     for err in checklist.errors:
         console.print(Text.assemble(("error: ", "bold red"), safe_text(err)), soft_wrap=True)
-    for w in checklist.warnings:
-        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
+    if not quiet:
+        for w in checklist.warnings:
+            console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
+    items = _shown(checklist, quiet)
     current = None
-    for n, item in enumerate(checklist.items):
+    for n, item in enumerate(items):
         if item.patch != current or n == 0:
             current = item.patch
-            gap = "\n" if n or checklist.errors or checklist.warnings else ""
+            gap = "\n" if n or checklist.errors or (checklist.warnings and not quiet) else ""
             console.print(Text.assemble(gap, safe_text(item.patch or "series", "bold")))
         mark, style = _MARK[item.status]
         line = Text.assemble(("  " + mark.ljust(5), style), (item.name.ljust(18), "bold"), safe_text(item.reason))
@@ -59,6 +63,8 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
             console.print(Text.assemble("         fix: ", safe_text(first)), soft_wrap=True)
             for more in rest:
                 console.print(Text.assemble("             ", safe_text(more)), soft_wrap=True)
+    if quiet and not items and not checklist.errors:
+        return
     tally = (f"\n{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
              f"{checklist.count(Status.FAIL)} failed")
     style = "bold red" if checklist.exit_code else "green"
@@ -67,8 +73,14 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
         console.print(Text(dismissed_note(len(checklist.dismissed)), style="dim"))
 
 
-def render_checklist_markdown(checklist: Checklist) -> str:
-    """The checklist as GitHub markdown: a task list per patch (mail text escaped)."""
+def _shown(checklist: Checklist, quiet: bool) -> list:
+    """The items to print: all, or with ``quiet`` those that warned or failed."""
+    return [i for i in checklist.items if not quiet or i.status is not Status.PASS]
+
+
+def render_checklist_markdown(checklist: Checklist, *, quiet: bool = False) -> str:
+    """The checklist as GitHub markdown: a task list per patch (mail text
+    escaped); ``quiet``: only the items that warned or failed."""
     from reviewkit.render.layout import dismissed_note
     from reviewkit.render.safe import md_code, md_escape, md_fence
 
@@ -80,7 +92,7 @@ def render_checklist_markdown(checklist: Checklist) -> str:
     if checklist.errors or checklist.warnings:
         out.append("")
     current = None
-    for item in checklist.items:
+    for item in _shown(checklist, quiet):
         if item.patch != current or current is None:
             if current is not None:
                 out.append("")

@@ -158,6 +158,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "file": f.file,
         "function": f.function,
         "line": f.line,
+        "lines": list(f.lines or ((f.line,) if f.line is not None else ())),
         "message": f.message,
         "suggestion": f.suggestion,
         "rationale": f.rationale,

@@ -32,7 +32,7 @@ def load_rules() -> list[Rule]:
     """Import the rule modules (registering them) and return every rule."""
     from reviewkit.rules import context, errpath, locks, managed, refs  # noqa: F401  (registration)
 
-    for optional in ("spelling", "style", "patch_format"):
+    for optional in ("spelling", "style", "patch_format", "templates"):
         try:
             __import__(f"reviewkit.rules.{optional}")
         except ModuleNotFoundError as err:

@@ -485,7 +485,7 @@ def find_changelog_problems(version: int | None, notes: str, commit_message: str
                      rationale="reviewers need to know what changed since they last looked")]
 
 
-@rule("RK505", category="patch-format", severity=Severity.WARNING)
+@rule("RK505", category="patch-format", severity=Severity.WARNING, series=True)
 def changelog(patch: Patch | None, message: Message | None, series: tuple[Posting, ...],
               cover: Message | None) -> Iterator[Report]:
     """A v2 or later patch does not say what changed since the last version.

@@ -66,6 +66,9 @@ class Rule:
     severity: Severity
     func: Callable[..., Iterator]
     params: tuple[str, ...]
+    # its findings on a whole mail are about the series: the same one on
+    # several mails of a series is said once (RK505, a series' changelog)
+    series: bool = False
 
     @property
     def doc(self) -> str:
@@ -80,7 +83,7 @@ class Rule:
 _RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
+def rule(rule_id: str, *, category: str, severity: Severity, series: bool = False) -> Callable:
     """Register a rule function under ``rule_id``.
 
     Raises:
@@ -105,7 +108,7 @@ def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
             raise ValueError(f"{where}: a rule that reads a function's flow runs per function: it needs fn")
         if not func.__doc__:
             raise ValueError(f"{where}: a rule needs a docstring (its documentation)")
-        _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params)
+        _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params, series)
         return func
 
     return register

@@ -81,8 +81,9 @@ def _check_path(path: str) -> None:
         # an mbox or a single mail never needs it
         from reviewkit.source.inbox import find_epochs
 
-        if not _is_maildir(p) and not find_epochs(p):
-            raise InputError(f"{path}: a directory that is neither a maildir nor a public-inbox archive")
+        if not _is_maildir(p) and not find_epochs(p) and not _mail_files(p):
+            raise InputError(f"{path}: a directory that is neither a maildir, a public-inbox archive nor "
+                             "a directory of mail files (git format-patch -o DIR)")
     elif p.is_file() and p.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
 
@@ -96,6 +97,11 @@ def _read_one(path: str) -> Iterator[RawMessage]:
     if p.is_dir():
         if _is_maildir(p):
             yield from _read_maildir(p, path)
+        elif (files := _mail_files(p)):
+            # git format-patch -o outgoing/: a series, one file a mail, in
+            # the order of the names (0000-cover-letter.patch first)
+            for file in files:
+                yield from _read_one(str(file))
         else:
             from reviewkit.source.inbox import read_inbox
 
@@ -282,6 +288,27 @@ def _read_mbox(f: BinaryIO, name: str, *, broken: Callable[[], bool] = lambda: F
     if broken() and not held.cut:
         held = RawMessage(data=held.data, origin=held.origin, cut=CUT_SHORT)
     yield held
+
+
+def _mail_files(p: Path) -> list[Path]:
+    """The files directly in ``p`` whose content is mail (a message, an
+    mbox, an archive page), by name; a directory of anything else gives []."""
+    out = []
+    try:
+        entries = sorted(x for x in p.iterdir() if not x.name.startswith("."))
+    except OSError:
+        return []
+    for x in entries:
+        try:
+            if not x.is_file():
+                continue
+            with open(x, "rb") as f:
+                head = f.read(_HEAD)
+        except OSError:
+            continue
+        if head.strip() and sniff(head) is not InputKind.NOT_MAIL:
+            out.append(x)
+    return out
 
 
 def _is_maildir(p: Path) -> bool:

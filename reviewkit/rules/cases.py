@@ -17,6 +17,7 @@ from reviewkit.model import (
     Function,
     FunctionStatus,
     FunctionView,
+    ScopeKind,
     Side,
 )
 
@@ -26,11 +27,19 @@ SIDE_SEPARATOR = "==>"
 
 def _views(text: str, side: Side, file: str) -> dict[str, FunctionView]:
     from reviewkit.cmap.cfg import build_cfgs_from_source
+    from reviewkit.cmap.functions import find_scopes
+    from reviewkit.cmap.parse import parse_c
 
     out: dict[str, FunctionView] = {}
     if not text.strip():
         return out
     lines = text.splitlines()
+    # braced struct initializers (`static const struct irq_chip c = {`):
+    # the rules read the callbacks they name, as in a patch's code map
+    source = text.encode("utf-8", "replace")
+    for sc in find_scopes(parse_c(source), source, file=file, side=side):
+        if sc.kind is ScopeKind.STRUCT and not sc.name.startswith(("struct ", "union ", "enum ")):
+            out[sc.name] = FunctionView(sc, "\n".join(lines[sc.start - 1 : sc.end]), None)
     cfgs = build_cfgs_from_source(text, side=side, file=file)
     for name, cfg in cfgs.items():
         start = cfg.nodes[0].line

@@ -102,6 +102,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "note": (str, True),
         "distinct": (bool, False),
         "when": (str, False),
+        "instead": (str, False),
     },
     "irq_state": {"lock": (str, True), "restores": (bool, True)},
     "locked_wait": {
@@ -260,6 +261,7 @@ class MemberSpec:
     note: str
     distinct: bool = False  # no other structure has a member of that name
     when: FlagSpec | None = None  # only when the code sets this
+    instead: str = ""  # what a callback there does instead of sleeping
 
 
 @dataclass(frozen=True)
@@ -629,7 +631,7 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for name in entry["members"]:
             members[(entry["struct"], name)] = MemberSpec(
                 entry["struct"], name, frozenset(entry["context"]), Confidence(entry["confidence"]), entry["note"],
-                entry.get("distinct", False), when,
+                entry.get("distinct", False), when, entry.get("instead", ""),
             )
     restores: dict[str, bool] = {}
     for entry in data.get("irq_state", []):

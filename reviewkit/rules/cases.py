@@ -22,6 +22,9 @@ from reviewkit.model import (
 )
 
 EXAMPLE_LINE = re.compile(r"^\s*(Okay|RK[0-9]{3}):\s*(.*)$")
+# `... irqreturn_t g(...) { ... }` under an example: more of its new side,
+# on a line of its own (a second function the first one's verdict needs)
+CONTINUATION = re.compile(r"^\s*\.\.\.\s+(.*)$")
 SIDE_SEPARATOR = "==>"
 
 
@@ -90,10 +93,17 @@ class Example:
 
 def parse_examples(doc: str) -> list[Example]:
     """The example lines of a docstring. ``OLD ==> NEW`` gives both sides;
-    a line without ``==>`` is a new function."""
-    out = []
+    a line without ``==>`` is a new function; a line ``... CODE`` right
+    after an example adds CODE to its new side on the next line."""
+    out: list[Example] = []
+    last = False
     for line in doc.splitlines():
+        more = CONTINUATION.match(line)
+        if more and last:
+            out[-1] = Example(out[-1].expect, out[-1].old, out[-1].new + "\n" + more.group(1).strip())
+            continue
         m = EXAMPLE_LINE.match(line)
+        last = m is not None
         if not m:
             continue
         body = m.group(2)

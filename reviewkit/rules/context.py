@@ -417,12 +417,12 @@ def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: Know
         while atomic".
 
     Example:
-        Okay: static void f_set(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); writel(v, d->base + off); }
-        RK308: static int f_set(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
-
-        (The flag and the callback are matched across the visible code;
-        an example line holds one function only: see
-        tests/rules/cases/atomic_members.new.c.)
+        Okay: static void f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); writel(v, d->base + off); }
+            ... static const struct gpio_chip c = { .set = f, .can_sleep = false, };
+        Okay: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = true, };
+        RK308: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = false, };
 
     Suggested change:
         Set the flag the other way (``can_sleep = true``; drop ``atomic =

@@ -106,17 +106,38 @@ def _gotos_into(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, str], R
                         "but not the release (clang refuses it, gcc does not)",
                         Confidence.HIGH,
                     )
+    # a goto inside the scope of a cleanup variable, to a label the jump
+    # does not skip it for: legal, but cleanup.h asks for all or nothing
+    # per function (linux-pwm archive: Message-ID
+    # <20260321151640.4dae9b91@jic23-huawei> on ad4691_trigger_handler)
+    if not out:
+        for node in cfg.nodes:
+            s = next((s for s in scoped if node.kind is NodeKind.GOTO and s.holds(node)), None)
+            if s is None:
+                continue
+            out[(node.label or "", "mixed")] = Report(
+                node.line,
+                f"goto {node.label} in the scope of {s.text} (line {s.line}): this function mixes goto with cleanup.h",
+                "convert the rest of the function's cleanup as well (a guard or __free() for each resource, a "
+                "helper for the part that needs the lock), so that it returns directly, or take the lock by hand",
+                "cleanup.h asks that a function use goto-based cleanup or scope-based cleanup, never both: a "
+                "jump is the first thing a later change moves into a scope",
+                Confidence.MEDIUM,
+                severity=Severity.WARNING,
+            )
+            break
     return out
 
 
 @rule("RK404", category="error-path-cleanup", severity=Severity.ERROR)
 def goto_into_guard(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
-    """A ``goto`` that jumps past a ``guard()`` or ``__free()`` declaration into its scope.
+    """A ``goto`` that jumps past a ``guard()`` or ``__free()`` declaration into its scope, or mixes with one.
 
     What it flags:
         A ``goto`` from before a ``guard(...)``, ``scoped_guard(...)`` or
         ``__free(...)`` declaration to a label inside the scope that
-        declaration opens.
+        declaration opens (an error); short of that, a ``goto`` inside such
+        a scope: a function that mixes goto with cleanup.h (a warning).
 
     Why it matters:
         The jump skips the declaration but not its cleanup: at the end of
@@ -125,8 +146,9 @@ def goto_into_guard(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         compiles it.
 
     Example:
-        Okay: int f(struct d *d) { int ret; if (!d->ok) return -EINVAL; guard(mutex)(&d->m); ret = a(d); if (ret) goto out; ret = b(d); out: return ret; }
+        Okay: int f(struct d *d) { int ret; if (!d->ok) return -EINVAL; guard(mutex)(&d->m); ret = a(d); if (ret) return ret; return b(d); }
         RK404: int f(struct d *d) { int ret; if (!d->ok) goto out; guard(mutex)(&d->m); ret = a(d); out: return ret; }
+        RK404: int f(struct d *d) { int ret; guard(mutex)(&d->m); ret = a(d); if (ret) goto out; ret = b(d); out: return ret; }
 
     Suggested change:
         Move the label out of the guard's scope, or give the guarded part
@@ -373,7 +395,7 @@ def released_beside_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: Knowle
 def _unlock_labels(fn: ChangedFunction, flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, str], Report]:
     """Labels that exist only to release a lock before returning."""
     out: dict[tuple[str, str], Report] = {}
-    if flow is None or not flow.cfg.complete:
+    if flow is None:
         return out
     cfg = flow.cfg
     graph = graph_of(cfg)

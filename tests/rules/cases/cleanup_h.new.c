@@ -49,16 +49,30 @@ out:
 	return ret;
 }
 
-static int foo_guarded_ok(struct foo *st, int reg)
+static int foo_guarded_mixed(struct foo *st, int reg)
 {
 	int ret;
 
 	guard(mutex)(&st->lock);
 	ret = foo_select(st, reg);
 	if (ret)
-		/* ok: RK404 */
+		/* ruleid: RK404 */
 		goto out;
 	ret = foo_fetch(st);
+out:
+	return ret;
+}
+
+static int foo_guarded_ok(struct foo *st, int reg)
+{
+	int ret = -EINVAL;
+
+	if (reg < 0)
+		/* ok: RK404 */
+		goto out;
+	scoped_guard(mutex, &st->lock) {
+		ret = foo_select(st, reg);
+	}
 out:
 	return ret;
 }

@@ -68,8 +68,11 @@ def _loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, 
             continue
         head = min(around, key=lambda h: len(loops[h]))
         body = loops[head]
-        if sites & body or not sites - body:
-            continue  # taken per pass (or only inside): one put per get
+        if any(sites & b for b in loops.values()):
+            # taken per pass, here or in another loop (`while (i < n)
+            # clk_enable(clk);` then `while (cnt--) clk_disable(clk);`,
+            # pwm-atmel and pwm-sifive, linux-pwm archive): counted alike
+            continue
         base = base_of(key.name)
         if any(a == base for c in node_calls(cfg.nodes[head]) for a in c.args) or any(
             lv == base for n in body if cfg.nodes[n].kind is NodeKind.STATEMENT and cfg.nodes[n].text

@@ -83,6 +83,7 @@ class ActionRelease(NamedTuple):
     line: int  # the registration's line
     node: int  # the registration's node
     action: str  # the action's name
+    reset: bool  # a failed registration runs the action (the _or_reset flavour)
 
 
 def _action_releases(action: str, data: str, named: dict[str, FunctionView], kb: KnowledgeBase) -> list[tuple[str, str]]:
@@ -138,7 +139,7 @@ def find_actions(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, l
                 if not re.fullmatch(r"[A-Za-z_]\w*", action) or not data:
                     continue
                 for release, resource in _action_releases(action, data, named, kb):
-                    out.setdefault(cf.name, []).append((node.id, call.display, ActionRelease(release, resource, node.line, node.id, action)))
+                    out.setdefault(cf.name, []).append((node.id, call.display, ActionRelease(release, resource, node.line, node.id, action, spec.reset)))
     return out
 
 
@@ -179,9 +180,19 @@ def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> ManagedTabl
     for function, rows in find_actions(codemap, kb, side).items():
         for _nid, display, act in rows:
             actions.add(act.action)
+            itself = act.release == act.action
+            if not itself and not act.reset:
+                # after a plain devm_add_action() the failure branch releases
+                # by hand, rightly (devm_of_find_backlight, linux-pwm archive)
+                continue
             spec = ManagedSpec(display.split("(", 1)[0], 0, (act.release,), 0, "")
             releases.setdefault(act.release, 0)
-            for key in _keys(function, act.resource):
+            # the action called by hand anywhere; what it releases only in
+            # the registering function: elsewhere a clock's enable count may
+            # be dropped and taken again (runtime suspend/resume of the
+            # rzg2l-gpt and rzv2m postings, linux-pwm archive)
+            keys = _keys(function, act.resource) if itself else [(function, act.resource)]
+            for key in keys:
                 managed.setdefault(key, []).append(Managed(spec, function, act.line, display, act.node))
     return ManagedTables(managed, plain, releases, frozenset(actions))
 

@@ -43,7 +43,16 @@ static void foo_remove(struct platform_device *pdev)
 	struct foo *priv = platform_get_drvdata(pdev);
 
 	/* ruleid: RK203 */
+	foo_disable_clk(priv);
+}
+
+static int foo_runtime_suspend(struct device *dev)
+{
+	struct foo *priv = dev_get_drvdata(dev);
+
+	/* ok: RK203 */
 	clk_disable_unprepare(priv->clk);
+	return 0;
 }
 
 static int bar_probe(struct platform_device *pdev)

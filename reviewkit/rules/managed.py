@@ -105,6 +105,10 @@ def _action_releases(action: str, data: str, named: dict[str, FunctionView], kb:
             for lv, rv in parse_statement(node.text).assigned:
                 if normalise_key(rv) in aliases and re.fullmatch(r"[A-Za-z_]\w*", lv):
                     aliases[lv] = aliases[normalise_key(rv)]
+    # an action that takes what it drops (enables a clock to reach the
+    # registers, then disables it: pwm-rzv2m, linux-pwm archive) releases nothing
+    taken = {(op.family, call.arg_key(op.arg)) for node in view.cfg.nodes for call in node_calls(node)
+             if (op := kb.ops.get(call.name)) is not None and op.kind in (OpKind.ACQUIRE, OpKind.TRY) and op.arg is not None}
     for node in view.cfg.nodes:
         for call in node_calls(node):
             op = kb.ops.get(call.name)
@@ -112,7 +116,7 @@ def _action_releases(action: str, data: str, named: dict[str, FunctionView], kb:
                 continue
             text = call.arg_key(op.arg) or ""
             m = re.match(r"^([A-Za-z_]\w*)(.*)$", text)
-            if m and m.group(1) in aliases:
+            if m and m.group(1) in aliases and (op.family, text) not in taken:
                 out.append((call.name, normalise_key(aliases[m.group(1)] + m.group(2))))
     return out
 
@@ -191,7 +195,7 @@ def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> ManagedTabl
             # the registering function: elsewhere a clock's enable count may
             # be dropped and taken again (runtime suspend/resume of the
             # rzg2l-gpt and rzv2m postings, linux-pwm archive)
-            keys = _keys(function, act.resource) if itself else [(function, act.resource)]
+            keys = [(function, act.resource)] + ([("*", f"action:{act.action}")] if itself else [])
             for key in keys:
                 managed.setdefault(key, []).append(Managed(spec, function, act.line, display, act.node))
     return ManagedTables(managed, plain, releases, frozenset(actions))
@@ -213,7 +217,9 @@ def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Re
             text = call.arg_key(idx) if idx is not None else None
             if not text:
                 continue
-            m = next((m for m in _lookup(managed, fn.name, text) or () if call.name in m.spec.release and m.spec.release_arg == idx
+            # the action called by hand, whatever its argument is called here
+            by_hand = managed.get(("*", f"action:{call.name}"), []) if call.name in actions else []
+            m = next((m for m in by_hand + (_lookup(managed, fn.name, text) or []) if call.name in m.spec.release and m.spec.release_arg == idx
                       # a release before the registration in the same function is its own business
                       and (m.function != fn.name or node.id > m.node or m.spec.name not in kb.devm_actions)), None)
             if m is None:

@@ -29,7 +29,7 @@ FRAGMENT_NOTE = " (judged from the lines the patch shows; the rest of the functi
 def load_rules() -> list[Rule]:
     """Import the rule modules (registering them) and return every rule."""
     from reviewkit.rules import context, errpath, locks, managed, refs  # noqa: F401  (registration)
-    from reviewkit.rules import cleanup, conditional, irqvariant, runtimepm  # noqa: F401  (registration)
+    from reviewkit.rules import afterunlock, cleanup, conditional, irqvariant, runtimepm  # noqa: F401  (registration)
 
     for optional in ("spelling", "style", "patch_format"):
         try:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, FunctionView, NodeKind, Severity, Side
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.flows import FunctionFlows
@@ -220,8 +221,11 @@ def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Re
             # the action called by hand, whatever its argument is called here
             by_hand = managed.get(("*", f"action:{call.name}"), []) if call.name in actions else []
             m = next((m for m in by_hand + (_lookup(managed, fn.name, text) or []) if call.name in m.spec.release and m.spec.release_arg == idx
-                      # a release before the registration in the same function is its own business
-                      and (m.function != fn.name or node.id > m.node or m.spec.name not in kb.devm_actions)), None)
+                      # a release the registration does not reach (before it, or
+                      # on a label only earlier gotos jump to: adp5585_keys_parse_fw,
+                      # linux-pwm archive) is its own business
+                      and (m.function != fn.name or m.spec.name not in kb.devm_actions
+                           or node.id in graph_of(view.cfg).reach(m.node) - {m.node})), None)
             if m is None:
                 continue
             if m.spec.arg is None and _lookup({k: True for k in plain}, fn.name, text):

@@ -14,7 +14,7 @@ from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import introduced, node_calls, op_key, reached_nodes
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import ResourceKey, normalise_key
+from reviewkit.rules.resources import ResourceKey, base_of, normalise_key
 
 
 class Write(NamedTuple):
@@ -64,7 +64,10 @@ def _after_unlock(walk: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKe
         may = frozenset().union(*(frozenset(h.key for h in st.locks_held()) for st in states))
         for w in _writes(node, kb):
             for key in must:
-                if key.name:
+                # a field of the object the lock belongs to: an out
+                # parameter filled under the lock is the caller's
+                # (mchp_core_pwm_get_state's state->period, linux-pwm archive)
+                if key.name and base_of(w.target) == base_of(key.name):
                     under.setdefault(key, {}).setdefault(w.target, node.line)
         for call in node_calls(node):
             op = kb.ops.get(call.name)
@@ -106,7 +109,8 @@ def write_after_unlock(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
 
     What it flags:
         An assignment to a field (``priv->enabled = false``) or a register
-        write (``writel()``, ``regmap_write()`` to the same register) on a
+        write (``writel()``, ``regmap_write()`` to the same register) of
+        the object the lock belongs to (``priv->lock``) on a
         path after a release of a lock, with the lock no longer held,
         where the same function writes that field or register with the
         lock held on every path: the unlock moved up, or the write down.

@@ -384,7 +384,9 @@ def find_irq_off_calls(run: PatchFlows, side: Side) -> dict[str, tuple[str, int,
         if walk is None:
             continue
         for node, states in reached_nodes(walk):
-            offs = [h for st in states for h in st.locks_held() if "irq-off" in kb.lock_context(h.variant) and h.key not in st.unsure]
+            if "irq-off" not in held_contexts(kb, states):
+                continue
+            offs = [h for h in states[0].locks_held() if "irq-off" in kb.lock_context(h.variant)]
             if not offs:
                 continue
             for call in node_calls(node):
@@ -403,20 +405,23 @@ def _reenables(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tuple
         if kb.irq_restores.get(t.variant) is not False:
             continue
         states = walk.visits.get(t.node, [])
-        nested = [h for st in states for h in st.locks_held() if h.key != t.key and "irq-off" in kb.lock_context(h.variant)
-                  and h.key not in st.unsure]
+        if any(h.key == t.key and h.borrowed for st in states for h in st.held):
+            # retaking a lock the caller holds and this function dropped
+            # (mm/vmscan.c move_pages_to_lru()): the caller's variant rules
+            continue
         if "irq-off" in body_ctx:
             # irqs are off for the whole callback: the plain variant
             fix, reason, conf = kb.plain_variant(t.variant), why, Confidence.HIGH
-        elif nested:
-            outer = nested[0]
-            site = min(outer.sites, key=lambda s: walk.cfg.nodes[s].line) if outer.sites else t.node
+        elif "irq-off" in held_contexts(kb, states, t.key):
             fix = kb.restoring_variant(t.variant)
-            reason = f"{outer.key or 'irqs'} is held with irqs off (line {walk.cfg.nodes[site].line}) on a path to it"
+            reason = f"{_holders(kb, walk, t.node, t.key) or 'another lock'} holds irqs off on every path to it"
             conf = Confidence.HIGH
         else:
             caller = flow.run.shared_walks(find_irq_off_calls, side).get(flow.fn.name)
-            if caller is None:
+            if caller is None or any(h.borrowed and h.key.is_lock for _n, st in walk.exits for h in st.held):
+                # a function that drops its caller's lock and retakes it
+                # follows the caller's protocol (mm/vmscan.c move_pages_to_lru(),
+                # tests/data/corpus/patches/119_v16-18-22-patch-posting.eml)
                 continue
             fix = kb.restoring_variant(t.variant)
             reason = f"{caller[0]}() calls {flow.fn.name}() at line {caller[1]} with {caller[2]} held, irqs off"

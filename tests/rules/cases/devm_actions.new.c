@@ -31,11 +31,8 @@ static int foo_probe(struct platform_device *pdev)
 		clk_disable_unprepare(priv->clk);
 		return ret;
 	}
-	ret = devm_add_action_or_reset(&pdev->dev, foo_disable_clk, priv);
-	if (ret)
-		return ret;
 	platform_set_drvdata(pdev, priv);
-	return 0;
+	return devm_add_action_or_reset(&pdev->dev, foo_disable_clk, priv);
 }
 
 static void foo_remove(struct platform_device *pdev)

@@ -55,6 +55,9 @@ def _after_unlock(walk: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKe
     if walk is None:
         return out
     cfg = walk.cfg
+    if not any((op := kb.ops.get(c.name)) is not None and op.is_lock and op.kind is OpKind.RELEASE
+               for n in cfg.nodes for c in node_calls(n)):
+        return out  # most functions release no lock: nothing is after an unlock
     graph = graph_of(cfg)
     under: dict[ResourceKey, dict[str, int]] = {}  # lock -> target -> a line it is written on under the lock
     releases: dict[ResourceKey, list[int]] = {}

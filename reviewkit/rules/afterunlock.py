@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
+from reviewkit.model import CfgNode, ChangedFunction, Confidence, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, parse_statement
 from reviewkit.rules.flows import FunctionFlows
@@ -61,7 +61,7 @@ def _after_unlock(walk: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKe
     graph = graph_of(cfg)
     under: dict[ResourceKey, dict[str, int]] = {}  # lock -> target -> a line it is written on under the lock
     releases: dict[ResourceKey, list[int]] = {}
-    unheld: list[tuple[object, frozenset[ResourceKey]]] = []
+    unheld: list[tuple[CfgNode, frozenset[ResourceKey]]] = []
     for node, states in reached_nodes(walk):
         must = frozenset.intersection(*(frozenset(h.key for h in st.locks_held() if h.key not in st.unsure) for st in states))
         may = frozenset().union(*(frozenset(h.key for h in st.locks_held()) for st in states))

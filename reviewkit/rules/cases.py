@@ -39,8 +39,8 @@ def _views(text: str, side: Side, file: str) -> dict[str, FunctionView]:
     lines = text.splitlines()
     # braced struct initializers (`static const struct irq_chip c = {`):
     # the rules read the callbacks they name, as in a patch's code map
-    source = text.encode("utf-8", "replace")
-    for sc in find_scopes(parse_c(source), source, file=file, side=side):
+    data = text.encode("utf-8", "replace")
+    for sc in find_scopes(parse_c(data), data, file=file, side=side):
         if sc.kind is ScopeKind.STRUCT and not sc.name.startswith(("struct ", "union ", "enum ")):
             out[sc.name] = FunctionView(sc, "\n".join(lines[sc.start - 1 : sc.end]), None)
     cfgs = build_cfgs_from_source(text, side=side, file=file)

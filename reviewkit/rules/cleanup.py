@@ -112,12 +112,12 @@ def _gotos_into(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, str], R
     # <20260321151640.4dae9b91@jic23-huawei> on ad4691_trigger_handler)
     if not out:
         for node in cfg.nodes:
-            s = next((s for s in scoped if node.kind is NodeKind.GOTO and s.holds(node)), None)
-            if s is None:
+            inside = next((s for s in scoped if node.kind is NodeKind.GOTO and s.holds(node)), None)
+            if inside is None:
                 continue
             out[(node.label or "", "mixed")] = Report(
                 node.line,
-                f"goto {node.label} in the scope of {s.text} (line {s.line}): this function mixes goto with cleanup.h",
+                f"goto {node.label} in the scope of {inside.text} (line {inside.line}): this function mixes goto with cleanup.h",
                 "convert the rest of the function's cleanup as well (a guard or __free() for each resource, a "
                 "helper for the part that needs the lock), so that it returns directly, or take the lock by hand",
                 "cleanup.h asks that a function use goto-based cleanup or scope-based cleanup, never both: a "

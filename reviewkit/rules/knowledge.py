@@ -118,7 +118,6 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "data_arg": (int, True),
         "reset": (bool, False),
     },
-    "teardown": {"setup": (str, True), "undo": (_STR_LIST, True)},
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
 }
 
@@ -325,7 +324,6 @@ class KnowledgeBase:
     irq_restores: dict[str, bool] = field(default_factory=dict)  # irq-off lock id -> its release restores
     locked_waits: dict[str, LockedWait] = field(default_factory=dict)
     devm_actions: dict[str, DevmAction] = field(default_factory=dict)
-    teardowns: dict[str, tuple[str, ...]] = field(default_factory=dict)  # setup member -> undo members
     io_writes: dict[str, IoWrite] = field(default_factory=dict)
     free_err_ok: frozenset[str] = frozenset()  # __free classes whose release takes an ERR_PTR()
 
@@ -651,9 +649,8 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for e in data.get("devm_action", []) for name in e["names"]
     }
     writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
-    teardowns = {e["setup"]: tuple(e["undo"]) for e in data.get("teardown", [])}
     return {"atomic_members": members, "irq_restores": restores, "locked_waits": waits, "devm_actions": actions,
-            "teardowns": teardowns, "io_writes": writes}
+            "io_writes": writes}
 
 
 def _parse_shipped_toml() -> dict[str, Any]:

@@ -192,11 +192,12 @@ def find_managed(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> ManagedTabl
                 continue
             spec = ManagedSpec(display.split("(", 1)[0], 0, (act.release,), 0, "")
             releases.setdefault(act.release, 0)
-            # the action called by hand anywhere; what it releases only in
-            # the registering function: elsewhere a clock's enable count may
-            # be dropped and taken again (runtime suspend/resume of the
-            # rzg2l-gpt and rzv2m postings, linux-pwm archive)
-            keys = [(function, act.resource)] + ([("*", f"action:{act.action}")] if itself else [])
+            # only in the registering function, after the registration:
+            # elsewhere a clock's enable count may be dropped and taken
+            # again (runtime suspend/resume of the rzg2l-gpt and rzv2m
+            # postings), and a .shutdown callback may run the action by
+            # hand with no unbind to follow (pwm_fan_shutdown; linux-pwm archive)
+            keys = [(function, act.resource)] + ([(function, f"action:{act.action}")] if itself else [])
             for key in keys:
                 managed.setdefault(key, []).append(Managed(spec, function, act.line, display, act.node))
     return ManagedTables(managed, plain, releases, frozenset(actions))
@@ -219,7 +220,7 @@ def _plain_releases(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Re
             if not text:
                 continue
             # the action called by hand, whatever its argument is called here
-            by_hand = managed.get(("*", f"action:{call.name}"), []) if call.name in actions else []
+            by_hand = managed.get((fn.name, f"action:{call.name}"), []) if call.name in actions else []
             m = next((m for m in by_hand + (_lookup(managed, fn.name, text) or []) if call.name in m.spec.release and m.spec.release_arg == idx
                       # a release the registration does not reach (before it, or
                       # on a label only earlier gotos jump to: adp5585_keys_parse_fw,
@@ -258,8 +259,8 @@ def managed_release(fn: ChangedFunction, flow: FunctionFlows) -> Iterator[Report
         gave (``devm_gpiod_get()``, ``devm_kzalloc()``,
         ``devm_pwmchip_add()`` ...), in the same function or, for a
         structure member, in another function of the patch (a remove
-        callback); and, after a ``devm_add_action_or_reset()``, a call of
-        the action by hand or of a release the action makes.
+        callback); and, after a ``devm_add_action_or_reset()`` in the same
+        function, a call of the action by hand or of a release it makes.
 
     Why it matters:
         The devres release runs when the driver unbinds, after the plain

@@ -35,11 +35,31 @@ static int foo_probe(struct platform_device *pdev)
 	return devm_add_action_or_reset(&pdev->dev, foo_disable_clk, priv);
 }
 
-static void foo_remove(struct platform_device *pdev)
+static int foo2_probe(struct platform_device *pdev)
+{
+	struct foo *priv = platform_get_drvdata(pdev);
+	int ret;
+
+	ret = clk_prepare_enable(priv->clk);
+	if (ret)
+		return ret;
+	ret = devm_add_action_or_reset(&pdev->dev, foo_disable_clk, priv);
+	if (ret)
+		return ret;
+	ret = foo_check(priv);
+	if (ret) {
+		/* ruleid: RK203 */
+		foo_disable_clk(priv);
+		return ret;
+	}
+	return 0;
+}
+
+static void foo_shutdown(struct platform_device *pdev)
 {
 	struct foo *priv = platform_get_drvdata(pdev);
 
-	/* ruleid: RK203 */
+	/* ok: RK203 */
 	foo_disable_clk(priv);
 }
 

@@ -311,6 +311,24 @@ def _early_actions(flow: FunctionFlows, side: Side) -> dict[tuple[str, str], Rep
         rel = kb.ops.get(act.release)
         if rel is None or rel.kind is not OpKind.RELEASE or rel.is_lock:
             continue
+
+        def takes(node) -> str:
+            """The call of ``node`` that takes what the action releases ("" if none)."""
+            for call in node_calls(node):
+                op = kb.ops.get(call.name)
+                if op is None or op.is_lock or op.family != rel.family:
+                    continue
+                if op.kind in (OpKind.ACQUIRE, OpKind.TRY) and op.arg is not None and call.arg_key(op.arg) == act.resource:
+                    return call.display
+                if op.kind is OpKind.RETURNS and call.lhs == act.resource:
+                    return call.display
+            return ""
+
+        if any(takes(n) for n in cfg.nodes if n.id < act.node):
+            # taken before the registration: a later get is another
+            # reference (spi_alloc_master() then spi_master_get() for
+            # devm_spi_register_master(): corpus/fixes/linux-spi/080)
+            continue
         for node in cfg.nodes:
             if node.id <= act.node:
                 continue

@@ -9,11 +9,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call, parse_statement
+from reviewkit.rules.extract import Call, find_declared_types, parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind, SleepSpec
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, FlagSpec, KnowledgeBase, OpKind, SleepSpec
 from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_calls, reached_nodes
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
@@ -98,10 +98,13 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
 @dataclass(frozen=True)
 class AtomicCallback:
     """Why a function runs in atomic context: the registration that names
-    it (or the value it returns)."""
+    it (or the value it returns, or the structure member it is put in)."""
 
     spec: CallbackSpec
     how: str  # "the handler passed to devm_request_irq() at line 40"
+    flag: FlagSpec | None = None  # the setting that makes it so, when one does
+    flag_line: int = 0  # where the code makes it
+    instead: str = ""  # what to do instead of sleeping there, when the knowledge says
 
 
 def _callback_name(arg: str) -> str | None:
@@ -113,19 +116,90 @@ def _callback_name(arg: str) -> str | None:
     return text
 
 
+# `static const struct irq_chip foo_irq_chip = {` (an array of them too)
+_INIT_HEAD = re.compile(r"\bstruct\s+(\w+)\s+(?:const\s+)?\**\s*\w+\s*(?:\[[^\]]*\])?\s*=\s*\{")
+# `.irq_mask = foo_irq_mask,`
+_DESIGNATED = re.compile(r"\.\s*(\w+)\s*=\s*([^,;{}\n]+?)\s*(?=[,}\n])")
+
+
+class MemberSetting(NamedTuple):
+    """``STRUCT.MEMBER = VALUE`` as the visible code writes it."""
+
+    struct: str  # "" when the type cannot be told
+    member: str
+    value: str
+    line: int
+
+
+def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[MemberSetting]:
+    """What one visible scope puts in structure members: the designated
+    initializers of a braced struct initializer, and the assignments of a
+    function (``gc->can_sleep = true``), typed by the function's
+    declarations or, for a member of a member (``priv->timer.function``),
+    by ``field_types``: the visible struct definitions' fields."""
+    out: list[MemberSetting] = []
+    fn = view.function
+    if fn.kind is ScopeKind.STRUCT:
+        head = _INIT_HEAD.search(side_text)
+        if head is None:
+            return out
+        for m in _DESIGNATED.finditer(side_text, head.end()):
+            line = fn.start + side_text.count("\n", 0, m.start())
+            out.append(MemberSetting(head.group(1), m.group(1), m.group(2), line))
+        return out
+    if view.cfg is None:
+        return out
+    types = find_declared_types(view.source)
+    for node in view.cfg.nodes:
+        if node.kind is not NodeKind.STATEMENT or "=" not in node.text:
+            continue
+        for lv, rv in parse_statement(node.text).assigned:
+            parts = re.split(r"->|\.", lv)
+            if len(parts) < 2:
+                continue
+            owner = types.get(parts[0], "") if len(parts) == 2 else field_types.get(parts[-2], "")
+            out.append(MemberSetting(owner, parts[-1], rv, node.line))
+    return out
+
+
+def _field_types(codemap: CodeMap, side: Side) -> dict[str, str]:
+    """Field name -> struct tag, from the struct definitions the visible
+    code shows (``struct hrtimer timer;`` in ``struct pwm_ir``); a field
+    name two definitions give different types is left out."""
+    text = "\n".join(
+        v.source for cf in codemap.functions
+        for v in [cf.new if side is Side.NEW else cf.old]
+        if v is not None and v.function.kind is ScopeKind.STRUCT and v.function.name.startswith("struct ")
+    )
+    return find_declared_types(text) if text else {}
+
+
+def _flag_value(text: str) -> str:
+    t = text.strip()
+    return {"1": "true", "0": "false"}.get(t, t)
+
+
 def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, AtomicCallback]:
     """Functions of the visible code that run in atomic context on one side:
     passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
-    in the code map, or returning one of its ``returns`` values. (The
-    rule reads it once per run: ``PatchFlows.shared``.)
+    in the code map, returning one of its ``returns`` values, or put in a
+    structure member that ``[[atomic_member]]`` names (a member whose
+    ``when`` setting the visible code must also make). (The rules read it
+    once per run: ``PatchFlows.shared``.)
 
     Returns:
         name -> why; empty when nothing visible says so.
     """
     out: dict[str, AtomicCallback] = {}
+    settings: list[MemberSetting] = []
+    fields = _field_types(codemap, side)
     for cf in codemap.functions:
         view = cf.new if side is Side.NEW else cf.old
-        if view is None or view.cfg is None:
+        if view is None:
+            continue
+        if view.function.kind is ScopeKind.STRUCT or view.cfg is not None:
+            settings.extend(_member_settings(view, view.source, fields))
+        if view.cfg is None:
             continue
         for node in view.cfg.nodes:
             if node.kind is NodeKind.RETURN and node.text:
@@ -140,6 +214,23 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
                 target = _callback_name(call.args[spec.arg])
                 if target and target not in out:
                     out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
+    flags = {(s.struct, s.member, _flag_value(s.value)): s.line for s in settings}
+    for s in settings:
+        member = kb.atomic_member(s.struct, s.member)
+        target = _callback_name(s.value)
+        if member is None or target is None or target in out:
+            continue
+        line = 0
+        w = member.when
+        if w is not None:
+            # the flag's structure is often reached through a pointer of
+            # unknown type (`priv->chip.can_sleep`): its name and value say it
+            line = flags.get((w.struct, w.field, w.value)) or flags.get(("", w.field, w.value)) or 0
+            if not line:
+                continue
+        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note)
+        out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
+                                     w, line, member.instead)
     return out
 
 
@@ -233,7 +324,10 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
         directly or through a visible helper that calls one, in a function
         the visible code registers as a hard-irq handler (the handler, not
         the thread function, of request_irq() and friends), a timer or a
-        tasklet, or that returns IRQ_WAKE_THREAD (a primary handler).
+        tasklet, or that returns IRQ_WAKE_THREAD (a primary handler); or
+        that the visible code puts in a structure member whose function
+        runs in atomic context (an ``irq_chip``'s ``irq_mask``, an
+        hrtimer's ``function``, an atomic I2C transfer).
 
     Why it matters:
         A hard-irq handler or a softirq callback must not sleep: "BUG:
@@ -252,12 +346,15 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
     Suggested change:
         Move the sleeping work into a threaded handler (the thread_fn of
         request_threaded_irq()) or a work item, or do it once at probe
-        time.
+        time; in an irq_chip callback, record the change and do the bus
+        access in ``irq_bus_sync_unlock()``.
 
     Knowledge used:
         ``[[atomic_callback]]`` registrars (which argument is the
         callback, what context it runs in, how sure that is) and their
-        ``returns`` markers, ``[[sleep]]``, ``[[atomic_gfp]]``.
+        ``returns`` markers; ``[[atomic_member]]`` entries without a
+        ``when`` setting (RK308 reads the others); ``[[sleep]]``,
+        ``[[atomic_gfp]]``.
 
     Limits:
         The registration (or the marker) must be in the code the patch
@@ -267,10 +364,27 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
         a spinlock) are reported only when the code shows the setup that
         sleeps (``devm_regmap_init_i2c()``).
     """
+    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=False):
+        yield Report(
+            line,
+            f"{what}, but {fn.name}() runs in {cb.spec.note}: {cb.how}",
+            f"keep {name}() out of {fn.name}(): {cb.instead}" if cb.instead else
+            f"move {name}() out of {fn.name}(): into a threaded handler or a work item, or do it once before the callback is registered",
+            "a function in hard-irq or softirq context must not sleep ('BUG: scheduling while atomic')",
+            conf,
+        )
+
+
+def _callback_sleeps(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase, *, flagged: bool
+                     ) -> Iterator[tuple[str, int, str, Confidence, AtomicCallback]]:
+    """(call name, line, what, confidence, why atomic) of each place where
+    ``fn``, a function that runs in atomic context, may sleep on the new
+    side and did not on the old. ``flagged``: only callbacks that a
+    setting makes atomic (``can_sleep = false``), else only the others."""
     if fn.new is None:
         return
     cb = flow.run.shared(find_atomic_callbacks, Side.NEW).get(fn.name)
-    if cb is None:
+    if cb is None or (cb.flag is not None) != flagged:
         return
     old, new = flow.old, flow.new
     before: dict[str, CallbackSleep] = {}
@@ -281,11 +395,60 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
             continue
         if _RANK[cb.spec.confidence] < _RANK[conf]:
             conf = cb.spec.confidence
+        yield name, line, what, conf, cb
+
+
+@rule("RK308", category="sleep-in-atomic", severity=Severity.ERROR)
+def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A chip says its callbacks never sleep (``can_sleep = false``, ``atomic = true``), and one of them may sleep.
+
+    What it flags:
+        A call that may sleep (an I2C or SPI transfer, a mutex, a regmap
+        access on a bus that sleeps ...), directly or through a visible
+        helper, in a callback of a structure whose flag the visible code
+        sets to say the callbacks run in atomic context: the ``get``/
+        ``set`` callbacks of a ``gpio_chip`` with ``can_sleep = false``,
+        the ``apply`` callback of a PWM chip with ``atomic = true``.
+
+    Why it matters:
+        Consumers trust the flag: ``gpiod_set_value()`` (not the
+        ``_cansleep`` variant) and ``pwm_apply_atomic()`` call the
+        callback from atomic context, where sleeping is "BUG: scheduling
+        while atomic".
+
+    Example:
+        Okay: static void f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); writel(v, d->base + off); }
+            ... static const struct gpio_chip c = { .set = f, .can_sleep = false, };
+        Okay: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = true, };
+        RK308: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = false, };
+
+    Suggested change:
+        Set the flag the other way (``can_sleep = true``; drop ``atomic =
+        true``), so that consumers use the sleeping calls, or keep the
+        callback free of sleeping calls.
+
+    Knowledge used:
+        ``[[atomic_member]]`` entries with a ``when`` setting,
+        ``[[sleep]]`` (with ``sure_with``: regmap on I2C or SPI),
+        ``[[atomic_gfp]]``.
+
+    Limits:
+        The flag and the structure that names the callback must be in the
+        code the patch shows; a flag left at its default (a zeroed
+        ``can_sleep``) is not seen. Helpers are followed one level.
+    """
+    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=True):
+        flag = cb.flag
+        assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
+        other = {"true": "false", "false": "true"}.get(flag.value)
+        change = f"set {flag.field} = {other}" if other else f"drop {flag}"
         yield Report(
             line,
-            f"{what}, but {fn.name}() runs in {cb.spec.note}: {cb.how}",
-            f"move {name}() out of {fn.name}(): into a threaded handler or a work item, or do it once before the callback is registered",
-            "a function in hard-irq or softirq context must not sleep ('BUG: scheduling while atomic')",
+            f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})",
+            f"{change} so that consumers call {fn.name}() only where it may sleep, or keep {name}() out of it",
+            "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
             conf,
         )
 

@@ -118,3 +118,12 @@ class PatchFlows:
         if key not in self._shared:
             self._shared[key] = compute(self.codemap, self.kb, side)
         return self._shared[key]  # type: ignore[return-value]
+
+    def shared_walks(self, compute: Callable[[PatchFlows, Side], T], side: Side) -> T:
+        """``compute(self, side)``, computed once per run: a table read off
+        the walks of several functions (the locks that interrupt handlers
+        take), made from this run's walks."""
+        key = (compute, side)
+        if key not in self._shared:
+            self._shared[key] = compute(self, side)
+        return self._shared[key]  # type: ignore[return-value]

@@ -10,7 +10,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, NamedTuple, TypeVar
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
@@ -256,3 +256,37 @@ def introduced(
     for key, report in sorted(after.items(), key=lambda kv: kv[1].line or 0):
         if (same(key) if same is not None else key) not in old:
             yield report
+
+
+class Taking(NamedTuple):
+    """A place one side takes a lock, and the variant it takes it with."""
+
+    node: int
+    key: ResourceKey
+    variant: str
+    scoped: bool  # by guard() or scoped_guard(): released where its scope ends
+
+
+def find_lock_takings(flow: Flow) -> list[Taking]:
+    """Every node that takes a lock on some analysed path (a call, a
+    trylock that succeeded, a guard() or scoped_guard()), read off the
+    walk's states, by line."""
+    out: dict[tuple[int, ResourceKey], Taking] = {}
+    graph = graph_of(flow.cfg)
+    for node, _states in reached_nodes(flow):
+        for e in graph.successors(node.id):
+            for st in flow.visits.get(e.dst, ()):
+                for h in st.held:
+                    if h.key.is_lock and h.count > 0 and node.id in h.sites and (node.id, h.key) not in out:
+                        out[(node.id, h.key)] = Taking(node.id, h.key, h.variant, h.scoped)
+    return sorted(out.values(), key=lambda t: (flow.cfg.nodes[t.node].line, t.key))
+
+
+def held_contexts(kb: KnowledgeBase, states: list[State], but: ResourceKey | None = None) -> frozenset[str]:
+    """The contexts (irq-off, bh-off ...) that the locks held on every one
+    of ``states`` put the code in, ``but`` one lock left out."""
+    sets = [
+        frozenset().union(*(kb.lock_context(h.variant) for h in st.locks_held() if h.key != but and h.key not in st.unsure))
+        for st in states
+    ]
+    return frozenset.intersection(*sets) if sets else frozenset()

@@ -322,7 +322,7 @@ class Transfer:
             key = ResourceKey(spec.family, normalise_key(args[spec.arg]), True)
         else:
             return st
-        return self.acquire(st, key, variant, node.id, scoped=True, until_line=_scope_end(node, block))
+        return self.acquire(st, key, variant, node.id, scoped=True, until_line=scope_end(node, block))
 
     def _straight_run(self, nid: int, limit: int) -> Iterator[CfgNode]:
         """``nid`` and the nodes of its straight run, at most ``limit``, up to EXIT."""
@@ -489,13 +489,22 @@ def _is_plain_flag(var: str, tr: "Transfer") -> bool:
     return var in tr.initialised
 
 
-def _scope_end(node: CfgNode, block: bool) -> int:
+def scope_end(node: CfgNode, block: bool) -> int:
     """The last line of the scope a guard holds for (0 when unknown: the
     whole function)."""
+    scope = scope_node(node, block)
+    if scope is None or node.ts_node is None:
+        return 0
+    return scope.end_point.row + 1 + node.line - (node.ts_node.start_point.row + 1)
+
+
+def scope_node(node: CfgNode, block: bool):
+    """The block a guard declared at ``node`` holds for: the block of a
+    ``scoped_guard(...) { }`` (``block``), else the block the declaration
+    sits in; None when unknown or when it is the function's body."""
     ts = node.ts_node
     if ts is None:
-        return 0
-    offset = node.line - (ts.start_point.row + 1)
+        return None
     if block:
         # scoped_guard(...) { }: the block is the head statement's next sibling
         n = ts
@@ -505,12 +514,10 @@ def _scope_end(node: CfgNode, block: bool) -> int:
         while n is not None and sib is None and n.parent is not None:
             n = n.parent
             sib = n.next_named_sibling
-        if sib is not None and sib.type == "compound_statement":
-            return sib.end_point.row + 1 + offset
-        return 0
+        return sib if sib is not None and sib.type == "compound_statement" else None
     n = ts.parent
     while n is not None and n.type != "compound_statement":
         n = n.parent
     if n is None or n.parent is None or n.parent.type == "function_definition":
-        return 0
-    return n.end_point.row + 1 + offset
+        return None
+    return n

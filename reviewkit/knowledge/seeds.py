@@ -1,0 +1,173 @@
+"""What the learning starts from: knowledge.toml's tables turned into one
+picklable record that every worker process gets once.
+
+No kernel name lives in this package's code: each seed (a sleeping
+primitive, a get and its put, a lock and its release, a cleanup macro, a
+test of the execution context) is data in ``rules/knowledge.toml``, extended
+by the user's config.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS
+
+# A lock op as the learner needs it: (kind, lock variant or ref id, family,
+# index of the argument naming the resource or -1 for a global one).
+# kind: "acquire", "try", "release" for locks; "get", "put", "returns" for
+# references.
+LockOp = tuple[str, str, str, int]
+
+
+@dataclass(frozen=True)
+class CleanupMacro:
+    macro: str
+    kind: str
+    type_arg: int = -1
+    acquire_arg: int = -1
+    release_arg: int = -1
+    suffix_arg: int = -1
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """The learning's seeds, from knowledge tables (see knowledge.toml's
+    ``[[learn]]`` and the tables it names)."""
+
+    # sleeping: name -> gfp argument index (None: sleeps whatever the flags)
+    sleepers: dict[str, int | None] = field(default_factory=dict)
+    never_sleeps: frozenset[str] = frozenset()
+    atomic_suffix: tuple[str, ...] = ()
+    sleeping_gfp: frozenset[str] = frozenset()
+    atomic_gfp: frozenset[str] = frozenset()
+    gfp_type: frozenset[str] = frozenset()
+    context_tests: frozenset[str] = frozenset()
+    doc_sleeps: tuple[str, ...] = ()
+    doc_atomic: tuple[str, ...] = ()
+    # locks and references
+    lock_ops: dict[str, LockOp] = field(default_factory=dict)
+    atomic_variants: frozenset[str] = frozenset()  # lock variants whose holder is in atomic context
+    lock_release: dict[str, tuple[str, ...]] = field(default_factory=dict)  # variant -> its releases
+    lock_family: dict[str, str] = field(default_factory=dict)  # variant -> family
+    ref_ops: dict[str, LockOp] = field(default_factory=dict)
+    ref_put: dict[str, str] = field(default_factory=dict)  # ref id -> its first put
+    iterators: dict[str, tuple[int, str]] = field(default_factory=dict)  # macro -> (held arg, put)
+    failure_values: frozenset[str] = frozenset()
+    error_checks: frozenset[str] = frozenset()
+    put_words: tuple[str, ...] = ()
+    ref_doc: tuple[str, ...] = ()
+    ref_doc_return: tuple[str, ...] = ()
+    # cleanup.h
+    cleanup_macros: dict[str, CleanupMacro] = field(default_factory=dict)
+    guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(...): held to the end of the block
+    scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, ...) { }: held in its block
+    guard_classes: dict[str, str] = field(default_factory=dict)  # class -> lock variant
+    # atomic callbacks
+    registrars: dict[str, int] = field(default_factory=dict)  # registrar -> callback argument
+    atomic_members: dict[str, frozenset[str]] = field(default_factory=dict)  # struct -> members
+    core_files: tuple[str, ...] = ()
+    # names whose meaning knowledge.toml fixes: never learned over
+    fixed: frozenset[str] = frozenset()
+
+    def is_core(self, path: str) -> bool:
+        """Whether ``path`` (relative to the tree) is core code."""
+        from fnmatch import fnmatchcase
+
+        return any(fnmatchcase(path, pat) for pat in self.core_files)
+
+    def context_regex(self) -> re.Pattern[str] | None:
+        if not self.context_tests:
+            return None
+        return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, self.context_tests))) + r")\b")
+
+
+def _strings(tables: Mapping[str, list[dict[str, Any]]], table: str, key: str) -> list[str]:
+    return [v for e in tables.get(table, []) for v in e.get(key, ())]
+
+
+def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
+    """The seeds of the learning from validated knowledge tables (as
+    :func:`reviewkit.rules.knowledge.knowledge_tables` gives them)."""
+    sleepers: dict[str, int | None] = {}
+    for e in tables.get("sleep", []):
+        # a low-confidence sleeper (regmap: fast_io maps take a spinlock)
+        # is no seed: the learning claims only what is sure
+        if e["confidence"] == "low":
+            continue
+        for name in e["names"]:
+            sleepers[name] = e.get("gfp_arg")
+    lock_ops: dict[str, LockOp] = {}
+    lock_release: dict[str, tuple[str, ...]] = {}
+    lock_family: dict[str, str] = {}
+    atomic_variants = set()
+    for e in tables.get("lock", []):
+        arg = -1 if e.get("global", False) else e.get("arg", 0)
+        if set(e["context"]) & ATOMIC_CONTEXTS:
+            atomic_variants.add(e["id"])
+        for name in e["acquire"]:
+            lock_ops[name] = ("acquire", e["id"], e["family"], arg)
+        for name in e.get("trylock", ()):
+            lock_ops[name] = ("try", e["id"], e["family"], arg)
+        for name in e["release"]:
+            lock_ops.setdefault(name, ("release", e["id"], e["family"], arg))
+        lock_release[e["id"]] = tuple(e["release"])
+        lock_family[e["id"]] = e["family"]
+    ref_ops: dict[str, LockOp] = {}
+    ref_put: dict[str, str] = {}
+    for e in tables.get("ref", []):
+        arg = e.get("arg", 0)
+        ref_put[e["id"]] = e["put"][0]
+        for name in e["get"]:
+            ref_ops[name] = ("get", e["id"], e["id"], arg)
+        for name in e.get("get_conditional", ()):
+            ref_ops[name] = ("try", e["id"], e["id"], arg)
+        for name in e["put"]:
+            ref_ops[name] = ("put", e["id"], e["id"], arg)
+        for name in e.get("returns_ref", ()):
+            ref_ops[name] = ("returns", e["id"], e["id"], -1)
+    iterators = {n: (e["held_arg"], e["put"]) for e in tables.get("iterator", []) if not e.get("scoped") for n in e["names"]}
+    cleanup_macros = {
+        e["macro"]: CleanupMacro(e["macro"], e["kind"], e.get("type_arg", -1), e.get("acquire_arg", -1),
+                                 e.get("release_arg", -1), e.get("suffix_arg", -1))
+        for e in tables.get("cleanup_define", [])
+    }
+    atomic_members: dict[str, frozenset[str]] = {}
+    for e in tables.get("atomic_member", []):
+        atomic_members[e["struct"]] = atomic_members.get(e["struct"], frozenset()) | frozenset(e["members"])
+    never = frozenset(_strings(tables, "learn", "never_sleeps")) | frozenset(_strings(tables, "scope_neutral", "names"))
+    fixed = (frozenset(sleepers) | frozenset(lock_ops) | frozenset(ref_ops) | frozenset(iterators) | never
+             | frozenset(_strings(tables, "noreturn", "names")))
+    return Seeds(
+        sleepers=sleepers,
+        never_sleeps=never,
+        atomic_suffix=tuple(_strings(tables, "learn", "atomic_suffix")),
+        sleeping_gfp=frozenset(_strings(tables, "learn", "sleeping_gfp")),
+        atomic_gfp=frozenset(_strings(tables, "atomic_gfp", "names")),
+        gfp_type=frozenset(_strings(tables, "learn", "gfp_type")),
+        context_tests=frozenset(_strings(tables, "learn", "context_tests")),
+        doc_sleeps=tuple(p.lower() for p in _strings(tables, "learn", "doc_sleeps")),
+        doc_atomic=tuple(p.lower() for p in _strings(tables, "learn", "doc_atomic")),
+        lock_ops=lock_ops,
+        atomic_variants=frozenset(atomic_variants),
+        lock_release=lock_release,
+        lock_family=lock_family,
+        ref_ops=ref_ops,
+        ref_put=ref_put,
+        iterators=iterators,
+        failure_values=frozenset(_strings(tables, "learn", "failure_values")),
+        error_checks=frozenset(_strings(tables, "error_check", "names")),
+        put_words=tuple(_strings(tables, "learn", "put_words")),
+        ref_doc=tuple(p.lower() for p in _strings(tables, "learn", "ref_doc")),
+        ref_doc_return=tuple(p.lower() for p in _strings(tables, "learn", "ref_doc_return")),
+        cleanup_macros=cleanup_macros,
+        guard_macros=frozenset(_strings(tables, "cleanup", "guard")),
+        scoped_guard_macros=frozenset(_strings(tables, "cleanup", "scoped")),
+        guard_classes={e["class"]: e["lock"] for e in tables.get("guard", [])},
+        registrars={n: e["arg"] for e in tables.get("atomic_callback", []) for n in e["names"]},
+        atomic_members=atomic_members,
+        core_files=tuple(_strings(tables, "learn", "core_files")),
+        fixed=fixed,
+    )

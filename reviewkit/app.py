@@ -23,6 +23,7 @@ from reviewkit.cli import (
     _one_line,
     run_check,
     run_functions,
+    run_knowledge_build,
     run_review,
     run_rules_list,
     run_summary,
@@ -117,6 +118,23 @@ def functions(
 ) -> None:
     """List the functions each patch changes, with their line spans and how they changed."""
     raise typer.Exit(run_functions(paths, fmt=fmt, repo=repo, config_file=config_file))
+
+
+knowledge_app = typer.Typer(help="Knowledge learned from a kernel tree.", no_args_is_help=True)
+app.add_typer(knowledge_app, name="knowledge")
+
+
+@knowledge_app.command("build")
+def knowledge_build(
+    tree: Path = typer.Argument(..., help="a kernel source tree.", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="the database to write (default: one "
+                                          "under $XDG_CACHE_HOME/reviewkit/knowledge that --repo TREE finds)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="worker processes (default: one per CPU)."),
+    config_file: Optional[Path] = CONFIG,
+) -> None:
+    """Learn from a kernel tree which functions may sleep, return a reference, or return holding a lock,
+    its cleanup classes and atomic callbacks; write them to a database the rules read."""
+    raise typer.Exit(run_knowledge_build(tree, output=output, jobs=jobs, config_file=config_file))
 
 
 def _version(value: bool) -> None:

@@ -348,6 +348,44 @@ def run_functions(paths: List[str], *, fmt: Format = Format.text, repo: Optional
     return _run(body)
 
 
+def run_knowledge_build(tree: Path, *, output: Optional[Path] = None, jobs: Optional[int] = None,
+                        config_file: Optional[Path] = None) -> int:
+    """The ``knowledge build`` command: learn from a kernel tree, write the
+    database. A progress bar on a terminal (stderr); one summary line on
+    stdout. Returns the exit status."""
+
+    def body() -> int:
+        from reviewkit.knowledge.build import build_database
+        from reviewkit.knowledge.learned import default_database_path
+        from reviewkit.knowledge.seeds import build_seeds
+        from reviewkit.rules.knowledge import knowledge_tables
+
+        config = _config(None, config_file)
+        seeds = build_seeds(knowledge_tables(config.knowledge))
+        out = output or default_database_path(tree)
+        workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+        if sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            columns = (TextColumn("learning"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                       TimeRemainingColumn())
+            with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+                task = bar.add_task("", total=None)
+                report = build_database(tree, out, seeds, jobs=workers,
+                                        progress=lambda done, total: bar.update(task, completed=done, total=total))
+        else:
+            report = build_database(tree, out, seeds, jobs=workers)
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
+        sys.stdout.write(f"{_one_line(str(report.output))}: {report.size} bytes, {kinds or 'no facts'} "
+                         f"from {report.files} files ({report.functions} definitions) in {report.seconds:.0f} s\n")
+        for rel in report.failed:
+            sys.stderr.write(f"reviewkit: {_one_line(rel)}: unreadable, skipped\n")
+        return EXIT_OK
+
+    return _run(body)
+
+
 # The options a plain `check` / `review` may carry, as app.py declares them:
 # name -> (keyword, takes a value, repeatable).
 _PLAIN_OPTIONS: dict[str, dict[str, tuple[str, bool, bool]]] = {

@@ -21,7 +21,9 @@ class Config:
 
     ``select``/``ignore``/``disable`` hold rule-id prefixes ("RK2", "RK201");
     the longest matching prefix decides. ``knowledge`` holds extra knowledge
-    tables in the schema of ``rules/knowledge.toml``. ``repo`` is a git tree
+    tables in the schema of ``rules/knowledge.toml``; ``knowledge_db`` a
+    database built by ``reviewkit knowledge build`` (``knowledge = PATH``, or
+    ``database = PATH`` in the ``[knowledge]`` table). ``repo`` is a git tree
     holding the patched source.
     """
 
@@ -30,6 +32,7 @@ class Config:
     ignore: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     knowledge: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    knowledge_db: Path | None = None
     spelling_ignore: tuple[str, ...] = ()
     rules: bool = True  # run the rules stage at all
     config_path: Path | None = None
@@ -58,6 +61,30 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def _knowledge(value: Any, path: Path | None) -> tuple[dict[str, Any], Path | None]:
+    """The config's ``knowledge``: a database path (``knowledge = PATH``), or
+    a table of extra knowledge tables that may name one (``database =
+    PATH``). A relative path is relative to the config file.
+
+    Raises:
+        ConfigError: neither a string nor a table, or ``database`` is not a string.
+    """
+    if isinstance(value, str):
+        value = {"database": value}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: knowledge must be a path to a database or a table")
+    tables = dict(value)
+    db = tables.pop("database", None)
+    if db is None:
+        return tables, None
+    if not isinstance(db, str):
+        raise ConfigError(f"{path}: knowledge database must be a path (a string)")
+    p = Path(db).expanduser()
+    if not p.is_absolute() and path is not None:
+        p = path.parent / p
+    return tables, p
+
+
 def load_config(path: Path | None = None, **overrides: Any) -> Config:
     """Read the config file (explicit ``path`` or the nearest one) and apply
     command-line ``overrides`` (None values are ignored).
@@ -75,11 +102,13 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     unknown = set(table) - known
     if unknown:
         raise ConfigError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    knowledge, knowledge_db = _knowledge(table.get("knowledge", {}), path)
     values: dict[str, Any] = {
         "select": tuple(table.get("select", ())),
         "ignore": tuple(table.get("ignore", ())),
         "disable": tuple(table.get("disable", ())),
-        "knowledge": dict(table.get("knowledge", {})),
+        "knowledge": knowledge,
+        "knowledge_db": knowledge_db,
         "spelling_ignore": tuple(table.get("spelling-ignore", ())),
         "repo": Path(table["repo"]) if "repo" in table else None,
         "config_path": path,

@@ -130,11 +130,14 @@ def knowledge_build(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="the database to write (default: one "
                                           "under $XDG_CACHE_HOME/reviewkit/knowledge that --repo TREE finds)."),
     jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="worker processes (default: one per CPU)."),
+    global_only: bool = typer.Option(False, "--global-only", help="keep only functions other files call (and "
+                                     "the static ones their chains go through), as the shipped database does."),
     config_file: Optional[Path] = CONFIG,
 ) -> None:
     """Learn from a kernel tree which functions may sleep, return a reference, or return holding a lock,
     its cleanup classes and atomic callbacks; write them to a database the rules read."""
-    raise typer.Exit(run_knowledge_build(tree, output=output, jobs=jobs, config_file=config_file))
+    raise typer.Exit(run_knowledge_build(tree, output=output, jobs=jobs, global_only=global_only,
+                                         config_file=config_file))
 
 
 def _version(value: bool) -> None:

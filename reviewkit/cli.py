@@ -349,7 +349,7 @@ def run_functions(paths: List[str], *, fmt: Format = Format.text, repo: Optional
 
 
 def run_knowledge_build(tree: Path, *, output: Optional[Path] = None, jobs: Optional[int] = None,
-                        config_file: Optional[Path] = None) -> int:
+                        global_only: bool = False, config_file: Optional[Path] = None) -> int:
     """The ``knowledge build`` command: learn from a kernel tree, write the
     database. A progress bar on a terminal (stderr); one summary line on
     stdout. Returns the exit status."""
@@ -372,10 +372,10 @@ def run_knowledge_build(tree: Path, *, output: Optional[Path] = None, jobs: Opti
                        TimeRemainingColumn())
             with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
                 task = bar.add_task("", total=None)
-                report = build_database(tree, out, seeds, jobs=workers,
+                report = build_database(tree, out, seeds, jobs=workers, global_only=global_only,
                                         progress=lambda done, total: bar.update(task, completed=done, total=total))
         else:
-            report = build_database(tree, out, seeds, jobs=workers)
+            report = build_database(tree, out, seeds, jobs=workers, global_only=global_only)
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
         sys.stdout.write(f"{_one_line(str(report.output))}: {report.size} bytes, {kinds or 'no facts'} "
                          f"from {report.files} files ({report.functions} definitions) in {report.seconds:.0f} s\n")

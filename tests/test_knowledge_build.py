@@ -132,6 +132,11 @@ TREE = {
         {
         	reset(w);
         }
+
+        static void one_idle(struct widget *w)
+        {
+        	ssleep(1);
+        }
         """,
     "drivers/widget/two.c": """\
         static void reset(struct widget *w)
@@ -449,3 +454,20 @@ def test_parallel_build_gives_the_same_database(built, tmp_path):
     out = tmp_path / "par.rkdb"
     build_database(root, out, build_seeds(knowledge_tables()), jobs=2)
     assert out.read_bytes() == report.output.read_bytes()
+
+
+def test_global_only_keeps_what_crosses_files(built, tmp_path):
+    full, _ = built
+    root = write_tree(tmp_path / "linux", TREE)
+    out = tmp_path / "g.rkdb"
+    build_database(root, out, build_seeds(knowledge_tables()), jobs=1, global_only=True)
+    kb = LearnedKnowledge([(out, "shipped", False)])
+    assert kb.sources[0][1]["global_only"] is True
+    # the static reset() of one.c stays: one_reset()'s chain goes through it
+    assert [e.note for e in kb.chain("one_reset")] == ["one_reset() calls reset()",
+                                                       "reset() calls msleep(), which sleeps (knowledge.toml)"]
+    assert "reset" not in kb.lookup(["reset"], file="drivers/widget/two.c").sleeps
+    # a static no other function's chain needs is left out
+    one = "drivers/widget/one.c"
+    assert "one_idle" in full.lookup(["one_idle"], file=one).sleeps
+    assert "one_idle" not in kb.lookup(["one_idle"], file=one).sleeps

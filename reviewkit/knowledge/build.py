@@ -131,7 +131,7 @@ def summarise_tree(tree: Path, files: list[str], seeds: Seeds, *, jobs: int = 1,
                 progress(done, total)
 
 
-def build_database(tree: Path, output: Path, seeds: Seeds, *, jobs: int = 1,
+def build_database(tree: Path, output: Path, seeds: Seeds, *, jobs: int = 1, global_only: bool = False,
                    progress: Progress | None = None, origin: str = "") -> BuildReport:
     """Learn from ``tree`` and write the database to ``output``.
 
@@ -140,6 +140,8 @@ def build_database(tree: Path, output: Path, seeds: Seeds, *, jobs: int = 1,
         output: the database file to write.
         seeds: what the learning starts from (knowledge.toml and the config).
         jobs: worker processes.
+        global_only: keep only what calls across files need (see
+            :func:`reviewkit.knowledge.derive.build_records`).
         progress: called with (files done, files in all) as files finish.
         origin: how the database names its source in its metadata (default:
             the tree's directory name).
@@ -160,12 +162,13 @@ def build_database(tree: Path, output: Path, seeds: Seeds, *, jobs: int = 1,
             failed.append(rel)
         else:
             graph.add(summary)
-    records, counts = build_records(graph)
+    records, counts = build_records(graph, global_only=global_only)
     version = kernel_version(tree)
     meta = {
         "kernel": version,
         # a whole kernel tree: a database of it needs no other below it
         "complete": bool(version),
+        "global_only": global_only,
         "source": origin or tree.resolve().name,
         "reviewkit": __version__,
         "files": len(files) - len(failed),

@@ -407,12 +407,20 @@ def derive_members(g: Graph) -> dict[tuple[str, str], tuple]:
 # ---------------------------------------------------------------------- records
 
 
-def build_records(g: Graph) -> tuple[list[tuple[str, Any]], dict[str, int]]:
+def build_records(g: Graph, *, global_only: bool = False) -> tuple[list[tuple[str, Any]], dict[str, int]]:
     """Derive every fact and turn them into database records.
+
+    Args:
+        g: the tree's definitions.
+        global_only: keep only the facts of functions other files can call
+            (not static), and of the static functions their chains go
+            through; a patch to a file still sees its own statics' names
+            shadow the global ones. The shipped database is built so: a
+            quarter of the size, for the calls that cross files.
 
     Returns:
         (records, counts): (key, value) pairs for :func:`write_database`
-        and the number of facts of each kind.
+        and the number of facts of each kind written.
     """
     sleep = derive_sleep(g)
     returns, gets = derive_refs(g)
@@ -432,30 +440,37 @@ def build_records(g: Graph) -> tuple[list[tuple[str, Any]], dict[str, int]]:
         if i in locks:
             v2, fam, arg, by_result, is_global, rel, line, ann = locks[i]
             facts[i]["l"] = [v2, fam, arg, by_result, is_global, list(rel), line, ann]
+    keep = _global_closure(g, facts) if global_only else set(facts)
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(g.fns):
         by_name[fn.name].append(i)
     records: list[tuple[str, Any]] = []
     for name, ids in by_name.items():
-        with_facts = [i for i in ids if i in facts]
+        with_facts = [i for i in ids if i in keep]
         if not with_facts:
             continue
+        # every definition a call may reach, so that a lookup resolves as
+        # the build did: the global ones (for agreement), and the statics
+        # of other files (they shadow the name there)
         shown = ids if any(not g.defs[i].local for i in with_facts) else with_facts
         shown = sorted(shown, key=lambda i: (g.defs[i].file, g.fns[i].line))
         defs = []
         for i in shown:
             d = g.defs[i]
             flags = (1 if d.local else 0) | (2 if d.stub else 0)
-            defs.append([d.file, g.fns[i].line, flags, facts.get(i, {})])
-            for k in facts.get(i, {}):
+            mine = facts.get(i, {}) if i in keep else {}
+            defs.append([d.file, g.fns[i].line, flags, mine])
+            for k in mine:
                 counts[k] += 1
         records.append((name, defs))
+    lock_variant: dict[str, set[str]] = defaultdict(set)
+    for i, lk in locks.items():
+        lock_variant[g.fns[i].name].add(lk[0])
     classes: dict[str, list] = defaultdict(list)
     for path, c in g.cleanups:
-        variant = ""
         op = g.seeds.lock_ops.get(c.acquire)
-        if op is not None:
-            variant = op[1]
+        learned = lock_variant.get(c.acquire, set())
+        variant = op[1] if op is not None else next(iter(learned)) if len(learned) == 1 else ""
         classes[c.name].append([path, c.line, c.kind, c.type, c.acquire, c.release, variant, c.tolerates, c.test])
     for name, entries in classes.items():
         records.append(("class:" + name, entries))
@@ -467,3 +482,25 @@ def build_records(g: Graph) -> tuple[list[tuple[str, Any]], dict[str, int]]:
     for struct, ms in by_struct.items():
         records.append(("struct:" + struct, ms))
     return records, dict(counts)
+
+
+def _global_closure(g: Graph, facts: dict[int, dict[str, list]]) -> set[int]:
+    """The nodes with facts that other files can call, and the nodes their
+    sleep and reference chains go through."""
+    keep = {i for i in facts if not g.defs[i].local}
+    todo = list(keep)
+    while todo:
+        i = todo.pop()
+        vias = []
+        s = facts[i].get("s")
+        if s is not None and s[2] and s[4] != "seed":
+            vias.append(s[2])
+        r = facts[i].get("r")
+        if r is not None and r[3]:
+            vias.append(r[3])
+        for name in vias:
+            for j in g.resolve(g.defs[i].file, name):
+                if j in facts and j not in keep:
+                    keep.add(j)
+                    todo.append(j)
+    return keep

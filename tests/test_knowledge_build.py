@@ -180,6 +180,40 @@ TREE = {
         	w->ops = NULL;
         	mutex_unlock(&w->mutex);
         }
+
+        void widget_lock_dropped_by_helper(struct widget *w)
+        {
+        	mutex_lock(&w->mutex);
+        	widget_unlock(w);
+        }
+
+        static struct mutex table_mutex;
+
+        void table_lock(void)
+        {
+        	mutex_lock(&table_mutex);
+        }
+
+        void __table_unlock(void)
+        {
+        	mutex_unlock(&table_mutex);
+        }
+
+        void table_flush(void)
+        {
+        	__table_unlock();
+        	table_free_all();
+        }
+
+        void table_unlock(void)
+        {
+        	table_flush();
+        }
+
+        void irqs_stay_off(void)
+        {
+        	local_irq_disable();
+        }
         """,
     # references: a get'd node, a lookup through it, a kernel-doc put,
     # a get wrapper on a member and its put twin
@@ -356,8 +390,9 @@ def test_static_name_collision_each_file_its_own(built):
 
 def test_lock_wrappers_and_their_twins(built):
     kb, _ = built
-    locks = kb.lookup(["widget_lock", "widget_lock_irq", "widget_locked_and_dropped", "widget_unlock"]).locks
-    assert set(locks) == {"widget_lock", "widget_lock_irq"}
+    locks = kb.lookup(["widget_lock", "widget_lock_irq", "widget_locked_and_dropped", "widget_unlock",
+                       "widget_lock_dropped_by_helper", "table_lock", "irqs_stay_off"]).locks
+    assert set(locks) == {"widget_lock", "widget_lock_irq", "table_lock"}
     f = "drivers/widget/lock.c"
     w = locks["widget_lock"]
     assert (w.variant, w.family, w.arg, w.by_result, w.releases) == ("mutex", "mutex", 0, False, ("widget_unlock",))
@@ -366,6 +401,10 @@ def test_lock_wrappers_and_their_twins(built):
     r = locks["widget_lock_irq"]
     assert (r.variant, r.arg, r.by_result, r.releases) == ("spinlock-irq", None, True, ("widget_unlock_irq",))
     assert r.evidence[0].line == line_of(f, "spin_lock_irq(&w->lock);")
+    # a global lock, dropped directly or through callees: the likest name first
+    t = locks["table_lock"]
+    assert (t.variant, t.arg, t.by_result, t.releases) == ("mutex", None, False,
+                                                           ("table_unlock", "__table_unlock", "table_flush"))
 
 
 def test_returns_a_reference(built):

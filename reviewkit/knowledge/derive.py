@@ -8,10 +8,10 @@ those calls back into a chain).
 
 from __future__ import annotations
 
-import re
 import sys
 from array import array
 from collections import Counter, defaultdict, deque
+from difflib import SequenceMatcher
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -324,15 +324,11 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
     return returns, gets
 
 
-_TOKEN = re.compile(r"[a-z0-9]+")
-
-
 def _closest(name: str, others: list[str]) -> str:
-    """The name among ``others`` sharing most words with ``name``
-    (``pci_dev_get`` -> ``pci_dev_put``), then the shortest, then the first
-    in order."""
-    mine = set(_TOKEN.findall(name.lower()))
-    return min(sorted(set(others)), key=lambda o: (-len(mine & set(_TOKEN.findall(o.lower()))), len(o)))
+    """The name among ``others`` most like ``name`` (``pci_dev_get`` ->
+    ``pci_dev_put``, ``rtnl_lock`` -> ``rtnl_unlock`` rather than
+    ``__rtnl_unlock``), then the shortest, then the first in order."""
+    return min(sorted(set(others)), key=lambda o: (-SequenceMatcher(None, name, o).ratio(), len(o)))
 
 
 # ---------------------------------------------------------------------- lock wrappers
@@ -342,28 +338,55 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
     """Functions that return holding a lock they took, with the functions
     that drop it.
 
+    A releaser drops a lock it did not take at its top level, or calls one
+    that does at its top level (of a global lock: rtnl_unlock() ->
+    netdev_run_todo() -> __rtnl_unlock()). A function that takes a lock and
+    calls a releaser of its family is no wrapper: it drops the lock through
+    a helper (wake_up_new_task() -> task_rq_unlock()).
+
     Returns:
         node -> (variant, family, arg, by_result, global, releases, line,
         annotation line); arg is the parameter naming the lock's owner or
         None.
     """
     seeds = g.seeds
-    releasers: dict[tuple, list[int]] = defaultdict(list)
+    release_key: dict[int, tuple] = {}
     for i, fn in enumerate(g.fns):
-        if fn.release is None or fn.name in seeds.fixed:
+        if fn.release is None or fn.release[0] == "via" or fn.name in seeds.fixed:
             continue
         variant, key, _line, typ = fn.release
         family = seeds.lock_family.get(variant, "")
         if key[0] == "param":
-            releasers[(family, "obj", typ, key[2])].append(i)
+            release_key[i] = (family, "obj", typ, key[2])
         else:
-            releasers[(family, "global", key[1], key[2], key[3])].append(i)
+            release_key[i] = (family, "global", key[1], key[2], key[3])
+    variant_of = {i: g.fns[i].release[0] for i in release_key}
+    for _round in range(4):
+        grown = False
+        for i, fn in enumerate(g.fns):
+            if i in release_key or fn.release is None or fn.release[0] != "via" or fn.name in seeds.fixed:
+                continue
+            for name in fn.release[1]:
+                got = agreed(g.resolve(g.defs[i].file, name), g.is_stub, lambda j: release_key.get(j))
+                if got is not None and got[1][1] == "global":
+                    release_key[i], variant_of[i] = got[1], variant_of[got[0]]
+                    grown = True
+                    break
+        if not grown:
+            break
+    releasers: dict[tuple, list[int]] = defaultdict(list)
+    families: dict[str, set[str]] = defaultdict(set)
+    for i, key in release_key.items():
+        releasers[key].append(i)
+        families[g.fns[i].name].add(key[0])
     out: dict[int, tuple] = {}
     for i, fn in enumerate(g.fns):
         if fn.lock is None or fn.name in seeds.fixed:
             continue
         variant, key, line, ann, typ = fn.lock
         family = seeds.lock_family[variant]
+        if any(family in families.get(name, ()) for name in g.call_names[i] + g.atomic_calls[i]):
+            continue
         mine = set(seeds.lock_release.get(variant, ()))
         if key[0] in ("param", "result"):
             if not typ.startswith("struct "):
@@ -372,7 +395,7 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
         else:
             twins = releasers.get((family, "global", key[1], key[2], key[3]), [])
         names = sorted({g.fns[t].name for t in twins
-                        if mine & set(seeds.lock_release.get(g.fns[t].release[0], ())) and g.fns[t].name != fn.name})
+                        if mine & set(seeds.lock_release.get(variant_of[t], ())) and g.fns[t].name != fn.name})
         if names:
             best = _closest(fn.name, names)
             names = [best] + [n for n in names if n != best]

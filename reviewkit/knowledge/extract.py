@@ -677,7 +677,9 @@ class _FileReader:
 
         Returns:
             (lock, release): lock is (variant, key, line, annotation line,
-            type) or None; release is (variant, key, line, type) or None.
+            type) or None; release is (variant, key, line, type), ("via",
+            names of the calls at its top level) for a function that takes
+            and drops no lock itself, or None.
             key is ("param", i, path), ("result", path) or ("global",
             root, path, file); type is the struct type of the parameter or
             the result ("" for a global lock).
@@ -704,20 +706,23 @@ class _FileReader:
                 continue
             kind, variant, family, argi = op
             if argi < 0:
-                key: tuple | None = ("global", "", (), "")
-            else:
-                arg = _arg(call.child_by_field_name("arguments"), argi)
-                kp = key_path(arg, src) if arg is not None else None
-                key = None
-                if kp is not None:
-                    root, path = kp
-                    if root in pindex:
-                        key = ("param", pindex[root], path)
-                    elif root == result_var and root in locals_:
-                        key = ("result", path)
-                    elif root not in locals_:
-                        key = ("global", root, path, self.path)
-            top = call.parent is not None and call.parent.type == "expression_statement" and call.parent.parent == body
+                # irqs, preemption, RCU: a state of the CPU, not a lock of an
+                # object; a function that leaves one changed (machine_halt,
+                # a seq_file start) is no lock wrapper to pair
+                continue
+            arg = _arg(call.child_by_field_name("arguments"), argi)
+            kp = key_path(arg, src) if arg is not None else None
+            key: tuple | None = None
+            if kp is not None:
+                root, path = kp
+                if root in pindex:
+                    key = ("param", pindex[root], path)
+                elif root == result_var and root in locals_:
+                    key = ("result", path)
+                elif root not in locals_:
+                    key = ("global", root, path, self.path)
+            top = (call.parent is not None and call.parent.type in ("expression_statement", "return_statement")
+                   and call.parent.parent == body)
             if kind in ("acquire", "try"):
                 acquired_families.add(family)
                 if key is not None and kind == "acquire":
@@ -740,6 +745,15 @@ class _FileReader:
             variant, key, line = top_releases[0]
             if key[0] != "result":
                 release = (variant, key, line, _key_type(key, params, ret_type))
+        elif not acquired_families and not released_families:
+            # may release through a callee (rtnl_unlock() -> netdev_run_todo()
+            # -> __rtnl_unlock()): the calls at its top level
+            calls = [node_text(c.child_by_field_name("function"), src) for c in caps.get("call", ())
+                     if c.parent is not None and c.parent.type == "expression_statement" and c.parent.parent == body
+                     and c.child_by_field_name("function") is not None
+                     and c.child_by_field_name("function").type == "identifier"]
+            if calls:
+                release = ("via", tuple(dict.fromkeys(calls)))
         return lock, release
 
 

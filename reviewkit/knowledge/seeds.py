@@ -10,6 +10,7 @@ by the user's config.
 from __future__ import annotations
 
 import re
+from fnmatch import fnmatchcase
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -74,14 +75,28 @@ class Seeds:
 
     def is_core(self, path: str) -> bool:
         """Whether ``path`` (relative to the tree) is core code."""
-        from fnmatch import fnmatchcase
-
-        return any(fnmatchcase(path, pat) for pat in self.core_files)
+        return any(path_matches(path, pat) for pat in self.core_files)
 
     def context_regex(self) -> re.Pattern[str] | None:
         if not self.context_tests:
             return None
         return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, self.context_tests))) + r")\b")
+
+
+def path_matches(path: str, pattern: str) -> bool:
+    """``path`` matches ``pattern`` segment by segment: ``*`` does not
+    cross a ``/`` (``drivers/pci/*.c`` is not ``drivers/pci/controller/x.c``);
+    a last segment ``**`` matches any depth below."""
+    parts = path.split("/")
+    pats = pattern.split("/")
+    if pats[-1] == "**":
+        pats = pats[:-1]
+        if len(parts) <= len(pats):
+            return False
+        parts = parts[:len(pats)]
+    elif len(parts) != len(pats):
+        return False
+    return all(fnmatchcase(a, b) for a, b in zip(parts, pats))
 
 
 def _strings(tables: Mapping[str, list[dict[str, Any]]], table: str, key: str) -> list[str]:

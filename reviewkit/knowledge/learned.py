@@ -127,7 +127,7 @@ def known_names(kb: Any) -> KnownNames:
         refs=ops | frozenset(kb.iterators),
         locks=ops,
         classes=frozenset(kb.guards) | frozenset(kb.free_classes),
-        members=frozenset((s, m) for s, ms in getattr(kb, "atomic_members", {}).items() for m in ms),
+        members=frozenset((s, m) for s, ms in kb.atomic_members.items() for m in ms),
     )
 
 

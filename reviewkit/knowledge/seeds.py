@@ -14,12 +14,13 @@ from fnmatch import fnmatchcase
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from reviewkit.rules.knowledge import ATOMIC_CONTEXTS
+from reviewkit.model import Confidence
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, OpKind, build_knowledge
 
 # A lock op as the learner needs it: (kind, lock variant or ref id, family,
-# index of the argument naming the resource or -1 for a global one).
-# kind: "acquire", "try", "release" for locks; "get", "put", "returns" for
-# references.
+# index of the argument naming the resource, -1 when none does: a CPU state or
+# the acquire's result). kind: "acquire", "try", "release" for locks; "get",
+# "try", "put", "returns" for references.
 LockOp = tuple[str, str, str, int]
 
 
@@ -105,84 +106,61 @@ def _strings(tables: Mapping[str, list[dict[str, Any]]], table: str, key: str) -
 
 def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
     """The seeds of the learning from validated knowledge tables (as
-    :func:`reviewkit.rules.knowledge.knowledge_tables` gives them)."""
-    sleepers: dict[str, int | None] = {}
-    for e in tables.get("sleep", []):
-        # a low-confidence sleeper (regmap: fast_io maps take a spinlock)
-        # is no seed: the learning claims only what is sure
-        if e["confidence"] == "low":
-            continue
-        for name in e["names"]:
-            sleepers[name] = e.get("gfp_arg")
+    :func:`reviewkit.rules.knowledge.knowledge_tables` gives them): what
+    the KnowledgeBase makes of them, plus the tables only the learning
+    reads ([[learn]], [[cleanup_define]])."""
+    kb = build_knowledge(tables)
+    # a low-confidence sleeper (regmap: fast_io maps take a spinlock) is no
+    # seed: the learning claims only what is sure
+    sleepers = {n: s.gfp_arg for n, s in kb.sleepers.items() if s.confidence is not Confidence.LOW}
     lock_ops: dict[str, LockOp] = {}
-    lock_release: dict[str, tuple[str, ...]] = {}
-    lock_family: dict[str, str] = {}
-    atomic_variants = set()
-    for e in tables.get("lock", []):
-        arg = -1 if e.get("global", False) else e.get("arg", 0)
-        if set(e["context"]) & ATOMIC_CONTEXTS:
-            atomic_variants.add(e["id"])
-        for name in e["acquire"]:
-            lock_ops[name] = ("acquire", e["id"], e["family"], arg)
-        for name in e.get("trylock", ()):
-            lock_ops[name] = ("try", e["id"], e["family"], arg)
-        for name in e["release"]:
-            lock_ops.setdefault(name, ("release", e["id"], e["family"], arg))
-        lock_release[e["id"]] = tuple(e["release"])
-        lock_family[e["id"]] = e["family"]
     ref_ops: dict[str, LockOp] = {}
-    ref_put: dict[str, str] = {}
-    for e in tables.get("ref", []):
-        arg = e.get("arg", 0)
-        ref_put[e["id"]] = e["put"][0]
-        for name in e["get"]:
-            ref_ops[name] = ("get", e["id"], e["id"], arg)
-        for name in e.get("get_conditional", ()):
-            ref_ops[name] = ("try", e["id"], e["id"], arg)
-        for name in e["put"]:
-            ref_ops[name] = ("put", e["id"], e["id"], arg)
-        for name in e.get("returns_ref", ()):
-            ref_ops[name] = ("returns", e["id"], e["id"], -1)
-    iterators = {n: (e["held_arg"], e["put"]) for e in tables.get("iterator", []) if not e.get("scoped") for n in e["names"]}
+    for name, op in kb.ops.items():
+        # -1: no argument names the lock (a CPU state, or the acquire's result)
+        arg = -1 if op.arg is None else op.arg
+        if op.is_lock:
+            kind = {OpKind.ACQUIRE: "acquire", OpKind.TRY: "try", OpKind.RELEASE: "release"}.get(op.kind)
+            if kind is not None:
+                lock_ops[name] = (kind, op.variant, op.family, arg)
+        else:
+            kind = {OpKind.ACQUIRE: "get", OpKind.TRY: "try", OpKind.RELEASE: "put", OpKind.RETURNS: "returns"}[op.kind]
+            ref_ops[name] = (kind, op.variant, op.family, arg)
     cleanup_macros = {
         e["macro"]: CleanupMacro(e["macro"], e["kind"], e.get("type_arg", -1), e.get("acquire_arg", -1),
                                  e.get("release_arg", -1), e.get("suffix_arg", -1))
         for e in tables.get("cleanup_define", [])
     }
-    atomic_members: dict[str, frozenset[str]] = {}
-    for e in tables.get("atomic_member", []):
-        atomic_members[e["struct"]] = atomic_members.get(e["struct"], frozenset()) | frozenset(e["members"])
-    never = frozenset(_strings(tables, "learn", "never_sleeps")) | frozenset(_strings(tables, "scope_neutral", "names"))
-    fixed = (frozenset(sleepers) | frozenset(lock_ops) | frozenset(ref_ops) | frozenset(iterators) | never
-             | frozenset(_strings(tables, "noreturn", "names")))
+    never = frozenset(_strings(tables, "learn", "never_sleeps")) | kb.scope_neutral
+    iterators = {n: (it.held_arg, it.put) for n, it in kb.iterators.items() if not it.scoped}
+    fixed = frozenset(sleepers) | frozenset(kb.ops) | frozenset(iterators) | never | kb.noreturn
     return Seeds(
         sleepers=sleepers,
         never_sleeps=never,
         atomic_suffix=tuple(_strings(tables, "learn", "atomic_suffix")),
         sleeping_gfp=frozenset(_strings(tables, "learn", "sleeping_gfp")),
-        atomic_gfp=frozenset(_strings(tables, "atomic_gfp", "names")),
+        atomic_gfp=kb.atomic_gfp,
         gfp_type=frozenset(_strings(tables, "learn", "gfp_type")),
         context_tests=frozenset(_strings(tables, "learn", "context_tests")),
         doc_sleeps=tuple(p.lower() for p in _strings(tables, "learn", "doc_sleeps")),
         doc_atomic=tuple(p.lower() for p in _strings(tables, "learn", "doc_atomic")),
         lock_ops=lock_ops,
-        atomic_variants=frozenset(atomic_variants),
-        lock_release=lock_release,
-        lock_family=lock_family,
+        atomic_variants=frozenset(v for v, spec in kb.locks.items() if spec.context & ATOMIC_CONTEXTS),
+        lock_release={v: spec.release for v, spec in kb.locks.items()},
+        lock_family={v: spec.family for v, spec in kb.locks.items()},
         ref_ops=ref_ops,
-        ref_put=ref_put,
+        ref_put={r: spec.put[0] for r, spec in kb.refs.items()},
         iterators=iterators,
         failure_values=frozenset(_strings(tables, "learn", "failure_values")),
-        error_checks=frozenset(_strings(tables, "error_check", "names")),
+        error_checks=kb.error_checks,
         put_words=tuple(_strings(tables, "learn", "put_words")),
         ref_doc=tuple(p.lower() for p in _strings(tables, "learn", "ref_doc")),
         ref_doc_return=tuple(p.lower() for p in _strings(tables, "learn", "ref_doc_return")),
         cleanup_macros=cleanup_macros,
-        guard_macros=frozenset(_strings(tables, "cleanup", "guard")),
-        scoped_guard_macros=frozenset(_strings(tables, "cleanup", "scoped")),
-        guard_classes={e["class"]: e["lock"] for e in tables.get("guard", [])},
-        registrars={n: e["arg"] for e in tables.get("atomic_callback", []) for n in e["names"]},
-        atomic_members=atomic_members,
+        guard_macros=kb.guard_macros,
+        scoped_guard_macros=kb.scoped_guard_macros,
+        guard_classes=dict(kb.guards),
+        registrars={n: spec.arg for n, spec in kb.atomic_callbacks.items()},
+        atomic_members=dict(kb.atomic_members),
         core_files=tuple(_strings(tables, "learn", "core_files")),
         fixed=fixed,
     )

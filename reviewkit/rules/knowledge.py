@@ -247,6 +247,7 @@ class KnowledgeBase:
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
+    atomic_members: dict[str, frozenset[str]] = field(default_factory=dict)  # struct -> members called in atomic context
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -438,6 +439,10 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             spec_m = ManagedSpec(name, entry.get("arg"), tuple(entry["release"]), entry.get("release_arg", 0), entry.get("instead", ""))
             managed[name] = managed.get(name, ()) + (spec_m,)
 
+    atomic_members: dict[str, frozenset[str]] = {}
+    for entry in data.get("atomic_member", []):
+        atomic_members[entry["struct"]] = atomic_members.get(entry["struct"], frozenset()) | frozenset(entry["members"])
+
     def names_of(table: str) -> frozenset[str]:
         return frozenset(n for e in data.get(table, []) for n in e["names"])
 
@@ -463,6 +468,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         atomic_returns=markers,
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
+        atomic_members=atomic_members,
     )
 
 

@@ -46,6 +46,7 @@ TREE = {
         	return 0;
         }
 
+        /* DEFINE_FREE(name, type, free): documented, not declared */
         DEFINE_FREE(widget, struct widget *, if (!IS_ERR_OR_NULL(_T)) widget_put(_T))
         DEFINE_FREE(gadget, struct gadget *, if (_T) gadget_put(_T))
         DEFINE_GUARD(widget_guard, struct widget *, mutex_lock(&_T->mutex), mutex_unlock(&_T->mutex))
@@ -119,6 +120,11 @@ TREE = {
         void widget_stubbed(struct widget *w)
         {
         	widget_stub(w);
+        }
+
+        static CLOSURE_CALLBACK(widget_cb)
+        {
+        	msleep(1);
         }
         """,
     # the same static name in two files: each call reaches its own
@@ -274,6 +280,30 @@ TREE = {
         		get_device(&w->dev);
         	return w;
         }
+
+        struct device_node *thing_dropped(struct thing *t)
+        {
+        	struct device_node *np = of_node_get(t->np);
+
+        	of_node_put(np);
+        	return np;
+        }
+
+        struct gizmo *gizmo_get(struct gizmo *g)
+        {
+        	kref_get(&g->ref);
+        	return g;
+        }
+
+        void __gizmo_put(struct gizmo *g, bool sync)
+        {
+        	kref_put(&g->ref, gizmo_release);
+        }
+
+        void gizmo_put(struct gizmo *g)
+        {
+        	__gizmo_put(g, false);
+        }
         """,
     # core code calling an ops member under a spinlock, and a driver doing the same
     "kernel/widget_core.c": """\
@@ -284,6 +314,13 @@ TREE = {
         	spin_lock_irqsave(&w->lock, flags);
         	w->ops->poke(w);
         	spin_unlock_irqrestore(&w->lock, flags);
+        	w->ops->prepare(w);
+        }
+
+        void widget_core_open(struct widget *w)
+        {
+        	scoped_guard(spinlock_irq, &w->lock)
+        		++w->count;
         	w->ops->prepare(w);
         }
         """,
@@ -359,6 +396,11 @@ def test_no_sleep_under_a_spinlock_a_context_test_or_an_atomic_kernel_doc(built)
     assert facts.sleeps == {}
 
 
+def test_a_function_a_macro_defines_is_left_out(built):
+    kb, _ = built
+    assert kb.lookup(["widget_cb", "CLOSURE_CALLBACK"]).sleeps == {}
+
+
 def test_kernel_doc_context_says_it_sleeps(built):
     kb, _ = built
     fact = kb.lookup(["widget_slow"]).sleeps["widget_slow"]
@@ -409,12 +451,13 @@ def test_lock_wrappers_and_their_twins(built):
 
 def test_returns_a_reference(built):
     kb, _ = built
-    names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find"]
+    names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find",
+             "thing_dropped"]
     refs = kb.lookup(names).refs
     assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find"}
     f = "drivers/of/thing.c"
     assert refs["thing_node"][1:5] == ("of_node_put", "body", "",
-                                       Evidence(f, line_of(f, "\treturn np;"), "returns the object it took a reference on"))
+                                       Evidence(f, line_of(f, "of_node_get(np);") + 1, "returns the object it took a reference on"))
     checked = refs["thing_node_checked"]
     assert (checked.put, checked.via, checked.evidence.line) == ("of_node_put", "thing_node", line_of(f, "return thing_node(t);"))
     assert refs["thing_first_child"].put == "of_node_put"
@@ -425,9 +468,11 @@ def test_returns_a_reference(built):
 
 def test_get_wrapper_pairs_with_its_put_twin(built):
     kb, _ = built
-    gets = kb.lookup(["widget_get", "widget_put"]).gets
+    gets = kb.lookup(["widget_get", "widget_put", "gizmo_get"]).gets
     f = "drivers/of/thing.c"
-    assert set(gets) == {"widget_get"}
+    assert set(gets) == {"widget_get", "gizmo_get"}
+    # the put of the object alone, which drops it through __gizmo_put(g, false)
+    assert gets["gizmo_get"].put == "gizmo_put"
     assert gets["widget_get"][1:4] == (0, "widget_put", Evidence(f, line_of(f, "\treturn w;"),
                                                                 "returns argument 0 after taking a reference"))
 

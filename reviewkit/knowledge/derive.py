@@ -300,11 +300,28 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
             returns[i] = (fn.doc_put[0], "kernel-doc", fn.doc_put[1], "")
         elif fn.doc_ref_line and i not in returns and fn.ret_type in type_put:
             returns[i] = (type_put[fn.ret_type], "kernel-doc", fn.doc_ref_line, "")
-    putters: dict[tuple, list[int]] = defaultdict(list)
+    putter_key: dict[int, tuple] = {}
     for i, fn in enumerate(g.fns):
-        if fn.putter is not None and fn.name not in seeds.fixed:
-            ref_id, ptype, path, _line = fn.putter
-            putters[(ptype, ref_id, path)].append(i)
+        if fn.putter is not None and fn.putter[0] == "put" and fn.name not in seeds.fixed:
+            _k, ref_id, ptype, path, _line, _n = fn.putter
+            putter_key[i] = (ptype, ref_id, path)
+    for _round in range(3):
+        grown = False
+        for i, fn in enumerate(g.fns):
+            if i in putter_key or fn.putter is None or fn.putter[0] != "via" or fn.name in seeds.fixed:
+                continue
+            _k, ptype, names, _n = fn.putter
+            for name in names:
+                got = agreed(g.resolve(g.defs[i].file, name), g.is_stub, lambda j: putter_key.get(j))
+                if got is not None and got[1][0] == ptype:
+                    putter_key[i] = got[1]
+                    grown = True
+                    break
+        if not grown:
+            break
+    putters: dict[tuple, list[int]] = defaultdict(list)
+    for i, key in putter_key.items():
+        putters[key].append(i)
     for i, fn in enumerate(g.fns):
         if fn.ref is None or fn.ref[0] != "getarg" or fn.name in seeds.fixed:
             continue
@@ -315,6 +332,10 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
                 puts.add(what)
                 continue
             twins = putters.get((fn.ret_type, what, path), [])
+            # a put of the object alone before one that needs more arguments
+            # (put_nfs_open_context(ctx), not __put_nfs_open_context(ctx, 0))
+            fewest = min((g.fns[t].putter[-1] for t in twins), default=0)
+            twins = [t for t in twins if g.fns[t].putter[-1] == fewest]
             if len(twins) == 0:
                 puts.add(None)
             else:
@@ -361,10 +382,16 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
         else:
             release_key[i] = (family, "global", key[1], key[2], key[3])
     variant_of = {i: g.fns[i].release[0] for i in release_key}
+    # a function that calls a lock wrapper and then its release
+    # (acpi_processor_hotadd_init(): cpu_maps_update_begin() ...
+    # cpu_maps_update_done()) is balanced, no releaser
+    wrappers = {fn.name for fn in g.fns if fn.lock is not None}
     for _round in range(4):
         grown = False
         for i, fn in enumerate(g.fns):
             if i in release_key or fn.release is None or fn.release[0] != "via" or fn.name in seeds.fixed:
+                continue
+            if any(name in wrappers for name in fn.release[1]):
                 continue
             for name in fn.release[1]:
                 got = agreed(g.resolve(g.defs[i].file, name), g.is_stub, lambda j: release_key.get(j))

@@ -48,7 +48,7 @@ class FunctionSummary(NamedTuple):
     doc_ref_line: int  # line of a "Return: ... refcount incremented" phrase; 0 none
     lock: tuple | None  # see _lock_candidates
     release: tuple | None
-    putter: tuple | None  # (ref id, param type, path, line): drops a reference on a member of its parameter
+    putter: tuple | None  # drops a reference on a member of its parameter: see _putter
     members: tuple  # ((struct, path, member, line, reason), ...) ops members called in atomic context
     atomic_calls: tuple[str, ...]  # functions it calls in atomic context (an atomic lock held, or it is an atomic callback)
 
@@ -238,8 +238,8 @@ class _FileReader:
         pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(macros, key=len, reverse=True))) + r")\s*\(")
         out = []
         for m in pattern.finditer(text):
-            if _in_directive(text, m.start()):
-                continue  # a macro defining more classes, not a class
+            if _in_directive(text, m.start()) or _in_comment(text, m.start()):
+                continue  # a macro defining more classes, or its documentation
             args = split_args(text, m.end() - 1)
             if args is None:
                 continue
@@ -345,6 +345,10 @@ class _FileReader:
         storage = {node_text(c, src) for c in node.children if c.type == "storage_class_specifier"}
         decl = node.child_by_field_name("declarator")
         fdecl = _find(decl, "function_declarator")
+        if fdecl is None or _defined_by_macro(fdecl, src):
+            # a macro that defines a function: `static CLOSURE_CALLBACK(journal_write) {`
+            # (drivers/md/bcache) reads as a variable of type CLOSURE_CALLBACK
+            return None
         params = _params(fdecl, src) if fdecl is not None else []
         pindex = {p.name: i for i, p in enumerate(params)}
         gfp_params = {p.name: i for i, p in enumerate(params) if p.type in seeds.gfp_type}
@@ -583,6 +587,8 @@ class _FileReader:
                     return None
             else:
                 return None
+        if var is not None and any(self._put_before(r, var) for r, c in live if c[0] == "var"):
+            return None
         if var is not None:
             got_any = False
             for call in calls:
@@ -629,6 +635,28 @@ class _FileReader:
             return None  # a reference on a member of a new object: the release is not of the result
         return ("ret", tuple(sorted(p for p, _ in puts)), tuple(deps), live[0][0].start_point.row + 1)
 
+    def _put_before(self, ret: tree_sitter.Node, var: str) -> bool:
+        """Whether a statement before ``return var;`` in its block drops a
+        reference on ``var`` (``put_device(d); ... return d;``,
+        drivers/media/cec/platform/cros-ec/cros-ec-cec.c), with no
+        assignment to it in between."""
+        stmt = ret.prev_named_sibling
+        while stmt is not None:
+            if stmt.type == "expression_statement":
+                expr = next((c for c in stmt.named_children if c.type != "comment"), None)
+                if expr is not None and expr.type == "assignment_expression" and \
+                        node_text(expr.child_by_field_name("left"), self.src) == var:
+                    return False
+                if expr is not None and expr.type == "call_expression":
+                    fn = expr.child_by_field_name("function")
+                    op = self.seeds.ref_ops.get(node_text(fn, self.src)) if fn is not None else None
+                    if op is not None and op[0] == "put":
+                        kp = key_path(_arg(expr.child_by_field_name("arguments"), op[3]), self.src)
+                        if kp is not None and kp[0] == var:
+                            return True
+            stmt = stmt.prev_named_sibling
+        return False
+
     def _get_on(self, call: tree_sitter.Node, var: str) -> tuple | None:
         """(put, member path) when ``call`` is a known get on ``var`` (path
         ()) or on a member of it; None otherwise."""
@@ -648,25 +676,41 @@ class _FileReader:
 
     def _putter(self, caps: dict, params: list[_Param], pindex: dict[str, int]) -> tuple | None:
         """A function that drops a reference on a member of its (only
-        pointer) parameter: the release that pairs with a get wrapper."""
+        pointer) parameter: the release that pairs with a get wrapper.
+
+        Returns:
+            ("put", ref id, parameter type, member path, line, number of
+            parameters); ("via", parameter type, names of the calls it
+            passes the parameter to, number of parameters) for one that
+            takes no reference itself and may drop it through a callee
+            (put_nfs_open_context() -> __put_nfs_open_context()); None.
+        """
         ptrs = [p for p in params if p.pointer and p.type.startswith("struct ")]
         if len(ptrs) != 1:
             return None
         p = ptrs[0]
         found = None
+        passes = []
         for call in caps.get("call", ()):
             fn = call.child_by_field_name("function")
             if fn is None or fn.type != "identifier":
                 continue
-            op = self.seeds.ref_ops.get(node_text(fn, self.src))
+            name = node_text(fn, self.src)
+            op = self.seeds.ref_ops.get(name)
+            args = call.child_by_field_name("arguments")
             if op is None:
+                if args is not None and any(a.type == "identifier" and node_text(a, self.src) == p.name
+                                            for a in args.named_children):
+                    passes.append(name)
                 continue
             if op[0] != "put":
                 return None
-            arg = _arg(call.child_by_field_name("arguments"), op[3])
+            arg = _arg(args, op[3])
             kp = key_path(arg, self.src) if arg is not None else None
             if kp is not None and kp[0] == p.name and kp[1]:
-                found = (op[1], p.type, kp[1], call.start_point.row + 1)
+                found = ("put", op[1], p.type, kp[1], call.start_point.row + 1, len(params))
+        if found is None and passes:
+            return ("via", p.type, tuple(dict.fromkeys(passes)), len(params))
         return found
 
     # ------------------------------------------------------------------ locks
@@ -774,13 +818,19 @@ def _top_level(root: tree_sitter.Node):
 
 
 def _guard_end(call: tree_sitter.Node, scoped: bool, body: tree_sitter.Node) -> int:
-    """Where the lock of a cleanup.h guard is dropped: the end of the block
-    after ``scoped_guard(CLASS, args) { }``, the end of the block a
-    ``guard(CLASS)(args);`` sits in."""
-    stmt = call.parent
-    if scoped and stmt is not None and stmt.type == "expression_statement":
+    """Where the lock of a cleanup.h guard is dropped: the end of what
+    ``scoped_guard(CLASS, args)`` guards (a block, or the one statement
+    after it), the end of the block a ``guard(CLASS)(args);`` sits in.
+
+    ``scoped_guard(spinlock_irq, &port->lock)\n\t\t++port->count;``
+    (drivers/tty/tty_port.c) parses as one statement, the increment
+    applied to the macro's call: the guard ends with that statement."""
+    stmt = call
+    while stmt is not None and stmt != body and not stmt.type.endswith("statement"):
+        stmt = stmt.parent
+    if scoped and stmt is not None and stmt != body:
         nxt = stmt.next_named_sibling
-        if nxt is not None and nxt.type == "compound_statement":
+        if nxt is not None and (nxt.type == "compound_statement" or (stmt.child_count and stmt.children[-1].is_missing)):
             return nxt.end_byte
         return stmt.end_byte
     n = call
@@ -865,6 +915,20 @@ def _params(fdecl: tree_sitter.Node, src: bytes) -> list[_Param]:
             continue
         out.append(_Param(name, _type_name(p.child_by_field_name("type"), src), d.type == "pointer_declarator"))
     return out
+
+
+def _defined_by_macro(fdecl: tree_sitter.Node, src: bytes) -> bool:
+    """A "function" whose parameter list holds a bare name, no type: a
+    macro that defines one (``DEFINE_FOO(name) {``)."""
+    plist = fdecl.child_by_field_name("parameters")
+    if plist is None:
+        return False
+    for p in plist.named_children:
+        if p.type == "parameter_declaration" and p.child_by_field_name("declarator") is None:
+            typ = p.child_by_field_name("type")
+            if typ is not None and typ.type == "type_identifier":
+                return True
+    return False
 
 
 def _type_name(typ: tree_sitter.Node | None, src: bytes) -> str:
@@ -958,6 +1022,14 @@ def _in_directive(text: str, pos: int) -> bool:
     while start > 1 and text[start - 2] == "\\":
         start = text.rfind("\n", 0, start - 1) + 1
     return text[start:pos].lstrip().startswith("#")
+
+
+def _in_comment(text: str, pos: int) -> bool:
+    """Whether ``pos`` lies in a ``/* */`` comment or after ``//`` on its
+    line (include/linux/cleanup.h documents ``DEFINE_FREE(name, type, free)``)."""
+    if text.rfind("/*", 0, pos) > text.rfind("*/", 0, pos):
+        return True
+    return "//" in text[text.rfind("\n", 0, pos) + 1:pos]
 
 
 def _first_call(expr: str, seeds: Seeds) -> str:

@@ -46,6 +46,11 @@ TREE = {
         	return 0;
         }
 
+        static inline struct device_node *widget_of_node(struct widget *w)
+        {
+        	return ERR_PTR(-ENODEV);
+        }
+
         /* DEFINE_FREE(name, type, free): documented, not declared */
         DEFINE_FREE(widget, struct widget *, if (!IS_ERR_OR_NULL(_T)) widget_put(_T))
         DEFINE_FREE(gadget, struct gadget *, if (_T) gadget_put(_T))
@@ -187,6 +192,14 @@ TREE = {
         	mutex_unlock(&w->mutex);
         }
 
+        int widget_lock_checked(struct widget *w)
+        {
+        	if (!w)
+        		return -EINVAL;
+        	mutex_lock(&w->mutex);
+        	return 0;
+        }
+
         void widget_lock_dropped_by_helper(struct widget *w)
         {
         	mutex_lock(&w->mutex);
@@ -277,6 +290,31 @@ TREE = {
         struct widget *widget_get(struct widget *w)
         {
         	if (w)
+        		get_device(&w->dev);
+        	return w;
+        }
+
+        struct device_node *widget_of_node(struct widget *w)
+        {
+        	return of_node_get(w->np);
+        }
+
+        /**
+         * thing_swap - swap a thing's node
+         * @t: the thing
+         * @old: the node it had; on failure the @old reference is dropped
+         *       with of_node_put().
+         */
+        struct device_node *thing_swap(struct thing *t, struct device_node *old)
+        {
+        	return t->np;
+        }
+
+        struct widget *widget_pick(struct widget *w)
+        {
+        	if (w->next)
+        		w = w->next;
+        	else
         		get_device(&w->dev);
         	return w;
         }
@@ -433,8 +471,9 @@ def test_static_name_collision_each_file_its_own(built):
 def test_lock_wrappers_and_their_twins(built):
     kb, _ = built
     locks = kb.lookup(["widget_lock", "widget_lock_irq", "widget_locked_and_dropped", "widget_unlock",
-                       "widget_lock_dropped_by_helper", "table_lock", "irqs_stay_off"]).locks
-    assert set(locks) == {"widget_lock", "widget_lock_irq", "table_lock"}
+                       "widget_lock_dropped_by_helper", "table_lock", "irqs_stay_off", "widget_lock_checked"]).locks
+    assert set(locks) == {"widget_lock", "widget_lock_irq", "table_lock", "widget_lock_checked"}
+    assert locks["widget_lock_checked"].conditional and not locks["widget_lock"].conditional
     f = "drivers/widget/lock.c"
     w = locks["widget_lock"]
     assert (w.variant, w.family, w.arg, w.by_result, w.releases) == ("mutex", "mutex", 0, False, ("widget_unlock",))
@@ -452,9 +491,11 @@ def test_lock_wrappers_and_their_twins(built):
 def test_returns_a_reference(built):
     kb, _ = built
     names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find",
-             "thing_dropped"]
+             "thing_dropped", "thing_swap", "widget_of_node"]
     refs = kb.lookup(names).refs
-    assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find"}
+    # thing_swap: its kernel-doc's put is the argument's; widget_of_node:
+    # the header's `return ERR_PTR(-ENODEV);` is a stub, the .c one decides
+    assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find", "widget_of_node"}
     f = "drivers/of/thing.c"
     assert refs["thing_node"][1:5] == ("of_node_put", "body", "",
                                        Evidence(f, line_of(f, "of_node_get(np);") + 1, "returns the object it took a reference on"))
@@ -468,12 +509,12 @@ def test_returns_a_reference(built):
 
 def test_get_wrapper_pairs_with_its_put_twin(built):
     kb, _ = built
-    gets = kb.lookup(["widget_get", "widget_put", "gizmo_get"]).gets
+    gets = kb.lookup(["widget_get", "widget_put", "gizmo_get", "widget_pick"]).gets
     f = "drivers/of/thing.c"
     assert set(gets) == {"widget_get", "gizmo_get"}
     # the put of the object alone, which drops it through __gizmo_put(g, false)
     assert gets["gizmo_get"].put == "gizmo_put"
-    assert gets["widget_get"][1:4] == (0, "widget_put", Evidence(f, line_of(f, "\treturn w;"),
+    assert gets["widget_get"][1:4] == (0, "widget_put", Evidence(f, line_of(f, "struct widget *widget_get(struct widget *w)") + 4,
                                                                 "returns argument 0 after taking a reference"))
 
 

@@ -367,8 +367,8 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
 
     Returns:
         node -> (variant, family, arg, by_result, global, releases, line,
-        annotation line); arg is the parameter naming the lock's owner or
-        None.
+        annotation line, conditional); arg is the parameter naming the
+        lock's owner or None; conditional: it may return before taking it.
     """
     seeds = g.seeds
     release_key: dict[int, tuple] = {}
@@ -410,7 +410,7 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
     for i, fn in enumerate(g.fns):
         if fn.lock is None or fn.name in seeds.fixed:
             continue
-        variant, key, line, ann, typ = fn.lock
+        variant, key, line, ann, typ, early = fn.lock
         family = seeds.lock_family[variant]
         if any(family in families.get(name, ()) for name in g.call_names[i] + g.atomic_calls[i]):
             continue
@@ -427,7 +427,7 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
             best = _closest(fn.name, names)
             names = [best] + [n for n in names if n != best]
         out[i] = (variant, family, key[1] if key[0] == "param" else None, key[0] == "result", key[0] == "global",
-                  tuple(names), line, ann)
+                  tuple(names), line, ann, early)
     return out
 
 
@@ -488,8 +488,8 @@ def build_records(g: Graph, *, global_only: bool = False) -> tuple[list[tuple[st
         if i in gets:
             facts[i]["g"] = list(gets[i])
         if i in locks:
-            v2, fam, arg, by_result, is_global, rel, line, ann = locks[i]
-            facts[i]["l"] = [v2, fam, arg, by_result, is_global, list(rel), line, ann]
+            v2, fam, arg, by_result, is_global, rel, line, ann, early = locks[i]
+            facts[i]["l"] = [v2, fam, arg, by_result, is_global, list(rel), line, ann, early]
     keep = _global_closure(g, facts) if global_only else set(facts)
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(g.fns):

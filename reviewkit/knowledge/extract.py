@@ -397,6 +397,8 @@ class _FileReader:
             args_node = call.child_by_field_name("arguments")
             if fn is None or args_node is None:
                 continue
+            if fn.type == "identifier" and node_text(fn, src) in seeds.failure_values:
+                continue  # `return ERR_PTR(-ENODEV);` is a stub's body still
             ncalls += 1
             start = call.start_byte
             held = [h for h in held if h[3] > start]
@@ -564,7 +566,11 @@ class _FileReader:
             return None
         var = next(iter(returned_vars), None)
         if var is not None and var in pindex and all(c[0] == "var" for _r, c in live):
-            # a get wrapper: takes a reference on its argument and returns it
+            # a get wrapper: takes a reference on its argument and returns it;
+            # not one that returns something else in it (gss_add_msg():
+            # `gss_msg = old;`)
+            if any(node_text(a.child_by_field_name("left"), src) == var for a in caps.get("assign", ())):
+                return None
             for call in calls:
                 got = self._get_on(call, var)
                 if got is not None:
@@ -721,7 +727,7 @@ class _FileReader:
 
         Returns:
             (lock, release): lock is (variant, key, line, annotation line,
-            type) or None; release is (variant, key, line, type), ("via",
+            type, whether a return comes before the acquire) or None; release is (variant, key, line, type), ("via",
             names of the calls at its top level) for a function that takes
             and drops no lock itself, or None.
             key is ("param", i, path), ("result", path) or ("global",
@@ -770,9 +776,9 @@ class _FileReader:
             if kind in ("acquire", "try"):
                 acquired_families.add(family)
                 if key is not None and kind == "acquire":
-                    acquires.setdefault((variant, key), (call.start_point.row + 1, top))
+                    acquires.setdefault((variant, key), (call.start_point.row + 1, top, call.start_byte))
                 else:
-                    acquires.setdefault(("?", ("?",)), (0, False))
+                    acquires.setdefault(("?", ("?",)), (0, False, 0))
             else:
                 released_families.add(family)
                 if key is not None:
@@ -782,9 +788,12 @@ class _FileReader:
         lock = release = None
         annotated = _annotation_line(header, b"__acquires", body.start_point.row + 1 - header.count(b"\n"))
         if len(acquires) == 1:
-            (variant, key), (line, top) = next(iter(acquires.items()))
+            (variant, key), (line, top, at) = next(iter(acquires.items()))
             if variant != "?" and (seeds.lock_family[variant], key) not in releases and (top or annotated):
-                lock = (variant, key, line, annotated, _key_type(key, params, ret_type))
+                # a return before the acquire: it holds the lock only when it
+                # got that far (htab_lock_bucket() returns -EBUSY first)
+                early = any(r.start_byte < at for r in caps.get("return", ()))
+                lock = (variant, key, line, annotated, _key_type(key, params, ret_type), early)
         if len(top_releases) == 1 and not acquired_families:
             variant, key, line = top_releases[0]
             if key[0] != "result":
@@ -1123,6 +1132,19 @@ def _doc_context(doc: _Doc, seeds: Seeds) -> tuple[str, str, int] | None:
     return ("sleep" if sleeps else "atomic", phrase, line)
 
 
+def _about_argument(lines: list[str], i: int, col: int) -> bool:
+    """Whether the sentence around line ``i``, column ``col`` names an
+    argument (``@proto``): the release it mentions is the argument's
+    ("On failure the @proto reference is at first put using
+    @scmi_protocol_put()", drivers/firmware/arm_scmi/driver.c)."""
+    before = " ".join(lines[max(0, i - 2):i] + [lines[i][:col]])
+    after = " ".join([lines[i][col:]] + lines[i + 1:i + 3])
+    start = max(before.rfind(". "), before.rfind(":")) + 1
+    end = after.find(". ")
+    sentence = before[start:] + (after if end < 0 else after[:end])
+    return re.search(r"@[A-Za-z_]", sentence) is not None
+
+
 def _doc_ref(doc: _Doc, seeds: Seeds) -> tuple[tuple[str, int] | None, int]:
     """The release a kernel-doc tells the caller to use on the result (and
     its line), and the line of a "Return: ... refcount incremented" phrase."""
@@ -1135,7 +1157,7 @@ def _doc_ref(doc: _Doc, seeds: Seeds) -> tuple[tuple[str, int] | None, int]:
             if not is_put:
                 continue
             window = " ".join(doc.lines[max(0, i - 1):i + 2]).lower()
-            if any(p in window for p in seeds.ref_doc):
+            if any(p in window for p in seeds.ref_doc) and not _about_argument(doc.lines, i, m.start()):
                 put = (name, doc.first_line + i)
                 break
         if put is not None:

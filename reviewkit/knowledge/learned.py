@@ -77,6 +77,7 @@ class LockFact(NamedTuple):
     releases: tuple[str, ...]
     evidence: tuple[Evidence, ...]  # the acquire, and an __acquires() annotation when there is one
     origin: str
+    conditional: bool  # it may return before taking the lock (a failure path, like a trylock's)
 
 
 class CleanupFact(NamedTuple):
@@ -283,11 +284,12 @@ class LearnedKnowledge:
                                      src.origin)
         lk = one("l")
         if lk is not None and (src.wins or name not in known.locks):
-            d, (variant, family, arg, by_result, _glob, releases, line, ann) = lk
+            d, (variant, family, arg, by_result, _glob, releases, line, ann, early) = lk
             ev = [Evidence(d.file, line, f"takes a {variant} lock and returns holding it")]
             if ann:
                 ev.append(Evidence(d.file, ann, "annotated __acquires()"))
-            out.locks[name] = LockFact(name, variant, family, arg, bool(by_result), tuple(releases), tuple(ev), src.origin)
+            out.locks[name] = LockFact(name, variant, family, arg, bool(by_result), tuple(releases), tuple(ev),
+                                       src.origin, bool(early))
 
     def chain(self, name: str, *, file: str | None = None) -> tuple[Evidence, ...]:
         """The calls through which ``name`` may sleep, from its definition

@@ -251,7 +251,8 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
     seeds = g.seeds
     returns: dict[int, tuple] = {}
     gets: dict[int, tuple] = {}
-    defined = set(g.visible) | {name for (_f, name) in g.local}
+    # a release a kernel-doc names must exist: defined in the tree, or known
+    releases = set(g.visible) | {name for (_f, name) in g.local} | set(seeds.ref_ops)
     pending = []
     for i, fn in enumerate(g.fns):
         if fn.name in seeds.fixed or not fn.ret_type:
@@ -296,7 +297,7 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
     for i, fn in enumerate(g.fns):
         if fn.name in seeds.fixed or not fn.ret_type:
             continue
-        if fn.doc_put is not None and fn.doc_put[0] in defined | set(seeds.ref_ops):
+        if fn.doc_put is not None and fn.doc_put[0] in releases:
             returns[i] = (fn.doc_put[0], "kernel-doc", fn.doc_put[1], "")
         elif fn.doc_ref_line and i not in returns and fn.ret_type in type_put:
             returns[i] = (type_put[fn.ret_type], "kernel-doc", fn.doc_ref_line, "")

@@ -56,6 +56,8 @@ TREE = {
         DEFINE_FREE(gadget, struct gadget *, if (_T) gadget_put(_T))
         DEFINE_GUARD(widget_guard, struct widget *, mutex_lock(&_T->mutex), mutex_unlock(&_T->mutex))
 
+        #define widget_rd(w) widget_read_reg(w)
+
         #define DEFINE_WIDGET_GUARD(name) DEFINE_GUARD(name, struct widget *, widget_lock(_T), widget_unlock(_T))
         """,
     "drivers/widget/chain.c": """\
@@ -130,6 +132,43 @@ TREE = {
         static CLOSURE_CALLBACK(widget_cb)
         {
         	msleep(1);
+        }
+
+        void widget_boot_alloc(struct widget *w)
+        {
+        	bool late = slab_is_available();
+
+        	if (late)
+        		kmalloc(16, GFP_KERNEL);
+        }
+        """,
+    # sleeps on a rare path, and is called in atomic context through a macro
+    # in two places: the kernel's word that it does not sleep there
+    "drivers/widget/regs.c": """\
+        u32 widget_read_reg(struct widget *w)
+        {
+        	if (!readl(w->base))
+        		msleep(1);
+        	return 0;
+        }
+
+        void widget_irq_a(struct widget *w)
+        {
+        	spin_lock(&w->lock);
+        	widget_rd(w);
+        	spin_unlock(&w->lock);
+        }
+
+        void widget_irq_b(struct widget *w)
+        {
+        	spin_lock(&w->lock);
+        	widget_rd(w);
+        	spin_unlock(&w->lock);
+        }
+
+        void widget_poll(struct widget *w)
+        {
+        	widget_rd(w);
         }
         """,
     # the same static name in two files: each call reaches its own
@@ -406,7 +445,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[LearnedKnowledge, o
 
 def test_report_and_metadata(built):
     kb, report = built
-    assert report.files == 8  # tools/ is left out
+    assert report.files == 9  # tools/ is left out
     assert report.failed == ()
     (path, meta), = kb.sources
     assert meta["kernel"] == "6.12.3-test"
@@ -430,7 +469,13 @@ def test_sleep_through_two_callees_with_the_chain(built):
 
 def test_no_sleep_under_a_spinlock_a_context_test_or_an_atomic_kernel_doc(built):
     kb, _ = built
-    facts = kb.lookup(["widget_locked", "widget_maybe", "widget_quick", "widget_stubbed"])
+    facts = kb.lookup(["widget_locked", "widget_maybe", "widget_quick", "widget_stubbed", "widget_boot_alloc"])
+    assert facts.sleeps == {}
+
+
+def test_called_in_atomic_context_twice_is_atomic_safe(built):
+    kb, _ = built
+    facts = kb.lookup(["widget_read_reg", "widget_rd", "widget_poll"])
     assert facts.sleeps == {}
 
 

@@ -208,14 +208,29 @@ ATOMIC_EVIDENCE = 2
 
 def atomic_evidence(g: Graph) -> list[int]:
     """For each node, how many functions call it in atomic context (an
-    atomic lock held, or from a registered atomic callback)."""
+    atomic lock held, or from a registered atomic callback).
+
+    A macro called so is expanded there: what it calls is called in atomic
+    context too (drivers/net/ethernet/intel/igb: rd32() under a spinlock
+    is igb_rd32() under it)."""
     sites = [0] * len(g.fns)
     for i, names in enumerate(g.atomic_calls):
         file = g.defs[i].file
-        for name in names:
+        seen: set[int] = set()
+        todo = [(name, 0) for name in names]
+        while todo:
+            name, depth = todo.pop()
             for j in g.resolve(file, name):
+                if j in seen:
+                    continue
+                seen.add(j)
                 sites[j] += 1
+                if g.fns[j].macro and depth < MACRO_DEPTH:
+                    todo.extend((callee, depth + 1) for callee in g.call_names[j])
     return sites
+
+
+MACRO_DEPTH = 4  # macros expanding into macros, as far as the evidence is followed
 
 
 def _gfp_class(gfp: tuple | None, k: int):

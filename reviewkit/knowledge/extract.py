@@ -368,15 +368,21 @@ class _FileReader:
                 vname = _declarator_name(target, src)
                 if vname:
                     locals_[vname] = tn
-        # branches decided by a test of the execution context
+        # branches decided by a test of the execution context, or by a local
+        # that holds one (memblock_double_array(): `use_slab =
+        # slab_is_available(); ... if (use_slab) kmalloc(...)`)
         guarded: list[tuple[int, int]] = []
         stop = None
         if self.ctx_re is not None:
+            held_tests = self._context_locals(caps, locals_)
             for ifn in caps.get("if", ()):
                 cond = ifn.child_by_field_name("condition")
                 if cond is None:
                     continue
-                m = self.ctx_re.search(node_text(cond, src))
+                text = node_text(cond, src)
+                m = self.ctx_re.search(text)
+                if m is None and held_tests:
+                    m = held_tests.search(text)
                 if m is None:
                     continue
                 guarded.append((cond.end_byte, ifn.end_byte))
@@ -489,6 +495,25 @@ class _FileReader:
             members=tuple(members),
             atomic_calls=tuple(dict.fromkeys(atomic_calls)),
         )
+
+    def _context_locals(self, caps: dict, locals_: dict[str, str]) -> re.Pattern[str] | None:
+        """A pattern of the locals assigned a test of the execution context."""
+        assert self.ctx_re is not None
+        names = set()
+        for a in caps.get("assign", ()):
+            right = a.child_by_field_name("right")
+            if right is not None and self.ctx_re.search(node_text(right, self.src)):
+                names.add(node_text(a.child_by_field_name("left"), self.src))
+        for i in caps.get("init", ()):
+            value = i.child_by_field_name("value")
+            if value is not None and self.ctx_re.search(node_text(value, self.src)):
+                name = _declarator_name(i.child_by_field_name("declarator"), self.src)
+                if name:
+                    names.add(name)
+        names &= set(locals_)
+        if not names:
+            return None
+        return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
 
     def _guard_variant(self, args_node: tree_sitter.Node) -> str | None:
         first = _arg(args_node, 0)

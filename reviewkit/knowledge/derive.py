@@ -288,7 +288,9 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
         for i in pending:
             if i in returns:
                 continue
-            _kind, puts, deps, line = g.fns[i].ref
+            ref = g.fns[i].ref
+            assert ref is not None  # pending holds the candidates
+            _kind, puts, deps, line = ref
             found = set(puts)
             via = ""
             ok = True
@@ -350,8 +352,9 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
             twins = putters.get((fn.ret_type, what, path), [])
             # a put of the object alone before one that needs more arguments
             # (put_nfs_open_context(ctx), not __put_nfs_open_context(ctx, 0))
-            fewest = min((g.fns[t].putter[-1] for t in twins), default=0)
-            twins = [t for t in twins if g.fns[t].putter[-1] == fewest]
+            nparams = {t: (g.fns[t].putter or (0,))[-1] for t in twins}
+            fewest = min(nparams.values(), default=0)
+            twins = [t for t in twins if nparams[t] == fewest]
             if len(twins) == 0:
                 puts.add(None)
             else:
@@ -397,7 +400,7 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
             release_key[i] = (family, "obj", typ, key[2])
         else:
             release_key[i] = (family, "global", key[1], key[2], key[3])
-    variant_of = {i: g.fns[i].release[0] for i in release_key}
+    variant_of = {i: (g.fns[i].release or ("",))[0] for i in release_key}
     # a function that calls a lock wrapper and then its release
     # (acpi_processor_hotadd_init(): cpu_maps_update_begin() ...
     # cpu_maps_update_done()) is balanced, no releaser

@@ -149,7 +149,7 @@ class _FileReader:
         # functions this file registers as atomic callbacks: what they call
         # runs in atomic context too
         if self.atomic_fns:
-            members = {fn: calls for fn, calls in self.pending_members if fn in self.atomic_fns}
+            members = {fn: tuple(calls) for fn, calls in self.pending_members if fn in self.atomic_fns}
             functions = [self._atomic_callback(f, members.get(f.name, ())) if f.name in self.atomic_fns and not f.macro
                          else f for f in functions]
         return FileSummary(self.path, tuple(functions), tuple(self._cleanups()), tuple(structs), tuple(getter_types))
@@ -421,9 +421,10 @@ class _FileReader:
                             del held[idx]
                     continue
                 if callee in seeds.guard_macros or callee in seeds.scoped_guard_macros:
-                    variant = self._guard_variant(args_node)
+                    first = _arg(args_node, 0)
+                    cls = node_text(first, src) if first is not None else ""
+                    variant = seeds.guard_classes.get(cls)
                     if variant is not None and variant in seeds.atomic_variants:
-                        cls = node_text(_arg(args_node, 0), src)
                         held.append((variant, f"{callee}({cls})", line,
                                      _guard_end(call, callee in seeds.scoped_guard_macros, body)))
                     continue
@@ -515,12 +516,6 @@ class _FileReader:
             return None
         return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, names))) + r")\b")
 
-    def _guard_variant(self, args_node: tree_sitter.Node) -> str | None:
-        first = _arg(args_node, 0)
-        if first is None:
-            return None
-        return self.seeds.guard_classes.get(node_text(first, self.src))
-
     def _call_gfp(self, args_node: tree_sitter.Node, gfp_params: dict[str, int]) -> tuple | None:
         args = [a for a in args_node.named_children if a.type != "comment"]
         classes = []
@@ -583,8 +578,8 @@ class _FileReader:
         if not live:
             return None
         calls = caps.get("call", ())
-        puts: set[str] = set()
-        mgets: set[tuple] = set()
+        puts: set[tuple] = set()  # (put, ())
+        mgets: set[tuple] = set()  # (ref id, member path)
         deps: list[tuple[str, int]] = []
         returned_vars = {c[1] for _r, c in live if c[0] == "var"}
         if len(returned_vars) > 1:
@@ -675,8 +670,9 @@ class _FileReader:
         while stmt is not None:
             if stmt.type == "expression_statement":
                 expr = next((c for c in stmt.named_children if c.type != "comment"), None)
-                if expr is not None and expr.type == "assignment_expression" and \
-                        node_text(expr.child_by_field_name("left"), self.src) == var:
+                left = expr.child_by_field_name("left") if expr is not None else None
+                if expr is not None and expr.type == "assignment_expression" and left is not None \
+                        and node_text(left, self.src) == var:
                     return False
                 if expr is not None and expr.type == "call_expression":
                     fn = expr.child_by_field_name("function")
@@ -826,12 +822,14 @@ class _FileReader:
         elif not acquired_families and not released_families:
             # may release through a callee (rtnl_unlock() -> netdev_run_todo()
             # -> __rtnl_unlock()): the calls at its top level
-            calls = [node_text(c.child_by_field_name("function"), src) for c in caps.get("call", ())
-                     if c.parent is not None and c.parent.type == "expression_statement" and c.parent.parent == body
-                     and c.child_by_field_name("function") is not None
-                     and c.child_by_field_name("function").type == "identifier"]
+            calls = []
+            for c in caps.get("call", ()):
+                fn = c.child_by_field_name("function")
+                if fn is not None and fn.type == "identifier" and c.parent is not None \
+                        and c.parent.type == "expression_statement" and c.parent.parent == body:
+                    calls.append(node_text(fn, src))
             if calls:
-                release = ("via", tuple(dict.fromkeys(calls)))
+                return lock, ("via", tuple(dict.fromkeys(calls)))
         return lock, release
 
 
@@ -859,7 +857,7 @@ def _guard_end(call: tree_sitter.Node, scoped: bool, body: tree_sitter.Node) -> 
     ``scoped_guard(spinlock_irq, &port->lock)\n\t\t++port->count;``
     (drivers/tty/tty_port.c) parses as one statement, the increment
     applied to the macro's call: the guard ends with that statement."""
-    stmt = call
+    stmt: tree_sitter.Node | None = call
     while stmt is not None and stmt != body and not stmt.type.endswith("statement"):
         stmt = stmt.parent
     if scoped and stmt is not None and stmt != body:
@@ -867,7 +865,7 @@ def _guard_end(call: tree_sitter.Node, scoped: bool, body: tree_sitter.Node) -> 
         if nxt is not None and (nxt.type == "compound_statement" or (stmt.child_count and stmt.children[-1].is_missing)):
             return nxt.end_byte
         return stmt.end_byte
-    n = call
+    n: tree_sitter.Node | None = call
     while n is not None and n != body:
         if n.type == "compound_statement":
             return n.end_byte
@@ -890,7 +888,7 @@ def key_path(node: tree_sitter.Node | None, src: bytes) -> tuple[str, tuple[str,
     ()), ``&x->a.b[i]`` -> ("x", ("a", "b", "[]")); None for anything else
     (a call, arithmetic)."""
     path: list[str] = []
-    n = node
+    n: tree_sitter.Node | None = node
     for _ in range(16):
         if n is None:
             return None
@@ -937,7 +935,7 @@ def _annotation_line(header: bytes, word: bytes, first_line: int) -> int:
 
 def _params(fdecl: tree_sitter.Node, src: bytes) -> list[_Param]:
     plist = fdecl.child_by_field_name("parameters")
-    out = []
+    out: list[_Param] = []
     if plist is None:
         return out
     for p in plist.named_children:
@@ -945,7 +943,7 @@ def _params(fdecl: tree_sitter.Node, src: bytes) -> list[_Param]:
             continue
         d = p.child_by_field_name("declarator")
         name = _declarator_name(d, src) if d is not None else None
-        if name is None:
+        if d is None or name is None:
             continue
         out.append(_Param(name, _type_name(p.child_by_field_name("type"), src), d.type == "pointer_declarator"))
     return out
@@ -1078,9 +1076,9 @@ def _first_call(expr: str, seeds: Seeds) -> str:
 def _tolerance(release: str, seeds: Seeds) -> tuple[str, str]:
     """Whether a release expression tolerates an ERR_PTR (it tests
     IS_ERR_OR_NULL or IS_ERR first), only NULL, or nothing."""
-    for m in _CALL_IN_TEXT.finditer(release):
-        if m.group(1) in seeds.error_checks:
-            return "err_ptr", m.group(1)
+    for call in _CALL_IN_TEXT.finditer(release):
+        if call.group(1) in seeds.error_checks:
+            return "err_ptr", call.group(1)
     m = re.search(r"\bif\s*\(", release)
     if m is not None:
         args = split_args(release, m.end() - 1)

@@ -381,6 +381,22 @@ TREE = {
         {
         	__gizmo_put(g, false);
         }
+
+        struct gadget *gadget_hold(struct gadget *g)
+        {
+        	get_device(&g->dev);
+        	return g;
+        }
+
+        void gadget_put(struct gadget *g)
+        {
+        	put_device(&g->dev);
+        }
+
+        void gadget_hold_close(struct gadget *g)
+        {
+        	gadget_put(g);
+        }
         """,
     # core code calling an ops member under a spinlock, and a driver doing the same
     "kernel/widget_core.c": """\
@@ -554,11 +570,13 @@ def test_returns_a_reference(built):
 
 def test_get_wrapper_pairs_with_its_put_twin(built):
     kb, _ = built
-    gets = kb.lookup(["widget_get", "widget_put", "gizmo_get", "widget_pick"]).gets
+    gets = kb.lookup(["widget_get", "widget_put", "gizmo_get", "widget_pick", "gadget_hold"]).gets
     f = "drivers/of/thing.c"
-    assert set(gets) == {"widget_get", "gizmo_get"}
+    assert set(gets) == {"widget_get", "gizmo_get", "gadget_hold"}
     # the put of the object alone, which drops it through __gizmo_put(g, false)
     assert gets["gizmo_get"].put == "gizmo_put"
+    # the put that drops it itself, not one that calls it (a likelier name)
+    assert gets["gadget_hold"].put == "gadget_put"
     assert gets["widget_get"][1:4] == (0, "widget_put", Evidence(f, line_of(f, "struct widget *widget_get(struct widget *w)") + 4,
                                                                 "returns argument 0 after taking a reference"))
 

@@ -351,10 +351,12 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
                 continue
             twins = putters.get((fn.ret_type, what, path), [])
             # a put of the object alone before one that needs more arguments
-            # (put_nfs_open_context(ctx), not __put_nfs_open_context(ctx, 0))
-            nparams = {t: (g.fns[t].putter or (0,))[-1] for t in twins}
-            fewest = min(nparams.values(), default=0)
-            twins = [t for t in twins if nparams[t] == fewest]
+            # (put_nfs_open_context(ctx), not __put_nfs_open_context(ctx, 0)),
+            # then one that drops it itself before one that calls another
+            # (hci_dev_put(), not hci_dev_do_close())
+            rank = {t: ((g.fns[t].putter or (0,))[-1], (g.fns[t].putter or ("",))[0] != "put") for t in twins}
+            best = min(rank.values(), default=(0, False))
+            twins = [t for t in twins if rank[t] == best]
             if len(twins) == 0:
                 puts.add(None)
             else:

@@ -349,6 +349,18 @@ TREE = {
         	return t->np;
         }
 
+        /**
+         * widget_data - the private data of a widget
+         * @minor: its number
+         *
+         * Takes a reference on the widget; call widget_put() on it
+         * after use.
+         */
+        void *widget_data(int minor)
+        {
+        	return lookup_widget_data(minor);
+        }
+
         struct widget *widget_pick(struct widget *w)
         {
         	if (w->next)
@@ -552,9 +564,10 @@ def test_lock_wrappers_and_their_twins(built):
 def test_returns_a_reference(built):
     kb, _ = built
     names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find",
-             "thing_dropped", "thing_swap", "widget_of_node"]
+             "thing_dropped", "thing_swap", "widget_of_node", "widget_data"]
     refs = kb.lookup(names).refs
-    # thing_swap: its kernel-doc's put is the argument's; widget_of_node:
+    # thing_swap: its kernel-doc's put is the argument's; widget_data: the
+    # put is of another object than the `void *` it returns; widget_of_node:
     # the header's `return ERR_PTR(-ENODEV);` is a stub, the .c one decides
     assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find", "widget_of_node"}
     f = "drivers/of/thing.c"

@@ -312,7 +312,10 @@ def derive_refs(g: Graph) -> tuple[dict[int, tuple], dict[int, tuple]]:
     for (typ, put), _w in g.type_puts.most_common():
         type_put.setdefault(typ, put)
     for i, fn in enumerate(g.fns):
-        if fn.name in seeds.fixed or not fn.ret_type:
+        # a counted object has a struct type: a kernel-doc's put beside a
+        # `void *` result is another object's (snd_lookup_minor_data()
+        # returns a card's private data, its reference is the card's)
+        if fn.name in seeds.fixed or not fn.ret_type.startswith("struct "):
             continue
         if fn.doc_put is not None and fn.doc_put[0] in releases:
             returns[i] = (fn.doc_put[0], "kernel-doc", fn.doc_put[1], "")

@@ -24,9 +24,11 @@ import argparse
 import os
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -67,15 +69,15 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def timed(argv: list[str], runs: int) -> tuple[float, float, str]:
+def timed(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float, str]:
     """Median wall and CPU seconds over ``runs`` after a warm-up, and the last stdout."""
-    subprocess.run(argv, capture_output=True)
+    subprocess.run(argv, capture_output=True, env=env)
     walls, cpus = [], []
     out = ""
     for _ in range(runs):
         cpu = _child_cpu()
         start = time.perf_counter()
-        proc = subprocess.run(argv, capture_output=True, text=True)
+        proc = subprocess.run(argv, capture_output=True, text=True, env=env)
         walls.append(time.perf_counter() - start)
         cpus.append(_child_cpu() - cpu)
         if proc.returncode != 0:
@@ -94,19 +96,24 @@ def main() -> None:
     db = args.database or SHIPPED
     if not db.is_file():
         sys.exit(f"{db}: no database")
+    work = Path(tempfile.mkdtemp(prefix="bench-knowledge-"))
+    # as bench_check.py: the bytecode cache on, as for an installed package
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(XDG_CACHE_HOME=str(work / "cache"), PYTHONPYCACHEPREFIX=str(work / "pycache"))
     print(f"database: {db} ({db.stat().st_size} bytes), runs: {args.runs} (median)")
     print(f"{'patch':<6} {'names':>5} {'facts':>5} {'chain steps':>11}  {'base ms':>8} {'lookup ms':>9} "
           f"{'+wall ms':>8} {'+cpu ms':>7}")
     for name in INPUTS:
         names = called_names(PATCHES / name)
-        base_w, base_c, _ = timed([sys.executable, "-c", BASE], args.runs)
+        base_w, base_c, _ = timed([sys.executable, "-c", BASE], args.runs, env)
         extra = [str(db)] if args.database else []
-        w, c, out = timed([sys.executable, "-c", LOOKUP, ",".join(names), *extra], args.runs)
+        w, c, out = timed([sys.executable, "-c", LOOKUP, ",".join(names), *extra], args.runs, env)
         facts, steps = out.split()
         print(f"{name[:3]:<6} {len(names):>5} {facts:>5} {steps:>11}  {base_w * 1000:8.1f} {w * 1000:9.1f} "
               f"{(w - base_w) * 1000:8.1f} {(c - base_c) * 1000:7.1f}")
     load = os.getloadavg()[0]
     print(f"load average at the end: {load:.2f} on {os.cpu_count()} CPUs")
+    shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

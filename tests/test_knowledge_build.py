@@ -597,7 +597,7 @@ def test_get_wrapper_pairs_with_its_put_twin(built):
 def test_cleanup_classes_and_err_ptr_tolerance(built):
     kb, _ = built
     h = "include/linux/widget.h"
-    classes = kb.lookup(["widget", "gadget", "widget_guard", "name"]).cleanups
+    classes = kb.lookup([], classes=["widget", "gadget", "widget_guard", "name"]).cleanups
     assert set(classes) == {"widget", "gadget", "widget_guard"}  # not the macro that defines classes
     w, g, guard = classes["widget"], classes["gadget"], classes["widget_guard"]
     assert (w.kind, w.type, w.release, w.tolerates, w.test) == ("free", "struct widget *", "widget_put", "err_ptr", "IS_ERR_OR_NULL")
@@ -608,7 +608,7 @@ def test_cleanup_classes_and_err_ptr_tolerance(built):
 
 def test_atomic_callback_learned_in_core_code_only(built):
     kb, _ = built
-    members = kb.lookup(["widget_ops"]).members
+    members = kb.lookup([], structs=["widget_ops"]).members
     k = "kernel/widget_core.c"
     assert set(members) == {"widget_ops"}
     assert set(members["widget_ops"]) == {"poke"}  # prepare: called unlocked in core, locked only by a driver
@@ -622,10 +622,10 @@ def test_hand_written_knowledge_wins_over_the_shipped_database_only(built, tmp_p
     known = KnownNames(sleep=frozenset({"widget_level1"}), classes=frozenset({"widget"}),
                        members=frozenset({("widget_ops", "poke")}))
     shipped = LearnedKnowledge([(path, "shipped", False)])
-    facts = shipped.lookup(["widget_level1", "widget_level2", "widget", "widget_ops"], known=known)
+    facts = shipped.lookup(["widget_level1", "widget_level2"], classes=["widget"], structs=["widget_ops"], known=known)
     assert set(facts.sleeps) == {"widget_level2"} and facts.cleanups == {} and facts.members == {}
     user = LearnedKnowledge([(path, "mine", True)])
-    facts = user.lookup(["widget_level1", "widget", "widget_ops"], known=known)
+    facts = user.lookup(["widget_level1"], classes=["widget"], structs=["widget_ops"], known=known)
     assert set(facts.sleeps) == {"widget_level1"} and set(facts.cleanups) == {"widget"}
     assert facts.sleeps["widget_level1"].origin == "mine"
 

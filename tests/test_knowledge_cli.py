@@ -15,7 +15,7 @@ from reviewkit.config import load_config
 from reviewkit.errors import ConfigError, ReviewkitError
 from reviewkit.knowledge import LearnedKnowledge, known_names
 from reviewkit.knowledge.learned import SHIPPED, default_database_path
-from reviewkit.knowledge.store import Database, write_database
+from reviewkit.knowledge.store import BLOOM_HASHES, Database, bloom_has, build_bloom, write_database
 from reviewkit.rules.knowledge import knowledge_tables, load_knowledge
 
 runner = CliRunner()
@@ -111,6 +111,30 @@ def test_store_reads_back_what_it_wrote_across_buckets(tmp_path):
     assert len(db._keys) > 5  # several buckets, so the index did the finding
 
 
+def test_bloom_filter_has_every_key_and_few_others():
+    keys = [f"fn_{i}" for i in range(2000)]
+    field, bits = build_bloom(keys)
+    assert all(bloom_has(field, bits, BLOOM_HASHES, k) for k in keys)
+    false = sum(bloom_has(field, bits, BLOOM_HASHES, f"other_{i}") for i in range(2000))
+    assert false < 60  # about 1%
+
+
+def test_absent_names_read_no_bucket(tmp_path):
+    path = tmp_path / "t.rkdb"
+    write_database(path, [(f"name{i:05d}", i) for i in range(500)], {})
+    db = Database(path)
+    assert db.meta == {}  # the index and the filter are read
+    absent = [f"none{i}" for i in range(50) if not bloom_has(db._bloom, db._bloom_bits, db._bloom_hashes, f"none{i}")]
+    assert len(absent) > 40 and db.get_many(absent) == {} and db._buckets == {}
+
+
+def test_a_database_of_another_format_says_rebuild(tmp_path):
+    old = tmp_path / "old.rkdb"
+    old.write_bytes(b"reviewkit-knowledge 1\n{}\n")
+    with pytest.raises(ReviewkitError, match="made by another version of reviewkit"):
+        Database(old).meta
+
+
 def test_new_tables_are_validated():
     tables = knowledge_tables()
     assert {"learn", "cleanup_define", "atomic_member"} <= set(tables)
@@ -126,7 +150,7 @@ def test_shipped_database_says_where_it_came_from_and_answers():
     assert db.meta["kernel"].startswith("6.12")
     assert db.meta["complete"] is True
     kb = LearnedKnowledge.for_config(load_config())
-    facts = kb.lookup(["i2c_get_adapter", "mutex", "irq_chip", "of_get_next_cpu_node"])
+    facts = kb.lookup(["i2c_get_adapter", "of_get_next_cpu_node"], classes=["mutex"], structs=["irq_chip"])
     assert facts.sleeps["i2c_get_adapter"].via == "mutex_lock"
     assert facts.cleanups["mutex"].release == "mutex_unlock"
     assert facts.refs["of_get_next_cpu_node"].put == "of_node_put"

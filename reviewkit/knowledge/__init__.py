@@ -7,7 +7,7 @@ config: ``LearnedKnowledge.for_config(config)``) and ask it about the names
 a changed function calls, once per file::
 
     learned = LearnedKnowledge.for_config(config)
-    facts = learned.lookup(call_names | guard_classes | struct_tags,
+    facts = learned.lookup(call_names, classes=guard_classes, structs=struct_tags,
                            file="drivers/pwm/pwm-foo.c", known=known_names(kb))
     facts.sleeps["regulator_enable"]   # SleepFact: may sleep (gfp_arg: only if its flags allow)
     learned.chain("regulator_enable", file=...)   # the calls down to the sleeping primitive

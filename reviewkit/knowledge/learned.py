@@ -213,13 +213,16 @@ class LearnedKnowledge:
                 out[k] = (v, src)
         return out
 
-    def lookup(self, names: Iterable[str], *, file: str | None = None, known: KnownNames | None = None) -> LearnedFacts:
-        """The facts on ``names``: functions (and function-like macros) a
-        patch calls, cleanup classes it names (``guard(mutex)``), struct
-        tags it fills in.
+    def lookup(self, names: Iterable[str], *, classes: Iterable[str] = (), structs: Iterable[str] = (),
+               file: str | None = None, known: KnownNames | None = None) -> LearnedFacts:
+        """The facts on the functions (and function-like macros) a patch
+        calls, the cleanup classes it names, the struct tags it fills in.
 
         Args:
-            names: the names; duplicates and names without facts are fine.
+            names: the called names; duplicates and names without facts
+                are fine.
+            classes: cleanup classes (``guard(mutex)``, ``__free(kfree)``).
+            structs: struct tags whose members a patch sets (``irq_chip``).
             file: the patched file's path in the tree: its own static
                 functions win, as in C, and its architecture decides
                 between variants.
@@ -232,20 +235,23 @@ class LearnedKnowledge:
         Raises:
             ReviewkitError: a database is unreadable or damaged.
         """
-        wanted = sorted(set(names))
-        keys = wanted + [CLASS_PREFIX + n for n in wanted] + [STRUCT_PREFIX + n for n in wanted]
-        recs = self._records(keys)
+        fns = sorted(set(names))
+        cls = sorted(set(classes))
+        tags = sorted(set(structs))
+        recs = self._records(fns + [CLASS_PREFIX + n for n in cls] + [STRUCT_PREFIX + n for n in tags])
         known = known or KnownNames()
         out = LearnedFacts()
-        for name in wanted:
+        for name in fns:
             if name in recs:
                 value, src = recs[name]
                 self._functions(name, value, src, file, known, out)
+        for name in cls:
             if CLASS_PREFIX + name in recs:
                 value, src = recs[CLASS_PREFIX + name]
                 fact = _cleanup(name, value, src)
                 if fact is not None and (src.wins or name not in known.classes):
                     out.cleanups[name] = fact
+        for name in tags:
             if STRUCT_PREFIX + name in recs:
                 value, src = recs[STRUCT_PREFIX + name]
                 ms = {m: CallbackFact(name, m, Evidence(v[0], v[1], f"{v[2]}: {v[3]}"), src.origin)

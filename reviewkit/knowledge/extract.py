@@ -359,7 +359,11 @@ class _FileReader:
             ret_type = tn if tn.startswith("struct ") else "*"
         header = src[node.start_byte:body.start_byte]
 
-        caps = tree_sitter.QueryCursor(load_query("knowledge")).captures(body)
+        # in source order: the captures come grouped by name and, within a
+        # name, in an order that differs from run to run (xfs_dqlockn()'s two
+        # acquires of one lock decided whether it was a wrapper)
+        caps = {name: sorted(nodes, key=lambda n: n.start_byte)
+                for name, nodes in tree_sitter.QueryCursor(load_query("knowledge")).captures(body).items()}
         locals_: dict[str, str] = {}
         for d in caps.get("declaration", ()):
             tn = _type_name(d.child_by_field_name("type"), src)
@@ -391,7 +395,7 @@ class _FileReader:
                         c.type == "return_statement" for c in cons.named_children)):
                     stop = (f"returns early when {m.group()}()", ifn.start_point.row + 1)
 
-        calls_sorted = sorted(caps.get("call", ()), key=lambda n: n.start_byte)
+        calls_sorted = caps.get("call", [])
         sleep_calls: list[Call] = []
         atomic_calls: list[str] = []
         members: list = []

@@ -44,7 +44,7 @@ def load_query(name: str) -> tree_sitter.Query:
     Raises:
         FileNotFoundError: no such query file (a packaging bug).
     """
-    text = importlib.resources.files("reviewkit.cmap").joinpath("queries", f"{name}.scm").read_text("utf-8")
+    text = importlib.resources.files("reviewkit.cmap").joinpath("queries").joinpath(f"{name}.scm").read_text("utf-8")
     return tree_sitter.Query(c_language(), text)
 
 

@@ -289,6 +289,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
     functions that sleep directly (one level)."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
+    assert ff.run.codemap is not None  # ff is one of its functions
     seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))

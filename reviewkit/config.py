@@ -39,6 +39,7 @@ class Config:
     knowledge_db: Path | None = None
     spelling_ignore: tuple[str, ...] = ()
     rules: bool = True  # run the rules stage at all
+    learned: bool = True  # the rules read the knowledge learned from kernel trees too
     config_path: Path | None = None
     # fingerprint -> reason of the findings dismissed as not a bug
     # (reviewkit/dismissals.py reads them from .reviewkit-dismissed.toml)

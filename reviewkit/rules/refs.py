@@ -121,7 +121,9 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     Knowledge used:
         ``[[ref]]`` get/put/get_conditional/returns_ref, ``[[consume]]``
         callees that take a reference over, ``[[borrow]]`` callees that
-        only look at it.
+        only look at it; the functions a database learned from a kernel
+        tree says return a counted reference or take one on their
+        argument (``reviewkit knowledge build``).
 
     Limits:
         A reference passed to a callee of unknown behaviour on a success

@@ -18,6 +18,8 @@ from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key
 from reviewkit.rules.state import Event, EventKind, Held, Pending, State
 
+_SIZEOF = re.compile(r"\bsizeof\s*\(\s*\*?\s*[A-Za-z_]\w*\s*\)")
+
 
 class Transfer:
     """What statements and condition edges do to a state, by the knowledge base."""
@@ -224,12 +226,17 @@ class Transfer:
                 st = self.set_fact(st, f"{lv}&{rv}", True)
             elif rv.startswith("~"):
                 st = self.set_fact(st, f"{lv}&{rv[1:].strip('()')}", False)
+        for var, rv in stmt.assigned:
             if any(p.var == var for p in st.pending):
                 st = st._replace(pending=tuple(p for p in st.pending if p.var != var))
-            # `page = get_next_page(page)`: what the old value held stays
-            # held, but no later text names it (mm/zsmalloc.c lock_zspage)
-            # (a lock released and then renamed: kernel/workqueue.c
-            # __queue_work retakes `pwq->pool->lock` for another pwq)
+            # `dev = kzalloc(...)` again: what the old value held stays held,
+            # but no later text names it (a lock released and then renamed:
+            # kernel/workqueue.c __queue_work retakes `pwq->pool->lock` for
+            # another pwq). `np = of_get_next_child(p, np)` hands the old
+            # value to the call first, which the calls' turn sees; the
+            # sizeof(*dev) of an allocation reads no value.
+            if mentions(_SIZEOF.sub("", rv), var):
+                continue
             if re.fullmatch(r"[A-Za-z_]\w*", var) and any((h.count > 0 or h.sites) and base_of(h.key.name) == var and not h.scoped for h in st.held):
                 renamed = []
                 for h in st.held:
@@ -269,11 +276,16 @@ class Transfer:
             if arg_index is not None:
                 arg = call.args[arg_index] if -len(call.args) <= arg_index < len(call.args) else ""
                 # list_add_tail(&page_tail->lru, list) hands page_tail over;
-                # a managed action's data hands over all it holds
+                # a managed action's data hands over all it holds, and what
+                # was taken with it (a notifier registered with &data->nb)
                 taker = call.name in kb.cleanup_takers
+                data = base_of(arg.lstrip("&*( "))
                 for h in st.held:
-                    if not h.key.is_lock and h.count > 0 and (mentions(arg, base_of(h.key.name)) or taker and
-                                                              mentions(arg, base_of(h.key.name.split("->")[0]))):
+                    if h.key.is_lock or h.count <= 0:
+                        continue
+                    if mentions(arg, base_of(h.key.name)) or taker and data and any(
+                        mentions(self.cfg.nodes[site].text, data) for site in h.sites
+                    ):
                         st = self.mark(st, h.key.name, escaped=True)
                 st = self.hand_over_locks(st, arg)
                 continue

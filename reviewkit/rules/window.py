@@ -822,6 +822,11 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             for node in ocfg.nodes:
                 if start.line < node.line < end.line:
                     skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE)
+            # The new label's code may still reach those releases (labels
+            # the patch reorders fall through to the old one).
+            new_label = next((n for n in ncfg.nodes if n.kind is NodeKind.LABEL and n.label == g.label), None)
+            if new_label is not None:
+                skipped = [s for s in skipped if not _reaches_release(ncfg, new_label.id, s[2], kb)]
             if not skipped:
                 continue
             call, op, key = skipped[0]
@@ -833,6 +838,22 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
                 f"jump to {g0.label} as before, or release what it released before jumping",
             )
             break
+
+
+def _reaches_release(cfg: Cfg, start: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """Some path from ``start`` releases ``key`` (guarded or not)."""
+    graph = graph_of(cfg)
+    seen = {start}
+    work = [start]
+    while work:
+        nid = work.pop()
+        if _releases(cfg.nodes[nid], key, kb):
+            return True
+        for e in graph.successors(nid):
+            if e.dst != Cfg.EXIT and e.kind is not EdgeKind.BACK and e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return False
 
 
 def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:

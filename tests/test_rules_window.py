@@ -78,6 +78,7 @@ WINDOW_CASES = {
     "08-unlock-retake": set(),
     "09-goto-retargeted": {("RK401", "drv_setup", 42, "error")},
     "10-labels-reordered": set(),
+    "11-acquire-moved-below": set(),
 }
 
 

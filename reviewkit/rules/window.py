@@ -827,6 +827,8 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             new_label = next((n for n in ncfg.nodes if n.kind is NodeKind.LABEL and n.label == g.label), None)
             if new_label is not None:
                 skipped = [s for s in skipped if not _reaches_release(ncfg, new_label.id, s[2], kb)]
+            # the patch moves the acquire below the goto: nothing to undo yet
+            skipped = [s for s in skipped if not _taken_only_after(ncfg, g.line, s[2], kb)]
             if not skipped:
                 continue
             call, op, key = skipped[0]
@@ -854,6 +856,12 @@ def _reaches_release(cfg: Cfg, start: int, key: ResourceKey, kb: KnowledgeBase) 
                 seen.add(e.dst)
                 work.append(e.dst)
     return False
+
+
+def _taken_only_after(cfg: Cfg, line: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The lines shown take ``key`` below ``line`` and nowhere above it."""
+    lines = [n.line for n in cfg.nodes if _acquires(n, key, kb)]
+    return bool(lines) and min(lines) > line
 
 
 def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:

@@ -2,7 +2,8 @@
  * Error exits that only look like they skip a release: puts in a loop that
  * undo gets in a loop, a notifier a managed action unregisters (the action's
  * data is what was registered), a variable given a new allocation after the
- * old one was handed over; and beside each, the leak it resembles.
+ * old one was handed over, the object a constructor returns; and beside
+ * them, the leak they resemble.
  */
 static int pwm_probe_counts(struct platform_device *pdev, bool *enabled)
 {
@@ -99,4 +100,33 @@ static int timer_init(struct device_node *np)
 err_free:
 	kfree(dev);
 	return ret;
+}
+
+static struct gpio_regmap *regmap_register(struct gpio_config *config)
+{
+	struct gpio_regmap *gpio;
+	struct gpio_chip *chip;
+	int ret;
+
+	gpio = kzalloc(sizeof(*gpio), GFP_KERNEL);
+	if (!gpio)
+		return ERR_PTR(-ENOMEM);
+	chip = &gpio->chip;
+	ret = gpiochip_add_data(chip, gpio);
+	if (ret < 0) {
+		kfree(gpio);
+		return ERR_PTR(ret);
+	}
+	if (config->domain) {
+		ret = gpiochip_irqchip_add_domain(chip, config->domain);
+		if (ret < 0)
+			goto err;
+	}
+	/* ok: RK401 */
+	return gpio;
+
+err:
+	gpiochip_remove(chip);
+	kfree(gpio);
+	return ERR_PTR(ret);
 }

@@ -16,6 +16,7 @@ Line numbers are 1-based everywhere. ``body`` line indexes (``Block.start``,
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,6 +285,37 @@ class Comment:
     quoted_text: str = ""
     quoted_author: str | None = None
 
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The sentences of the comment that end in ``?`` (:func:`find_questions`)."""
+        return find_questions(self.text)
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[.?!])[\"')\]]*\s+")
+
+
+def find_questions(text: str) -> tuple[str, ...]:
+    """The sentences of ``text`` that end in ``?``, whitespace collapsed.
+
+    One owner for the summary's open questions and the versions stage's
+    unanswered questions. Sentences run across line breaks: reviewers wrap
+    mid-sentence ("does this give you some / sort of extra protection? I
+    don't see how" in threads/seed-duyck-mlock-v16-16.txt). Paragraphs
+    (blank lines) end sentences; quoted lines (">") and code-like lines are
+    skipped.
+    """
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
+        lines = [ln for ln in para.split("\n")
+                 if not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)]
+        joined = " ".join(ln.strip() for ln in lines)
+        for sentence in _SENTENCE_END_RE.split(joined):
+            sentence = sentence.strip()
+            if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
+                out.append(sentence)
+    return tuple(out)
+
 
 # --------------------------------------------------------------------------
 # cmap
@@ -528,6 +560,223 @@ class Checklist:
 
 
 # --------------------------------------------------------------------------
+# versions: a series across its postings (v16 -> v17), and what became of
+# the review of each version in the next
+
+
+class LinkKind(enum.Enum):
+    """How a patch of vN relates to the patches of vN+1."""
+
+    SAME_TITLE = "same-title"  # the successor carries the same title
+    RENAMED = "renamed"  # title changed; matched by files, functions and changed lines
+    MERGED = "merged"  # its changes went into a vN+1 patch that has another predecessor
+    SPLIT = "split"  # a vN+1 patch made of part of a vN patch linked elsewhere
+    DROPPED = "dropped"  # no vN+1 patch holds it
+    ADDED = "added"  # a vN+1 patch with no vN predecessor
+
+
+class FunctionDelta(enum.Enum):
+    CHANGED = "changed"  # both postings change it, differently
+    SAME = "same"  # both postings change it the same way
+    ADDED = "added"  # only vN+1 changes it
+    DROPPED = "dropped"  # only vN changes it
+
+
+@dataclass(frozen=True)
+class FunctionChange:
+    file: str
+    name: str
+    delta: FunctionDelta
+
+
+@dataclass(frozen=True)
+class RangeDiff:
+    """What changed between two postings of one patch, as ``git range-diff``
+    shows it, computed from the mails (no git tree).
+
+    ``lines`` is the diff of the two diffs: ``## file ##`` section heads,
+    ``@@ file: function`` hunk heads, then each line of either patch behind
+    an outer marker (``' '`` in both, ``-`` only in vN, ``+`` only in vN+1).
+    Hunk numbers are left out, so a patch that only moved is the same.
+    ``commit_message`` is the diff of the commit messages, the same way.
+    ``hunks_moved`` counts hunks that are in one posting and not the other
+    (a part of the patch taken out or brought in).
+    """
+
+    same: bool  # the diffs are equal (the commit message may differ)
+    lines: tuple[str, ...]
+    commit_message: tuple[str, ...]
+    functions: tuple[FunctionChange, ...]
+    hunks_moved: int = 0
+
+
+@dataclass(frozen=True)
+class PatchLink:
+    """One patch of vN and its successor in vN+1 (or the reason it has none).
+
+    ``old``/``new`` are Message-IDs (None on the side that has no patch);
+    ``reason`` is the evidence, one line ("same title", "title changed; ...",
+    "the v17 cover letter says: removes '...'").
+    """
+
+    kind: LinkKind
+    old: str | None
+    new: str | None
+    old_index: int | None
+    new_index: int | None
+    old_title: str
+    new_title: str
+    reason: str
+    range_diff: RangeDiff | None = None
+
+
+@dataclass(frozen=True)
+class SeriesVersion:
+    """One posting of a series: a cover letter (maybe) and its patches.
+
+    ``patches`` are Message-IDs in index order. ``date`` is the first
+    mail's Date header as written.
+    """
+
+    version: int
+    title: str
+    author: str
+    email: str
+    date: str
+    timestamp: float | None
+    cover: str | None
+    patches: tuple[str, ...]
+    total: int | None
+    resend: bool = False
+
+
+@dataclass(frozen=True)
+class VersionStep:
+    """From one posting of a series to the next: ``old``/``new`` index
+    ``SeriesHistory.versions``."""
+
+    old: int
+    new: int
+    links: tuple[PatchLink, ...]
+
+
+@dataclass(frozen=True)
+class SeriesHistory:
+    """A series across the versions the input holds (at least two)."""
+
+    title: str
+    author: str
+    email: str
+    versions: tuple[SeriesVersion, ...]
+    steps: tuple[VersionStep, ...]
+
+
+class CommentScope(enum.Enum):
+    """What a review comment is about, hence what must change to answer it."""
+
+    LINE = "line"  # the lines it follows
+    FUNCTION = "function"  # the function it is in
+    PATCH = "patch"  # the patch as a whole (split, squash, move to patch N, document)
+    GENERAL = "general"  # no code: a cover letter, the thread
+
+
+class Fate(enum.Enum):
+    CHANGED = "changed"  # the code it is about is different in vN+1
+    ANSWERED = "answered"  # unchanged, and the author replied to it
+    OPEN = "open"  # unchanged and unanswered
+    MOOT = "moot"  # the patch or the function is gone in vN+1
+
+
+class AnswerKind(enum.Enum):
+    AGREE = "agree"
+    DISAGREE = "disagree-or-explain"
+    QUESTION = "question"
+
+
+class Verdict(enum.Enum):
+    """The fate folded for the reader: was the comment taken into account?"""
+
+    ADDRESSED = "addressed"  # changed (whether or not the author also answered)
+    ANSWERED = "answered-not-changed"
+    OPEN = "open"
+    MOOT = "moot"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The patch author's reply to a review comment, classified from its own
+    words; ``cues`` are the words that decided (empty: none, the default)."""
+
+    msgid: str
+    body_start: int
+    author: str
+    kind: AnswerKind
+    cues: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentFate:
+    """What became of one reviewer comment on vN in vN+1, with the evidence.
+
+    ``patch`` is the vN posting the comment reviews, ``successor`` its vN+1
+    posting (None when dropped). ``target`` is where the comment's line is in
+    the successor's diff (None when no line there corresponds). ``suggested``
+    counts the code lines the comment carries (a suggested diff or snippet),
+    ``suggested_found`` those vN+1 adds or keeps.
+    """
+
+    comment: Comment
+    patch: str
+    successor: str | None
+    old_version: int
+    new_version: int
+    scope: CommentScope
+    fate: Fate
+    verdict: Verdict
+    changed: bool
+    answer: AnswerKind | None
+    answers: tuple[Answer, ...]
+    questions: tuple[str, ...]
+    evidence: tuple[str, ...]
+    target: Anchor | None = None
+    suggested: int = 0
+    suggested_found: int = 0
+
+
+class FindingStatus(enum.Enum):
+    FIXED = "fixed"  # vN+1 no longer has it
+    STILL = "still-there"
+    MOOT = "moot"  # the patch is gone
+
+
+@dataclass(frozen=True)
+class FindingFate:
+    """A finding of the rules on vN, matched in vN+1 by rule, file, function
+    and the statement it is on (not by line number)."""
+
+    finding: Finding
+    patch: str
+    successor: str | None
+    status: FindingStatus
+    statement: str  # the finding's line, whitespace collapsed ("" when none)
+    now: Finding | None = None  # the same finding in vN+1
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What the versions stage found: the series with two or more versions,
+    the fate of every reviewer comment and finding of each version that has
+    a successor, and the review trailers given on each such posting (by
+    Message-ID of the posting)."""
+
+    series: tuple[SeriesHistory, ...]
+    comments: tuple[CommentFate, ...]
+    findings: tuple[FindingFate, ...]
+    trailers: dict[str, tuple[Trailer, ...]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------
 # the whole result
 
 
@@ -546,6 +795,9 @@ class Review:
     # which patch a reply reviews: reply msgid -> Patch.msgid (a mail patch of
     # the input, or the patch rebuilt from the reply's own quote)
     reviews: dict[str, str] = field(default_factory=dict)
+    # the series across versions and what became of each version's review
+    # (the versions stage); None when the input holds one version of each
+    versions: Versions | None = None
 
     @property
     def messages(self) -> tuple[Message, ...]:

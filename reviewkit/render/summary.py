@@ -15,7 +15,6 @@ text viewer; :func:`build_summary_json` gives the same facts as a dict
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +28,7 @@ from reviewkit.model import (
     Review,
     Thread,
     Trailer,
+    find_questions,
 )
 from reviewkit.render.layout import (
     Layout,
@@ -139,30 +139,6 @@ def _code_for(v: PatchView) -> dict[int, tuple[str, str | None, str, int | None,
                     out[id(c)] = (fv.file.path, r.function or (c.anchor.function if c.anchor else None),
                                   side, line, code, header if start == 0 else "")
     return out
-
-
-_SENTENCE_END_RE = re.compile(r"(?<=[.?!])[\"')\]]*\s+")
-
-
-def find_questions(text: str) -> tuple[str, ...]:
-    """The sentences of ``text`` that end in ``?``, whitespace collapsed.
-
-    Sentences run across line breaks: reviewers wrap mid-sentence ("does
-    this give you some / sort of extra protection? I don't see how" in
-    threads/seed-duyck-mlock-v16-16.txt). Paragraphs (blank lines) end
-    sentences; quoted lines (">") and code-like lines are skipped.
-    """
-    out = []
-    for para in re.split(r"\n\s*\n", text):
-        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
-        lines = [ln for ln in para.split("\n")
-                 if not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)]
-        joined = " ".join(ln.strip() for ln in lines)
-        for sentence in _SENTENCE_END_RE.split(joined):
-            sentence = sentence.strip()
-            if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
-                out.append(sentence)
-    return tuple(out)
 
 
 def _summarise_patch(v: PatchView, layout: Layout, review: Review, parents: dict[str, str],

@@ -99,6 +99,15 @@ class Message:
     warnings: tuple[str, ...] = ()
 
 
+def same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
+    """True when two writers are one: the same address (any case), else the
+    same display name with spaces collapsed (an archive page masks
+    addresses)."""
+    if email and other_email and email.lower() == other_email.lower():
+        return True
+    return bool(name and other_name and " ".join(name.split()).lower() == " ".join(other_name.split()).lower())
+
+
 @dataclass(frozen=True)
 class Thread:
     """Messages of one thread in reading order (depth first, by date).
@@ -146,6 +155,10 @@ class Block:
     lines: tuple[str, ...]
     depth: int = 0
     credited_to: str | None = None
+
+
+# The trailers that say a patch was reviewed (not who wrote or sent it).
+REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reviewkit.model import (
+    REVIEW_TRAILERS,
     CodeMap,
     Comment,
     DiffLine,
@@ -31,9 +32,8 @@ from reviewkit.model import (
     Review,
     Side,
     Trailer,
+    same_person,
 )
-
-REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
 
 
 @dataclass(frozen=True)
@@ -132,12 +132,6 @@ def _quoted_code(quoted: str) -> str:
     if s[:1] in "+- ":
         s = s[1:]
     return norm_code(s)
-
-
-def _same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
-    if email and other_email and email.lower() == other_email.lower():
-        return True
-    return bool(name and other_name and norm_code(name).lower() == norm_code(other_name).lower())
 
 
 def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
@@ -289,7 +283,7 @@ def build_layout(review: Review) -> Layout:
             if m.msgid == msgid or home(m.msgid) != msgid:
                 continue
             for t in review.trailers.get(m.msgid, ()):
-                if not t.quoted and t.key in REVIEW_TRAILERS and not _same_person(t.name, t.email, author, email or None):
+                if not t.quoted and t.key in REVIEW_TRAILERS and not same_person(t.name, t.email, author, email or None):
                     given.append(t)
         if patch.source is PatchSource.QUOTED and msg is not None:
             given.extend(t for t in review.trailers.get(msgid, ()) if not t.quoted and t.key in REVIEW_TRAILERS)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 
 # --------------------------------------------------------------------------
@@ -815,3 +815,52 @@ class Review:
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for t in self.threads for m in t.messages)
+
+
+# --------------------------------------------------------------------------
+# reading the records: facts every stage and renderer asks the same way
+
+
+def _quoted_code(quoted: str) -> str:
+    """A quoted diff line without its ``>`` markers and diff marker,
+    whitespace collapsed (archive pages strip leading whitespace:
+    threads/seed-duyck-mlock-v16-16.txt)."""
+    s = quoted.lstrip()
+    while s.startswith(">"):
+        s = s[1:].lstrip(" ")
+    if s[:1] in "+- ":
+        s = s[1:]
+    return " ".join(s.split())
+
+
+def find_anchor_row(a: Anchor, files: Sequence[FileDiff]) -> tuple[int, int, int] | None:
+    """(file index, hunk index, row index) of the diff line an anchor
+    names in ``files``, or None.
+
+    The line number on the anchor's side first (its own hunk first); else,
+    with no number or one the diff does not have, the quoted line itself
+    when it is unique in the file (or in the anchor's hunk).
+    """
+    if not a.file:
+        return None
+    target = a.file.removeprefix("a/").removeprefix("b/")
+    cand_files = [i for i, f in enumerate(files) if target in (f.path, f.old_path, f.new_path)]
+    want = _quoted_code(a.quoted) if a.quoted else ""
+    for fi in cand_files:
+        hunks = files[fi].hunks
+        order = list(range(len(hunks)))
+        if a.hunk is not None and 0 <= a.hunk < len(hunks):
+            order.remove(a.hunk)
+            order.insert(0, a.hunk)
+        if a.line is not None:
+            for hi in order:
+                for ri, dl in enumerate(hunks[hi].lines):
+                    num = dl.new_no if a.side is Side.NEW else dl.old_no
+                    if num == a.line:
+                        return fi, hi, ri
+        if want:
+            hits = [(hi, ri) for hi in order for ri, dl in enumerate(hunks[hi].lines)
+                    if " ".join(dl.text.split()) == want]
+            if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
+                return fi, hits[0][0], hits[0][1]
+    return None

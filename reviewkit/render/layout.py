@@ -32,6 +32,7 @@ from reviewkit.model import (
     Review,
     Side,
     Trailer,
+    find_anchor_row,
     same_person,
 )
 
@@ -125,15 +126,6 @@ def norm_code(s: str) -> str:
     return " ".join(s.split())
 
 
-def _quoted_code(quoted: str) -> str:
-    s = quoted.lstrip()
-    while s.startswith(">"):
-        s = s[1:].lstrip(" ")
-    if s[:1] in "+- ":
-        s = s[1:]
-    return norm_code(s)
-
-
 def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
     seen = set()
     cur = parents.get(msgid)
@@ -151,32 +143,7 @@ def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
 
 def _place_comment(c: Comment, files: list[FileDiff]) -> tuple[int, int, int] | None:
     """(file index, hunk index, row index) of the line a comment follows, or None."""
-    a = c.anchor
-    if a is None or not a.file:
-        return None
-    target = a.file.removeprefix("a/").removeprefix("b/")
-    cand_files = [i for i, f in enumerate(files) if target in (f.path, f.old_path, f.new_path)]
-    want = _quoted_code(a.quoted) if a.quoted else ""
-    for fi in cand_files:
-        hunks = files[fi].hunks
-        order = list(range(len(hunks)))
-        if a.hunk is not None and 0 <= a.hunk < len(hunks):
-            order.remove(a.hunk)
-            order.insert(0, a.hunk)
-        if a.line is not None:
-            for hi in order:
-                for ri, dl in enumerate(hunks[hi].lines):
-                    num = dl.new_no if a.side is Side.NEW else dl.old_no
-                    if num == a.line:
-                        return fi, hi, ri
-        if want:
-            # No number, or a number the shown patch does not have: the
-            # quoted line itself, when it is unique in the file.
-            hits = [(hi, ri) for hi in order for ri, dl in enumerate(hunks[hi].lines)
-                    if norm_code(dl.text) == want]
-            if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
-                return fi, hits[0][0], hits[0][1]
-    return None
+    return find_anchor_row(c.anchor, files) if c.anchor is not None else None
 
 
 def _place_finding(f: Finding, files: list[FileDiff]) -> tuple[int, int, int] | None:

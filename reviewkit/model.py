@@ -2,7 +2,7 @@
 
 The pipeline flows one way (see DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> (check) -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> (check) -> render
 
 Each stage takes and returns these records. Records are frozen: a stage that
 adds information (the code map filling ``Anchor.function``) returns a copy
@@ -689,6 +689,7 @@ class CommentScope(enum.Enum):
 
     LINE = "line"  # the lines it follows
     FUNCTION = "function"  # the function it is in
+    MESSAGE = "commit-message"  # the lines of the commit message it follows
     PATCH = "patch"  # the patch as a whole (split, squash, move to patch N, document)
     GENERAL = "general"  # no code: a cover letter, the thread
 

@@ -1,4 +1,4 @@
-"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules,
+"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules -> versions,
 then (for ``check``) the checklist.
 
 ``build_review`` gives what ``review`` and ``summary`` show,
@@ -126,7 +126,8 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
     # patches rebuilt from a quote, which have no mail of their own
     postings = [Posting(msg, mail_patches.get(msg.msgid)) for thread in threads for msg in thread.messages
                 if msg.msgid in mail_patches or msg.kind is MessageKind.COVER]
-    codemaps, findings, more = analyse_postings(postings, find_series(postings), config=config)
+    series_of = find_series(postings)
+    codemaps, findings, more = analyse_postings(postings, series_of, config=config)
     warnings.extend(more)
     rebuilt = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
     for patch in rebuilt:
@@ -144,7 +145,7 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
-    return Review(
+    review = Review(
         threads=tuple(threads),
         patches=patches,
         comments=comments,
@@ -154,6 +155,17 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         trailers=trailers,
         reviews=reviews,
     )
+    return _with_versions(review, postings, series_of)
+
+
+def _with_versions(review: Review, postings: Sequence[Posting],
+                   series_of: dict[str, tuple[Posting, ...]]) -> Review:
+    """The review with the versions stage's findings, when the input holds
+    a series in two or more versions."""
+    from reviewkit.versions import build_versions
+
+    versions = build_versions(review, postings, series_of)
+    return review if versions is None else dataclasses.replace(review, versions=versions)
 
 
 def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:

@@ -1,6 +1,6 @@
 """Imports flow one way through the stages (DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> check -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> check -> render
 
 A module of a stage imports its own stage, earlier stages, and the shared
 records, settings and cache (``model``, ``config``, ``errors``, ``cache``); never a later
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewkit"
-STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "check", "render")
+STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "versions", "check", "render")
 SHARED = ("model", "config", "errors", "cache")
 MODULE = re.compile(r"^reviewkit(?:\.\w+)+$")
 
@@ -112,7 +112,7 @@ def test_a_stage_imports_only_earlier_stages(path: Path) -> None:
 
 def test_render_imports_no_reader_parser_or_rule() -> None:
     later = ("reviewkit.source", "reviewkit.mail", "reviewkit.quotes", "reviewkit.patch", "reviewkit.cmap",
-             "reviewkit.rules", "reviewkit.check", "reviewkit.pipeline")
+             "reviewkit.rules", "reviewkit.versions", "reviewkit.check", "reviewkit.pipeline")
     for path in sorted((PACKAGE / "render").rglob("*.py")):
         bad = sorted(m for m in imports_of(path) if m.startswith(later))
         assert not bad, f"{_name(path)} imports {', '.join(bad)}"

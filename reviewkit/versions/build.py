@@ -79,8 +79,10 @@ def build_versions(review: Review, postings: Sequence[Posting],
     histories: list[SeriesHistory] = []
     # per posting of a version that has a successor: (link, old version, new version)
     followed: dict[str, tuple[PatchLink | None, SeriesVersion, SeriesVersion]] = {}
+    numbered: dict[tuple[int, int], dict[int, PatchLink]] = {}  # (chain, step) -> vN number -> link
+    where: dict[str, tuple[int, int]] = {}  # posting -> (chain, step)
     alignments: dict[tuple[str, str], dict[str, FileAlignment]] = {}
-    for chain in chains:
+    for ci, chain in enumerate(chains):
         steps = []
         for k in range(len(chain) - 1):
             a, b = chain[k], chain[k + 1]
@@ -99,6 +101,9 @@ def build_versions(review: Review, postings: Sequence[Posting],
                     link = replace(plain, range_diff=build_range_diff(patches[plain.old], patches[plain.new], al))
                 if link.old and link.kind is not LinkKind.SPLIT:
                     followed[link.old] = (link, a, b)
+                    where[link.old] = (ci, k)
+                    if link.old_index is not None:
+                        numbered.setdefault((ci, k), {})[link.old_index] = link
                 done.append(link)
             if a.cover:
                 followed[a.cover] = (None, a, b)
@@ -133,7 +138,8 @@ def build_versions(review: Review, postings: Sequence[Posting],
                     c, link=how, posting=posting, successor=successor, old_version=a.version,
                     new_version=b.version, old_total=a.total, new_total=b.total, old=old, new=new,
                     alignments=alignments.get((posting, successor or ""), {}),
-                    answers=answers.get((c.msgid, c.body_start), []), codemaps=codemaps))
+                    answers=answers.get((c.msgid, c.body_start), []), codemaps=codemaps,
+                    siblings=numbered.get(where.get(posting, (-1, -1)), {})))
 
     by_patch: dict[str, list] = {}
     for f in review.findings:

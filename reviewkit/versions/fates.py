@@ -122,7 +122,7 @@ class Located:
         """The vN+1 line the comment now belongs under: the one its own line
         became, else the nearest unchanged line above it in the window."""
         for k in range(self.pos, self.lo - 1, -1):
-            j = self.al.new_for(k)
+            j = self.al.became(k) if k == self.pos else self.al.new_for(k)
             if j is None:
                 continue
             row = self.al.new[j]
@@ -207,7 +207,8 @@ def _removed_function(cm_old: CodeMap | None, cm_new: CodeMap | None, file: str,
 def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor: str | None,
                  old_version: int, new_version: int, old_total: int | None, new_total: int | None,
                  old: Patch | None, new: Patch | None, alignments: Mapping[str, FileAlignment],
-                 answers: Sequence[Answer], codemaps: Mapping[str, CodeMap]) -> CommentFate:
+                 answers: Sequence[Answer], codemaps: Mapping[str, CodeMap],
+                 siblings: Mapping[int, PatchLink] = {}) -> CommentFate:
     """The fate of one reviewer comment on vN (see the module docstring).
 
     Args:
@@ -219,6 +220,8 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
         alignments: the two patches' files aligned (empty without both).
         answers: the patch author's answers to it.
         codemaps: code maps by patch Message-ID.
+        siblings: the links of the other vN patches, by their number, for
+            a comment that names one ("patch 18").
     """
     on_patch = old is not None
     scope, scope_cues = comment_scope(c, old)
@@ -275,6 +278,20 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
             if delta in (FunctionDelta.CHANGED, FunctionDelta.DROPPED):
                 changed = True
                 evidence.append(f"v{new_version} changes {fn}() ({delta.value})")
+        if not changed and fn and scope is CommentScope.PATCH:
+            # "patch 18 probably should have ordered this the same way"
+            # (Duyck on v16 19/22): the patch it names changed the function
+            for n in sorted({int(d) for cue in scope_cues for d in re.findall(r"\d+", cue)} - {link.old_index}):
+                other = siblings.get(n)
+                if other is None or other.range_diff is None:
+                    continue
+                delta = next((f.delta for f in other.range_diff.functions
+                              if f.name == fn and f.delta is not FunctionDelta.SAME), None)
+                if delta is not None:
+                    changed = True
+                    evidence.append(f"the patch it names, {_label(old_version, n, old_total)} -> "
+                                    f"{_label(new_version, other.new_index, new_total)}, changes {fn}() ({delta.value})")
+                    break
         whole = scope is CommentScope.PATCH or bool(scope_cues and scope is CommentScope.MESSAGE)
         if rd is not None and not changed and whole and rd.hunks_moved:
             changed = True

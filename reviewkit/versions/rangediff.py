@@ -66,6 +66,19 @@ class FileAlignment:
                 return j1 + (old_row - i1) if tag == "equal" else None
         return None
 
+    def became(self, old_row: int) -> int | None:
+        """The new posting's row the old row ``old_row`` became: itself
+        unchanged, else the row in its place among the lines that replaced
+        it (``pre_lruvec`` -> ``prev_lruvec``); None when it was removed."""
+        for tag, i1, i2, j1, j2 in self.opcodes:
+            if i1 <= old_row < i2:
+                if tag == "equal":
+                    return j1 + (old_row - i1)
+                if tag == "replace":
+                    return j1 + min(old_row - i1, j2 - j1 - 1)
+                return None
+        return None
+
 
 def align_file(path: str, old: FileDiff | None, new: FileDiff | None) -> FileAlignment:
     a, b = file_rows(old), file_rows(new)

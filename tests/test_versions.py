@@ -1,0 +1,208 @@
+"""The versions stage on the v16 -> v17 "per memcg lru_lock" series.
+
+tests/data/versions/v16-v17-fates.tsv is a table made by reading both
+versions by hand: every reviewer comment on the lock/refcount patches
+(13, 15, 16, 18, 19, 20, 21 of v16), the status judged, the status
+reviewkit gives, and why. The tests hold reviewkit to its column and the
+two columns to 90% agreement.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from reviewkit.config import load_config
+from reviewkit.model import (
+    AnswerKind,
+    CommentScope,
+    FindingStatus,
+    FunctionDelta,
+    LinkKind,
+    Review,
+    Side,
+    Verdict,
+)
+from reviewkit.pipeline import build_review
+from reviewkit.versions.answers import classify_answer
+from tests.conftest import CORPUS
+
+V16 = CORPUS / "threads" / "lru-lock-v16.mbox"
+V17 = CORPUS / "threads" / "lru-lock-v17.mbox"
+TABLE = Path(__file__).parent / "data" / "versions" / "v16-v17-fates.tsv"
+TABLE_PATCHES = (13, 15, 16, 18, 19, 20, 21)
+
+
+@pytest.fixture(scope="module")
+def review() -> Review:
+    return build_review([str(V16), str(V17)], config=load_config(None))
+
+
+def _table() -> list[dict[str, str]]:
+    lines = [line for line in TABLE.read_text(encoding="utf-8").split("\n") if line and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _status(fate) -> str:  # type: ignore[no-untyped-def]
+    if fate.verdict is Verdict.ANSWERED:
+        return f"{fate.verdict.value}/{fate.answer.value}"
+    return fate.verdict.value
+
+
+def _index(review: Review, msgid: str) -> int | None:
+    return next(m.series.index for m in review.messages if m.msgid == msgid)
+
+
+def test_the_table_holds_every_comment_on_the_lock_patches(review: Review) -> None:
+    rows = _table()
+    assert len(rows) == 30
+    keyed = {(r["msgid"], int(r["body_start"])): r for r in rows}
+    assert len(keyed) == len(rows)
+    fates = {(f.comment.msgid, f.comment.body_start): f for f in review.versions.comments}
+    on_lock_patches = {k for k, f in fates.items() if f.old_version == 16 and _index(review, f.patch) in TABLE_PATCHES}
+    assert on_lock_patches == set(keyed)
+    # Duyck's six comments on 16/22 are there
+    duyck_16 = [r for r in rows if r["patch"] == "16/22"
+                and r["msgid"] == "<CAKgT0Udcry01samXT54RkurNqFKnVmv-686ZFHF+iw4b+12T_A@mail.gmail.com>"]
+    assert len(duyck_16) == 6
+
+
+def test_reviewkit_gives_its_column_and_agrees_with_the_judgement(review: Review) -> None:
+    fates = {(f.comment.msgid, f.comment.body_start): f for f in review.versions.comments}
+    rows = _table()
+    for r in rows:
+        fate = fates[(r["msgid"], int(r["body_start"]))]
+        assert f"{_index(review, fate.patch)}/22" == r["patch"]
+        file, _, line = r["where"].rpartition(":")
+        assert (fate.comment.anchor.file, fate.comment.anchor.line) == (file, int(line))
+        assert _status(fate) == r["reviewkit"], (r["where"], r["comment"], fate.evidence)
+        assert r["reasoning"].strip()
+    agree = sum(1 for r in rows if r["judged"] == r["reviewkit"])
+    assert agree / len(rows) >= 0.9, agree
+
+
+def test_every_v16_patch_has_its_successor_or_a_reason(review: Review) -> None:
+    [series] = review.versions.series
+    assert [v.version for v in series.versions] == [16, 17]
+    assert [len(v.patches) for v in series.versions] == [22, 21]
+    assert series.versions[0].date == "Sat, 11 Jul 2020 08:58:34 +0800"
+    [step] = series.steps
+    by_old = {link.old_index: link for link in step.links if link.old}
+    assert sorted(by_old) == list(range(1, 23))
+    for n in range(1, 23):
+        link = by_old[n]
+        assert link.reason
+        assert (link.new is None) == (link.kind is LinkKind.DROPPED)
+    dropped = by_old[16]
+    assert dropped.kind is LinkKind.DROPPED
+    assert "removes 'mm/mlock: reorder isolation sequence during munlock'" in dropped.reason
+    renamed = by_old[17]
+    assert renamed.kind is LinkKind.RENAMED and renamed.new_index == 16
+    assert renamed.new_title == "mm/swap: serialize memcg changes in pagevec_lru_move_fn"
+    # 14 and 15 swapped places: one of them is named as moved
+    assert (by_old[14].new_index, by_old[15].new_index) == (15, 14)
+    assert "moved" in by_old[14].reason + by_old[15].reason
+    for n in range(18, 23):
+        assert by_old[n].kind is LinkKind.SAME_TITLE and by_old[n].new_index == n - 1
+    # every v17 patch is someone's successor
+    assert {link.new_index for link in step.links if link.new} == set(range(1, 22))
+    assert not [link for link in step.links if link.kind is LinkKind.ADDED]
+
+
+def test_range_diff_per_pair(review: Review) -> None:
+    [step] = review.versions.series[0].steps
+    by_old = {link.old_index: link for link in step.links if link.old}
+    relock = by_old[19].range_diff
+    assert not relock.same
+    assert "-+\t\t\tstruct lruvec *pre_lruvec = lruvec;" in relock.lines
+    assert "++\t\t\tstruct lruvec *prev_lruvec = lruvec;" in relock.lines
+    assert "## include/linux/memcontrol.h ##" in relock.lines  # the relock helpers moved in
+    deltas = {(f.file, f.name): f.delta for f in relock.functions}
+    assert deltas[("mm/swap.c", "release_pages")] is FunctionDelta.CHANGED
+    # the same diff rebased: nothing but the numbers changed
+    assert by_old[20].range_diff.same and by_old[20].range_diff.lines == ()
+    # 07/22: only the commit message changed (Kirill Shutemov's typo)
+    typo = by_old[7].range_diff
+    assert typo.same and "-BTW, it looks better to have BUG() or soem warning set in the wrong" in typo.commit_message
+    # 13/22: the __isolate_lru_page() hunk left the patch
+    assert by_old[13].range_diff.hunks_moved == 1
+
+
+def test_carried_comment_lands_on_its_line_in_v17(review: Review) -> None:
+    fate = next(f for f in review.versions.comments if "pre_lruvec" in f.comment.text)
+    assert fate.target is not None
+    assert (fate.target.file, fate.target.side) == ("mm/swap.c", Side.NEW)
+    assert fate.target.function == "release_pages"
+    assert fate.target.quoted == "+\t\t\tif (prev_lruvec != lruvec)"
+    v17_18 = next(p for p in review.patches if p.msgid == fate.successor)
+    line = next(dl for f in v17_18.files for h in f.hunks for dl in h.lines if dl.text == "\t\t\tif (prev_lruvec != lruvec)")
+    assert fate.target.line == line.new_no
+
+
+def test_scope_answers_and_suggested_code(review: Review) -> None:
+    fates = list(review.versions.comments)
+    snippet = next(f for f in fates if "get_page_unless_zero_or_nonlru" in f.comment.text)
+    # six code lines; "put_page(page);" is in v16 15/22 already, so five suggested
+    assert (snippet.suggested, snippet.suggested_found) == (5, 0)
+    assert snippet.answer is AnswerKind.QUESTION
+    typo = next(f for f in fates if f.comment.text == "s/soem/some/")
+    assert typo.scope is CommentScope.MESSAGE and typo.verdict is Verdict.ADDRESSED
+    rename = next(f for f in fates if "pre_lruvec" in f.comment.text)
+    [answer] = rename.answers
+    assert answer.kind is AnswerKind.AGREE and "will rename" in answer.cues
+    assert answer.author == "Alex Shi"
+
+
+def test_findings_fixed_or_still_there(review: Review) -> None:
+    fates = review.versions.findings
+    moot = [(f.finding.rule, f.finding.file, f.finding.function, f.statement) for f in fates
+            if f.status is FindingStatus.MOOT]
+    assert ("RK202", "mm/mlock.c", "munlock_vma_page", "get_page(page);") in moot
+    still = [(f.finding.rule, f.finding.file, f.finding.function, f.statement, f.now.line) for f in fates
+             if f.status is FindingStatus.STILL and f.finding.file]
+    assert ("RK104", "mm/swap.c", "__page_cache_release", "__ClearPageLRU(page);", 86) in still
+    # v16 18/22 updated NR_MLOCK with irqs on (Duyck: "a path where you might
+    # try to update the page state without disabling interrupts"); v17 does
+    # it under the lruvec lock
+    fixed = [(f.finding.rule, f.finding.file, f.finding.function, f.finding.line, f.statement) for f in fates
+             if f.status is FindingStatus.FIXED and f.finding.file]
+    assert ("RK303", "mm/mlock.c", "__munlock_pagevec", 334,
+            "__mod_zone_page_state(zone, NR_MLOCK, delta_munlocked);") in fixed
+
+
+def test_trailers_given_on_v16(review: Review) -> None:
+    subjects = {m.msgid: m.series.index for m in review.messages}
+    given = {subjects[p]: [(t.key, t.name) for t in ts] for p, ts in review.versions.trailers.items()}
+    assert given == {n: [("Reviewed-by", "Kirill A. Shutemov")] for n in (5, 6, 7, 14)}
+
+
+@pytest.mark.parametrize("text, kind, cue", [
+    ("Good catch. It's better to be aligned in next version.", AnswerKind.AGREE, "Good catch"),
+    ("yes, it's previous, I will rename it.", AnswerKind.AGREE, "I will"),
+    ("Done.", AnswerKind.AGREE, "Done."),
+    ("Fixed in v3, thanks", AnswerKind.AGREE, "Fixed in v3"),
+    ("yes, it will be reproduce later.", AnswerKind.AGREE, "yes"),
+    ("So I don't know how to combine them, could you make it more clear with code?", AnswerKind.QUESTION,
+     "could you"),
+    ("yes, I just want to a bit of sense of ceremony to remove this huge big lock. :)", AnswerKind.DISAGREE,
+     "just want"),
+    ("I don't agree.", AnswerKind.DISAGREE, None),
+    ("It has to do in this patch", AnswerKind.DISAGREE, "has to"),
+])
+def test_answer_classification(text: str, kind: AnswerKind, cue: str | None) -> None:
+    got, cues = classify_answer(text)
+    assert got is kind
+    if cue is None:
+        assert cues == ()
+    else:
+        assert cue in cues
+
+
+def test_code_in_an_answer_is_no_cue() -> None:
+    # "keep" and "since" in pasted code say nothing about agreeing
+    kind, cues = classify_answer("Will do.\n+\t/* keep the lock since irqs are off */\n+\tfoo();")
+    assert kind is AnswerKind.AGREE and cues[0] == "Will do" and not {"keep", "since"} & set(cues)
+    kind, cues = classify_answer("+\t/* keep this since ... */\n+\tbar();")
+    assert kind is AnswerKind.DISAGREE and cues == ()

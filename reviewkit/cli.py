@@ -316,16 +316,21 @@ def check(
     no_color: bool = NO_COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    previous: Optional[List[str]] = typer.Option(
+        None, "--previous", help="the previous version's thread (repeatable): its open review comments and "
+        "questions, dropped review trailers, and a changelog that misses changes are reported."),
 ) -> int:
     """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
 
     Works as git's sendemail-validate hook (see the README)."""
     _check_paths(paths)
+    if previous and "-" in paths:
+        raise ReviewkitError("--previous reads the patches twice: give them as files, not - (standard input)")
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
 
     config = _config(repo, config_file, select=select, ignore=ignore)
-    checklist = build_checklist(paths, config=config)
+    checklist = build_checklist(paths, config=config, previous=tuple(previous or ()))
     _emit(fmt, no_color, document=lambda: render_checklist.render_checklist_json(checklist),
           markdown=lambda: render_checklist.render_checklist_markdown(checklist),
           text=lambda console: render_checklist.render_checklist_text(checklist, console))
@@ -413,6 +418,35 @@ def functions(
         _write("```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```\n")
     else:
         _write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def versions(
+    paths: List[str] = PATHS,
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    comments: bool = typer.Option(False, "--comments", help="list each review comment of a version with what "
+                                  "became of it in the next, and the evidence."),
+    range_diff: bool = typer.Option(False, "--range-diff", help="show the range-diff of each changed patch."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage (no fates of findings)."),
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Series across versions: each version with its date, the patch-to-patch links, the review's fate."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import versions as render_versions
+
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
+    result = build_review(paths, config=config)
+    _emit(fmt, no_color, document=lambda: render_versions.versions_json(result),
+          markdown=lambda: render_versions.render_versions_markdown(result, comments=comments, range_diff=range_diff),
+          text=lambda console: render_versions.render_versions_text(result, console, comments=comments,
+                                                                    range_diff=range_diff))
     return EXIT_OK
 
 

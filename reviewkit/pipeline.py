@@ -270,7 +270,7 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
     return cm, findings, warnings
 
 
-def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
+def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[str] = ()) -> Checklist:
     """Run every check over patch mails: ``reviewkit check``.
 
     The rules run as for ``review`` (:func:`analyse_postings`), over the
@@ -282,6 +282,9 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
             input.
         config: the settings; ``select``/``ignore``/``disable`` leave items
             out by rule id, ``spelling_ignore`` adds words.
+        previous: the thread of the previous version (its patches and
+            review): the items of :func:`reviewkit.check.build_version_items`
+            are added.
 
     Returns:
         The checklist. Unreadable inputs and mails that are neither a patch
@@ -293,7 +296,7 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
         InputError: no input held a patch mail (every path unreadable, or
             no patch in any); the message names the first problem.
     """
-    from reviewkit.check import FLOW_RULES, build_items
+    from reviewkit.check import FLOW_RULES, build_items, build_version_items
     from reviewkit.mail import parse_message
     from reviewkit.patch import parse_patch
     from reviewkit.source import read_messages
@@ -353,8 +356,13 @@ def build_checklist(paths: Iterable[str], *, config: Config) -> Checklist:
     series_of = find_series(postings)
     _, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules)
     warnings.extend(more)
-    return Checklist(build_items(postings, series_of, findings, config=config), tuple(errors), tuple(warnings),
-                     tuple(p.message.subject for p in postings))
+    items = build_items(postings, series_of, findings, config=config)
+    if previous:
+        # the previous version and these patches read together: the
+        # versions stage links them and gives each review comment its fate
+        both = build_review([*previous, *paths], config=config)
+        items += build_version_items(both, [p.message.msgid for p in postings])
+    return Checklist(items, tuple(errors), tuple(warnings), tuple(p.message.subject for p in postings))
 
 
 def _annotate(patch: Patch, codemap: CodeMap | None) -> Patch:

@@ -22,6 +22,7 @@ from reviewkit.model import (
     REVIEW_TRAILERS,
     CodeMap,
     Comment,
+    CommentFate,
     DiffLine,
     FileDiff,
     Finding,
@@ -45,6 +46,9 @@ class Row:
     function: str | None
     comments: tuple[Comment, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # comments on the previous version of the patch that now belong here,
+    # each with its fate (review of two versions)
+    earlier: tuple[tuple[Comment, CommentFate], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ class PatchView:
     carried: tuple[Trailer, ...]
     codemap: CodeMap | None
     reviewers: tuple[str, ...] = ()  # names of repliers with comments, first seen first
+    # comments on the previous version that belong under no line of this diff
+    earlier: tuple[tuple[Comment, CommentFate], ...] = ()
 
     @property
     def placed_comments(self) -> tuple[Comment, ...]:
@@ -201,6 +207,9 @@ def build_layout(review: Review) -> Layout:
             key = owners[0] if len(owners) == 1 else None
         by_patch_findings.setdefault(key, []).append(f)
 
+    from reviewkit.render.versions import carried_comments
+
+    earlier_of = carried_comments(review)
     views = []
     for msgid, patch in shown.items():
         files = list(patch.files)
@@ -220,6 +229,14 @@ def build_layout(review: Review) -> Layout:
                 loose_f.append(f)
             else:
                 placed_f.setdefault(pos, []).append(f)
+        placed_e: dict[tuple[int, int, int], list[tuple[Comment, CommentFate]]] = {}
+        loose_e = []
+        for c, fate in earlier_of.get(msgid, ()):
+            pos = _place_comment(c, files)
+            if pos is None:
+                loose_e.append((c, fate))
+            else:
+                placed_e.setdefault(pos, []).append((c, fate))
         cm = codemaps.get(msgid)
         fviews = []
         for fi, fd in enumerate(files):
@@ -227,7 +244,8 @@ def build_layout(review: Review) -> Layout:
             for hi, h in enumerate(fd.hunks):
                 rows = tuple(
                     Row(dl, dl.function,
-                        tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())))
+                        tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())),
+                        tuple(placed_e.get((fi, hi, ri), ())))
                     for ri, dl in enumerate(h.lines))
                 hviews.append(HunkView(h, hi, rows))
             fviews.append(FileView(fd, tuple(hviews)))
@@ -261,7 +279,7 @@ def build_layout(review: Review) -> Layout:
             version=series.version if series else None, index=series.index if series else None,
             total=series.total if series else None, files=tuple(fviews), conversation=tuple(conversation),
             loose_findings=tuple(loose_f), trailers=tuple(given), carried=carried, codemap=cm,
-            reviewers=reviewers))
+            reviewers=reviewers, earlier=tuple(loose_e)))
 
     # A series is a thread (git send-email chains the patches to the cover
     # letter): keep each thread's patches together, in index order.
@@ -308,7 +326,7 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     raw = merged
 
     def busy(rows: list[Row]) -> bool:
-        return any(r.line.kind in ("+", "-") or r.comments or r.findings for r in rows)
+        return any(r.line.kind in ("+", "-") or r.comments or r.findings or r.earlier for r in rows)
 
     if not any(busy(rows) for _, rows in raw):
         return raw[:1] if len(raw) == 1 else [(raw[0][0], [r for _, rows in raw for r in rows])]

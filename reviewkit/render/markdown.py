@@ -28,6 +28,7 @@ from reviewkit.render.layout import (
     series_label,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
+from reviewkit.render.versions import md_carried
 
 
 def md_who(name: str, email: str = "") -> str:
@@ -147,7 +148,7 @@ def _patch(v: PatchView) -> list[str]:
                 pending: list[DiffLine] = []
                 for r in rows:
                     pending.append(r.line)
-                    if r.comments or r.findings:
+                    if r.comments or r.findings or r.earlier:
                         out += [md_diff_lines(pending, header)]
                         header = ""
                         pending = []
@@ -156,6 +157,7 @@ def _patch(v: PatchView) -> list[str]:
                             out += [md_comment(c, where=side)]
                         for f in r.findings:
                             out += [md_finding(f)]
+                        out += [md_carried(fate) for _, fate in r.earlier]
                 if pending:
                     out += [md_diff_lines(pending, header)]
                     header = ""
@@ -167,6 +169,9 @@ def _patch(v: PatchView) -> list[str]:
         out += ["### Conversation", ""]
         for c in v.conversation:
             out += [md_comment(c, show_quote=True)]
+    if v.earlier:
+        out += ["### Review of the previous version, on lines this diff does not show", ""]
+        out += [md_carried(fate) for _, fate in v.earlier]
     return out
 
 

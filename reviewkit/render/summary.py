@@ -44,6 +44,7 @@ from reviewkit.render.layout import (
     series_label,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
+from reviewkit.render.versions import since_json, since_markdown
 
 SUMMARY_SCHEMA = "reviewkit.summary"
 SUMMARY_VERSION = 1
@@ -416,6 +417,7 @@ def build_summary(review: Review) -> str:
         out += ["No patch found in the input.", ""]
     for s in sums:
         out += _md_patch(s)
+        out += since_markdown(review, s.view.patch.msgid)  # the previous version's review, when the input has it
     if layout.discussion:
         out += ["## Discussion", ""]
         for c in layout.discussion:
@@ -454,7 +456,7 @@ def build_summary_json(review: Review) -> dict[str, Any]:
     from reviewkit.render.json_out import _comment, _finding
 
     layout, sums = _summaries(review)
-    return {
+    doc: dict[str, Any] = {
         "schema": SUMMARY_SCHEMA,
         "version": SUMMARY_VERSION,
         "series": _series(review, layout),
@@ -481,6 +483,13 @@ def build_summary_json(review: Review) -> dict[str, Any]:
         "other_findings": [_finding(f) for f in layout.other_findings],
         "warnings": list(layout.warnings),
     }
+    # the previous version's review, for the patches whose previous version
+    # the input holds
+    for entry, s in zip(doc["patches"], sums):
+        since = since_json(review, s.view.patch.msgid)
+        if since is not None:
+            entry["since"] = since
+    return doc
 
 
 __all__ = ["PatchStatus", "find_questions", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]

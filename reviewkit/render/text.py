@@ -52,6 +52,7 @@ from reviewkit.render.layout import (
     series_label,
 )
 from reviewkit.render.safe import safe_text
+from reviewkit.render.versions import CarriedView
 
 # Glyphs, and their ASCII stand-ins for a console whose encoding is not
 # UTF-8 (rich swaps its own box characters the same way).
@@ -466,6 +467,8 @@ def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffG
                 grid.add_row(blank, blank, CommentView(c))
             for f in r.findings:
                 grid.add_row(blank, blank, FindingView(f))
+            for c, fate in r.earlier:  # the previous version's review, carried forward
+                grid.add_row(blank, blank, CarriedView(c, fate))
     return grid
 
 
@@ -525,6 +528,11 @@ def _render_patch(v: PatchView, console: Console) -> None:
         console.print(Text("Conversation", style="bold"))
         for c in v.conversation:
             console.print(CommentView(c, show_quote=True))
+    if v.earlier:
+        console.print()
+        console.print(Text("Review of the previous version, on lines this diff does not show", style="bold"))
+        for c, fate in v.earlier:
+            console.print(CarriedView(c, fate))
 
 
 def _closing_table(layout: Layout) -> Table | None:

@@ -42,6 +42,7 @@ from reviewkit.model import (
     FindingStatus,
     FunctionDelta,
     FunctionStatus,
+    LinkKind,
     Patch,
     PatchLink,
     Side,
@@ -232,8 +233,8 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
         if successor is None:
             evidence.append(f"{here} has no successor: {link.kind.value}, {link.reason}")
         else:
-            evidence.append(f"{here} -> {_label(new_version, link.new_index, new_total)} "
-                            f"({link.kind.value}: {link.reason})")
+            how = link.reason if link.kind is LinkKind.SAME_TITLE else f"{link.kind.value}: {link.reason}"
+            evidence.append(f"{here} -> {_label(new_version, link.new_index, new_total)} ({how})")
     if scope is CommentScope.PATCH:
         evidence.append("about the patch as a whole" + (f" ({', '.join(repr(s) for s in scope_cues)})"
                                                          if scope_cues else " (no line of code quoted)"))

@@ -1,0 +1,516 @@
+"""Series across versions, as the versions stage found them.
+
+- ``render_versions_text`` / ``render_versions_markdown``: what
+  ``reviewkit versions`` prints: each series, its versions with dates, the
+  patch-to-patch links (with ``range_diff`` the range-diffs) and the fate
+  of each review comment (with ``comments``).
+- ``versions_json``: the same as JSON (schema ``reviewkit.series``).
+- ``carried_comments``: the vN comments to show under vN+1's diff in
+  ``review``, and ``CarriedView`` / ``md_carried`` to show one with its
+  status.
+- ``since_markdown`` / ``since_json``: the summary's "since vN" part of a
+  patch.
+
+Render reads no file and runs no stage: everything here formats the
+``Versions`` record of a Review.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Any, Iterable
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from reviewkit.model import (
+    Comment,
+    CommentFate,
+    CommentScope,
+    FindingFate,
+    FindingStatus,
+    LinkKind,
+    Message,
+    PatchLink,
+    RangeDiff,
+    Review,
+    SeriesHistory,
+    SeriesVersion,
+    Verdict,
+    Versions,
+)
+from reviewkit.render.safe import md_code, md_escape, md_fence, safe_text
+
+SCHEMA = "reviewkit.series"
+VERSION = 1
+
+_VERDICT_STYLE = {Verdict.ADDRESSED: "green", Verdict.ANSWERED: "yellow", Verdict.OPEN: "bold red",
+                  Verdict.MOOT: "dim"}
+_LINK_MARK = {LinkKind.SAME_TITLE: "", LinkKind.RENAMED: "renamed", LinkKind.MERGED: "merged into",
+              LinkKind.SPLIT: "split from", LinkKind.DROPPED: "dropped", LinkKind.ADDED: "new"}
+
+
+# --------------------------------------------------------------------------
+# shared words
+
+
+def status_words(f: CommentFate) -> str:
+    """``addressed``, ``answered-not-changed (agree)``, ``open``, ``moot``;
+    an addressed comment that was also answered says how."""
+    words = f.verdict.value
+    if f.answer is not None and f.verdict in (Verdict.ANSWERED, Verdict.ADDRESSED):
+        words += f" ({f.answer.value})" if f.verdict is Verdict.ANSWERED else f" (answered: {f.answer.value})"
+    return words
+
+
+def _number(index: int | None, total: int | None) -> str:
+    if index is None:
+        return "?"
+    return f"{index}/{total}" if total else str(index)
+
+
+def _where(c: Comment) -> str:
+    a = c.anchor
+    if a is None or not a.file:
+        return "general"
+    out = a.file + (f":{a.line}" if a.line is not None else "")
+    return out + (f" {a.function}()" if a.function else "")
+
+
+def _first_line(text: str, width: int = 72) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[:width - 3] + "..."
+
+
+def link_mark(link: PatchLink) -> str:
+    """``=`` same patch, ``!`` changed, ``<`` dropped, ``>`` new (as git range-diff marks pairs)."""
+    if link.kind is LinkKind.DROPPED:
+        return "<"
+    if link.kind is LinkKind.ADDED:
+        return ">"
+    rd = link.range_diff
+    return "=" if rd is not None and rd.same and not rd.commit_message else "!"
+
+
+def _version_line(v: SeriesVersion) -> str:
+    n = len(v.patches)
+    parts = [f"v{v.version}", v.date or "(no date)",
+             f"{n} patch{'es' if n != 1 else ''}" + (" and a cover letter" if v.cover else "")]
+    if v.resend:
+        parts.append("RESEND")
+    return "  ".join(parts)
+
+
+def _link_line(link: PatchLink, old: SeriesVersion, new: SeriesVersion) -> str:
+    left = _number(link.old_index, old.total) if link.old else "-"
+    right = _number(link.new_index, new.total) if link.new else "-"
+    title = link.new_title or link.old_title
+    what = _LINK_MARK[link.kind]
+    if link.kind is LinkKind.RENAMED:
+        what = f"renamed from '{link.old_title}'"
+    rd = link.range_diff
+    if rd is not None and not rd.same:
+        changed = [f.name for f in rd.functions if f.delta.value != "same"]
+        what = (what + "; " if what else "") + ("changed: " + ", ".join(changed[:4]) + ("..." if len(changed) > 4
+                                                                                    else "") if changed else "changed")
+    elif rd is not None and rd.commit_message:
+        what = (what + "; " if what else "") + "commit message changed"
+    return f"{left:>6} -> {right:<6} {link_mark(link)} {title}" + (f"  ({what})" if what else "")
+
+
+def _counts(fates: Iterable[CommentFate]) -> Counter:
+    return Counter(f.verdict.value for f in fates)
+
+
+def _count_words(counts: Counter, order: Iterable[str]) -> str:
+    return ", ".join(f"{counts[k]} {k}" for k in order if counts[k]) or "none"
+
+
+_VERDICTS = [v.value for v in Verdict]
+_FINDINGS = [s.value for s in FindingStatus]
+
+
+def _step_fates(versions: Versions, old: SeriesVersion) -> list[CommentFate]:
+    mine = set(old.patches) | ({old.cover} if old.cover else set())
+    return [f for f in versions.comments if f.patch in mine]
+
+
+def _step_findings(versions: Versions, old: SeriesVersion) -> list[FindingFate]:
+    mine = set(old.patches)
+    return [f for f in versions.findings if f.patch in mine]
+
+
+# --------------------------------------------------------------------------
+# reviewkit versions: text
+
+
+def render_versions_text(review: Review, console: Console, *, comments: bool = False,
+                         range_diff: bool = False) -> None:
+    """Print the series of ``review`` across versions on ``console``."""
+    versions = review.versions
+    if versions is None or not versions.series:
+        console.print(Text("No series in two or more versions found in the input.", style="italic"))
+        return
+    messages = {m.msgid: m for m in review.messages}
+    for si, series in enumerate(versions.series):
+        if si:
+            console.print()
+        _text_series(series, versions, messages, console, comments=comments, range_diff=range_diff)
+
+
+def _text_series(series: SeriesHistory, versions: Versions, messages: dict[str, Message], console: Console, *,
+                 comments: bool, range_diff: bool) -> None:
+    head = Text("series ", style="dim")
+    head.append_text(safe_text(series.title or "(untitled)", "bold"))
+    head.append("  by ", style="dim")
+    head.append_text(safe_text(series.author or series.email))
+    if series.email and series.author:
+        head.append_text(safe_text(f" <{series.email}>"))
+    console.print(head)
+    for v in series.versions:
+        console.print(Text("  ") + safe_text(_version_line(v)))
+    for step in series.steps:
+        old, new = series.versions[step.old], series.versions[step.new]
+        console.print()
+        console.print(Text(f"  v{old.version} -> v{new.version}", style="bold"))
+        for link in step.links:
+            style = {"=": "dim", "!": "", "<": "red", ">": "green"}[link_mark(link)]
+            console.print(Text("  ") + safe_text(_link_line(link, old, new), style))
+            if link.reason != "same title":
+                console.print(Text("                   ") + safe_text(link.reason, "dim"))
+            if range_diff and link.range_diff is not None:
+                for line in _range_diff_lines(link.range_diff):
+                    style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
+                    console.print(Text("      ") + safe_text(line, style))
+        fates = _step_fates(versions, old)
+        found = _step_findings(versions, old)
+        summary = Text(f"  review of v{old.version}: ", style="bold")
+        summary.append(f"{len(fates)} comment{'s' if len(fates) != 1 else ''}: "
+                       f"{_count_words(_counts(fates), _VERDICTS)}")
+        if found:
+            summary.append(f"; findings: {_count_words(Counter(f.status.value for f in found), _FINDINGS)}")
+        console.print(summary)
+        if comments:
+            for f in fates:
+                console.print(_fate_text(f, messages, old))
+
+
+def _range_diff_lines(rd: RangeDiff) -> list[str]:
+    out = list(rd.lines)
+    if rd.commit_message:
+        out += ["## Commit message ##", *rd.commit_message]
+    return out
+
+
+def _fate_text(f: CommentFate, messages: dict[str, Message], old: SeriesVersion) -> RenderableType:
+    c = f.comment
+    posting = messages.get(f.patch)
+    label = _number(posting.series.index, old.total) if posting is not None else "?"
+    head = Text("    ")
+    head.append_text(safe_text(f"{label} {_where(c)} ", "cyan"))
+    head.append_text(safe_text(c.author or c.email, "bold"))
+    head.append(": ")
+    head.append(status_words(f), style=_VERDICT_STYLE[f.verdict])
+    parts: list[RenderableType] = [head, Text("      ") + safe_text(_first_line(c.text), "italic")]
+    parts += [Text("      ") + safe_text(e, "dim") for e in f.evidence]
+    return Group(*parts)
+
+
+# --------------------------------------------------------------------------
+# reviewkit versions: markdown
+
+
+def render_versions_markdown(review: Review, *, comments: bool = False, range_diff: bool = False) -> str:
+    """The series of ``review`` across versions as markdown (ends with a newline)."""
+    versions = review.versions
+    out = ["# Series across versions", ""]
+    if versions is None or not versions.series:
+        return "\n".join(out + ["No series in two or more versions found in the input.", ""])
+    messages = {m.msgid: m for m in review.messages}
+    for series in versions.series:
+        out += [f"## {md_escape(series.title or '(untitled)')}", "",
+                f"By {md_escape(series.author or series.email)}" + (f" {md_code(series.email)}" if series.email else ""),
+                ""]
+        out += [f"- {md_escape(_version_line(v))}" for v in series.versions] + [""]
+        for step in series.steps:
+            old, new = series.versions[step.old], series.versions[step.new]
+            out += [f"### v{old.version} -> v{new.version}", "", "| v%d | v%d | | patch | how |" % (old.version, new.version),
+                    "|---:|---:|---|---|---|"]
+            for link in step.links:
+                left = _number(link.old_index, old.total) if link.old else "-"
+                right = _number(link.new_index, new.total) if link.new else "-"
+                title = link.new_title or link.old_title
+                how = "same title" if link.kind is LinkKind.SAME_TITLE else f"{link.kind.value}: {link.reason}"
+                out.append(f"| {left} | {right} | {md_code(link_mark(link))} | {_cell(title)} | {_cell(how)} |")
+            out.append("")
+            if range_diff:
+                for link in step.links:
+                    if link.range_diff is not None and (not link.range_diff.same or link.range_diff.commit_message):
+                        out += [f"#### {md_escape(_number(link.old_index, old.total))} -> "
+                                f"{md_escape(_number(link.new_index, new.total))}: {md_escape(link.new_title)}", "",
+                                md_fence("\n".join(_range_diff_lines(link.range_diff)), "diff")]
+            fates = _step_fates(versions, old)
+            out += [f"Review of v{old.version}: {len(fates)} comments: {_count_words(_counts(fates), _VERDICTS)}.", ""]
+            if comments:
+                for f in fates:
+                    out += md_fate(f, messages, old)
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _cell(text: str) -> str:
+    from reviewkit.render.safe import md_table_cell
+
+    return md_table_cell(text)
+
+
+def md_fate(f: CommentFate, messages: dict[str, Message], old: SeriesVersion | None = None) -> list[str]:
+    """A comment's fate: who, where, the status, the evidence, the comment."""
+    c = f.comment
+    posting = messages.get(f.patch)
+    label = _number(posting.series.index, old.total if old else posting.series.total) if posting is not None else "?"
+    out = [f"- v{f.old_version} {md_escape(label)} {md_code(_where(c))}, {md_escape(c.author or c.email)}, "
+           f"{md_escape(c.date)}: **{md_escape(status_words(f))}**"]
+    for e in f.evidence:
+        out.append("  - " + (md_code(e.strip()) if e.startswith("    ") else md_escape(e)))
+    out += ["", _indent(md_fence(c.text.rstrip("\n"), "text")), ""]
+    return out
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.rstrip("\n").split("\n"))
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+def _anchor_json(a) -> dict[str, Any] | None:  # type: ignore[no-untyped-def]
+    from reviewkit.render.json_out import _anchor
+
+    return _anchor(a)
+
+
+def _link_json(link: PatchLink) -> dict[str, Any]:
+    rd = link.range_diff
+    return {
+        "kind": link.kind.value,
+        "old": link.old,
+        "new": link.new,
+        "old_index": link.old_index,
+        "new_index": link.new_index,
+        "old_title": link.old_title,
+        "new_title": link.new_title,
+        "reason": link.reason,
+        "mark": link_mark(link),
+        "range_diff": None if rd is None else {
+            "same": rd.same,
+            "lines": list(rd.lines),
+            "commit_message": list(rd.commit_message),
+            "functions": [{"file": f.file, "name": f.name, "delta": f.delta.value} for f in rd.functions],
+            "hunks_moved": rd.hunks_moved,
+        },
+    }
+
+
+def _version_json(v: SeriesVersion) -> dict[str, Any]:
+    return {"version": v.version, "title": v.title, "author": v.author, "email": v.email, "date": v.date,
+            "timestamp": v.timestamp, "cover": v.cover, "patches": list(v.patches), "total": v.total,
+            "resend": v.resend}
+
+
+def fate_json(f: CommentFate) -> dict[str, Any]:
+    c = f.comment
+    return {
+        "msgid": c.msgid,
+        "body_start": c.body_start,
+        "author": c.author,
+        "email": c.email,
+        "date": c.date,
+        "text": c.text,
+        "anchor": _anchor_json(c.anchor),
+        "patch": f.patch,
+        "successor": f.successor,
+        "from_version": f.old_version,
+        "to_version": f.new_version,
+        "scope": f.scope.value,
+        "fate": f.fate.value,
+        "verdict": f.verdict.value,
+        "changed": f.changed,
+        "answer": f.answer.value if f.answer else None,
+        "answers": [{"msgid": a.msgid, "body_start": a.body_start, "author": a.author, "kind": a.kind.value,
+                     "cues": list(a.cues), "text": a.text} for a in f.answers],
+        "questions": list(f.questions),
+        "evidence": list(f.evidence),
+        "target": _anchor_json(f.target),
+        "suggested": f.suggested,
+        "suggested_found": f.suggested_found,
+    }
+
+
+def _finding_fate_json(f: FindingFate) -> dict[str, Any]:
+    from reviewkit.render.json_out import _finding
+
+    return {"finding": _finding(f.finding), "patch": f.patch, "successor": f.successor, "status": f.status.value,
+            "statement": f.statement, "now": _finding(f.now) if f.now is not None else None}
+
+
+def versions_body(versions: Versions) -> dict[str, Any]:
+    """The versions record as JSON-ready fields (no schema header)."""
+    return {
+        "series": [{
+            "title": s.title,
+            "author": s.author,
+            "email": s.email,
+            "versions": [_version_json(v) for v in s.versions],
+            "steps": [{"from_version": s.versions[st.old].version, "to_version": s.versions[st.new].version,
+                       "links": [_link_json(link) for link in st.links]} for st in s.steps],
+        } for s in versions.series],
+        "comments": [fate_json(f) for f in versions.comments],
+        "findings": [_finding_fate_json(f) for f in versions.findings],
+        "trailers": [{"patch": p, "key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid}
+                     for p, ts in versions.trailers.items() for t in ts],
+        "counts": {"comments": dict(_counts(versions.comments)),
+                   "findings": dict(Counter(f.status.value for f in versions.findings))},
+    }
+
+
+def versions_json(review: Review) -> dict[str, Any]:
+    """``reviewkit versions --format json``: schema ``reviewkit.series``, version 1."""
+    body = versions_body(review.versions) if review.versions is not None else {
+        "series": [], "comments": [], "findings": [], "trailers": [], "counts": {"comments": {}, "findings": {}}}
+    return {"schema": SCHEMA, "version": VERSION, **body, "warnings": list(review.warnings)}
+
+
+# --------------------------------------------------------------------------
+# review: vN's comments under vN+1's diff
+
+
+def carried_comments(review: Review) -> dict[str, list[tuple[Comment, CommentFate]]]:
+    """vN+1 patch Message-ID -> the vN comments to show under its diff:
+    each (the comment placed on the line it now belongs under, or with no
+    anchor when none; its fate)."""
+    out: dict[str, list[tuple[Comment, CommentFate]]] = {}
+    if review.versions is None:
+        return out
+    for f in review.versions.comments:
+        if f.successor is None or f.scope is CommentScope.GENERAL:
+            continue  # dropped patch, or a comment on the cover letter
+        placed = replace(f.comment, anchor=f.target)
+        out.setdefault(f.successor, []).append((placed, f))
+    return out
+
+
+class CarriedView:
+    """A vN comment under vN+1's diff: where it was, its status and the
+    evidence, then the comment (the terminal's comment view)."""
+
+    def __init__(self, comment: Comment, fate: CommentFate) -> None:
+        self.comment, self.fate = comment, fate
+
+    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
+        from reviewkit.render.text import CommentView
+
+        f = self.fate
+        status = Text.assemble((f"from v{f.old_version} ", "dim"), safe_text(_where(f.comment), "cyan"),
+                               (" · " if not options.ascii_only else " - ", "dim"),
+                               (f"since v{f.new_version}: ", "dim"), (status_words(f), _VERDICT_STYLE[f.verdict]))
+        yield status
+        for e in f.evidence:
+            yield Text("  ") + safe_text(e, "dim")
+        yield CommentView(f.comment)
+
+
+def md_carried(fate: CommentFate) -> str:
+    """A vN comment under vN+1's diff, as markdown."""
+    from reviewkit.render.markdown import md_comment
+
+    head = (f"From v{fate.old_version} ({md_code(_where(fate.comment))}), since v{fate.new_version}: "
+            f"**{md_escape(status_words(fate))}**")
+    ev = [("- " + (md_code(e.strip()) if e.startswith("    ") else md_escape(e))) for e in fate.evidence]
+    return "\n".join([head, "", *ev, "", md_comment(fate.comment)])
+
+
+# --------------------------------------------------------------------------
+# summary: "since vN"
+
+
+def _link_of(versions: Versions, msgid: str) -> tuple[PatchLink, SeriesVersion, SeriesVersion] | None:
+    for s in versions.series:
+        for st in s.steps:
+            for link in st.links:
+                if msgid in (link.old, link.new) and link.kind is not LinkKind.SPLIT:
+                    return link, s.versions[st.old], s.versions[st.new]
+    return None
+
+
+def since_json(review: Review, msgid: str) -> dict[str, Any] | None:
+    """What became of the previous version's review of a patch: for a vN+1
+    patch, its vN comments, findings and trailers; for a dropped vN patch,
+    the same with ``dropped`` true. None when the input holds no other
+    version of it."""
+    versions = review.versions
+    if versions is None:
+        return None
+    found = _link_of(versions, msgid)
+    if found is None:
+        return None
+    link, old, new = found
+    if link.new == msgid:
+        fates = [f for f in versions.comments if f.successor == msgid]
+    elif link.kind is LinkKind.DROPPED:
+        fates = [f for f in versions.comments if f.patch == msgid]
+    else:
+        return None
+    given = versions.trailers.get(link.old or "", ())
+    findings = [f for f in versions.findings if f.patch == link.old]
+    return {
+        "from_version": old.version,
+        "to_version": new.version,
+        "previous": link.old,
+        "link": link.kind.value,
+        "reason": link.reason,
+        "dropped": link.kind is LinkKind.DROPPED,
+        "range_diff_same": link.range_diff.same if link.range_diff is not None else None,
+        "counts": dict(_counts(fates)),
+        "comments": [fate_json(f) for f in fates],
+        "trailers": [{"key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid} for t in given],
+        "findings": [_finding_fate_json(f) for f in findings],
+    }
+
+
+def since_markdown(review: Review, msgid: str) -> list[str]:
+    """The summary's "Since vN" section of a patch ([] when none)."""
+    doc = since_json(review, msgid)
+    if doc is None or review.versions is None:
+        return []
+    versions = review.versions
+    old_v, new_v = doc["from_version"], doc["to_version"]
+    if doc["dropped"]:
+        out = [f"### Dropped in v{new_v}", "", md_escape(doc["reason"]), ""]
+    else:
+        link, old, _ = _link_of(versions, msgid) or (None, None, None)
+        number = f" {_number(link.old_index, old.total)}" if link is not None and old is not None else ""
+        same = "; the same diff" if doc["range_diff_same"] else ""
+        how = doc["reason"] if doc["link"] == LinkKind.SAME_TITLE.value else f"{doc['link']}: {doc['reason']}"
+        out = [f"### Since v{old_v}", "", f"From v{old_v}{md_escape(number)} ({md_escape(how)}{same}).", ""]
+    counts = Counter(doc["counts"])
+    out.append(f"- Comments on v{old_v}: {_count_words(counts, _VERDICTS)}")
+    for t in doc["trailers"]:
+        out.append(f"- Given on v{old_v}: {md_escape(t['key'])}: {md_escape(t['name'])}"
+                   + (f" {md_code('<' + t['email'] + '>')}" if t["email"] else ""))
+    fates = {(f.comment.msgid, f.comment.body_start): f for f in versions.comments}
+    findings = Counter(f["status"] for f in doc["findings"])
+    if findings:
+        out.append(f"- Findings on v{old_v}: {_count_words(findings, _FINDINGS)}")
+    out.append("")
+    messages = {m.msgid: m for m in review.messages}
+    for c in doc["comments"]:
+        out += md_fate(fates[(c["msgid"], c["body_start"])], messages)
+    return out
+
+
+__all__ = [
+    "CarriedView", "SCHEMA", "VERSION", "carried_comments", "md_carried", "md_fate", "render_versions_markdown",
+    "render_versions_text", "since_json", "since_markdown", "status_words", "versions_body", "versions_json",
+]

@@ -206,3 +206,23 @@ def test_code_in_an_answer_is_no_cue() -> None:
     assert kind is AnswerKind.AGREE and cues[0] == "Will do" and not {"keep", "since"} & set(cues)
     kind, cues = classify_answer("+\t/* keep this since ... */\n+\tbar();")
     assert kind is AnswerKind.DISAGREE and cues == ()
+
+
+def test_json_schema_doc_names_every_field(review: Review) -> None:
+    import re
+
+    from reviewkit.render import build_summary_json, render_json
+    from reviewkit.render.versions import versions_json
+    from tests.test_render_golden import _keys
+
+    doc = (Path(__file__).parent.parent / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`([a-z_]+)(?:\[\])?`", doc)) | set(re.findall(r"`[a-z_]+\.([a-z_]+)(?:\[\])?`", doc))
+    series = versions_json(review)
+    assert series["schema"] == "reviewkit.series" and series["comments"] and series["findings"]
+    whole = render_json(review)
+    summary = build_summary_json(review)
+    assert "versions" in whole and any("since" in p for p in summary["patches"])
+    for name, produced in (("reviewkit.series", series), ("reviewkit.review", whole), ("reviewkit.summary", summary)):
+        assert f"`{name}`" in doc
+        missing = sorted(_keys(produced) - documented)
+        assert not missing, (name, missing)

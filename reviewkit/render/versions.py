@@ -370,15 +370,19 @@ def versions_body(versions: Versions) -> dict[str, Any]:
         "findings": [_finding_fate_json(f) for f in versions.findings],
         "trailers": [{"patch": p, "key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid}
                      for p, ts in versions.trailers.items() for t in ts],
-        "counts": {"comments": dict(_counts(versions.comments)),
-                   "findings": dict(Counter(f.status.value for f in versions.findings))},
+        "counts": {"comments": _count_list(_counts(versions.comments), "verdict", _VERDICTS),
+                   "findings": _count_list(Counter(f.status.value for f in versions.findings), "status", _FINDINGS)},
     }
+
+
+def _count_list(counts: Counter, key: str, order: Iterable[str]) -> list[dict[str, Any]]:
+    return [{key: k, "count": counts[k]} for k in order if counts[k]]
 
 
 def versions_json(review: Review) -> dict[str, Any]:
     """``reviewkit versions --format json``: schema ``reviewkit.series``, version 1."""
     body = versions_body(review.versions) if review.versions is not None else {
-        "series": [], "comments": [], "findings": [], "trailers": [], "counts": {"comments": {}, "findings": {}}}
+        "series": [], "comments": [], "findings": [], "trailers": [], "counts": {"comments": [], "findings": []}}
     return {"schema": SCHEMA, "version": VERSION, **body, "warnings": list(review.warnings)}
 
 
@@ -472,7 +476,7 @@ def since_json(review: Review, msgid: str) -> dict[str, Any] | None:
         "reason": link.reason,
         "dropped": link.kind is LinkKind.DROPPED,
         "range_diff_same": link.range_diff.same if link.range_diff is not None else None,
-        "counts": dict(_counts(fates)),
+        "counts": _count_list(_counts(fates), "verdict", _VERDICTS),
         "comments": [fate_json(f) for f in fates],
         "trailers": [{"key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid} for t in given],
         "findings": [_finding_fate_json(f) for f in findings],
@@ -494,7 +498,7 @@ def since_markdown(review: Review, msgid: str) -> list[str]:
         same = "; the same diff" if doc["range_diff_same"] else ""
         how = doc["reason"] if doc["link"] == LinkKind.SAME_TITLE.value else f"{doc['link']}: {doc['reason']}"
         out = [f"### Since v{old_v}", "", f"From v{old_v}{md_escape(number)} ({md_escape(how)}{same}).", ""]
-    counts = Counter(doc["counts"])
+    counts = Counter({c["verdict"]: c["count"] for c in doc["counts"]})
     out.append(f"- Comments on v{old_v}: {_count_words(counts, _VERDICTS)}")
     for t in doc["trailers"]:
         out.append(f"- Given on v{old_v}: {md_escape(t['key'])}: {md_escape(t['name'])}"

@@ -267,14 +267,14 @@ def _review_item(fates: Sequence[CommentFate], label: str, subject: str, where: 
         return CheckItem("previous-review", Status.PASS, f"all {n} comment{'s' if n != 1 else ''} on {label} "
                          "addressed, answered or moot", where, subject)
 
-    def detail(f: CommentFate, what: str) -> str:
+    def detail(f: CommentFate, what: str, text: str = "") -> str:
         c = f.comment
         at = c.anchor.file + (f":{c.anchor.line}" if c.anchor.line is not None else "") if c.anchor and c.anchor.file \
             else "general"
-        first = " ".join(c.text.split())
-        return f"{at}: {c.author or c.email} ({c.date}): {what}: {first[:100]}" + ("..." if len(first) > 100 else "")
+        said = text or " ".join(c.text.split())
+        return f"{at}: {c.author or c.email} ({c.date}): {what}: {said[:100]}" + ("..." if len(said) > 100 else "")
 
-    details = tuple([detail(f, "open question: " + f.questions[0]) for f in asked]
+    details = tuple([detail(f, "open question", " ".join(f.questions)) for f in asked]
                     + [detail(f, "open, unanswered") for f in unanswered]
                     + [detail(f, "agreed to, but the code is unchanged") for f in agreed])
     status = Status.FAIL if asked else Status.WARN

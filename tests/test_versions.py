@@ -226,3 +226,66 @@ def test_json_schema_doc_names_every_field(review: Review) -> None:
         assert f"`{name}`" in doc
         missing = sorted(_keys(produced) - documented)
         assert not missing, (name, missing)
+
+
+# --------------------------------------------------------------------------
+# check --previous, on a two-patch series written for the tests
+# (tests/data/versions/demo-v1.mbox, demo-v2.mbox)
+
+DEMO = Path(__file__).parent / "data" / "versions"
+
+
+@pytest.fixture(scope="module")
+def demo_items():  # type: ignore[no-untyped-def]
+    from reviewkit.pipeline import build_checklist
+
+    checklist = build_checklist([str(DEMO / "demo-v2.mbox")], config=load_config(None),
+                                previous=(str(DEMO / "demo-v1.mbox"),))
+    return checklist
+
+
+def test_check_previous_fails_on_an_open_question(demo_items) -> None:  # type: ignore[no-untyped-def]
+    from reviewkit.model import Status
+
+    [item] = [i for i in demo_items.items if i.name == "previous-review" and "1/2" in i.patch]
+    assert item.status is Status.FAIL
+    assert item.where == "patch"
+    [detail] = item.details
+    assert detail.startswith("drivers/pwm/pwm-demo.c:45: Rob Reviewer")
+    assert detail.endswith("open question: Doesn't this return with the lock held when the PWM is disabled?")
+    assert demo_items.exit_code == 1
+
+
+def test_check_previous_warns_on_a_dropped_trailer(demo_items) -> None:  # type: ignore[no-untyped-def]
+    from reviewkit.model import Status
+
+    [item] = [i for i in demo_items.items if i.name == "review-trailers" and "2/2" in i.patch]
+    assert item.status is Status.WARN
+    assert item.details == ("Reviewed-by: Ruth Reviewer <ruth@example.org> (given on v1 in <r2@example.org>)",)
+    [other] = [i for i in demo_items.items if i.name == "review-trailers" and "1/2" in i.patch]
+    assert other.status is Status.PASS
+
+
+def test_check_previous_holds_the_changelog_against_the_changes(demo_items) -> None:  # type: ignore[no-untyped-def]
+    from reviewkit.model import Status
+
+    [item] = [i for i in demo_items.items if i.name == "changelog-match"]
+    assert item.status is Status.WARN
+    assert item.details == ("[PATCH v2 2/2] pwm: demo: fix a typo in a comment: its notes under '---' speak of a "
+                            "change, but its diff is the same as in the previous version",)
+
+
+def test_check_previous_on_lru_lock_names_the_changed_patches_the_changelog_misses() -> None:
+    from reviewkit.model import Status
+    from reviewkit.pipeline import build_checklist
+
+    checklist = build_checklist([str(V17)], config=load_config(None), previous=(str(V16),))
+    [item] = [i for i in checklist.items if i.name == "changelog-match"]
+    assert item.status is Status.WARN
+    # the v17 cover letter names mm/swap.c and mm/mlock.c: 16/21, 17/21 and
+    # 18/21 are accounted for; 13, 14 and 15 changed without a word
+    assert [d.split(":")[0] for d in item.details] == [
+        "[PATCH v17 13/21] mm/lru", "[PATCH v17 15/21] mm/thp", "[PATCH v17 14/21] mm/compaction"]
+    opened = [i for i in checklist.items if i.name == "previous-review" and i.status is not Status.PASS]
+    assert [i.patch[:20] for i in opened] == ["", "[PATCH v17 13/21] mm", "[PATCH v17 17/21] mm"]
+    assert any("mm/mlock.c:302: Alexander Duyck" in d for d in opened[2].details)

@@ -99,13 +99,29 @@ class Message:
     warnings: tuple[str, ...] = ()
 
 
+# A list or relay that rewrites From: names the sender "Name via B4 Relay"
+# (linux-pwm, 2023-): the name is the part before " via ".
+_VIA = re.compile(r"\s+via\s+.*$", re.IGNORECASE)
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _NAME_WORD.findall(_VIA.sub("", name.strip().strip('"'))))
+
+
 def same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
     """True when two writers are one: the same address (any case), else the
-    same display name with spaces collapsed (an archive page masks
-    addresses)."""
+    same name (an archive page masks addresses): the same words in any
+    order, or all the words of a two-word-or-longer name in the other
+    ("Sabau, Radu bogdan" is "Radu Sabau"), after a relay's " via ..."."""
     if email and other_email and email.lower() == other_email.lower():
         return True
-    return bool(name and other_name and " ".join(name.split()).lower() == " ".join(other_name.split()).lower())
+    if not name or not other_name:
+        return False
+    a, b = _name_words(name), _name_words(other_name)
+    if not a or not b:
+        return False
+    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from reviewkit.model import (
 )
 from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.versions.answers import find_answers
-from reviewkit.versions.fates import comment_fate, finding_fates, is_substantive
+from reviewkit.versions.fates import comment_fate, finding_fates, is_review_comment
 from reviewkit.versions.link import Posted, link_patches
 from reviewkit.versions.rangediff import FileAlignment, align_patches, build_range_diff
 from reviewkit.versions.series import chain_versions, group_versions
@@ -120,8 +120,12 @@ def build_versions(review: Review, postings: Sequence[Posting],
             continue
         author = messages[posting]
         for c in cs:
-            if not same_person(c.author, c.email, author.author, author.email) and is_substantive(c):
-                tracked.setdefault(msgid, []).append((c, author.author, author.email))
+            if same_person(c.author, c.email, author.author, author.email) or not is_review_comment(c):
+                continue
+            answering = c.anchor.answers if c.anchor is not None else None
+            if answering and not same_person(answering, "", author.author, None):
+                continue  # one reviewer answering another: their discussion, no request to the author
+            tracked.setdefault(msgid, []).append((c, author.author, author.email))
     answers = find_answers(tracked, review.comments, messages, parents)
     codemaps = {cm.patch_msgid: cm for cm in review.codemaps}
 

@@ -32,6 +32,11 @@ class Cues(NamedTuple):
     scope_patch: CueList
     scope_words: CueList
     scope_function: CueList
+    greeting: CueList
+    closing: CueList
+    command: CueList
+    footer: CueList
+    acknowledgement: CueList
 
 
 def _phrase(phrase: str) -> re.Pattern[str]:
@@ -53,7 +58,7 @@ def _cue_list(table: dict, key: str, *, where: str) -> CueList:
 def load_cues() -> Cues:
     """The cue lists of ``cues.toml``, compiled."""
     data = parse_toml(CUES_FILE.read_bytes(), str(CUES_FILE))
-    answer, scope = data["answer"], data["scope"]
+    answer, scope, comment = data["answer"], data["scope"], data["comment"]
     return Cues(
         agree=_cue_list(answer, "agree", where="[answer]"),
         agree_weak=_cue_list(answer, "agree_weak", where="[answer]"),
@@ -63,6 +68,11 @@ def load_cues() -> Cues:
         scope_patch=_cue_list(scope, "patch", where="[scope]"),
         scope_words=_cue_list(scope, "words", where="[scope]"),
         scope_function=_cue_list(scope, "function", where="[scope]"),
+        greeting=_cue_list(comment, "greeting", where="[comment]"),
+        closing=_cue_list(comment, "closing", where="[comment]"),
+        command=_cue_list(comment, "command", where="[comment]"),
+        footer=_cue_list(comment, "footer", where="[comment]"),
+        acknowledgement=_cue_list(comment, "acknowledgement", where="[comment]"),
     )
 
 

@@ -54,7 +54,7 @@ from reviewkit.quotes.comments import is_signoff_line, is_snip_line
 from reviewkit.quotes.prefix import parse_quote_prefix
 from reviewkit.quotes.trailers import is_trailer_line
 from reviewkit.versions.answers import combine_answers
-from reviewkit.versions.cues import find_cues, load_cues
+from reviewkit.versions.cues import CueList, find_cues, load_cues
 from reviewkit.versions.rangediff import FileAlignment, significant
 
 # The window of a comment: its line, the rows above it, the rows below.
@@ -68,12 +68,29 @@ _CODE = re.compile(r"^\s*(?:(?:if|else|for|while|return|static|struct|switch|cas
 MIN_CODE = 6  # characters, whitespace removed: "}" or "x;" suggests nothing
 
 
-def is_substantive(c: Comment) -> bool:
-    """Whether a comment says something to act on: a line that is no
-    trailer ("Reviewed-by: ..." alone is a trailer, kept apart), no cut
-    mark and no closing ("Thanks, Kirill")."""
-    return any(line.strip() and not is_snip_line(line) and not is_trailer_line(line.strip())
-               and not is_signoff_line(line, c.author) for line in c.text.split("\n"))
+def _matches(line: str, cues: CueList) -> bool:
+    return any(p.search(line) for _, p in cues.patterns)
+
+
+def is_review_comment(c: Comment) -> bool:
+    """Whether a comment says something to act on in the next version.
+
+    Not: a comment made only of greetings, closings, trailers
+    ("Reviewed-by: ..." alone is a trailer, kept apart), cut marks and
+    patchwork-bot commands; a bot's footer under a ``---`` line; a note that
+    the version was applied or queued (``cues.toml`` ``[comment]``).
+    """
+    cues = load_cues()
+    lines = c.text.split("\n")
+    for k, line in enumerate(lines):
+        if k and _matches(line, cues.footer) and not any(x.startswith(("diff --git", "@@")) for x in lines[k:]):
+            lines = lines[:k]
+            break
+    said = [line for line in lines
+            if line.strip() and not is_snip_line(line) and not is_trailer_line(line.strip())
+            and not is_signoff_line(line, c.author) and not _matches(line, cues.greeting)
+            and not _matches(line, cues.closing) and not _matches(line, cues.command)]
+    return bool(said) and not _matches(said[0], cues.acknowledgement)
 
 
 def suggested_code(text: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 A comment is about the lines it follows (the line it is anchored to, the
 three diff lines above it and the one below); about its function when it
-says so ("this function"); about the commit message when it follows a line
+says so ("this function") or follows the author's words rather than a line
+of code; about the commit message when it follows a line
 of it; about the patch as a whole when it names the
 patch as a unit ("this patch", "patch 19", "split", "squash"); about the
 commit message when it asks for words ("document", "changelog"); see
@@ -182,6 +183,12 @@ def comment_scope(c: Comment, old: Patch | None) -> tuple[CommentScope, tuple[st
     function = find_cues(c.text, cues.scope_function)
     if function and c.anchor.function:
         return CommentScope.FUNCTION, function
+    if c.anchor.answers and c.anchor.function:
+        # it follows the author's words, not a line of code: the line is
+        # the one the discussion started on, the subject its function
+        # (Uwe Kleine-König on the period check of raspberrypi_pwm_apply()
+        # that v2 of "pwm: Add Raspberry Pi Firmware based PWM bus" added)
+        return CommentScope.FUNCTION, ()
     return CommentScope.LINE, ()
 
 
@@ -256,7 +263,9 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
         evidence.append("about the patch as a whole" + (f" ({', '.join(repr(s) for s in scope_cues)})"
                                                          if scope_cues else " (no line of code quoted)"))
     elif scope is CommentScope.FUNCTION:
-        evidence.append(f"about the whole function ({', '.join(repr(s) for s in scope_cues)})")
+        evidence.append(f"about the whole function ({', '.join(repr(s) for s in scope_cues)})" if scope_cues else
+                        f"about its function: it answers {c.anchor.answers if c.anchor else 'the author'}'s words, "
+                        "not a line of code")
     elif scope is CommentScope.GENERAL:
         evidence.append("about no code (a comment on the cover letter or the thread)")
 

@@ -17,7 +17,7 @@ from tests.conftest import DATA, MLOCK_THREAD, SEED
 
 runner = CliRunner()
 
-COMMANDS = ["review", "summary", "check", "rules", "functions"]
+COMMANDS = ["review", "summary", "check", "rules", "functions", "versions"]
 
 
 @pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
@@ -34,6 +34,7 @@ COMMON_OPTIONS = {
     "summary": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
     "check": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
     "functions": ("--repo", "--config", "--format", "--no-color"),
+    "versions": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
     "rules": ("--config", "--format", "--no-color", "--select", "--ignore"),
 }
 
@@ -70,7 +71,7 @@ def test_summary_takes_select_and_ignore() -> None:
     assert rules_of("--ignore", kept) == everything - {kept}
 
 
-@pytest.mark.parametrize("command", ["review", "summary", "check", "functions"])
+@pytest.mark.parametrize("command", ["review", "summary", "check", "functions", "versions"])
 def test_missing_file_is_one_line_exit_2(command: str, tmp_path) -> None:
     missing = tmp_path / "no-such.mbox"
     proc = subprocess.run([sys.executable, "-m", "reviewkit", command, str(missing)],

@@ -169,28 +169,28 @@ def _text_series(series: SeriesHistory, versions: Versions, messages: dict[str, 
         head.append_text(safe_text(f" <{series.email}>"))
     console.print(head)
     for v in series.versions:
-        console.print(Text("  ") + safe_text(_version_line(v)))
+        console.print(_indent_by(safe_text(_version_line(v)), 2))
     for step in series.steps:
         old, new = series.versions[step.old], series.versions[step.new]
         console.print()
         console.print(Text(f"  v{old.version} -> v{new.version}", style="bold"))
         for link in step.links:
             style = {"=": "dim", "!": "", "<": "red", ">": "green"}[link_mark(link)]
-            console.print(Text("  ") + safe_text(_link_line(link, old, new), style))
+            console.print(_indent_by(safe_text(_link_line(link, old, new), style), 2))
             if link.reason != "same title":
-                console.print(Text("                   ") + safe_text(link.reason, "dim"))
+                console.print(_indent_by(safe_text(link.reason, "dim"), 19))
             if range_diff and link.range_diff is not None:
                 for line in _range_diff_lines(link.range_diff):
                     style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                    console.print(Text("      ") + safe_text(line, style))
+                    console.print(_indent_by(_diff_row(line, style), 6))
         fates = _step_fates(versions, old)
         found = _step_findings(versions, old)
-        summary = Text(f"  review of v{old.version}: ", style="bold")
+        summary = Text(f"review of v{old.version}: ", style="bold")
         summary.append(f"{len(fates)} comment{'s' if len(fates) != 1 else ''}: "
                        f"{_count_words(_counts(fates), _VERDICTS)}")
         if found:
             summary.append(f"; findings: {_count_words(Counter(f.status.value for f in found), _FINDINGS)}")
-        console.print(summary)
+        console.print(_indent_by(summary, 2))
         if comments:
             for f in fates:
                 console.print(_fate_text(f, messages, old))
@@ -207,14 +207,28 @@ def _fate_text(f: CommentFate, messages: dict[str, Message], old: SeriesVersion)
     c = f.comment
     posting = messages.get(f.patch)
     label = _number(posting.series.index, old.total) if posting is not None else "?"
-    head = Text("    ")
-    head.append_text(safe_text(f"{label} {_where(c)} ", "cyan"))
+    head = safe_text(f"{label} {_where(c)} ", "cyan")
     head.append_text(safe_text(c.author or c.email, "bold"))
     head.append(": ")
     head.append(status_words(f), style=_VERDICT_STYLE[f.verdict])
-    parts: list[RenderableType] = [head, Text("      ") + safe_text(_first_line(c.text), "italic")]
-    parts += [Text("      ") + safe_text(e, "dim") for e in f.evidence]
+    parts: list[RenderableType] = [_indent_by(head, 4), _indent_by(safe_text(_first_line(c.text), "italic"), 6)]
+    parts += [_indent_by(_diff_row(e.strip(), "dim") if e.startswith("    ") else safe_text(e, "dim"), 6 + 4 * (e[:4] == "    "))
+              for e in f.evidence]
     return Group(*parts)
+
+
+def _diff_row(line: str, style: str) -> Text:
+    """A range-diff line: one row, cut with an ellipsis (code does not wrap)."""
+    t = safe_text(line.expandtabs(8), style)  # measured as it shows: a tab is up to 8 columns
+    t.no_wrap, t.overflow = True, "ellipsis"
+    return t
+
+
+def _indent_by(text: Text, n: int) -> RenderableType:
+    """``text`` indented by ``n`` columns, its wrapped lines too."""
+    from rich.padding import Padding
+
+    return Padding(text, (0, 0, 0, n), expand=False)
 
 
 # --------------------------------------------------------------------------

@@ -23,8 +23,10 @@ from reviewkit.versions.series import jaccard, norm_title, title_tokens
 MIN_LINE = 4
 # Renamed: this alike at least (0..1), see _alike.
 ALIKE = 0.45
-# Merged or split: this share of a patch's changed lines is in the other.
+# Merged or split: this share of a patch's changed lines is in the other,
+# and at least this many lines (two lines say little about where a patch went).
 CONTAINED = 0.6
+CONTAINED_LINES = 3
 
 
 class Posted(NamedTuple):
@@ -164,7 +166,7 @@ def link_patches(old: Sequence[Posted], new: Sequence[Posted], *, old_version: i
             continue
         mine = lines[p.msgid]
         best = max(((len(mine & lines[q.msgid]), j) for j, q in enumerate(new)), default=(0, -1))
-        if mine and len(mine) >= 2 and best[0] / len(mine) >= CONTAINED:
+        if len(mine) >= CONTAINED_LINES and best[0] / len(mine) >= CONTAINED:
             q = new[best[1]]
             why = f"{best[0]} of its {len(mine)} changed lines are in {_label(q, new_version, new_total)}"
             if best[1] in linked_new:
@@ -190,7 +192,7 @@ def link_patches(old: Sequence[Posted], new: Sequence[Posted], *, old_version: i
             continue
         mine = lines[q.msgid]
         best = max(((len(mine & lines[p.msgid]), i) for i, p in enumerate(old)), default=(0, -1))
-        if mine and len(mine) >= 2 and best[0] / len(mine) >= CONTAINED:
+        if len(mine) >= CONTAINED_LINES and best[0] / len(mine) >= CONTAINED:
             p = old[best[1]]
             links.append(PatchLink(LinkKind.SPLIT, p.msgid, q.msgid, p.number, q.number, p.title, q.title,
                                    f"{best[0]} of its {len(mine)} changed lines come from "

@@ -5,9 +5,9 @@ the patches git send-email threads together (:func:`reviewkit.pipeline.find_seri
 groups them). Versions of one series come from one author and carry a
 similar title: the cover letter's (v16 "per memcg lru_lock", v17 "per memcg
 lru lock"), else the patches' titles, most of which stay the same. Each
-version links to the nearest earlier version of the same author whose
-title or patch titles match and whose files overlap; a RESEND links to the
-posting it resends.
+version links to the nearest earlier version of the same author, posted
+before it, whose title or patch titles match and whose files overlap; a
+RESEND links to the posting it resends.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from reviewkit.model import MessageKind, Patch, Posting, SeriesVersion
 # the two share this share of their patch titles.
 TITLE_ALIKE = 0.6
 PATCH_TITLES_ALIKE = 0.5
+# A version is posted after the one it follows; this much clock skew between
+# two senders' Date headers is tolerated (seconds).
+CLOCK_SLACK = 3600
 
 _TOKEN = re.compile(r"[a-z0-9]+")
 
@@ -112,6 +115,11 @@ def chain_versions(versions: Sequence[SeriesVersion], patches: Mapping[str, Patc
         for a in cands:
             va = versions[a]
             if a in taken or not (va.version < vb.version or (va.version == vb.version and vb.resend)):
+                continue
+            if va.timestamp is not None and vb.timestamp is not None and va.timestamp > vb.timestamp + CLOCK_SLACK:
+                # posted after it: another series of the author's with a
+                # like title (linux-pwm: a "v1" of Biju Das's in Nov 2022
+                # after the v2 of "Add support for RZ/G2L GPT" of Jun 2022)
                 continue
             if files[a] and files[b] and not files[a] & files[b]:
                 continue

@@ -105,7 +105,8 @@ _VIA = re.compile(r"\s+via\s+.*$", re.IGNORECASE)
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 
 
-def _name_words(name: str) -> frozenset[str]:
+def name_words(name: str) -> frozenset[str]:
+    """The words of a person's name, lower case, without a relay's " via ..."."""
     return frozenset(w.lower() for w in _NAME_WORD.findall(_VIA.sub("", name.strip().strip('"'))))
 
 
@@ -118,7 +119,7 @@ def same_person(name: str, email: str, other_name: str | None, other_email: str 
         return True
     if not name or not other_name:
         return False
-    a, b = _name_words(name), _name_words(other_name)
+    a, b = name_words(name), name_words(other_name)
     if not a or not b:
         return False
     return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))

@@ -289,3 +289,33 @@ def test_check_previous_on_lru_lock_names_the_changed_patches_the_changelog_miss
     opened = [i for i in checklist.items if i.name == "previous-review" and i.status is not Status.PASS]
     assert [i.patch[:20] for i in opened] == ["", "[PATCH v17 13/21] mm", "[PATCH v17 17/21] mm"]
     assert any("mm/mlock.c:302: Alexander Duyck" in d for d in opened[2].details)
+
+
+def _version(v: int, title: str, when: float, *, author: str = "Ann Author", email: str = "ann@example.org",
+             patches: tuple[str, ...] = (), resend: bool = False):  # type: ignore[no-untyped-def]
+    from reviewkit.model import SeriesVersion
+
+    return SeriesVersion(v, title, author, email, "", when, None, patches or (f"<{title}-{v}-{when}>",),
+                         None, resend)
+
+
+def test_versions_chain_by_author_title_and_date() -> None:
+    from reviewkit.versions.series import chain_versions
+
+    day = 86400.0
+    versions = [
+        _version(1, "pwm: demo: add a driver", 0),
+        _version(2, "pwm: demo: Add a driver", 7 * day),
+        _version(2, "pwm: demo: Add a driver", 8 * day, resend=True),
+        _version(3, "pwm: demo: add the driver", 20 * day),
+        # another author with the same title: a series of its own
+        _version(2, "pwm: demo: add a driver", 9 * day, author="Bo Other", email="bo@example.org"),
+        # the same author, a like title, but posted after the v3: not its v1
+        _version(1, "pwm: demo: add a driver", 30 * day),
+        # "Ann Author via B4 Relay" is Ann
+        _version(4, "pwm: demo: add the driver", 40 * day, author="Ann Author via B4 Relay",
+                 email="devnull@example.org"),
+    ]
+    [chain] = chain_versions(versions, {}, {})
+    assert [(v.version, v.resend, v.timestamp) for v in chain] == [
+        (1, False, 0.0), (2, False, 7 * day), (2, True, 8 * day), (3, False, 20 * day), (4, False, 40 * day)]

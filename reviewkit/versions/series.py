@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping, Sequence
 
-from reviewkit.model import MessageKind, Patch, Posting, SeriesVersion
+from reviewkit.model import MessageKind, Patch, Posting, SeriesVersion, name_words
 
 # A series title shares this share of its words with its predecessor's, or
 # the two share this share of their patch titles.
@@ -109,8 +109,9 @@ def chain_versions(versions: Sequence[SeriesVersion], patches: Mapping[str, Patc
     for b in order:
         vb = versions[b]
         cands = set(by_email.get(vb.email.lower(), ())) if vb.email else set()
-        if vb.author:
-            cands |= set(by_name.get(" ".join(vb.author.lower().split()), ()))
+        name = " ".join(sorted(name_words(vb.author)))
+        if name:
+            cands |= set(by_name.get(name, ()))
         best: tuple[tuple, int] | None = None
         for a in cands:
             va = versions[a]
@@ -137,8 +138,8 @@ def chain_versions(versions: Sequence[SeriesVersion], patches: Mapping[str, Patc
             taken.add(best[1])
         if vb.email:
             by_email.setdefault(vb.email.lower(), []).append(b)
-        if vb.author:
-            by_name.setdefault(" ".join(vb.author.lower().split()), []).append(b)
+        if name:
+            by_name.setdefault(name, []).append(b)
     succ = {a: b for b, a in pred.items()}
     chains = []
     for i in order:

@@ -851,13 +851,18 @@ def _quoted_code(quoted: str) -> str:
     return " ".join(s.split())
 
 
-def find_anchor_row(a: Anchor, files: Sequence[FileDiff]) -> tuple[int, int, int] | None:
+def find_anchor_row(a: Anchor, files: Sequence[FileDiff], context: Sequence[str] = ()
+                    ) -> tuple[int, int, int] | None:
     """(file index, hunk index, row index) of the diff line an anchor
     names in ``files``, or None.
 
     The line number on the anchor's side first (its own hunk first); else,
     with no number or one the diff does not have, the quoted line itself
-    when it is unique in the file (or in the anchor's hunk).
+    when it is unique in the file (or in the anchor's hunk), or when
+    ``context`` (the quoted lines above it, last first) tells its places
+    apart: the place whose rows above repeat most of them
+    (``mutex_unlock(&st->lock);`` twice in one function, quoted under
+    ``iio_trigger_notify_done()``: linux-pwm, "ad4692" v1 3/4).
     """
     if not a.file:
         return None
@@ -881,4 +886,14 @@ def find_anchor_row(a: Anchor, files: Sequence[FileDiff]) -> tuple[int, int, int
                     if " ".join(dl.text.split()) == want]
             if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
                 return fi, hits[0][0], hits[0][1]
+            if len(hits) > 1 and context:
+                want_above = [_quoted_code(q) for q in context]
+
+                def agree(hit: tuple[int, int]) -> int:
+                    rows = hunks[hit[0]].lines[:hit[1]][::-1]
+                    return sum(1 for dl, q in zip(rows, want_above) if " ".join(dl.text.split()) == q)
+
+                scored = sorted(((agree(h), h) for h in hits), reverse=True)
+                if scored[0][0] > scored[1][0]:
+                    return fi, scored[0][1][0], scored[0][1][1]
     return None

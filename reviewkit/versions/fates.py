@@ -12,9 +12,12 @@ commit message when it asks for words ("document", "changelog"); see
 - *changed*: the range-diff of the patch touches what the comment is about:
   a ``+``/``-`` line of its window added, removed or altered, or other
   lines put around them; for the patch, a part of it taken out or brought
-  in; for words, the commit message rewritten; for the commit-message
-  lines it follows (Kirill Shutemov's "s/soem/some/" on v16 07/22), those
-  lines rewritten; for a function, its changed lines differ.
+  in, or the patch a comment names ("patch 18") changing the function; for
+  a comment that quotes no code at all, the patch's diff or title; for
+  words, the commit message rewritten; for the commit-message lines it
+  follows (Kirill Shutemov's "s/soem/some/" on v16 07/22), those lines
+  rewritten; for a function, its changed lines differ. A comment whose line
+  the diff does not show is judged by its function, else by its file.
 - *moot*: the patch was dropped, or vN+1 removes the function.
 - *answered*: unchanged, and the patch author replied to it
   (:mod:`reviewkit.versions.answers`).
@@ -157,7 +160,8 @@ class Located:
 def locate(c: Comment, patch: Patch, alignments: Mapping[str, FileAlignment]) -> Located | None:
     if c.anchor is None or not c.anchor.file:
         return None
-    hit = find_anchor_row(c.anchor, patch.files)
+    above = [line for line in c.quoted_text.split("\n")[:-1] if parse_quote_prefix(line)[1].strip()][::-1]
+    hit = find_anchor_row(c.anchor, patch.files, above)
     if hit is None:
         return None
     fi, hi, ri = hit
@@ -175,7 +179,10 @@ def comment_scope(c: Comment, old: Patch | None) -> tuple[CommentScope, tuple[st
     cues = load_cues()
     named = find_cues(c.text, cues.scope_patch)
     if c.anchor is None or not c.anchor.file:
-        if c.anchor is not None and message_line(c.anchor.quoted, old) is not None:
+        quoted = parse_quote_prefix(c.anchor.quoted)[1].strip() if c.anchor is not None else ""
+        # under the Signed-off-by (the end of the commit message, before the
+        # diff) a comment is on the patch, not on that line
+        if quoted and not is_trailer_line(quoted) and message_line(quoted, old) is not None:
             return CommentScope.MESSAGE, named
         return CommentScope.PATCH, named
     if named:
@@ -319,6 +326,22 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
                     evidence.append(f"the patch it names, {_label(old_version, n, old_total)} -> "
                                     f"{_label(new_version, other.new_index, new_total)}, changes {fn}() ({delta.value})")
                     break
+        if not changed and located is None and c.anchor is not None and c.anchor.file and scope is not \
+                CommentScope.PATCH and not fn:
+            # its line is not in the diff, nor its function: its file is what is known
+            al = alignments.get(c.anchor.file.removeprefix("a/").removeprefix("b/"))
+            if al is not None and any(significant(al, op) for op in al.opcodes):
+                changed = True
+                evidence.append(f"v{new_version} changes {al.path}")
+        if rd is not None and not changed and scope is CommentScope.PATCH and (c.anchor is None or not c.anchor.file):
+            # it quotes no line of code: the code it is about is the patch
+            if link.kind is LinkKind.RENAMED:
+                changed = True
+                evidence.append(f"v{new_version} renames the patch: '{link.new_title}'")
+            elif not rd.same:
+                changed = True
+                evidence.append(f"it quotes no code: the patch is what it is about, and v{new_version} changes "
+                                f"its diff ({len(rd.lines)} lines of range-diff)")
         whole = scope is CommentScope.PATCH or bool(scope_cues and scope is CommentScope.MESSAGE)
         if rd is not None and not changed and whole and rd.hunks_moved:
             changed = True

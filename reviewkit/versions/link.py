@@ -2,7 +2,8 @@
 
 Patches are matched first by title, then, for the rest, by how alike they
 are: title words, files, functions, and the changed lines themselves
-(renamed patches keep most of their code). A vN patch with no successor
+(renamed patches keep most of their code); a patch still unmatched is the
+one left in its place when their titles or lines are alike. A vN patch with no successor
 whose changed lines are mostly in one vN+1 patch was merged into it;
 otherwise it was dropped (the vN+1 cover letter often says so, and is
 quoted). A vN+1 patch with no predecessor made mostly of lines of one vN
@@ -148,6 +149,24 @@ def link_patches(old: Sequence[Posted], new: Sequence[Posted], *, old_version: i
             continue
         pair[i] = (j, why, LinkKind.RENAMED)
         used.add(j)
+    # A patch left in the same place with a like title or like lines is the
+    # same patch rewritten, even when its file was renamed with it (linux-pwm:
+    # v5 2/4 "pwm: starfive: Add PWM driver support" became v6 2/4 "pwm:
+    # opencores: Add PWM driver support", drivers/pwm/pwm-starfive.c ->
+    # pwm-opencores.c).
+    taken = {v[0] for v in pair.values()}
+    for i, p in enumerate(old):
+        if i in pair or p.number is None:
+            continue
+        j = next((j for j, q in enumerate(new) if j not in taken and q.number == p.number), None)
+        if j is None:
+            continue
+        t = jaccard(title_tokens(p.title), title_tokens(new[j].title))
+        ln = jaccard(lines[p.msgid], lines[new[j].msgid])
+        if t >= 0.5 or ln >= 0.3:
+            pair[i] = (j, f"title changed ({t:.0%} of its words kept); in its place, with {ln:.0%} of the changed "
+                          "lines alike", LinkKind.RENAMED)
+            taken.add(j)
     linked_new = {v[0] for v in pair.values()}
 
     ordered = sorted(pair.items())

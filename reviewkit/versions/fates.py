@@ -13,7 +13,8 @@ commit message when it asks for words ("document", "changelog"); see
   a ``+``/``-`` line of its window added, removed or altered, or other
   lines put around them; for the patch, a part of it taken out or brought
   in, or the patch a comment names ("patch 18") changing the function; for
-  a comment that quotes no code at all, the patch's diff or title; for
+  a comment that quotes no code at all, the patch's diff or title (or,
+  when it carries code of its own, vN+1 holding at least half of it); for
   words, the commit message rewritten; for the commit-message lines it
   follows (Kirill Shutemov's "s/soem/some/" on v16 07/22), those lines
   rewritten; for a function, its changed lines differ. A comment whose line
@@ -333,9 +334,18 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
             if al is not None and any(significant(al, op) for op in al.opcodes):
                 changed = True
                 evidence.append(f"v{new_version} changes {al.path}")
+        code = [x for x in suggested_code(c.text) if x not in _new_side(old)]
+        if code:
+            suggested, found = len(code), sum(1 for x in code if x in _new_side(new))
         if rd is not None and not changed and scope is CommentScope.PATCH and (c.anchor is None or not c.anchor.file):
-            # it quotes no line of code: the code it is about is the patch
-            if link.kind is LinkKind.RENAMED:
+            # it quotes no line of code: the code it is about is the patch,
+            # or, when it carries code, that code
+            if code:
+                if 2 * found >= suggested:
+                    changed = True
+                    evidence.append(f"it quotes no code but carries some: v{new_version} has {found} of its "
+                                    f"{suggested} lines")
+            elif link.kind is LinkKind.RENAMED:
                 changed = True
                 evidence.append(f"v{new_version} renames the patch: '{link.new_title}'")
             elif not rd.same:
@@ -359,18 +369,15 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
                 evidence += _excerpt([line for line in (rd.commit_message if rd else ()) if line[:1] in "+-"])
             else:
                 evidence.append(f"v{new_version} has the commit message lines it follows unchanged")
+        if code:
+            evidence.append(f"it carries {suggested} line{'s' if suggested != 1 else ''} of code; "
+                            f"v{new_version} has {found} of them")
         words = find_cues(c.text, load_cues().scope_words)
         if rd is not None and not changed and words and rd.commit_message:
             changed = True
             evidence.append(f"it asks for words ({', '.join(repr(s) for s in words)}) and "
                             f"v{new_version} rewrites the commit message:")
             evidence += _excerpt([line for line in rd.commit_message if line[:1] in "+-"])
-        code = [x for x in suggested_code(c.text) if x not in _new_side(old)]
-        if code:
-            have = _new_side(new)
-            suggested, found = len(code), sum(1 for x in code if x in have)
-            evidence.append(f"it carries {suggested} line{'s' if suggested != 1 else ''} of code; "
-                            f"v{new_version} has {found} of them")
 
     if moot:
         fate, verdict = Fate.MOOT, Verdict.MOOT

@@ -158,15 +158,15 @@ def link_patches(old: Sequence[Posted], new: Sequence[Posted], *, old_version: i
     for i, p in enumerate(old):
         if i in pair or p.number is None:
             continue
-        j = next((j for j, q in enumerate(new) if j not in taken and q.number == p.number), None)
-        if j is None:
+        place = next((k for k, q in enumerate(new) if k not in taken and q.number == p.number), None)
+        if place is None:
             continue
-        t = jaccard(title_tokens(p.title), title_tokens(new[j].title))
-        ln = jaccard(lines[p.msgid], lines[new[j].msgid])
+        t = jaccard(title_tokens(p.title), title_tokens(new[place].title))
+        ln = jaccard(lines[p.msgid], lines[new[place].msgid])
         if t >= 0.5 or ln >= 0.3:
-            pair[i] = (j, f"title changed ({t:.0%} of its words kept); in its place, with {ln:.0%} of the changed "
+            pair[i] = (place, f"title changed ({t:.0%} of its words kept); in its place, with {ln:.0%} of the changed "
                           "lines alike", LinkKind.RENAMED)
-            taken.add(j)
+            taken.add(place)
     linked_new = {v[0] for v in pair.values()}
 
     ordered = sorted(pair.items())

@@ -319,3 +319,38 @@ def test_versions_chain_by_author_title_and_date() -> None:
     [chain] = chain_versions(versions, {}, {})
     assert [(v.version, v.resend, v.timestamp) for v in chain] == [
         (1, False, 0.0), (2, False, 7 * day), (2, True, 8 * day), (3, False, 20 * day), (4, False, 40 * day)]
+
+
+def _patch(msgid: str, path: str, added: list[str]):  # type: ignore[no-untyped-def]
+    from reviewkit.model import DiffLine, FileDiff, Hunk, Patch, PatchSource
+
+    lines = tuple(DiffLine("+", text, None, n + 1) for n, text in enumerate(added))
+    hunk = Hunk(0, 0, 1, len(lines), "", lines)
+    return Patch(msgid, PatchSource.MAIL, msgid, "", "", "", (FileDiff(path, path, None, None, (hunk,)),))
+
+
+def test_links_merged_split_dropped_added() -> None:
+    from reviewkit.versions.link import Posted, link_patches
+
+    a = [f"\tint a{i} = {i};" for i in range(8)]
+    b = [f"\tint b{i} = {i};" for i in range(8)]
+    c = [f"\tint c{i} = {i};" for i in range(8)]
+    old = [Posted("<o1>", 1, "demo: add a", _patch("<o1>", "x.c", a)),
+           Posted("<o2>", 2, "demo: add b", _patch("<o2>", "x.c", b)),
+           Posted("<o3>", 3, "demo: add c", _patch("<o3>", "y.c", c)),
+           Posted("<o4>", 4, "demo: tweak docs", _patch("<o4>", "d.txt", ["words one", "words two", "words 3"]))]
+    new = [Posted("<n1>", 1, "demo: add a and b", _patch("<n1>", "x.c", a + b)),  # b folded into a
+           Posted("<n2>", 2, "demo: add c, first half", _patch("<n2>", "y.c", c[:4])),
+           Posted("<n3>", 3, "demo: more of c", _patch("<n3>", "y.c", c[4:])),
+           Posted("<n4>", 4, "demo: an unrelated fix", _patch("<n4>", "z.c", ["\tfix();", "\tmore();", "\tdone();"]))]
+    links = {(link.old, link.new): link for link in link_patches(old, new, old_version=1, new_version=2,
+                                                              old_total=4, new_total=4, new_cover="")}
+    kinds = {k: v.kind for k, v in links.items()}
+    assert kinds[("<o1>", "<n1>")] is LinkKind.RENAMED
+    assert kinds[("<o2>", "<n1>")] is LinkKind.MERGED
+    assert "8 of its 8 changed lines are in v2 1/4" in links[("<o2>", "<n1>")].reason
+    # "add c" went on in its place as the first half; the second half split off
+    assert kinds[("<o3>", "<n2>")] is LinkKind.RENAMED
+    assert kinds[("<o3>", "<n3>")] is LinkKind.SPLIT
+    assert kinds[("<o4>", None)] is LinkKind.DROPPED
+    assert kinds[(None, "<n4>")] is LinkKind.ADDED

@@ -31,7 +31,6 @@ from reviewkit.model import (
     Patch,
     PatchSource,
     Review,
-    Side,
     Trailer,
     find_anchor_row,
     same_person,

@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = ROOT / "tests" / "data" / "corpus" / "threads"
-V16, V17 = THREADS / "lru-lock-v16.mbox", THREADS / "lru-lock-v17.mbox"
+V16, V17 = THREADS / "lru-lock-v16.mbox", ROOT / "tests" / "data" / "versions" / "lru-lock-v17.mbox"
 ARCHIVE = ROOT.parent / "shared" / "archives" / "linux-pwm.vger.kernel.org.0.git"
 BOUND = 2.0
 

@@ -33,7 +33,7 @@ EXAMPLES = [
     ("117-mlock.check.md", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "markdown"]),
     ("117-mlock.check.json", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "json"]),
     ("lru-lock-v16-v17.versions.txt", ["versions", "--comments", "tests/data/corpus/threads/lru-lock-v16.mbox",
-                                       "tests/data/corpus/threads/lru-lock-v17.mbox"]),
+                                       "tests/data/versions/lru-lock-v17.mbox"]),
 ]
 
 

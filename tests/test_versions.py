@@ -30,7 +30,7 @@ from reviewkit.versions.answers import classify_answer
 from tests.conftest import CORPUS
 
 V16 = CORPUS / "threads" / "lru-lock-v16.mbox"
-V17 = CORPUS / "threads" / "lru-lock-v17.mbox"
+V17 = Path(__file__).parent / "data" / "versions" / "lru-lock-v17.mbox"
 TABLE = Path(__file__).parent / "data" / "versions" / "v16-v17-fates.tsv"
 TABLE_PATCHES = (13, 15, 16, 18, 19, 20, 21)
 

@@ -1,29 +1,56 @@
-"""Whole-process timing shared by the benchmarks: median of N runs."""
+"""Whole-process timing shared by the benchmarks: median of N runs.
+
+Wall time and CPU time (user + system of the child, from
+``resource.getrusage(RUSAGE_CHILDREN)``): on a machine busy with other work
+the CPU time is the steadier figure to compare.
+"""
 
 from __future__ import annotations
 
+import resource
 import statistics
 import subprocess
 import time
-from typing import Sequence
+from typing import NamedTuple, Sequence
+
+
+class Timing(NamedTuple):
+    wall: float  # median seconds
+    cpu: float  # median seconds of user + system time
+    code: int  # exit status of the last run
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_runs(argv: Sequence[str], *, runs: int = 7, env: dict | None = None, stdin: bytes | None = None,
+              cwd: str | None = None, warm_up: bool = True) -> Timing:
+    """Median wall and CPU time of ``argv`` over ``runs`` runs, and its exit status.
+
+    One warm-up run first (unless ``warm_up`` is off), so that the page
+    cache is equally warm for every command compared in the same table.
+    """
+    if warm_up:
+        subprocess.run(argv, capture_output=True, env=env, input=stdin, cwd=cwd)
+    walls, cpus = [], []
+    code = 0
+    for _ in range(runs):
+        cpu = _cpu()
+        start = time.perf_counter()
+        proc = subprocess.run(argv, capture_output=True, env=env, input=stdin, cwd=cwd)
+        walls.append(time.perf_counter() - start)
+        cpus.append(_cpu() - cpu)
+        code = proc.returncode
+    return Timing(statistics.median(walls), statistics.median(cpus), code)
 
 
 def time_command(argv: Sequence[str], *, runs: int = 7, env: dict | None = None,
                  stdin: bytes | None = None) -> tuple[float, int]:
-    """Median wall time in seconds of ``argv`` over ``runs`` runs, and its exit status.
-
-    One warm-up run first, so that the page cache is equally warm for every
-    command compared in the same table.
-    """
-    subprocess.run(argv, capture_output=True, env=env, input=stdin)
-    times = []
-    code = 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.run(argv, capture_output=True, env=env, input=stdin)
-        times.append(time.perf_counter() - start)
-        code = proc.returncode
-    return statistics.median(times), code
+    """Median wall time in seconds of ``argv`` over ``runs`` runs, and its exit status."""
+    t = time_runs(argv, runs=runs, env=env, stdin=stdin)
+    return t.wall, t.code
 
 
 def print_table(rows: list[tuple[str, float, int]], baseline: float) -> None:
@@ -32,3 +59,12 @@ def print_table(rows: list[tuple[str, float, int]], baseline: float) -> None:
     print(f"{'command':<{width}}  {'median ms':>9}  {'x baseline':>10}  exit")
     for name, seconds, code in rows:
         print(f"{name:<{width}}  {seconds * 1000:9.1f}  {seconds / baseline:10.2f}  {code}")
+
+
+def print_timings(rows: list[tuple[str, Timing]], baseline: Timing, name: str = "baseline") -> None:
+    """Print name, median wall and CPU ms, and each as a ratio to ``baseline``."""
+    width = max(len(r[0]) for r in rows)
+    print(f"{'command':<{width}}  {'wall ms':>8}  {'cpu ms':>8}  {'wall/' + name:>12}  {'cpu/' + name:>12}  exit")
+    for label, t in rows:
+        print(f"{label:<{width}}  {t.wall * 1000:8.1f}  {t.cpu * 1000:8.1f}  {t.wall / baseline.wall:12.2f}  "
+              f"{t.cpu / baseline.cpu:12.2f}  {t.code}")

@@ -6,11 +6,14 @@ bundled threads, in every format, and of versions on v16 and v17 of the
     python3 examples/regenerate.py --check   # exit 1 and name the stale ones
 
 Runs from the repository root with relative paths, NO_COLOR and 100 columns,
-so the outputs hold no machine path and no colour codes.
+so the outputs hold no machine path and no colour codes. A file or pipe
+gets whole lines; ``lru-lock-v16.overview.txt`` is what an 80-column
+terminal shows first (the README quotes it).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -19,13 +22,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "examples"
 
+SERIES = "tests/data/corpus/threads/lru-lock-v16.mbox"
+
 # (output file, command line after `reviewkit`)
 EXAMPLES = [
     ("mlock-v16-16.review.txt", ["review", "threads/mlock-v16-16.mbox"]),
     ("mlock-v16-16.review.md", ["review", "threads/mlock-v16-16.mbox", "--format", "markdown"]),
     ("mlock-v16-16.review.json", ["review", "threads/mlock-v16-16.mbox", "--format", "json"]),
     ("mlock-v16-16.summary.md", ["summary", "threads/mlock-v16-16.mbox"]),
+    ("mlock-v16-16.summary.full.md", ["summary", "--full", "threads/mlock-v16-16.mbox"]),
     ("mlock-v16-16.summary.json", ["summary", "threads/mlock-v16-16.mbox", "--format", "json"]),
+    ("lru-lock-v16.summary.md", ["summary", SERIES]),
+    ("lru-lock-v16.summary.txt", ["summary", "--format", "text", SERIES]),
     ("seed.review.txt", ["review", "threads/seed-duyck-mlock-v16-16.txt"]),
     ("seed.review.json", ["review", "threads/seed-duyck-mlock-v16-16.txt", "--format", "json"]),
     ("seed.summary.md", ["summary", "threads/seed-duyck-mlock-v16-16.txt"]),
@@ -47,11 +55,34 @@ def render(args: list[str]) -> str:
     return proc.stdout
 
 
+def overview_at_80_columns() -> str:
+    """The start of ``reviewkit review SERIES`` on an 80-column terminal
+    (no colour): the overview, up to the rule over the cover letter."""
+    sys.path.insert(0, str(ROOT))
+    from rich.console import Console
+
+    from reviewkit.config import load_config
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import render_text
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        review = build_review([SERIES], config=load_config(None))
+    finally:
+        os.chdir(cwd)
+    console = Console(file=io.StringIO(), width=80, color_system=None, force_terminal=False, legacy_windows=False)
+    render_text(review, console)
+    text = console.file.getvalue()
+    head = text[: text.index("─" * 80)]
+    return "".join(line.rstrip() + "\n" for line in head.rstrip("\n").split("\n"))
+
+
 def main() -> int:
     check = "--check" in sys.argv
     stale = []
-    for name, args in EXAMPLES:
-        text = render(args)
+    for name, args in [*EXAMPLES, ("lru-lock-v16.overview.txt", None)]:
+        text = overview_at_80_columns() if args is None else render(args)
         path = OUT / name
         if check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:

@@ -4,7 +4,10 @@
 work that depends only on an installed file is done once and kept under
 ``$XDG_CACHE_HOME/reviewkit`` (default ``~/.cache/reviewkit``): the sorted
 index of codespell's dictionary (rules/spelling.py) and the parse of
-``knowledge.toml`` (rules/knowledge.py).
+``knowledge.toml`` (rules/knowledge.py). The hook also keeps, for a few
+minutes, the cover letter one ``git send-email`` run gave it
+(reviewkit/hook.py): an entry named by a key of its own
+(:meth:`Entry.named`), read only while it is young (``max_age``).
 
 An entry is named after its kind and the file it was made from (path, size,
 modification time), and holds a header line (cache format, reviewkit
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 import zlib
 from pathlib import Path
 
@@ -64,10 +68,27 @@ class Entry:
         self.path = cache_dir() / f"{kind}-{key}.cache"
         self.head = f"reviewkit-cache {FORMAT} {__version__} {kind} {key}\n".encode("utf-8")
 
-    def read(self) -> bytes | None:
-        """The payload last written, verified; None when there is none to trust."""
+    @classmethod
+    def named(cls, kind: str, key: str) -> "Entry":
+        """The entry of ``kind`` under ``key`` (word characters and ``-``),
+        made from no file."""
+        entry = cls.__new__(cls)
+        safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)[:100]
+        entry.path = cache_dir() / f"{kind}-{safe}.cache"
+        entry.head = f"reviewkit-cache {FORMAT} {__version__} {kind} {safe}\n".encode("utf-8")
+        return entry
+
+    def read(self, max_age: float | None = None) -> bytes | None:
+        """The payload last written, verified; None when there is none to
+        trust, or when it was written more than ``max_age`` seconds ago."""
         if self.path is None:
             return None
+        if max_age is not None:
+            try:
+                if time.time() - os.lstat(self.path).st_mtime > max_age:
+                    return None
+            except OSError:
+                return None
         data = _read_regular_file(self.path)
         if data is None or not data.startswith(self.head):
             return None
@@ -106,6 +127,22 @@ class Entry:
                 pass
 
 
+def prune(kind: str, max_age: float) -> None:
+    """Remove the entries of ``kind`` written more than ``max_age`` seconds
+    ago (the hook's, which are worth nothing after their run)."""
+    now = time.time()
+    try:
+        old = [e for e in os.scandir(cache_dir()) if e.name.startswith(f"{kind}-") and e.name.endswith(".cache")
+               and e.is_file(follow_symlinks=False) and now - e.stat(follow_symlinks=False).st_mtime > max_age]
+    except OSError:
+        return
+    for e in old:
+        try:
+            os.unlink(e.path)
+        except OSError:
+            pass
+
+
 def _sum_line(payload: bytes) -> bytes:
     """The line between the header and the payload: its length and CRC-32."""
     return f"{len(payload)} {zlib.crc32(payload):08x}\n".encode("ascii")
@@ -137,4 +174,4 @@ def _regular(st: os.stat_result) -> bool:
     return stat.S_ISREG(st.st_mode) and st.st_size <= MAX_BYTES
 
 
-__all__ = ["Entry", "cache_dir"]
+__all__ = ["Entry", "cache_dir", "prune"]

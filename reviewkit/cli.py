@@ -22,6 +22,7 @@ import typer
 
 from reviewkit import __version__
 from reviewkit.errors import ReviewkitError
+from reviewkit.pager import ColorMode, Screen, find_screen
 from reviewkit.render.safe import json_escape, safe_plain
 
 EXIT_OK, EXIT_FAIL, EXIT_INPUT, EXIT_BUG = 0, 1, 2, 3
@@ -35,7 +36,36 @@ class Format(str, enum.Enum):
 
 class SummaryFormat(str, enum.Enum):
     markdown = "markdown"
+    text = "text"
     json = "json"
+
+
+class ReviewFormat(str, enum.Enum):
+    """``review``'s formats: the common ones and SARIF."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    sarif = "sarif"
+
+
+class CheckFormat(str, enum.Enum):
+    """``check``'s formats: the common ones, SARIF, and b4's two check
+    protocols (lines for ``prep``/``am-perpatch-check-cmd``, JSON for
+    ``review-perpatch``/``review-series-check-cmd``)."""
+
+    text = "text"
+    markdown = "markdown"
+    json = "json"
+    sarif = "sarif"
+    b4 = "b4"
+    b4_json = "b4-json"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
 
 
 app = typer.Typer(
@@ -53,10 +83,25 @@ app = typer.Typer(
 PATHS = typer.Argument(..., help="mbox (also .gz), maildir, .eml/.patch, list-archive page, "
                        "public-inbox git archive, or - for standard input.", show_default=False)
 FORMAT = typer.Option(Format.text, "--format", "-f", help="output format.")
-REPO = typer.Option(None, "--repo", help="git tree holding the source the patch applies to.")
+REPO = typer.Option(None, "--repo", help="the source the patch applies to: a git tree (the exact pre-image, "
+                    "or another version the hunks are found in) or a plain source directory.")
 CONFIG = typer.Option(None, "--config", help="config file (default: nearest .reviewkit.toml "
                       "or pyproject.toml with [tool.reviewkit]).")
-NO_COLOR = typer.Option(False, "--no-color", help="no colour (also: NO_COLOR set, or not a terminal).")
+NO_COLOR = typer.Option(False, "--no-color", help="no colour (--color=never; also: NO_COLOR set).")
+COLOR = typer.Option(ColorMode.auto, "--color", help="auto: on a terminal; always: also into a pipe "
+                     "(| less -R); never.")
+PAGER = typer.Option(None, "--pager/--no-pager", help="page through $REVIEWKIT_PAGER, $PAGER or less -FRX "
+                     "(default: when a terminal's output is longer than the screen).", show_default=False)
+VERBOSE = typer.Option(False, "--verbose", "-v", help="print what parsing had to guess on stderr.")
+# what to show of a review
+PATCH = typer.Option(None, "--patch", "-p", help="only patch N, N/T or A-B (0: the cover letter; repeatable).")
+MSGID = typer.Option(None, "--msgid", help="only the patch, cover letter or reply with this Message-ID "
+                     "(repeatable).")
+AUTHOR = typer.Option(None, "--author", help="only what this person wrote (name or address, part of it): "
+                      "their patches and their comments (repeatable).")
+ONLY_COMMENTED = typer.Option(False, "--only-commented", help="only patches a reviewer commented on.")
+FINDINGS_ONLY = typer.Option(False, "--findings-only", help="only patches with findings: their findings and "
+                             "the hunks they are on, no comments.")
 SELECT = typer.Option(None, "--select", help="only rules whose id starts with this (repeatable).")
 IGNORE = typer.Option(None, "--ignore", help="skip rules whose id starts with this (repeatable).")
 
@@ -101,8 +146,28 @@ def _exits(command: Callable[..., int]) -> Callable[..., None]:
     return run
 
 
+def _with_work_tree(config):  # (Config) -> Config, imported lazily
+    """``config`` with the git work tree the command runs in as its tree,
+    taken quietly: a tree the patch does not fit says nothing."""
+    import dataclasses
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return config
+    top = done.stdout.strip()
+    if done.returncode != 0 or not top:
+        return config
+    return dataclasses.replace(config, repo=Path(top), repo_found=True)
+
+
 def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Optional[List[str]] = None,
-            ignore: Optional[List[str]] = None, **overrides: Any):  # -> Config (imported lazily)
+            ignore: Optional[List[str]] = None, dismissals: bool = False,
+            **overrides: Any):  # -> Config (imported lazily)
+    """The settings: the config file, the command line's ``overrides`` and,
+    for the commands that show findings (``dismissals``), the nearest
+    ``.reviewkit-dismissed.toml``."""
     from reviewkit.config import load_config
 
     if repo is not None:
@@ -116,6 +181,12 @@ def _config(repo: Optional[Path], config_file: Optional[Path], *, select: Option
         overrides["select"] = tuple(select)
     if ignore:
         overrides["ignore"] = tuple(ignore)
+    if dismissals:
+        from reviewkit.dismissals import find_dismissals_file, load_dismissals
+
+        found = find_dismissals_file(Path.cwd())
+        if found is not None:
+            overrides["dismissed"] = load_dismissals(found)
     return load_config(config_file, repo=repo, **overrides)
 
 
@@ -180,10 +251,6 @@ class _PlainLines:
         self.out.flush()
 
 
-def _no_color(no_color: bool) -> bool:
-    return no_color or os.environ.get("NO_COLOR", "") != ""
-
-
 @functools.cache
 def _console_class() -> type:
     from rich.console import Console
@@ -198,45 +265,78 @@ def _console_class() -> type:
     return _Console
 
 
-def _console(no_color: bool, stdout=None):  # type: ignore[no-untyped-def]
-    # rich leaves colour out when not a terminal; with NO_COLOR it drops
-    # colours but still sends bold and dim: no colour system sends nothing.
-    plain = _no_color(no_color)
-    return _console_class()(file=stdout or sys.stdout, no_color=plain or None,
-                            color_system=None if plain else "auto", highlight=False, soft_wrap=False,
-                            emoji=False, markup=False)
+def _console(screen: Screen, out):  # type: ignore[no-untyped-def]
+    """A console for ``screen``: fitted to a terminal's width, else
+    printing whole lines (``soft_wrap``); colour only when asked for."""
+    return _console_class()(file=out, width=screen.width, height=screen.height,
+                            force_terminal=screen.color or None, no_color=not screen.color,
+                            color_system="auto" if screen.color else None, highlight=False,
+                            soft_wrap=not screen.terminal, emoji=False, markup=False, legacy_windows=False)
 
 
-def _render(no_color: bool, render: Callable[[Any], None], *, pager: bool = False) -> None:
-    """Render on a console over stdout: paged if asked, without line padding
-    when stdout is no terminal; a reader that left ends the output quietly."""
+def _screen(color: ColorMode = ColorMode.auto, no_color: bool = False, pager: Optional[bool] = False) -> Screen:
+    return find_screen(color=color, no_color=no_color, pager=pager)
+
+
+def _show(text: str, screen: Screen) -> None:
+    """``text`` to stdout, through the pager when ``screen`` says so; a
+    reader that left ends the output quietly."""
+    from reviewkit.pager import show
+
     try:
-        if pager:
-            console = _console(no_color)
-            with console.pager(styles=not _no_color(no_color)):
-                render(console)
-        elif sys.stdout.isatty():
-            render(_console(no_color))
+        show(text, screen)
+    except BrokenPipeError:
+        _reader_left()
+
+
+def _render(screen: Screen, render: Callable[[Any], None]) -> None:
+    """Render on a console for ``screen``: a terminal's output is made
+    whole first and then shown (through the pager when it is longer than
+    the screen); a file or pipe gets it as it is made, without line
+    padding; a reader that left ends the output quietly."""
+    try:
+        if screen.terminal:
+            import io
+
+            buffer = io.StringIO()
+            render(_console(screen, buffer))
+            _show(buffer.getvalue(), screen)
         else:
             plain = _PlainLines(sys.stdout)
             try:
-                render(_console(no_color, plain))
+                render(_console(screen, plain))
             finally:
                 plain.finish()
     except BrokenPipeError:
         _reader_left()
 
 
-def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown: Callable[[], str],
-          text: Callable[[Any], None], pager: bool = False) -> None:
+def _emit(fmt: Format, screen: Screen, *, document: Callable[[], Any], markdown: Callable[[], str],
+          text: Callable[[Any], None]) -> None:
     """The output in ``fmt``: the JSON ``document``, the ``markdown``, or
     the ``text`` rendered on a console; only the one asked for is made."""
     if fmt is Format.json:
-        _write(_json_text(document()))
+        _show(_json_text(document()), screen)
     elif fmt is Format.markdown:
-        _write(markdown())
+        _show(markdown(), screen)
     else:
-        _render(no_color, text, pager=pager)
+        _render(screen, text)
+
+
+def _notes(warnings: Any, verbose: bool) -> None:
+    """What parsing had to guess: on stderr with ``-v``, else not at all
+    (the JSON output carries it)."""
+    if verbose:
+        for w in warnings:
+            sys.stderr.write(f"reviewkit: note: {_one_line(w)}\n")
+
+
+def _selection(patch: Optional[List[str]], msgid: Optional[List[str]], author: Optional[List[str]],
+               only_commented: bool, findings_only: bool):  # -> Selection (imported lazily)
+    from reviewkit.overview import Selection, parse_patch_range
+
+    return Selection(patches=tuple(parse_patch_range(p) for p in patch or ()), msgids=tuple(msgid or ()),
+                     authors=tuple(author or ()), only_commented=only_commented, findings_only=findings_only)
 
 
 # --------------------------------------------------------------------------
@@ -247,25 +347,46 @@ def _emit(fmt: Format, no_color: bool, *, document: Callable[[], Any], markdown:
 @_exits
 def review(
     paths: List[str] = PATHS,
-    fmt: Format = FORMAT,
+    fmt: ReviewFormat = typer.Option(ReviewFormat.text, "--format", "-f", help="output format."),
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
-    pager: bool = typer.Option(False, "--pager", help="page the terminal review ($PAGER, else less -R)."),
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
     no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage."),
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    b4_dir: Optional[Path] = typer.Option(None, "--b4-dir", help="write b4's review-mode files of the series "
+                                          "into this directory (.git/b4-review/<sha of the review branch>) "
+                                          "instead of printing the review."),
+    patch: Optional[List[str]] = PATCH,
+    msgid: Optional[List[str]] = MSGID,
+    author: Optional[List[str]] = AUTHOR,
+    only_commented: bool = ONLY_COMMENTED,
+    findings_only: bool = FINDINGS_ONLY,
+    verbose: bool = VERBOSE,
 ) -> int:
-    """Review a thread: the patch with the reviewers' comments and the findings under their lines."""
+    """Review a thread: the overview of each series, then the cover letter and
+    each patch with the reviewers' comments and the findings under their lines."""
     _check_paths(paths)
+    chosen = _selection(patch, msgid, author, only_commented, findings_only)
+    from reviewkit.overview import select_review
     from reviewkit.pipeline import build_review
 
     from reviewkit import render  # each renderer is imported when it is used
 
-    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
     result = build_review(paths, config=config)
-    _emit(fmt, no_color, pager=pager, document=lambda: render.render_json(result),
-          markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
+    _notes(result.warnings, verbose)
+    if b4_dir is not None:
+        _write(_write_b4_review(result, b4_dir))
+    elif fmt is ReviewFormat.sarif:
+        _write(_json_text(render.render_review_sarif(result, _all_rules())))
+    else:
+        result = select_review(result, chosen)
+        _emit(Format(fmt.value), _screen(color, no_color, pager), document=lambda: render.render_json(result),
+              markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
     return EXIT_OK
 
 
@@ -274,19 +395,35 @@ def review(
 def summary(
     paths: List[str] = PATHS,
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="write to this file instead of stdout."),
-    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f", help="output format."),
+    fmt: SummaryFormat = typer.Option(SummaryFormat.markdown, "--format", "-f",
+                                      help="markdown, text (plain, 72 columns, for a reply by mail) or json."),
+    full: bool = typer.Option(False, "--full", help="every comment verbatim under the code it quotes, the "
+                              "author's replies, the findings in full (the archive form)."),
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    patch: Optional[List[str]] = PATCH,
+    msgid: Optional[List[str]] = MSGID,
+    author: Optional[List[str]] = AUTHOR,
+    only_commented: bool = ONLY_COMMENTED,
+    findings_only: bool = FINDINGS_ONLY,
+    verbose: bool = VERBOSE,
 ) -> int:
-    """Markdown review summary: series, reviewers, comments by function, open questions, status."""
+    """Review summary: per patch its status and one line per comment (open
+    questions first), with links; --full for every comment verbatim."""
     _check_paths(paths)
+    chosen = _selection(patch, msgid, author, only_commented, findings_only)
+    from reviewkit.overview import select_review
     from reviewkit.pipeline import build_review
 
-    config = _config(repo, config_file, select=select, ignore=ignore)
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
     result = build_review(paths, config=config)
+    _notes(result.warnings, verbose)
+    result = select_review(result, chosen)
     if fmt is SummaryFormat.json:
         from reviewkit.render import build_summary_json
 
@@ -294,9 +431,9 @@ def summary(
     else:
         from reviewkit.render import build_summary
 
-        text = build_summary(result)
+        text = build_summary(result, full=full, plain=fmt is SummaryFormat.text)
     if output is None:
-        _write(text)
+        _show(text, _screen(color, no_color, pager))
         return EXIT_OK
     try:
         output.write_text(text, encoding="utf-8")
@@ -308,32 +445,65 @@ def summary(
 @app.command()
 @_exits
 def check(
-    paths: List[str] = typer.Argument(..., help="git format-patch files or an mbox of a series; - for stdin.",
-                                      show_default=False),
-    fmt: Format = FORMAT,
+    paths: List[str] = typer.Argument(..., help="git format-patch files, a directory of them, or an mbox of a "
+                                      "series; - for stdin.", show_default=False),
+    fmt: CheckFormat = typer.Option(CheckFormat.text, "--format", "-f", help="output format (b4, b4-json: "
+                                    "b4's check-command protocols, see the README)."),
     repo: Optional[Path] = REPO,
+    no_repo: bool = typer.Option(False, "--no-repo", help="do not use the git work tree the command runs in."),
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
     previous: Optional[List[str]] = typer.Option(
         None, "--previous", help="the previous version's thread (repeatable): its open review comments and "
         "questions, dropped review trailers, and a changelog that misses changes are reported."),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="the least severity of a finding that "
+                                             "fails an item (default: error, or the config's fail-on); a lesser "
+                                             "one warns.", show_default=False),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="print only the items that failed or warned."),
+    hook: bool = typer.Option(False, "--hook", help="run as git's sendemail-validate hook: the cover letter of "
+                              "one git send-email run is remembered for the patches that follow it, and the "
+                              "git tree it runs in is the --repo (unless one is given)."),
+    verbose: bool = VERBOSE,
 ) -> int:
     """Pre-send checklist for authors. Exit 0: no item failed; 1: an item failed; 2: bad input.
 
-    Works as git's sendemail-validate hook (see the README)."""
+    Works as git's sendemail-validate hook (reviewkit install-hook writes it).
+    Run inside a git work tree, it reads the functions the patch changes
+    whole from that tree where the hunks are found in it (--no-repo: only
+    from the hunks)."""
     _check_paths(paths)
     if previous and "-" in paths:
         raise ReviewkitError("--previous reads the patches twice: give them as files, not - (standard input)")
+    from reviewkit.model import Severity
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
 
-    config = _config(repo, config_file, select=select, ignore=ignore)
-    checklist = build_checklist(paths, config=config, previous=tuple(previous or ()))
-    _emit(fmt, no_color, document=lambda: render_checklist.render_checklist_json(checklist),
-          markdown=lambda: render_checklist.render_checklist_markdown(checklist),
-          text=lambda console: render_checklist.render_checklist_text(checklist, console))
+    overrides = {"fail_on": Severity(fail_on.value)} if fail_on is not None else {}
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True, **overrides)
+    if config.repo is None and not no_repo:
+        # git runs the hook at the top of the work tree the patches come
+        # from: the rules see whole functions there, not the three lines of
+        # context of each hunk
+        config = _with_work_tree(config)
+    remembered = None
+    if hook:
+        from reviewkit.hook import SeriesMemory
+
+        remembered = SeriesMemory.for_this_run()
+    subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
+    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered,
+                                previous=tuple(previous or ()))
+    _notes(checklist.warnings, verbose)
+    if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
+        _emit_check_tool_format(fmt, checklist)
+    else:
+        screen = _screen(color, no_color, pager=False)
+        _emit(Format(fmt.value), screen, document=lambda: render_checklist.render_checklist_json(checklist),
+              markdown=lambda: render_checklist.render_checklist_markdown(checklist, quiet=quiet),
+              text=lambda console: render_checklist.render_checklist_text(checklist, console, quiet=quiet))
     return checklist.exit_code
 
 
@@ -344,6 +514,7 @@ def rules(
     fmt: Format = FORMAT,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
 ) -> int:
@@ -387,6 +558,7 @@ def functions(
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
 ) -> int:
     """List the functions each patch changes, with their line spans and how they changed."""
     _check_paths(paths)
@@ -429,24 +601,186 @@ def versions(
     repo: Optional[Path] = REPO,
     config_file: Optional[Path] = CONFIG,
     no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
     comments: bool = typer.Option(False, "--comments", help="list each review comment of a version with what "
                                   "became of it in the next, and the evidence."),
     range_diff: bool = typer.Option(False, "--range-diff", help="show the range-diff of each changed patch."),
     no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage (no fates of findings)."),
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    verbose: bool = VERBOSE,
 ) -> int:
     """Series across versions: each version with its date, the patch-to-patch links, the review's fate."""
     _check_paths(paths)
     from reviewkit.pipeline import build_review
     from reviewkit.render import versions as render_versions
 
-    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None)
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
     result = build_review(paths, config=config)
-    _emit(fmt, no_color, document=lambda: render_versions.versions_json(result),
+    _notes(result.warnings, verbose)
+    _emit(fmt, _screen(color, no_color, pager), document=lambda: render_versions.versions_json(result),
           markdown=lambda: render_versions.render_versions_markdown(result, comments=comments, range_diff=range_diff),
           text=lambda console: render_versions.render_versions_text(result, console, comments=comments,
                                                                     range_diff=range_diff))
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def dismiss(
+    fingerprint: str = typer.Argument(..., help="the finding's fingerprint (JSON findings[].fingerprint; the "
+                                      "terminal review shows it under each finding).", show_default=False),
+    reason: str = typer.Option(..., "--reason", help="why it is not a bug, for the next reader.",
+                               show_default=False),
+    file: Optional[Path] = typer.Option(None, "--file", help="the dismissals file (default: the nearest "
+                                        ".reviewkit-dismissed.toml, else one at the top of the git tree)."),
+) -> int:
+    """Dismiss a finding as not a bug: later runs count it and do not show it, on this version and the next."""
+    from reviewkit.dismissals import add_dismissal, default_dismissals_file
+
+    path = file if file is not None else default_dismissals_file(Path.cwd())
+    if add_dismissal(path, fingerprint, reason):
+        _write(f"dismissed {fingerprint.strip().lower()} in {_one_line(str(path))}\n")
+    else:
+        _write(f"{fingerprint.strip().lower()} is already dismissed in {_one_line(str(path))}\n")
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def reply(
+    paths: List[str] = PATHS,
+    msgid: str = typer.Option(..., "--msgid", help="Message-ID of the patch mail (or cover letter) to answer.",
+                              show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the draft to this file "
+                                          "instead of stdout."),
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+) -> int:
+    """Draft an inline reply to one posting: the patch quoted, each finding under its line; no trailer."""
+    _check_paths(paths)
+    from reviewkit.model import MessageKind, PatchSource
+    from reviewkit.pipeline import build_review
+    from reviewkit.render.reply import render_reply
+
+    config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
+    result = build_review(paths, config=config)
+    want = msgid.strip().strip("<>")
+    message = next((m for m in result.messages if m.msgid.strip("<>") == want), None)
+    if message is None:
+        raise ReviewkitError(f"no mail with Message-ID <{want}> in the input")
+    patch = next((p for p in result.patches if p.msgid == message.msgid and p.source is PatchSource.MAIL), None)
+    if patch is None and message.kind is not MessageKind.COVER:
+        raise ReviewkitError(f"<{want}> is no patch mail or cover letter ({message.subject}): reply to the "
+                             "posting, not to a reply")
+    text = render_reply(message, patch, [f for f in result.findings if f.msgid == message.msgid])
+    if output is None:
+        _write(text)
+        return EXIT_OK
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------
+# b4 and SARIF: the outputs other tools read
+
+
+def _all_rules() -> list:
+    """Every rule, for SARIF's rule table."""
+    from reviewkit.rules.engine import load_rules
+
+    return load_rules()
+
+
+def _b4_series_subjects() -> tuple[str, ...]:
+    """The subjects of the series b4's review TUI is checking: the cover
+    letter's and each patch's, from the tracking data ``B4_TRACKING_FILE``
+    names (set for its check commands); none when it is not set. A file
+    that cannot be read is one line on stderr, which b4 shows only when
+    there is no result."""
+    import json
+
+    name = os.environ.get("B4_TRACKING_FILE")
+    if not name:
+        return ()
+    try:
+        with open(name, encoding="utf-8") as fh:
+            tracking = json.load(fh)
+        series, patches = tracking.get("series", {}), tracking.get("patches", [])
+        subjects = [series.get("subject", "")] + [p.get("title", "") for p in patches]
+    except (OSError, ValueError, AttributeError) as err:
+        sys.stderr.write(f"reviewkit: B4_TRACKING_FILE {_one_line(name)}: not read ({_one_line(err)})\n")
+        return ()
+    return tuple(s for s in subjects if isinstance(s, str) and s)
+
+
+def _emit_check_tool_format(fmt: CheckFormat, checklist: Any) -> None:
+    """The checklist as SARIF or as b4 reads a check command's output;
+    inputs that could not be checked go to stderr (b4 counts each line
+    there a fail)."""
+    from reviewkit import render
+
+    if fmt is CheckFormat.sarif:
+        _write(_json_text(render.render_checklist_sarif(checklist, _all_rules())))
+        return
+    for err in checklist.errors:
+        sys.stderr.write(f"reviewkit: {_one_line(err)}\n")
+    if fmt is CheckFormat.b4:
+        _write(render.render_b4_lines(checklist))
+    else:
+        _write(_json_text(render.render_b4_json(checklist)))
+
+
+def _write_b4_review(result: Any, directory: Path) -> str:
+    """Write b4's review-mode files of the one series in ``result`` into
+    ``directory``; returns the note to print (the files written)."""
+    from reviewkit import render
+    from reviewkit.model import MessageKind, PatchSource
+
+    posted = [(m, p) for m in result.messages for p in result.patches
+              if p.msgid == m.msgid and p.source is PatchSource.MAIL]
+    versions = sorted({m.series.version or 1 for m, _ in posted})
+    if not posted:
+        raise ReviewkitError("--b4-dir: the input holds no patch mail")
+    if len(versions) > 1:
+        raise ReviewkitError("--b4-dir: the input holds more than one version of the series ("
+                             + ", ".join(f"v{v}" for v in versions) + "); give one")
+    numbered = [(m.series.index or n, p) for n, (m, p) in enumerate(posted, 1)]
+    covers = [m.msgid for m in result.messages if m.kind is MessageKind.COVER]
+    files = render.render_b4_review(result, numbered, covers)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for name, text in files.items():
+            (directory / name).write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise ReviewkitError(f"{directory}: cannot write: {err.strerror}") from None
+    return "".join(f"wrote {_one_line(str(directory / name))}\n" for name in files)
+
+
+@app.command("install-hook")
+@_exits
+def install_hook(
+    where: Path = typer.Argument(Path("."), help="a directory in the git tree (default: here).",
+                                 show_default=False),
+    fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="written into the hook: the least severity "
+                                             "that aborts the send (default: error, or the config's fail-on).",
+                                             show_default=False),
+    force: bool = typer.Option(False, "--force", help="replace a sendemail-validate hook reviewkit did not write."),
+) -> int:
+    """Write git's sendemail-validate hook: `reviewkit check --hook --quiet` on each mail git send-email sends,
+    by the absolute path of this reviewkit."""
+    from reviewkit.hook import install_hook as write_hook
+
+    options = ["--fail-on", fail_on.value] if fail_on is not None else []
+    path = write_hook(where, options=options, force=force)
+    _write(f"wrote {_one_line(path)}\n")
     return EXIT_OK
 
 

@@ -8,6 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from reviewkit.errors import ConfigError
+from reviewkit.model import Severity
+
+# The archive a Message-ID is linked into (``link-base``).
+LINK_BASE = "https://lore.kernel.org/r/"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -16,11 +20,16 @@ class Config:
 
     ``select``/``ignore``/``disable`` hold rule-id prefixes ("RK2", "RK201");
     the longest matching prefix decides. ``knowledge`` holds extra knowledge
-    tables in the schema of ``rules/knowledge.toml``. ``repo`` is a git tree
-    holding the patched source.
+    tables in the schema of ``rules/knowledge.toml``. ``repo`` is the
+    source the patch applies to (a git tree or a plain directory);
+    ``repo_found``: it is the work tree the command runs in, not one the
+    user named, so a tree the patch does not fit is no news. ``fail_on``:
+    the least severity of a finding that fails a ``check`` item (a lesser
+    one warns). ``link_base``: what a Message-ID is appended to for a link.
     """
 
     repo: Path | None = None
+    repo_found: bool = False
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
@@ -28,6 +37,11 @@ class Config:
     spelling_ignore: tuple[str, ...] = ()
     rules: bool = True  # run the rules stage at all
     config_path: Path | None = None
+    # fingerprint -> reason of the findings dismissed as not a bug
+    # (reviewkit/dismissals.py reads them from .reviewkit-dismissed.toml)
+    dismissed: dict[str, str] = dataclasses.field(default_factory=dict, compare=False)
+    fail_on: Severity = Severity.ERROR
+    link_base: str = LINK_BASE
 
 
 def parse_toml(data: bytes, where: str) -> dict[str, Any]:
@@ -97,7 +111,7 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
-KEYS = ("select", "ignore", "disable", "knowledge", "spelling-ignore", "repo")
+KEYS = ("select", "ignore", "disable", "knowledge", "spelling-ignore", "repo", "fail-on", "link-base")
 
 
 def _strings(where: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
@@ -137,6 +151,12 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     repo = table.get("repo")
     if repo is not None and not isinstance(repo, str):
         raise ConfigError(f'{where}key \'repo\' must be a string, e.g. repo = "../linux"')
+    fail_on = table.get("fail-on", Severity.ERROR.value)
+    if fail_on not in {s.value for s in Severity}:
+        raise ConfigError(f'{where}key \'fail-on\' must be "error", "warning" or "info", e.g. fail-on = "warning"')
+    link_base = table.get("link-base", LINK_BASE)
+    if not isinstance(link_base, str):
+        raise ConfigError(f'{where}key \'link-base\' must be a string, e.g. link-base = "{LINK_BASE}"')
     values: dict[str, Any] = {
         "select": _strings(where, table, "select"),
         "ignore": _strings(where, table, "ignore"),
@@ -145,6 +165,8 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
         "spelling_ignore": _strings(where, table, "spelling-ignore"),
         "repo": Path(repo) if repo is not None else None,
         "config_path": path,
+        "fail_on": Severity(fail_on),
+        "link_base": link_base,
     }
     for key, value in overrides.items():
         if value is not None:

@@ -2,7 +2,7 @@
 
 The pipeline flows one way (see DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> (check) -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> (check) -> overview -> render
 
 Each stage takes and returns these records. Records are frozen: a stage that
 adds information (the code map filling ``Anchor.function``) returns a copy
@@ -32,12 +32,14 @@ class RawMessage:
     ``origin`` says where it came from ("threads/x.mbox#3", "archive:<commit>")
     so that warnings and errors can point at it.
     ``archive_page`` is true for a list-archive page saved as text (no
-    headers but the ones the page shows).
+    headers but the ones the page shows). ``cut`` says why the source
+    stopped reading the message early ("" when it is whole).
     """
 
     data: bytes
     origin: str
     archive_page: bool = False
+    cut: str = ""
 
 
 class MessageKind(enum.Enum):
@@ -321,26 +323,38 @@ class Comment:
         return find_questions(self.text)
 
 
-_SENTENCE_END_RE = re.compile(r"(?<=[.?!])[\"')\]]*\s+")
+# a sentence ends after . ? or !, but not after an initial ("Kirill A. Shutemov")
+SENTENCE_END_RE = re.compile(r"(?<=[.?!])(?<!\b[A-Z]\.)[\"')\]]*\s+")
+
+
+def prose_paragraphs(text: str) -> list[str]:
+    """The prose paragraphs of ``text`` (blank lines part them), each on
+    one line: no quoted lines (">"), no code-like lines (ending in ``;``,
+    ``{`` or ``}``), no diff lines."""
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
+        lines = [ln for ln in para.split("\n")
+                 if ln.strip() and not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)
+                 and not ln.startswith(("+", "-", "@@", "diff "))]
+        if lines:
+            out.append(" ".join(ln.strip() for ln in lines))
+    return out
 
 
 def find_questions(text: str) -> tuple[str, ...]:
     """The sentences of ``text`` that end in ``?``, whitespace collapsed.
 
-    One owner for the summary's open questions and the versions stage's
+    One owner for the overview's open questions and the versions stage's
     unanswered questions. Sentences run across line breaks: reviewers wrap
     mid-sentence ("does this give you some / sort of extra protection? I
     don't see how" in threads/seed-duyck-mlock-v16-16.txt). Paragraphs
     (blank lines) end sentences; quoted lines (">") and code-like lines are
-    skipped.
+    skipped (:func:`prose_paragraphs`).
     """
     out = []
-    for para in re.split(r"\n\s*\n", text):
-        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
-        lines = [ln for ln in para.split("\n")
-                 if not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)]
-        joined = " ".join(ln.strip() for ln in lines)
-        for sentence in _SENTENCE_END_RE.split(joined):
+    for para in prose_paragraphs(text):
+        for sentence in SENTENCE_END_RE.split(para):
             sentence = sentence.strip()
             if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
                 out.append(sentence)
@@ -440,22 +454,58 @@ class Cfg:
     nodes: tuple[CfgNode, ...]  # nodes[i].id == i; nodes[0] is ENTRY, nodes[1] is EXIT
     edges: tuple[CfgEdge, ...]
     complete: bool = True  # false when built from a fragment with gaps
+    # what reviewkit.cmap.graph derives from the edges (successors,
+    # dominators, loops): computed on first use, kept with the graph it
+    # describes, not part of its value
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     ENTRY = 0
     EXIT = 1
 
-    def successors(self, node_id: int) -> list[CfgEdge]:
-        return [e for e in self.edges if e.src == node_id]
+
+@dataclass(frozen=True)
+class Window:
+    """What the hunks show of a function known only in part.
+
+    ``head``: its opening line is shown (the path starts where the function
+    does); ``tail``: its closing brace is shown (falling off the last
+    statement leaves the function). ``visible``: the side's line numbers
+    the hunks show; a path that runs across lines not shown goes through
+    code nobody saw.
+    """
+
+    head: bool
+    tail: bool
+    visible: frozenset[int]
+
+    def gap_between(self, first: int, last: int) -> bool:
+        """Some line strictly between ``first`` and ``last`` is not shown."""
+        return any(n not in self.visible for n in range(first + 1, last))
 
 
 @dataclass(frozen=True)
 class FunctionView:
-    """One side of a changed function: span, source text, CFG."""
+    """One side of a changed function: span, source text, CFG.
+
+    ``window`` is None when the whole function is known (a tree's blob),
+    else what the hunks show of it.
+    """
 
     function: Function
     source: str  # the function's text on that side (gaps marked by a comment)
     cfg: Cfg | None
     parse_errors: tuple[int, ...] = ()  # lines where tree-sitter reported errors
+    window: Window | None = None
+    placed: int | None = None  # from a nearby tree, this many lines off the hunk headers
+
+    @property
+    def mode(self) -> str:
+        """How the side is known: "exact" (the tree's own version),
+        "placed" (a nearby version the hunks were found in) or "fragment"
+        (only the lines the hunks show)."""
+        if self.window is not None:
+            return "fragment"
+        return "exact" if self.placed is None else "placed"
 
 
 @dataclass(frozen=True)
@@ -474,6 +524,17 @@ class ChangedFunction:
     added_lines: frozenset[int] = frozenset()
     removed_lines: frozenset[int] = frozenset()
     file_uses_cleanup: bool = False  # guard()/scoped_guard()/__free() seen in the file
+
+    @property
+    def mode(self) -> str:
+        """The weaker of its sides' modes (see :attr:`FunctionView.mode`)."""
+        modes = {v.mode for v in (self.old, self.new) if v is not None}
+        return next((m for m in ("fragment", "placed", "exact") if m in modes), "fragment")
+
+    @property
+    def placed(self) -> int | None:
+        """The offset a nearby tree's version of it stands at, when placed."""
+        return next((v.placed for v in (self.old, self.new) if v is not None and v.placed is not None), None)
 
 
 @dataclass(frozen=True)
@@ -494,6 +555,14 @@ class Severity(enum.Enum):
     INFO = "info"
     WARNING = "warning"
     ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """0 info, 1 warning, 2 error: ``a.rank >= b.rank`` is "at least as bad"."""
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class Confidence(enum.Enum):
@@ -530,6 +599,21 @@ class Finding:
     suggestion: str = ""
     rationale: str = ""  # why it matters
     msgid: str = ""  # the patch (or reply) it was found in
+    # stable across line shifts and versions: rule, file, function and the
+    # statement at the line (reviewkit/fingerprint.py); "" until stamped
+    fingerprint: str = ""
+    # every new-side line of the same cause (``line`` first): one leak on
+    # each exit of a function is one finding (see overview.merge_findings)
+    lines: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Dismissed:
+    """A finding the user dismissed as not a bug (``reviewkit dismiss``,
+    ``.reviewkit-dismissed.toml``): counted, not shown."""
+
+    finding: Finding
+    reason: str
 
 
 # --------------------------------------------------------------------------
@@ -550,7 +634,7 @@ class CheckItem:
     ``"series"``. ``patch`` is the subject of the mail the item is about
     ("" for a series item). ``details`` holds every finding behind a warn or
     fail (the reason names the first), each ``"where: message (suggestion)"``;
-    ``findings`` holds the findings themselves.
+    ``findings`` holds the findings themselves, ``places`` where each is.
     """
 
     name: str
@@ -562,6 +646,7 @@ class CheckItem:
     details: tuple[str, ...] = ()
     suggestion: str = ""  # how to fix the first finding
     findings: tuple[Finding, ...] = ()
+    places: tuple[str, ...] = ()  # where each finding is, as ``where`` says it
 
 
 @dataclass(frozen=True)
@@ -572,6 +657,7 @@ class Checklist:
     errors: tuple[str, ...] = ()  # bad input: one line each
     warnings: tuple[str, ...] = ()  # what parsing had to guess
     patches: tuple[str, ...] = ()  # subjects, in input order
+    dismissed: tuple[Dismissed, ...] = ()  # findings dismissed as not a bug: no item shows them
 
     @property
     def exit_code(self) -> int:
@@ -587,6 +673,142 @@ class Checklist:
 
     def count(self, status: Status) -> int:
         return sum(1 for i in self.items if i.status is status)
+
+
+# --------------------------------------------------------------------------
+# overview: a series at a glance (reviewkit/overview.py)
+
+
+class PatchStatus(enum.Enum):
+    """Where a patch (or the cover letter) stands in its thread."""
+
+    REVIEWED = "reviewed"  # a Reviewed-by/Acked-by/Tested-by, nothing asked with it
+    REVIEWED_CHANGES = "reviewed, changes requested"  # a trailer given together with requested fixes
+    CHANGES_REQUESTED = "changes requested"  # reviewers' comments, no trailer
+    NO_REVIEW = "no review yet"
+
+
+@dataclass(frozen=True)
+class CommentDigest:
+    """A comment as the overview and the summary count it.
+
+    ``home``: the msgid of the patch (or cover letter) it belongs to.
+    ``by_author``: written by that patch's author (an answer, not a review).
+    ``gist``: its first sentence. ``questions``: its sentences that end in
+    ``?``; ``answered``: the patch author replied to them with words of
+    their own. ``replies_to``: the comment (``(msgid, body_start)``) whose
+    words it quotes and answers. ``diff_at``: the line of ``text`` where a
+    diff its writer proposes starts (None: no diff).
+    """
+
+    comment: Comment
+    home: str
+    by_author: bool
+    gist: str
+    questions: tuple[str, ...] = ()
+    answered: bool = False
+    replies_to: tuple[str, int] | None = None
+    diff_at: int | None = None
+    link: str = ""
+
+    @property
+    def open(self) -> bool:
+        return bool(self.questions) and not self.answered
+
+
+@dataclass(frozen=True)
+class PatchDigest:
+    """One line of the overview: a patch, or the series' cover letter.
+
+    ``comments``: every comment homed here, the author's answers included
+    (``CommentDigest.by_author``), in time order. ``trailers``: review
+    trailers given in replies by someone else than the author; ``carried``:
+    those the patch itself carries. ``functions``: (file, name, status) of
+    the functions (not macros or structs) it changes. ``cover_text`` and
+    ``cover_tail``: a cover letter's own words, and the shortlog and
+    diffstat git appends.
+    """
+
+    msgid: str
+    subject: str
+    title: str
+    author: str
+    email: str
+    date: str
+    version: int | None
+    index: int | None
+    total: int | None
+    is_cover: bool
+    status: PatchStatus
+    comments: tuple[CommentDigest, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+    carried: tuple[Trailer, ...] = ()
+    functions: tuple[tuple[str, str, str], ...] = ()
+    link: str = ""
+    cover_text: str = ""
+    cover_tail: str = ""
+
+    @property
+    def reviewers(self) -> tuple[str, ...]:
+        """Who commented, first seen first (the author not counted)."""
+        return tuple(dict.fromkeys(c.comment.author or c.comment.email for c in self.comments if not c.by_author))
+
+    @property
+    def review_comments(self) -> tuple[CommentDigest, ...]:
+        return tuple(c for c in self.comments if not c.by_author)
+
+    @property
+    def open_questions(self) -> tuple[CommentDigest, ...]:
+        return tuple(c for c in self.comments if c.open)
+
+    def severities(self) -> dict[Severity, int]:
+        """Findings by severity, worst first, only those present."""
+        out = {s: 0 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+        for f in self.findings:
+            out[f.severity] += 1
+        return {s: n for s, n in out.items() if n}
+
+
+@dataclass(frozen=True)
+class SeriesDigest:
+    """A series: its title and version, the cover letter (index 0) and
+    the patches in index order."""
+
+    title: str
+    version: int | None
+    total: int | None
+    patches: tuple[PatchDigest, ...]
+
+    @property
+    def cover(self) -> PatchDigest | None:
+        return next((p for p in self.patches if p.is_cover), None)
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The series of a review and where each message belongs.
+
+    ``homes``: msgid of every message that belongs to a patch or a cover
+    letter -> that patch's (or cover letter's) msgid; a message absent
+    belongs to none (discussion outside any patch). ``selected``: a
+    filter (``--patch``, ``--author`` ...) narrowed the review.
+    """
+
+    series: tuple[SeriesDigest, ...] = ()
+    homes: dict[str, str] = field(default_factory=dict)
+    selected: bool = False
+
+    def digest(self, msgid: str) -> PatchDigest | None:
+        for s in self.series:
+            for p in s.patches:
+                if p.msgid == msgid:
+                    return p
+        return None
+
+    @property
+    def patches(self) -> tuple[PatchDigest, ...]:
+        return tuple(p for s in self.series for p in s.patches)
 
 
 # --------------------------------------------------------------------------
@@ -826,6 +1048,11 @@ class Review:
     # which patch a reply reviews: reply msgid -> Patch.msgid (a mail patch of
     # the input, or the patch rebuilt from the reply's own quote)
     reviews: dict[str, str] = field(default_factory=dict)
+    # findings dismissed as not a bug: counted, not shown
+    dismissed: tuple[Dismissed, ...] = ()
+    # the series at a glance (reviewkit/overview.py); None for a Review
+    # made by hand
+    overview: Overview | None = None
     # the series across versions and what became of each version's review
     # (the versions stage); None when the input holds one version of each
     versions: Versions | None = None

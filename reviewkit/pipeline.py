@@ -1,5 +1,5 @@
-"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules -> versions,
-then (for ``check``) the checklist.
+"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules ->
+versions -> overview, or (for ``check``) the checklist.
 
 ``build_review`` gives what ``review`` and ``summary`` show,
 ``build_checklist`` what ``check`` shows; both run the rules the same way
@@ -12,14 +12,16 @@ stays fast.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from reviewkit.config import Config
 from reviewkit.errors import InputError, ReviewkitError
 from reviewkit.model import (
     Checklist,
+    RawMessage,
     CodeMap,
     Comment,
+    Dismissed,
     Finding,
     Message,
     MessageKind,
@@ -30,6 +32,9 @@ from reviewkit.model import (
     Thread,
     Trailer,
 )
+
+if TYPE_CHECKING:
+    from reviewkit.hook import SeriesMemory
 
 
 def read_thread(paths: Iterable[str], *, config: Config) -> tuple[list[Thread], list[str]]:
@@ -51,8 +56,31 @@ def read_thread(paths: Iterable[str], *, config: Config) -> tuple[list[Thread], 
         msg = parse_message(raw)
         msg = dataclasses.replace(msg, blocks=split_blocks(msg))
         messages.append(msg)
-        warnings.extend(f"{msg.origin}: {w}" for w in msg.warnings)
+        warnings.extend(mail_notes(msg))
     return build_threads(messages), warnings
+
+
+def message_label(msg: Message) -> str:
+    """How a note names a message: a file of its own by its path; a message
+    of an mbox or archive by its subject and Message-ID (its index in the
+    mbox, "x.mbox#39", means nothing to a reader)."""
+    if msg.origin and "#" not in msg.origin:
+        return msg.origin
+    return f"{msg.subject} {msg.msgid}".strip()
+
+
+def mail_notes(msg: Message, notes: Iterable[str] | None = None, *, by_file: bool = False) -> list[str]:
+    """``notes`` (default: what decoding ``msg`` had to guess), each led by
+    the message's label (``by_file``: the file and index it was read from,
+    as ``check`` names the files an author gives it). git format-patch
+    writes no Message-ID (git send-email adds one): its absence from a patch
+    mail or cover letter is no news."""
+    from reviewkit.mail import NO_MSGID
+
+    posting = msg.kind in (MessageKind.PATCH, MessageKind.COVER)
+    label = (msg.origin or msg.msgid) if by_file else message_label(msg)
+    return [f"{label}: {w}" for w in (msg.warnings if notes is None else notes)
+            if not (posting and w.startswith(NO_MSGID))]
 
 
 def _reviewed_patch(msg: Message, thread: Thread, by_msgid: dict[str, Patch],
@@ -96,8 +124,9 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
                     mail_patches[msg.msgid] = patch
                     if msg.series.title:
                         by_title.setdefault(msg.series.title, patch)
-                    warnings.extend(f"{msg.origin}: {w}" for w in patch.warnings)
+                    warnings.extend(mail_notes(msg, patch.warnings))
 
+    postings_ids = set(mail_patches) | {m.msgid for t in threads for m in t.messages if m.kind is MessageKind.COVER}
     comments: dict[str, tuple[Comment, ...]] = {}
     reviews: dict[str, str] = {}
     quoted_patches: dict[str, Patch] = {}  # reviewed title -> first rebuilt quote
@@ -106,9 +135,17 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
             if msg.kind is MessageKind.PATCH and msg.msgid in mail_patches:
                 continue
             original = _reviewed_patch(msg, thread, mail_patches, by_title)
-            quoted = rebuild_quoted(msg, original)
+            if original is None and _under(msg, thread, postings_ids):
+                # A reply to a cover letter of the input (or below one): a
+                # diff in it is someone's proposal, quoted or written there,
+                # not the posting (Hugh Dickins' fix-up in lru-lock-v16.mbox,
+                # answered in "Re: [PATCH v16 00/22]"). Its comments stay
+                # with the series; its diff is shown in them as written.
+                quoted = None
+            else:
+                quoted = rebuild_quoted(msg, original)
             if quoted is not None:
-                warnings.extend(f"{msg.origin}: {w}" for w in quoted.warnings)
+                warnings.extend(mail_notes(msg, quoted.warnings))
             parent = thread.parents.get(msg.msgid)
             comments[msg.msgid] = extract_comments(
                 msg, quoted=quoted, original=original,
@@ -145,17 +182,22 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
+    from reviewkit.overview import build_overview, merge_findings
+
+    shown, dismissed = split_dismissed(findings, config=config)
     review = Review(
         threads=tuple(threads),
         patches=patches,
         comments=comments,
         codemaps=tuple(codemaps),
-        findings=tuple(findings),
-        warnings=tuple(warnings),
+        findings=merge_findings(shown, series_of, _series_rules(config)),
+        warnings=tuple(dict.fromkeys(warnings)),
         trailers=trailers,
         reviews=reviews,
+        dismissed=dismissed,
     )
-    return _with_versions(review, postings, series_of)
+    review = _with_versions(review, postings, series_of)
+    return dataclasses.replace(review, overview=build_overview(review, link_base=config.link_base))
 
 
 def _with_versions(review: Review, postings: Sequence[Posting],
@@ -166,6 +208,28 @@ def _with_versions(review: Review, postings: Sequence[Posting],
 
     versions = build_versions(review, postings, series_of)
     return review if versions is None else dataclasses.replace(review, versions=versions)
+
+
+def _series_rules(config: Config) -> tuple[str, ...]:
+    """The rules whose whole-mail findings are about the series (none when
+    the rules are off: there are no findings to merge)."""
+    if not config.rules:
+        return ()
+    from reviewkit.rules.registry import all_rules
+
+    return tuple(r.id for r in all_rules() if r.series)
+
+
+def _under(msg: Message, thread: Thread, postings: set[str]) -> bool:
+    """True when an ancestor of ``msg`` is one of ``postings``."""
+    seen = set()
+    cur = thread.parents.get(msg.msgid)
+    while cur and cur not in seen:
+        if cur in postings:
+            return True
+        seen.add(cur)
+        cur = thread.parents.get(cur)
+    return False
 
 
 def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:
@@ -216,7 +280,8 @@ def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:
 
 
 def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Posting, ...]], *, config: Config,
-                     map_code: bool = True) -> tuple[list[CodeMap], list[Finding], list[str]]:
+                     map_code: bool = True, known_cover: Message | None = None
+                     ) -> tuple[list[CodeMap], list[Finding], list[str]]:
     """Map the functions of each patch and run the rules over each patch
     mail and cover letter, with its mail, its series and the series' cover
     letter.
@@ -227,6 +292,9 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
         config: the settings; ``rules`` off runs no rule.
         map_code: False: no code map is built (the rules that read code
             must be off).
+        known_cover: a cover letter not in the input (the one git send-email
+            gave the hook a call earlier): the cover letter of the patches of
+            its series (same version and total) whose series holds none.
 
     Returns:
         (code maps of the patches, findings, warnings).
@@ -237,6 +305,8 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
     for p in postings:
         series = series_of.get(p.message.msgid, (p,))
         cover = next((s.message for s in series if s.message.kind is MessageKind.COVER), None)
+        if cover is None and known_cover is not None and _same_series(known_cover, p.message):
+            cover = known_cover
         cm, found, more = _analyse(p.patch, config=config, map_code=map_code, message=p.message, series=series,
                                    cover=cover)
         if cm is not None:
@@ -244,6 +314,10 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
         findings.extend(found)
         warnings.extend(more)
     return codemaps, findings, warnings
+
+
+def _same_series(cover: Message, m: Message) -> bool:
+    return (cover.series.version or 1) == (m.series.version or 1) and cover.series.total == m.series.total
 
 
 def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, message: Message | None = None,
@@ -261,16 +335,30 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
             cm = CodeMap(patch.msgid, (), exact=False)
     findings: list[Finding] = []
     if config.rules:
+        from reviewkit.fingerprint import stamp_findings
         from reviewkit.rules import run_rules_with_warnings
 
         found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
                                                cover=cover)
-        findings.extend(found)
+        findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))
         warnings.extend(notes)
     return cm, findings, warnings
 
 
-def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[str] = ()) -> Checklist:
+def split_dismissed(findings: Sequence[Finding], *, config: Config) -> tuple[tuple[Finding, ...],
+                                                                             tuple[Dismissed, ...]]:
+    """(the findings to show, those the config's ``dismissed`` names by
+    fingerprint, each with its reason)."""
+    if not config.dismissed:
+        return tuple(findings), ()
+    shown = tuple(f for f in findings if f.fingerprint not in config.dismissed)
+    hidden = tuple(Dismissed(f, config.dismissed[f.fingerprint]) for f in findings
+                   if f.fingerprint in config.dismissed)
+    return shown, hidden
+
+
+def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Sequence[str] = (),
+                    memory: "SeriesMemory | None" = None, previous: Sequence[str] = ()) -> Checklist:
     """Run every check over patch mails: ``reviewkit check``.
 
     The rules run as for ``review`` (:func:`analyse_postings`), over the
@@ -281,7 +369,16 @@ def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[
         paths: format-patch files or an mbox of a series; ``-`` is standard
             input.
         config: the settings; ``select``/``ignore``/``disable`` leave items
-            out by rule id, ``spelling_ignore`` adds words.
+            out by rule id, ``spelling_ignore`` adds words, ``fail_on`` is
+            the least severity that fails an item.
+        series_subjects: the subjects of the whole series the input is
+            part of, when something else knows them (b4's tracking data,
+            for its series check command): when the input holds the cover
+            letter, the numbering is checked over those instead of over
+            the input's mails alone.
+        memory: the hook's memory of its ``git send-email`` run: a cover
+            letter of the input is remembered; patches without theirs get
+            the one remembered (reviewkit/hook.py).
         previous: the thread of the previous version (its patches and
             review): the items of :func:`reviewkit.check.build_version_items`
             are added.
@@ -307,22 +404,23 @@ def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[
     replies: list[str] = []
     for path in paths:
         try:
-            messages = [parse_message(raw) for raw in read_messages([str(path)])]
+            raws = list(read_messages([str(path)]))
         except ReviewkitError as err:
             errors.append(str(err))
             continue
-        if not messages:
+        if not raws:
             errors.append(f"{path}: holds no mail")
             continue
-        for m in messages:
+        for raw in raws:
+            m = parse_message(raw)
             origin = m.origin or m.msgid
-            # git format-patch writes no Message-ID (git send-email adds
-            # one), so its absence is no news in a pre-send check.
-            warnings.extend(f"{origin}: {w}" for w in m.warnings if not w.startswith("no Message-ID"))
+            warnings.extend(mail_notes(m, by_file=True))
             if m.kind is MessageKind.COVER:
                 # a cover letter, even when it carries an interdiff; not a
                 # reply to one ("Re: [PATCH v16 00/22]", replies/001_*.eml)
                 postings.append(Posting(m, None))
+                if memory is not None:
+                    memory.remember(raw.data)
                 continue
             try:
                 patch = parse_patch(m)
@@ -330,7 +428,7 @@ def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[
                 errors.append(str(err))
                 continue
             if patch is not None:
-                warnings.extend(f"{origin}: {w}" for w in patch.warnings)
+                warnings.extend(mail_notes(m, patch.warnings, by_file=True))
                 postings.append(Posting(m, patch))
             elif m.series.is_reply:
                 replies.append(origin)
@@ -353,16 +451,57 @@ def build_checklist(paths: Iterable[str], *, config: Config, previous: Sequence[
     # the format checks run even when the rules that read code are off
     engine = config if config.rules else dataclasses.replace(
         config, rules=True, ignore=tuple(config.ignore) + FLOW_RULES)
+    known_cover = None
+    if memory is not None and not any(p.patch is None for p in postings):
+        data = memory.recall()
+        if data is not None:
+            known_cover = parse_message(RawMessage(data, "(the cover letter of this git send-email run)"))
+            if known_cover.kind is not MessageKind.COVER:
+                known_cover = None
     series_of = find_series(postings)
-    _, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules)
+    codemaps, findings, more = analyse_postings(postings, series_of, config=engine, map_code=config.rules,
+                                                known_cover=known_cover)
     warnings.extend(more)
-    items = build_items(postings, series_of, findings, config=config)
+    if series_subjects and any(p.patch is None for p in postings):
+        # the series check b4 runs on the cover letter; a patch checked on
+        # its own (b4 sets the tracking data there too) keeps its verdict
+        findings = _number_series(findings, postings, series_subjects, config=config)
+    from reviewkit.overview import merge_findings
+
+    shown, dismissed = split_dismissed(findings, config=config)
+    items = build_items(postings, series_of, merge_findings(list(shown), series_of, _series_rules(engine)), codemaps,
+                        config=config)
     if previous:
         # the previous version and these patches read together: the
         # versions stage links them and gives each review comment its fate
         both = build_review([*previous, *paths], config=config)
         items += build_version_items(both, [p.message.msgid for p in postings])
-    return Checklist(items, tuple(errors), tuple(warnings), tuple(p.message.subject for p in postings))
+    return Checklist(items, tuple(errors), tuple(dict.fromkeys(warnings)), tuple(p.message.subject for p in postings),
+                     dismissed)
+
+
+def _number_series(findings: list[Finding], postings: Sequence[Posting], subjects: Sequence[str], *,
+                   config: Config) -> list[Finding]:
+    """The findings with the series-numbering verdict (RK502) given over
+    the input's mails and the series' other ``subjects``, on the first mail.
+
+    b4 hands its series check command the cover letter alone; the series'
+    numbering is in the subjects its tracking data lists.
+    """
+    from reviewkit.fingerprint import stamp_findings
+    from reviewkit.rules.engine import make_findings
+    from reviewkit.rules.patch_format import Posted, find_numbering_problems
+    from reviewkit.rules.registry import is_enabled
+
+    if not is_enabled("RK502", select=config.select, ignore=config.ignore + config.disable):
+        return findings
+    own = [Posted(p.message.subject, p.patch is not None) for p in postings]
+    seen = {p.message.subject for p in postings}
+    others = [Posted(s, True) for s in dict.fromkeys(subjects) if s not in seen]
+    first = postings[0].message
+    verdict = make_findings("RK502", find_numbering_problems(own + others), msgid=first.msgid)
+    return [f for f in findings if f.rule != "RK502"] + stamp_findings(verdict, patch=None, codemap=None,
+                                                                         message=first)
 
 
 def _annotate(patch: Patch, codemap: CodeMap | None) -> Patch:
@@ -379,4 +518,5 @@ def _annotate_comments(comments: tuple[Comment, ...], codemap: CodeMap) -> tuple
     return annotate_comments(comments, codemap)
 
 
-__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "PatchSource"]
+__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "split_dismissed",
+           "PatchSource"]

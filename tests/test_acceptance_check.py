@@ -26,7 +26,8 @@ def _check(*args: str):
 
 
 def test_the_seed_posting_fails_on_the_rules_and_passes_its_format() -> None:
-    result = _check("--format", "json")
+    assert _check("--format", "json").exit_code == 0  # by default only an error fails
+    result = _check("--format", "json", "--fail-on", "warning")
     assert result.exit_code == 1
     import json
 

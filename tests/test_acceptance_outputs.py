@@ -6,33 +6,28 @@
   0 (1 for a check with a failing item), or 2 with one line on stderr for
   input that is not what the command reads. Whether a 2 is right is judged
   here from the raw mail with the standard library, not from reviewkit.
-- Nothing lost: each line of each comment (``review --format json``) is in
-  the terminal review, the markdown review and the summary, under a header
-  naming its author.
+- Nothing lost: each line of each comment is in the terminal review, the
+  markdown review and the summary, under a header naming its author, and
+  each comment exactly once in the JSON (tests/outputs.py).
 """
 
 from __future__ import annotations
 
-import bisect
 import email
 import functools
-import io
 import json
 import mailbox
 import re
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-from typer.testing import CliRunner
 
-import reviewkit.pipeline
-from reviewkit.cli import app
+from reviewkit.model import Review
 from tests.conftest import CORPUS, MLOCK_THREAD, ROOT, SEED
+from tests.outputs import build_review_once, find_lost_lines, invoke_once, render_outputs
 
 FILES = sorted([MLOCK_THREAD, SEED, *(p for p in CORPUS.rglob("*") if p.is_file())])
 MAIL_FILES = [p for p in FILES if p.suffix != ".md"]
-_REAL_BUILD_REVIEW = reviewkit.pipeline.build_review
 FORMATS = {"review": ["text", "markdown", "json"], "summary": ["markdown", "json"],
            "check": ["text", "markdown", "json"]}
 
@@ -77,28 +72,12 @@ def _expected(path: Path, command: str) -> set[int]:
     return {0}
 
 
-@functools.cache
-def _build_review_once(paths: tuple[str, ...], config):
-    return _REAL_BUILD_REVIEW(list(paths), config=config)
-
-
-@functools.cache
-def _invoke(command: str, fmt: str, path: str):
-    # The pipeline is deterministic: run it once per file and config, and
-    # let every format of review and summary render that one result.
-    reviewkit.pipeline.build_review = lambda paths, *, config: _build_review_once(tuple(paths), config)
-    try:
-        return CliRunner().invoke(app, [command, "--format", fmt, path])
-    finally:
-        reviewkit.pipeline.build_review = _REAL_BUILD_REVIEW
-
-
 @pytest.mark.parametrize("command", sorted(FORMATS))
 @pytest.mark.parametrize("path", FILES, ids=_id)
 def test_every_file_in_every_format(command: str, path: Path) -> None:
     want = _expected(path, command)
     for fmt in FORMATS[command]:
-        result = _invoke(command, fmt, str(path))
+        result = invoke_once(command, fmt, str(path))
         where = f"{command} --format {fmt} {_id(path)}"
         assert result.exception is None or isinstance(result.exception, SystemExit), where
         assert result.exit_code in want, f"{where}: exit {result.exit_code}, stderr {result.stderr!r}"
@@ -118,7 +97,7 @@ def test_every_file_in_every_format(command: str, path: Path) -> None:
 def test_a_reply_to_a_cover_letter_is_not_checked_as_one() -> None:
     # replies/001: "Re: [PATCH v16 00/22] per memcg lru_lock" quotes the
     # cover letter; its misspellings are not the replier's to fix.
-    result = _invoke("check", "text", str(CORPUS / "replies" / "001_v16-00-duyck-regression-report.eml"))
+    result = invoke_once("check", "text", str(CORPUS / "replies" / "001_v16-00-duyck-regression-report.eml"))
     assert result.exit_code == 2
     assert "a reply, not a patch mail" in result.stderr and result.stdout == ""
 
@@ -126,62 +105,22 @@ def test_a_reply_to_a_cover_letter_is_not_checked_as_one() -> None:
 # --------------------------------------------------------------------------
 # nothing lost, attributed
 
-_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
-_HEADERS = {
-    "text": re.compile(r"(?m)^comment (.+?)(?: <[^>\n]*>)?(?: · |\n|$)"),
-    "markdown": re.compile(r"Comment by \*\*(.+?)\*\*"),
-    "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
-}
-
-
 @functools.cache
-def _outputs(path: str) -> tuple[list[dict], dict[str, str]]:
+def _outputs(path: str) -> tuple[Review, dict[str, str]]:
     from reviewkit.config import load_config
-    from reviewkit.render import build_summary, render_json, render_markdown, render_text
 
-    review = _build_review_once((path,), load_config(None, repo=None))
-    console = Console(file=io.StringIO(), width=100, color_system=None, force_terminal=False)
-    render_text(review, console)
-    comments = [c for m in render_json(review)["messages"] for c in m["comments"]]
-    return comments, {
-        "text": _GUTTER.sub("", console.file.getvalue()),
-        "markdown": _UNESCAPE.sub(r"\1", render_markdown(review)),
-        "summary": _UNESCAPE.sub(r"\1", build_summary(review)),
-    }
-
-
-def _squash(s: str) -> str:
-    return " ".join(s.split())
+    review = build_review_once((path,), load_config(None, repo=None))
+    return review, render_outputs(review)
 
 
 @pytest.mark.parametrize("path", MAIL_FILES, ids=_id)
 def test_every_comment_line_reaches_every_output_under_its_author(path: Path) -> None:
-    comments, outputs = _outputs(str(path))
-    for kind, out in outputs.items():
-        flat = _squash(out)
-        bare = "".join(out.split())  # a word longer than the terminal is cut, not lost
-        heads = [(m.start(), _squash(m.group(1))) for m in _HEADERS[kind].finditer(out)]
-        starts = [h[0] for h in heads]
-        for c in comments:
-            author = _squash(c["author"] or c["email"] or "(unknown)")
-            for line in c["text"].split("\n"):
-                if line.strip():
-                    assert _squash(line) in flat or "".join(line.split()) in bare, (kind, author, line)
-            words = c["text"].split()
-            if not words:
-                continue
-            # the whole comment, in one piece, below a header naming its author
-            block = re.compile(r"\s*".join(re.escape(w) for w in words))
-            owners = [heads[bisect.bisect_right(starts, m.start()) - 1][1]
-                      for m in block.finditer(out) if bisect.bisect_right(starts, m.start())]
-            if kind == "text" and not owners:
-                continue  # cut inside a long word at this width; the lines were checked above
-            assert author in owners, (kind, author, c["text"][:80], owners)
+    review, outputs = _outputs(str(path))
+    assert find_lost_lines(review, outputs) == []
 
 
 def test_the_corpus_has_comments_to_lose() -> None:
-    total = sum(len(_outputs(str(p))[0]) for p in MAIL_FILES)
+    total = sum(len(cs) for p in MAIL_FILES for cs in _outputs(str(p))[0].comments.values())
     assert total > 150
 
 
@@ -197,7 +136,7 @@ def test_stray_bytes_in_a_message_id_stay_visible_and_encodable() -> None:
 # A hunk under a malformed header ('@@@ -1,1 +1,1 @@' in
 # samples/b4/trailers-followup-with-cover.mbox) is read tolerantly, with a warning.
 def test_a_hunk_the_parser_cannot_read_is_warned_about() -> None:
-    doc = json.loads(_invoke("review", "json", str(CORPUS / "samples" / "b4" / "trailers-followup-with-cover.mbox"))
+    doc = json.loads(invoke_once("review", "json", str(CORPUS / "samples" / "b4" / "trailers-followup-with-cover.mbox"))
                      .stdout)
     for p in doc["patches"]:
         for f in p["files"]:

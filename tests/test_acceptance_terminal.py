@@ -39,8 +39,9 @@ def test_review_fits_wide_and_narrow_terminals(columns: int) -> None:
     raw = run_in_pty([sys.executable, "-m", "reviewkit", "review", str(MLOCK_THREAD)], columns=columns,
                      env_extra={})
     lines = ANSI.sub("", raw).replace("\r", "").split("\n")
-    assert max(len(line) for line in lines) <= columns
-    assert lines[0] == "─" * columns  # the rule spans the terminal, no more
+    # a URL is never split: its line may be longer (the terminal wraps it)
+    assert max(len(line) for line in lines if "://" not in line) <= columns
+    assert lines[0].startswith("Series: ") and "─" * columns in lines  # the rule spans the terminal, no more
     screen = " ".join(" ".join(line.lstrip(" │▌") for line in lines).split())
     assert "I don't think this get_page() call needs to be up here." in screen
     assert "RK202 get-put-placement" in screen
@@ -52,7 +53,7 @@ def test_review_fits_wide_and_narrow_terminals(columns: int) -> None:
 
 @pytest.mark.parametrize("columns", [60, 200])
 def test_check_on_wide_and_narrow_terminals(columns: int) -> None:
-    code, raw = _pty(["check", str(SEED_POSTING)], COLUMNS=str(columns))
+    code, raw = _pty(["check", "--fail-on", "warning", str(SEED_POSTING)], COLUMNS=str(columns))
     assert code == 1
     screen = ANSI.sub("", raw).replace("\r", "")
     assert "7 passed, 1 warned, 3 failed" in screen
@@ -154,3 +155,11 @@ def test_a_comment_header_breaks_between_name_date_and_answer() -> None:
     # the date of Alex Shi's answer and whom it answers, each whole on a line
     assert "Tue, 21 Jul 2020 17:26:34 +0800" in lines and "answers Alexander Duyck" in lines
     assert "Mon, 20 Jul 2020 11:51:12 -0700 answers Alex Shi" in lines  # together where they fit
+
+
+def test_color_always_colours_a_pipe_and_never_keeps_a_terminal_plain() -> None:
+    # the command line wins over NO_COLOR (no-color.org), for `| less -R`
+    piped = _cli("review", "--color=always", str(MLOCK_THREAD), NO_COLOR="1")
+    assert piped.returncode == 0 and SGR.search(piped.stdout.decode())
+    code, raw = _pty(["review", "--color", "never", str(MLOCK_THREAD)])
+    assert code == 0 and not SGR.search(raw) and "Series: " in raw

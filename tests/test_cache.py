@@ -185,8 +185,9 @@ def test_a_source_that_cannot_be_read_has_no_entry(tmp_path: Path) -> None:
 
 def _check(patch: Path, cache_home: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(cache_home)}
-    return subprocess.run([sys.executable, "-m", "reviewkit", "check", str(patch)], capture_output=True,
-                          text=True, env=env)
+    # --fail-on warning: a misspelling (a warning) fails the spelling item
+    return subprocess.run([sys.executable, "-m", "reviewkit", "check", "--fail-on", "warning", str(patch)],
+                          capture_output=True, text=True, env=env)
 
 
 def _cold(patch: Path, tmp_path: Path) -> subprocess.CompletedProcess:
@@ -241,7 +242,7 @@ def test_check_with_something_else_in_the_entrys_place(tmp_path: Path, replace, 
     replace(_the_entry(tmp_path, kind))
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     # the timeout guards against a FIFO that blocks the read; it is no measurement
-    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", str(patch)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", "--fail-on", "warning", str(patch)], capture_output=True,
                           text=True, env=env, timeout=120)
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, reference.stdout, "")
 
@@ -281,7 +282,7 @@ def test_probe_dataclass_cache_left_behind_is_not_read(tmp_path: Path, probe: st
     (tmp_path / "xdg" / "reviewkit" / f"dataclass-methods-{tag}.marshal").write_bytes(b"\xe3" + os.urandom(4096))
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(tmp_path / "xdg")}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", str(UNLOCK)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "reviewkit", "check", "--fail-on", "warning", str(UNLOCK)], capture_output=True,
                           text=True, env=env)
     assert (proc.returncode, proc.stdout, proc.stderr) == (1, reference.stdout, "")
 
@@ -290,7 +291,7 @@ def test_eight_checks_started_together_on_an_empty_cache(tmp_path: Path) -> None
     reference = _cold(SPELL, tmp_path / "reference")
     home = tmp_path / "xdg-together"
     env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(home)}
-    procs = [subprocess.Popen([sys.executable, "-m", "reviewkit", "check", str(SPELL)], stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-m", "reviewkit", "check", "--fail-on", "warning", str(SPELL)], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for _ in range(8)]
     results = []
     for p in procs:

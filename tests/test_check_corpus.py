@@ -3,13 +3,14 @@
 Precision first: real kernel postings pass the format items. What fires is
 what the postings really hold: misspellings ("tempary" in the seed patch,
 "intergrity", "soem", "incomming", "modefied", "patchs") and the seed's
-"will remove later" note.
+"will remove later" note. They are warnings: by default (``fail-on``
+error) they warn, with ``--fail-on warning`` they fail.
 """
 
 from __future__ import annotations
 
 from reviewkit.config import Config
-from reviewkit.model import Status
+from reviewkit.model import Severity, Status
 from reviewkit.pipeline import build_checklist
 
 from tests.test_check_support import PATCHES, patch_117
@@ -22,7 +23,11 @@ def by_name(checklist, name):
 
 
 def test_the_seed_patch_passes_format_and_fails_on_its_findings() -> None:
-    checklist = build_checklist([str(patch_117())], config=Config())
+    default = build_checklist([str(patch_117())], config=Config())
+    assert {i.name: i.status for i in default.items if i.status is not Status.PASS} == {
+        "changelog": Status.WARN, "spelling": Status.WARN, "style": Status.WARN, "rules": Status.WARN}
+    assert default.exit_code == 0  # warnings do not stop git send-email
+    checklist = build_checklist([str(patch_117())], config=Config(fail_on=Severity.WARNING))
     items = {i.name: i for i in checklist.items}
     for name in ("subject", "signed-off-by", "commit-message", "fixes-tag", "diffstat", "whitespace"):
         assert items[name].status is Status.PASS, (name, items[name].reason)
@@ -52,7 +57,7 @@ def test_the_seed_patch_passes_format_and_fails_on_its_findings() -> None:
 def test_the_whole_series_passes_format_items() -> None:
     paths = sorted(str(p) for p in PATCHES.glob("*.eml"))
     assert len(paths) == 23
-    checklist = build_checklist(paths, config=Config(rules=False))
+    checklist = build_checklist(paths, config=Config(rules=False, fail_on=Severity.WARNING))
     assert not checklist.errors
     assert len(checklist.patches) == 23
     assert by_name(checklist, "series-numbering").status is Status.PASS

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from reviewkit.config import Config
-from reviewkit.model import DiffLine, FileDiff, Hunk, Patch, PatchSource
-from reviewkit.rules import patch_format, spelling, style  # noqa: F401  (registration)
+from reviewkit.model import CodeMap, DiffLine, FileDiff, Hunk, Patch, PatchSource
+from reviewkit.rules.engine import run_rules_with_warnings
 from reviewkit.rules.registry import all_rules
 
 LINE_RULES = ("RK501", "RK506", "RK601", "RK602")
@@ -28,16 +28,16 @@ def examples(rule_id: str) -> list[tuple[str, str]]:
 
 def run(rule_id: str, text: str) -> list:
     if rule_id == "RK501":
-        subject = text.removeprefix("Subject: ")
-        return patch_format.find_subject_problems(subject)
-    if rule_id == "RK506":
-        return patch_format.find_fixes_problems(text)
-    line = DiffLine("+", text, None, 1)
-    fd = FileDiff("mm/x.c", "mm/x.c", None, None, (Hunk(1, 0, 1, 1, "", (line,)),))
-    patch = Patch("x@y", PatchSource.MAIL, "[PATCH] mm: x", "", "", "", (fd,))
-    if rule_id == "RK601":
-        return list(spelling.misspelled_words(patch, None, Config()))
-    return list(style.temporary_markers(patch))
+        patch = Patch("x@y", PatchSource.MAIL, text.removeprefix("Subject: "), "", "", "", ())
+    elif rule_id == "RK506":
+        patch = Patch("x@y", PatchSource.MAIL, "[PATCH] mm: x", text, "", "", ())
+    else:
+        line = DiffLine("+", text, None, 1)
+        fd = FileDiff("mm/x.c", "mm/x.c", None, None, (Hunk(1, 0, 1, 1, "", (line,)),))
+        patch = Patch("x@y", PatchSource.MAIL, "[PATCH] mm: x", "", "", "", (fd,))
+    found, warnings = run_rules_with_warnings(patch, CodeMap("x@y", (), False), config=Config(select=(rule_id,)))
+    assert warnings == []
+    return found
 
 
 CASES = [(rid, kind, text) for rid in LINE_RULES for kind, text in examples(rid)]

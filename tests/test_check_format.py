@@ -1,4 +1,5 @@
-"""``check`` on patches broken on purpose: exactly the broken item fails.
+"""``check`` on patches broken on purpose: exactly the broken item fails
+(with ``--fail-on warning``; by default a warning-severity finding warns).
 
 Each file of tests/data/check/ is tests/data/corpus/patches/104_* (or, for
 the series, 101, 102 and 104) written as git format-patch output, with one
@@ -11,7 +12,7 @@ import pytest
 
 from reviewkit.config import Config
 from reviewkit.errors import InputError
-from reviewkit.model import Status
+from reviewkit.model import Severity, Status
 from reviewkit.pipeline import build_checklist
 
 from tests.test_check_support import CHECK
@@ -20,14 +21,17 @@ FORMAT_ITEMS = ("subject", "signed-off-by", "commit-message", "changelog", "fixe
                 "whitespace", "spelling", "style")
 
 
-def statuses(name: str) -> dict[tuple[str, str], Status]:
-    checklist = build_checklist([str(CHECK / name)], config=Config(rules=False))
+STRICT = Config(rules=False, fail_on=Severity.WARNING)
+
+
+def statuses(name: str, config: Config = STRICT) -> dict[tuple[str, str], Status]:
+    checklist = build_checklist([str(CHECK / name)], config=config)
     assert not checklist.errors
     return {(i.patch, i.name): i.status for i in checklist.items}
 
 
-def patch_items(name: str) -> dict[str, Status]:
-    found = statuses(name)
+def patch_items(name: str, config: Config = STRICT) -> dict[str, Status]:
+    found = statuses(name, config)
     return {n: s for (p, n), s in found.items() if p and n in FORMAT_ITEMS}
 
 
@@ -52,14 +56,27 @@ def test_a_broken_patch_fails_exactly_its_item(name: str, failing: str) -> None:
     items = patch_items(name)
     assert items[failing] is Status.FAIL
     assert {n for n, s in items.items() if s is not Status.PASS} == {failing}
-    assert build_checklist([str(CHECK / name)], config=Config(rules=False)).exit_code == 1
+    assert build_checklist([str(CHECK / name)], config=STRICT).exit_code == 1
+
+
+@pytest.mark.parametrize("name, item, default", [
+    ("bad-subject.patch", "subject", Status.WARN),  # no subsystem prefix: a warning
+    ("v2-no-changelog.patch", "changelog", Status.WARN),
+    ("missing-signoff.patch", "signed-off-by", Status.FAIL),  # an error fails at any --fail-on
+])
+def test_by_default_only_an_error_fails(name: str, item: str, default: Status) -> None:
+    config = Config(rules=False)
+    assert patch_items(name, config)[item] is default
+    assert build_checklist([str(CHECK / name)], config=config).exit_code == (1 if default is Status.FAIL else 0)
+    info = Config(rules=False, fail_on=Severity.INFO)
+    assert patch_items(name, info)[item] is Status.FAIL
 
 
 def test_the_authors_other_address_only_warns() -> None:
     items = patch_items("signoff-other-address.patch")
     assert items["signed-off-by"] is Status.WARN
     assert {n for n, s in items.items() if s is not Status.PASS} == {"signed-off-by"}
-    checklist = build_checklist([str(CHECK / "signoff-other-address.patch")], config=Config(rules=False))
+    checklist = build_checklist([str(CHECK / "signoff-other-address.patch")], config=STRICT)
     assert checklist.exit_code == 0
 
 
@@ -127,7 +144,7 @@ def test_a_bad_input_beside_good_ones_is_exit_status_2(tmp_path) -> None:
 
 def test_a_thread_mbox_checks_the_patch_and_skips_the_replies() -> None:
     thread = CHECK.parent.parent.parent / "threads" / "mlock-v16-16.mbox"
-    checklist = build_checklist([str(thread)], config=Config(rules=False))
+    checklist = build_checklist([str(thread)], config=STRICT)
     assert not checklist.errors
     assert checklist.patches == ("[PATCH v16 16/22] mm/mlock: reorder isolation sequence during munlock",)
     assert len(checklist.warnings) == 1 and checklist.warnings[0].startswith("skipped 5 replies")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from reviewkit.config import Config
 from reviewkit.errors import ConfigError
-from reviewkit.model import DiffLine, FileDiff, Hunk, Patch, PatchSource
-from reviewkit.rules.style import parse_markers, shipped_markers, temporary_markers
+from reviewkit.model import CodeMap, DiffLine, Finding, FileDiff, Hunk, Patch, PatchSource
+from reviewkit.rules.engine import run_rules_with_warnings
+from reviewkit.rules.style import parse_markers, shipped_markers
 
 from tests.test_check_support import load, patch_117
 
@@ -17,9 +19,16 @@ def _patch(lines: list[tuple[str, str]]) -> Patch:
     return Patch("x@y", PatchSource.MAIL, "[PATCH] mm: x", "", "", "", (fd,))
 
 
+def temporary_markers(patch: Patch) -> list[Finding]:
+    """RK602's findings over ``patch``, run by the engine."""
+    found, warnings = run_rules_with_warnings(patch, CodeMap(patch.msgid, (), False), config=Config(select=("RK602",)))
+    assert warnings == []
+    return found
+
+
 def test_the_seed_patch_says_will_remove_later() -> None:
     [(_, patch)] = load(patch_117())
-    found = list(temporary_markers(patch))
+    found = temporary_markers(patch)
     assert [(f.rule, f.category, f.file, f.line) for f in found] == [("RK602", "style", "mm/mlock.c", 333)]
     assert found[0].message.startswith('"will remove later"')
 
@@ -44,11 +53,11 @@ def test_markers_in_added_comments_fire(line: str) -> None:
     "/* the caller removes the entry later, under the lock */",
 ])
 def test_look_alikes_do_not_fire(line: str) -> None:
-    assert list(temporary_markers(_patch([("+", line)]))) == []
+    assert temporary_markers(_patch([("+", line)])) == []
 
 
 def test_context_and_removed_lines_do_not_fire() -> None:
-    assert list(temporary_markers(_patch([(" ", "/* XXX */"), ("-", "/* HACK */")]))) == []
+    assert temporary_markers(_patch([(" ", "/* XXX */"), ("-", "/* HACK */")])) == []
 
 
 def test_marker_file_errors_name_the_line() -> None:

@@ -18,9 +18,10 @@ from tests.conftest import DATA, MLOCK_THREAD, SEED
 runner = CliRunner()
 
 COMMANDS = ["review", "summary", "check", "rules", "functions", "versions"]
+HELP_ONLY = ["install-hook"]
 
 
-@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS)])
+@pytest.mark.parametrize("command", [[], *([c] for c in COMMANDS + HELP_ONLY)])
 @pytest.mark.parametrize("flag", ["--help", "-h"])
 def test_help_everywhere(command: list[str], flag: str) -> None:
     result = runner.invoke(app, [*command, flag])
@@ -30,13 +31,18 @@ def test_help_everywhere(command: list[str], flag: str) -> None:
 
 # The common options, as the README lists them per command.
 COMMON_OPTIONS = {
-    "review": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
-    "summary": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
-    "check": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
-    "functions": ("--repo", "--config", "--format", "--no-color"),
-    "versions": ("--repo", "--config", "--format", "--no-color", "--select", "--ignore"),
-    "rules": ("--config", "--format", "--no-color", "--select", "--ignore"),
+    "review": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--no-pager",
+               "--patch", "--msgid", "--author", "--only-commented", "--findings-only", "--verbose"),
+    "summary": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--no-pager",
+                "--patch", "--msgid", "--author", "--only-commented", "--findings-only", "--verbose"),
+    "check": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--fail-on",
+              "--quiet", "--verbose"),
+    "functions": ("--repo", "--config", "--format", "--no-color", "--color"),
+    "versions": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--no-pager",
+                 "--verbose"),
+    "rules": ("--config", "--format", "--no-color", "--color", "--select", "--ignore"),
 }
+FLAGS = ("--no-color", "--no-pager", "--only-commented", "--findings-only", "--verbose", "--quiet")
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -44,14 +50,16 @@ def test_common_options_hold_for_every_command(command: str) -> None:
     assert set(COMMON_OPTIONS) == set(COMMANDS)
     help_text = runner.invoke(app, [command, "--help"]).output
     for option in COMMON_OPTIONS[command]:
-        assert f"  {option}" in help_text or f", {option}" in help_text, option
+        assert f"  {option}" in help_text or f", {option}" in help_text or f"/ {option}" in help_text, option
     paths = [] if command == "rules" else [str(MLOCK_THREAD)]
-    values = {"--repo": ".", "--format": "json", "--select": "RK1", "--ignore": "RK6"}
+    values = {"--repo": ".", "--format": "json", "--select": "RK1", "--ignore": "RK6", "--color": "never",
+              "--patch": "0-22", "--msgid": "<1594429136-20002-17-git-send-email-alex.shi@linux.alibaba.com>",
+              "--author": "Alex", "--fail-on": "warning"}
     args = [command, *paths]
     for option in COMMON_OPTIONS[command]:
         if option == "--config":
             continue
-        args += [option] if option == "--no-color" else [option, values[option]]
+        args += [option] if option in FLAGS else [option, values[option]]
     result = runner.invoke(app, args)
     assert result.exit_code in ((0, 1) if command == "check" else (0,)), (args, result.stderr)
     json.loads(result.stdout)

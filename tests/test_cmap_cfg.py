@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from reviewkit.cmap import build_cfg, build_cfgs_from_source, parse_c
+from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, EdgeKind, NodeKind, Side
 
 E = EdgeKind
@@ -49,14 +50,14 @@ def node(cfg: Cfg, kind: NodeKind, text: str) -> int:
 
 
 def edges(cfg: Cfg, src: int) -> set[tuple[int, EdgeKind]]:
-    return {(e.dst, e.kind) for e in cfg.successors(src)}
+    return {(e.dst, e.kind) for e in graph_of(cfg).successors(src)}
 
 
 def reaches(cfg: Cfg, a: int, b: int, *, avoid: frozenset[int] = frozenset(), back: bool = True) -> bool:
     seen, todo = {a}, [a]
     while todo:
         u = todo.pop()
-        for e in cfg.successors(u):
+        for e in graph_of(cfg).successors(u):
             if (not back and e.kind is E.BACK) or e.dst in avoid or e.dst in seen:
                 continue
             if e.dst == b:
@@ -400,3 +401,61 @@ def test_macro_tables():
     assert not any(is_loop_name(n) for n in ("mutex_lock", "foreach_thing", "list_add"))
     assert macro_block_kind("scoped_guard") is MacroBlock.SCOPE
     assert macro_block_kind("my_iter") is MacroBlock.LOOP
+
+
+def test_deep_nesting_builds_without_recursion():
+    """250 nested blocks and a 3,000-long ``else if`` chain (the shapes of
+    tests/data/fuzz-found/probes/min-03-recursion-nested-braces) are
+    walked on the builder's own stack, far past Python's recursion limit."""
+    import sys
+
+    depth = sys.getrecursionlimit()
+    nested = "if (a) {\n" * depth + "x();\n" + "}\n" * depth
+    cfg = build_cfgs_from_source(f"int f(void)\n{{\n{nested}return 0;\n}}\n")["f"]
+    conds = [n for n in cfg.nodes if n.kind is K.CONDITION]
+    assert len(conds) == depth
+    # each condition's TRUE edge enters the next; the innermost enters x()
+    succ = edge_map(cfg)
+    for outer, inner in zip(conds, conds[1:]):
+        assert succ[(outer.id, E.TRUE)] == inner.id
+    assert cfg.nodes[succ[(conds[-1].id, E.TRUE)]].text == "x();"
+
+    chain = "if (a) x();" + " else if (b) y();" * 3000
+    cfg = build_cfgs_from_source(f"int g(void)\n{{\n{chain}\nreturn 0;\n}}\n")["g"]
+    conds = [n for n in cfg.nodes if n.kind is K.CONDITION]
+    assert len(conds) == 3001
+    succ = edge_map(cfg)
+    for outer, inner in zip(conds, conds[1:]):
+        assert succ[(outer.id, E.FALSE)] == inner.id
+    ret = next(n for n in cfg.nodes if n.kind is K.RETURN)
+    # every arm and the last FALSE edge fall through to the return
+    assert len([e for e in cfg.edges if e.dst == ret.id]) == 3002
+
+
+def edge_map(cfg: Cfg) -> dict[tuple[int, EdgeKind], int]:
+    """(source, kind) -> destination, for graphs with one edge of a kind per node."""
+    out: dict[tuple[int, EdgeKind], int] = {}
+    for e in cfg.edges:
+        assert (e.src, e.kind) not in out
+        out[(e.src, e.kind)] = e.dst
+    return out
+
+
+def test_a_statement_too_long_or_too_deep_is_refused():
+    # tests/data/fuzz-found/probes/min-10 and min-11: the rules parse each
+    # node's text; 5,000 nested "--" and a 2 MB expression took minutes
+    import pytest
+
+    from reviewkit.cmap.cfg import MAX_NODE_CHARS, MAX_NODE_DEPTH, CfgTooLarge
+
+    src = "int f(void)\n{\n\tx = {body};\n\treturn 0;\n}\n"
+    with pytest.raises(CfgTooLarge, match=r"^the statement at line 3 is 4,106 characters long \(bound 4,096\)$"):
+        build_cfgs_from_source(src.replace("{body}", "a+" * 2050 + "a"))
+    deep = "!" * (MAX_NODE_DEPTH + 1) + "y"
+    with pytest.raises(CfgTooLarge, match=r"^the statement at line 3 nests more than 128 levels deep$"):
+        build_cfgs_from_source(src.replace("{body}", deep))
+    # as long but flat, or as deep in nested blocks: built
+    flat = "g(" + "a, " * (MAX_NODE_CHARS // 3 - 10) + "a)"
+    assert len(build_cfgs_from_source(src.replace("{body}", flat))["f"].nodes) == 4
+    blocks = "{" * (MAX_NODE_DEPTH + 1) + "y();" + "}" * (MAX_NODE_DEPTH + 1)
+    assert [n.text for n in build_cfgs_from_source(src.replace("x = {body};", blocks))["f"].nodes][2] == "y();"

@@ -123,7 +123,8 @@ def test_rules_run_on_a_quoted_new_driver():
     review = build_review([str(KTD202X)], config=Config())
     anchor = _anchored(review, '> +\t\t\tdev_err(chip->dev, "invalid \'reg\' of %pOFn\\n", np);')
     assert (anchor.function, anchor.line) == ("ktd202x_setup_led_rgb", 25)
-    leaks = {(f.function, f.line) for f in review.findings if f.rule == "RK401"}
+    # one leak on two exits is one finding with both lines
+    leaks = {(f.function, n) for f in review.findings if f.rule == "RK401" for n in (f.lines or (f.line,))}
     assert {("ktd202x_setup_led_rgb", 26), ("ktd202x_setup_led_rgb", 32)} <= leaks
 
 

@@ -163,7 +163,75 @@ def test_not_a_repository(tmp_path: Path, repo_and_diff):
     plain = tmp_path / "plain"
     plain.mkdir()
     cm = map_functions(as_patch(diff), config=Config(repo=plain))
-    assert "not a git repository" in cm.warnings[0]
+    assert not cm.exact and "the tree has no mm/lru.c" in cm.warnings[0]
+    assert {cf.mode for cf in cm.functions} == {"fragment"}
+
+
+# -------------------------------------------------------------- a nearby tree
+
+
+def _plain_tree(path: Path, content: str) -> Path:
+    (path / "mm").mkdir(parents=True)
+    (path / "mm" / "lru.c").write_text(content)
+    return path
+
+
+def test_a_plain_directory_with_the_pre_image_is_exact(tmp_path: Path, repo_and_diff):
+    _repo, diff = repo_and_diff
+    cm = map_functions(as_patch(diff), config=Config(repo=_plain_tree(tmp_path / "src", OLD)))
+    check_exact(cm)
+    assert {cf.mode for cf in cm.functions} == {"exact"}
+
+
+@pytest.mark.parametrize("shift", [7, -2])
+def test_a_nearby_version_places_the_hunks(tmp_path: Path, repo_and_diff, shift: int):
+    # another version of the file: lines added (or taken away) above the
+    # hunks, as a tree a few commits away has it
+    _repo, diff = repo_and_diff
+    lines = OLD.splitlines(keepends=True)
+    if shift > 0:
+        content = "".join(lines[:2] + [f"/* nearby line {i} */\n" for i in range(shift)] + lines[2:])
+    else:
+        assert all(not ln.strip() or ln.startswith(("//", "/*", " *")) for ln in lines[: -shift])
+        content = "".join(lines[-shift:])
+    cm = map_functions(as_patch(diff), config=Config(repo=_plain_tree(tmp_path / "src", content)))
+    assert cm.warnings == ()
+    by_name = {cf.name: cf for cf in cm.functions}
+    mo = by_name["munlock_one"]
+    assert mo.mode == "placed" and mo.placed == shift
+    # the hunks' numbers hold: the whole function, line for line the patch's
+    start, end = spans(NEW, Side.NEW)["munlock_one"]
+    assert mo.new.source == "\n".join(NEW.splitlines()[start - 1 : end])
+    assert mo.new.cfg.complete and mo.old.cfg.complete
+    from reviewkit.cmap import functions_report
+
+    report = {r["name"]: r for r in functions_report(cm)}
+    assert report["munlock_one"]["source"] == f"placed {shift:+d}"
+
+
+def test_a_tree_where_the_hunks_do_not_stand_gives_fragments(tmp_path: Path, repo_and_diff):
+    _repo, diff = repo_and_diff
+    other = OLD.replace("get_page(page)", "folio_get(folio)").replace("put_page(page)", "folio_put(folio)")
+    cm = map_functions(as_patch(diff), config=Config(repo=_plain_tree(tmp_path / "src", other)))
+    assert "not all found" in cm.warnings[0] or "does not match" in cm.warnings[0]
+    assert "fragment" in {cf.mode for cf in cm.functions}
+
+
+def test_a_git_tree_at_another_version_places_the_hunks(tmp_path: Path, repo_and_diff):
+    _repo, diff = repo_and_diff
+    content = "/* a newer header */\n/* two lines */\n" + OLD
+    repo = make_repo(tmp_path / "newer", content)
+    cm = map_functions(as_patch(diff), config=Config(repo=repo))
+    mo = {cf.name: cf for cf in cm.functions}["munlock_one"]
+    assert (mo.mode, mo.placed) == ("placed", 2)
+
+
+def test_a_path_that_leaves_the_tree_is_not_read(tmp_path: Path) -> None:
+    from reviewkit.cmap.sources import read_tree_file
+
+    (tmp_path / "tree").mkdir()
+    (tmp_path / "secret.c").write_text("int x;\n")
+    assert read_tree_file(tmp_path / "tree", "../secret.c") is None
 
 
 def test_apply_hunks_in_memory(repo_and_diff):

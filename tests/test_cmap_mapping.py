@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from reviewkit.cmap import annotate, annotate_comments, function_at, functions_report, map_functions
-from reviewkit.cmap.mapping import hunk_functions, scope_at
+from reviewkit.cmap.graph import graph_of
+from reviewkit.cmap.lookup import hunk_functions, scope_at
 from reviewkit.config import Config
 from reviewkit.mail import parse_message
 from reviewkit.model import Anchor, Comment, FunctionStatus, NodeKind, Patch, ScopeKind, Side
@@ -102,7 +103,7 @@ def test_seed_changed_functions(seed):
     labels = {n.label: n.id for n in old.nodes if n.kind is NodeKind.LABEL}
     assert set(labels) == {"unlock_out", "out"}
     gotos = [n for n in old.nodes if n.kind is NodeKind.GOTO]
-    assert {e.dst for g in gotos for e in old.successors(g.id)} == set(labels.values())
+    assert {e.dst for g in gotos for e in graph_of(old).successors(g.id)} == set(labels.values())
 
     pv = by_name["__munlock_pagevec"]
     assert pv.status is FunctionStatus.CHANGED

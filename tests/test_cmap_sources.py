@@ -165,3 +165,72 @@ def test_fragment_cut_inside_comments_and_blocks():
     fail = next(n for n in view.cfg.nodes if n.text == "fail(i);")
     assert fail.loop_depth == 1 and fail.line == 44
     assert view.source.splitlines()[0] == text[0]  # the view keeps the text as shown
+
+
+def test_a_hunk_numbered_past_any_source_file_is_not_rebuilt_line_by_line():
+    # tests/data/fuzz-found/probes/min-01-absurd-hunk-numbers-memory: the
+    # old side of "@@ -999999999,5 +1,5 @@" was a list of a billion lines
+    from reviewkit.cmap.sources import MAX_SOURCE_LINES, find_side_texts
+
+    far = MAX_SOURCE_LINES + 1
+    lines = (DiffLine(" ", "{", far, 1), DiffLine("-", "\ta();", far + 1, None),
+             DiffLine("+", "\tb();", None, 2), DiffLine(" ", "}", far + 2, 3))
+    fd = FileDiff("mm/foo.c", "mm/foo.c", "1111111", "2222222", (Hunk(far, 3, 1, 3, "", lines),))
+    old, new, warnings = find_side_texts(fd, repo=None)
+    assert old.lines == () and old.visible == frozenset()
+    assert new.lines == ("{", "\tb();", "}")
+    assert warnings == [f"mm/foo.c: hunk 1 old line {far} is past the 1,000,000 lines of any real source file: "
+                        "those lines are not mapped to functions"]
+
+
+def test_lines_too_long_or_nested_too_deep_are_left_out_of_the_parse():
+    # tests/data/fuzz-found/probes/min-08 and min-11: a 2 MB line and
+    # 100,000 unclosed "(" made tree-sitter take seconds and gigabytes
+    from reviewkit.cmap.sources import LEFT_OUT_MARKER, MAX_NESTING, MAX_PARSED_LINE, find_side_texts
+
+    long_line = "\tx = " + "a+" * MAX_PARSED_LINE + "a;"
+    text = ["static int f(void)", "{", long_line, "\tg(" + "(" * MAX_NESTING, "\treturn 0;", "}"]
+    lines = tuple(DiffLine(" ", t, k, k) if k != 3 else DiffLine("+", t, None, k) for k, t in enumerate(text, 1))
+    lines = tuple(dl if dl.kind == "+" else DiffLine(" ", dl.text, dl.old_no - (dl.old_no > 3), dl.new_no)
+                  for dl in lines)
+    fd = FileDiff("mm/foo.c", "mm/foo.c", "1111111", "2222222", (Hunk(1, 5, 1, 6, "", lines),))
+    old, new, warnings = find_side_texts(fd, repo=None)
+    assert new.lines == (text[0], "{", LEFT_OUT_MARKER, LEFT_OUT_MARKER, "\treturn 0;", "}")
+    assert old.lines == (text[0], "{", LEFT_OUT_MARKER, "\treturn 0;", "}")
+    assert warnings == [
+        "mm/foo.c: old line 3 opens brackets past 256 deep: left out of the parse",
+        "mm/foo.c: new line 3 is 8,199 characters long (bound 4,096): left out of the parse and 1 more line(s)",
+    ]
+
+
+def test_a_function_with_a_statement_too_large_has_no_cfg_on_either_side():
+    deep = "!" * 200 + "y"
+    diff = f"""diff --git a/mm/foo.c b/mm/foo.c
+index 1111111..2222222 100644
+--- a/mm/foo.c
++++ b/mm/foo.c
+@@ -1,5 +1,6 @@
+ static int foo(struct foo *f)
+ {{
+ \tspin_lock(&f->lock);
++\tif ({deep}) x();
+ \treturn 0;
+ }}
+"""
+    cm = map_functions(patch_of(diff), config=Config())
+    [cf] = cm.functions
+    assert (cf.name, cf.status) == ("foo", FunctionStatus.CHANGED)
+    assert cf.old.cfg is None and cf.new.cfg is None
+    assert cm.warnings == ("mm/foo.c: foo(): the statement at line 4 nests more than 128 levels deep: not analysed",)
+
+
+def test_a_line_numbered_zero_is_left_out():
+    # tests/data/fuzz-found/campaign/internal-error-7-843.eml: "@@ -1 +0 @@"
+    # numbered its context line 0 on the new side; the side map indexed line -1
+    from reviewkit.cmap.sources import find_side_texts
+
+    fd = FileDiff("mm/foo.c", "mm/foo.c", "1111111", "2222222", (Hunk(1, 1, 0, 1, "", (DiffLine(" ", "x", 1, 0),)),))
+    old, new, _ = find_side_texts(fd, repo=None)
+    assert old.lines == ("x",) and new.lines == () and new.visible == frozenset()
+    cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
+    assert cm.functions == ()

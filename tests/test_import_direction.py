@@ -1,6 +1,6 @@
 """Imports flow one way through the stages (DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> check -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> check -> overview -> render
 
 A module of a stage imports its own stage, earlier stages, and the shared
 records, settings and cache (``model``, ``config``, ``errors``, ``cache``); never a later
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewkit"
-STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "versions", "check", "render")
+STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "versions", "check", "overview", "render")
 SHARED = ("model", "config", "errors", "cache")
 MODULE = re.compile(r"^reviewkit(?:\.\w+)+$")
 

@@ -411,7 +411,8 @@ def test_byte_order_mark() -> None:
 
 
 def test_cut_short_input_warns() -> None:
-    raw = RawMessage(data=b"Message-ID: <t@x>\nSubject: x\n\npartial bo", origin="thread.mbox.gz#3 (truncated)")
+    raw = RawMessage(data=b"Message-ID: <t@x>\nSubject: x\n\npartial bo", origin="thread.mbox.gz#3",
+                     cut="the input was cut short")
     m = parse_message(raw)
     assert m.body == "partial bo"
     assert any("cut short" in w for w in m.warnings)

@@ -39,7 +39,7 @@ def test_the_format_checks_read_the_tags_the_mail_stage_reads() -> None:
     assert pf.find_subject_problems("[PATCH] 3/5 mm: x") == []
     # "[PATCH RFC-v2]" is a v2: it needs a changelog
     v2 = parse_subject("[PATCH RFC-v2] mm: x").version
-    assert [f.rule for f in pf.find_changelog_problems(v2, "")] == ["RK505"]
+    assert len(pf.find_changelog_problems(v2, "")) == 1
     # "[PATCH 1 of 2]" is numbered: two patches and no cover letter
     found = pf.find_numbering_problems([pf.Posted("[PATCH 1 of 2] mm: x", True),
                                         pf.Posted("[PATCH 2 of 2] mm: y", True)])

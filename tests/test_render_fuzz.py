@@ -79,9 +79,12 @@ def hostile_review():
     trailers = dict(review.trailers)
     trailers[review.threads[0].messages[3].msgid] = (
         Trailer("Acked-by", "Acker " + HOSTILE, "a@x" + ANSI, "x", False),)
-    return dataclasses.replace(review, threads=(thread,), patches=(patch,), findings=(f,),
-                               comments={REPLY_ID: (c, general)}, trailers=trailers,
-                               warnings=("pipeline " + HOSTILE,))
+    from reviewkit.overview import build_overview
+
+    review = dataclasses.replace(review, threads=(thread,), patches=(patch,), findings=(f,),
+                                 comments={REPLY_ID: (c, general)}, trailers=trailers,
+                                 warnings=("pipeline " + HOSTILE,))
+    return dataclasses.replace(review, overview=build_overview(review))  # the overview of this review
 
 
 def plain_console(width: int = 100) -> Console:
@@ -138,8 +141,10 @@ INVISIBLE_CASES = [
 def test_invisible_character_is_shown_and_escaped(char: str, shown: str, escaped: str) -> None:
     text = f"get{char}page(page);"
     assert safe_plain(text) == f"get{shown}page(page);"
-    assert md_escape(text) == "get" + shown.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>") \
-        + "page(page);"
+    # markdown escapes only what it would read as markup: "<U+200B>" opens
+    # no tag, "\x7f" is a backslash that escapes nothing
+    assert md_escape(text) == "get" + shown.replace("\\", "\\\\") + "page(page);"
+    assert _text_of(md_escape(text)) == f"get{shown}page(page);"
     assert shown in md_code(text) and shown in md_fence(text)
     document = json_escape(json.dumps({"text": text}, ensure_ascii=False))
     assert document == '{"text": "get' + escaped + 'page(page);"}'
@@ -162,23 +167,37 @@ def test_safe_text_is_never_markup() -> None:
     assert_safe_terminal(console.file.getvalue())
 
 
+def _text_of(md: str) -> str:
+    """What a CommonMark parser shows of one paragraph: its text, or "" if
+    it read any markup there."""
+    tokens = _tokens(md)
+    if {t.type for t in tokens} - {"paragraph_open", "inline", "text", "paragraph_close", "softbreak"}:
+        return ""
+    return "".join(t.content if t.type == "text" else "\n" for t in tokens if t.type in ("text", "softbreak"))
+
+
 def test_md_escape_neutralises_html_links_and_emphasis() -> None:
     s = md_escape(HTML + " *a* _b_ ~c~ `d` __init__ get_page")
-    assert "\\<script\\>" in s and "\\&" in s and "\\<http://evil.example\\>" in s
-    assert "\\[click\\](http://evil.example)" in s
-    assert "\\|" in s and "\\*a\\*" in s and "\\_b\\_" in s and "\\~c\\~" in s and "\\`d\\`" in s
+    assert "\\<script>" in s and "\\<http://evil.example>" in s
+    assert "[click\\](http://evil.example)" in s
+    assert "\\*a\\*" in s and "\\_b\\_" in s and "\\~c\\~" in s and "\\`d\\`" in s
     # Word-edge underscores are escaped, intraword ones cannot make emphasis.
     assert "\\_\\_init\\_\\_" in s and "get_page" in s
     assert md_escape("# h\n- item\n1. one\n+ x\n> q", keep_newlines=True) == \
         "\\# h\n\\- item\n1\\. one\n\\+ x\n\\> q"
     # By default a header value stays on one line: it cannot end a heading.
     assert md_escape("Name\n# injected") == "Name # injected"
-    assert md_escape("\x1b[31m") == "\\\\x1b\\[31m"  # visible, then escaped
+    assert md_escape("\x1b[31m") == "\\\\x1b[31m"  # visible, then its backslash escaped
+    # Only what markdown would read as markup: C, and prose, stay as written.
+    for plain in ("pgdat->lru_lock", "a * b", "if (a < b && c > d)", "x & y", "[PATCH v16 16/22]",
+                  "get_page(page)", "a | b", "1.5 times", "<= 2", "see <U+202E>"):
+        assert md_escape("x " + plain) == "x " + plain, plain
     # What a CommonMark parser makes of it: the very text, no HTML, no link.
-    tokens = _tokens(md_escape(HTML + " *a* _b_ __init__ pgdat->lru_lock"))
-    assert {t.type for t in tokens} == {"paragraph_open", "inline", "text", "paragraph_close"}
-    assert "".join(t.content for t in tokens if t.type == "text") == (
-        HTML + " *a* _b_ __init__ pgdat->lru_lock")
+    text = HTML + " *a* _b_ __init__ pgdat->lru_lock &amp; &#60; [x]: /y ![i](j) ~~s~~ <a@b.c>"
+    assert _text_of(md_escape(text)) == text
+    many = "# h\n[x]: http://evil\n- [ ] task\n***\n___\n~~~\n<div>\n| a | b |\n|---|---|\n1) one\n    code\n> q"
+    assert _text_of(md_escape(many, keep_newlines=True)).replace("\n", " ") == " ".join(
+        line.strip() for line in many.split("\n"))
 
 
 def test_md_fence_is_longer_than_any_backtick_run() -> None:
@@ -225,6 +244,16 @@ def test_terminal_review_with_colour_emits_only_our_sgr() -> None:
     assert_safe_terminal(stripped)
 
 
+LINK_BASE = "https://lore.kernel.org/r/"
+
+
+def _kinds(tokens) -> set[str]:
+    """The token types; a link is one only when it is not ours (the
+    archive links of each mail, to LINK_BASE)."""
+    return {t.type for t in tokens
+            if not (t.type == "link_open" and str(t.attrs.get("href", "")).startswith(LINK_BASE))}
+
+
 def _tokens(md: str):
     parser = MarkdownIt("commonmark").enable("table").enable("strikethrough")
     tokens = parser.parse(md)
@@ -235,17 +264,21 @@ def _tokens(md: str):
     return flat
 
 
-@pytest.mark.parametrize("render", [render_markdown, build_summary], ids=["review", "summary"])
+def _full_summary(review) -> str:
+    return build_summary(review, full=True)
+
+
+@pytest.mark.parametrize("render", [render_markdown, _full_summary], ids=["review", "summary"])
 def test_markdown_escapes_hostile_text(render) -> None:
     md = render(hostile_review())
     assert not raw_invisible(md)
     tokens = _tokens(md)
-    kinds = {t.type for t in tokens}
+    kinds = _kinds(tokens)
     assert "html_inline" not in kinds and "html_block" not in kinds
     assert "link_open" not in kinds and "s_open" not in kinds
     # Every heading is one we made, not a "# not a heading" line of the mail.
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
-    assert not [h for h in headings if "injected" in h]
+    assert not [h for h in headings if h.startswith("injected")]
     fences = [t.content for t in tokens if t.type == "fence"]
     comment = [f for f in fences if f.startswith("Comment ")]
     assert comment, "the comment is in a fence of its own"
@@ -255,6 +288,21 @@ def test_markdown_escapes_hostile_text(render) -> None:
     assert safe_plain(HOSTILE) in comment[0]
     text = "".join(t.content for t in tokens if t.type == "text")
     assert "[link=http://x]click[/link]" in text and "<script>" in text
+
+
+def _short_summaries_are_safe(review) -> None:
+    """The summary (one line per comment) and its plain-text form: no raw
+    control, no HTML or link of the mail's, no markup from mail text."""
+    md = build_summary(review)
+    assert not raw_invisible(md)
+    assert not _kinds(_tokens(md)) & {"html_inline", "html_block", "link_open", "image"}
+    text = build_summary(review, plain=True)
+    assert not raw_invisible(text) and "\x1b" not in text
+    assert max(len(line) for line in text.split("\n") if "://" not in line) <= 72
+
+
+def test_short_summary_of_the_hostile_review() -> None:
+    _short_summaries_are_safe(hostile_review())
 
 
 def test_json_keeps_mail_text_exact() -> None:
@@ -296,11 +344,12 @@ def test_pipeline_hostile_mail_terminal(fuzz_review) -> None:
 
 
 def test_pipeline_hostile_mail_markdown(fuzz_review) -> None:
-    for md in (render_markdown(fuzz_review), build_summary(fuzz_review)):
+    _short_summaries_are_safe(fuzz_review)
+    for md in (render_markdown(fuzz_review), build_summary(fuzz_review, full=True)):
         # The summary titles patches by the subject's title ("[bold]" is
         # read as a subject tag there); the review shows the whole subject.
         assert not raw_invisible(md)
-        kinds = {t.type for t in _tokens(md)}
+        kinds = _kinds(_tokens(md))
         assert not kinds & {"html_inline", "html_block", "link_open"}
         fences = "".join(t.content for t in _tokens(md) if t.type == "fence")
         assert "<script>alert(1)</script>" in fences  # the comment, verbatim, in a fence
@@ -324,10 +373,11 @@ def test_pipeline_hostile_archive_page() -> None:
                     "Hidden \\x1b[8mconcealed\\x1b[28m text, a title change \\x1b]0;pwned\\x07 and [/] here.",
                     "lock(<U+202E>);", "<img src=x onerror=alert(1)>"):
         assert literal in out, literal
-    for md in (render_markdown(review), build_summary(review)):
+    _short_summaries_are_safe(review)
+    for md in (render_markdown(review), build_summary(review, full=True)):
         assert not raw_invisible(md)
         tokens = _tokens(md)
-        assert not {t.type for t in tokens} & {"html_inline", "html_block", "link_open", "image"}
+        assert not _kinds(tokens) & {"html_inline", "html_block", "link_open", "image"}
         # Our tables only: the mail's "| col | col |" table stays in its fence.
         cells = [t.children[0].content for i, t in enumerate(tokens) if t.type == "inline"
                  and i and tokens[i - 1].type == "th_open" and t.children]

@@ -80,7 +80,7 @@ def test_every_comment_line_reaches_every_output() -> None:
     outputs = {
         "text": terminal(review, 160),
         "markdown": render_markdown(review),
-        "summary": build_summary(review),
+        "summary": build_summary(review, full=True),
         "json": json.dumps(render_json(review), ensure_ascii=False),
     }
     for name, out in outputs.items():
@@ -101,15 +101,18 @@ def test_terminal_comment_follows_its_line() -> None:
     assert "suggestion: move get_page(page)" in block
 
 
-def test_terminal_function_headers_and_table() -> None:
+def test_terminal_function_headers_and_overview() -> None:
     out = terminal(sample_review(), 100)
     assert out.count("▶ munlock_vma_page()") == 2  # one per hunk
     # The hunk's tail in __munlock_pagevec is context only: no header.
     assert "▶ __munlock_pagevec()" not in out and "▶ (outside any function)" not in out
     assert "Conversation" in out and "answers Alexander Duyck" in out
-    assert "Comments and findings per function" in out
-    row = next(line for line in out.split("\n") if "munlock_vma_page()" in line and "mm/mlock.c" in line)
-    assert row.split() == ["mm/mlock.c", "munlock_vma_page()", "4", "1", "(1", "warning)"]
+    # the review opens with the overview: one line for the patch
+    lines = out.split("\n")
+    assert lines[0] == "Series: mm/mlock: reorder isolation sequence during munlock (v16, 22 patches, Alex Shi)"
+    assert lines[1].split() == ["N/T", "patch", "reviewers", "cmt", "?", "found", "tags", "status"]
+    # 5 comments by Duyck, 1 open question, 1 warning and 1 info, Kirill's Acked-by
+    assert lines[2].split()[-6:] == ["5", "1", "1w", "1i", "A1", "reviewed"]
 
 
 def test_summary_status_and_open_questions() -> None:

@@ -8,6 +8,8 @@ open, a Reviewed-by from a second reviewer, and findings.
 
 from __future__ import annotations
 
+import dataclasses
+
 from reviewkit.model import (
     Anchor,
     ChangedFunction,
@@ -33,6 +35,7 @@ from reviewkit.model import (
     Trailer,
 )
 from reviewkit.cmap import annotate
+from reviewkit.overview import build_overview
 from reviewkit.render.layout import build_layout, function_sections
 
 PATCH_ID = "patch-16@example.org"
@@ -157,7 +160,7 @@ def sample_review() -> Review:
                   trailers=(Trailer("Signed-off-by", "Alex Shi", "alex.shi@example.com", PATCH_ID, False),))
     # as the pipeline hands it to render: each line knows its function
     patch = annotate(patch, codemap())
-    return Review(
+    review = Review(
         threads=(thread,), patches=(patch,), comments=comments(), codemaps=(codemap(),), findings=findings(),
         warnings=("threads/sample.mbox#2: charset 'x-unknown' read as latin-1",),
         trailers={PATCH_ID: patch.trailers, REPLY_ID: (),
@@ -165,6 +168,8 @@ def sample_review() -> Review:
                                                    ACK_ID, False),)},
         reviews={REPLY_ID: PATCH_ID, ANSWER_ID: PATCH_ID, ACK_ID: PATCH_ID},
     )
+    # as the pipeline hands it to render: with its overview
+    return dataclasses.replace(review, overview=build_overview(review))
 
 
 # --------------------------------------------------------------------------
@@ -177,15 +182,14 @@ def test_layout_places_comments_on_their_lines() -> None:
               for fv in view.files for hv in fv.hunks for r in hv.rows if r.comments}
     assert placed == {
         (None, 173): ["I don't think this get_page() call needs to be up here."],
-        (None, 174): ["What do we gain by moving the bit test up here?"],
+        # the author's answer follows the question it quotes, on its line
+        (None, 174): ["What do we gain by moving the bit test up here?",
+                      "The bit test guards against a race with release_pages."],
         (None, 176): ["You could just place the get_page() call here."],
         (192, None): ["Why is the old helper gone?"],
     }
-    # The general comment and the author's answer quote no diff line.
-    assert [c.text for c in view.conversation] == [
-        "Overall the ordering looks odd to me; see above.",
-        "The bit test guards against a race with release_pages.",
-    ]
+    # The general comment quotes no diff line.
+    assert [c.text for c in view.conversation] == ["Overall the ordering looks odd to me; see above."]
     # Every comment of the review is somewhere.
     assert len(view.comments) == sum(len(cs) for cs in sample_review().comments.values())
 

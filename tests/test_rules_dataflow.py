@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind, Side
-from reviewkit.rules.dataflow import NotAnalysed, explore, find_back_edges, find_loops
+from reviewkit.rules.dataflow import NotAnalysed, explore
 from reviewkit.rules.knowledge import load_knowledge
 from reviewkit.rules.resources import ResourceKey
 
@@ -87,9 +87,6 @@ def test_loop_taken_zero_or_one_time_and_iterator_reference():
         [(L, "for_each_child_of_node(np, c)"), (C, "bad(c)"), (R, "return -EINVAL;"), (R, "return 0;")],
         [(0, 2, N), (2, 3, T), (3, 4, T), (4, 1, J), (3, 2, B), (2, 5, F), (5, 1, J)],
     )
-    back = find_back_edges(g)
-    assert back == {CfgEdge(3, 2, B)}
-    assert find_loops(g, back) == {2: frozenset({2, 3})}
     flow = explore(g, load_knowledge())
     held = {(g.nodes[n].line, st.count(child), st.get(child).left_at if st.get(child) else -1) for n, st in flow.exits}
     assert (4, 1, 4) in held  # left the loop early at the return, still holding c
@@ -122,3 +119,22 @@ def test_bound_stops_the_walk():
     conds = [f"c{i}" for i in range(16)]
     with pytest.raises(NotAnalysed):
         explore(_diamonds(conds + conds), load_knowledge())
+
+
+def test_the_walk_stops_when_its_states_grow_past_the_work_bound():
+    # tests/data/fuzz-found/probes/min-09-lock-dataflow-quadratic: one path
+    # taking 5,000 different locks; each step hashed and copied a state
+    # holding all it had taken so far (75 s)
+    from reviewkit.rules.dataflow import WORK_BOUND
+
+    n = 1000
+    g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(n)] + [(R, "return 0;")],
+            [(0, 2, N)] + [(i, i + 1, N) for i in range(2, n + 2)] + [(n + 2, 1, J)], name="many")
+    assert sum(range(1, n + 1)) > WORK_BOUND
+    with pytest.raises(NotAnalysed, match=r"^many: its path states hold more than 50,000 resources in all \(\d+ at line \d+\)$"):
+        explore(g, load_knowledge())
+    # a tenth of them is analysed: one exit, every lock still held
+    g = cfg([(S, f"spin_lock(&d->l{i});") for i in range(100)] + [(R, "return 0;")],
+            [(0, 2, N)] + [(i, i + 1, N) for i in range(2, 102)] + [(102, 1, J)], name="fewer")
+    [(_node, st)] = explore(g, load_knowledge()).exits
+    assert len(st.locks_held()) == 100

@@ -3,6 +3,8 @@ diff-awareness, ordering and msgid."""
 
 from __future__ import annotations
 
+import pytest
+
 from reviewkit.config import Config
 from reviewkit.model import Patch, PatchSource, Severity
 from reviewkit.rules import registry
@@ -65,3 +67,30 @@ def test_config_knowledge_extends_the_rules():
     extra = {"lock": [{"id": "my", "family": "my", "acquire": ["my_lock"], "release": ["my_unlock"], "context": ["sleepable"]}]}
     found = run_rules(PATCH, cm, config=Config(select=("RK1",), knowledge=extra))
     assert [(f.rule, f.line) for f in found] == [("RK101", 5)]
+
+
+def test_each_side_is_walked_once_per_run(monkeypatch):
+    # every flow rule reads the same walk; a callee is walked once too
+    from reviewkit.rules import flows
+
+    walked = []
+    real = flows.explore
+
+    def counting(cfg, kb, **kw):
+        walked.append((cfg.function, cfg.side.value))
+        return real(cfg, kb, **kw)
+
+    monkeypatch.setattr(flows, "explore", counting)
+    cm = build_codemap(LEAK, LEAK.replace("\treturn 0;", "\td->n = 1;\n\treturn 0;"))
+    found, warnings = run_rules_with_warnings(PATCH, cm, config=FLOW)
+    assert warnings == []
+    assert sorted(walked) == [("f", "new"), ("f", "old")]
+
+
+def test_a_flow_rule_runs_per_function():
+    def bad(flow):
+        """Reads a flow without a function."""
+        return iter(())
+
+    with pytest.raises(ValueError, match="needs fn"):
+        registry.rule("RK198", category="lock-pairing", severity=Severity.ERROR)(bad)

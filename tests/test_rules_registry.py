@@ -23,6 +23,20 @@ EXPECTED = {
     "RK304": "sleep-in-atomic",
     "RK401": "error-path-cleanup",
     "RK402": "error-path-cleanup",
+    "RK106": "lock-pairing",
+    "RK107": "lock-scope-change",
+    "RK206": "refcount-pairing",
+    "RK208": "error-path-cleanup",
+    "RK305": "irq-workaround",
+    "RK306": "irq-workaround",
+    "RK307": "irq-workaround",
+    "RK308": "sleep-in-atomic",
+    "RK309": "sleep-in-atomic",
+    "RK403": "unlock-path-merge",
+    "RK404": "error-path-cleanup",
+    "RK405": "error-path-cleanup",
+    "RK406": "get-put-placement",
+    "RK407": "refcount-pairing",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
 
@@ -52,7 +66,7 @@ def test_docstrings_have_every_section():
 def test_select_ignore_disable_by_prefix():
     ids = lambda cfg: {r.id for r in find_enabled_rules(cfg)}  # noqa: E731
     assert set(EXPECTED) <= ids(Config())
-    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204"}
+    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
     assert ids(Config(select=("RK1",), ignore=("RK10",))) == set()
     assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

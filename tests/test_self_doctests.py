@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from reviewkit.config import Config
+from reviewkit.model import Patch, PatchSource
 from reviewkit.rules.cases import build_codemap, parse_examples
-from reviewkit.rules.engine import load_rules
-from reviewkit.rules.knowledge import load_knowledge
+from reviewkit.rules.engine import load_rules, run_rules_with_warnings
 
 FLOW_RULES = [r for r in load_rules() if r.id[2] in "1234"]
+PATCH = Patch("<example@rules>", PatchSource.MAIL, "[PATCH] x", "", "", "", ())
 EXAMPLES = [(r, i, ex) for r in FLOW_RULES for i, ex in enumerate(parse_examples(r.doc))]
 
 
@@ -26,14 +28,10 @@ def test_every_flow_rule_has_both_kinds_of_example():
 
 @pytest.mark.parametrize("rule,index,example", EXAMPLES, ids=[f"{r.id}-{i}-{ex.expect}" for r, i, ex in EXAMPLES])
 def test_doc_example(rule, index, example):
-    kb = load_knowledge()
     codemap = build_codemap(example.old, example.new)
     assert codemap.functions, "the example defines no function"
-    supply = {"kb": kb, "codemap": codemap}
-    got = []
-    for fn in codemap.functions:
-        supply["fn"] = fn
-        got += list(rule.func(**{p: supply[p] for p in rule.params}))
+    got, warnings = run_rules_with_warnings(PATCH, codemap, config=Config(select=(rule.id,)))
+    assert warnings == []
     if example.expect == "Okay":
         assert got == [], [f.message for f in got]
     else:

@@ -164,7 +164,7 @@ def test_gzip_mbox(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress((CORPUS / "threads" / "lru-lock-v16.mbox").read_bytes()))
     raws = _read(path)
     assert len(raws) == 66
-    assert not any("truncated" in r.origin for r in raws)
+    assert not any(r.cut for r in raws)
 
 
 def test_gzip_single_message_and_page(tmp_path: Path) -> None:
@@ -184,8 +184,8 @@ def test_truncated_gzip_reads_up_to_the_cut(tmp_path: Path) -> None:
     path.write_bytes(blob[: len(blob) // 2])
     raws = _read(path)
     assert 10 < len(raws) < 66
-    assert raws[-1].origin.endswith("(truncated)")
-    assert not raws[0].origin.endswith("(truncated)")
+    assert raws[-1].cut == "the input was cut short"
+    assert not raws[0].cut
 
 
 def test_small_truncated_gzip_keeps_the_partial_message(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_small_truncated_gzip_keeps_the_partial_message(tmp_path: Path) -> None:
     path = tmp_path / "cut.gz"
     path.write_bytes(blob[:-12])  # the last block and the trailer are gone
     raws = _read(path)
-    assert [r.origin.endswith("(truncated)") for r in raws] == [False, True]
+    assert [r.cut for r in raws] == ["", "the input was cut short"]
     assert data.startswith(b"From mboxrd@z")
     assert raws[0].data.startswith(b"From: Alice")
 
@@ -206,7 +206,7 @@ def test_gzip_members_and_trailing_junk(tmp_path: Path) -> None:
     path.write_bytes(gzip.compress(one) + gzip.compress(two) + b"\0\0junk after the end")
     raws = _read(path)
     assert len(raws) == 8
-    assert not any(r.origin.endswith("(truncated)") for r in raws)
+    assert not any(r.cut for r in raws)
 
 
 def test_gzip_that_does_not_decompress(tmp_path: Path) -> None:
@@ -291,7 +291,19 @@ def test_gzip_of_garbage(tmp_path: Path) -> None:
 
 
 def test_unrelated_directory(tmp_path: Path) -> None:
-    assert "neither a maildir nor a public-inbox archive" in _error(tmp_path)
+    (tmp_path / "notes.txt").write_text("no mail here\n")
+    assert "neither a maildir, a public-inbox archive nor a directory of mail files" in _error(tmp_path)
+
+
+def test_a_directory_of_format_patch_files_is_a_series(tmp_path: Path) -> None:
+    # git format-patch -o DIR: one mail a file, read in the order of the names
+    patches = sorted((Path(__file__).parent / "data" / "corpus" / "patches").glob("1*.eml"))[:3]
+    for i, p in enumerate(reversed(patches)):
+        (tmp_path / f"{2 - i:04d}-x.patch").write_bytes(p.read_bytes())
+    (tmp_path / "README").write_text("not a mail\n")
+    (tmp_path / "sub").mkdir()
+    got = [r.origin for r in read_messages([str(tmp_path)])]
+    assert got == [f"{tmp_path / f'{i:04d}-x.patch'}#1" for i in range(3)]
 
 
 def test_empty_maildir(tmp_path: Path) -> None:
@@ -396,3 +408,82 @@ def test_git_repository_without_mail(tmp_path: Path) -> None:
     commit = _git("--git-dir", str(repo), "commit-tree", tree, "-m", "c")
     _git("--git-dir", str(repo), "update-ref", "refs/heads/master", commit)
     assert _error(repo) == f"{repo}: the public-inbox archive holds no messages"
+
+
+def test_a_bare_message_is_one_message_whatever_its_body_holds(tmp_path: Path) -> None:
+    # tests/data/fuzz-found/probes/min-05-from-line-in-eml-comment-lost: a
+    # pasted log line "From bot@example.com Mon Jan  1 00:00:00 2024" in the
+    # body of an .eml used to start a phantom message with the comment after it
+    path = DATA / "fuzz-found" / "probes" / "min-05-from-line-in-eml-comment-lost" / "from-line-in-eml.eml"
+    [raw] = _read(path)
+    assert raw.data == path.read_bytes()
+    # and ">From " is text there, not an mboxrd escape
+    eml = tmp_path / "x.eml"
+    eml.write_bytes(b"Subject: x\n\n>From the log\nFrom a Mon Jan  1 00:00:00 2024\n")
+    [raw] = _read(eml)
+    assert raw.data == eml.read_bytes()
+
+
+# --------------------------------------------------------------------------
+# bounded by design (tests/data/fuzz-found/probes/min-12-gzip-bombs)
+
+
+def test_a_gzip_bomb_is_refused_with_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.mbox.gz"
+    path.write_bytes(gzip.compress(b"From a Mon Jan  1 00:00:00 2024\nSubject: x\n\n" + b"x\n" * (8 << 20)))
+    import re
+
+    message = _error(path)
+    assert re.fullmatch(re.escape(f"{path}: the gzip data expands ") + r"\d+ times \([\d,]+ bytes to [\d,]+ so far; "
+                        r"the bounds are 100 times and 4 GiB\): not read further", message), message
+
+
+def test_a_message_keeps_its_first_bytes_and_says_it_was_cut() -> None:
+    from reviewkit.source.mbox import LINE_PIECE, parse_mbox, read_pieces
+
+    sep = b"From a Mon Jan  1 00:00:00 2024\n"
+    long_line = b"x" * LINE_PIECE + sep  # a piece that starts "From " mid-line splits nothing
+    data = sep + b"Subject: one\n\n" + long_line + b"tail\n" + sep + b"Subject: two\n\nbody\n"
+    out = list(parse_mbox(read_pieces(io.BytesIO(data)), max_message=LINE_PIECE))
+    assert [(d[:12], had, cut) for d, had, cut in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
+    assert len(out[0][0]) <= LINE_PIECE and out[1][0] == b"Subject: two\n\nbody\n"
+    whole = list(parse_mbox(read_pieces(io.BytesIO(data))))
+    assert whole[0][0] == b"Subject: one\n\n" + long_line + b"tail\n" and not whole[0][2]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+@pytest.mark.parametrize("signum, code", [(15, 143), (2, -2)])
+def test_a_signal_mid_archive_leaves_no_shim_behind(tmp_path: Path, signum: int, code: int) -> None:
+    # SIGTERM's default action skipped every finally block and left
+    # reviewkit-inbox-* directories in /tmp
+    repo = tmp_path / "list.git"
+    _make_inbox(repo, [f.read_bytes() for f in sorted((CORPUS / "patches").glob("10*.eml"))], drop_refs=True)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    script = (
+        "import os, sys, tempfile\n"
+        "from reviewkit.source import read_messages\n"
+        f"for i, raw in enumerate(read_messages([{str(repo)!r}])):\n"
+        "    print(os.listdir(tempfile.gettempdir()), flush=True)\n"
+        f"    os.kill(os.getpid(), {signum})\n"
+        "print('not stopped', flush=True)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(tmp)}, timeout=60)
+    assert proc.returncode == code, proc.stderr[-500:]
+    assert proc.stdout.startswith("['reviewkit-inbox-") and "not stopped" not in proc.stdout
+    assert list(tmp.iterdir()) == []
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
+def test_an_archive_message_past_the_bound_is_cut_and_the_rest_read(tmp_path: Path, monkeypatch) -> None:
+    import reviewkit.source.inbox as inbox
+
+    big = b"Message-ID: <big@x>\nSubject: big\n\n" + b"x" * 5000 + b"\n"
+    small = b"Message-ID: <small@x>\nSubject: small\n\nhi\n"
+    repo = tmp_path / "list.git"
+    _make_inbox(repo, [small, big, small], drop_refs=False)
+    monkeypatch.setattr(inbox, "MAX_MESSAGE", 1000)
+    raws = _read(repo)
+    assert [len(r.data) for r in raws] == [len(small), 1000, len(small)]
+    assert [r.cut for r in raws] == ["", "the message is longer than 16 MiB and was read up to there", ""]

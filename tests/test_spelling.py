@@ -9,8 +9,9 @@ import pytest
 
 from reviewkit.cache import Entry
 from reviewkit.config import Config
-from reviewkit.model import DiffLine, FileDiff, Hunk, Patch, PatchSource
+from reviewkit.model import CodeMap, DiffLine, FileDiff, Hunk, Patch, PatchSource
 from reviewkit.rules import spelling
+from reviewkit.rules.engine import run_rules_with_warnings
 from reviewkit.rules.spelling import Prose, Segment, find_misspellings, find_words, split_c_line
 
 from tests.test_check_support import load, patch_117
@@ -150,7 +151,8 @@ def test_kernel_words_and_configured_words_are_ignored() -> None:
 
 def test_rk601_flags_tempary_in_the_seed_patch() -> None:
     [(_, patch)] = load(patch_117())
-    found = list(spelling.misspelled_words(patch, None, Config()))
+    found, warnings = run_rules_with_warnings(patch, CodeMap(patch.msgid, (), False), config=Config(select=("RK601",)))
+    assert warnings == []
     assert [(f.rule, f.category, f.file, f.line, f.message) for f in found] == [
         ("RK601", "spelling", "mm/mlock.c", 333, '"tempary" may be misspelled: temporary, temporarily'),
     ]

@@ -186,3 +186,24 @@ def test_very_deep_thread() -> None:
 
 def test_empty_input() -> None:
     assert build_threads([]) == []
+
+
+def test_renamed_duplicates_never_take_an_id_the_input_holds() -> None:
+    # tests/data/fuzz-found/probes/min-04-msgid-dedupe-collision-comment-lost:
+    # the second <a@x> used to become <a@x#dup2>, which the input already held
+    path = DATA / "fuzz-found" / "probes" / "min-04-msgid-dedupe-collision-comment-lost" / "dup-collision.mbox"
+    msgs = [m for t in _threads(path) for m in t.messages]
+    assert [(m.msgid, m.author) for m in msgs] == [
+        ("<a@x>", "Alice"), ("<a@x#dup2>", "Bob"), ("<a@x#dup3>", "Carol")]
+    assert [any("duplicate Message-ID" in w for w in m.warnings) for m in msgs] == [False, False, True]
+
+
+def test_every_copy_of_a_repeated_id_gets_its_own() -> None:
+    def mail(msgid: str) -> Message:
+        return parse_message(RawMessage(data=f"Message-ID: <{msgid}>\nSubject: s\n\nbody\n".encode(), origin=msgid))
+
+    msgs = [mail("a@x"), mail("a@x#dup3")] + [mail("a@x")] * 3
+    ids = [m.msgid for t in build_threads(msgs) for m in t.messages]
+    assert sorted(ids) == sorted(["<a@x>", "<a@x#dup3>", "<a@x#dup2>", "<a@x#dup4>", "<a@x#dup5>"])
+    ids = [m.msgid for t in _threads(DATA / "fuzz-found" / "thread-duplicate-msgid.mbox") for m in t.messages]
+    assert len(ids) == len(set(ids)) == 5

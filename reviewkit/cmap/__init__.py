@@ -30,12 +30,12 @@ _EXPORTS = {
     "build_cfg": "reviewkit.cmap.cfg",
     "build_cfgs_from_source": "reviewkit.cmap.cfg",
     "map_functions": "reviewkit.cmap.mapping",
-    "function_at": "reviewkit.cmap.mapping",
-    "scope_at": "reviewkit.cmap.mapping",
-    "annotate": "reviewkit.cmap.mapping",
-    "annotate_comments": "reviewkit.cmap.mapping",
-    "functions_report": "reviewkit.cmap.mapping",
-    "hunk_functions": "reviewkit.cmap.mapping",
+    "function_at": "reviewkit.cmap.lookup",
+    "scope_at": "reviewkit.cmap.lookup",
+    "annotate": "reviewkit.cmap.lookup",
+    "annotate_comments": "reviewkit.cmap.lookup",
+    "functions_report": "reviewkit.cmap.lookup",
+    "hunk_functions": "reviewkit.cmap.lookup",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -68,6 +68,18 @@ The CFG contract (what the rules read):
   ``&&``/``||`` are not split.
 * Case labels find their switch on a stack, so the cases of ``#ifdef`` arms
   inside a switch body get their CASE edges too.
+* The walk keeps its own stack: each ``visit_<node type>`` method that
+  visits children is a generator that yields each child to visit and is
+  resumed when the child's subgraph is built. Python's call stack does not
+  grow with the nesting, so 250 nested blocks or a 10,000-long ``else if``
+  chain (tests/data/fuzz-found/probes/min-03-recursion-nested-braces) build
+  like any other function.
+* Bounded: a node whose text is longer than :data:`MAX_NODE_CHARS` or whose
+  own syntax tree (statements inside it not counted) is deeper than
+  :data:`MAX_NODE_DEPTH` raises :class:`CfgTooLarge`: the rules parse and
+  walk each node's text, and a 2 MB expression (probes/min-11) or 5,000
+  nested ``--`` (probes/min-10) made that take minutes. The caller reports
+  the function as not analysed.
 * A ``goto`` whose label is not in the graph (a fragment) jumps to EXIT, as
   do a ``break``/``continue`` outside any loop; they, and a case label
   outside any switch, make ``Cfg.complete`` false. ERROR nodes inside the
@@ -78,6 +90,7 @@ The CFG contract (what the rules read):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Generator, Iterator
 
 import tree_sitter
 
@@ -86,10 +99,33 @@ from reviewkit.cmap.parse import collapse, node_text
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind, Side
 
 Pending = list[tuple[int, EdgeKind]]
+# What a visiting method is: it yields each child node to visit, in order,
+# and may return a value (``visit_with_next``: whether it used ``nxt``).
+Visit = Generator[tree_sitter.Node, None, None]
 
 _SKIP = frozenset({"comment", "preproc_call", "preproc_def", "preproc_function_def", "preproc_include", ";"})
 _PREPROC_IF = frozenset({"preproc_if", "preproc_ifdef", "preproc_elif", "preproc_elifdef"})
 _DECL_CALLISH = frozenset({"init_declarator", "function_declarator", "macro_type_specifier"})
+# Far above real statements: kernel conditions nest some 20 deep, and a
+# statement of 4,000 characters is a large table initialised in a body.
+MAX_NODE_CHARS = 4096
+MAX_NODE_DEPTH = 128
+
+
+class CfgTooLarge(Exception):
+    """A statement or condition is too long or too deeply nested to analyse."""
+
+
+def _deeper_than(node: tree_sitter.Node, limit: int) -> bool:
+    """Whether ``node``'s syntax tree, statements inside it not counted (they
+    are nodes of their own), is more than ``limit`` levels deep."""
+    stack = [(node, 0)]
+    while stack:
+        n, d = stack.pop()
+        if d > limit:
+            return True
+        stack.extend((c, d + 1) for c in n.children if not c.type.endswith("statement"))
+    return False
 
 
 @dataclass
@@ -178,6 +214,13 @@ class _Builder:
         nid = len(self.nodes)
         if line is None:
             line = self.line(ts) if ts is not None else 0
+        if kind is not NodeKind.ENTRY and ts is not None:
+            if len(text) > MAX_NODE_CHARS:
+                raise CfgTooLarge(f"the statement at line {line} is {len(text):,} characters long "
+                                  f"(bound {MAX_NODE_CHARS:,})")
+            # each level of C syntax holds a token: only a long text can be deep
+            if len(text) > MAX_NODE_DEPTH and _deeper_than(ts, MAX_NODE_DEPTH):
+                raise CfgTooLarge(f"the statement at line {line} nests more than {MAX_NODE_DEPTH} levels deep")
         self.nodes.append(CfgNode(nid, kind, line, text, self.depth, label, ts))
         if connect:
             for src, ek in self.pending:
@@ -195,16 +238,18 @@ class _Builder:
         return collapse(node_text(node, self.source))
 
     # -- sequences
-    def visit_sequence(self, children: list[tree_sitter.Node]) -> None:
+    def visit_sequence(self, children: list[tree_sitter.Node]) -> Visit:
         stmts = [c for c in children if c.is_named and c.type not in _SKIP]
         i = 0
         while i < len(stmts):
             stmt = stmts[i]
             nxt = stmts[i + 1] if i + 1 < len(stmts) else None
-            consumed = self.visit_with_next(stmt, nxt)
+            consumed = yield from self.visit_with_next(stmt, nxt)
             i += 2 if consumed else 1
 
-    def visit_with_next(self, stmt: tree_sitter.Node, nxt: tree_sitter.Node | None) -> bool:
+    def visit_with_next(
+        self, stmt: tree_sitter.Node, nxt: tree_sitter.Node | None
+    ) -> Generator[tree_sitter.Node, None, bool]:
         """Visit ``stmt``; join it with ``nxt`` when it is a macro head whose
         body ``nxt`` is. Returns True when ``nxt`` was consumed."""
         # `retry:` then `for_each_zone_zonelist(...) {` (mm/slab.c): the label
@@ -217,20 +262,24 @@ class _Builder:
             if not body:
                 break
             inner = body[-1]
-        if inner.type == "ERROR" and nxt is not None and self.split_macro_loop(inner, nxt, labels):
-            return True
+        if inner.type == "ERROR" and nxt is not None:
+            used = yield from self.split_macro_loop(inner, nxt, labels)
+            if used:
+                return True
         call = macro_head(inner)
         if call is not None and nxt is not None:
             name = _call_name(call, self.source)
             if nxt.type == "compound_statement" or (is_loop_name(name) and nxt.type not in ("case_statement",)):
                 for lab in labels:
                     self.add_label(lab)
-                self.macro_block(name, call, nxt)
+                yield from self.macro_block(name, call, nxt)
                 return True
-        self.visit(stmt)
+        yield stmt
         return False
 
-    def split_macro_loop(self, err: tree_sitter.Node, nxt: tree_sitter.Node, labels: list[tree_sitter.Node]) -> bool:
+    def split_macro_loop(
+        self, err: tree_sitter.Node, nxt: tree_sitter.Node, labels: list[tree_sitter.Node]
+    ) -> Generator[tree_sitter.Node, None, bool]:
         """``for_each_node(nid)\n\tinit_one_lru(&mlru->node[nid]);``
         (mm/list_lru.c) parses as an ERROR holding the macro as a type and
         the start of the call, then the rest of the call as a statement:
@@ -244,15 +293,15 @@ class _Builder:
         for lab in labels:
             self.add_label(lab)
         body_text = collapse(self.source[named[0].end_byte : nxt.end_byte].decode("utf-8", "replace"))
-        self.loop(named[0], self.text(named[0]), None, body_stmt=(nxt, body_text))
+        yield from self.loop(named[0], self.text(named[0]), None, body_stmt=(nxt, body_text))
         return True
 
-    def macro_block(self, name: str, head: tree_sitter.Node, body: tree_sitter.Node) -> None:
+    def macro_block(self, name: str, head: tree_sitter.Node, body: tree_sitter.Node) -> Visit:
         if macro_block_kind(name) is MacroBlock.SCOPE:
             self.add(NodeKind.STATEMENT, head, self.text(head))
-            self.visit(body)
+            yield body
         else:
-            self.loop(head, self.text(head), body)
+            yield from self.loop(head, self.text(head), body)
 
     def add_label(self, stmt: tree_sitter.Node) -> None:
         ident = stmt.child_by_field_name("label")
@@ -261,41 +310,51 @@ class _Builder:
         self.labels.setdefault(name, nid)
 
     # -- statements
-    def visit(self, node: tree_sitter.Node) -> None:
-        method = getattr(self, f"visit_{node.type}", None)
-        if method is None:
-            self.visit_default(node)
-        else:
-            method(node)
+    def walk(self, root: tree_sitter.Node) -> None:
+        """Visit ``root`` and, depth first, every child its methods yield,
+        on a stack of our own (see the module docstring)."""
+        stack = [self.steps(root)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            else:
+                stack.append(self.steps(child))
+
+    def steps(self, node: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
+        """Run ``node``'s visiting method up to its first child to visit;
+        a method that visits no child has run to its end."""
+        method = getattr(self, f"visit_{node.type}", self.visit_default)
+        return method(node) or iter(())
 
     def visit_default(self, node: tree_sitter.Node) -> None:
         if node.type in _SKIP or not node.is_named:
             return
         self.add(NodeKind.STATEMENT, node, self.text(node))
 
-    def visit_compound_statement(self, node: tree_sitter.Node) -> None:
-        self.visit_sequence(node.children)
+    def visit_compound_statement(self, node: tree_sitter.Node) -> Visit:
+        yield from self.visit_sequence(node.children)
 
-    def visit_translation_unit(self, node: tree_sitter.Node) -> None:
+    def visit_translation_unit(self, node: tree_sitter.Node) -> Visit:
         # a fragment parsed on its own: its statements sit at the top level
-        self.visit_sequence(node.children)
+        yield from self.visit_sequence(node.children)
 
-    def visit_ERROR(self, node: tree_sitter.Node) -> None:
+    def visit_ERROR(self, node: tree_sitter.Node) -> Visit:
         stmts = [c for c in node.named_children if c.type.endswith("_statement") or c.type == "declaration"]
         if stmts:
-            self.visit_sequence(node.children)
+            yield from self.visit_sequence(node.children)
         else:
             text = self.text(node)
             if text.strip("{}() ;"):
                 self.add(NodeKind.STATEMENT, node, text)
 
-    def visit_expression_statement(self, node: tree_sitter.Node) -> None:
+    def visit_expression_statement(self, node: tree_sitter.Node) -> Visit:
         if not [c for c in node.named_children if c.type != "comment"]:
             return  # a lone ";"
         head = self.fused_loop_head(node) if node.has_error else None
         if head is not None:
             body_text = collapse(self.source[head.end_byte : node.end_byte].decode("utf-8", "replace"))
-            self.loop(head, self.text(head), None, body_stmt=(node, body_text))
+            yield from self.loop(head, self.text(head), None, body_stmt=(node, body_text))
             return
         self.add(NodeKind.STATEMENT, node, self.text(node))
 
@@ -316,7 +375,7 @@ class _Builder:
             return None
         return node
 
-    def visit_declaration(self, node: tree_sitter.Node) -> None:
+    def visit_declaration(self, node: tree_sitter.Node) -> Visit:
         typ = node.child_by_field_name("type")
         if typ is not None and typ.type == "macro_type_specifier":
             # `for_each_online_cpu(cpu)\n\tper_cpu_work(cpu);` parses as a
@@ -325,7 +384,7 @@ class _Builder:
             decl = node.child_by_field_name("declarator")
             if name is not None and decl is not None and is_loop_name(node_text(name, self.source)):
                 body_text = collapse(self.source[decl.start_byte : node.end_byte].decode("utf-8", "replace"))
-                self.loop(typ, self.text(typ), None, body_stmt=(decl, body_text))
+                yield from self.loop(typ, self.text(typ), None, body_stmt=(decl, body_text))
                 return
         stack = list(node.named_children)
         while stack:
@@ -339,12 +398,12 @@ class _Builder:
     def visit_type_definition(self, node: tree_sitter.Node) -> None:
         return
 
-    def visit_attributed_statement(self, node: tree_sitter.Node) -> None:
+    def visit_attributed_statement(self, node: tree_sitter.Node) -> Visit:
         inner = [c for c in node.named_children if c.type != "attribute_declaration"]
         if inner:
-            self.visit(inner[-1])
+            yield inner[-1]
 
-    def visit_function_definition(self, node: tree_sitter.Node) -> None:
+    def visit_function_definition(self, node: tree_sitter.Node) -> Visit:
         # `for_each_hstate(h) {` inside a body: a bogus nested definition
         body = node.child_by_field_name("body")
         if body is None:
@@ -355,28 +414,28 @@ class _Builder:
         name = node_text(typ, self.source) if typ is not None else head_text.split("(")[0]
         if macro_block_kind(name) is MacroBlock.SCOPE:
             self.add(NodeKind.STATEMENT, node, head_text)
-            self.visit(body)
+            yield body
         else:
-            self.loop(node, head_text, body)
+            yield from self.loop(node, head_text, body)
 
-    def visit_labeled_statement(self, node: tree_sitter.Node) -> None:
+    def visit_labeled_statement(self, node: tree_sitter.Node) -> Visit:
         self.add_label(node)
         body = [c for c in node.named_children if c.type not in ("statement_identifier",)]
-        self.visit_sequence(body)
+        yield from self.visit_sequence(body)
 
-    def visit_if_statement(self, node: tree_sitter.Node) -> None:
+    def visit_if_statement(self, node: tree_sitter.Node) -> Visit:
         cond = node.child_by_field_name("condition")
         expr = _unparen(cond) if cond is not None else node
         c = self.add(NodeKind.CONDITION, expr, self.text(expr))
         self.pending = [(c, EdgeKind.TRUE)]
         cons = node.child_by_field_name("consequence")
         if cons is not None:
-            self.visit(cons)
+            yield cons
         then_exits = self.pending
         alt = node.child_by_field_name("alternative")
         self.pending = [(c, EdgeKind.FALSE)]
         if alt is not None:
-            self.visit_sequence([x for x in alt.children if x.is_named])
+            yield from self.visit_sequence([x for x in alt.children if x.is_named])
         self.pending = then_exits + self.pending
 
     def visit_return_statement(self, node: tree_sitter.Node) -> None:
@@ -423,7 +482,7 @@ class _Builder:
         update: tree_sitter.Node | None = None,
         infinite: bool = False,
         body_stmt: tuple[tree_sitter.Node, str] | None = None,
-    ) -> None:
+    ) -> Visit:
         head = self.add(NodeKind.LOOP, cond if cond is not None else at, text)
         ctx = _Loop()
         if update is None:
@@ -432,7 +491,7 @@ class _Builder:
         self.depth += 1
         self.pending = [(head, EdgeKind.TRUE)]
         if body is not None:
-            self.visit(body)
+            yield body
         elif body_stmt is not None:
             self.add(NodeKind.STATEMENT, body_stmt[0], body_stmt[1])
         if update is not None:
@@ -452,10 +511,10 @@ class _Builder:
             self.edge(src, head, EdgeKind.BACK)
         self.pending = []
 
-    def visit_while_statement(self, node: tree_sitter.Node) -> None:
+    def visit_while_statement(self, node: tree_sitter.Node) -> Visit:
         cond = node.child_by_field_name("condition")
         expr = _unparen(cond) if cond is not None else None
-        self.loop(
+        yield from self.loop(
             expr,
             self.text(expr) if expr is not None else "",
             node.child_by_field_name("body"),
@@ -463,12 +522,12 @@ class _Builder:
             infinite=_is_true_literal(expr, self.source),
         )
 
-    def visit_for_statement(self, node: tree_sitter.Node) -> None:
+    def visit_for_statement(self, node: tree_sitter.Node) -> Visit:
         init = node.child_by_field_name("initializer")
         if init is not None:
             self.add(NodeKind.STATEMENT, init, self.text(init))
         cond = node.child_by_field_name("condition")
-        self.loop(
+        yield from self.loop(
             cond,
             self.text(cond) if cond is not None else "for (;;)",
             node.child_by_field_name("body"),
@@ -477,7 +536,7 @@ class _Builder:
             infinite=cond is None or _is_true_literal(cond, self.source),
         )
 
-    def visit_do_statement(self, node: tree_sitter.Node) -> None:
+    def visit_do_statement(self, node: tree_sitter.Node) -> Visit:
         cond = node.child_by_field_name("condition")
         body = node.child_by_field_name("body")
         ctx = _Loop(continue_to=None)
@@ -486,7 +545,7 @@ class _Builder:
             # do { ... } while (0): a block; break and continue leave it
             self.loops.append(ctx)
             if body is not None:
-                self.visit(body)
+                yield body
             self.loops.pop()
             self.pending += ctx.breaks + ctx.continues
             return
@@ -494,7 +553,7 @@ class _Builder:
         self.depth += 1
         first = len(self.nodes)
         if body is not None:
-            self.visit(body)
+            yield body
         self.depth -= 1
         self.pending += ctx.continues
         expr = _unparen(cond) if cond is not None else node
@@ -505,7 +564,7 @@ class _Builder:
         self.pending = ([] if _is_true_literal(cond, self.source) else [(head, EdgeKind.FALSE)]) + ctx.breaks
 
     # -- switch
-    def visit_switch_statement(self, node: tree_sitter.Node) -> None:
+    def visit_switch_statement(self, node: tree_sitter.Node) -> Visit:
         cond = node.child_by_field_name("condition")
         expr = _unparen(cond) if cond is not None else node
         s = self.add(NodeKind.SWITCH, expr, self.text(expr))
@@ -514,13 +573,13 @@ class _Builder:
         self.pending = []  # code before the first case label is unreachable
         body = node.child_by_field_name("body")
         if body is not None:
-            self.visit(body)
+            yield body
         self.loops.pop()
         if not ctx.has_default:
             self.pending.append((s, EdgeKind.NEXT))
         self.pending += ctx.breaks
 
-    def visit_case_statement(self, node: tree_sitter.Node) -> None:
+    def visit_case_statement(self, node: tree_sitter.Node) -> Visit:
         # case labels may sit in #ifdef arms inside the switch body
         # (kernel/bpf/bpf_lsm.c), so they find their switch on the stack
         value = node.child_by_field_name("value")
@@ -536,10 +595,10 @@ class _Builder:
         else:
             self.complete = False  # a fragment that does not show the switch
         self.add(NodeKind.LABEL, node, text, label=label)
-        self.visit_sequence([c for c in node.children if c.is_named and c != value])
+        yield from self.visit_sequence([c for c in node.children if c.is_named and c != value])
 
     # -- preprocessor arms inside a body: both configurations are possible
-    def visit_preproc_if(self, node: tree_sitter.Node) -> None:
+    def visit_preproc_if(self, node: tree_sitter.Node) -> Visit:
         cond = node.child_by_field_name("condition") or node.child_by_field_name("name")
         directive = node.children[0].type if node.children else "#if"
         text = f"{directive} {self.text(cond)}" if cond is not None else directive
@@ -547,14 +606,14 @@ class _Builder:
         self.pending = [(c, EdgeKind.TRUE)]
         alt = node.child_by_field_name("alternative")
         body = [x for x in node.children if x.is_named and x not in (cond, alt)]
-        self.visit_sequence(body)
+        yield from self.visit_sequence(body)
         then_exits = self.pending
         self.pending = [(c, EdgeKind.FALSE)]
         if alt is not None:
             if alt.type in _PREPROC_IF:
-                self.visit(alt)
+                yield alt
             else:  # preproc_else
-                self.visit_sequence([x for x in alt.children if x.is_named])
+                yield from self.visit_sequence([x for x in alt.children if x.is_named])
         self.pending = then_exits + self.pending
 
     visit_preproc_ifdef = visit_preproc_if
@@ -607,6 +666,10 @@ def build_cfg(
 
     Returns:
         The Cfg. Never raises on broken syntax: ERROR nodes become statements.
+
+    Raises:
+        CfgTooLarge: a statement or condition is longer or deeper than the
+            bounds (:data:`MAX_NODE_CHARS`, :data:`MAX_NODE_DEPTH`).
     """
     b = _Builder(source, name, line_offset)
     start_line = func_node.start_point.row + 1 + line_offset
@@ -617,7 +680,7 @@ def build_cfg(
     b.add(NodeKind.ENTRY, func_node, name, line=start_line, connect=False)
     b.add(NodeKind.EXIT, None, "", line=end_line, connect=False)
     b.pending = [(Cfg.ENTRY, EdgeKind.NEXT)]
-    b.visit(_body_of(func_node))
+    b.walk(_body_of(func_node))
     b.finish()
     return Cfg(name, side, tuple(b.nodes), tuple(b.edges), complete=complete and b.complete)
 

@@ -23,9 +23,12 @@ _SILENT_TYPES = (
 # Scripts sent as application/* are text all the same (linux-pwm archive:
 # gen_pwm.sh as application/x-shellscript).
 _TEXTUAL = ("application/x-shellscript", "application/x-sh", "application/x-python", "application/x-perl")
-_TAG = re.compile(r"<[^>]*>")
-_DROP_HTML = re.compile(r"<(script|style|head)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_BREAK_HTML = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|/pre)\b[^>]*>", re.IGNORECASE)
+# A tag ends at the next ">" and holds no "<": with "[^>]*", a run of "<"
+# was rescanned from each of them (quadratic).
+_TAG = re.compile(r"<[^<>]*>")
+_DROP_OPEN = re.compile(r"<(script|style|head)\b", re.IGNORECASE)
+_DROP_CLOSE = {tag: re.compile(rf"</{tag}\s*>", re.IGNORECASE) for tag in ("script", "style", "head")}
+_BREAK_HTML = re.compile(r"<(?:br|/p|/div|/tr|/li|/h\d|/pre)\b[^<>]*>", re.IGNORECASE)
 _KNOWN_CTE = ("", "7bit", "8bit", "binary", "quoted-printable", "base64", "x-uuencode", "uuencode", "uue", "x-uue")
 _BASE64_DEFECTS = (
     email.errors.InvalidBase64PaddingDefect,
@@ -165,9 +168,30 @@ def payload_bytes(part: EmailMessage, notes: list[str]) -> bytes:
     return data
 
 
+def _drop_elements(text: str) -> str:
+    """``text`` without its script, style and head elements. A tag that is
+    never closed after some point is not searched for again: each open tag
+    scanning to the end for its close was quadratic."""
+    out: list[str] = []
+    pos = 0
+    unclosed: set[str] = set()
+    for m in _DROP_OPEN.finditer(text):
+        tag = m.group(1).lower()
+        if m.start() < pos or tag in unclosed:
+            continue
+        close = _DROP_CLOSE[tag].search(text, m.end())
+        if close is None:
+            unclosed.add(tag)
+            continue
+        out.append(text[pos : m.start()])
+        pos = close.end()
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def strip_html(text: str) -> str:
     """Crude HTML to text: drop tags, turn block ends into line breaks."""
-    text = _DROP_HTML.sub("", text)
+    text = _drop_elements(text)
     text = _BREAK_HTML.sub("\n", text)
     text = _TAG.sub("", text)
     import html  # its entity table only for an HTML-only mail, not on every run

@@ -16,7 +16,7 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _Q_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
-_NAME_PAREN_ADDR = re.compile(r"^(.*?)\s*\(\s*([^()\s]+@[^()\s]+)\s*\)\s*$")
+_PAREN_ADDR = re.compile(r"[^()\s]+@[^()\s]+")
 
 
 def decode_header_value(value: str, notes: list[str] | None = None) -> str:
@@ -130,9 +130,10 @@ def parse_author(value: str) -> tuple[str, str]:
     if "@" not in addr:
         # "Hugh Dickins (hughd@google.com)": parseaddr takes the comment
         # for the address's name.
-        match = _NAME_PAREN_ADDR.match(value)
-        if match:
-            return match.group(1).strip('"').strip() or match.group(2), match.group(2)
+        named = _split_paren_address(value)
+        if named is not None:
+            name, addr = named
+            return name.strip('"').strip() or addr, addr
         return value, ""
     name = name.strip().strip('"').strip()
     return (name or addr), addr
@@ -141,6 +142,21 @@ def parse_author(value: str) -> tuple[str, str]:
 # Hypermail pages write "Fri Jul 17 2020 - 16:31:02 EST" (the seed).
 _PAGE_DATE = re.compile(r"^\s*(\w{3})\s+(\w{3})\s+(\d{1,2})\s+(\d{4})\s*-\s*(\d{1,2}:\d{2}(?::\d{2})?)\s*(\S+)?\s*$")
 
+
+
+def _split_paren_address(value: str) -> tuple[str, str] | None:
+    """("Hugh Dickins", "hughd@google.com") for ``Hugh Dickins
+    (hughd@google.com)``: the last parenthesis, at the end, holding an
+    address; else None. Plain string scans: a regex with a lazy name and
+    optional spaces rescanned a run of blanks from each of them."""
+    value = value.rstrip()
+    if not value.endswith(")"):
+        return None
+    open_ = value.rfind("(")
+    addr = value[open_ + 1 : -1].strip()
+    if open_ < 0 or not _PAREN_ADDR.fullmatch(addr):
+        return None
+    return value[:open_].rstrip(), addr
 
 def parse_timestamp(value: str) -> float | None:
     """Seconds since the epoch for a Date: value.

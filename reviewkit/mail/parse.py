@@ -19,7 +19,6 @@ from reviewkit.mail.headers import (
 from reviewkit.mail.subject import parse_subject
 from reviewkit.model import Attachment, Message, MessageKind, RawMessage, Series
 
-_TRUNCATED = " (truncated)"  # set by reviewkit.source on a cut-short input
 # A diff at the start of a line (quoted diffs start with ">", so they do not
 # count): git, unified (--- / +++ / @@), or CVS (Index: + ====).
 _GIT_DIFF = re.compile(r"^diff --git \S", re.MULTILINE)
@@ -42,8 +41,8 @@ def parse_message(raw: RawMessage) -> Message:
         OTHER message with its bytes decoded as the body and a warning.
     """
     notes: list[str] = []
-    if raw.origin.endswith(_TRUNCATED):
-        notes.append("the input was cut short; this message may be incomplete")
+    if raw.cut:
+        notes.append(f"{raw.cut}; this message may be incomplete")
     try:
         if raw.archive_page:
             return _parse_page(raw, notes)
@@ -138,7 +137,7 @@ def _parse_page(raw: RawMessage, notes: list[str]) -> Message:
     msgid = parse_msgid(fields.get("message-id"))
     if msgid is None:
         msgid = f"<archive-page-{_sha1_12(raw.data)}@reviewkit>"
-        notes.append(f"archive page without Message-ID; using {msgid}")
+        notes.append(f"{NO_MSGID} on the archive page; using {msgid}")
     return _build(
         raw,
         notes,
@@ -161,10 +160,20 @@ def _sha1_12(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()[:12]
 
 
+# The note on a message that had no Message-ID of its own (git format-patch
+# writes none): its msgid is made up, and names it in no archive.
+NO_MSGID = "no Message-ID"
+
+
 def _synthetic_id(kind: str, data: bytes, notes: list[str]) -> str:
     msgid = f"<{kind}-{_sha1_12(data)}@reviewkit>"
-    notes.append(f"no Message-ID; using {msgid}")
+    notes.append(f"{NO_MSGID}; using {msgid}")
     return msgid
+
+
+def has_own_msgid(msg: Message) -> bool:
+    """False when the msgid of ``msg`` is made up (it had none)."""
+    return not any(w.startswith(NO_MSGID) for w in msg.warnings)
 
 
 def _build(

@@ -91,16 +91,27 @@ def build_threads(messages: Iterable[Message]) -> list[Thread]:
 
 
 def _dedupe(msgs: list[Message]) -> list[Message]:
-    seen: dict[str, int] = {}
+    """Messages with unique msgids: a repeated Message-ID's later copies
+    become ``<id#dupN>`` with the least N >= 2 that no message of the input
+    holds and no earlier copy took (tests/data/fuzz-found/probes/
+    min-04-msgid-dedupe-collision-comment-lost: ``<a@x>``, ``<a@x#dup2>``,
+    ``<a@x>`` -- the third copy becomes ``<a@x#dup3>``)."""
+    taken = {m.msgid for m in msgs}
+    seen: set[str] = set()
+    next_n: dict[str, int] = {}
     out = []
     for m in msgs:
-        n = seen.get(m.msgid, 0)
-        seen[m.msgid] = n + 1
-        if n:
-            base = m.msgid[:-1] if m.msgid.endswith(">") else m.msgid
-            new_id = f"{base}#dup{n + 1}>" if m.msgid.endswith(">") else f"{base}#dup{n + 1}"
+        if m.msgid in seen:
+            base, close = (m.msgid[:-1], ">") if m.msgid.endswith(">") else (m.msgid, "")
+            n = next_n.get(m.msgid, 2)
+            while f"{base}#dup{n}{close}" in taken:
+                n += 1
+            next_n[m.msgid] = n + 1
+            new_id = f"{base}#dup{n}{close}"
+            taken.add(new_id)
             note = f"duplicate Message-ID {m.msgid}; this copy is known as {new_id}"
             m = replace(m, msgid=new_id, warnings=m.warnings + (note,))
+        seen.add(m.msgid)
         out.append(m)
     return out
 

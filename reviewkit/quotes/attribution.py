@@ -125,7 +125,7 @@ def _name_after_date(who: str) -> str | None:
     name_words = words[last_date + 1 :]
     name = " ".join(name_words)
     # "Radu Sabau via B4 Relay": the list or relay that sent it is not the author
-    name = re.sub(r"\s+via\s+.*$", "", name)
+    name = re.sub(r"(?<!\s)\s+via\s.*$", "", name)
     if name:
         return _clean_name(name + (" " + email_part if email_part else ""))
     if email_part:

@@ -17,8 +17,10 @@ from reviewkit.quotes.prefix import parse_quote_prefix
 
 # Lines that only say "I cut something here" ("..." in
 # replies/062_leds-tlc5928-jaillet-missing-unlock.eml).
+# Matched on the stripped line: blanks around the mark, left in the pattern
+# as "^\s*" and "\s*$" beside "-*\s*snip", were rescanned from each blank.
 _SNIP = re.compile(
-    r"^\s*(?:\.{3,}|…|\[\s*(?:\.{3,}|…|snip(?:ped)?|cut)\s*\]|<\s*(?:snip(?:ped)?|\.{3,})\s*>|-*\s*snip\s*-*)\s*$",
+    r"\.{3,}|…|\[\s*(?:\.{3,}|…|snip(?:ped)?|cut)\s*\]|<\s*(?:snip(?:ped)?|\.{3,})\s*>|-*\s*snip\s*-*",
     re.IGNORECASE,
 )
 
@@ -77,7 +79,7 @@ class CommentRun:
 
 def is_snip_line(text: str) -> bool:
     """True for a line that only marks cut text: ``...``, ``[...]``, ``<snip>``."""
-    return bool(_SNIP.match(text))
+    return bool(_SNIP.fullmatch(text.strip()))
 
 
 # Closing words of a mail ("Thanks,", "Regards,", "Cheers").

@@ -38,7 +38,7 @@ _REFERENCE_KEYS = frozenset({"fixes", "link", "closes"})
 
 _TRAILER = re.compile(
     r"^(?P<key>[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*-by|fixes|link|closes|cc)"
-    r"\s*:\s*(?P<value>\S.*?)\s*$",
+    r"\s*:\s*(?P<value>\S.*)$",  # on a stripped line: a lazy value before "\s*$" rescanned inner blanks
     re.IGNORECASE,
 )
 
@@ -145,7 +145,7 @@ def parse_person(value: str) -> tuple[str, str]:
     Returns:
         ``(name, email)``; either may be "" when absent.
     """
-    value = re.sub(r"\s+#.*$", "", value).strip()
+    value = re.sub(r"(?<!\s)\s+#.*$", "", value).strip()
     name, addr = parseaddr(value)
     if not addr or "@" not in addr:
         # parseaddr gives up on some obfuscated forms: keep the text as the name

@@ -11,6 +11,11 @@ for rich.
 - ``build_summary_json(review) -> dict``: schema ``reviewkit.summary`` v1.
 - ``render_checklist_text`` / ``_markdown`` / ``_json``: the pre-send
   checklist the pipeline built (``reviewkit.render.checklist``).
+- ``render_review_sarif`` / ``render_checklist_sarif``: SARIF 2.1.0
+  (``reviewkit.render.sarif``).
+- ``render_b4_lines`` / ``render_b4_json`` / ``render_b4_review``: b4's
+  check protocols and review-mode files (``reviewkit.render.b4``).
+- ``render_reply``: a draft inline reply (``reviewkit.render.reply``).
 - ``safe_text``, ``safe_plain``, ``json_escape``, ``md_escape``, ``md_code``,
   ``md_fence``, ``md_table_cell``: mail text made safe (``reviewkit.render.safe``).
 """
@@ -28,7 +33,7 @@ _EXPORTS = {
     "render_json": "reviewkit.render.json_out",
     "build_summary": "reviewkit.render.summary",
     "build_summary_json": "reviewkit.render.summary",
-    "PatchStatus": "reviewkit.render.summary",
+    "PatchStatus": "reviewkit.model",
     "build_layout": "reviewkit.render.layout",
     "safe_text": "reviewkit.render.safe",
     "safe_plain": "reviewkit.render.safe",
@@ -41,6 +46,14 @@ _EXPORTS = {
     "render_checklist_text": "reviewkit.render.checklist",
     "render_checklist_markdown": "reviewkit.render.checklist",
     "render_checklist_json": "reviewkit.render.checklist",
+    # Where kernel people already work: SARIF viewers, b4, a mail reply.
+    "render_sarif": "reviewkit.render.sarif",
+    "render_review_sarif": "reviewkit.render.sarif",
+    "render_checklist_sarif": "reviewkit.render.sarif",
+    "render_b4_lines": "reviewkit.render.b4",
+    "render_b4_json": "reviewkit.render.b4",
+    "render_b4_review": "reviewkit.render.b4",
+    "render_reply": "reviewkit.render.reply",
 }
 
 

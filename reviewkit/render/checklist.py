@@ -23,22 +23,27 @@ SCHEMA_NAME, SCHEMA_VERSION = "reviewkit.checklist", 1
 _MARK = {Status.PASS: ("ok", "green"), Status.WARN: ("warn", "yellow"), Status.FAIL: ("FAIL", "bold red")}
 
 
-def render_checklist_text(checklist: Checklist, console: "Console") -> None:
+def render_checklist_text(checklist: Checklist, console: "Console", *, quiet: bool = False) -> None:
     """Print the checklist: one line per item under each patch's subject,
-    the details of warn/fail items indented below, then a tally."""
+    the details of warn/fail items indented below, then a tally. ``quiet``:
+    only the items that failed or warned, under their patch's subject, and
+    nothing at all when every item passed."""
     from rich.text import Text
 
+    from reviewkit.render.layout import dismissed_note
     from reviewkit.render.safe import safe_text
 
     for err in checklist.errors:
         console.print(Text.assemble(("error: ", "bold red"), safe_text(err)), soft_wrap=True)
-    for w in checklist.warnings:
-        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
+    if not quiet:
+        for w in checklist.warnings:
+            console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)), soft_wrap=True)
+    items = _shown(checklist, quiet)
     current = None
-    for n, item in enumerate(checklist.items):
+    for n, item in enumerate(items):
         if item.patch != current or n == 0:
             current = item.patch
-            gap = "\n" if n or checklist.errors or checklist.warnings else ""
+            gap = "\n" if n or checklist.errors or (checklist.warnings and not quiet) else ""
             console.print(Text.assemble(gap, safe_text(item.patch or "series", "bold")))
         mark, style = _MARK[item.status]
         line = Text.assemble(("  " + mark.ljust(5), style), (item.name.ljust(18), "bold"), safe_text(item.reason))
@@ -58,14 +63,25 @@ def render_checklist_text(checklist: Checklist, console: "Console") -> None:
             console.print(Text.assemble("         fix: ", safe_text(first)), soft_wrap=True)
             for more in rest:
                 console.print(Text.assemble("             ", safe_text(more)), soft_wrap=True)
+    if quiet and not items and not checklist.errors:
+        return
     tally = (f"\n{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
              f"{checklist.count(Status.FAIL)} failed")
     style = "bold red" if checklist.exit_code else "green"
     console.print(Text(tally, style=style))
+    if checklist.dismissed:
+        console.print(Text(dismissed_note(len(checklist.dismissed)), style="dim"))
 
 
-def render_checklist_markdown(checklist: Checklist) -> str:
-    """The checklist as GitHub markdown: a task list per patch (mail text escaped)."""
+def _shown(checklist: Checklist, quiet: bool) -> list:
+    """The items to print: all, or with ``quiet`` those that warned or failed."""
+    return [i for i in checklist.items if not quiet or i.status is not Status.PASS]
+
+
+def render_checklist_markdown(checklist: Checklist, *, quiet: bool = False) -> str:
+    """The checklist as GitHub markdown: a task list per patch (mail text
+    escaped); ``quiet``: only the items that warned or failed."""
+    from reviewkit.render.layout import dismissed_note
     from reviewkit.render.safe import md_code, md_escape, md_fence
 
     out = ["# reviewkit pre-send checklist", ""]
@@ -76,7 +92,7 @@ def render_checklist_markdown(checklist: Checklist) -> str:
     if checklist.errors or checklist.warnings:
         out.append("")
     current = None
-    for item in checklist.items:
+    for item in _shown(checklist, quiet):
         if item.patch != current or current is None:
             if current is not None:
                 out.append("")
@@ -93,6 +109,8 @@ def render_checklist_markdown(checklist: Checklist) -> str:
                     out += ["", *("    " + x if x else "" for x in md_fence(rest, "c").rstrip("\n").split("\n")), ""]
     out += ["", f"{checklist.count(Status.PASS)} passed, {checklist.count(Status.WARN)} warned, "
             f"{checklist.count(Status.FAIL)} failed; exit status {checklist.exit_code}", ""]
+    if checklist.dismissed:
+        out += [md_escape(dismissed_note(len(checklist.dismissed))), ""]
     return "\n".join(out)
 
 
@@ -110,9 +128,12 @@ def render_checklist_json(checklist: Checklist) -> dict:
         "patches": list(checklist.patches),
         "items": [
             {"name": i.name, "status": i.status.value, "reason": i.reason, "where": i.where, "patch": i.patch,
-             "rule": i.rule, "details": list(i.details), "suggestion": i.suggestion}
+             "rule": i.rule, "details": list(i.details), "suggestion": i.suggestion,
+             "fingerprints": [f.fingerprint for f in i.findings]}
             for i in checklist.items
         ],
+        "dismissed": [{"fingerprint": d.finding.fingerprint, "rule": d.finding.rule, "reason": d.reason}
+                      for d in checklist.dismissed],
     }
 
 

@@ -158,10 +158,12 @@ def _finding(f: Finding) -> dict[str, Any]:
         "file": f.file,
         "function": f.function,
         "line": f.line,
+        "lines": list(f.lines or ((f.line,) if f.line is not None else ())),
         "message": f.message,
         "suggestion": f.suggestion,
         "rationale": f.rationale,
         "msgid": f.msgid,
+        "fingerprint": f.fingerprint,
     }
 
 
@@ -170,9 +172,9 @@ def render_json(review: Review) -> dict[str, Any]:
 
     Returns:
         ``{"schema": "reviewkit.review", "version": 1, "threads", "messages",
-        "patches", "functions", "findings", "warnings"}``, and ``"versions"``
-        when the input holds a series in two or more versions; see
-        ``docs/json-schema.md``. Never fails on a well-formed Review.
+        "patches", "functions", "findings", "dismissed", "warnings"}``, and
+        ``"versions"`` when the input holds a series in two or more versions;
+        see ``docs/json-schema.md``. Never fails on a well-formed Review.
     """
     known = {m.msgid for m in review.messages}
     doc: dict[str, Any] = {
@@ -183,6 +185,9 @@ def render_json(review: Review) -> dict[str, Any]:
         "patches": [_patch(p) for p in review.patches],
         "functions": [_function(cf, cm) for cm in review.codemaps for cf in cm.functions],
         "findings": [_finding(f) for f in review.findings],
+        # counted, not shown: what a dismissal names and why
+        "dismissed": [{"fingerprint": d.finding.fingerprint, "rule": d.finding.rule, "reason": d.reason}
+                      for d in review.dismissed],
         "warnings": list(review.warnings) + [w for cm in review.codemaps for w in cm.warnings if w not in review.warnings],
         # Comments of a message that is in no thread (none when the
         # pipeline is sound): kept so that nothing is lost.

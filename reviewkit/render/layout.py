@@ -19,21 +19,25 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from reviewkit.model import (
-    REVIEW_TRAILERS,
     CodeMap,
     Comment,
+    CommentDigest,
     CommentFate,
     DiffLine,
     FileDiff,
     Finding,
     Hunk,
     Message,
+    Overview,
     Patch,
+    PatchDigest,
     PatchSource,
+    PatchStatus,
+    SeriesDigest,
+    Severity,
     Review,
     Trailer,
     find_anchor_row,
-    same_person,
 )
 
 
@@ -72,6 +76,8 @@ class PatchView:
     ``trailers`` are those given in replies (not quoted, not the author's own
     Signed-off-by); ``carried`` are the review trailers the patch itself
     carries. ``conversation`` holds the comments placed on no line.
+    ``digest``: the patch's line of the overview (None for a Review made
+    by hand).
     """
 
     patch: Patch
@@ -89,6 +95,7 @@ class PatchView:
     carried: tuple[Trailer, ...]
     codemap: CodeMap | None
     reviewers: tuple[str, ...] = ()  # names of repliers with comments, first seen first
+    digest: PatchDigest | None = None
     # comments on the previous version that belong under no line of this diff
     earlier: tuple[tuple[Comment, CommentFate], ...] = ()
 
@@ -107,21 +114,46 @@ class PatchView:
 
 
 @dataclass(frozen=True)
+class CoverView:
+    """A series' cover letter as shown: its text (the letter's own words,
+    with its changelog), the shortlog and diffstat git appends, its
+    findings, and the replies to it: the series' discussion, in reading
+    order."""
+
+    message: Message
+    digest: PatchDigest
+    discussion: tuple[Comment, ...]
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
 class Layout:
+    """``sections``: per series its cover letter, then its patches.
+    ``notes``: what the overview says of each comment, by :func:`comment_key`."""
+
     patches: tuple[PatchView, ...]
     discussion: tuple[Comment, ...]  # comments of replies that review no shown patch
     other_findings: tuple[Finding, ...]
     warnings: tuple[str, ...]
     messages: dict[str, Message] = field(default_factory=dict)
     order: dict[str, int] = field(default_factory=dict)  # msgid -> reading order
+    sections: tuple["PatchView | CoverView", ...] = ()
+    overview: Overview | None = None
+    notes: dict[tuple[str, int], CommentDigest] = field(default_factory=dict)
+
+    def note(self, c: Comment) -> CommentDigest | None:
+        return self.notes.get(comment_key(c))
+
+
+def comment_key(c: Comment) -> tuple[str, int]:
+    """A comment's identity: its mail and the body line it starts on."""
+    return c.msgid, c.body_start
 
 
 # --------------------------------------------------------------------------
 # helpers shared by the renderers
 
 
-def comment_function(c: Comment) -> str | None:
-    return c.anchor.function if c.anchor else None
 
 
 def norm_code(s: str) -> str:
@@ -131,15 +163,6 @@ def norm_code(s: str) -> str:
     return " ".join(s.split())
 
 
-def is_descendant(msgid: str, ancestor: str, parents: dict[str, str]) -> bool:
-    seen = set()
-    cur = parents.get(msgid)
-    while cur and cur not in seen:
-        if cur == ancestor:
-            return True
-        seen.add(cur)
-        cur = parents.get(cur)
-    return False
 
 
 # --------------------------------------------------------------------------
@@ -166,41 +189,46 @@ def _place_finding(f: Finding, files: list[FileDiff]) -> tuple[int, int, int] | 
 
 
 def build_layout(review: Review) -> Layout:
-    """Plan what every renderer shows; see the module docstring."""
+    """Plan what every renderer shows; see the module docstring.
+
+    Where each comment belongs, and the facts of each patch's header, come
+    from the overview (:mod:`reviewkit.overview`); a Review made by hand,
+    without one, places a reply's comments on the patch it reviews.
+    """
     messages = {m.msgid: m for m in review.messages}
     order = {m.msgid: i for i, m in enumerate(review.messages)}
-    thread_of = {m.msgid: t for t in review.threads for m in t.messages}
-    parents = {m: p for t in review.threads for m, p in t.parents.items()}
+    overview = review.overview
+    homes = overview.homes if overview is not None else review.reviews
+    digests = {d.msgid: d for d in overview.patches} if overview is not None else {}
+    notes = {comment_key(c.comment): c for d in digests.values() for c in d.comments}
 
     # Each patch once, keyed by msgid (a mail patch wins over a quote).
     shown: dict[str, Patch] = {}
     for p in review.patches:
         if p.msgid not in shown or (p.source is PatchSource.MAIL and shown[p.msgid].source is not PatchSource.MAIL):
             shown[p.msgid] = p
+    covers = {d.msgid: d for d in digests.values() if d.is_cover and d.msgid in messages}
     codemaps = {cm.patch_msgid: cm for cm in review.codemaps}
 
     def home(msgid: str) -> str | None:
-        if msgid in review.reviews and review.reviews[msgid] in shown:
-            return review.reviews[msgid]
-        seen = set()
-        cur: str | None = msgid
-        while cur and cur not in seen:
-            seen.add(cur)
-            if cur in shown:
-                return cur
-            cur = parents.get(cur)
-        return None
+        if msgid in shown or msgid in covers:
+            return msgid
+        found = homes.get(msgid)
+        return found if found in shown or found in covers else None
 
     all_comments = sorted(
         (c for cs in review.comments.values() for c in cs),
         key=lambda c: (order.get(c.msgid, len(order)), c.body_start))
     by_home: dict[str | None, list[Comment]] = {}
     for c in all_comments:
-        by_home.setdefault(home(c.msgid), []).append(c)
+        owner = home(c.msgid)
+        if owner is not None and owner == c.msgid and owner in covers:
+            continue  # a cover letter's own words: shown as its text
+        by_home.setdefault(owner, []).append(c)
 
     by_patch_findings: dict[str | None, list[Finding]] = {}
     for f in review.findings:
-        key = f.msgid if f.msgid in shown else None
+        key = f.msgid if f.msgid in shown or f.msgid in covers else None
         if key is None:
             owners = [m for m, p in shown.items() if any(f.file in (fd.path, fd.old_path) for fd in p.files)]
             key = owners[0] if len(owners) == 1 else None
@@ -209,13 +237,19 @@ def build_layout(review: Review) -> Layout:
     from reviewkit.render.versions import carried_comments
 
     earlier_of = carried_comments(review)
-    views = []
+    views: dict[str, PatchView] = {}
     for msgid, patch in shown.items():
         files = list(patch.files)
         placed_c: dict[tuple[int, int, int], list[Comment]] = {}
-        conversation = []
+        conversation: list[Comment] = []
+        where: dict[tuple[str, int], tuple[int, int, int] | None] = {}
         for c in by_home.get(msgid, []):
-            pos = _place_comment(c, files)
+            # an answer goes where the comment it answers went, after it:
+            # each exchange in reading order under its line
+            note = notes.get(comment_key(c))
+            pos = where.get(note.replies_to) if note is not None and note.replies_to in where else \
+                _place_comment(c, files)
+            where[comment_key(c)] = pos
             if pos is None:
                 conversation.append(c)
             else:
@@ -236,7 +270,6 @@ def build_layout(review: Review) -> Layout:
                 loose_e.append((c, fate))
             else:
                 placed_e.setdefault(pos, []).append((c, fate))
-        cm = codemaps.get(msgid)
         fviews = []
         for fi, fd in enumerate(files):
             hviews = []
@@ -250,53 +283,56 @@ def build_layout(review: Review) -> Layout:
             fviews.append(FileView(fd, tuple(hviews)))
 
         msg = messages.get(msgid)
-        mine = by_home.get(msgid, [])
-        if patch.source is PatchSource.MAIL and msg is not None:
-            author, email, date, series = msg.author, msg.email, msg.date, msg.series
+        d = digests.get(msgid)
+        series = msg.series if msg is not None else None
+        if d is not None:
+            author, email, date = d.author, d.email, d.date
+        elif msg is not None and patch.source is PatchSource.MAIL:
+            author, email, date = msg.author, msg.email, msg.date
         else:
-            # A patch rebuilt from a quote: its author is the person quoted.
-            quoted = Counter(c.quoted_author for c in mine if c.quoted_author)
-            author = quoted.most_common(1)[0][0] if quoted else ""
-            email = ""
-            date = ""
-            series = msg.series if msg is not None else None
-        # Review trailers from the replies to this patch.
-        given: list[Trailer] = []
-        thread = thread_of.get(msgid)
-        for m in (thread.messages if thread else ()):
-            if m.msgid == msgid or home(m.msgid) != msgid:
-                continue
-            for t in review.trailers.get(m.msgid, ()):
-                if not t.quoted and t.key in REVIEW_TRAILERS and not same_person(t.name, t.email, author, email or None):
-                    given.append(t)
-        if patch.source is PatchSource.QUOTED and msg is not None:
-            given.extend(t for t in review.trailers.get(msgid, ()) if not t.quoted and t.key in REVIEW_TRAILERS)
-        carried = tuple(t for t in patch.trailers if t.key in REVIEW_TRAILERS)
-        reviewers = tuple(dict.fromkeys(c.author or c.email for c in mine))
-        views.append(PatchView(
+            author = email = date = ""
+        views[msgid] = PatchView(
             patch=patch, message=msg, author=author, email=email, date=date,
             version=series.version if series else None, index=series.index if series else None,
             total=series.total if series else None, files=tuple(fviews), conversation=tuple(conversation),
-            loose_findings=tuple(loose_f), trailers=tuple(given), carried=carried, codemap=cm,
-            reviewers=reviewers, earlier=tuple(loose_e)))
+            loose_findings=tuple(loose_f), trailers=d.trailers if d else (),
+            carried=d.carried if d else (), codemap=codemaps.get(msgid),
+            reviewers=d.reviewers if d else tuple(dict.fromkeys(c.author or c.email for c in by_home.get(msgid, []))),
+            digest=d, earlier=tuple(loose_e))
 
+    sections: list[PatchView | CoverView] = []
+    if overview is not None:
+        # per series its cover letter, then its patches, in index order
+        for s in overview.series:
+            for d in s.patches:
+                if d.msgid in covers:
+                    sections.append(CoverView(messages[d.msgid], d, tuple(by_home.get(d.msgid, [])),
+                                              tuple(by_patch_findings.get(d.msgid, []))))
+                elif d.msgid in views:
+                    sections.append(views.pop(d.msgid))
     # A series is a thread (git send-email chains the patches to the cover
     # letter): keep each thread's patches together, in index order.
     thread_rank = {m.msgid: i for i, t in enumerate(review.threads) for m in t.messages}
-    views.sort(key=lambda v: (thread_rank.get(v.patch.msgid, len(thread_rank)),
-                              v.index if v.index is not None else 10**6, order.get(v.patch.msgid, 10**6)))
+    rest = sorted(views.values(), key=lambda v: (thread_rank.get(v.patch.msgid, len(thread_rank)),
+                                                 v.index if v.index is not None else 10**6,
+                                                 order.get(v.patch.msgid, 10**6)))
+    sections.extend(rest)
     return Layout(
-        patches=tuple(views),
+        patches=tuple(v for v in sections if isinstance(v, PatchView)),
         discussion=tuple(by_home.get(None, [])),
         other_findings=tuple(by_patch_findings.get(None, [])),
         warnings=review.warnings,
         messages=messages,
         order=order,
+        sections=tuple(sections),
+        overview=overview,
+        notes=notes,
     )
 
 
 def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
-    """The hunk's rows cut where the enclosing function changes.
+    """The hunk's rows cut where the enclosing function changes; no
+    section for a hunk with no rows.
 
     A run of context lines only (the closing brace of the function before,
     blank lines between two functions) is no section of its own: it joins
@@ -327,6 +363,8 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     def busy(rows: list[Row]) -> bool:
         return any(r.line.kind in ("+", "-") or r.comments or r.findings or r.earlier for r in rows)
 
+    if not raw:  # a hunk with no lines: a header cut off its body (truncated mail)
+        return []
     if not any(busy(rows) for _, rows in raw):
         return raw[:1] if len(raw) == 1 else [(raw[0][0], [r for _, rows in raw for r in rows])]
     out: list[tuple[str | None, list[Row]]] = []
@@ -345,11 +383,6 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     return out
 
 
-def patch_title(v: PatchView) -> str:
-    """The patch's title without tags ("mm/mlock: reorder ..."), else its subject."""
-    if v.message is not None and v.message.series.title:
-        return v.message.series.title
-    return v.patch.subject
 
 
 def diff_marker(kind: str) -> str:
@@ -382,13 +415,12 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
-def closing_warnings(layout: Layout) -> tuple[str, ...]:
-    """The warnings of the run less those a patch header already shows
-    (a rebuilt quote's "33 old / 50 new lines seen" is printed under the
-    patch it concerns: threads/seed-duyck-mlock-v16-16.txt)."""
-    shown = {f"{v.message.origin}: {w}" for v in layout.patches if v.message is not None
-             for w in v.patch.warnings}
-    return tuple(w for w in layout.warnings if w not in shown)
+def dismissed_note(count: int) -> str:
+    """The line that counts the findings dismissed as not a bug; "" for none."""
+    if not count:
+        return ""
+    return (f"{count} finding{'s' if count != 1 else ''} dismissed as not a bug "
+            "(.reviewkit-dismissed.toml), not shown")
 
 
 def loose_finding_groups(v: PatchView) -> list[tuple[str, tuple[Finding, ...]]]:
@@ -423,35 +455,70 @@ def series_label(v: PatchView) -> str:
     return " ".join(parts)
 
 
-def per_function_counts(layout: Layout) -> list[tuple[str, str, str, int, int, Counter]]:
-    """Rows (patch subject, file, function, comments, findings, severities)
-    for the closing tables."""
-    rows: dict[tuple[str, str, str], list] = {}
-    for v in layout.patches:
-        key_subject = v.patch.subject
-        for fv in v.files:
-            for hv in fv.hunks:
-                for r in hv.rows:
-                    if not r.comments and not r.findings:
-                        continue
-                    k = (key_subject, fv.file.path, r.function or "")
-                    e = rows.setdefault(k, [0, 0, Counter()])
-                    e[0] += len(r.comments)
-                    e[1] += len(r.findings)
-                    e[2].update(f.severity.value for f in r.findings)
-        for c in v.conversation:
-            k = (key_subject, c.anchor.file if c.anchor else "", comment_function(c) or "")
-            rows.setdefault(k, [0, 0, Counter()])[0] += 1
-        for f in v.loose_findings:
-            k = (key_subject, f.file, f.function or "")
-            e = rows.setdefault(k, [0, 0, Counter()])
-            e[1] += 1
-            e[2][f.severity.value] += 1
-    return [(s, fi, fn, e[0], e[1], e[2]) for (s, fi, fn), e in rows.items()]
+def short_name(name: str, email: str = "") -> str:
+    """A person in a narrow column: the last word of the name ("Kirill A.
+    Shutemov" -> "Shutemov"), else the address's local part."""
+    words = name.split()
+    if words:
+        return words[-1]
+    return email.split("@")[0] if email else "?"
+
+
+@dataclass(frozen=True)
+class OverviewRow:
+    """One line of the overview, as every format shows it."""
+
+    label: str  # "16/22"; "0/22" for the cover letter
+    title: str
+    reviewers: tuple[str, ...]  # short names
+    comments: int  # the reviewers' comments (the author's answers not counted)
+    open: int  # open questions
+    severities: tuple[tuple[Severity, int], ...]  # worst first
+    trailers: tuple[tuple[str, int], ...]  # ("Reviewed-by", 2)
+    status: PatchStatus
+    digest: PatchDigest
+
+
+def overview_rows(series: SeriesDigest) -> list[OverviewRow]:
+    """The overview of one series: the cover letter, then each patch."""
+    rows = []
+    for d in series.patches:
+        label = f"{d.index}/{d.total}" if d.index is not None and d.total is not None else (
+            str(d.index) if d.index is not None else "-")
+        trailers = Counter(t.key for t in d.trailers)
+        rows.append(OverviewRow(
+            label=label, title=d.title, reviewers=tuple(short_name(r) for r in d.reviewers),
+            comments=len(d.review_comments), open=len(d.open_questions),
+            severities=tuple(d.severities().items()), trailers=tuple(trailers.items()), status=d.status, digest=d))
+    return rows
+
+
+def findings_tally(severities: tuple[tuple[Severity, int], ...]) -> str:
+    """``"1e 10w 2i"``: findings by severity, worst first; "" for none."""
+    return " ".join(f"{n}{s.value[0]}" for s, n in severities)
+
+
+def trailers_tally(trailers: tuple[tuple[str, int], ...]) -> str:
+    """``"R2 A1"``: review trailers by kind (Reviewed-by, Acked-by, Tested-by)."""
+    return " ".join(f"{key[0]}{n}" for key, n in trailers)
+
+
+def series_heading(series: SeriesDigest) -> str:
+    """``per memcg lru_lock (v16, 22 patches, Alex Shi)``."""
+    facts = []
+    if series.version:
+        facts.append(f"v{series.version}")
+    if series.total:
+        facts.append(f"{series.total} patch{'es' if series.total != 1 else ''}")
+    authors = list(dict.fromkeys(d.author for d in series.patches if d.author))
+    if authors:
+        facts.append(", ".join(authors[:2]) + (" and others" if len(authors) > 2 else ""))
+    return series.title + (f" ({', '.join(facts)})" if facts else "")
 
 
 __all__ = [
-    "FileView", "HunkView", "Layout", "PatchView", "REVIEW_TRAILERS", "Row", "build_layout",
-    "comment_function", "diff_marker", "finding_place", "function_sections", "is_descendant", "norm_code",
-    "patch_title", "per_function_counts", "series_label",
+    "CoverView", "FileView", "HunkView", "Layout", "OverviewRow", "PatchView", "Row", "build_layout",
+    "comment_key", "diff_marker", "finding_place", "findings_tally", "function_sections",
+    "norm_code", "overview_rows", "series_heading", "series_label", "short_name",
+    "trailers_tally",
 ]

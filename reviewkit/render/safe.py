@@ -136,43 +136,90 @@ def safe_text(s: str | None, style: "str | Style | None" = None) -> "Text":
 # --------------------------------------------------------------------------
 # markdown
 
-# Characters with inline meaning anywhere: backslash, code, emphasis, links,
-# HTML and autolinks (< >), entities (&), table pipes, GFM strikethrough.
-# A backslash escape (CommonMark 2.4) keeps the text readable in a plain
-# viewer, where "&lt;" would not be: "pgdat-\>lru_lock".
-_MD_INLINE_RE = re.compile(r"([\\`*\[\]<>&|~])")
-# "_" inside a word (get_page) cannot open or close emphasis (CommonMark
-# 6.2, left/right-flanking runs); only word-edge underscores need escaping.
-_MD_UNDERSCORE_RE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-# At the start of a line: headings, list items, setext underlines, ordered
-# lists ("1." "1)"); ">" is escaped everywhere already.
-_MD_LINE_START_RE = re.compile(r"^(\s*)([#+\-=]|\d+(?=[.)]))", re.MULTILINE)
+# Markdown escapes only what would otherwise be markup (CommonMark 0.31,
+# GFM): "pgdat->lru_lock" and "a * b" stay as written, so that a summary
+# pasted into a reply reads as the mail did. An entity is "&" and a name or
+# number and ";".
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# What "<" opens: an HTML tag ("<b>", "<img src"), a closing tag, a comment,
+# declaration or processing instruction, an autolink ("<http://x>",
+# "<a@b.c>"). "<U+202E>" (how an invisible character is shown) and "<= 2"
+# open nothing.
+_HTML_RE = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?:[\s/>]|$)|/[A-Za-z]|[!?]|[A-Za-z][A-Za-z0-9+.-]{1,31}:"
+                      r"|[^\s<>]*@)")
+# What a line may start with to open a block: a heading, a list item, a
+# setext underline or thematic break, a block quote, a fence, a link
+# reference definition, a table row.
+_LINE_START_MARKS = frozenset("#>+-=*_[~|")
 
 
-def md_escape(s: str | None, *, keep_newlines: bool = False) -> str:
-    """Markdown (GitHub-flavoured) text that shows ``s`` literally.
+def _edge(ch: str) -> bool:
+    return ch == "" or ch.isspace()
 
-    HTML and autolinks (``<script>``, ``<http://x>``), entities (``&amp;``),
-    link brackets (``[x](y)``), emphasis, code, pipes, strikethrough and
-    line-start block markers are backslash-escaped; control characters
-    become visible escapes. Newlines become spaces, so that a header value
-    cannot end a heading or a list item early; with ``keep_newlines`` they
-    stay (the caller decides what a line break means).
+
+def _needs_escape(s: str, i: int, line_start: bool, keep_newlines: bool) -> bool:
+    ch = s[i]
+    prev = s[i - 1] if i else ""
+    nxt = s[i + 1] if i + 1 < len(s) else ""
+    if ch in "\\`":
+        return True  # a backslash escape, a code span
+    if line_start and ch in _LINE_START_MARKS:
+        return True
+    if ch in "*~":
+        # emphasis and strikethrough need a run that touches a word on a side
+        return not (_edge(prev) and _edge(nxt))
+    if ch == "_":
+        # "_" inside a word (get_page) cannot open or close emphasis
+        return not (_edge(prev) and _edge(nxt)) and not (prev.isalnum() and nxt.isalnum())
+    if ch == "<":
+        return _HTML_RE.match(s, i) is not None
+    if ch == "]":
+        return nxt != "" and nxt in "(["  # an inline link or a reference ("[x](y)", "[x][y]")
+    if ch == "&":
+        return _ENTITY_RE.match(s, i) is not None
+    if ch == "|":
+        return keep_newlines  # a table needs a second line
+    return False
+
+
+def md_escape(s: str | None, *, keep_newlines: bool = False, line_start: bool = True) -> str:
+    """Markdown (GitHub-flavoured) text that shows ``s`` literally, with a
+    backslash before each character that would otherwise be markup, and
+    before no other.
+
+    HTML and autolinks (``<script>``, ``<http://x>``), entities
+    (``&amp;``), links (``[x](y)``), emphasis and strikethrough, code spans
+    and line-start block markers (headings, lists, quotes, fences, link
+    definitions) are neutralised; ``pgdat->lru_lock``, ``a * b`` and
+    ``get_page`` stay as written. Control characters become visible
+    escapes. Newlines become spaces, so that a header value cannot end a
+    heading or a list item early; with ``keep_newlines`` they stay (the
+    caller decides what a line break means) and ``|`` is escaped (two lines
+    can make a table). ``line_start`` False: the text goes where no block
+    can start (after a heading's ``#``, in the middle of a line), so its
+    first character needs no block-marker escape.
     """
     s = safe_plain(s)
     if not keep_newlines:
         s = s.replace("\n", " ")
-    s = _MD_INLINE_RE.sub(r"\\\1", s)
-    s = _MD_UNDERSCORE_RE.sub(r"\\_", s)
-
-    def _line_start(m: re.Match[str]) -> str:
-        lead, mark = m.group(1), m.group(2)
-        if mark[0].isdigit():
-            # "1." starts a list; escape the punctuation that follows.
-            return lead + mark + "\\"
-        return lead + "\\" + mark
-
-    return _MD_LINE_START_RE.sub(_line_start, s)
+    out = []
+    digits = False  # the line so far is an ordered-list number ("1" of "1.")
+    for i, ch in enumerate(s):
+        if ch == "\n":
+            out.append(ch)
+            line_start, digits = True, False
+            continue
+        if line_start and ch in " \t":
+            out.append(ch)
+            continue
+        if digits and ch in ".)":
+            out.append("\\")
+        elif _needs_escape(s, i, line_start, keep_newlines):
+            out.append("\\")
+        digits = (line_start or digits) and ch.isdigit()
+        line_start = False
+        out.append(ch)
+    return "".join(out)
 
 
 def md_code(s: str | None) -> str:

@@ -1,261 +1,344 @@
-"""The review summary a maintainer pastes into a tracker or a reply.
+"""The review summary a maintainer pastes into a reply, a tracker or an archive.
 
-For the series: its title, the versions seen, how many patches. Per patch:
-a status line (reviewed / changes requested / no review yet, from the
-review trailers and the reviewers' comments), the functions touched, the
-trailers given and by whom, every reviewer comment verbatim under the code
-it quotes (a ``diff`` fence: the hunk lines up to the anchor line), grouped
-by file and function, the open questions, and the automated findings.
+The facts come from the overview (:mod:`reviewkit.overview`): each
+patch's status, its comments, which questions are still open, its
+findings. Two forms:
 
-:func:`build_summary` gives markdown that reads on GitHub and in a plain
-text viewer; :func:`build_summary_json` gives the same facts as a dict
-(schema ``reviewkit.summary``, version 1).
+- the summary (default): per series its title; per patch (the cover letter
+  first) a status line, then one line per reviewer comment (author,
+  function:line, first sentence, whether its question is open, a link),
+  open questions first; the patches nobody commented on in one line. When
+  the input holds the previous version of a patch, a "Since vN" part
+  follows it: the vN comments counted by fate, the trailers given on vN,
+  vN's findings fixed or still there, then one line per vN comment with
+  its fate (:func:`reviewkit.render.versions.find_since`).
+  :func:`build_summary` gives it as markdown or, with ``plain``, as text
+  wrapped at 72 columns for a reply by mail (nothing escaped but control
+  characters).
+- ``full``: the archive form. Per patch the functions touched, the
+  trailers, every reviewer comment verbatim under the code it quotes (a
+  ``diff`` fence: the hunk lines up to the anchor line) grouped by file
+  and function, the author's replies, the open questions and the findings
+  in full; then "Since vN" with every vN comment verbatim and its fate.
+
+:func:`build_summary_json` gives the facts as a dict (schema
+``reviewkit.summary``, version 1).
 """
 
 from __future__ import annotations
 
-import enum
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
 from reviewkit.model import (
-    Comment,
+    CommentDigest,
     DiffLine,
     Finding,
-    FunctionStatus,
-    Message,
-    MessageKind,
+    PatchDigest,
+    PatchStatus,
     Review,
-    Thread,
+    SeriesDigest,
+    Severity,
     Trailer,
-    find_questions,
+    Verdict,
 )
 from reviewkit.render.layout import (
     Layout,
-    PatchView,
     build_layout,
+    comment_key,
     diff_marker,
     finding_place,
     function_label,
     hunk_header,
-    is_descendant,
-    norm_code,
-    patch_title,
-    series_label,
+    series_heading,
 )
-from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
-from reviewkit.render.versions import since_json, since_markdown
+from reviewkit.render.markdown import md_suggestion, md_text_and_diff
+from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell, safe_plain
+from reviewkit.render.versions import Since, find_since, since_json, since_markdown, status_words
 
 SUMMARY_SCHEMA = "reviewkit.summary"
 SUMMARY_VERSION = 1
 CONTEXT_LINES = 5  # quoted lines shown above the line a comment answers
-
-
-class PatchStatus(enum.Enum):
-    REVIEWED = "reviewed"
-    CHANGES_REQUESTED = "changes requested"
-    NO_REVIEW = "no review yet"
+TEXT_WIDTH = 72  # a mail reply's line
 
 
 @dataclass(frozen=True)
-class CommentSummary:
-    comment: Comment
-    file: str | None
+class _Code:
+    """Where a comment sits in the shown diff: the code lines up to it."""
+
+    file: str
     function: str | None
-    side: str | None
+    side: str
     line: int | None
-    code: tuple[DiffLine, ...]  # the quoted diff lines up to the anchor line
-    code_header: str  # the hunk header when ``code`` starts the hunk
-    questions: tuple[str, ...]  # lines ending in "?"
-    answered: bool
+    code: tuple[DiffLine, ...]
+    header: str  # the hunk header when ``code`` starts the hunk
 
 
-@dataclass(frozen=True)
-class PatchSummary:
-    view: PatchView
-    status: PatchStatus
-    functions: tuple[tuple[str, str, str], ...]  # (file, name, status)
-    comments: tuple[CommentSummary, ...]  # reviewer comments, thread order
-    answers: tuple[Comment, ...]  # the patch author's own replies
-    findings: tuple[Finding, ...]
-
-    @property
-    def open_questions(self) -> tuple[CommentSummary, ...]:
-        return tuple(c for c in self.comments if c.questions and not c.answered)
-
-
-def _is_author(c: Comment, v: PatchView) -> bool:
-    return _same_writer(c.author, c.email, v)
-
-
-def _same_writer(name: str, email: str, v: PatchView) -> bool:
-    """True when ``name``/``email`` is the patch author (address first,
-    else the display name; a rebuilt patch knows only the name)."""
-    if v.email and email and email.lower() == v.email.lower():
-        return True
-    return bool(v.author and name and norm_code(name).lower() == norm_code(v.author).lower())
-
-
-def _unquote(line: str) -> str:
-    s = line.lstrip()
-    while s.startswith(">"):
-        s = s[1:].lstrip()
-    return norm_code(s)
-
-
-def _functions(v: PatchView) -> tuple[tuple[str, str, str], ...]:
-    out: dict[tuple[str, str], str] = {}
-    if v.codemap is not None:
-        for cf in v.codemap.functions:
-            if cf.status is not FunctionStatus.UNCHANGED:
-                out.setdefault((cf.file, cf.name), cf.status.value)
-    # Without a code map (or for files it could not map), the functions the
-    # changed lines fall in.
-    mapped_files = {f for f, _ in out}
-    for fv in v.files:
-        if fv.file.path in mapped_files:
-            continue
-        for hv in fv.hunks:
-            for r in hv.rows:
-                if r.line.kind in "+-" and r.function:
-                    out.setdefault((fv.file.path, r.function), "changed")
-    return tuple((f, n, s) for (f, n), s in out.items())
-
-
-def _code_for(v: PatchView) -> dict[int, tuple[str, str | None, str, int | None, tuple[DiffLine, ...], str]]:
-    """id(comment) -> (file, function, side, line, code lines, hunk header)."""
+def _code_of(layout: Layout) -> dict[tuple[str, int], _Code]:
+    """Each placed comment's code context, by :func:`comment_key`."""
     out = {}
-    for fv in v.files:
-        for hv in fv.hunks:
-            h = hv.hunk
-            header = hunk_header(h)
-            if h.header_context:
-                header += " " + h.header_context
-            for ri, r in enumerate(hv.rows):
-                for c in r.comments:
-                    start = max(0, ri - CONTEXT_LINES)
-                    code = tuple(x.line for x in hv.rows[start:ri + 1])
-                    side = "new" if r.line.new_no is not None and r.line.kind != "-" else "old"
-                    line = r.line.new_no if side == "new" else r.line.old_no
-                    out[id(c)] = (fv.file.path, r.function or (c.anchor.function if c.anchor else None),
-                                  side, line, code, header if start == 0 else "")
+    for v in layout.patches:
+        for fv in v.files:
+            for hv in fv.hunks:
+                h = hv.hunk
+                header = hunk_header(h) + (" " + h.header_context if h.header_context else "")
+                for ri, r in enumerate(hv.rows):
+                    for c in r.comments:
+                        start = max(0, ri - CONTEXT_LINES)
+                        side = "new" if r.line.new_no is not None and r.line.kind != "-" else "old"
+                        out[comment_key(c)] = _Code(
+                            fv.file.path, (c.anchor.function if c.anchor else None) or r.function, side,
+                            r.line.new_no if side == "new" else r.line.old_no,
+                            tuple(x.line for x in hv.rows[start:ri + 1]), header if start == 0 else "")
     return out
 
 
-def _summarise_patch(v: PatchView, layout: Layout, review: Review, parents: dict[str, str],
-                     thread_of: dict[str, Thread]) -> PatchSummary:
-    placed = _code_for(v)
-    all_comments = v.placed_comments + v.conversation
-    all_comments = tuple(sorted(all_comments, key=lambda c: (layout.order.get(c.msgid, 1 << 30), c.body_start)))
-    answers = tuple(c for c in all_comments if _is_author(c, v))
-    reviewer = [c for c in all_comments if not _is_author(c, v)]
-    # The author's later messages, in this patch's thread only (an archive
-    # of thousands of threads must not be scanned once per patch).
-    thread = thread_of.get(v.patch.msgid)
-    candidates = thread.messages if thread is not None else tuple(layout.messages.values())
-    author_msgs: list[Message] = [m for m in candidates
-                                  if m.kind is not MessageKind.PATCH and _same_writer(m.author, m.email, v)]
-    # What the author quoted in each later reply: a question they quote is
-    # answered; a reply quoting nothing of the reviewer's mail answers all.
-    quoted_by: dict[str, set[str]] = {}
-    for m in author_msgs:
-        lines = {_unquote(line) for b in m.blocks if b.depth for line in b.lines}
-        lines |= {_unquote(line) for c in review.comments.get(m.msgid, ()) for line in c.quoted_text.split("\n")}
-        quoted_by[m.msgid] = lines - {""}
-    summaries = []
-    for c in reviewer:
-        questions = find_questions(c.text)
-        answered = False
-        if questions:
-            for m in author_msgs:
-                if not is_descendant(m.msgid, c.msgid, parents):
-                    continue
-                q = quoted_by.get(m.msgid, set())
-                mine = {norm_code(line) for line in c.text.split("\n")}
-                if not q or not (q & _all_quotable(c, layout, review)) or (mine & q):
-                    answered = True
-                    break
-        if id(c) in placed:
-            file, function, side, line, code, header = placed[id(c)]
+def _where(cd: CommentDigest, code: _Code | None) -> str:
+    """``munlock_vma_page():173``, ``mm/mlock.c:173``, ``mm/mlock.c`` or
+    "general": where a comment points, as one short phrase."""
+    a = cd.comment.anchor
+    function = code.function if code else (a.function if a else None)
+    line = code.line if code else (a.line if a else None)
+    file = code.file if code else (a.file if a else "")
+    if function:
+        return function_label(function) + (f":{line}" if line is not None else "")
+    if file:
+        return file + (f":{line}" if line is not None else "")
+    return "general"
+
+
+def _comment_state(cd: CommentDigest) -> str:
+    if cd.open:
+        return "open question"
+    if cd.questions:
+        return "answered"
+    return ""
+
+
+def _ordered(d: PatchDigest) -> list[CommentDigest]:
+    """The reviewers' comments, open questions first, else in reading order."""
+    reviews = list(d.review_comments)
+    return [c for c in reviews if c.open] + [c for c in reviews if not c.open]
+
+
+def _facts(d: PatchDigest) -> str:
+    """What the status line says after the status: comments, answers,
+    open questions, trailers, findings ("" when none)."""
+    parts = []
+    n = len(d.review_comments)
+    if n:
+        who = ", ".join(d.reviewers)
+        parts.append(f"{n} comment{'s' if n != 1 else ''} from {who}")
+    answers = sum(1 for c in d.comments if c.by_author)
+    if answers:
+        parts.append(f"{answers} repl{'ies' if answers != 1 else 'y'} from the author")
+    if d.open_questions:
+        k = len(d.open_questions)
+        parts.append(f"{k} open question{'s' if k != 1 else ''}")
+    for t in d.trailers:
+        parts.append(f"{t.key}: {t.name or t.email}")
+    if d.findings:
+        parts.append(_findings_words(d.findings))
+    return "; ".join(parts)
+
+
+def _findings_words(findings: tuple[Finding, ...]) -> str:
+    by = {s: sum(1 for f in findings if f.severity is s) for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)}
+    n = len(findings)
+    parts = [f"{k} {s.value}{'s' if k != 1 and s is not Severity.INFO else ''}" for s, k in by.items() if k]
+    rules = sorted({f.rule for f in findings})
+    return f"{n} finding{'s' if n != 1 else ''} ({', '.join(parts)}: {', '.join(rules)})"
+
+
+def _label(d: PatchDigest) -> str:
+    n = f"{d.index}/{d.total}" if d.index is not None and d.total is not None else ""
+    title = d.title + (" (cover letter)" if d.is_cover else "")
+    return f"{n} {title}".strip()
+
+
+# --------------------------------------------------------------------------
+# the summary (default): markdown or plain text
+
+
+class _Doc:
+    """The summary's parts, written as markdown or as plain text."""
+
+    def __init__(self, plain: bool) -> None:
+        self.plain = plain
+        self.out: list[str] = []
+
+    def esc(self, s: str, line_start: bool = False) -> str:
+        """Mail text for this format; ``line_start``: it may start a line."""
+        return safe_plain(s).replace("\n", " ") if self.plain else md_escape(s, line_start=line_start)
+
+    def link(self, url: str) -> str:
+        return url if self.plain else f"<{url}>"
+
+    def title(self, s: str) -> None:
+        if self.plain:
+            self._underlined(s, "=")
+            self.out.append("")
         else:
-            a = c.anchor
-            file = a.file if a else None
-            function = a.function if a else None
-            side = a.side.value if a else None
-            line = a.line if a else None
-            code, header = (), ""
-        summaries.append(CommentSummary(c, file, function, side, line, code, header, questions, answered))
+            self.out += [f"# {s}", ""]
 
-    trailers = v.trailers
-    if trailers:
-        status = PatchStatus.REVIEWED
-    elif reviewer:
-        status = PatchStatus.CHANGES_REQUESTED
+    def heading(self, s: str) -> None:
+        if self.plain:
+            self._underlined(s, "-")
+        else:
+            self.out += [f"## {s}", ""]
+
+    def _underlined(self, s: str, mark: str) -> None:
+        lines = self._wrap(s)
+        self.out += lines + [mark * max(len(line) for line in lines)]
+
+    @staticmethod
+    def _wrap(s: str, first: str = "", rest: str = "") -> list[str]:
+        # a URL (a word longer than the line) stays whole
+        return textwrap.wrap(s, TEXT_WIDTH, initial_indent=first, subsequent_indent=rest,
+                             break_long_words=False, break_on_hyphens=False) or [first.rstrip()]
+
+    def para(self, s: str) -> None:
+        self.out += self._wrap(s) if self.plain else [s]
+
+    def item(self, s: str) -> None:
+        self.out += self._wrap(s, "- ", "  ") if self.plain else [f"- {s}"]
+
+    def blank(self) -> None:
+        if self.out and self.out[-1] != "":
+            self.out.append("")
+
+    def text(self) -> str:
+        return "\n".join(self.out).rstrip("\n") + "\n"
+
+
+def _short(review: Review, layout: Layout, plain: bool) -> str:
+    doc = _Doc(plain)
+    overview = layout.overview
+    series = overview.series if overview is not None else ()
+    if not series:
+        doc.title("Review summary")
+        doc.para("No patch found in the input.")
+        doc.blank()
     else:
-        status = PatchStatus.NO_REVIEW
-    return PatchSummary(v, status, _functions(v), tuple(summaries), answers, v.findings)
+        doc.title("Review summary: " + doc.esc(series_heading(series[0])) if len(series) == 1 else
+                  f"Review summary: {len(series)} series")
+    if series:
+        doc.para("One line per reviewer comment (its first sentence); `reviewkit summary --full` gives every "
+                 "comment verbatim." if not plain else
+                 "One line per reviewer comment (its first sentence); reviewkit summary --full gives every "
+                 "comment verbatim.")
+        doc.blank()
+    code = _code_of(layout)
+    for s in series:
+        if len(series) > 1:
+            doc.heading(doc.esc(series_heading(s)))
+            doc.blank()
+        quiet: list[PatchDigest] = []
+        for d in s.patches:
+            since = find_since(review, d.msgid)
+            if since is not None and not since.worth_saying():
+                since = None
+            if not d.review_comments and not d.trailers and not d.findings and not d.is_cover and since is None:
+                quiet.append(d)
+                continue
+            _short_patch(doc, d, code)
+            if since is not None:
+                _short_since(doc, since, layout)
+        if quiet:
+            doc.para("No review yet, no finding: " + ", ".join(
+                doc.esc(f"{d.index}/{d.total}" if d.index is not None and d.total is not None else d.title)
+                for d in quiet) + ".")
+            doc.blank()
+    if layout.discussion:
+        doc.heading("Discussion outside any patch")
+        doc.blank()
+        for c in layout.discussion:
+            note = layout.note(c)
+            gist = note.gist if note is not None else first_words(c.text)
+            doc.item(f"{doc.esc(c.author or c.email, True)}: {doc.esc(gist or first_words(c.text))}")
+        doc.blank()
+    return doc.text()
 
 
-def _all_quotable(c: Comment, layout: Layout, review: Review) -> set[str]:
-    """Every line the reviewer wrote in the message ``c`` comes from: its
-    unquoted blocks, else its unquoted body lines, else its comments."""
-    m = layout.messages.get(c.msgid)
-    found: set[str] = set()
-    if m is not None:
-        found = {norm_code(line) for b in m.blocks if not b.depth for line in b.lines} - {""}
-        if not found:
-            found = {norm_code(line) for line in m.body.split("\n") if not line.lstrip().startswith(">")} - {""}
-    if not found:
-        found = {norm_code(line) for x in review.comments.get(c.msgid, ()) for line in x.text.split("\n")} - {""}
-    return found
+def first_words(text: str, n: int = 100) -> str:
+    """The start of ``text`` on one line, cut at a word near ``n`` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= n else flat[: flat.rfind(" ", 0, n) if " " in flat[:n] else n] + " ..."
 
 
-def _one_series(messages: tuple[Message, ...], views: list[PatchView]) -> dict[str, Any]:
-    cover = next((m for m in messages if m.kind is MessageKind.COVER), None)
-    title = ""
-    if cover is not None:
-        title = cover.series.title
-    elif views:
-        title = patch_title(views[0])
-    elif messages:
-        title = messages[0].series.title or messages[0].subject
-    versions = sorted({m.series.version for m in messages if m.series.version})
-    totals = [m.series.total for m in messages if m.series.total]
-    return {"title": title, "versions": versions, "total": max(totals) if totals else None,
-            "patches_in_review": len(views)}
-
-
-def _series(review: Review, layout: Layout) -> dict[str, Any]:
-    """The series of the input: the first one's facts at the top level, and
-    every series (one per thread holding a shown patch) under ``all``."""
-    top = _one_series(review.messages, list(layout.patches))
-    groups: dict[int, list[PatchView]] = {}
-    rank = {m.msgid: i for i, t in enumerate(review.threads) for m in t.messages}
-    for v in layout.patches:
-        groups.setdefault(rank.get(v.patch.msgid, -1), []).append(v)
-    every = [_one_series(review.threads[i].messages if i >= 0 else (), views) for i, views in groups.items()]
-    if every:
-        top["title"] = every[0]["title"]
-    top["all"] = every
-    return top
-
-
-def _status_line(s: PatchSummary) -> str:
-    who = list(dict.fromkeys(c.comment.author or c.comment.email for c in s.comments))
-    parts = [f"**Status: {s.status.value}**"]
-    if s.comments:
-        parts.append(f"{len(s.comments)} comment{'s' if len(s.comments) != 1 else ''} from "
-                     + ", ".join(md_escape(w) for w in who))
-    if s.open_questions:
-        n = len(s.open_questions)
-        parts.append(f"{n} open question{'s' if n != 1 else ''}")
-    if s.view.trailers:
-        parts.append(", ".join(f"{md_escape(t.key)} from {md_escape(t.name or t.email)}" for t in s.view.trailers))
+def _short_patch(doc: _Doc, d: PatchDigest, code: dict[tuple[str, int], _Code]) -> None:
+    if doc.plain:
+        doc.heading(safe_plain(f"{_label(d)}: {d.status.value}").replace("\n", " "))
+        if _facts(d):
+            doc.para(safe_plain(_facts(d)))
+        if d.link:
+            doc.out.append(f"<{d.link}>")
     else:
-        parts.append("no Reviewed-by, Acked-by or Tested-by given in the thread")
-    if s.findings:
-        parts.append(f"{len(s.findings)} automated finding{'s' if len(s.findings) != 1 else ''}")
-    return " · ".join(parts)
+        doc.heading(md_escape(_label(d), line_start=False))
+        doc.para(f"**{d.status.value}**" + (f"; {md_escape(_facts(d))}" if _facts(d) else "")
+                 + (f" · {doc.link(d.link)}" if d.link else ""))
+        doc.blank()
+    for cd in _ordered(d):
+        c = cd.comment
+        state = _comment_state(cd)
+        gist = cd.gist or ("(a diff)" if cd.diff_at is not None else "(no words of its own)")
+        where = _where(cd, code.get(comment_key(c)))
+        if doc.plain:
+            where = safe_plain(where).replace("\n", " ")
+        elif where != "general":
+            where = md_code(where)
+        head = f"{doc.esc(c.author or c.email, True)} ({where}): {doc.esc(gist)}"
+        flags = (["proposes a diff"] if cd.diff_at is not None and cd.gist else []) + ([state] if state else [])
+        if doc.plain:
+            # a mail reply: the flags in brackets, the link on a line of its own
+            doc.item(head + "".join(f" [{flag}]" for flag in flags))
+            if cd.link:
+                doc.out.append(f"  <{cd.link}>")
+        else:
+            bits = [head] + [f"**{flag}**" if flag == "open question" else flag for flag in flags]
+            doc.item(" — ".join(bits + ([doc.link(cd.link)] if cd.link else [])))
+    doc.blank()
+
+
+def _short_since(doc: _Doc, since: Since, layout: Layout) -> None:
+    """The previous version's review of a patch: one line of counts (its
+    comments by fate, the trailers given, its findings), then one line per
+    comment with its fate, the ones still open first."""
+    v = f"v{since.old.version}"
+    if since.dropped:
+        head = f"Dropped in v{since.new.version} ({since.link.reason})"
+    else:
+        head = f"Since {v}" + (f" (was {since.was}; {since.how})" if since.was else f" ({since.how})")
+    facts = [f"comments on {v}: {since.counts()}"]
+    facts += [f"{t.key} given on {v}: {t.name or t.email}" for t in since.trailers]
+    if since.findings:
+        facts.append(f"findings on {v}: {since.finding_counts()}")
+    text = f"{head}: " + "; ".join(facts)
+    doc.para(doc.esc(text) if doc.plain else f"**{md_escape(head, line_start=False)}**: {md_escape('; '.join(facts))}")
+    order = (Verdict.OPEN, Verdict.ANSWERED, Verdict.ADDRESSED, Verdict.MOOT)
+    for f in sorted(since.fates, key=lambda f: order.index(f.verdict)):
+        c = f.comment
+        note = layout.note(c)
+        gist = (note.gist if note is not None else "") or first_words(c.text) or "(no words of its own)"
+        a = c.anchor
+        where = "general"
+        if a is not None and a.function:
+            where = function_label(a.function) + (f":{a.line}" if a.line is not None else "")
+        elif a is not None and a.file:
+            where = a.file + (f":{a.line}" if a.line is not None else "")
+        status = status_words(f)
+        if doc.plain:
+            doc.item(f"{doc.esc(c.author or c.email, True)} ({safe_plain(where)}): {doc.esc(gist)} [{status}]")
+        else:
+            shown = md_code(where) if where != "general" else where
+            flag = f"**{status}**" if f.verdict is Verdict.OPEN else status
+            doc.item(f"{doc.esc(c.author or c.email, True)} ({shown}): {doc.esc(gist)} — {flag}")
+    doc.blank()
+
+
+# --------------------------------------------------------------------------
+# --full: the archive form (markdown)
 
 
 def _md_trailer(t: Trailer) -> str:
@@ -265,185 +348,187 @@ def _md_trailer(t: Trailer) -> str:
     return out
 
 
-def _as_shown(c: Comment) -> CommentSummary:
-    """A comment shown where its anchor says, with no code block and no
-    questions of its own (author replies, discussion)."""
-    a = c.anchor
-    return CommentSummary(c, a.file if a else None, a.function if a else None,
-                          a.side.value if a else None, a.line if a else None, (), "", (), True)
-
-
-def _md_comment(cs: CommentSummary) -> list[str]:
-    c = cs.comment
+def _md_comment(cd: CommentDigest, code: _Code | None) -> list[str]:
+    c = cd.comment
     head = f"**{md_escape(c.author or c.email or '(unknown)')}**"
     if c.date:
         head += f", {md_escape(c.date)}"
-    if cs.line is not None:
-        head += f", on {cs.side} line {cs.line}"
-    elif cs.file:
-        head += f", on {md_code(cs.file)} (line not found in the shown diff)"
-    answers = c.anchor.answers if c.anchor and c.anchor.answers else None
+    a = c.anchor
+    if code is not None and code.line is not None:
+        head += f", on {code.side} line {code.line}"
+    elif a is not None and a.file:
+        head += f", on {md_code(a.file)} (line not found in the shown diff)"
+    answers = a.answers if a and a.answers else None
     if answers:
         head += f", answering {md_escape(answers)}"
+    state = _comment_state(cd)
+    if state:
+        head += f" ({state})"
+    if cd.link:
+        head += f" <{cd.link}>"
     out = [head + ":", ""]
-    if cs.code:
-        body = [cs.code_header] if cs.code_header else []
-        body += [diff_marker(dl.kind) + dl.text for dl in cs.code]
+    if code is not None and code.code:
+        body = [code.header] if code.header else []
+        body += [diff_marker(dl.kind) + dl.text for dl in code.code]
         out.append(md_fence("\n".join(body), "diff"))
     else:
-        quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")
+        quote = c.quoted_text or (a.quoted if a else "")
         if quote:
             lines = quote.rstrip("\n").split("\n")[-CONTEXT_LINES - 1:]
             out.append(md_fence("\n".join(lines), "text"))
-    out.append(md_fence(c.text.rstrip("\n"), "text"))
+    out.append(md_text_and_diff(c.text, cd.diff_at))
     return out
 
 
 def _md_finding(f: Finding) -> str:
     where = f" at {md_code(finding_place(f))}" if finding_place(f) else ""
+    if len(f.lines) > 1:
+        where += " (lines " + ", ".join(str(n) for n in f.lines) + ")"
     if f.function:
         where += " in " + md_code(function_label(f.function))
     out = (f"- **{md_escape(f.rule)}** ({md_escape(f.category)}, {f.severity.value}, "
            f"{f.confidence.value} confidence){where}: {md_escape(f.message, keep_newlines=True)}")
     if f.suggestion:
-        out += f"  \nSuggestion: {md_escape(f.suggestion, keep_newlines=True)}"
+        out += "  \n" + md_suggestion(f.suggestion)
     # Continuation lines stay inside the list item.
-    return out.replace("\n", "\n  ")
+    return out.replace("\n", "\n  ").replace("\n  \n", "\n\n")
 
 
-def _md_patch(s: PatchSummary) -> list[str]:
-    v = s.view
-    label = series_label(v)
-    out = [f"## {label + ': ' if label else ''}{md_escape(patch_title(v) or '(no subject)')}", "",
-           _status_line(s), ""]
-    out.append(f"- Author: {md_escape(v.author) if v.author else '(unknown)'}"
-               + (f" {md_code(v.email)}" if v.email else ""))
-    if v.patch.source.value == "quoted":
+def _md_patch(d: PatchDigest, layout: Layout, code: dict[tuple[str, int], _Code]) -> list[str]:
+    out = [f"## {md_escape(_label(d), line_start=False)}", "", f"**Status: {d.status.value}**"
+           + (f" · {md_escape(_facts(d))}" if _facts(d) else ""), ""]
+    out.append(f"- Author: {md_escape(d.author) if d.author else '(unknown)'}"
+               + (f" {md_code(d.email)}" if d.email else ""))
+    if d.link:
+        out.append(f"- Link: <{d.link}>")
+    view = next((v for v in layout.patches if v.patch.msgid == d.msgid), None)
+    if view is not None and view.patch.source.value == "quoted":
         out.append("- The posting is not in the input: the diff is rebuilt from the reviewer's quote")
-    if s.functions:
+    if d.functions:
         out.append("- Functions touched: " + ", ".join(
-            f"{md_code(function_label(name))} ({status})" for _, name, status in s.functions))
-    for t in v.trailers:
+            f"{md_code(function_label(name))} ({status})" for _, name, status in d.functions))
+    for t in d.trailers:
         out.append(f"- Given in the thread: {_md_trailer(t)}")
-    for t in v.carried:
+    for t in d.carried:
         out.append(f"- Carried by the patch: {_md_trailer(t)}")
     out.append("")
-
-    on_code = [c for c in s.comments if c.file]
-    general = [c for c in s.comments if not c.file]
+    if d.is_cover and d.cover_text:
+        out += [f"**{md_escape(d.author or d.email or '(unknown)')}**" + (f", {md_escape(d.date)}" if d.date else "")
+                + ", the cover letter:", "", md_fence(d.cover_text, "text")]
+        if d.cover_tail:
+            out += [md_fence(d.cover_tail, "text")]
+    opened = [c for c in d.review_comments if c.open]
+    if opened:
+        out += ["### Open questions", ""]
+        for c in opened:
+            where = _where(c, code.get(comment_key(c.comment)))
+            for q in c.questions:
+                out.append(f"- {md_escape(c.comment.author)} ({md_escape(where)}): {md_escape(q)}")
+        out.append("")
+    reviews = d.review_comments
+    on_code = [c for c in reviews
+               if comment_key(c.comment) in code or (c.comment.anchor is not None and c.comment.anchor.file)]
+    general = [c for c in reviews if c not in on_code]
     if on_code:
         out += ["### Comments on the code", ""]
-        groups: dict[tuple[str, str | None], list[CommentSummary]] = {}
+        groups: dict[tuple[str, str | None], list[CommentDigest]] = {}
         for c in on_code:
-            groups.setdefault((c.file or "", c.function), []).append(c)
+            k = code.get(comment_key(c.comment))
+            a = c.comment.anchor
+            key = (k.file, k.function) if k else ((a.file, a.function) if a else ("", None))
+            groups.setdefault(key, []).append(c)
         for (file, fn), cs in groups.items():
             out += [f"#### {md_code(file)}" + (f": {md_code(function_label(fn))}" if fn else ""), ""]
             for c in cs:
-                out += _md_comment(c)
+                out += _md_comment(c, code.get(comment_key(c.comment)))
     if general:
-        out += ["### General comments", ""]
+        out += ["### General comments" if not d.is_cover else "### Discussion of the series", ""]
         for c in general:
-            out += _md_comment(c)
-    if s.answers:
+            out += _md_comment(c, code.get(comment_key(c.comment)))
+    answers = [c for c in d.comments if c.by_author]
+    if answers:
         out += ["### Replies from the author", ""]
-        for a in s.answers:
-            out += _md_comment(_as_shown(a))
-    if s.open_questions:
-        out += ["### Open questions", ""]
-        for c in s.open_questions:
-            where = ""
-            if c.file:
-                where = f" ({md_code(c.file)}" + (f" {c.side} line {c.line}" if c.line is not None else "") + ")"
-            for q in c.questions:
-                out.append(f"- {md_escape(c.comment.author)}{where}: {md_escape(q)}")
-        out.append("")
-    if s.findings:
-        out += ["### Automated findings", ""] + [_md_finding(f) for f in s.findings] + [""]
+        for c in answers:
+            out += _md_comment(c, code.get(comment_key(c.comment)))
+    if d.findings:
+        out += ["### Automated findings", ""] + [_md_finding(f) for f in d.findings] + [""]
     return out
 
 
-def _summaries(review: Review) -> tuple[Layout, list[PatchSummary]]:
-    layout = build_layout(review)
-    parents = {m: p for t in review.threads for m, p in t.parents.items()}
-    thread_of: dict[str, Thread] = {}
-    for t in review.threads:
-        for m in t.messages:
-            thread_of[m.msgid] = t
-    return layout, [_summarise_patch(v, layout, review, parents, thread_of) for v in layout.patches]
-
-
-def build_summary(review: Review) -> str:
-    """The markdown review summary (ends with a newline).
-
-    Every reviewer comment appears verbatim; comments of replies that review
-    no patch of the input appear under "Discussion". Returns a short note
-    when the input holds no patch and no comment.
-    """
-    layout, sums = _summaries(review)
-    series = _series(review, layout)
-    out = [f"# Review summary: {md_escape(series['title']) or '(untitled)'}", ""]
-    facts = []
-    if len(series["all"]) > 1:
-        pass  # each series is listed below with its own versions
-    elif series["versions"]:
-        n = len(series["versions"])
-        facts.append(("version " if n == 1 else "versions ") + ", ".join(f"v{v}" for v in series["versions"]))
-    if series["total"] and len(series["all"]) <= 1:
-        facts.append(f"{series['total']} patch{'es' if series['total'] != 1 else ''} in the series")
-    # tests/data/corpus/threads/lru-lock-v16.mbox: 22 patches and the cover
-    # letter (0/22) are not "23 patches"
-    covers = sum(1 for s in sums if s.view.index == 0)
-    n_patches = len(sums) - covers
-    facts.append(f"{n_patches} patch{'es' if n_patches != 1 else ''}"
-                 + (" and the cover letter" if covers else "") + " in this review")
-    out += ["Series: " + "; ".join(facts) + ".", ""]
-    if len(series["all"]) > 1:
-        out += [f"The input holds {len(series['all'])} series:", ""]
-        for one in series["all"]:
-            label = ", ".join(f"v{v}" for v in one["versions"])
-            total = f", {one['total']} patches" if one["total"] else ""
-            n = one["patches_in_review"]
-            out.append(f"- {md_escape(one['title']) or '(untitled)'} ({label or 'no version'}{total}; "
-                       f"{n} in this review)")
+def _full(review: Review, layout: Layout) -> str:
+    overview = layout.overview
+    series: tuple[SeriesDigest, ...] = overview.series if overview is not None else ()
+    title = series_heading(series[0]) if len(series) == 1 else (f"{len(series)} series" if series else "(untitled)")
+    out = [f"# Review summary: {md_escape(title, line_start=False)}", ""]
+    digests = [d for s in series for d in s.patches]
+    if len(series) > 1:
+        out += [f"The input holds {len(series)} series:", ""]
+        for s in series:
+            n = sum(1 for d in s.patches if not d.is_cover)
+            out.append(f"- {md_escape(series_heading(s), line_start=False)}: {n} in this review")
         out.append("")
-    if sums:
+    if digests:
         out += ["| patch | status | comments | open questions | findings |", "|---|---|---:|---:|---:|"]
-        for s in sums:
-            label = series_label(s.view)
-            out.append(f"| {md_table_cell((label + ' ' if label else '') + patch_title(s.view))} | "
-                       f"{s.status.value} | {len(s.comments)} | {len(s.open_questions)} | {len(s.findings)} |")
+        for d in digests:
+            out.append(f"| {md_table_cell(_label(d))} | {d.status.value} | {len(d.review_comments)} | "
+                       f"{len(d.open_questions)} | {len(d.findings)} |")
         out.append("")
     else:
         out += ["No patch found in the input.", ""]
-    for s in sums:
-        out += _md_patch(s)
-        out += since_markdown(review, s.view.patch.msgid)  # the previous version's review, when the input has it
+    code = _code_of(layout)
+    for d in digests:
+        out += _md_patch(d, layout, code)
+        out += since_markdown(review, d.msgid)  # the previous version's review, when the input has it
     if layout.discussion:
-        out += ["## Discussion", ""]
+        out += ["## Discussion outside any patch", ""]
         for c in layout.discussion:
-            out += _md_comment(_as_shown(c))
+            note = layout.note(c)
+            out += _md_comment(note, None) if note is not None else [
+                f"**{md_escape(c.author or c.email or '(unknown)')}**:", "", md_fence(c.text, "text")]
     if layout.other_findings:
         out += ["## Other findings", ""] + [_md_finding(f) for f in layout.other_findings] + [""]
-    if layout.warnings:
-        out += ["## Warnings", ""] + [f"- {md_escape(w)}" for w in layout.warnings] + [""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _comment_json(cs: CommentSummary) -> dict[str, Any]:
-    c = cs.comment
+def build_summary(review: Review, *, full: bool = False, plain: bool = False) -> str:
+    """The review summary (ends with a newline).
+
+    Args:
+        full: the archive form (markdown): every reviewer comment verbatim,
+            comments of replies that review no patch of the input under
+            "Discussion outside any patch".
+        plain: the summary as plain text, 72 columns, for a reply by mail.
+    """
+    layout = build_layout(review)
+    if full:
+        return _full(review, layout)
+    return _short(review, layout, plain)
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+def _comment_json(cd: CommentDigest, code: _Code | None) -> dict[str, Any]:
+    c = cd.comment
+    a = c.anchor
     return {
         "msgid": c.msgid,
         "author": c.author,
         "email": c.email,
         "date": c.date,
-        "file": cs.file,
-        "function": cs.function,
-        "side": cs.side,
-        "line": cs.line,
-        "code": [{"kind": dl.kind, "text": dl.text, "old": dl.old_no, "new": dl.new_no} for dl in cs.code],
+        "file": code.file if code else (a.file if a else None),
+        "function": code.function if code else (a.function if a else None),
+        "side": code.side if code else (a.side.value if a else None),
+        "line": code.line if code else (a.line if a else None),
+        "code": [{"kind": dl.kind, "text": dl.text, "old": dl.old_no, "new": dl.new_no}
+                 for dl in (code.code if code else ())],
         "text": c.text,
-        "questions": list(cs.questions),
-        "answered": cs.answered,
+        "gist": cd.gist,
+        "questions": list(cd.questions),
+        "answered": cd.answered,
+        "proposes_diff": cd.diff_at is not None,
+        "link": cd.link,
     }
 
 
@@ -455,41 +540,58 @@ def build_summary_json(review: Review) -> dict[str, Any]:
     """The summary's facts as a JSON-ready dict (schema ``reviewkit.summary``, version 1)."""
     from reviewkit.render.json_out import _comment, _finding
 
-    layout, sums = _summaries(review)
+    layout = build_layout(review)
+    code = _code_of(layout)
+    sources = {v.patch.msgid: v.patch.source.value for v in layout.patches}
+    overview = layout.overview
+    series = overview.series if overview is not None else ()
+    first = series[0] if series else None
     doc: dict[str, Any] = {
         "schema": SUMMARY_SCHEMA,
         "version": SUMMARY_VERSION,
-        "series": _series(review, layout),
+        "series": {
+            "title": first.title if first else "",
+            "versions": sorted({s.version for s in series if s.version}),
+            "total": first.total if first else None,
+            "patches_in_review": sum(1 for s in series for d in s.patches if not d.is_cover),
+            "all": [{"title": s.title, "version": s.version, "versions": [s.version] if s.version else [],
+                     "total": s.total, "patches_in_review": sum(1 for d in s.patches if not d.is_cover)}
+                    for s in series],
+        },
         "patches": [{
-            "msgid": s.view.patch.msgid,
-            "subject": s.view.patch.subject,
-            "source": s.view.patch.source.value,
-            "version": s.view.version,
-            "index": s.view.index,
-            "total": s.view.total,
-            "author": s.view.author,
-            "email": s.view.email,
-            "status": s.status.value,
-            "functions": [{"file": f, "name": n, "status": st} for f, n, st in s.functions],
-            "trailers": [_trailer_json(t) for t in s.view.trailers],
-            "carried_trailers": [_trailer_json(t) for t in s.view.carried],
-            "comments": [_comment_json(c) for c in s.comments],
-            "author_replies": [_comment(c) for c in s.answers],
-            "open_questions": [{"msgid": c.comment.msgid, "author": c.comment.author, "file": c.file,
-                                "line": c.line, "questions": list(c.questions)} for c in s.open_questions],
-            "findings": [_finding(f) for f in s.findings],
-        } for s in sums],
+            "msgid": d.msgid,
+            "subject": d.subject,
+            "cover_letter": d.is_cover,
+            "source": sources.get(d.msgid, "cover" if d.is_cover else "mail"),
+            "link": d.link,
+            "version": d.version,
+            "index": d.index,
+            "total": d.total,
+            "author": d.author,
+            "email": d.email,
+            "status": d.status.value,
+            "functions": [{"file": f, "name": n, "status": st} for f, n, st in d.functions],
+            "trailers": [_trailer_json(t) for t in d.trailers],
+            "carried_trailers": [_trailer_json(t) for t in d.carried],
+            "comments": [_comment_json(c, code.get(comment_key(c.comment))) for c in d.review_comments],
+            "author_replies": [_comment(c.comment) for c in d.comments if c.by_author],
+            "open_questions": [{"msgid": c.comment.msgid, "author": c.comment.author,
+                                "file": (code[k].file if (k := comment_key(c.comment)) in code else None),
+                                "line": code[k].line if k in code else None, "questions": list(c.questions),
+                                "link": c.link} for c in d.open_questions],
+            "findings": [_finding(f) for f in d.findings],
+        } for s in series for d in s.patches],
         "discussion": [_comment(c) for c in layout.discussion],
         "other_findings": [_finding(f) for f in layout.other_findings],
-        "warnings": list(layout.warnings),
+        "warnings": list(review.warnings),
     }
     # the previous version's review, for the patches whose previous version
     # the input holds
-    for entry, s in zip(doc["patches"], sums):
-        since = since_json(review, s.view.patch.msgid)
+    for entry in doc["patches"]:
+        since = since_json(review, entry["msgid"])
         if since is not None:
             entry["since"] = since
     return doc
 
 
-__all__ = ["PatchStatus", "find_questions", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]
+__all__ = ["PatchStatus", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]

@@ -1,11 +1,28 @@
 """The terminal review (rich).
 
-Per patch: a header (subject, author, version, date, trailers), the diff by
-file and by function (function names as section headers, old and new line
-numbers in a ``Table.grid`` of ``Text`` cells), each reviewer comment under
-the line it follows and each finding under the line it concerns; then the
-conversation (comments on no shown line, answers to other reviewers); a
-closing table of comments and findings per function.
+First the overview of each series: one line per patch (``N/T``, title,
+reviewers, comments, open questions, findings by severity, trailers,
+status). Then per series its cover letter (the letter's text with its
+changelog, the shortlog and diffstat, and the replies to it: the series'
+discussion), and per patch a header (subject, author, version, date,
+trailers), the diff by file and by function (function names as section
+headers, old and new line numbers beside each line), each reviewer comment
+under the line it follows and each finding under the line it concerns;
+then the conversation (comments on no shown line, answers to other
+reviewers).
+
+How lines are laid out, on a terminal of some width:
+
+- the writer's own words wrap at spaces; a word longer than the line (a
+  URL) is never split;
+- quoted lines (somebody else's words) are cropped with a marker, never
+  wrapped: a wrapped tail would read as the replier's own words;
+- code (diff lines, a diff a reviewer proposes, a suggested block) folds
+  with its gutter: the continuation keeps the number columns and shows
+  ``↪`` in the marker column.
+
+A file or pipe (a console printing with ``soft_wrap``, so that
+``options.no_wrap`` is set) gets every line whole.
 
 Diff lines are green (added), red (removed) or dim (context); in C files
 keywords are bold and comments italic on top of that.
@@ -13,9 +30,8 @@ keywords are bold and comments italic on top of that.
 Every mail-derived string goes through :mod:`reviewkit.render.safe`; no
 markup string is ever built from mail text. Colour is the console's
 business: a non-terminal file gets none, and ``no_color`` / ``NO_COLOR``
-gets no attribute at all (see :func:`render_text`); nothing here
-hard-codes colour output. A console whose encoding is not UTF-8 gets ASCII
-stand-ins for the glyphs.
+gets no attribute at all (see :func:`render_text`). A console whose
+encoding is not UTF-8 gets ASCII stand-ins for the glyphs.
 """
 
 from __future__ import annotations
@@ -24,40 +40,43 @@ import io
 import re
 from typing import Iterable
 
-from rich import box
-from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
-from rich.cells import cell_len
+from rich.cells import cell_len, get_character_cell_size
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.measure import Measurement
 from rich.rule import Rule
 from rich.segment import Segment
-from rich.style import Style
-from rich.table import Table
 from rich.text import Text
 
-from reviewkit.model import Comment, Finding, PatchSource, Review, Severity
+from reviewkit.model import Comment, CommentFate, Finding, PatchSource, PatchStatus, Review, Severity
 from reviewkit.render.layout import (
+    CoverView,
     HunkView,
     Layout,
     PatchView,
     build_layout,
-    closing_warnings,
+    comment_key,
     diff_marker,
+    dismissed_note,
     finding_place,
+    findings_tally,
     function_label,
     function_sections,
     hunk_header,
     hunk_notes,
     loose_finding_groups,
-    per_function_counts,
+    overview_rows,
+    series_heading,
     series_label,
+    trailers_tally,
 )
-from reviewkit.render.safe import safe_text
-from reviewkit.render.versions import CarriedView
+from reviewkit.render.safe import safe_plain, safe_text
+from reviewkit.render.versions import VERDICT_STYLE, fate_where, status_words
 
 # Glyphs, and their ASCII stand-ins for a console whose encoding is not
 # UTF-8 (rich swaps its own box characters the same way).
 _GLYPHS = {"comment": ("│ ", "| "), "finding": ("▌ ", "! "), "function": ("▶ ", "> "),
-           "dot": (" · ", " - "), "arrow": (" → ", " -> "), "rule": ("─", "-")}
+           "dot": (" · ", " - "), "arrow": (" → ", " -> "), "rule": ("─", "-"), "fold": ("↪", "\\"),
+           "crop": ("…", "~"), "carried": ("┆ ", ": ")}
 
 
 def _glyph(name: str, ascii_only: bool) -> str:
@@ -66,7 +85,7 @@ def _glyph(name: str, ascii_only: bool) -> str:
 
 # A light C highlight that keeps the diff colours (green/red/dim) and adds
 # weight: keywords bold, comments italic. Cheap: two regexes per line, and
-# nothing to see on a console without styles.
+# only on a console that shows styles.
 _C_KEYWORDS = re.compile(
     r"\b(?:if|else|for|while|do|switch|case|default|break|continue|return|goto|struct|union|enum|"
     r"static|const|inline|unsigned|signed|void|int|long|short|char|bool|sizeof|typedef|extern)\b")
@@ -75,49 +94,111 @@ _C_SUFFIXES = (".c", ".h")
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _LINE_STYLE = {"+": "green", "-": "red", " ": "dim"}
+_STATUS_STYLE = {PatchStatus.REVIEWED: "green", PatchStatus.REVIEWED_CHANGES: "yellow",
+                 PatchStatus.CHANGES_REQUESTED: "yellow", PatchStatus.NO_REVIEW: "dim"}
+# the overview's status column: short words for a narrow terminal
+_STATUS_SHORT = {PatchStatus.REVIEWED: "reviewed", PatchStatus.REVIEWED_CHANGES: "reviewed+fix",
+                 PatchStatus.CHANGES_REQUESTED: "changes", PatchStatus.NO_REVIEW: "no review"}
+_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+_TAB = 8
+
+WRAP, CROP, FOLD = "wrap", "crop", "fold"
 
 
-class _Barred:
-    """Render ``inner`` narrower by the bar's width, each line led by the bar."""
+# --------------------------------------------------------------------------
+# lines
 
-    def __init__(self, inner: RenderableType, bar: str, style: str) -> None:
-        self.inner, self.bar, self.style = inner, bar, style
+
+def _fit(text: Text, width: int, mode: str, console: Console, fold_mark: Text) -> list[Text]:
+    """``text`` (one line) laid out in ``width`` cells by ``mode``."""
+    plain = text.plain
+    if len(plain) <= width and (plain.isascii() or cell_len(plain) <= width):
+        return [text]
+    if mode == CROP:
+        out = text.copy()
+        out.truncate(width, overflow="ellipsis")
+        return [out]
+    if mode == FOLD:
+        return _fold(text, width, fold_mark)
+    if any(len(m.group()) > width for m in _URL.finditer(plain)):
+        return [text]  # never split a URL: the terminal wraps the line, the link stays whole
+    return list(text.wrap(console, width, justify="default", overflow="fold"))
+
+
+def _fold(text: Text, width: int, mark: Text) -> list[Text]:
+    """``text`` cut every ``width`` cells; each piece after the first
+    starts with ``mark`` (the fold glyph in the marker column)."""
+    offsets = []
+    cells = 0
+    limit = width
+    for i, ch in enumerate(text.plain):
+        size = 1 if " " <= ch <= "~" else get_character_cell_size(ch)
+        if cells + size > limit and i:
+            offsets.append(i)
+            cells = 0
+            limit = max(1, width - mark.cell_len)
+        cells += size
+    pieces = list(text.divide(offsets))
+    return [pieces[0]] + [Text.assemble(mark, piece) for piece in pieces[1:]]
+
+
+class _Block:
+    """Lines, each with a lead (a bar, the number columns) and a layout
+    mode (:data:`WRAP`, :data:`CROP`, :data:`FOLD`); a line's wrapped or
+    folded continuation gets ``cont`` as its lead."""
+
+    def __init__(self) -> None:
+        self.lines: list[tuple[Text, Text, str, Text]] = []
+
+    def add(self, lead: Text, body: Text, mode: str = WRAP, cont: Text | None = None) -> None:
+        self.lines.append((lead, cont if cont is not None else lead, mode, body))
+
+    def add_text(self, lead: Text, text: Text, mode: str = WRAP) -> None:
+        """Each line of ``text`` (which may hold newlines) as a line."""
+        for line in text.split("\n", allow_blank=True) if "\n" in text.plain else [text]:
+            self.add(lead, line, mode)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        inner = Measurement.get(console, options.update(width=max(1, options.max_width - len(self.bar))),
-                                self.inner)
-        return Measurement(inner.minimum + len(self.bar), inner.maximum + len(self.bar)).clamp(
-            max_width=options.max_width)
+        widest = max((lead.cell_len + cell_len(body.plain.expandtabs(_TAB)) for lead, _, _, body in self.lines),
+                     default=0)
+        return Measurement(min(widest, options.max_width), widest).clamp(max_width=options.max_width)
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = max(1, options.max_width - len(self.bar))
-        inner_options = options.update(width=width)
-        if console.color_system is None and not console.record:
-            # No colour to show: the plain parts (most of a comment) need
-            # not go through rich's wrapping (tests/data/corpus/threads/
-            # lru-lock-v16.mbox has 1,165 comment lines). Each part ends
-            # its last line, so the parts' lines follow one another.
-            parts = self.inner.renderables if isinstance(self.inner, Group) else [self.inner]
-            lines: list[list[Segment]] = []
-            for part in parts:
-                if not (type(part) is _Fields or (type(part) is Text and part.end == "\n")):
-                    break  # rich's own path for the whole
-                plain = _plain_lines(console, part, inner_options) if type(part) is Text else None
-                if plain is None:
-                    lines.extend(console.render_lines(part, inner_options, pad=False))
+        # A console without colour (a pipe, NO_COLOR) writes the text of a
+        # segment and ignores its style: a line that needs no fitting is
+        # just its characters, tabs expanded (kernel code is indented
+        # with tabs; lru-lock-v16.mbox has 5,000 diff rows).
+        plain = console.color_system is None and not console.record
+        mark = Text(_glyph("fold", options.ascii_only), style="dim")
+        new_line = Segment.line()
+        for lead, cont, mode, body in self.lines:
+            text = body.plain
+            if "\t" in text:
+                text = text.expandtabs(_TAB)
+                if plain and not body.spans:
+                    body = Text(text, style=body.style)
                 else:
-                    lines.extend([Segment(line)] for line in plain)
+                    body = body.copy()
+                    body.expand_tabs(_TAB)
+            if options.no_wrap:
+                pieces = [body]
             else:
-                yield from self._barred_lines(console, lines)
-                return
-        yield from self._barred_lines(console, console.render_lines(self.inner, inner_options, pad=False))
-
-    def _barred_lines(self, console: Console, lines: list[list[Segment]]) -> RenderResult:
-        bar = Segment(self.bar, console.get_style(self.style))
-        for line in lines:
-            yield bar
-            yield from line
-            yield Segment.line()
+                width = max(1, options.max_width - lead.cell_len)
+                pieces = _fit(body, width, mode, console, mark)
+                if len(pieces) > 1 and mode == WRAP and cont.cell_len > lead.cell_len:
+                    # a hanging indent: what follows the first line wraps
+                    # to the width left beside the deeper indent
+                    rest = body[len(pieces[0].plain):]
+                    rest = rest[len(rest.plain) - len(rest.plain.lstrip(" ")):]
+                    pieces = pieces[:1] + _fit(rest, max(1, options.max_width - cont.cell_len), mode, console, mark)
+            for i, piece in enumerate(pieces):
+                head = lead if i == 0 else cont
+                if plain:
+                    yield Segment(head.plain + (text if piece is body else piece.plain))
+                else:
+                    yield from head.render(console)
+                    yield from piece.render(console)
+                yield new_line
 
 
 class _Fields:
@@ -130,24 +211,31 @@ class _Fields:
         # what goes before each field when it shares a line with the last
         self.separators = separators or ["  "] * len(fields)
 
-    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        # as wide as the fields on one line, as narrow as the widest field
-        whole = sum(f.cell_len for f in self.fields) + sum(len(s) for s in self.separators[1:])
-        widest = max((f.cell_len for f in self.fields), default=0)
-        return Measurement(widest, whole).clamp(max_width=options.max_width)
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        width = options.max_width
+    def lines(self, width: int | None) -> list[Text]:
+        """The fields on lines of at most ``width`` cells (None: one line)."""
+        out = []
         line = Text()
         for field, sep in zip(self.fields, self.separators):
-            if line.cell_len and line.cell_len + len(sep) + field.cell_len > width:
-                yield line
+            if width is not None and line.cell_len and line.cell_len + len(sep) + field.cell_len > width:
+                out.append(line)
                 line = Text()
             if line.cell_len:
                 line.append(sep, style="dim")
             line.append_text(field)
         if line.cell_len:
-            yield line
+            out.append(line)
+        return out
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        whole = sum(f.cell_len for f in self.fields) + sum(len(s) for s in self.separators[1:])
+        widest = max((f.cell_len for f in self.fields), default=0)
+        return Measurement(widest, whole).clamp(max_width=options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        block = _Block()
+        for line in self.lines(None if options.no_wrap else options.max_width):
+            block.add(Text(), line)
+        yield block
 
 
 def _who(name: str, email: str) -> Text:
@@ -159,35 +247,33 @@ def _who(name: str, email: str) -> Text:
     return t
 
 
-class _BarredView:
-    """A renderable drawn as a bar-marked block; subclasses build it in
-    ``_barred``."""
+class _BlockView:
+    """A renderable drawn as a :class:`_Block`; subclasses build it."""
 
-    def _barred(self, ascii_only: bool) -> _Barred:
+    def block(self, ascii_only: bool, width: int | None, lead: Text | None = None) -> _Block:
         raise NotImplementedError
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self._barred(options.ascii_only)
+        yield self.block(options.ascii_only, None if options.no_wrap else options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, self._barred(options.ascii_only))
+        return Measurement.get(console, options, self.block(options.ascii_only, options.max_width))
 
 
-class CommentView(_BarredView):
-    """A reviewer comment: who, when, what they answer, every line verbatim."""
+class CommentView(_BlockView):
+    """A reviewer comment: who, when, what they answer, every line
+    verbatim; a diff the writer proposes is shown as code."""
 
-    def __init__(self, comment: Comment, *, show_quote: bool = False) -> None:
+    def __init__(self, comment: Comment, *, show_quote: bool = False, diff_at: int | None = None,
+                 answering: str | None = None) -> None:
         self.comment = comment
         self.show_quote = show_quote
+        self.diff_at = diff_at
+        # placed after the comment of this person's it answers
+        self.answering = answering
 
     def header(self, ascii_only: bool = False) -> Text:
-        fields, separators = self._header_fields(ascii_only)
-        t = Text()
-        for field, sep in zip(fields, separators):
-            if t.cell_len:
-                t.append(sep, style="dim")
-            t.append_text(field)
-        return t
+        return _Fields(*self._header_fields(ascii_only)).lines(None)[0]
 
     def _header_fields(self, ascii_only: bool) -> tuple[list[Text], list[str]]:
         """The header's parts and what joins each to the one before: a
@@ -197,10 +283,9 @@ class CommentView(_BarredView):
         who.append_text(_who(c.author, c.email))
         fields, separators = [who], [""]
         if c.date:
-            dot = _glyph("dot", ascii_only)
             fields.append(safe_text(c.date, "dim"))
-            separators.append(dot)
-        answers = c.anchor.answers if c.anchor and c.anchor.answers else None
+            separators.append(_glyph("dot", ascii_only))
+        answers = c.anchor.answers if c.anchor and c.anchor.answers else self.answering
         if self.show_quote and not answers:
             answers = c.quoted_author
         if answers:
@@ -216,44 +301,56 @@ class CommentView(_BarredView):
                 on.append_text(safe_text(function_label(c.anchor.function), "bold cyan"))
             fields.append(on)
             separators.append(" ")
+        if self.diff_at is not None:
+            fields.append(Text("proposes a diff", style="bold magenta"))
+            separators.append(_glyph("dot", ascii_only))
         return fields, separators
 
-    def _barred(self, ascii_only: bool) -> _Barred:
+    def block(self, ascii_only: bool, width: int | None, lead: Text | None = None) -> _Block:
         c = self.comment
-        parts: list[RenderableType] = [_Fields(*self._header_fields(ascii_only))]
+        bar = Text.assemble(lead or "", (_glyph("comment", ascii_only), "magenta"))
+        out = _Block()
+        for line in _Fields(*self._header_fields(ascii_only)).lines(
+                None if width is None else max(1, width - bar.cell_len)):
+            out.add(bar, line)
+        quote_lines: list[str] = []
         if not self.show_quote and c.anchor is not None and c.anchor.answers and c.anchor.quoted:
             # An answer to another reviewer under the code line: show the
             # line of theirs it answers (threads/mlock-v16-16.mbox).
-            parts.append(Text.assemble(("> ", "dim italic"), safe_text(c.anchor.quoted.lstrip("> "), "dim italic")))
-        if self.show_quote:
+            quote_lines = ["> " + c.anchor.quoted.lstrip("> ")]
+        elif not self.show_quote and self.answering and c.quoted_text.strip():
+            quote_lines = ["> " + c.quoted_text.rstrip("\n").split("\n")[-1].lstrip("> ")]
+        elif self.show_quote:
             quote = c.quoted_text or (c.anchor.quoted if c.anchor else "")
             if quote:
-                q = Text(style="dim italic")
                 lines = quote.rstrip("\n").split("\n")
                 # Show what is answered, not a whole quoted mail: the last lines.
                 if len(lines) > 6:
-                    q.append(f"[{len(lines) - 6} earlier quoted lines]\n")
+                    out.add(bar, Text(f"[{len(lines) - 6} earlier quoted lines]", style="dim italic"), CROP)
                     lines = lines[-6:]
-                for i, line in enumerate(lines):
-                    q.append("> " if not line.startswith(">") else "")
-                    q.append_text(safe_text(line))
-                    if i < len(lines) - 1:
-                        q.append("\n")
-                parts.append(q)
-        parts.append(safe_text(c.text.rstrip("\n")))
-        return _Barred(Group(*parts), _glyph("comment", ascii_only), "magenta")
+                quote_lines = [q if q.startswith(">") else "> " + q for q in lines]
+        for q in quote_lines:
+            out.add(bar, safe_text(q, "dim italic"), CROP)
+        for i, own in enumerate(c.text.rstrip("\n").split("\n")):
+            if self.diff_at is not None and i >= self.diff_at:
+                out.add(bar, safe_text(own, _LINE_STYLE.get(own[:1], "")), FOLD)
+            else:
+                out.add(bar, safe_text(own), WRAP)
+        return out
 
 
-class FindingView(_BarredView):
-    """A finding: rule id, category, severity, confidence, message, suggestion."""
+class FindingView(_BlockView):
+    """A finding: rule id, category, severity, confidence, message, every
+    line it concerns, suggestion."""
 
     def __init__(self, finding: Finding, *, show_where: bool = False) -> None:
         self.finding = finding
         self.show_where = show_where
 
-    def _barred(self, ascii_only: bool) -> _Barred:
+    def block(self, ascii_only: bool, width: int | None, lead: Text | None = None) -> _Block:
         f = self.finding
         style = _SEVERITY_STYLE.get(f.severity, "")
+        bar = Text.assemble(lead or "", (_glyph("finding", ascii_only), style or "bold"))
         head = Text.assemble((f.rule, "bold " + style), " ", (f.category, style), " ",
                              (f"{f.severity.value} ({f.confidence.value} confidence)", style))
         if self.show_where:
@@ -264,181 +361,66 @@ class FindingView(_BarredView):
             if f.function:
                 head.append(" in ", style="dim")
                 head.append_text(safe_text(function_label(f.function), "bold cyan"))
-        parts: list[RenderableType] = [head, safe_text(f.message)]
+        out = _Block()
+        out.add(bar, head)
+        out.add_text(bar, safe_text(f.message))
+        if len(f.lines) > 1:
+            out.add(bar, Text("lines " + ", ".join(str(n) for n in f.lines), style="dim"))
         if f.suggestion:
-            parts.append(Text.assemble(("suggestion: ", "bold")) + safe_text(f.suggestion))
+            first, *rest = f.suggestion.split("\n")
+            out.add(bar, Text.assemble(("suggestion: ", "bold"), safe_text(first)))
+            for line in rest:  # a suggested block of code
+                out.add(bar, safe_text(line), FOLD)
         if f.rationale:
-            parts.append(Text.assemble(("why: ", "dim")) + safe_text(f.rationale, "dim"))
-        return _Barred(Group(*parts), _glyph("finding", ascii_only), style or "bold")
+            out.add(bar, Text.assemble(("why: ", "dim"), safe_text(f.rationale, "dim")))
+        if f.fingerprint:
+            out.add(bar, Text(f"fingerprint {f.fingerprint}", style="dim"))
+        return out
 
 
-_NOT_PLAIN = re.compile(r"[^\t\x20-\x7e]")
-_TRAILING_SPACE = re.compile(r"\s+$")
+class CarriedView(_BlockView):
+    """A comment on the previous version under this version's diff: where
+    it was, its status since and the evidence, then the comment as the
+    overview knows it, all behind a bar of its own."""
 
-try:  # rich's own word wrapper, so the plain path breaks lines where rich does
-    from rich._wrap import divide_line as _divide_line
-except ImportError:  # pragma: no cover - another rich: take the general path
-    _divide_line = None
+    def __init__(self, comment: Comment, fate: CommentFate, notes: dict | None = None) -> None:
+        self.comment, self.fate, self.notes = comment, fate, notes or {}
 
-
-def _fold_plain(plain: str, width: int) -> list[str]:
-    """What ``Text.wrap`` (justify left, overflow fold) makes of a line of
-    printable ASCII longer than ``width``, each line padded to ``width``."""
-    bounds = [0, *_divide_line(plain, width, fold=True), len(plain)]
-    out = []
-    for a, b in zip(bounds, bounds[1:]):
-        piece = plain[a:b]
-        if len(piece) > width:
-            space = _TRAILING_SPACE.search(piece)
-            if space is not None:
-                piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
-        out.append(piece[:width] if len(piece) > width else piece + " " * (width - len(piece)))
-    return out
-
-
-def _plain_lines(console: Console, text: Text, options: ConsoleOptions) -> list[str] | None:
-    """The lines ``console.render_lines(text, options, pad=False)`` gives a
-    ``Text`` of printable ASCII, tabs and newlines, as plain strings: what a
-    console without colour writes. None for anything else (other
-    characters, justification or overflow, no wrapping), which takes
-    rich's own path."""
-    plain = text.plain
-    justify = text.justify or options.justify or "default"
-    if (_divide_line is None or justify not in ("default", "left") or (text.overflow or options.overflow or "fold") != "fold"
-            or text.no_wrap or options.no_wrap or text.end != "\n" or _NOT_PLAIN.search(plain.replace("\n", ""))):
-        return None
-    width = options.max_width
-    tab = (console.tab_size if text.tab_size is None else text.tab_size) or 8
-    out: list[str] = []
-    for line in plain.split("\n"):
-        if "\t" in line:
-            line = line.expandtabs(tab)
-        if len(line) <= width:
-            out.append(line + " " * (width - len(line)) if justify == "left" else line)
-        elif justify == "left":
-            out.extend(_fold_plain(line, width))
-        else:
-            out.extend(_fold_unpadded(line, width))
-    return out
+    def block(self, ascii_only: bool, width: int | None, lead: Text | None = None) -> _Block:
+        f = self.fate
+        style = VERDICT_STYLE[f.verdict]
+        bar = Text.assemble(lead or "", (_glyph("carried", ascii_only), style))
+        fields = [Text.assemble((f"from v{f.old_version} ", "dim"), safe_text(fate_where(f.comment), "cyan")),
+                  Text.assemble((f"since v{f.new_version}: ", "dim"), (status_words(f), style))]
+        out = _Block()
+        for line in _Fields(fields, ["", _glyph("dot", ascii_only)]).lines(
+                None if width is None else max(1, width - bar.cell_len)):
+            out.add(bar, line)
+        evidence = Text.assemble(bar, "  ")
+        for e in f.evidence:
+            # an evidence line indented by four spaces is code (a range-diff
+            # line): cropped, not wrapped
+            if e.startswith("    "):
+                out.add(evidence, safe_text("  " + e.strip(), "dim"), CROP)
+            else:
+                out.add(evidence, safe_text(e, "dim"))
+        out.lines.extend(_comment(self.comment, self.notes).block(ascii_only, width, bar).lines)
+        return out
 
 
-def _fold_unpadded(plain: str, width: int) -> list[str]:
-    """:func:`_fold_plain` without the padding (``justify="default"``)."""
-    bounds = [0, *_divide_line(plain, width, fold=True), len(plain)]
-    out = []
-    for a, b in zip(bounds, bounds[1:]):
-        piece = plain[a:b]
-        if len(piece) > width:
-            space = _TRAILING_SPACE.search(piece)
-            if space is not None:
-                piece = piece[: len(piece) - min(len(space.group()), len(piece) - width)]
-        out.append(piece[:width])
-    return out
+# --------------------------------------------------------------------------
+# the diff
 
 
-class _DiffGrid:
-    """What ``Table.grid`` renders for two fixed-width number columns and
-    one folding column, segment for segment, without the table's cost:
-    rich measures, pads and reshapes every cell of a table, and a long
-    series (tests/data/corpus/threads/lru-lock-v16.mbox, 5,000 diff rows)
-    spent most of its run there. The width rule is the table's: the code
-    column is as wide as its widest cell, at most what the number columns
-    leave; a console too narrow for that gets the real table.
-    """
-
-    def __init__(self, num_width: int) -> None:
-        self.num_width = num_width
-        self.rows: list[tuple[Text, Text, RenderableType]] = []
-
-    def add_row(self, old: Text, new: Text, cell: RenderableType) -> None:
-        self.rows.append((old, new, cell))
-
-    def _table(self) -> Table:
-        grid = Table.grid(padding=0)
-        grid.add_column(width=self.num_width, no_wrap=True)
-        grid.add_column(width=self.num_width, no_wrap=True)
-        grid.add_column(ratio=1, overflow="fold")
-        for row in self.rows:
-            grid.add_row(*row)
-        return grid
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        nw = self.num_width
-        limit = options.max_width - 2 * nw
-        if limit < 1 or nw > options.max_width:
-            yield self._table()
-            return
-        widest = 0
-        for _, _, cell in self.rows:
-            widest = max(widest, Measurement.get(console, options, cell).maximum)
-            if widest >= limit:
-                break
-        code_width = min(widest or 1, limit)
-        base = options.update(width=2 * nw + code_width, highlight=False, height=None)
-        num_opts = base.update(width=nw, justify="left", no_wrap=True, overflow="ellipsis", height=None,
-                               highlight=False)
-        code_opts = base.update(width=code_width, justify="left", no_wrap=False, overflow="fold", height=None,
-                                highlight=False)
-        style = console.get_style("") + Style.null()
-        num_blank = [Segment(" " * nw, style)]
-        code_blank = [Segment(" " * code_width, style)]
-        adjust = Segment.adjust_line_length
-        joiner = Text("\n")
-
-        # A console without colour (a pipe, NO_COLOR) writes the text of a
-        # segment and ignores its style: a line of printable ASCII and tabs
-        # that fits is then just its characters, tabs expanded as rich
-        # does (to the next multiple of the tab size; one cell per character).
-        plain_only = console.color_system is None and not console.record
-
-        def lines_of(cell: RenderableType, width: int, opts: ConsoleOptions) -> list[list[Segment]]:
-            if plain_only and type(cell) is Text and cell.justify in (None, "left"):
-                plain = cell.plain
-                if not _NOT_PLAIN.search(plain):
-                    if "\t" in plain:
-                        plain = plain.expandtabs((console.tab_size if cell.tab_size is None else cell.tab_size) or 8)
-                    if len(plain) <= width:
-                        return [[Segment(plain + " " * (width - len(plain)))]]
-                    if (_divide_line is not None and cell.overflow in (None, "fold") and not cell.no_wrap
-                            and not opts.no_wrap):
-                        return [[Segment(piece)] for piece in _fold_plain(plain, width)]
-            if type(cell) is Text and cell.justify in (None, "left") and "\n" not in cell.plain:
-                # One line that fits: what Text.__rich_console__ makes of
-                # it (tabs expanded, padded to the width, joined,
-                # rendered), minus the wrapping and cropping that would
-                # change nothing. Kernel code is indented with tabs.
-                line = cell.copy()
-                if "\t" in line.plain:
-                    line.expand_tabs((console.tab_size if cell.tab_size is None else cell.tab_size) or 8)
-                plain = line.plain
-                n = cell_len(plain)
-                if n <= width and len(plain) <= width:
-                    if n < width:
-                        line.pad_right(width - n)
-                    return [list(joiner.join([line]).render(console))]
-            return [adjust(line, width) for line in console.render_lines(cell, opts, style=style)]
-
-        new_line = Segment.line()
-        for old, new, cell in self.rows:
-            cells = [lines_of(old, nw, num_opts), lines_of(new, nw, num_opts), lines_of(cell, code_width, code_opts)]
-            height = max(1, *(len(c) for c in cells))
-            for i in range(height):
-                for c, blank in zip(cells, (num_blank, num_blank, code_blank)):
-                    yield from (c[i] if i < len(c) else blank)
-                yield new_line
+def _num(n: int | None, width: int) -> str:
+    return ("" if n is None else str(n)).rjust(width) + " "
 
 
-def _num(n: int | None, width: int) -> Text:
-    # The trailing space separates the columns: a grid without cell padding
-    # renders several times faster (rich wraps every padded cell).
-    return Text(("" if n is None else str(n)).rjust(width) + " ", style="dim")
-
-
-def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffGrid:
-    width = max((len(str(n)) for r in hv.rows for n in (r.line.old_no, r.line.new_no) if n is not None),
-                default=1)
-    grid = _DiffGrid(width + 1)
-    blank = _num(None, width)
+def _hunk_block(hv: HunkView, ascii_only: bool, width: int | None, c_source: bool, styled: bool,
+                notes: dict) -> _Block:
+    nw = max((len(str(n)) for r in hv.rows for n in (r.line.old_no, r.line.new_no) if n is not None), default=1)
+    blank = Text(" " * (2 * nw + 2))
+    out = _Block()
     h = hv.hunk
     head = Text(hunk_header(h), style="cyan")
     if h.header_context:
@@ -446,39 +428,105 @@ def _hunk_grid(hv: HunkView, ascii_only: bool, c_source: bool = False) -> _DiffG
         head.append_text(safe_text(h.header_context, "dim cyan"))
     for note in hunk_notes(h):
         head.append(f"  ({note})", style="dim italic")
-    grid.add_row(blank, blank, head)
+    out.add(blank, head)
     for si, (function, rows) in enumerate(function_sections(hv)):
         if function is not None:
-            grid.add_row(blank, blank, Text.assemble((_glyph("function", ascii_only), "bold blue"),
-                                                     safe_text(function_label(function), "bold blue")))
+            out.add(blank, Text.assemble((_glyph("function", ascii_only), "bold blue"),
+                                         safe_text(function_label(function), "bold blue")))
         elif si:
-            grid.add_row(blank, blank, Text(_glyph("function", ascii_only) + "(outside any function)",
-                                            style="bold blue"))
+            out.add(blank, Text(_glyph("function", ascii_only) + "(outside any function)", style="bold blue"))
         for r in rows:
             style = _LINE_STYLE.get(r.line.kind, "")
-            cell = Text(diff_marker(r.line.kind), style=style)
-            code = safe_text(r.line.text, style)
-            if c_source:
+            code = safe_text(diff_marker(r.line.kind) + r.line.text, style)
+            if c_source and styled:
                 code.highlight_regex(_C_KEYWORDS, "bold")
                 code.highlight_regex(_C_COMMENT, "italic")
-            cell.append_text(code)
-            grid.add_row(_num(r.line.old_no, width), _num(r.line.new_no, width), cell)
+            out.add(Text(_num(r.line.old_no, nw) + _num(r.line.new_no, nw), style="dim"), code, FOLD, blank)
             for c in r.comments:
-                grid.add_row(blank, blank, CommentView(c))
+                out.lines.extend(_comment(c, notes).block(ascii_only, width, blank).lines)
             for f in r.findings:
-                grid.add_row(blank, blank, FindingView(f))
+                out.lines.extend(FindingView(f).block(ascii_only, width, blank).lines)
             for c, fate in r.earlier:  # the previous version's review, carried forward
-                grid.add_row(blank, blank, CarriedView(c, fate))
-    return grid
+                out.lines.extend(CarriedView(c, fate, notes).block(ascii_only, width, blank).lines)
+    return out
 
 
-def _patch_header(v: PatchView, ascii_only: bool) -> Iterable[RenderableType]:
+# --------------------------------------------------------------------------
+# the overview
+
+
+class _OverviewTable:
+    """One line per patch of a series; the title column takes what the
+    terminal leaves (a file or pipe gets it whole)."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        overview = self.layout.overview
+        if overview is None:
+            return
+        width = None if options.no_wrap else options.max_width
+        for n, series in enumerate(overview.series):
+            rows = overview_rows(series)
+            if n:
+                yield Text("")
+            head = Text("Series: ", style="bold")
+            head.append_text(safe_text(series_heading(series), "bold"))
+            if overview.selected:
+                head.append("  (as selected)", style="dim")
+            yield _wrapped(head)
+            label_w = max([len(r.label) for r in rows] + [3])
+            rev = [safe_plain(", ".join(r.reviewers)) for r in rows]
+            rev_w = max([len(x) for x in rev] + [9])
+            if width is not None:
+                rev_w = min(rev_w, 18 if width >= 100 else 12)
+            find = [findings_tally(r.severities) for r in rows]
+            find_w = max([len(x) for x in find] + [5])
+            trail = [trailers_tally(r.trailers) for r in rows]
+            trail_w = max([len(x) for x in trail] + [4])
+            stat_w = max(len(_STATUS_SHORT[r.status]) for r in rows) if rows else 6
+            fixed = label_w + 1 + 1 + rev_w + 1 + 3 + 1 + 3 + 1 + find_w + 1 + trail_w + 1 + stat_w
+            titles = [safe_text(r.title) for r in rows]
+            title_w = max([t.cell_len for t in titles] + [5])
+            if width is not None:
+                title_w = max(8, min(title_w, width - fixed))
+            header = (f"{'N/T':>{label_w}} {'patch':<{title_w}} {'reviewers':<{rev_w}} {'cmt':>3} {'?':>3} "
+                      f"{'found':<{find_w}} {'tags':<{trail_w}} status")
+            yield Text(header, style="bold dim")
+            for r, title, reviewers, tally, trailers in zip(rows, titles, rev, find, trail):
+                title = title.copy()
+                if title.cell_len > title_w:
+                    title.truncate(title_w, overflow="ellipsis")
+                title.pad_right(title_w - title.cell_len)
+                if len(reviewers) > rev_w:
+                    reviewers = reviewers[: rev_w - 1] + _glyph("crop", options.ascii_only)
+                line = Text(f"{r.label:>{label_w}} ", style="bold" if r.digest.is_cover else "")
+                line.append_text(title)
+                line.append(f" {reviewers:<{rev_w}} ")
+                line.append(f"{r.comments or '-':>3} ")
+                line.append(f"{r.open or '-':>3} ", style="bold yellow" if r.open else "")
+                worst = r.severities[0][0] if r.severities else None
+                line.append(f"{tally or '-':<{find_w}} ", style=_SEVERITY_STYLE.get(worst, "") if worst else "")
+                line.append(f"{trailers or '-':<{trail_w}} ", style="green" if trailers else "")
+                line.append(_STATUS_SHORT[r.status], style=_STATUS_STYLE[r.status])
+                line.rstrip()
+                yield line
+            yield _wrapped(Text("cmt: reviewers' comments; ?: open questions; found: findings by severity, "
+                                "e(rror) w(arning) i(nfo); tags: R(eviewed-by) A(cked-by) T(ested-by)", style="dim"))
+
+
+# --------------------------------------------------------------------------
+# sections
+
+
+def _patch_header(v: PatchView, ascii_only: bool) -> Iterable:
     # The subject on a line of its own, under a plain rule: a rule's title
     # is cut to one line, and a subject must reach the reader whole.
     # rich 15 draws a title-less Rule with its own character even on an
     # ASCII console, hence the explicit one.
     yield Rule(style="blue", characters=_glyph("rule", ascii_only))
-    yield safe_text(v.patch.subject or "(no subject)", "bold")
+    yield _wrapped(safe_text(v.patch.subject or "(no subject)", "bold"))
     author = Text("author ", style="dim")
     author.append_text(_who(v.author, v.email) if v.author or v.email else Text("unknown", style="dim"))
     fields = [author]
@@ -488,73 +536,125 @@ def _patch_header(v: PatchView, ascii_only: bool) -> Iterable[RenderableType]:
     if v.date:
         fields.append(Text.assemble(("date ", "dim"), safe_text(v.date)))
     yield _Fields(fields)
+    if v.digest is not None:
+        status = [Text.assemble(("status ", "dim"), (v.digest.status.value, _STATUS_STYLE[v.digest.status]))]
+        if v.digest.link:
+            status.append(safe_text(v.digest.link, "dim"))
+        yield _Fields(status)
     if v.patch.source is PatchSource.QUOTED:
-        yield Text("diff rebuilt from what the reply quoted; the posting itself is not in the input",
-                   style="italic dim")
+        yield _wrapped(Text("diff rebuilt from what the reply quoted; the posting itself is not in the input",
+                            style="italic dim"))
     for label, trailers in (("given in replies", v.trailers), ("carried by the patch", v.carried)):
         for t in trailers:
             line = Text(f"{label}: ", style="dim")
             line.append_text(safe_text(f"{t.key}: ", "green"))
             line.append_text(_who(t.name, t.email))
-            yield line
-    for w in v.patch.warnings:
-        yield Text.assemble(("warning: ", "yellow"), safe_text(w))
+            yield _wrapped(line)
 
 
-def _render_patch(v: PatchView, console: Console) -> None:
-    for r in _patch_header(v, console.options.ascii_only):
-        console.print(r)
+def _wrapped(text: Text, lead: str = "", mode: str = WRAP) -> _Block:
+    block = _Block()
+    block.add_text(Text(lead, style="dim"), text, mode)
+    return block
+
+
+def indented(text: Text, columns: int = 0, mode: str = WRAP, hang: int = 0) -> _Block:
+    """``text`` (it may hold newlines) as lines after ``columns`` spaces: on
+    a terminal a line wraps (or is cropped, or folds, by ``mode``) and its
+    continuation is indented ``hang`` more; a file or pipe gets every line
+    whole."""
+    block = _Block()
+    lead, cont = Text(" " * columns), Text(" " * (columns + hang))
+    for line in text.split("\n", allow_blank=True) if "\n" in text.plain else [text]:
+        block.add(lead, line, mode, cont)
+    return block
+
+
+def _render_patch(v: PatchView, console: Console, layout: Layout) -> None:
+    ascii_only = console.options.ascii_only
+    width = None if console.soft_wrap else console.width
+    for r in _patch_header(v, ascii_only):
+        _say(console, r)
     if v.patch.commit_message.strip():
-        console.print(_Barred(safe_text(v.patch.commit_message.strip("\n"), "dim"), "  ", ""))
+        _say(console, _wrapped(safe_text(v.patch.commit_message.strip("\n"), "dim"), "  "))
     if not v.files:
-        console.print(Text("no diff in this patch", style="dim italic"))
+        _say(console, Text("no diff in this patch", style="dim italic"))
+    styled = console.color_system is not None
     for fv in v.files:
         fd = fv.file
         name = safe_text(fd.path or "(no path)", "bold cyan")
         if fd.old_path and fd.new_path and fd.old_path != fd.new_path:
-            name = Text.assemble(safe_text(fd.old_path, "bold cyan"), _glyph("arrow", console.options.ascii_only),
-                                 name)
-        console.print()
-        console.print(Text.assemble(("file ", "dim"), name, (f"  ({fd.status.value})", "dim")))
+            name = Text.assemble(safe_text(fd.old_path, "bold cyan"), _glyph("arrow", ascii_only), name)
+        _say(console)
+        _say(console, _wrapped(Text.assemble(("file ", "dim"), name, (f"  ({fd.status.value})", "dim"))))
         for hv in fv.hunks:
-            console.print(_hunk_grid(hv, console.options.ascii_only, fd.path.endswith(_C_SUFFIXES)))
+            _say(console, _hunk_block(hv, ascii_only, width, fd.path.endswith(_C_SUFFIXES), styled, layout.notes))
     for heading, group in loose_finding_groups(v):
-        console.print()
-        console.print(Text(heading, style="bold"))
+        _say(console)
+        _say(console, Text(heading, style="bold"))
         for f in group:
-            console.print(FindingView(f, show_where=True))
+            _say(console, FindingView(f, show_where=True))
     if v.conversation:
-        console.print()
-        console.print(Text("Conversation", style="bold"))
+        _say(console)
+        _say(console, Text("Conversation", style="bold"))
         for c in v.conversation:
-            console.print(CommentView(c, show_quote=True))
+            _say(console, _comment(c, layout.notes, show_quote=True))
     if v.earlier:
-        console.print()
-        console.print(Text("Review of the previous version, on lines this diff does not show", style="bold"))
+        _say(console)
+        _say(console, Text("Review of the previous version, on lines this diff does not show", style="bold"))
         for c, fate in v.earlier:
-            console.print(CarriedView(c, fate))
+            _say(console, CarriedView(c, fate, layout.notes))
 
 
-def _closing_table(layout: Layout) -> Table | None:
-    rows = per_function_counts(layout)
-    if not rows:
-        return None
-    table = Table(title=Text("Comments and findings per function", style="bold"), box=box.SIMPLE_HEAD,
-                  show_lines=False, expand=False)
-    several = len(layout.patches) > 1
-    if several:
-        table.add_column("patch", overflow="fold", ratio=3)
-    table.add_column("file", overflow="fold", ratio=2)
-    table.add_column("function", overflow="fold", ratio=2)
-    table.add_column("comments", justify="right")
-    table.add_column("findings", justify="right")
-    for subject, file, fn, nc, nf, sev in rows:
-        cells = [safe_text(file) if file else Text("(general)"), safe_text(function_label(fn) if fn else "-"), Text(str(nc)),
-                 Text(f"{nf}" + (" (" + ", ".join(f"{n} {s}" for s, n in sorted(sev.items())) + ")" if nf else ""))]
-        if several:
-            cells.insert(0, safe_text(subject))
-        table.add_row(*cells)
-    return table
+def _comment(c: Comment, notes: dict, *, show_quote: bool = False) -> CommentView:
+    """The view of ``c`` with what the overview says of it (``notes``:
+    :attr:`Layout.notes`): the diff it proposes, whom it answers."""
+    note = notes.get(comment_key(c))
+    if note is None:
+        return CommentView(c, show_quote=show_quote)
+    answered = notes.get(note.replies_to) if note.replies_to else None
+    return CommentView(c, show_quote=show_quote, diff_at=note.diff_at,
+                       answering=answered.comment.author if answered is not None else None)
+
+
+def _render_cover(v: CoverView, console: Console, layout: Layout) -> None:
+    ascii_only = console.options.ascii_only
+    d = v.digest
+    m = v.message
+    _say(console, Rule(style="blue", characters=_glyph("rule", ascii_only)))
+    _say(console, _wrapped(safe_text(m.subject or "(no subject)", "bold")))
+    fields = [Text.assemble(("cover letter by ", "dim"), _who(m.author, m.email))]
+    if d.version:
+        fields.append(Text(f"v{d.version}"))
+    if m.date:
+        fields.append(Text.assemble(("date ", "dim"), safe_text(m.date)))
+    if d.link:
+        fields.append(safe_text(d.link, "dim"))
+    _say(console, _Fields(fields))
+    for t in d.trailers:
+        _say(console, _wrapped(Text.assemble(("given in replies: ", "dim"), safe_text(f"{t.key}: ", "green"),
+                                             _who(t.name, t.email))))
+    if d.cover_text:
+        _say(console, _wrapped(safe_text(d.cover_text), "  "))
+    if d.cover_tail:
+        _say(console, _wrapped(safe_text(d.cover_tail, "dim"), "  ", CROP))
+    if v.findings:
+        _say(console)
+        _say(console, Text("Findings on the cover letter", style="bold"))
+        for f in v.findings:
+            _say(console, FindingView(f, show_where=True))
+    if v.discussion:
+        _say(console)
+        _say(console, Text("Discussion of the series (replies to the cover letter)", style="bold"))
+        for c in v.discussion:
+            _say(console, _comment(c, layout.notes, show_quote=True))
+
+
+def _say(console: Console, *objects: object) -> None:
+    """Print without rich's cropping at the width: the renderables here
+    fit their lines themselves, and a line that holds a long URL must reach
+    the terminal whole."""
+    console.print(*objects, crop=False)
 
 
 class _TextIO(io.StringIO):
@@ -574,18 +674,20 @@ def render_text(review: Review, console: Console) -> None:
     """Print the terminal review of ``review`` on ``console``.
 
     The console decides colour and width (the CLI builds it with
-    ``no_color`` / ``NO_COLOR``; a non-terminal file gets no colour). With
-    ``no_color`` on a terminal, rich drops colours but would still send
-    bold, dim and italic; NO_COLOR users get none of them, so the review is
-    rendered without styles first. Prints a one-line note when the review
-    holds nothing to show.
+    ``no_color`` / ``NO_COLOR``; a non-terminal file gets no colour); a
+    console that prints with ``soft_wrap`` (the CLI's, for a file or pipe)
+    gets whole lines. With ``no_color`` on a terminal, rich drops colours
+    but would still send bold, dim and italic; NO_COLOR users get none of
+    them, so the review is rendered without styles first. Prints a one-line
+    note when the review holds nothing to show.
     """
     if console.no_color and console.color_system is not None:
-        plain = Console(file=_TextIO(console.encoding), width=console.width, color_system=None,
+        buffer = _TextIO(console.encoding)
+        plain = Console(file=buffer, width=console.width, color_system=None,
                         force_terminal=False, legacy_windows=False, highlight=False, emoji=False,
-                        markup=False, tab_size=console.tab_size)
+                        markup=False, tab_size=console.tab_size, soft_wrap=console.soft_wrap)
         _render(review, plain)
-        console.out(plain.file.getvalue(), end="", highlight=False)
+        console.out(buffer.getvalue(), end="", highlight=False)
         return
     _render(review, console)
 
@@ -598,36 +700,40 @@ def _render(review: Review, console: Console) -> None:
         # One blank line between sections, none before the first.
         nonlocal sections
         if sections:
-            console.print()
+            _say(console)
         sections += 1
 
-    if not layout.patches and not layout.discussion and not layout.other_findings:
+    if not layout.sections and not layout.discussion and not layout.other_findings:
         section()
-        console.print(Text("No patch and no review comment found in the input.", style="italic"))
-    for v in layout.patches:
+        _say(console, Text("No patch and no review comment found in the input.", style="italic"))
+    if layout.overview is not None and layout.overview.series:
         section()
-        _render_patch(v, console)
+        _say(console, _OverviewTable(layout))
+    for v in layout.sections:
+        section()
+        if isinstance(v, CoverView):
+            _render_cover(v, console, layout)
+        else:
+            _render_patch(v, console, layout)
     if layout.discussion:
         section()
-        console.print(Rule(Text("Discussion outside any patch", style="bold"), align="left", style="blue"))
+        _say(console, Rule(Text("Discussion outside any patch", style="bold"), align="left", style="blue",
+                           characters=_glyph("rule", console.options.ascii_only)))
         for c in layout.discussion:
             msg = layout.messages.get(c.msgid)
             if msg is not None:
                 # the comment's own mail: a cover letter is no reply, and a
                 # reply's parent may be missing (samples/b4/*-with-cover.mbox)
-                console.print(Text.assemble(("mail ", "dim"), safe_text(msg.subject, "bold")))
-            console.print(CommentView(c, show_quote=True))
+                _say(console, _wrapped(Text.assemble(("mail ", "dim"), safe_text(msg.subject, "bold"))))
+            _say(console, _comment(c, layout.notes, show_quote=True))
     if layout.other_findings:
         section()
-        console.print(Rule(Text("Other findings", style="bold"), align="left", style="blue"))
+        _say(console, Rule(Text("Other findings", style="bold"), align="left", style="blue",
+                           characters=_glyph("rule", console.options.ascii_only)))
         for f in layout.other_findings:
-            console.print(FindingView(f, show_where=True))
-    table = _closing_table(layout)
-    if table is not None:
-        section()
-        console.print(table)
-    for w in closing_warnings(layout):
-        console.print(Text.assemble(("warning: ", "yellow"), safe_text(w)))
+            _say(console, FindingView(f, show_where=True))
+    if review.dismissed:
+        console.print(Text(dismissed_note(len(review.dismissed)), style="dim"))
 
 
-__all__ = ["CommentView", "FindingView", "render_text"]
+__all__ = ["CROP", "CarriedView", "CommentView", "FOLD", "FindingView", "WRAP", "indented", "render_text"]

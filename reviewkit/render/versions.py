@@ -6,10 +6,12 @@
   of each review comment (with ``comments``).
 - ``versions_json``: the same as JSON (schema ``reviewkit.series``).
 - ``carried_comments``: the vN comments to show under vN+1's diff in
-  ``review``, and ``CarriedView`` / ``md_carried`` to show one with its
-  status.
-- ``since_markdown`` / ``since_json``: the summary's "since vN" part of a
-  patch.
+  ``review`` (the terminal's ``CarriedView`` and markdown's
+  ``md_carried`` show one with its status, using ``status_words``,
+  ``fate_where`` and ``fate_evidence_md``).
+- ``find_since``: the summary's "since vN" part of a patch (one line per
+  comment in the summary, ``since_markdown`` in ``--full``, ``since_json``
+  in JSON).
 
 Render reads no file and runs no stage: everything here formats the
 ``Versions`` record of a Review.
@@ -18,10 +20,10 @@ Render reads no file and runs no stage: everything here formats the
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
-from typing import Any, Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Iterable, Iterator
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Console, RenderableType
 from rich.text import Text
 
 from reviewkit.model import (
@@ -37,6 +39,7 @@ from reviewkit.model import (
     Review,
     SeriesHistory,
     SeriesVersion,
+    Trailer,
     Verdict,
     Versions,
 )
@@ -45,7 +48,7 @@ from reviewkit.render.safe import md_code, md_escape, md_fence, safe_text
 SCHEMA = "reviewkit.series"
 VERSION = 1
 
-_VERDICT_STYLE = {Verdict.ADDRESSED: "green", Verdict.ANSWERED: "yellow", Verdict.OPEN: "bold red",
+VERDICT_STYLE = {Verdict.ADDRESSED: "green", Verdict.ANSWERED: "yellow", Verdict.OPEN: "bold red",
                   Verdict.MOOT: "dim"}
 _LINK_MARK = {LinkKind.SAME_TITLE: "", LinkKind.RENAMED: "renamed", LinkKind.MERGED: "merged into",
               LinkKind.SPLIT: "split from", LinkKind.DROPPED: "dropped", LinkKind.ADDED: "new"}
@@ -70,7 +73,8 @@ def _number(index: int | None, total: int | None) -> str:
     return f"{index}/{total}" if total else str(index)
 
 
-def _where(c: Comment) -> str:
+def fate_where(c: Comment) -> str:
+    """``file:line function()`` of a comment's anchor; ``general`` when it names no file."""
     a = c.anchor
     if a is None or not a.file:
         return "general"
@@ -100,6 +104,10 @@ def _version_line(v: SeriesVersion) -> str:
     if v.resend:
         parts.append("RESEND")
     return "  ".join(parts)
+
+
+# where a link line's title starts: "  " + 6 + " -> " + 6 + " " + mark + " "
+LINK_TITLE_COLUMN = 19
 
 
 def _link_line(link: PatchLink, old: SeriesVersion, new: SeriesVersion) -> str:
@@ -147,7 +155,9 @@ def _step_findings(versions: Versions, old: SeriesVersion) -> list[FindingFate]:
 
 def render_versions_text(review: Review, console: Console, *, comments: bool = False,
                          range_diff: bool = False) -> None:
-    """Print the series of ``review`` across versions on ``console``."""
+    """Print the series of ``review`` across versions on ``console``: on a
+    terminal, lines wrap under their indent and range-diff lines are
+    cropped; a file or pipe gets every line whole."""
     versions = review.versions
     if versions is None or not versions.series:
         console.print(Text("No series in two or more versions found in the input.", style="italic"))
@@ -156,33 +166,37 @@ def render_versions_text(review: Review, console: Console, *, comments: bool = F
     for si, series in enumerate(versions.series):
         if si:
             console.print()
-        _text_series(series, versions, messages, console, comments=comments, range_diff=range_diff)
+        for line in _text_series(series, versions, messages, comments=comments, range_diff=range_diff):
+            console.print(line, crop=False)
 
 
-def _text_series(series: SeriesHistory, versions: Versions, messages: dict[str, Message], console: Console, *,
-                 comments: bool, range_diff: bool) -> None:
+def _text_series(series: SeriesHistory, versions: Versions, messages: dict[str, Message], *,
+                 comments: bool, range_diff: bool) -> Iterator[RenderableType]:
+    from reviewkit.render.text import CROP, indented
+
     head = Text("series ", style="dim")
     head.append_text(safe_text(series.title or "(untitled)", "bold"))
     head.append("  by ", style="dim")
     head.append_text(safe_text(series.author or series.email))
     if series.email and series.author:
         head.append_text(safe_text(f" <{series.email}>"))
-    console.print(head)
+    yield indented(head)
     for v in series.versions:
-        console.print(_indent_by(safe_text(_version_line(v)), 2))
+        yield indented(safe_text(_version_line(v)), 2)
     for step in series.steps:
         old, new = series.versions[step.old], series.versions[step.new]
-        console.print()
-        console.print(Text(f"  v{old.version} -> v{new.version}", style="bold"))
+        yield Text("")
+        yield Text(f"  v{old.version} -> v{new.version}", style="bold")
         for link in step.links:
             style = {"=": "dim", "!": "", "<": "red", ">": "green"}[link_mark(link)]
-            console.print(_indent_by(safe_text(_link_line(link, old, new), style), 2))
+            # wrapped under the title, past the numbers and the mark
+            yield indented(safe_text(_link_line(link, old, new), style), 2, hang=LINK_TITLE_COLUMN - 2)
             if link.reason != "same title":
-                console.print(_indent_by(safe_text(link.reason, "dim"), 19))
+                yield indented(safe_text(link.reason, "dim"), LINK_TITLE_COLUMN)
             if range_diff and link.range_diff is not None:
                 for line in _range_diff_lines(link.range_diff):
                     style = "green" if line.startswith("+") else "red" if line.startswith("-") else "dim"
-                    console.print(_indent_by(_diff_row(line, style), 6))
+                    yield indented(safe_text(line, style), 6, CROP)  # code does not wrap
         fates = _step_fates(versions, old)
         found = _step_findings(versions, old)
         summary = Text(f"review of v{old.version}: ", style="bold")
@@ -190,10 +204,10 @@ def _text_series(series: SeriesHistory, versions: Versions, messages: dict[str, 
                        f"{_count_words(_counts(fates), _VERDICTS)}")
         if found:
             summary.append(f"; findings: {_count_words(Counter(f.status.value for f in found), _FINDINGS)}")
-        console.print(_indent_by(summary, 2))
+        yield indented(summary, 2, hang=2)
         if comments:
             for f in fates:
-                console.print(_fate_text(f, messages, old))
+                yield from _fate_text(f, messages, old)
 
 
 def _range_diff_lines(rd: RangeDiff) -> list[str]:
@@ -203,32 +217,23 @@ def _range_diff_lines(rd: RangeDiff) -> list[str]:
     return out
 
 
-def _fate_text(f: CommentFate, messages: dict[str, Message], old: SeriesVersion) -> RenderableType:
+def _fate_text(f: CommentFate, messages: dict[str, Message], old: SeriesVersion) -> Iterator[RenderableType]:
+    from reviewkit.render.text import CROP, indented
+
     c = f.comment
     posting = messages.get(f.patch)
     label = _number(posting.series.index, old.total) if posting is not None else "?"
-    head = safe_text(f"{label} {_where(c)} ", "cyan")
+    head = safe_text(f"{label} {fate_where(c)} ", "cyan")
     head.append_text(safe_text(c.author or c.email, "bold"))
     head.append(": ")
-    head.append(status_words(f), style=_VERDICT_STYLE[f.verdict])
-    parts: list[RenderableType] = [_indent_by(head, 4), _indent_by(safe_text(_first_line(c.text), "italic"), 6)]
-    parts += [_indent_by(_diff_row(e.strip(), "dim") if e.startswith("    ") else safe_text(e, "dim"), 6 + 4 * (e[:4] == "    "))
-              for e in f.evidence]
-    return Group(*parts)
-
-
-def _diff_row(line: str, style: str) -> Text:
-    """A range-diff line: one row, cut with an ellipsis (code does not wrap)."""
-    t = safe_text(line.expandtabs(8), style)  # measured as it shows: a tab is up to 8 columns
-    t.no_wrap, t.overflow = True, "ellipsis"
-    return t
-
-
-def _indent_by(text: Text, n: int) -> RenderableType:
-    """``text`` indented by ``n`` columns, its wrapped lines too."""
-    from rich.padding import Padding
-
-    return Padding(text, (0, 0, 0, n), expand=False)
+    head.append(status_words(f), style=VERDICT_STYLE[f.verdict])
+    yield indented(head, 4, hang=2)
+    yield indented(safe_text(_first_line(c.text), "italic"), 6)
+    for e in f.evidence:
+        if e.startswith("    "):  # a line of code (range-diff): cropped, not wrapped
+            yield indented(safe_text(e.strip(), "dim"), 10, CROP)
+        else:
+            yield indented(safe_text(e, "dim"), 6)
 
 
 # --------------------------------------------------------------------------
@@ -283,12 +288,17 @@ def md_fate(f: CommentFate, messages: dict[str, Message], old: SeriesVersion | N
     c = f.comment
     posting = messages.get(f.patch)
     label = _number(posting.series.index, old.total if old else posting.series.total) if posting is not None else "?"
-    out = [f"- v{f.old_version} {md_escape(label)} {md_code(_where(c))}, {md_escape(c.author or c.email)}, "
+    out = [f"- v{f.old_version} {md_escape(label)} {md_code(fate_where(c))}, {md_escape(c.author or c.email)}, "
            f"{md_escape(c.date)}: **{md_escape(status_words(f))}**"]
-    for e in f.evidence:
-        out.append("  - " + (md_code(e.strip()) if e.startswith("    ") else md_escape(e)))
+    out += ["  " + e for e in fate_evidence_md(f)]
     out += ["", _indent(md_fence(c.text.rstrip("\n"), "text")), ""]
     return out
+
+
+def fate_evidence_md(f: CommentFate) -> list[str]:
+    """The evidence of a fate as markdown list items; a line indented by
+    four spaces (a line of code) in a code span."""
+    return [("- " + (md_code(e.strip()) if e.startswith("    ") else md_escape(e))) for e in f.evidence]
 
 
 def _indent(text: str) -> str:
@@ -419,116 +429,126 @@ def carried_comments(review: Review) -> dict[str, list[tuple[Comment, CommentFat
     return out
 
 
-class CarriedView:
-    """A vN comment under vN+1's diff: where it was, its status and the
-    evidence, then the comment (the terminal's comment view)."""
-
-    def __init__(self, comment: Comment, fate: CommentFate) -> None:
-        self.comment, self.fate = comment, fate
-
-    def __rich_console__(self, console, options):  # type: ignore[no-untyped-def]
-        from reviewkit.render.text import CommentView
-
-        f = self.fate
-        status = Text.assemble((f"from v{f.old_version} ", "dim"), safe_text(_where(f.comment), "cyan"),
-                               (" · " if not options.ascii_only else " - ", "dim"),
-                               (f"since v{f.new_version}: ", "dim"), (status_words(f), _VERDICT_STYLE[f.verdict]))
-        yield status
-        for e in f.evidence:
-            yield Text("  ") + safe_text(e, "dim")
-        yield CommentView(f.comment)
-
-
-def md_carried(fate: CommentFate) -> str:
-    """A vN comment under vN+1's diff, as markdown."""
-    from reviewkit.render.markdown import md_comment
-
-    head = (f"From v{fate.old_version} ({md_code(_where(fate.comment))}), since v{fate.new_version}: "
-            f"**{md_escape(status_words(fate))}**")
-    ev = [("- " + (md_code(e.strip()) if e.startswith("    ") else md_escape(e))) for e in fate.evidence]
-    return "\n".join([head, "", *ev, "", md_comment(fate.comment)])
-
-
 # --------------------------------------------------------------------------
 # summary: "since vN"
 
 
-def _link_of(versions: Versions, msgid: str) -> tuple[PatchLink, SeriesVersion, SeriesVersion] | None:
+@dataclass(frozen=True)
+class Since:
+    """What became of the previous version's review of one patch: the link
+    from vN (``old``) to vN+1 (``new``), the fates of the vN comments, the
+    review trailers given on vN and the fates of vN's findings."""
+
+    link: PatchLink
+    old: SeriesVersion
+    new: SeriesVersion
+    fates: tuple[CommentFate, ...]
+    trailers: tuple[Trailer, ...]
+    findings: tuple[FindingFate, ...]
+
+    @property
+    def dropped(self) -> bool:
+        return self.link.kind is LinkKind.DROPPED
+
+    @property
+    def was(self) -> str:
+        """``16/22``: the patch's number in vN ("" when it has none)."""
+        return _number(self.link.old_index, self.old.total) if self.link.old_index is not None else ""
+
+    @property
+    def how(self) -> str:
+        """How the patch came from vN: the link's evidence, and whether
+        the diff is the same."""
+        how = self.link.reason if self.link.kind is LinkKind.SAME_TITLE else \
+            f"{self.link.kind.value}: {self.link.reason}"
+        rd = self.link.range_diff
+        return how + ("; the same diff" if rd is not None and rd.same else "")
+
+    def counts(self) -> str:
+        """``4 addressed, 1 open``: the vN comments by verdict ("none")."""
+        return _count_words(_counts(self.fates), _VERDICTS)
+
+    def finding_counts(self) -> str:
+        return _count_words(Counter(f.status.value for f in self.findings), _FINDINGS)
+
+    def worth_saying(self) -> bool:
+        """Something happened on vN to report: a comment, a trailer, a
+        finding, or the patch was dropped."""
+        return bool(self.dropped or self.fates or self.trailers or self.findings)
+
+
+def find_since(review: Review, msgid: str) -> Since | None:
+    """For a vN+1 patch, what became of its vN review; for a dropped vN
+    patch, the same. None when the input holds no other version of it."""
+    versions = review.versions
+    if versions is None:
+        return None
     for s in versions.series:
         for st in s.steps:
             for link in st.links:
-                if msgid in (link.old, link.new) and link.kind is not LinkKind.SPLIT:
-                    return link, s.versions[st.old], s.versions[st.new]
+                if link.kind is LinkKind.SPLIT or msgid not in (link.old, link.new):
+                    continue
+                if link.new == msgid:
+                    fates = [f for f in versions.comments if f.successor == msgid]
+                elif link.kind is LinkKind.DROPPED:
+                    fates = [f for f in versions.comments if f.patch == msgid]
+                else:
+                    return None  # a vN patch with a successor: its review shows there
+                return Since(link, s.versions[st.old], s.versions[st.new], tuple(fates),
+                             versions.trailers.get(link.old or "", ()),
+                             tuple(f for f in versions.findings if f.patch == link.old))
     return None
 
 
 def since_json(review: Review, msgid: str) -> dict[str, Any] | None:
-    """What became of the previous version's review of a patch: for a vN+1
-    patch, its vN comments, findings and trailers; for a dropped vN patch,
-    the same with ``dropped`` true. None when the input holds no other
-    version of it."""
-    versions = review.versions
-    if versions is None:
+    """:func:`find_since` as JSON-ready fields (``patches[].since`` of the
+    summary); None when there is none."""
+    since = find_since(review, msgid)
+    if since is None:
         return None
-    found = _link_of(versions, msgid)
-    if found is None:
-        return None
-    link, old, new = found
-    if link.new == msgid:
-        fates = [f for f in versions.comments if f.successor == msgid]
-    elif link.kind is LinkKind.DROPPED:
-        fates = [f for f in versions.comments if f.patch == msgid]
-    else:
-        return None
-    given = versions.trailers.get(link.old or "", ())
-    findings = [f for f in versions.findings if f.patch == link.old]
+    link = since.link
     return {
-        "from_version": old.version,
-        "to_version": new.version,
+        "from_version": since.old.version,
+        "to_version": since.new.version,
         "previous": link.old,
         "link": link.kind.value,
         "reason": link.reason,
-        "dropped": link.kind is LinkKind.DROPPED,
+        "dropped": since.dropped,
         "range_diff_same": link.range_diff.same if link.range_diff is not None else None,
-        "counts": _count_list(_counts(fates), "verdict", _VERDICTS),
-        "comments": [fate_json(f) for f in fates],
-        "trailers": [{"key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid} for t in given],
-        "findings": [_finding_fate_json(f) for f in findings],
+        "counts": _count_list(_counts(since.fates), "verdict", _VERDICTS),
+        "comments": [fate_json(f) for f in since.fates],
+        "trailers": [{"key": t.key, "name": t.name, "email": t.email, "msgid": t.msgid} for t in since.trailers],
+        "findings": [_finding_fate_json(f) for f in since.findings],
     }
 
 
 def since_markdown(review: Review, msgid: str) -> list[str]:
-    """The summary's "Since vN" section of a patch ([] when none)."""
-    doc = since_json(review, msgid)
-    if doc is None or review.versions is None:
+    """The full summary's "Since vN" section of a patch, every vN comment
+    verbatim with its fate ([] when none)."""
+    since = find_since(review, msgid)
+    if since is None:
         return []
-    versions = review.versions
-    old_v, new_v = doc["from_version"], doc["to_version"]
-    if doc["dropped"]:
-        out = [f"### Dropped in v{new_v}", "", md_escape(doc["reason"]), ""]
+    old_v, new_v = since.old.version, since.new.version
+    if since.dropped:
+        out = [f"### Dropped in v{new_v}", "", md_escape(since.link.reason), ""]
     else:
-        link, old, _ = _link_of(versions, msgid) or (None, None, None)
-        number = f" {_number(link.old_index, old.total)}" if link is not None and old is not None else ""
-        same = "; the same diff" if doc["range_diff_same"] else ""
-        how = doc["reason"] if doc["link"] == LinkKind.SAME_TITLE.value else f"{doc['link']}: {doc['reason']}"
-        out = [f"### Since v{old_v}", "", f"From v{old_v}{md_escape(number)} ({md_escape(how)}{same}).", ""]
-    counts = Counter({c["verdict"]: c["count"] for c in doc["counts"]})
-    out.append(f"- Comments on v{old_v}: {_count_words(counts, _VERDICTS)}")
-    for t in doc["trailers"]:
-        out.append(f"- Given on v{old_v}: {md_escape(t['key'])}: {md_escape(t['name'])}"
-                   + (f" {md_code('<' + t['email'] + '>')}" if t["email"] else ""))
-    fates = {(f.comment.msgid, f.comment.body_start): f for f in versions.comments}
-    findings = Counter(f["status"] for f in doc["findings"])
-    if findings:
-        out.append(f"- Findings on v{old_v}: {_count_words(findings, _FINDINGS)}")
+        number = f" {since.was}" if since.was else ""
+        out = [f"### Since v{old_v}", "", f"From v{old_v}{md_escape(number)} ({md_escape(since.how)}).", ""]
+    out.append(f"- Comments on v{old_v}: {since.counts()}")
+    for t in since.trailers:
+        out.append(f"- Given on v{old_v}: {md_escape(t.key)}: {md_escape(t.name)}"
+                   + (f" {md_code('<' + t.email + '>')}" if t.email else ""))
+    if since.findings:
+        out.append(f"- Findings on v{old_v}: {since.finding_counts()}")
     out.append("")
     messages = {m.msgid: m for m in review.messages}
-    for c in doc["comments"]:
-        out += md_fate(fates[(c["msgid"], c["body_start"])], messages)
+    for f in since.fates:
+        out += md_fate(f, messages)
     return out
 
 
 __all__ = [
-    "CarriedView", "SCHEMA", "VERSION", "carried_comments", "md_carried", "md_fate", "render_versions_markdown",
-    "render_versions_text", "since_json", "since_markdown", "status_words", "versions_body", "versions_json",
+    "SCHEMA", "VERDICT_STYLE", "VERSION", "Since", "carried_comments", "fate_evidence_md", "fate_where",
+    "find_since", "md_fate", "render_versions_markdown", "render_versions_text", "since_json", "since_markdown",
+    "status_words", "versions_body", "versions_json",
 ]

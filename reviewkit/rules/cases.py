@@ -17,20 +17,32 @@ from reviewkit.model import (
     Function,
     FunctionStatus,
     FunctionView,
+    ScopeKind,
     Side,
 )
 
 EXAMPLE_LINE = re.compile(r"^\s*(Okay|RK[0-9]{3}):\s*(.*)$")
+# `... irqreturn_t g(...) { ... }` under an example: more of its new side,
+# on a line of its own (a second function the first one's verdict needs)
+CONTINUATION = re.compile(r"^\s*\.\.\.\s+(.*)$")
 SIDE_SEPARATOR = "==>"
 
 
 def _views(text: str, side: Side, file: str) -> dict[str, FunctionView]:
     from reviewkit.cmap.cfg import build_cfgs_from_source
+    from reviewkit.cmap.functions import find_scopes
+    from reviewkit.cmap.parse import parse_c
 
     out: dict[str, FunctionView] = {}
     if not text.strip():
         return out
     lines = text.splitlines()
+    # braced struct initializers (`static const struct irq_chip c = {`):
+    # the rules read the callbacks they name, as in a patch's code map
+    data = text.encode("utf-8", "replace")
+    for sc in find_scopes(parse_c(data), data, file=file, side=side):
+        if sc.kind is ScopeKind.STRUCT and not sc.name.startswith(("struct ", "union ", "enum ")):
+            out[sc.name] = FunctionView(sc, "\n".join(lines[sc.start - 1 : sc.end]), None)
     cfgs = build_cfgs_from_source(text, side=side, file=file)
     for name, cfg in cfgs.items():
         start = cfg.nodes[0].line
@@ -81,10 +93,17 @@ class Example:
 
 def parse_examples(doc: str) -> list[Example]:
     """The example lines of a docstring. ``OLD ==> NEW`` gives both sides;
-    a line without ``==>`` is a new function."""
-    out = []
+    a line without ``==>`` is a new function; a line ``... CODE`` right
+    after an example adds CODE to its new side on the next line."""
+    out: list[Example] = []
+    last = False
     for line in doc.splitlines():
+        more = CONTINUATION.match(line)
+        if more and last:
+            out[-1] = Example(out[-1].expect, out[-1].old, out[-1].new + "\n" + more.group(1).strip())
+            continue
         m = EXAMPLE_LINE.match(line)
+        last = m is not None
         if not m:
             continue
         body = m.group(2)

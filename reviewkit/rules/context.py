@@ -7,20 +7,19 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, make_finding, node_calls, reached_nodes
-from reviewkit.rules.locks import _acquire_sites
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call
-from reviewkit.rules.extract import parse_statement
-from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, KnowledgeBase, OpKind
-from reviewkit.rules.registry import rule
+from reviewkit.rules.extract import Call, find_declared_types, parse_statement
+from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, FlagSpec, KnowledgeBase, OpKind, SleepSpec
+from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_calls, reached_nodes
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
-def _may_sleep(call: Call, kb: KnowledgeBase):
+def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
     spec = kb.sleepers.get(call.name)
     if spec is None:
         return None
@@ -31,8 +30,9 @@ def _may_sleep(call: Call, kb: KnowledgeBase):
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
-    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey], Report]:
+    """(call name, lock) -> the report of the first place it may sleep under the lock."""
+    out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -47,12 +47,18 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str,
                         continue
                     k = (call.name, h.key)
                     if k not in out:
-                        out[k] = (node.line, call.display, "/".join(sorted(ctx)), spec.confidence)
+                        out[k] = Report(
+                            node.line,
+                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})",
+                            f"move {call.name}() out of the {h.key} section, or use a variant that does not sleep",
+                            "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
+                            spec.confidence,
+                        )
     return out
 
 
 @rule("RK301", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep while a spinlock, RCU read side, preempt-off or irq-off region is held.
 
     What it flags:
@@ -82,20 +88,8 @@ def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
         Only direct calls; a callee that sleeps deep inside is not seen.
         Allocation flags held in a variable are not judged.
     """
-    old, new = flows(fn, kb)
-    before = _sleeps(old, kb)
-    for (name, key), (line, text, ctx, conf) in sorted(_sleeps(new, kb).items(), key=lambda kv: kv[1][0]):
-        if (name, key) in before:
-            continue
-        yield make_finding(
-            "RK301",
-            fn,
-            line,
-            f"{text} may sleep, but {key} is held here ({ctx})",
-            f"move {name}() out of the {key} section, or use a variant that does not sleep",
-            "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
-            conf,
-        )
+    old, new = flow.old, flow.new
+    yield from introduced(_sleeps(old, kb), _sleeps(new, kb))
 
 
 # ---------------------------------------------------------------- RK304
@@ -104,13 +98,13 @@ def sleep_in_atomic(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
 @dataclass(frozen=True)
 class AtomicCallback:
     """Why a function runs in atomic context: the registration that names
-    it (or the value it returns)."""
+    it (or the value it returns, or the structure member it is put in)."""
 
     spec: CallbackSpec
     how: str  # "the handler passed to devm_request_irq() at line 40"
-
-
-_CALLBACKS: dict[tuple[int, int, str], tuple[CodeMap, KnowledgeBase, dict[str, AtomicCallback]]] = {}
+    flag: FlagSpec | None = None  # the setting that makes it so, when one does
+    flag_line: int = 0  # where the code makes it
+    instead: str = ""  # what to do instead of sleeping there, when the knowledge says
 
 
 def _callback_name(arg: str) -> str | None:
@@ -122,24 +116,90 @@ def _callback_name(arg: str) -> str | None:
     return text
 
 
-def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[str, AtomicCallback]:
+# `static const struct irq_chip foo_irq_chip = {` (an array of them too)
+_INIT_HEAD = re.compile(r"\bstruct\s+(\w+)\s+(?:const\s+)?\**\s*\w+\s*(?:\[[^\]]*\])?\s*=\s*\{")
+# `.irq_mask = foo_irq_mask,`
+_DESIGNATED = re.compile(r"\.\s*(\w+)\s*=\s*([^,;{}\n]+?)\s*(?=[,}\n])")
+
+
+class MemberSetting(NamedTuple):
+    """``STRUCT.MEMBER = VALUE`` as the visible code writes it."""
+
+    struct: str  # "" when the type cannot be told
+    member: str
+    value: str
+    line: int
+
+
+def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[MemberSetting]:
+    """What one visible scope puts in structure members: the designated
+    initializers of a braced struct initializer, and the assignments of a
+    function (``gc->can_sleep = true``), typed by the function's
+    declarations or, for a member of a member (``priv->timer.function``),
+    by ``field_types``: the visible struct definitions' fields."""
+    out: list[MemberSetting] = []
+    fn = view.function
+    if fn.kind is ScopeKind.STRUCT:
+        head = _INIT_HEAD.search(side_text)
+        if head is None:
+            return out
+        for m in _DESIGNATED.finditer(side_text, head.end()):
+            line = fn.start + side_text.count("\n", 0, m.start())
+            out.append(MemberSetting(head.group(1), m.group(1), m.group(2), line))
+        return out
+    if view.cfg is None:
+        return out
+    types = find_declared_types(view.source)
+    for node in view.cfg.nodes:
+        if node.kind is not NodeKind.STATEMENT or "=" not in node.text:
+            continue
+        for lv, rv in parse_statement(node.text).assigned:
+            parts = re.split(r"->|\.", lv)
+            if len(parts) < 2:
+                continue
+            owner = types.get(parts[0], "") if len(parts) == 2 else field_types.get(parts[-2], "")
+            out.append(MemberSetting(owner, parts[-1], rv, node.line))
+    return out
+
+
+def _field_types(codemap: CodeMap, side: Side) -> dict[str, str]:
+    """Field name -> struct tag, from the struct definitions the visible
+    code shows (``struct hrtimer timer;`` in ``struct pwm_ir``); a field
+    name two definitions give different types is left out."""
+    text = "\n".join(
+        v.source for cf in codemap.functions
+        for v in [cf.new if side is Side.NEW else cf.old]
+        if v is not None and v.function.kind is ScopeKind.STRUCT and v.function.name.startswith("struct ")
+    )
+    return find_declared_types(text) if text else {}
+
+
+def _flag_value(text: str) -> str:
+    t = text.strip()
+    return {"1": "true", "0": "false"}.get(t, t)
+
+
+def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, AtomicCallback]:
     """Functions of the visible code that run in atomic context on one side:
     passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
-    in the code map, or returning one of its ``returns`` values.
+    in the code map, returning one of its ``returns`` values, or put in a
+    structure member that ``[[atomic_member]]`` names (a member whose
+    ``when`` setting the visible code must also make). (The rules read it
+    once per run: ``PatchFlows.shared``.)
 
     Returns:
         name -> why; empty when nothing visible says so.
     """
-    if codemap is None:
-        return {}
-    k = (id(codemap), id(kb), side)
-    hit = _CALLBACKS.get(k)
-    if hit is not None and hit[0] is codemap and hit[1] is kb:
-        return hit[2]
     out: dict[str, AtomicCallback] = {}
+    settings: list[MemberSetting] = []
+    fields = _field_types(codemap, side)
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
-        if view is None or view.cfg is None:
+        view = cf.new if side is Side.NEW else cf.old
+        if view is None:
+            continue
+        if view.function.kind is ScopeKind.STRUCT or view.cfg is not None:
+            settings.extend(_member_settings(view, view.source, fields))
+        if view.cfg is None:
             continue
         for node in view.cfg.nodes:
             if node.kind is NodeKind.RETURN and node.text:
@@ -154,31 +214,61 @@ def find_atomic_callbacks(codemap: CodeMap | None, kb: KnowledgeBase, side: str)
                 target = _callback_name(call.args[spec.arg])
                 if target and target not in out:
                     out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
-    if len(_CALLBACKS) >= 64:
-        _CALLBACKS.clear()
-    _CALLBACKS[k] = (codemap, kb, out)
+    flags = {(s.struct, s.member, _flag_value(s.value)): s.line for s in settings}
+    for s in settings:
+        member = kb.atomic_member(s.struct, s.member)
+        target = _callback_name(s.value)
+        if member is None or target is None or target in out:
+            continue
+        line = 0
+        w = member.when
+        if w is not None:
+            # the flag's structure is often reached through a pointer of
+            # unknown type (`priv->chip.can_sleep`): its name and value say it
+            line = flags.get((w.struct, w.field, w.value)) or flags.get(("", w.field, w.value)) or 0
+            if not line:
+                continue
+        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note)
+        out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
+                                     w, line, member.instead)
     return out
 
 
-def _visible_calls(codemap: CodeMap, side: str) -> frozenset[str]:
+def _visible_calls(codemap: CodeMap, side: Side) -> frozenset[str]:
     """Names of every call in the visible code of one side."""
     out: set[str] = set()
     for cf in codemap.functions:
-        view = cf.new if side == "new" else cf.old
+        view = cf.new if side is Side.NEW else cf.old
         if view is not None and view.cfg is not None:
             for node in view.cfg.nodes:
                 out.update(c.name for c in node_calls(node))
     return frozenset(out)
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[tuple[int, Call, object]]:
-    """(line, call, sleep spec) of every reachable call that surely may
+class SleepingCall(NamedTuple):
+    """A call that may sleep, and what the knowledge says of it."""
+
+    line: int
+    call: Call
+    spec: SleepSpec
+
+
+class CallbackSleep(NamedTuple):
+    """Where a function that runs in atomic context may sleep."""
+
+    line: int
+    what: str  # "msleep(1) may sleep", "helper() calls msleep(1) (line 4), which may sleep"
+    confidence: Confidence
+
+
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[SleepingCall]:
+    """Every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
     timer postings of the linux-pwm archive, unless ``seen`` holds one of
     the spec's ``sure_with`` calls: a map set up on I2C), outside the
     sections RK301 already judges (an atomic lock held)."""
-    out: list[tuple[int, Call, object]] = []
+    out: list[SleepingCall] = []
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -189,39 +279,35 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
             if spec is not None and spec.confidence is Confidence.LOW and spec.sure_with & seen:
                 spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
             if spec is not None and spec.confidence is not Confidence.LOW:
-                out.append((node.line, call, spec))
+                out.append(SleepingCall(node.line, call, spec))
     return out
 
 
-def _sleeps_in_callback(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap, kb: KnowledgeBase, side: str) -> dict[str, tuple]:
-    """call name -> (line, message part, confidence) for one side of a
-    function that runs in atomic context: its own sleeping calls, and
-    calls of visible functions that sleep directly (one level)."""
-    out: dict[str, tuple] = {}
-    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions}
-    seen = _visible_calls(codemap, side)
+def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, CallbackSleep]:
+    """call name -> where it may sleep, for one side of a function that
+    runs in atomic context: its own sleeping calls, and calls of visible
+    functions that sleep directly (one level)."""
+    out: dict[str, CallbackSleep] = {}
+    helpers = ff.run.named(side)
+    seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
-        out.setdefault(call.name, (line, f"{call.display} may sleep", spec.confidence))
+        out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
+    for node, call in reached_calls(flow):
+        helper = helpers.get(call.name)
+        view = helper.view(side) if helper is not None else None
+        if helper is None or view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
             continue
-        for call in node_calls(node):
-            view = helpers.get(call.name)
-            if view is None or call.name == fn.name or call.name in out or view.cfg is None:
-                continue
-            try:
-                from reviewkit.rules.common import find_flow
-
-                sub = find_flow(view.cfg, kb)
-            except NotAnalysed:
-                continue
-            inner = _direct_sleeps(sub, kb, seen)
-            if inner:
-                iline, icall, ispec = inner[0]
-                conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
-                out[call.name] = (node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
+        try:
+            sub = helper.side(side)
+        except NotAnalysed:
+            continue
+        inner = _direct_sleeps(sub, kb, seen)
+        if inner:
+            iline, icall, ispec = inner[0]
+            conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
+            out[call.name] = CallbackSleep(node.line, f"{call.display} calls {icall.display} (line {iline}), which may sleep", conf)
     return out
 
 
@@ -229,7 +315,7 @@ _RANK = {Confidence.LOW: 0, Confidence.MEDIUM: 1, Confidence.HIGH: 2}
 
 
 @rule("RK304", category="sleep-in-atomic", severity=Severity.ERROR)
-def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call that may sleep in a function that runs in atomic context: an irq handler, a timer callback.
 
     What it flags:
@@ -238,7 +324,10 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
         directly or through a visible helper that calls one, in a function
         the visible code registers as a hard-irq handler (the handler, not
         the thread function, of request_irq() and friends), a timer or a
-        tasklet, or that returns IRQ_WAKE_THREAD (a primary handler).
+        tasklet, or that returns IRQ_WAKE_THREAD (a primary handler); or
+        that the visible code puts in a structure member whose function
+        runs in atomic context (an ``irq_chip``'s ``irq_mask``, an
+        hrtimer's ``function``, an atomic I2C transfer).
 
     Why it matters:
         A hard-irq handler or a softirq callback must not sleep: "BUG:
@@ -257,12 +346,15 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
     Suggested change:
         Move the sleeping work into a threaded handler (the thread_fn of
         request_threaded_irq()) or a work item, or do it once at probe
-        time.
+        time; in an irq_chip callback, record the change and do the bus
+        access in ``irq_bus_sync_unlock()``.
 
     Knowledge used:
         ``[[atomic_callback]]`` registrars (which argument is the
         callback, what context it runs in, how sure that is) and their
-        ``returns`` markers, ``[[sleep]]``, ``[[atomic_gfp]]``.
+        ``returns`` markers; ``[[atomic_member]]`` entries without a
+        ``when`` setting (RK308 reads the others); ``[[sleep]]``,
+        ``[[atomic_gfp]]``.
 
     Limits:
         The registration (or the marker) must be in the code the patch
@@ -272,67 +364,136 @@ def sleep_in_atomic_callback(fn: ChangedFunction, codemap: CodeMap, kb: Knowledg
         a spinlock) are reported only when the code shows the setup that
         sleeps (``devm_regmap_init_i2c()``).
     """
-    if fn.new is None:
-        return
-    cb = find_atomic_callbacks(codemap, kb, "new").get(fn.name)
-    if cb is None:
-        return
-    old, new = flows(fn, kb)
-    before: dict[str, tuple] = {}
-    if old is not None and fn.name in find_atomic_callbacks(codemap, kb, "old"):
-        before = _sleeps_in_callback(fn, old, codemap, kb, "old")
-    for name, (line, what, conf) in sorted(_sleeps_in_callback(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
-        if name in before:
-            continue
-        if _RANK[cb.spec.confidence] < _RANK[conf]:
-            conf = cb.spec.confidence
-        yield make_finding(
-            "RK304",
-            fn,
+    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=False):
+        yield Report(
             line,
             f"{what}, but {fn.name}() runs in {cb.spec.note}: {cb.how}",
+            f"keep {name}() out of {fn.name}(): {cb.instead}" if cb.instead else
             f"move {name}() out of {fn.name}(): into a threaded handler or a work item, or do it once before the callback is registered",
             "a function in hard-irq or softirq context must not sleep ('BUG: scheduling while atomic')",
             conf,
         )
 
 
-def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[dict]:
-    """Regions between a global irq-off acquire and its releases: the calls
-    made inside, and the release nodes."""
-    out = []
+def _callback_sleeps(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase, *, flagged: bool
+                     ) -> Iterator[tuple[str, int, str, Confidence, AtomicCallback]]:
+    """(call name, line, what, confidence, why atomic) of each place where
+    ``fn``, a function that runs in atomic context, may sleep on the new
+    side and did not on the old. ``flagged``: only callbacks that a
+    setting makes atomic (``can_sleep = false``), else only the others."""
+    if fn.new is None:
+        return
+    cb = flow.run.shared(find_atomic_callbacks, Side.NEW).get(fn.name)
+    if cb is None or (cb.flag is not None) != flagged:
+        return
+    old, new = flow.old, flow.new
+    before: dict[str, CallbackSleep] = {}
+    if old is not None and fn.name in flow.run.shared(find_atomic_callbacks, Side.OLD):
+        before = _sleeps_in_callback(flow, old, kb, Side.OLD)
+    for name, (line, what, conf) in sorted(_sleeps_in_callback(flow, new, kb, Side.NEW).items(), key=lambda kv: kv[1][0]):
+        if name in before:
+            continue
+        if _RANK[cb.spec.confidence] < _RANK[conf]:
+            conf = cb.spec.confidence
+        yield name, line, what, conf, cb
+
+
+@rule("RK308", category="sleep-in-atomic", severity=Severity.ERROR)
+def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A chip says its callbacks never sleep (``can_sleep = false``, ``atomic = true``), and one of them may sleep.
+
+    What it flags:
+        A call that may sleep (an I2C or SPI transfer, a mutex, a regmap
+        access on a bus that sleeps ...), directly or through a visible
+        helper, in a callback of a structure whose flag the visible code
+        sets to say the callbacks run in atomic context: the ``get``/
+        ``set`` callbacks of a ``gpio_chip`` with ``can_sleep = false``,
+        the ``apply`` callback of a PWM chip with ``atomic = true``.
+
+    Why it matters:
+        Consumers trust the flag: ``gpiod_set_value()`` (not the
+        ``_cansleep`` variant) and ``pwm_apply_atomic()`` call the
+        callback from atomic context, where sleeping is "BUG: scheduling
+        while atomic".
+
+    Example:
+        Okay: static void f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); writel(v, d->base + off); }
+            ... static const struct gpio_chip c = { .set = f, .can_sleep = false, };
+        Okay: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = true, };
+        RK308: static int f(struct gpio_chip *gc, unsigned int off, int v) { struct d *d = gpiochip_get_data(gc); return i2c_smbus_write_byte_data(d->client, off, v); }
+            ... static const struct gpio_chip c = { .set_rv = f, .can_sleep = false, };
+
+    Suggested change:
+        Set the flag the other way (``can_sleep = true``; drop ``atomic =
+        true``), so that consumers use the sleeping calls, or keep the
+        callback free of sleeping calls.
+
+    Knowledge used:
+        ``[[atomic_member]]`` entries with a ``when`` setting,
+        ``[[sleep]]`` (with ``sure_with``: regmap on I2C or SPI),
+        ``[[atomic_gfp]]``.
+
+    Limits:
+        The flag and the structure that names the callback must be in the
+        code the patch shows; a flag left at its default (a zeroed
+        ``can_sleep``) is not seen. Helpers are followed one level.
+    """
+    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=True):
+        flag = cb.flag
+        assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
+        other = {"true": "false", "false": "true"}.get(flag.value)
+        change = f"set {flag.field} = {other}" if other else f"drop {flag}"
+        yield Report(
+            line,
+            f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})",
+            f"{change} so that consumers call {fn.name}() only where it may sleep, or keep {name}() out of it",
+            "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
+            conf,
+        )
+
+
+@dataclass(frozen=True)
+class IrqRegion:
+    """Code between a global irq-off acquire and its releases."""
+
+    node: int  # the acquire
+    call: Call
+    inside: list[tuple[int, Call]]  # (node, call) of every other call made inside
+    releases: set[int]  # the release nodes
+
+
+def _irq_regions(flow: Flow | None, kb: KnowledgeBase) -> list[IrqRegion]:
+    """Regions between a global irq-off acquire and its releases."""
+    out: list[IrqRegion] = []
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
+    for node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None or op.by_result:
             continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is not None or op.by_result:
+        if "irq-off" not in kb.lock_context(op.variant):
+            continue
+        key = ResourceKey(op.family, "", True)
+        inside: list[tuple[int, Call]] = []
+        releases: set[int] = set()
+        for other, states in reached_nodes(flow):
+            if other.id == node.id:
                 continue
-            if "irq-off" not in kb.lock_context(op.variant):
+            if not any(node.id in (h.sites if (h := s.get(key)) else ()) and h.count > 0 for s in states):
                 continue
-            key = ResourceKey(op.family, "", True)
-            inside: list[tuple[int, Call]] = []
-            releases: set[int] = set()
-            for other in flow.cfg.nodes:
-                if other.id == node.id:
-                    continue
-                states = flow.visits.get(other.id, [])
-                if not any(node.id in (h.sites if (h := s.get(key)) else ()) and h.count > 0 for s in states):
-                    continue
-                for c in node_calls(other):
-                    o = kb.ops.get(c.name)
-                    if o is not None and o.is_lock and o.family == op.family and o.kind is OpKind.RELEASE:
-                        releases.add(other.id)
-                    else:
-                        inside.append((other.id, c))
-            out.append({"node": node.id, "call": call, "inside": inside, "releases": releases})
+            for c in node_calls(other):
+                o = kb.ops.get(c.name)
+                if o is not None and o.is_lock and o.family == op.family and o.kind is OpKind.RELEASE:
+                    releases.add(other.id)
+                else:
+                    inside.append((other.id, c))
+        out.append(IrqRegion(node.id, call, inside, releases))
     return out
 
 
 @rule("RK302", category="irq-workaround", severity=Severity.WARNING)
-def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def irq_workaround(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """Irqs disabled only to call ``__`` helpers that have an irq-safe twin.
 
     What it flags:
@@ -361,35 +522,42 @@ def irq_workaround(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
     Limits:
         Only regions opened and closed in the same function.
     """
-    old, new = flows(fn, kb)
-    old_sets = {tuple(sorted({c.name for _, c in r["inside"]})) for r in _irq_regions(old, kb)}
+    old, new = flow.old, flow.new
+    old_sets = {tuple(sorted({c.name for _, c in r.inside})) for r in _irq_regions(old, kb)}
     if new is None:
         return
     for r in _irq_regions(new, kb):
-        names = sorted({c.name for _, c in r["inside"]})
+        names = sorted({c.name for _, c in r.inside})
         if not names or not all(n in kb.irq_twins for n in names) or tuple(names) in old_sets:
             continue
         cfg = new.cfg
-        calls = sorted({(cfg.nodes[n].line, c.display, c.name) for n, c in r["inside"]})
+        calls = sorted({(cfg.nodes[n].line, c.display, c.name) for n, c in r.inside})
         repl = "; ".join(f"{text.replace(name + '(', kb.irq_twins[name] + '(', 1)} for {text} (line {line})" for line, text, name in calls)
-        rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r["releases"], key=lambda n: cfg.nodes[n].line))
-        line = cfg.nodes[r["node"]].line
-        yield make_finding(
-            "RK302",
-            fn,
+        rel = ", ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in sorted(r.releases, key=lambda n: cfg.nodes[n].line))
+        line = cfg.nodes[r.node].line
+        yield Report(
             line,
-            f"{r['call'].display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
+            f"{r.call.display} at line {line} only protects {', '.join(n + '()' for n in names)}, "
             f"which {'has an irq-safe twin' if len(names) == 1 else 'have irq-safe twins'}",
-            f"use {repl}, and drop {r['call'].display} and {rel or 'its matching enable'}",
+            f"use {repl}, and drop {r.call.display} and {rel or 'its matching enable'}",
             "the irq-safe helper disables what it needs itself; an open-coded irq toggle is a workaround that tends to stay",
             Confidence.HIGH,
         )
 
 
-def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]]:
-    """call text -> [(line, irqs off on every path, irqs on on some path,
-    display text, the locks that turned irqs off)]."""
-    out: dict[str, list[tuple]] = defaultdict(list)
+class IrqCall(NamedTuple):
+    """A call of a ``__`` helper and the irq state around it."""
+
+    line: int
+    off: bool  # irqs off on every path
+    on: bool  # irqs on on some path
+    display: str
+    providers: frozenset[ResourceKey]  # the locks that turned irqs off
+
+
+def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[IrqCall]]:
+    """call text -> each call of a ``__`` helper with that text."""
+    out: dict[str, list[IrqCall]] = defaultdict(list)
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
@@ -398,7 +566,7 @@ def _irq_on_calls(flow: Flow | None, kb: KnowledgeBase) -> dict[str, list[tuple]
                 continue
             offs = [any("irq-off" in kb.lock_context(h.variant) for h in s.locks_held()) for s in states]
             providers = frozenset(h.key for s in states for h in s.locks_held() if "irq-off" in kb.lock_context(h.variant))
-            out[call.text].append((node.line, all(offs), not all(offs), call.display, providers))
+            out[call.text].append(IrqCall(node.line, all(offs), not all(offs), call.display, providers))
     return out
 
 
@@ -407,17 +575,15 @@ def _acquired_variants(flow: Flow | None, kb: KnowledgeBase) -> set[str]:
     out: set[str] = set()
     if flow is None:
         return out
-    for node in flow.cfg.nodes:
-        if node.id in flow.visits:
-            for call in node_calls(node):
-                op = kb.ops.get(call.name)
-                if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
-                    out.add(op.variant)
+    for _node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.TRY):
+            out.add(op.variant)
     return out
 
 
 @rule("RK303", category="irq-workaround", severity=Severity.WARNING)
-def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def irq_helper_irqs_on(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A ``__`` helper that needs irqs off is now called where irqs may be on.
 
     What it flags:
@@ -445,12 +611,12 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         Reported only when the old side shows the same call with irqs off:
         a function may be documented as called with irqs off by its callers.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     before = _irq_on_calls(old, kb)
-    taken_now = set(_acquire_sites(new, kb)) if new is not None else set()
+    taken_now = set(find_acquire_sites(new, kb)) if new is not None else set()
     for text, rows in _irq_on_calls(new, kb).items():
         olds = before.get(text)
-        if not olds or not all(off for _, off, _, _, _ in olds):
+        if not olds or not all(c.off for c in olds):
             continue
         # the lock that turned irqs off must still be taken here: when the
         # new code locks through a helper the knowledge does not name
@@ -458,20 +624,18 @@ def irq_helper_irqs_on(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         # lock_page_lruvec_irq()), the irq state is not known
         # (or another lock of the irq-off context the knowledge names:
         # lock_page_lruvec_irq() in place of local_irq_disable(), same posting)
-        if not any(k in taken_now for _, _, _, _, providers in olds for k in providers) and not any(
+        if not any(k in taken_now for c in olds for k in c.providers) and not any(
             "irq-off" in kb.lock_context(v) for v in _acquired_variants(new, kb)
         ):
             continue
-        for line, _off, on, display, _p in rows:
-            if not on:
+        for c in rows:
+            if not c.on:
                 continue
             name = text.split("(", 1)[0]
             twin = kb.irq_twins[name]
-            yield make_finding(
-                "RK303",
-                fn,
-                line,
-                f"{display} ran with irqs off in the old code; here irqs may be on",
+            yield Report(
+                c.line,
+                f"{c.display} ran with irqs off in the old code; here irqs may be on",
                 f"use {twin}() (irq-safe), or keep the call inside the irq-off region",
                 "__ helpers need irqs off: an interrupt in the middle loses a counter update",
                 Confidence.HIGH,

@@ -2,27 +2,38 @@
 
 Parameters are supplied by name (see :mod:`reviewkit.rules.registry`): a
 rule with ``fn`` runs once per changed function, the others once per mail
-(a patch, or a cover letter: no patch, no code map, no function).
-A rule that raises becomes a one-line warning, never a traceback.
+(a patch, or a cover letter: no patch, no code map, no function); the walks
+a rule reads through ``flow`` are made once per run, on first use.
+Rules yield :class:`~reviewkit.rules.registry.Report` records; the engine
+makes each a :class:`~reviewkit.model.Finding` with the rule's id, category
+and severity. A rule that raises becomes a one-line warning, never a
+traceback.
 """
 
 from __future__ import annotations
 
-import dataclasses
+from typing import Iterable
 
 from reviewkit.config import Config
 from reviewkit.errors import ConfigError
-from reviewkit.model import CodeMap, Finding, Message, Patch, PatchSource, Posting, Side
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, Finding, Message, Patch, PatchSource, Posting, Side
 from reviewkit.rules.dataflow import NotAnalysed
+from reviewkit.rules.flows import PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, load_knowledge
-from reviewkit.rules.registry import Rule, all_rules, is_enabled
+from reviewkit.rules.registry import Report, Rule, all_rules, find_rule, is_enabled
+
+# said of every finding on a function whose code the patch shows only in part
+FRAGMENT_NOTE = " (judged from the lines the patch shows; the rest of the function was not visible)"
+# said of every finding on a function known from a nearby version of its file
+PLACED_NOTE = " (judged from the function as the tree given has it, the hunks found {offset:+d} lines off)"
 
 
 def load_rules() -> list[Rule]:
     """Import the rule modules (registering them) and return every rule."""
     from reviewkit.rules import context, errpath, locks, managed, refs  # noqa: F401  (registration)
+    from reviewkit.rules import afterunlock, cleanup, conditional, irqvariant, runtimepm  # noqa: F401  (registration)
 
-    for optional in ("spelling", "style", "patch_format"):
+    for optional in ("spelling", "style", "patch_format", "templates"):
         try:
             __import__(f"reviewkit.rules.{optional}")
         except ModuleNotFoundError as err:
@@ -70,19 +81,21 @@ def run_rules_with_warnings(
     findings: list[Finding] = []
     warnings: list[str] = []
     seen: set = set()
+    run = PatchFlows(codemap, kb, patch)
+    supply: dict[str, object] = {"patch": patch, "codemap": codemap, "message": message, "series": series,
+                                 "cover": cover, "kb": kb, "config": config}
     for rule in find_enabled_rules(config):
         if rule.category == "patch-format" and patch is not None and patch.source is PatchSource.QUOTED:
             # A diff rebuilt from a reply's quote has lost its subject,
             # sign-off and notes: format verdicts on it would be about the
             # quote, not the patch.
             continue
-        supply = {"patch": patch, "codemap": codemap, "message": message, "series": series, "cover": cover,
-                  "kb": kb, "config": config}
-        targets = list(codemap.functions if codemap is not None else ()) if "fn" in rule.params else [None]
-        for fn in targets:
-            args = {p: (fn if p == "fn" else supply[p]) for p in rule.params}
+        targets = run.functions if "fn" in rule.params else (None,)
+        for flow in targets:
+            fn = flow.fn if flow is not None else None
+            args = {**supply, "fn": fn, "flow": flow}
             try:
-                produced = list(rule.func(**args) or ())
+                produced = list(rule.func(**{p: args[p] for p in rule.params}) or ())
             except NotAnalysed as err:
                 warnings.append(f"{rule.id}: not analysed: {err}")
                 continue
@@ -92,8 +105,8 @@ def run_rules_with_warnings(
                 where = f" in {fn.name}" if fn is not None else ""
                 warnings.append(f"{rule.id} ({rule.name}) failed{where}: {type(err).__name__}: {err}")
                 continue
-            for f in produced:
-                f = dataclasses.replace(f, msgid=msgid, function=f.function or _function_of(f, codemap))
+            for report in produced:
+                f = _finding(rule, report, fn=fn, codemap=codemap, msgid=msgid)
                 key = (f.rule, f.file, f.function, f.line, f.message)
                 if key in seen:
                     continue
@@ -103,13 +116,57 @@ def run_rules_with_warnings(
     return findings, warnings
 
 
-def _function_of(finding: Finding, codemap: CodeMap | None) -> str | None:
-    """The function a per-patch rule's finding (spelling, style) falls in."""
-    if codemap is None or not finding.file or finding.line is None:
+def _finding(rule: Rule, report: Report, *, fn: ChangedFunction | None, codemap: CodeMap | None, msgid: str) -> Finding:
+    """``report`` as a finding of ``rule``: in ``fn`` for a per-function rule,
+    else in the function of the code map that holds its line."""
+    message, confidence = report.message, report.confidence
+    function: str | None
+    if fn is not None:
+        file, function = fn.file, fn.name
+        if any(v.cfg is not None and not v.cfg.complete for v in (fn.old, fn.new) if v is not None):
+            # only fragments were visible: say what the verdict rests on
+            message += FRAGMENT_NOTE
+            if confidence is Confidence.HIGH:
+                confidence = Confidence.MEDIUM
+        elif fn.placed is not None:
+            # another version of the file than the patch's own
+            message += PLACED_NOTE.format(offset=fn.placed)
+    else:
+        file, function = report.file, _function_of(report, codemap)
+    return Finding(
+        rule=rule.id,
+        category=rule.category,
+        severity=report.severity or rule.severity,
+        confidence=confidence,
+        file=file,
+        function=function,
+        line=report.line,
+        message=message,
+        suggestion=report.suggestion,
+        rationale=report.rationale,
+        msgid=msgid,
+    )
+
+
+def _function_of(report: Report, codemap: CodeMap | None) -> str | None:
+    """The function a per-patch rule's report (spelling, style) falls in."""
+    if codemap is None or not report.file or report.line is None:
         return None
     from reviewkit.cmap import function_at
 
-    return function_at(codemap, finding.file, Side.NEW, finding.line)
+    return function_at(codemap, report.file, Side.NEW, report.line)
+
+
+def make_findings(rule_id: str, reports: Iterable[Report], *, msgid: str = "") -> list[Finding]:
+    """Findings of the rule ``rule_id`` from reports made outside a run of
+    the rules (the checklist calls the format checks with what only the
+    mail knows: its ``From:``, the other mails of the series).
+
+    Raises:
+        KeyError: no rule has that id.
+    """
+    rule = find_rule(rule_id)
+    return [_finding(rule, r, fn=None, codemap=None, msgid=msgid) for r in reports]
 
 
 def run_rules(patch: Patch, codemap: CodeMap, *, config: Config) -> list[Finding]:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from reviewkit.model import ChangedFunction, Confidence, Finding, NodeKind, Severity
-from reviewkit.rules.common import flows, is_error_exit, make_finding, node_calls
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
-from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.registry import rule
+from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.queries import introduced, is_error_exit, node_calls, site_call
+from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import ResourceKey
+from reviewkit.rules.window import window_reports
 
 
 def _iterator_put(kb: KnowledgeBase, family: str) -> str:
@@ -19,37 +23,58 @@ def _iterator_put(kb: KnowledgeBase, family: str) -> str:
     return spec.put[0] if spec and spec.put else "the matching put"
 
 
-def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, Confidence]]:
-    out: dict[tuple, tuple[int, str, str, Confidence]] = {}
+_UNDO = "error paths must undo what the function did before them"
+
+
+def _put_after(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """Some node the walk reached after ``nid`` (by line) releases ``key``."""
+    line = flow.cfg.nodes[nid].line
+    for node in flow.cfg.nodes:
+        if node.line > line and flow.visits.get(node.id):
+            for call in node_calls(node):
+                op = kb.ops.get(call.name)
+                if op is not None and op.kind is OpKind.RELEASE and op.family == key.family:
+                    return True
+    return False
+
+
+def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str, object], Report]:
+    """(key, "loop" | "error", where) -> the report, for one side."""
+    out: dict[tuple[ResourceKey, str, object], Report] = {}
     if flow is None:
         return out
     cfg = flow.cfg
-    # which acquire sites some exit releases again
+    # which acquire sites some path releases again (a path that runs out of
+    # the lines a hunk shows counts: it did release)
+    ends = flow.exits + flow.window_ends
     released_sites: dict = {}
-    for _nid, st in flow.exits:
+    for _nid, st in ends:
         for h in st.held:
             if not h.key.is_lock and h.count <= 0 and h.released:
                 for s in h.sites:
                     released_sites.setdefault((h.key, s), True)
-    foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
-    for nid, st in flow.exits:
+    foreign = {h.key for _, st in ends for h in st.held if h.borrowed}
+    for nid, st, proven in [(*e, True) for e in flow.exits] + [(*e, False) for e in flow.window_ends]:
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.scoped or h.key in st.unsure:
                 continue
             put = _iterator_put(kb, h.key.family)
-            if h.left_at >= 0:
+            if h.left_at >= 0 and (proven or not _put_after(flow, h.left_at, h.key, kb)):
+                # left the loop early: the lines shown after the jump do not
+                # drop the element either
                 leave = cfg.nodes[h.left_at]
                 how = {NodeKind.RETURN: "returns", NodeKind.BREAK: "breaks", NodeKind.GOTO: "jumps"}.get(leave.kind, "leaves")
                 loop = cfg.nodes[next(iter(h.sites))] if h.sites else None
                 loop_text = f"{loop.text} (line {loop.line})" if loop is not None else "the loop"
-                out[(h.key, "loop", leave.text)] = (
+                out[(h.key, "loop", leave.text)] = Report(
                     leave.line,
                     f"{how} out of {loop_text} at line {leave.line} while {h.key} still holds the loop's reference",
                     f"call {put}({h.key}) before leaving the loop early, or use the _scoped variant of the iterator",
+                    _UNDO,
                     Confidence.HIGH,
                 )
                 continue
-            if h.iter_loop >= 0 or h.key in foreign:
+            if h.left_at >= 0 or h.iter_loop >= 0 or h.key in foreign or not proven:
                 continue
             if not is_error_exit(flow, nid, st, kb):
                 continue
@@ -65,17 +90,24 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
                 if others
                 else f"leaves without {put}({h.key}), and nothing else holds that reference yet"
             )
-            out[(h.key, "error", line)] = (
+            noun = kb.refs[h.variant].kind.noun if h.variant in kb.refs else "reference"
+            suggestion = f"drop the {noun} before returning, or jump to the label that does"
+            taken = [site_call(flow, s, h.key, kb, (OpKind.ACQUIRE, OpKind.TRY)) for s in sorted(h.sites)]
+            better = next((kb.prefer[t.split("(")[0]] for t in taken if t.split("(")[0] in kb.prefer), None)
+            if better is not None:
+                suggestion += f"; or use {better[0]}(): {better[1]}"
+            out[(h.key, "error", line)] = Report(
                 line,
-                f"the error exit at line {line} {what} (reference taken at line {site})",
-                f"drop the reference before returning, or jump to the label that does",
+                f"the error exit at line {line} {what} ({noun} taken at line {site})",
+                suggestion,
+                _UNDO,
                 Confidence.MEDIUM if h.passed else Confidence.HIGH,
             )
     return out
 
 
 @rule("RK401", category="error-path-cleanup", severity=Severity.ERROR)
-def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """An error exit skips a release that the other exits do.
 
     What it flags:
@@ -108,12 +140,13 @@ def error_path_cleanup(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findi
         Locks are left to RK101. An error exit must return an error value
         or a variable the path tested non-zero.
     """
-    old, new = flows(fn, kb)
-    before = {(k[0], k[1]) for k in _skips(old, kb)}
-    for key, (line, msg, sugg, conf) in sorted(_skips(new, kb).items(), key=lambda kv: kv[1][0]):
-        if (key[0], key[1]) in before:
-            continue
-        yield make_finding("RK401", fn, line, msg, sugg, "error paths must undo what the function did before them", conf)
+    old, new = flow.old, flow.new
+    # an exit that moved is the same skip: compare by resource and kind
+    reported = set()
+    for report in introduced(_skips(old, kb), _skips(new, kb), same=lambda k: k[:2]):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=False, error_exits=True, taken=reported)
 
 
 # ---------------------------------------------------------------- RK402
@@ -125,16 +158,16 @@ def _scoped_twins(kb: KnowledgeBase) -> dict[str, str]:
     return {n: n + "_scoped" for n, it in kb.iterators.items() if not it.scoped and n + "_scoped" in scoped}
 
 
-def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[int, str, str, list[int]]]:
+def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, Report]:
     """Iterator loops left early only after an explicit put of the element:
-    loop text -> (line, iterator, scoped twin, lines of the puts). Loops
-    that some early exit leaves without the put are RK401's."""
-    out: dict[str, tuple[int, str, str, list[int]]] = {}
+    loop text -> the report. Loops that some early exit leaves without the
+    put are RK401's."""
+    out: dict[str, Report] = {}
     if flow is None:
         return out
     twins = _scoped_twins(kb)
     cfg = flow.cfg
-    for head, body in flow.loops.items():
+    for head, body in graph_of(cfg).loops.items():
         node = cfg.nodes[head]
         if node.kind is not NodeKind.LOOP:
             continue
@@ -156,12 +189,20 @@ def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, tuple[i
                     puts |= set(h.released)
         if leak or not puts:
             continue
-        out[node.text] = (node.line, call.name, twins[call.name], sorted(cfg.nodes[p].line for p in puts))
+        lines = sorted(cfg.nodes[p].line for p in puts)
+        listed = ", ".join(str(p) for p in lines)
+        out[node.text] = Report(
+            node.line,
+            f"{call.name}() at line {node.line} is left early only after explicit puts of the element (line{'s' if len(lines) > 1 else ''} {listed})",
+            f"use {twins[call.name]}() and drop those puts: the scoped iterator releases the element on every exit",
+            "manual puts on each early exit are the first thing the next error path forgets",
+            Confidence.MEDIUM,
+        )
     return out
 
 
 @rule("RK402", category="error-path-cleanup", severity=Severity.INFO)
-def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A child-node loop whose early exits drop the element by hand, where a ``_scoped`` iterator would.
 
     What it flags:
@@ -193,18 +234,5 @@ def scoped_iterator(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]
         older tree cannot use them. Loops that an exit leaves without the
         put are RK401's; only loops the patch adds are reported.
     """
-    old, new = flows(fn, kb)
-    before = _manual_loop_puts(old, kb)
-    for text, (line, name, twin, puts) in sorted(_manual_loop_puts(new, kb).items(), key=lambda kv: kv[1][0]):
-        if text in before:
-            continue
-        lines = ", ".join(str(p) for p in puts)
-        yield make_finding(
-            "RK402",
-            fn,
-            line,
-            f"{name}() at line {line} is left early only after explicit puts of the element (line{'s' if len(puts) > 1 else ''} {lines})",
-            f"use {twin}() and drop those puts: the scoped iterator releases the element on every exit",
-            "manual puts on each early exit are the first thing the next error path forgets",
-            Confidence.MEDIUM,
-        )
+    old, new = flow.old, flow.new
+    yield from introduced(_manual_loop_puts(old, kb), _manual_loop_puts(new, kb))

@@ -16,7 +16,10 @@ from typing import Iterator
 from reviewkit.rules.resources import normalise_key, normalise_text
 
 _WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __rk(void) {{\nif ({}) ;\n}}")
-_FREE_VAR = re.compile(r"(\w+)\s+__free\(\s*(\w+)\s*\)")
+# (?<!\w): a match starts where a word does; from inside a 50,000-character
+# identifier each position rescanned the rest of it (59 s,
+# tests/data/fuzz-found/probes/min-07-redos-long-identifier).
+_FREE_VAR = re.compile(r"(?<!\w)(\w+)\s+__free\(\s*(\w+)\s*\)")
 _NEG_ERRNO = re.compile(r"^-\s*E[A-Z0-9]+$")
 UPDATED = "<updated>"  # the value of `x++` / `x += n`: changed, unknown
 
@@ -362,3 +365,30 @@ def find_param_names(source: str) -> tuple[str, ...]:
                     names.append(_text(d))
             return tuple(names)
     return ()
+
+
+# `struct gpio_chip *gc = &priv->gc;`, `(struct irq_data *d)`,
+# `const struct pwm_ops *ops;`: a struct type and the name it declares
+# (a function returning a pointer, `struct x *f(`, is no declaration)
+_STRUCT_DECL = re.compile(r"\bstruct\s+(\w+)\s*(?:\*\s*(?:const\s+)?)*(\w+)\s*(?=[;,=)\[])")
+
+
+@functools.lru_cache(maxsize=1024)
+def find_declared_types(source: str) -> dict[str, str]:
+    """The struct type of each variable or parameter ``source`` declares
+    with one: name -> struct tag (``gc`` -> ``gpio_chip``). A name declared
+    twice with different types is left out.
+
+    Returns:
+        An empty dict when nothing is declared with a struct type.
+    """
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for m in _STRUCT_DECL.finditer(source):
+        tag, name = m.group(1), m.group(2)
+        if out.get(name, tag) != tag:
+            clash.add(name)
+        out[name] = tag
+    for name in clash:
+        del out[name]
+    return out

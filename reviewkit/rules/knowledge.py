@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -41,14 +42,19 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     },
     "ref": {
         "id": (str, True),
-        "get": (_STR_LIST, True),
+        "get": (_STR_LIST, False),
         "put": (_STR_LIST, True),
         "get_conditional": (_STR_LIST, False),
         "success": (str, False),
         "returns_ref": (_STR_LIST, False),
         "arg": (int, False),
+        "put_arg": (int, False),
+        "weak_put": (_STR_LIST, False),
+        "result": (str, False),
+        "kind": (str, False),
         "movable": (bool, False),
     },
+    "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
         "names": (_STR_LIST, True),
         "held_arg": (int, True),
@@ -65,9 +71,9 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "atomic_gfp": {"names": (_STR_LIST, True)},
     "irq_helper": {"name": (str, True), "twin": (str, True)},
     "guard": {"class": (str, True), "lock": (str, True)},
-    "free_class": {"class": (str, True), "put": (str, True)},
+    "free_class": {"class": (str, True), "put": (str, True), "err_ok": (bool, False)},
     "ownership": {"names": (_STR_LIST, True)},
-    "consume": {"names": (_STR_LIST, True), "arg": (int, True)},
+    "consume": {"names": (_STR_LIST, True), "arg": (int, True), "cleanup": (bool, False)},
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
@@ -88,6 +94,32 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "release_arg": (int, False),
         "instead": (str, False),
     },
+    # what the context, runtime-PM and cleanup rules read beside the pairs
+    "atomic_member": {
+        "struct": (str, True),
+        "members": (_STR_LIST, True),
+        "context": (_STR_LIST, True),
+        "confidence": (str, True),
+        "note": (str, True),
+        "distinct": (bool, False),
+        "when": (str, False),
+        "instead": (str, False),
+    },
+    "irq_state": {"lock": (str, True), "restores": (bool, True)},
+    "locked_wait": {
+        "names": (_STR_LIST, True),
+        "lock": (str, True),
+        "lock_arg": (int, False),
+        "queue_arg": (int, False),
+        "member": (str, False),
+    },
+    "devm_action": {
+        "names": (_STR_LIST, True),
+        "action_arg": (int, True),
+        "data_arg": (int, True),
+        "reset": (bool, False),
+    },
+    "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
 }
 
 
@@ -96,6 +128,25 @@ class Success(enum.Enum):
 
     NONZERO = "nonzero"
     ZERO = "zero"
+
+
+class RefKind(enum.Enum):
+    """What a [[ref]] entry counts: the words a finding uses for it."""
+
+    REFERENCE = "reference"  # a reference count: get_device / put_device
+    ALLOCATION = "allocation"  # memory or an id: kmalloc / kfree, ida_alloc / ida_free
+    ENABLE = "enable"  # an enable count: clk_prepare_enable / clk_disable_unprepare
+    REGISTRATION = "registration"  # register / unregister
+    REQUEST = "request"  # request_irq / free_irq
+    MAPPING = "mapping"  # ioremap / iounmap
+    ASYNC = "async"  # work queued or a timer armed: it runs later, on the object, until cancelled
+
+    @property
+    def noun(self) -> str:
+        """``the {noun} of X``: what leaks when the release is missing."""
+        return {"reference": "reference", "allocation": "allocation", "enable": "enable count",
+                "registration": "registration", "request": "request", "mapping": "mapping",
+                "async": "pending work"}[self.value]
 
 
 class OpKind(enum.Enum):
@@ -129,6 +180,9 @@ class RefSpec:
     returns_ref: tuple[str, ...]
     arg: int
     movable: bool = True  # False: the get does more than pin (powers the device up)
+    put_arg: int = 0  # the argument of a put naming the resource
+    status_result: bool = False  # a get returns a status (0/-errno), not the object
+    kind: RefKind = RefKind.REFERENCE
 
 
 @dataclass(frozen=True)
@@ -142,6 +196,7 @@ class Op:
     arg: int | None  # the argument naming the resource; None: global / result
     success: Success = Success.NONZERO
     by_result: bool = False  # an acquire that returns the locked object (lruvec = lock_page_lruvec_irq(page))
+    status_result: bool = False  # a get whose result is a status (0/-errno), not the object it counts
 
 
 @dataclass(frozen=True)
@@ -185,6 +240,63 @@ class ManagedSpec:
 
 
 @dataclass(frozen=True)
+class FlagSpec:
+    """``STRUCT.FIELD = VALUE``: the setting that makes a structure's
+    callbacks run in atomic context (``gpio_chip.can_sleep = false``)."""
+
+    struct: str
+    field: str
+    value: str  # "true"/"false" for a boolean, else the text
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value}"
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """A structure member whose function runs in atomic context."""
+
+    struct: str
+    member: str
+    context: frozenset[str]
+    confidence: Confidence
+    note: str
+    distinct: bool = False  # no other structure has a member of that name
+    when: FlagSpec | None = None  # only when the code sets this
+    instead: str = ""  # what a callback there does instead of sleeping
+
+
+@dataclass(frozen=True)
+class LockedWait:
+    """A wait that drops and retakes a lock its caller holds."""
+
+    name: str
+    lock: str  # the [[lock]] id the caller must hold it with
+    lock_arg: int | None  # the argument naming the lock; None: the queue's own
+    queue_arg: int
+    member: str  # the queue's lock member
+
+
+@dataclass(frozen=True)
+class DevmAction:
+    """A registrar of a devres action (``devm_add_action_or_reset``)."""
+
+    name: str
+    action_arg: int
+    data_arg: int
+    reset: bool  # a failed registration runs the action itself
+
+
+@dataclass(frozen=True)
+class IoWrite:
+    """A register write: which arguments name the register."""
+
+    name: str
+    address: int
+    base: int | None
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """Lookup tables built from the knowledge data."""
 
@@ -199,6 +311,7 @@ class KnowledgeBase:
     free_classes: dict[str, str] = field(default_factory=dict)  # __free class -> put
     ownership: frozenset[str] = frozenset()
     consumers: dict[str, int] = field(default_factory=dict)  # callee -> consumed arg
+    cleanup_takers: frozenset[str] = frozenset()  # consumers that undo all the argument holds (managed actions)
     borrowers: frozenset[str] = frozenset()
     error_checks: frozenset[str] = frozenset()
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
@@ -209,6 +322,15 @@ class KnowledgeBase:
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
+    prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
+    weak_releases: dict[str, str] = field(default_factory=dict)  # look-alike that does not release -> family
+    # what the context, runtime-PM and cleanup rules read beside the pairs
+    atomic_members: dict[tuple[str, str], MemberSpec] = field(default_factory=dict)  # (struct, member) -> spec
+    irq_restores: dict[str, bool] = field(default_factory=dict)  # irq-off lock id -> its release restores
+    locked_waits: dict[str, LockedWait] = field(default_factory=dict)
+    devm_actions: dict[str, DevmAction] = field(default_factory=dict)
+    io_writes: dict[str, IoWrite] = field(default_factory=dict)
+    free_err_ok: frozenset[str] = frozenset()  # __free classes whose release takes an ERR_PTR()
 
     def lock_context(self, variant: str) -> frozenset[str]:
         spec = self.locks.get(variant)
@@ -228,6 +350,48 @@ class KnowledgeBase:
         if variant in self.refs:
             return self.refs[variant].get
         return ()
+
+    # Lookups the context and cleanup rules make. The reviewed entries
+    # answer first; a database learned from a kernel tree (DEFINE_FREE
+    # classes, callbacks that run in atomic context) is consulted behind
+    # them, here and nowhere else.
+
+    def atomic_member(self, struct: str, member: str) -> MemberSpec | None:
+        """The spec of ``struct``'s ``member`` when its function runs in
+        atomic context; with ``struct`` "" (the type is not known), only a
+        member whose name no other structure has."""
+        if struct:
+            return self.atomic_members.get((struct, member))
+        found = [m for (s, n), m in self.atomic_members.items() if n == member and m.distinct]
+        return found[0] if len(found) == 1 else None
+
+    def free_release(self, cls: str) -> tuple[str, bool] | None:
+        """(the put, whether it takes an ERR_PTR()) of a ``__free(cls)``
+        class; None when the class is unknown."""
+        put = self.free_classes.get(cls)
+        return None if put is None else (put, cls in self.free_err_ok)
+
+    def guard_class(self, variant: str) -> str | None:
+        """The cleanup.h guard class of a lock variant (``mutex``)."""
+        return next((cls for cls, lock in self.guards.items() if lock == variant), None)
+
+    def plain_variant(self, variant: str) -> str | None:
+        """The variant of ``variant``'s family that leaves irqs and bottom
+        halves alone (spinlock for spinlock-irqsave); None if none."""
+        spec = self.locks.get(variant)
+        if spec is None:
+            return None
+        return next((v.id for v in self.locks.values() if v.family == spec.family and v.acquire
+                     and not v.context & {"irq-off", "bh-off"} and not v.is_global), None)
+
+    def restoring_variant(self, variant: str) -> str | None:
+        """For a variant whose release turns irqs on whatever they were
+        (spinlock-irq), the one of its family that restores them."""
+        spec = self.locks.get(variant)
+        if spec is None or self.irq_restores.get(variant, True):
+            return None
+        return next((v for v, restores in self.irq_restores.items() if restores and v in self.locks
+                     and self.locks[v].family == spec.family), None)
 
 
 def op_key_name(op: Op, call) -> str | None:
@@ -339,25 +503,39 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             add_op(name, Op(OpKind.RELEASE, spec.family, spec.id, True, arg), "lock", "release")
     for entry in data.get("ref", []):
         success = Success(entry.get("success", "nonzero"))
+        kind = entry.get("kind", RefKind.REFERENCE.value)
+        if kind not in {k.value for k in RefKind}:
+            raise ConfigError(f"{where}: [[ref]] {entry['id']!r} key 'kind': {kind!r} is not one of "
+                              f"{', '.join(k.value for k in RefKind)}")
+        result = entry.get("result", "object")
+        if result not in ("object", "status"):
+            raise ConfigError(f"{where}: [[ref]] {entry['id']!r} key 'result': must be 'object' or 'status'")
         spec_r = RefSpec(
             id=entry["id"],
-            get=tuple(entry["get"]),
+            get=tuple(entry.get("get", ())),
             put=tuple(entry["put"]),
             get_conditional=tuple(entry.get("get_conditional", ())),
             success=success,
             returns_ref=tuple(entry.get("returns_ref", ())),
             arg=entry.get("arg", 0),
             movable=entry.get("movable", True),
+            put_arg=entry.get("put_arg", entry.get("arg", 0)),
+            status_result=result == "status",
+            kind=RefKind(kind),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")
+        if not (spec_r.get or spec_r.get_conditional or spec_r.returns_ref):
+            raise ConfigError(f"{where}: [[ref]] {spec_r.id!r}: needs one of 'get', 'get_conditional', 'returns_ref'")
         refs[spec_r.id] = spec_r
+        status = spec_r.status_result
         for name in spec_r.get:
-            add_op(name, Op(OpKind.ACQUIRE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "get")
+            add_op(name, Op(OpKind.ACQUIRE, spec_r.id, spec_r.id, False, spec_r.arg, status_result=status), "ref", "get")
         for name in spec_r.get_conditional:
-            add_op(name, Op(OpKind.TRY, spec_r.id, spec_r.id, False, spec_r.arg, success), "ref", "get_conditional")
+            add_op(name, Op(OpKind.TRY, spec_r.id, spec_r.id, False, spec_r.arg, success, status_result=status),
+                   "ref", "get_conditional")
         for name in spec_r.put:
-            add_op(name, Op(OpKind.RELEASE, spec_r.id, spec_r.id, False, spec_r.arg), "ref", "put")
+            add_op(name, Op(OpKind.RELEASE, spec_r.id, spec_r.id, False, spec_r.put_arg), "ref", "put")
         for name in spec_r.returns_ref:
             add_op(name, Op(OpKind.RETURNS, spec_r.id, spec_r.id, False, None), "ref", "returns_ref")
 
@@ -413,6 +591,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         free_classes={e["class"]: e["put"] for e in data.get("free_class", [])},
         ownership=names_of("ownership"),
         consumers={n: e["arg"] for e in data.get("consume", []) for n in e["names"]},
+        cleanup_takers=frozenset(n for e in data.get("consume", []) if e.get("cleanup") for n in e["names"]),
         borrowers=names_of("borrow"),
         error_checks=names_of("error_check"),
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),
@@ -423,7 +602,62 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         atomic_returns=markers,
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
+        prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
+        weak_releases={n: e["id"] for e in data.get("ref", []) for n in e.get("weak_put", ())},
+        free_err_ok=frozenset(e["class"] for e in data.get("free_class", []) if e.get("err_ok", False)),
+        **_context_tables(data, locks, where),
     )
+
+
+def _parse_flag(text: str, at: str) -> FlagSpec:
+    """``"gpio_chip.can_sleep = false"`` -> the flag.
+
+    Raises:
+        ConfigError: not of the form STRUCT.FIELD = VALUE.
+    """
+    m = re.fullmatch(r"\s*(\w+)\.(\w+)\s*=\s*(\S+)\s*", text)
+    if m is None:
+        raise ConfigError(f"{at} key 'when': {text!r} is not of the form STRUCT.FIELD = VALUE")
+    value = {"1": "true", "0": "false"}.get(m.group(3), m.group(3))
+    return FlagSpec(m.group(1), m.group(2), value)
+
+
+def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, LockSpec], where: str) -> dict[str, Any]:
+    """The tables the context, runtime-PM and cleanup rules read.
+
+    Raises:
+        ConfigError: an entry names an unknown [[lock]] id, or an
+            irq_state lock that does not turn irqs off.
+    """
+    members: dict[tuple[str, str], MemberSpec] = {}
+    for entry in data.get("atomic_member", []):
+        at = f"{where}: [[atomic_member]] {entry['struct']!r}"
+        when = _parse_flag(entry["when"], at) if "when" in entry else None
+        for name in entry["members"]:
+            members[(entry["struct"], name)] = MemberSpec(
+                entry["struct"], name, frozenset(entry["context"]), Confidence(entry["confidence"]), entry["note"],
+                entry.get("distinct", False), when, entry.get("instead", ""),
+            )
+    restores: dict[str, bool] = {}
+    for entry in data.get("irq_state", []):
+        lock = locks.get(entry["lock"])
+        if lock is None or "irq-off" not in lock.context:
+            raise ConfigError(f"{where}: [[irq_state]] key 'lock': {entry['lock']!r} is not a [[lock]] id with the irq-off context")
+        restores[entry["lock"]] = entry["restores"]
+    waits: dict[str, LockedWait] = {}
+    for entry in data.get("locked_wait", []):
+        if entry["lock"] not in locks:
+            raise ConfigError(f"{where}: [[locked_wait]] key 'lock': {entry['lock']!r} is not a [[lock]] id")
+        for name in entry["names"]:
+            waits[name] = LockedWait(name, entry["lock"], entry.get("lock_arg"), entry.get("queue_arg", 0),
+                                     entry.get("member", "lock"))
+    actions = {
+        name: DevmAction(name, e["action_arg"], e["data_arg"], e.get("reset", False))
+        for e in data.get("devm_action", []) for name in e["names"]
+    }
+    writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
+    return {"atomic_members": members, "irq_restores": restores, "locked_waits": waits, "devm_actions": actions,
+            "io_writes": writes}
 
 
 def _parse_shipped_toml() -> dict[str, Any]:

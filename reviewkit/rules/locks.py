@@ -4,33 +4,32 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Iterator
+from typing import Iterator, Mapping, NamedTuple
 
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
-from reviewkit.rules.common import (
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity, Side
+from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.queries import (
     exit_returns,
-    is_error_exit,
-    find_released_keys,
-    find_flow,
-    find_callee_views,
+    find_acquire_sites,
+    find_contract,
     find_placements,
-    flows,
-    make_finding,
-    reached_nodes,
+    find_released_keys,
+    introduced,
+    is_error_exit,
     node_calls,
+    op_key,
+    reached_nodes,
+    site_call,
+    statements_after,
+    under_contract,
 )
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
-
-
-def _lock_call(flow: Flow, nid: int, key: ResourceKey, kb: KnowledgeBase, kinds: tuple[OpKind, ...]) -> str:
-    for call in node_calls(flow.cfg.nodes[nid]):
-        op = kb.ops.get(call.name)
-        if op is not None and op.is_lock and op.kind in kinds and op.family == key.family:
-            return call.text
-    return ""
+from reviewkit.rules.state import EventKind, State
+from reviewkit.rules.window import window_reports
 
 
 def _release_name(kb: KnowledgeBase, variant: str) -> str:
@@ -38,19 +37,51 @@ def _release_name(kb: KnowledgeBase, variant: str) -> str:
     return names[0] if names else "the matching release"
 
 
-def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str, str]]:
-    """(key, kind) -> (line, message, suggestion, variant) for one side."""
-    out: dict[tuple, tuple[int, str, str, str]] = {}
+class ExitHold(NamedTuple):
+    """How often one exit of a walk leaves a lock held."""
+
+    node: int  # the last node before EXIT
+    held: int  # how often
+    variant: str
+    state: State
+
+
+_PAIRING = "every path through a function must leave each lock as it found it"
+
+
+def _pairing_issues(flow: Flow | None, kb: KnowledgeBase, contract: frozenset[str] = frozenset()) -> dict[tuple[ResourceKey, str], Report]:
+    """(key, "held" | "unheld" | "twice") -> the report, for one side.
+    ``contract``: the locks the function's annotations leave to its caller."""
+    out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         # a fragment with gaps: the missing lines may hold the release
         return out
-    by_key: dict[ResourceKey, list[tuple]] = defaultdict(list)
+    by_key: dict[ResourceKey, list[ExitHold]] = defaultdict(list)
     acquired: set[ResourceKey] = set()
     released = find_released_keys(flow, kb)
+    # a release on a path that never took the lock, in a function that
+    # takes it itself on another path before releasing it: not the
+    # caller's lock (a `goto out_unlock` above the mutex_lock())
+    took_first = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and not h.borrowed}
+    for nid, st in flow.exits:
+        for h in st.held:
+            if h.key in took_first and h.borrowed and not h.sites and h.count < 0 and not under_contract(h.key, contract):
+                first = min(h.released, key=lambda n: flow.cfg.nodes[n].line)
+                line = flow.cfg.nodes[first].line
+                call = site_call(flow, first, h.key, kb, (OpKind.RELEASE,)) or f"the release of {h.key}"
+                out[(h.key, "unheld")] = Report(
+                    line,
+                    f"{call} at line {line} releases {h.key} on a path that never took it",
+                    "jump to a label past the release on the paths that did not take the lock, "
+                    "or take the lock before the first jump to it",
+                    _PAIRING,
+                )
     # the caller's lock (released before any acquire on some path), or a
     # lock handed to the caller with its object: their protocol is not
-    # visible here (mm/hugetlb.c gather_surplus_pages, mm/filemap.c)
+    # visible here (mm/hugetlb.c gather_surplus_pages, mm/filemap.c); and
+    # the locks the annotations name
     foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed or (h.key.is_lock and (h.escaped or h.passed or h.carried))}
+    foreign |= {h.key for _, st in flow.exits for h in st.held if under_contract(h.key, contract)}
     for nid, st in flow.exits:
         for h in st.held:
             if not h.key.is_lock or h.scoped or h.key in foreign:
@@ -59,25 +90,25 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
                 acquired.add(h.key)
             if h.key in st.unsure:
                 continue
-            by_key[h.key].append((nid, h.count, h.variant, st))
+            by_key[h.key].append(ExitHold(nid, h.count, h.variant, st))
     for nid, st in flow.exits:
         for key in acquired - foreign:
             if st.get(key) is None and key not in st.unsure:
-                by_key[key].append((nid, 0, "", st))
+                by_key[key].append(ExitHold(nid, 0, "", st))
     # evidence of local pairing: a path that took the lock and released it
     paired = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.sites and h.released and h.count == 0}
     for key, rows in by_key.items():
         if key not in acquired or key not in released or key not in paired:
             continue  # a function that only takes a lock hands it to its caller
-        counts = {c for _, c, _, _ in rows}
+        counts = {r.held for r in rows}
         if len(counts) < 2 and 1 not in counts and 2 not in counts:
             continue
         if len(counts) < 2:
             continue  # every exit agrees: a lock/unlock wrapper
         base = 0 if 0 in counts else min(counts)
         # trylock-style wrappers return whether they took the lock
-        returned = {exit_returns(flow, nid) for nid, c, _, _ in rows if c != base}
-        balanced = {exit_returns(flow, nid) for nid, c, _, _ in rows if c == base}
+        returned = {exit_returns(flow, r.node) for r in rows if r.held != base}
+        balanced = {exit_returns(flow, r.node) for r in rows if r.held == base}
         flags = {"true", "false", "0", "1"}
         if returned and balanced and not (returned & balanced) and (returned | balanced) <= flags:
             continue
@@ -85,59 +116,60 @@ def _pairing_issues(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[i
         # release it (mm/page_ext.c page_ext_get returns NULL after unlocking)
         # the returned variable tells the caller: zero on the exits that
         # dropped the lock (kernel/umh.c usermodehelper_read_lock_wait)
-        rets = {exit_returns(flow, n) for n, _, _, _ in rows}
+        rets = {exit_returns(flow, r.node) for r in rows}
         if len(rets) == 1:
             v = next(iter(rets))
             if v and re.fullmatch(r"[A-Za-z_]\w*", v):
-                if all(st.fact(v) is False for _, c, _, st in rows if c == base) and all(
-                    st.fact(v) is not False for _, c, _, st in rows if c > base
+                if all(r.state.fact(v) is False for r in rows if r.held == base) and all(
+                    r.state.fact(v) is not False for r in rows if r.held > base
                 ):
                     continue
         # (kernel/kcmp.c kcmp_lock: `return err;` is 0 with the locks held)
-        held_exits = [(n, st) for n, c, _, st in rows if c > base]
-        if held_exits and all(exit_returns(flow, n) and not is_error_exit(flow, n, st, kb) for n, st in held_exits) and all(
-            is_error_exit(flow, n, st, kb) for n, c, _, st in rows if c == base
+        held_exits = [r for r in rows if r.held > base]
+        if held_exits and all(exit_returns(flow, r.node) and not is_error_exit(flow, r.node, r.state, kb) for r in held_exits) and all(
+            is_error_exit(flow, r.node, r.state, kb) for r in rows if r.held == base
         ):
             continue
-        for nid, count, variant, _st in rows:
-            if count > base:
-                line = flow.cfg.nodes[nid].line
-                name = str(key)
-                rel = _release_name(kb, variant)
-                out[(key, "held")] = (
-                    line,
-                    f"a path leaves {flow.cfg.function}() at line {line} with {name} still held",
-                    f"call {rel}(&{name}) before this exit, or jump to the exit that releases it",
-                    variant,
-                )
-    for ev in flow.events:
-        if ev.kind == EventKind.RELEASE_UNHELD:
-            line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "unheld")] = (
+        for r in held_exits:
+            line = flow.cfg.nodes[r.node].line
+            name = str(key)
+            rel = _release_name(kb, r.variant)
+            out[(key, "held")] = Report(
                 line,
-                f"{ev.detail}() at line {line} releases {ev.key} on a path that already released it",
-                "drop this release, or make the paths that reach it take the lock",
-                "",
+                f"a path leaves {flow.cfg.function}() at line {line} with {name} still held",
+                f"call {rel}(&{name}) before this exit, or jump to the exit that releases it",
+                _PAIRING,
             )
-        elif ev.kind == EventKind.REACQUIRE:
+    for ev in flow.events:
+        if ev.kind is EventKind.RELEASE_UNHELD:
             line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "twice")] = (
+            out[(ev.key, "unheld")] = Report(
+                line,
+                f"{ev.call}() at line {line} releases {ev.key} on a path that already released it",
+                "drop this release, or make the paths that reach it take the lock",
+                _PAIRING,
+            )
+        elif ev.kind is EventKind.REACQUIRE:
+            line = flow.cfg.nodes[ev.node].line
+            out[(ev.key, "twice")] = Report(
                 line,
                 f"{ev.key} is taken at line {line} on a path that already holds it (self-deadlock)",
                 "release it before taking it again, or drop the second acquire",
-                ev.detail,
+                _PAIRING,
             )
     return out
 
 
 @rule("RK101", category="lock-pairing", severity=Severity.ERROR)
-def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A path leaves the function with a lock held, or releases one it does not hold.
 
     What it flags:
         A lock the function takes that some exit leaves held while other
         exits release it; a release on a path that already released the
-        lock; a lock taken twice on one path.
+        lock, or on a path that never took a lock the function takes
+        itself on its other paths (a ``goto out_unlock`` above the
+        ``mutex_lock()``); a lock taken twice on one path.
 
     Why it matters:
         A lock left held deadlocks the next taker; a double release
@@ -148,7 +180,10 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         Okay: int f(int x) { if (!mutex_trylock(&d->m)) return -EBUSY; mutex_unlock(&d->m); return 0; }
         Okay: void f(int x) { bool locked = false; if (x) { spin_lock(&d->l); locked = true; } if (locked) spin_unlock(&d->l); }
         Okay: int f(int x) { guard(mutex)(&d->m); if (x) return 1; return 0; }
+        Okay: static void f(struct d *d) __releases(&d->l) { d->n = 0; spin_unlock(&d->l); }
+        Okay: static struct d *f(struct d *d) __acquires(&d->l) { spin_lock(&d->l); if (!d->n) { spin_unlock(&d->l); return NULL; } return d; }
         RK101: int f(int x) { spin_lock(&d->l); if (x) return -EINVAL; spin_unlock(&d->l); return 0; }
+        RK101: int f(char *s) { int ret = 0; if (!s) { ret = -EINVAL; goto out; } mutex_lock(&d->m); d->s = s; out: mutex_unlock(&d->m); return ret; }
 
     Suggested change:
         Release the lock on the exit that skips it (or jump to the exit
@@ -156,7 +191,10 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
 
     Knowledge used:
         ``[[lock]]`` acquire/release/trylock names and their ``success``
-        sense; ``[[guard]]``/``[[cleanup]]`` for scope-based locks.
+        sense; ``[[guard]]``/``[[cleanup]]`` for scope-based locks. The
+        function's sparse annotations (``__acquires``, ``__releases``,
+        ``__must_hold``, ``__cond_acquires``) state its contract: the locks
+        they name are the caller's to pair.
 
     Limits:
         Paths take loops zero or one time; only boolean locals correlate
@@ -164,23 +202,16 @@ def lock_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
         (trylock wrappers) are skipped. Findings only for what the patch
         introduced (the old side must not show the same issue).
     """
-    old, new = flows(fn, kb)
-    old_issues = _pairing_issues(old, kb)
-    for key, (line, msg, sugg, _variant) in sorted(_pairing_issues(new, kb).items(), key=lambda kv: kv[1][0]):
-        if key in old_issues:
-            continue
-        yield make_finding(
-            "RK101",
-            fn,
-            line,
-            msg,
-            sugg,
-            "every path through a function must leave each lock as it found it",
-        )
+    old, new = flow.old, flow.new
+    reported = set()
+    for report in introduced(_pairing_issues(old, kb, find_contract(fn.old)), _pairing_issues(new, kb, find_contract(fn.new))):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=True, taken=reported)
 
 
 @rule("RK102", category="lock-pairing", severity=Severity.ERROR)
-def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock released with another variant than the one that took it.
 
     What it flags:
@@ -204,54 +235,22 @@ def lock_variant_mismatch(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Fi
     Limits:
         Same path model as RK101.
     """
-    old, new = flows(fn, kb)
-    old_keys = {(e.key, e.detail) for e in (old.events if old else []) if e.kind == EventKind.MISMATCH}
+    old, new = flow.old, flow.new
+    old_keys = {(e.key, e.variant, e.call) for e in (old.events if old else []) if e.kind is EventKind.MISMATCH}
     for ev in new.events if new else []:
-        if ev.kind != EventKind.MISMATCH or (ev.key, ev.detail) in old_keys:
+        if ev.kind is not EventKind.MISMATCH or (ev.key, ev.variant, ev.call) in old_keys:
             continue
-        variant, fn_name = ev.detail.split(":", 1)
-        want = _release_name(kb, variant)
-        acquire = kb.acquire_names(variant)
-        yield make_finding(
-            "RK102",
-            fn,
+        want = _release_name(kb, ev.variant)
+        acquire = kb.acquire_names(ev.variant)
+        yield Report(
             new.cfg.nodes[ev.node].line,
-            f"{ev.key} taken with {acquire[0] if acquire else variant}() is released with {fn_name}()",
+            f"{ev.key} taken with {acquire[0] if acquire else ev.variant}() is released with {ev.call}()",
             f"release it with {want}()",
             "mismatched lock variants restore the irq/bh state wrongly",
         )
 
 
 # ---------------------------------------------------------------- RK103
-
-
-def _dominators(cfg: Cfg) -> dict[int, set[int]]:
-    succ: dict[int, list[int]] = defaultdict(list)
-    pred: dict[int, list[int]] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e.dst)
-        pred[e.dst].append(e.src)
-    reach, work = {Cfg.ENTRY}, [Cfg.ENTRY]
-    while work:
-        n = work.pop()
-        for s in succ[n]:
-            if s not in reach:
-                reach.add(s)
-                work.append(s)
-    dom = {n: set(reach) for n in reach}
-    dom[Cfg.ENTRY] = {Cfg.ENTRY}
-    changed = True
-    while changed:
-        changed = False
-        for n in sorted(reach):
-            if n == Cfg.ENTRY:
-                continue
-            ps = [dom[p] for p in pred[n] if p in reach]
-            new = set.intersection(*ps) | {n} if ps else {n}
-            if new != dom[n]:
-                dom[n] = new
-                changed = True
-    return dom
 
 
 def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
@@ -262,41 +261,22 @@ def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]
             op = kb.ops.get(call.name)
             if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
                 continue
-            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
+            key = op_key(op, call)
             if any(s.count(key) > 0 for s in states):
                 out[key].append(node.id)
     return out
 
 
-def _linear_after(cfg: Cfg, nid: int, limit: int = 8) -> list[int]:
-    """The nodes that follow ``nid`` on its straight-line successors."""
-    out = []
-    succ: dict[int, list] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e)
-    cur = nid
-    for _ in range(limit):
-        nxt = succ.get(cur, [])
-        if len(nxt) != 1:
-            break
-        cur = nxt[0].dst
-        if cur == Cfg.EXIT or nxt[0].kind is EdgeKind.BACK:
-            break
-        if cfg.nodes[cur].text and all(e.kind is EdgeKind.BACK for e in succ.get(cur, [])):
-            break  # a for loop's update (`i++`): part of the loop, not of the branch
-        out.append(cur)
-        if cfg.nodes[cur].kind in (NodeKind.RETURN, NodeKind.GOTO, NodeKind.CONTINUE, NodeKind.BREAK, NodeKind.CONDITION, NodeKind.LOOP, NodeKind.LABEL):
-            break
-    return out
-
-
-def _early_exit(cfg: Cfg, nid: int) -> bool:
-    """``unlock; ...; return`` with no branch between: an early exit."""
-    after = _linear_after(cfg, nid)
+def _early_exit(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+    """``unlock; ...; return`` with no branch between: an early exit
+    (``unlock; BUG();`` is none: that path never returns)."""
+    after = statements_after(cfg, nid)
     if not after or cfg.nodes[after[-1]].kind is not NodeKind.RETURN:
         return False
+    if any(c.name in kb.noreturn for n in after for c in node_calls(cfg.nodes[n])):
+        return False
     # a return that other paths also reach is a join, not an early exit
-    return sum(1 for e in cfg.edges if e.dst == after[-1]) == 1
+    return len(graph_of(cfg).predecessors(after[-1])) == 1
 
 
 def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
@@ -309,7 +289,22 @@ def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
     ]
 
 
-def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[int, dict]]:
+class Arm(NamedTuple):
+    """One arm of a branch that releases a lock and then rejoins the other."""
+
+    locked: list[str]  # its statements before the release
+    after: list[str]  # its statements after it
+    release: int  # the release node
+
+
+class Merge(NamedTuple):
+    """A condition whose two arms each release the same lock."""
+
+    cond: int
+    arms: dict[EdgeKind, Arm]  # TRUE and FALSE
+
+
+def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, Merge]:
     """Conditions whose both arms release the same lock and then rejoin."""
     cfg = flow.cfg
     sites = _release_sites(flow, kb)
@@ -317,20 +312,18 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
         # no release to share: the dominator sets would go unread (most
         # functions of threads/lru-lock-v16.mbox release no lock)
         return {}
-    dom = _dominators(cfg)
-    preds: dict[int, int] = defaultdict(int)
-    for e in cfg.edges:
-        preds[e.dst] += 1
-    out: dict[ResourceKey, tuple[int, dict]] = {}
+    graph = graph_of(cfg)
+    dom = graph.dominators
+    out: dict[ResourceKey, Merge] = {}
     for node in cfg.nodes:
         if node.kind is not NodeKind.CONDITION or node.id not in dom:
             continue
-        arms = {e.kind: e.dst for e in cfg.successors(node.id) if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)}
+        arms = {e.kind: e.dst for e in graph.successors(node.id) if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)}
         if len(arms) != 2:
             continue
         regions = {}
         for kind, entry in arms.items():
-            regions[kind] = {n for n, ds in dom.items() if entry in ds} if preds[entry] == 1 else set()
+            regions[kind] = {n for n, ds in dom.items() if entry in ds} if len(graph.predecessors(entry)) == 1 else set()
         for key, rel in sites.items():
             in_arm = {k: [r for r in rel if r in reg] for k, reg in regions.items()}
             if not all(in_arm.values()):
@@ -338,7 +331,7 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
             # both arms must go on to a common point (not end in return/goto)
             joins = []
             for k, reg in regions.items():
-                joins.append({e.dst for n in reg for e in cfg.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
+                joins.append({e.dst for n in reg for e in graph.successors(n) if e.dst not in reg and e.kind is EdgeKind.NEXT})
             common = joins[0] & joins[1]
             if not common:
                 continue
@@ -347,49 +340,34 @@ def _sibling_merges(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, tuple[in
                 # `unlock; return -EINVAL;` inside an arm is an early exit,
                 # not a release the arms could share
                 # (drivers/pwm/pwm-microchip-core.c, linux-pwm archive)
-                seen, work = set(), [r]
-                while work:
-                    n = work.pop()
-                    if n in seen:
-                        continue
-                    seen.add(n)
-                    for e in cfg.successors(n):
-                        if e.dst in common and e.kind is EdgeKind.NEXT:
-                            return True
-                        if e.dst in reg:
-                            work.append(e.dst)
-                return False
+                return any(
+                    e.dst in common and e.kind is EdgeKind.NEXT for n in graph.reach(r, reg) for e in graph.successors(n)
+                )
 
             in_arm = {k: [r for r in rs if reaches_join(r, regions[k])] for k, rs in in_arm.items()}
             if not all(in_arm.values()):
                 continue
-            shape = {}
+            shape: dict[EdgeKind, Arm] = {}
             for k, reg in regions.items():
                 r = min(in_arm[k], key=lambda n: cfg.nodes[n].line)
                 rl = cfg.nodes[r].line
                 nodes = sorted((cfg.nodes[n] for n in reg if cfg.nodes[n].text and cfg.nodes[n].kind is NodeKind.STATEMENT), key=lambda n: n.line)
-                shape[k] = (
-                    [n.text for n in nodes if n.line < rl],
-                    [n.text for n in nodes if n.line > rl],
-                    r,
-                )
-            out.setdefault(key, (node.id, shape))
+                shape[k] = Arm([n.text for n in nodes if n.line < rl], [n.text for n in nodes if n.line > rl], r)
+            out.setdefault(key, Merge(node.id, shape))
     return out
 
 
-def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
+def _guard_of(cfg: Cfg, dom: Mapping[int, frozenset[int]], nid: int) -> str | None:
     """The nearest condition one of whose arms alone leads to ``nid``,
     written as the test that holds there (``clearlru`` for the FALSE arm
     of ``!clearlru``); None when no single arm does."""
-    preds: dict[int, int] = defaultdict(int)
-    for e in cfg.edges:
-        preds[e.dst] += 1
+    graph = graph_of(cfg)
     best = None
     for node in cfg.nodes:
         if node.kind is not NodeKind.CONDITION or node.id not in dom.get(nid, ()):
             continue
-        for e in cfg.successors(node.id):
-            if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and preds[e.dst] == 1 and e.dst in dom.get(nid, ()):
+        for e in graph.successors(node.id):
+            if e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and len(graph.predecessors(e.dst)) == 1 and e.dst in dom.get(nid, ()):
                 if best is None or node.id in dom.get(best[0], ()) or len(dom.get(node.id, ())) > len(dom.get(best[0], ())):
                     best = (node.id, e.kind)
     if best is None:
@@ -400,7 +378,7 @@ def _guard_of(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> str | None:
     return text[1:] if text.startswith("!") and "&&" not in text and "||" not in text else f"!({text})"
 
 
-def _locked_work(cfg: Cfg, dom: dict[int, set[int]], nid: int) -> list[str]:
+def _locked_work(cfg: Cfg, dom: Mapping[int, frozenset[int]], nid: int) -> list[str]:
     """Statements on the way to release ``nid`` that only its path runs:
     the work to keep under the condition before the single release."""
     cond_nodes = [n for n in dom.get(nid, ()) if cfg.nodes[n].kind is NodeKind.CONDITION]
@@ -419,15 +397,53 @@ def _indent(lines: list[str], depth: int = 1) -> list[str]:
     return ["\t" * depth + t for t in lines]
 
 
+def _block(head: str, body: list[str]) -> list[str]:
+    """``head`` and its statements, in braces when there are several."""
+    body = body or [";"]
+    return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
+
+
+def _exit_merge_report(flow: Flow, key: ResourceKey, exits: list[int], kb: KnowledgeBase, *, file_uses_cleanup: bool) -> Report:
+    """Several ``unlock; return`` exits of one lock: one label would do, or a guard."""
+    cfg = flow.cfg
+    lines = sorted(cfg.nodes[r].line for r in exits)
+    release = site_call(flow, exits[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+    variant = next((h.variant for s in flow.visits.get(exits[0], []) for h in s.held if h.key == key), "")
+    guard = next((cls for cls, lock in kb.guards.items() if lock == variant), None)
+    arg = release[release.index("(") + 1 : release.rindex(")")] if "(" in release else str(key)
+    label = ["\tret = ...;", "\tif (ret)", "\t\tgoto out_unlock;", "\t...", "out_unlock:", f"\t{release};", "\treturn ret;"]
+    suggestion = "release it at one place: set the return value and jump to a single exit label, e.g.\n" + "\n".join(label)
+    if guard is not None:
+        where = "this file already uses linux/cleanup.h, so" if file_uses_cleanup else "or, where the tree has linux/cleanup.h,"
+        suggestion += f"\n{where} take it with guard({guard})({arg}); and return directly: the releases go away"
+    return Report(
+        lines[0],
+        f"{key} is released before {len(lines)} separate returns (lines {', '.join(map(str, lines))})",
+        suggestion,
+        "every exit that releases the lock by hand is a place the next change can forget it",
+        Confidence.MEDIUM,
+    )
+
+
+class Tail(NamedTuple):
+    """What follows one release site: the sketch's unlocked work."""
+
+    line: int  # of the release
+    after: list[str]  # the statements after it
+    guard: str | None  # the test that leads only there
+
+
 @rule("RK103", category="unlock-path-merge", severity=Severity.INFO)
-def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """The same lock is released in several places where one release would do.
 
     What it flags:
         An if/else whose arms both release the same lock and then go on
-        with different work; or a function whose new version has more
-        release sites and jump labels for a lock than the old one (early
-        ``unlock; return`` exits are not counted).
+        with different work; a new or changed function that releases a
+        lock right before three or more separate returns (two where the
+        file already uses linux/cleanup.h), more than the old version;
+        or a function whose new version has more release sites and jump
+        labels for a lock than the old one (besides such early exits).
 
     Why it matters:
         Every extra release site is a place to get the pairing wrong in a
@@ -437,21 +453,25 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
     Example:
         Okay: void f(int c) { spin_lock(&d->l); if (c) a(); spin_unlock(&d->l); if (c) b(); else e(); }
         RK103: void f(int c) { spin_lock(&d->l); if (c) { a(); spin_unlock(&d->l); b(); } else { spin_unlock(&d->l); e(); } }
+        RK103: int f(struct st *st) { int ret; mutex_lock(&st->lock); ret = a(st); if (ret) { mutex_unlock(&st->lock); return ret; } ret = b(st); if (ret) { mutex_unlock(&st->lock); return ret; } mutex_unlock(&st->lock); return 0; }
 
     Suggested change:
         Keep the locked work in the branch, release once after it, then
         branch again for the unlocked work:
         ``if (c) a(); spin_unlock(&l); if (c) b(); else e();`` — or use
         ``guard()``/``scoped_guard()`` where the file uses linux/cleanup.h.
+        For several ``unlock; return`` exits: one ``out_unlock:`` label
+        that every exit jumps to, or ``guard(mutex)(&lock)``.
 
     Knowledge used:
-        ``[[lock]]`` release names.
+        ``[[lock]]`` release names; ``[[guard]]`` classes for the guard()
+        a suggestion names.
 
     Limits:
         Arms are the nodes each branch dominates; the suggested shape is
         a sketch to adapt, not a patch.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if new is None:
         return
     old_merges = _sibling_merges(old, kb) if old is not None else {}
@@ -466,31 +486,25 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
     # the same branch already released one lock in both arms: a lock the
     # patch renames (pgdat->lru_lock -> lruvec in
     # tests/data/corpus/patches/119_v16-18-22-patch-posting.eml) is no new merge
-    old_conds = {old.cfg.nodes[cid].text for cid, _shape in old_merges.values()} if old is not None else set()
-    for key, (cond_id, shape) in _sibling_merges(new, kb).items():
-        if key in old_merges or cfg.nodes[cond_id].text in old_conds:
+    old_conds = {old.cfg.nodes[m.cond].text for m in old_merges.values()} if old is not None else set()
+    for key, merge in _sibling_merges(new, kb).items():
+        if key in old_merges or cfg.nodes[merge.cond].text in old_conds:
             continue
-        cond = cfg.nodes[cond_id]
-        t_locked, t_after, t_rel = shape[EdgeKind.TRUE]
-        f_locked, f_after, f_rel = shape[EdgeKind.FALSE]
-        release = _lock_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        cond = cfg.nodes[merge.cond]
+        t_locked, t_after, t_rel = merge.arms[EdgeKind.TRUE]
+        f_locked, f_after, f_rel = merge.arms[EdgeKind.FALSE]
+        release = site_call(new, t_rel, key, kb, (OpKind.RELEASE,)) or f"release({key})"
         sketch = []
         if t_locked:
             sketch += [f"if ({cond.text}) {{", *_indent(t_locked), "}"]
         if f_locked:
             sketch += [f"if (!({cond.text})) {{", *_indent(f_locked), "}"]
         sketch.append(f"{release};")
-        def block(head: str, body: list[str]) -> list[str]:
-            body = body or [";"]
-            return [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
-
-        sketch += block(f"if ({cond.text})", t_after)
+        sketch += _block(f"if ({cond.text})", t_after)
         if f_after:
-            sketch += block("else", f_after)
+            sketch += _block("else", f_after)
         reported.add(key)
-        yield make_finding(
-            "RK103",
-            fn,
+        yield Report(
             cfg.nodes[t_rel].line,
             f"both arms of `if ({cond.text})` (line {cond.line}) release {key} "
             f"(lines {cfg.nodes[t_rel].line} and {cfg.nodes[f_rel].line}) and then do different work",
@@ -503,22 +517,28 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
     for key, rel in _release_sites(new, kb).items():
         if key in reported:
             continue
+        exits = [r for r in rel if _early_exit(cfg, r, kb)]
+        old_exits = [r for r in old_sites.get(key, []) if _early_exit(old.cfg, r, kb)] if old is not None else []
+        if len(exits) >= (2 if fn.file_uses_cleanup else 3) and len(exits) > len(old_exits):
+            reported.add(key)
+            yield _exit_merge_report(new, key, exits, kb, file_uses_cleanup=fn.file_uses_cleanup)
+            continue
         if old is None or not old_sites.get(key):
             continue  # a new lock: nothing to compare with
-        new_rel = [r for r in rel if not _early_exit(cfg, r)]
+        new_rel = [r for r in rel if not _early_exit(cfg, r, kb)]
         new_labels = _labels_held(new, key)
-        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r)]
+        old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r, kb)]
         old_labels = _labels_held(old, key)
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
-        release = _lock_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
-        dom = _dominators(cfg)
+        release = site_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
+        dom = graph_of(cfg).dominators
         tails = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
-            after = [cfg.nodes[n].text for n in _linear_after(cfg, r) if cfg.nodes[n].text]
-            tails.append((cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
+            after = [cfg.nodes[n].text for n in statements_after(cfg, r) if cfg.nodes[n].text]
+            tails.append(Tail(cfg.nodes[r].line, after, _guard_of(cfg, dom, r)))
         # the site only a condition leads to goes first, the catch-all last
-        tails.sort(key=lambda t: (t[2] is None, t[0]))
+        tails.sort(key=lambda t: (t.guard is None, t.line))
         sketch = []
         for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line):
             guard, work = _guard_of(cfg, dom, r), _locked_work(cfg, dom, r)
@@ -527,16 +547,13 @@ def unlock_path_merge(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Findin
         if not sketch:
             sketch = ["<locked work, each part under its condition>"]
         sketch.append(f"{release};")
-        for i, (line, after, guard) in enumerate(tails):
-            cond = guard or f"<condition of the path through line {line}>"
+        for i, tail in enumerate(tails):
+            cond = tail.guard or f"<condition of the path through line {tail.line}>"
             head = f"if ({cond})" if i == 0 else ("else" if i == len(tails) - 1 else f"else if ({cond})")
-            body = after or [";"]
-            sketch += [head + " {", *_indent(body), "}"] if len(body) > 1 else [head, *_indent(body)]
+            sketch += _block(head, tail.after)
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
         labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
-        yield make_finding(
-            "RK103",
-            fn,
+        yield Report(
             cfg.nodes[min(new_rel, key=lambda n: cfg.nodes[n].line)].line,
             f"{key} is now released at {len(new_rel)} places (lines {lines})"
             + (f" with jump label(s) {labels}" if labels else "")
@@ -564,7 +581,7 @@ def _compile_time(p) -> bool:
 
 
 @rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
-def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call moved into or out of a critical section.
 
     What it flags:
@@ -596,33 +613,32 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         Only calls present on both sides; a call text that occurs several
         times must agree on its lock set on each side.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if old is None or new is None:
         return
     # Only locks the function takes on both sides: a lock replaced by
     # another, or whose acquire moved into a helper, is not a scope change of
     # the calls around it (tests/data/corpus/patches/112_v16-11-22-patch-posting.eml
     # moves the lock from the callers into lru_note_cost_page()).
-    both = set(_acquire_sites(old, kb)) & set(_acquire_sites(new, kb))
+    both = set(find_acquire_sites(old, kb)) & set(find_acquire_sites(new, kb))
     if not both:
         return  # no placement could be reported: skip finding them
-    old_callees = find_callee_views(codemap, "old")
-    new_callees = find_callee_views(codemap, "new")
-    old_pl = find_placements(old, kb, old_callees, fn.name)
-    new_pl = find_placements(new, kb, new_callees, fn.name)
+    new_callees = flow.run.named(Side.NEW, changed=True)
+    old_pl = find_placements(old, kb, flow.run.named(Side.OLD, changed=True), fn.name, Side.OLD)
+    new_pl = find_placements(new, kb, new_callees, fn.name, Side.NEW)
 
     def callee_takes(name: str, family: str) -> bool:
         """The patch moved the lock into the callee: its new side takes a
         lock of the same family (tests/data/corpus/patches/113_v16-12-22-patch-posting.eml,
         lru_note_cost() now locks itself)."""
-        view = new_callees.get(name)
-        if view is None or name == fn.name:
+        callee = new_callees.get(name)
+        if callee is None or name == fn.name:
             return False
         try:
-            sub = find_flow(view.cfg, kb)
+            sub = callee.new
         except NotAnalysed:
             return True  # unsure: no finding
-        return any(k.family == family for k in _acquire_sites(sub, kb))
+        return any(k.family == family for k in find_acquire_sites(sub, kb))
 
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
@@ -649,9 +665,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             still = sorted(str(k) if k.name else f"{k.family} off" for k in new_must)
             now = f" (only {', '.join(still)} now)" if still else ""
             for p in news:
-                yield make_finding(
-                    "RK104",
-                    fn,
+                yield Report(
                     p.line,
                     f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
                     f"the new code calls it without{now}",
@@ -663,9 +677,7 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
             if not key.name or key not in both:
                 continue
             for p in news:
-                yield make_finding(
-                    "RK104",
-                    fn,
+                yield Report(
                     p.line,
                     f"{name}() moved into the {key} critical section: the old code called it without the lock",
                     f"check that {name}() may run under {key} (no sleeping, no lock-order inversion), or keep it outside",
@@ -674,26 +686,12 @@ def lock_scope_change(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
                 )
 
 
-def _acquire_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
-    out: dict[ResourceKey, list[int]] = defaultdict(list)
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits:
-            continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind not in (OpKind.ACQUIRE, OpKind.TRY):
-                continue
-            key = ResourceKey(op.family, op_key_name(op, call) or "", True)
-            out[key].append(node.id)
-    return out
-
-
 def _in_loop(flow: Flow, nid: int) -> bool:
-    return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in flow.loops.items())
+    return flow.cfg.nodes[nid].loop_depth > 0 or any(nid in body and nid != head for head, body in graph_of(flow.cfg).loops.items())
 
 
 @rule("RK105", category="lock-scope-change", severity=Severity.WARNING)
-def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def lock_into_loop(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A lock that was taken once is now taken on every loop iteration.
 
     What it flags:
@@ -720,21 +718,19 @@ def lock_into_loop(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
     Limits:
         Keys must be spelled the same on both sides.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if old is None or new is None:
         return
-    old_sites = _acquire_sites(old, kb)
-    for key, sites in _acquire_sites(new, kb).items():
+    old_sites = find_acquire_sites(old, kb)
+    for key, sites in find_acquire_sites(new, kb).items():
         before = old_sites.get(key)
         if not before or not key.name or any(_in_loop(old, s) for s in before):
             continue
         for s in sites:
             if not _in_loop(new, s):
                 continue
-            call = _lock_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
-            yield make_finding(
-                "RK105",
-                fn,
+            call = site_call(new, s, key, kb, (OpKind.ACQUIRE, OpKind.TRY))
+            yield Report(
                 new.cfg.nodes[s].line,
                 f"{key} is now taken once per loop iteration ({call}); the old code took it once, outside the loop",
                 "keep one acquire around the loop if the lock does not depend on the element, "

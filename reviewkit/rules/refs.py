@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Iterator, NamedTuple
 
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, Finding, NodeKind, Severity
-from reviewkit.rules.common import (
-    find_callee_views,
-    find_released_keys,
-    find_flow,
-    flows,
-    is_error_exit,
-    make_finding,
-    node_calls,
-)
-from reviewkit.rules.dataflow import EventKind, Flow, NotAnalysed, State, Transfer, find_back_edges, mentions
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind, FunctionView, NodeKind, Severity, Side
+from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
 from reviewkit.rules.extract import find_param_names, parse_statement
+from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
-from reviewkit.rules.registry import rule
-from reviewkit.rules.resources import ResourceKey, normalise_text
+from reviewkit.rules.queries import (
+    introduced,
+    is_error_exit,
+    node_calls,
+    param_mapping,
+    reached_calls,
+    statements_after,
+    substitute_params,
+)
+from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import ResourceKey, mentions, normalise_text
+from reviewkit.rules.state import EventKind, State
+from reviewkit.rules.transfer import Transfer
+from reviewkit.rules.window import window_reports
 
 PATH_BOUND = 4000
 
@@ -29,17 +34,24 @@ def _put_name(kb: KnowledgeBase, ref_id: str) -> str:
     return spec.put[0] if spec and spec.put else "the matching put"
 
 
-def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, str]]:
-    """Success-path leaks and double drops of one side: key -> (line, message, suggestion)."""
-    out: dict[tuple, tuple[int, str, str]] = {}
+_PAIRING = "each get needs exactly one put on every path that does not hand the reference on"
+
+
+def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
+    """Success-path leaks and double drops of one side: (key, "leak" | "double") -> the report."""
+    out: dict[tuple[ResourceKey, str], Report] = {}
     if flow is None or not flow.cfg.complete:
         return out  # the lines not shown may drop or hand on the reference
-    released = find_released_keys(flow, kb)
     # a put with no get before it on some path: the function adjusts a
     # reference its caller manages (pm_runtime_put in the disable branch of
     # drivers/pwm/pwm-dwc.c dwc_pwm_apply); no local pairing to judge
     foreign = {h.key for _, st in flow.exits for h in st.held if h.borrowed}
     error_exits = {nid for nid, st in flow.exits if is_error_exit(flow, nid, st, kb)}
+    # what another successful exit gives back: a count on an object the
+    # function was given that only its error exits drop is kept on purpose
+    # (a resume callback's clk_prepare_enable(), an open's pm_runtime get)
+    released = {h.key for nid, st in flow.exits if nid not in error_exits for h in st.held
+                if h.released and h.count <= 0}
     for nid, st in flow.exits:
         if nid in error_exits:
             continue  # RK401's business
@@ -49,40 +61,43 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, tuple[int, str, 
             if h.iter_loop >= 0 or h.left_at >= 0 or h.key in foreign:
                 continue  # RK401: a loop left early
             if not h.from_result and h.key not in released:
-                # a get on an object the function was given, never put here:
-                # kept on purpose (pm_runtime_get in an enable callback,
-                # drivers/pwm/pwm-lpss.c), not a local pairing
+                # a get on an object the function was given, put on no
+                # successful exit: kept on purpose (pm_runtime_get in an
+                # enable callback, drivers/pwm/pwm-lpss.c), not a local pairing
                 continue
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
             put = _put_name(kb, h.variant)
-            out[(h.key, "leak")] = (
+            out[(h.key, "leak")] = Report(
                 line,
                 f"the reference on {h.key} taken at line {site} is neither dropped nor handed on "
                 f"before the exit at line {line}",
                 f"call {put}({h.key}) before this exit (or do not take the reference on this path)",
+                _PAIRING,
             )
     for ev in flow.events:
-        if ev.kind == EventKind.DOUBLE_PUT and ev.detail == "iterator":
+        if ev.kind is EventKind.ITERATOR_PUT:
             node = flow.cfg.nodes[ev.node]
-            out[(ev.key, "double")] = (
+            out[(ev.key, "double")] = Report(
                 node.line,
                 f"{node.text.rstrip(';')} at line {node.line} drops the loop's reference on {ev.key}, "
                 f"and the iterator drops it again when it moves to the next element",
                 f"remove this put when the loop goes on to the next element; drop the reference only where the loop is left early",
+                _PAIRING,
             )
-        elif ev.kind == EventKind.DOUBLE_PUT:
+        elif ev.kind is EventKind.DOUBLE_PUT:
             line = flow.cfg.nodes[ev.node].line
-            out[(ev.key, "double")] = (
+            out[(ev.key, "double")] = Report(
                 line,
-                f"{ev.detail}({ev.key}) at line {line} drops a reference this path has already dropped",
+                f"{ev.call}({ev.key}) at line {line} drops a reference this path has already dropped",
                 "drop the reference once per get on every path",
+                _PAIRING,
             )
     return out
 
 
 @rule("RK201", category="refcount-pairing", severity=Severity.ERROR)
-def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding]:
+def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference leaked on a success path, or dropped twice.
 
     What it flags:
@@ -113,27 +128,31 @@ def refcount_pairing(fn: ChangedFunction, kb: KnowledgeBase) -> Iterator[Finding
         path is taken as handed over (no finding). Error exits are left to
         RK401. Only what the patch introduced is reported.
     """
-    old, new = flows(fn, kb)
-    old_issues = _leaks(old, kb)
-    for key, (line, msg, sugg) in sorted(_leaks(new, kb).items(), key=lambda kv: kv[1][0]):
-        if key in old_issues:
-            continue
-        yield make_finding("RK201", fn, line, msg, sugg, "each get needs exactly one put on every path that does not hand the reference on")
+    old, new = flow.old, flow.new
+    reported = set()
+    for report in introduced(_leaks(old, kb), _leaks(new, kb)):
+        reported.add(report.line)
+        yield report
+    yield from window_reports(flow.window, locks=False, error_exits=False, taken=reported)
 
 
 # ---------------------------------------------------------------- RK202
 
 
-def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[tuple[tuple[int, ...], tuple[int, ...]]] | None:
-    """Every path from node ``g`` to the exit: (nodes, nodes that dropped
-    ``key``). None when there are too many paths to judge."""
+class PathFrom(NamedTuple):
+    """One path from a get to the exit."""
+
+    nodes: tuple[int, ...]
+    puts: tuple[int, ...]  # its nodes that dropped the reference
+
+
+def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[PathFrom] | None:
+    """Every path from node ``g`` to the exit, by the walk's own steps.
+    None when there are too many paths to judge, or when one leaks the
+    reference (RK201 and RK401 speak for that)."""
     cfg = flow.cfg
-    tr = Transfer(kb, cfg, flow.loops)
-    back = find_back_edges(cfg)
-    succ: dict[int, list] = defaultdict(list)
-    for e in cfg.edges:
-        succ[e.src].append(e)
-    out: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    tr = Transfer(kb, cfg)
+    out: list[PathFrom] = []
     steps = 0
     for st0 in flow.visits.get(g, []):
         st1 = tr.apply_node(cfg.nodes[g], st0)
@@ -143,24 +162,12 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
             steps += 1
             if steps > PATH_BOUND:
                 return None
-            node = cfg.nodes[nid]
-            loop_done = any(e.dst == nid for e in taken)
-            for edge in succ.get(nid, []):
-                taken2 = taken
-                if edge in back:
-                    if edge in taken:
-                        continue
-                    taken2 = taken | {edge}
-                if loop_done and node.kind is NodeKind.LOOP and edge.kind is EdgeKind.TRUE:
-                    continue
-                st2 = tr.apply_edge(node, edge, st, back)
-                if st2 is None:
-                    continue
+            for edge, st2, taken2 in next_steps(tr, cfg.nodes[nid], st, taken):
                 if edge.dst == Cfg.EXIT:
                     h = st2.get(key)
                     if not puts and (h is None or not (h.escaped or h.passed) or is_error_exit(flow, nid, st2, kb)):
                         return None  # a leak, not a hand-over: RK201/RK401 speak for it
-                    out.append((path, puts))
+                    out.append(PathFrom(path, puts))
                     continue
                 st3 = tr.apply_node(cfg.nodes[edge.dst], st2)
                 dropped = st3.count(key) < st2.count(key)
@@ -168,68 +175,88 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
     return out
 
 
-def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[tuple[int, ResourceKey, str, str | None]]:
+class GetSite(NamedTuple):
+    """A get that could move: its node, the reference, the call as written,
+    and the variable its result goes to."""
+
+    node: int
+    key: ResourceKey
+    text: str
+    result: str | None
+
+
+def _get_sites(flow: Flow, kb: KnowledgeBase) -> list[GetSite]:
     out = []
-    for node in flow.cfg.nodes:
-        if node.id not in flow.visits or node.kind is not NodeKind.STATEMENT:
+    for node, call in reached_calls(flow):
+        op = kb.ops.get(call.name)
+        if node.kind is not NodeKind.STATEMENT or op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
             continue
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.arg is None:
-                continue
-            spec = kb.refs.get(op.family)
-            if spec is not None and not spec.movable:
-                continue  # pm_runtime_get_sync() powers the device for what follows
-            k = call.arg_key(op.arg)
-            if k:
-                out.append((node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
+        spec = kb.refs.get(op.family)
+        if spec is not None and not spec.movable:
+            continue  # pm_runtime_get_sync() powers the device for what follows
+        k = call.arg_key(op.arg)
+        if k:
+            out.append(GetSite(node.id, ResourceKey(op.family, k, False), call.text, call.lhs))
     return out
 
 
-def _old_get_followers(fn: ChangedFunction, codemap: CodeMap | None, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
+def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey) -> set[str]:
     """Statements that directly followed a get of ``key`` on the old side
     (in the function or in a callee the patch removes or changes)."""
-    from reviewkit.rules.common import _substitute
-    from reviewkit.rules.locks import _linear_after
-
     out: set[str] = set()
-    if fn.old is None or fn.old.cfg is None:
-        return out
-    views = [(fn.old, {})]
-    callees = find_callee_views(codemap, "old")
+    fn = flow.fn
     try:
-        old_flow = find_flow(fn.old.cfg, kb)
+        old_flow = flow.old
     except NotAnalysed:
         return out
+    if fn.old is None or old_flow is None:
+        return out
+    views: list[tuple[FunctionView, dict[str, str]]] = [(fn.old, {})]
+    callees = flow.run.named(Side.OLD, changed=True)
     for node in old_flow.cfg.nodes:
         for call in node_calls(node):
-            view = callees.get(call.name)
-            if view is not None and call.name != fn.name:
-                params = find_param_names(view.source)
-                views.append((view, {p: a for p, a in zip(params, call.args) if p != a}))
+            callee = callees.get(call.name)
+            view = callee.fn.old if callee is not None and call.name != fn.name else None
+            if view is not None:
+                views.append((view, param_mapping(view, call)))
     for view, mapping in views:
         cfg = view.cfg
+        if cfg is None:
+            continue
         for node in cfg.nodes:
             for call in node_calls(node):
                 op = kb.ops.get(call.name)
                 if op is None or op.is_lock or op.kind is not OpKind.ACQUIRE or op.family != key.family:
                     continue
-                if _substitute(call.arg_key(op.arg or 0) or "", mapping) != key.name:
+                if substitute_params(call.arg_key(op.arg or 0) or "", mapping) != key.name:
                     continue
-                for nxt in _linear_after(cfg, node.id, 1):
-                    out.add(normalise_text(_substitute(cfg.nodes[nxt].text, mapping)))
+                for nxt in statements_after(cfg, node.id, 1):
+                    out.add(normalise_text(substitute_params(cfg.nodes[nxt].text, mapping)))
     return out
 
 
-def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: CodeMap | None) -> dict[ResourceKey, dict]:
-    out: dict[ResourceKey, dict] = {}
+@dataclass(frozen=True)
+class GetMove:
+    """Where a get could go: the branch that keeps the reference."""
+
+    get: GetSite
+    split: int  # the condition where keeping and dropping paths part
+    edge: EdgeKind  # its arm that keeps the reference
+    target: int  # the statement to take the reference before
+    from_old: bool  # the old code took it right before that statement
+    puts: list[int]  # the puts that go away, by line
+
+
+def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[ResourceKey, GetMove]:
+    out: dict[ResourceKey, GetMove] = {}
     cfg = flow.cfg
-    for g, key, get_text, result in _get_sites(flow, kb):
+    for site in _get_sites(flow, kb):
+        g, key, result = site.node, site.key, site.result
         paths = _walk_from(flow, kb, g, key)
         if not paths:
             continue
-        keep = [p for p, puts in paths if not puts]
-        drop = [(p, puts) for p, puts in paths if puts]
+        keep = [p.nodes for p in paths if not p.puts]
+        drop = [p for p in paths if p.puts]
         if not keep or not drop:
             continue
         choices = set()
@@ -257,26 +284,19 @@ def _placements(flow: Flow, kb: KnowledgeBase, fn: ChangedFunction, codemap: Cod
             continue
         if any(start in dp for dp, _ in drop):
             continue
-        followers = _old_get_followers(fn, codemap, kb, key)
+        followers = _old_get_followers(ff, kb, key)
         target = next((n for n in rest if normalise_text(cfg.nodes[n].text) in followers), None)
         from_old = target is not None
         if target is None:
             target = next((n for n in rest if mentions(cfg.nodes[n].text, key.name)), start)
         puts = sorted({n for _, ps in drop for n in ps}, key=lambda n: cfg.nodes[n].line)
-        out[key] = {
-            "get": g,
-            "get_text": get_text,
-            "div": div,
-            "target": target,
-            "from_old": from_old,
-            "puts": puts,
-            "edge": next(e.kind for e in cfg.successors(div) if e.dst == start),
-        }
+        edge = next(e.kind for e in graph_of(cfg).successors(div) if e.dst == start)
+        out[key] = GetMove(site, div, edge, target, from_old, puts)
     return out
 
 
 @rule("RK202", category="get-put-placement", severity=Severity.WARNING)
-def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def get_put_placement(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A reference taken earlier than needed, so that exits must drop it again.
 
     What it flags:
@@ -309,27 +329,25 @@ def get_put_placement(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) 
         the patch removes) is preferred as the new place when the keeping
         branch still has the statement it preceded.
     """
-    old, new = flows(fn, kb)
+    old, new = flow.old, flow.new
     if new is None:
         return
-    old_pl = _placements(old, kb, fn, codemap) if old is not None else {}
+    old_pl = _placements(old, kb, flow) if old is not None else {}
     cfg = new.cfg
-    for key, pl in _placements(new, kb, fn, codemap).items():
+    for key, pl in _placements(new, kb, flow).items():
         if key in old_pl:
             continue
-        div = cfg.nodes[pl["div"]]
-        target = cfg.nodes[pl["target"]]
-        branch = f"`if ({div.text})` branch" if pl["edge"] is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
-        puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl["puts"])
-        where = " (where the old code took it)" if pl["from_old"] else ""
-        get_line = cfg.nodes[pl["get"]].line
-        yield make_finding(
-            "RK202",
-            fn,
+        div = cfg.nodes[pl.split]
+        target = cfg.nodes[pl.target]
+        branch = f"`if ({div.text})` branch" if pl.edge is EdgeKind.TRUE else f"else branch of `if ({div.text})`"
+        puts = "; ".join(f"{cfg.nodes[n].text.rstrip(';')} (line {cfg.nodes[n].line})" for n in pl.puts)
+        where = " (where the old code took it)" if pl.from_old else ""
+        get_line = cfg.nodes[pl.get.node].line
+        yield Report(
             get_line,
-            f"{pl['get_text']} at line {get_line} is taken before the paths split at `if ({div.text})` "
+            f"{pl.get.text} at line {get_line} is taken before the paths split at `if ({div.text})` "
             f"(line {div.line}); only the {branch} keeps the reference, the other paths drop it again",
-            f"move {pl['get_text']} into the {branch}, before {target.text.rstrip(';')} (line {target.line}){where}; "
+            f"move {pl.get.text} into the {branch}, before {target.text.rstrip(';')} (line {target.line}){where}; "
             f"the put calls {puts} then go away. Check that nothing between line {get_line} and line "
             f"{target.line} needs the reference",
             "a reference taken only where it is kept needs no cleanup on the other paths",
@@ -367,15 +385,15 @@ def _helper_keeps(view, index: int, kb: KnowledgeBase) -> bool | None:
     return False
 
 
-def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: str) -> dict[ResourceKey, tuple[int, int]]:
+def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | None, kb: KnowledgeBase, side: Side) -> dict[ResourceKey, Report]:
     """Parameters whose reference the function never took but drops on its
-    error exits only: key -> (line of the put, line of a success exit)."""
-    out: dict[ResourceKey, tuple[int, int]] = {}
-    view = fn.new if side == "new" else fn.old
+    error exits only: key -> the report (at the put)."""
+    out: dict[ResourceKey, Report] = {}
+    view = fn.new if side is Side.NEW else fn.old
     if flow is None or view is None or not flow.cfg.complete:
         return out
     params = set(find_param_names(view.source))
-    helpers = {cf.name: (cf.new if side == "new" else cf.old) for cf in codemap.functions} if codemap else {}
+    helpers = {cf.name: (cf.new if side is Side.NEW else cf.old) for cf in codemap.functions} if codemap else {}
     cfg = flow.cfg
     keys = {h.key for _, st in flow.exits for h in st.held if not h.key.is_lock and h.borrowed and h.key.name in params}
     for key in keys:
@@ -407,12 +425,20 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
                     continue
                 bad = True
         if not bad:
-            out[key] = (min(err_puts), min(clean))
+            put_fn, put_line, ok_line = _put_name(kb, key.family), min(err_puts), min(clean)
+            out[key] = Report(
+                put_line,
+                f"{put_fn}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
+                f"and only on an error exit; the exit at line {ok_line} keeps it",
+                f"remove this {put_fn}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
+                "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
+                Confidence.MEDIUM,
+            )
     return out
 
 
 @rule("RK204", category="get-put-placement", severity=Severity.WARNING)
-def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Finding]:
+def borrowed_put_on_error(fn: ChangedFunction, flow: FunctionFlows, codemap: CodeMap, kb: KnowledgeBase) -> Iterator[Report]:
     """A function drops a reference it was given, and only on its error exits.
 
     What it flags:
@@ -445,19 +471,6 @@ def borrowed_put_on_error(fn: ChangedFunction, codemap: CodeMap, kb: KnowledgeBa
         The whole function must be visible. Callees of unknown behaviour
         that get the object may take it over: no finding then.
     """
-    old, new = flows(fn, kb)
-    before = _borrowed_puts(fn, old, codemap, kb, "old") if old is not None else {}
-    for key, (put_line, ok_line) in sorted(_borrowed_puts(fn, new, codemap, kb, "new").items(), key=lambda kv: kv[1][0]):
-        if key in before:
-            continue
-        put = _put_name(kb, key.family)
-        yield make_finding(
-            "RK204",
-            fn,
-            put_line,
-            f"{put}({key.name}) at line {put_line} drops a reference on parameter {key.name} that {fn.name}() never took, "
-            f"and only on an error exit; the exit at line {ok_line} keeps it",
-            f"remove this {put}() and drop the reference where it was taken (in the caller, e.g. before it leaves its loop)",
-            "a callee that drops its caller's reference on failure only makes the caller's cleanup wrong either way",
-            Confidence.MEDIUM,
-        )
+    old, new = flow.old, flow.new
+    before = _borrowed_puts(fn, old, codemap, kb, Side.OLD) if old is not None else {}
+    yield from introduced(before, _borrowed_puts(fn, new, codemap, kb, Side.NEW))

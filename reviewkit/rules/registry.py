@@ -3,6 +3,8 @@
 A rule's parameters say what it reads; the engine supplies them by name:
 
     fn: ChangedFunction   one changed function, both sides (run per function)
+    flow: FunctionFlows   the path walks of ``fn``'s sides, made once per run
+                          and shared by the rules (with ``fn`` only)
     patch: Patch | None   the whole patch (run once per mail); None for a
                           cover letter
     codemap: CodeMap | None   the code map of the patch; None for a cover letter
@@ -15,7 +17,10 @@ A rule's parameters say what it reads; the engine supplies them by name:
     kb: KnowledgeBase     acquire/release pairs and the rest of the knowledge
     config: Config        the user's settings
 
-and it yields :class:`~reviewkit.model.Finding` records. Its docstring is its
+and it yields :class:`Report` records: what it found, where, why it matters
+and what to do. The engine turns each into a :class:`~reviewkit.model.Finding`,
+adding the rule's id, category and severity from this registry (and, for a
+per-function rule, the function's file and name). Its docstring is its
 documentation, in the sections *What it flags / Why it matters / Example /
 Suggested change / Knowledge used / Limits*.
 """
@@ -27,10 +32,30 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reviewkit.model import CATEGORIES, Severity
+from reviewkit.model import CATEGORIES, Confidence, Severity
 
 RULE_ID = re.compile(r"^RK[0-9]{3}$")
-PARAMETERS = frozenset({"fn", "patch", "codemap", "message", "series", "cover", "kb", "config"})
+PARAMETERS = frozenset({"fn", "flow", "patch", "codemap", "message", "series", "cover", "kb", "config"})
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule found, before the engine names the rule that found it.
+
+    ``line`` is a new-side line (None: the subject, the diffstat). ``file``
+    is for rules that run once per patch; a per-function rule's report is in
+    its function's file. ``severity`` is the report's own where a rule rates
+    some of its reports apart (RK501: a long summary line is a note, a
+    missing [PATCH] tag an error); None means the rule's.
+    """
+
+    line: int | None
+    message: str
+    suggestion: str = ""
+    rationale: str = ""  # why it matters
+    confidence: Confidence = Confidence.HIGH
+    file: str = ""
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +66,9 @@ class Rule:
     severity: Severity
     func: Callable[..., Iterator]
     params: tuple[str, ...]
+    # its findings on a whole mail are about the series: the same one on
+    # several mails of a series is said once (RK505, a series' changelog)
+    series: bool = False
 
     @property
     def doc(self) -> str:
@@ -55,7 +83,7 @@ class Rule:
 _RULES: dict[str, Rule] = {}
 
 
-def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
+def rule(rule_id: str, *, category: str, severity: Severity, series: bool = False) -> Callable:
     """Register a rule function under ``rule_id``.
 
     Raises:
@@ -76,12 +104,23 @@ def rule(rule_id: str, *, category: str, severity: Severity) -> Callable:
         bad = set(params) - PARAMETERS
         if bad:
             raise ValueError(f"{where}: unknown parameter(s) {', '.join(sorted(bad))}")
+        if "flow" in params and "fn" not in params:
+            raise ValueError(f"{where}: a rule that reads a function's flow runs per function: it needs fn")
         if not func.__doc__:
             raise ValueError(f"{where}: a rule needs a docstring (its documentation)")
-        _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params)
+        _RULES[rule_id] = Rule(rule_id, func.__name__, category, severity, func, params, series)
         return func
 
     return register
+
+
+def find_rule(rule_id: str) -> Rule:
+    """The rule registered under ``rule_id``.
+
+    Raises:
+        KeyError: no rule has that id.
+    """
+    return _RULES[rule_id]
 
 
 def all_rules() -> list[Rule]:

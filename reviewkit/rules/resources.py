@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _SPACE = re.compile(r"\s+")
 # A cast at the front: (struct page *), (void *), (const char *) ...
@@ -18,8 +18,7 @@ _CAST = re.compile(r"^\((?:(?:const|volatile|struct|union|enum|unsigned|signed)\
 _PUNCT_SPACE = re.compile(r"\s*(->|[()\[\],.;*&!=<>+\-/%|^~?:{}])\s*")
 
 
-@dataclass(frozen=True, order=True)
-class ResourceKey:
+class ResourceKey(NamedTuple):
     """A lock or reference: its family (``spinlock``, ``page``, ``irq``) and
     the normalised expression that names it ("" for per-CPU states such as
     irqs off)."""
@@ -85,3 +84,24 @@ def normalise_key(text: str) -> str:
             text = text[1:-1].strip()
         if text == before:
             return text
+
+
+def mentions(expr: str, key: str) -> bool:
+    """True when ``key`` occurs in ``expr`` as a whole expression part."""
+    if not key:
+        return False
+    # a scan, not a regex per key: each key compiled its own pattern
+    # (dozens over lru-lock-v16.mbox). ``\w`` is ``isalnum()`` or "_".
+    at = expr.find(key)
+    while at >= 0:
+        before = expr[at - 1] if at else ""
+        after = expr[at + len(key) : at + len(key) + 1]
+        if not (before and (before.isalnum() or before in "_.>")) and not (after and (after.isalnum() or after == "_")):
+            return True
+        at = expr.find(key, at + 1)
+    return False
+
+
+def base_of(name: str) -> str:
+    """The object a key hangs off: ``obj`` for ``obj->ref``."""
+    return re.split(r"->|\.|\[", name, maxsplit=1)[0]

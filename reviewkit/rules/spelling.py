@@ -25,10 +25,10 @@ from typing import Iterable, Iterator
 
 from reviewkit.cache import Entry
 from reviewkit.config import Config
-from reviewkit.model import Confidence, Finding, Message, Patch, Severity
+from reviewkit.model import Confidence, Message, Patch, Severity
 from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.quotes.trailers import find_trailer_lines
-from reviewkit.rules.registry import rule
+from reviewkit.rules.registry import Report, rule
 
 # Shipped data files (package data; importlib.resources costs 8 ms to import)
 DATA = Path(__file__).with_name("data")
@@ -325,6 +325,12 @@ _NOT_PROSE = re.compile(
 # "cros-ec" and "mis-sampling" are one word each, not "cros" and "mis"
 # (seen in linux-pwm postings of pwm-cros-ec.c and pwm-rp1.c).
 _TOKEN = re.compile(r"[A-Za-z0-9_]+(?:['\u2019-][A-Za-z0-9_]+)*")
+# A run of 80 or more characters without a space is no prose (a URL, a hash,
+# a pasted blob). It goes before _NOT_PROSE, whose unanchored alternatives
+# rescan a run from every position in it: a 20,000-character word took 12 s
+# (tests/data/fuzz-found/probes/min-06-redos-commit-message-long-word). The
+# lookbehind starts a match only where a run starts, so this scan is linear.
+_LONG_RUN = re.compile(r"(?<!\S)\S{80,}")
 _CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]")
 
 
@@ -332,10 +338,10 @@ def find_words(text: str) -> Iterator[tuple[str, str]]:
     """Yield ``(word, lower-case word)`` for each plain word of ``text``.
 
     Skipped: tokens with ``_`` or digits (identifiers, hex), CamelCase,
-    ALL-CAPS, one-letter words, and anything inside a URL, an address or a
-    path.
+    ALL-CAPS, one-letter words, and anything inside a URL, an address, a
+    path, or a run of 80 or more characters without a space.
     """
-    text = _NOT_PROSE.sub(" ", text)
+    text = _NOT_PROSE.sub(" ", _LONG_RUN.sub(" ", text))
     for m in _TOKEN.finditer(text):
         word = m.group()
         word = word.strip("-'\u2019")
@@ -389,26 +395,21 @@ def find_misspellings(pieces: Iterable[Prose], *, ignore: Iterable[str] = ()) ->
     return out
 
 
-def misspelling_finding(m: Misspelling, msgid: str = "") -> Finding:
-    """One RK601 finding for one misspelled word."""
+def misspelling_report(m: Misspelling) -> Report:
+    """The report of one misspelled word (an RK601 finding)."""
     fixes = ", ".join(m.fixes)
-    return Finding(
-        rule="RK601",
-        category="spelling",
-        severity=Severity.WARNING,
-        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
-        file=m.where.file,
-        function=None,
+    return Report(
         line=m.where.line,
         message=f'"{m.word}" may be misspelled: {fixes}',
         suggestion=f'write "{m.fixes[0]}"' if len(m.fixes) == 1 else f"write one of: {fixes}",
         rationale="misspellings in comments, messages and the commit log outlive the patch and hinder grep",
-        msgid=msgid,
+        confidence=Confidence.MEDIUM if len(m.fixes) > 1 else Confidence.HIGH,
+        file=m.where.file,
     )
 
 
 @rule("RK601", category="spelling", severity=Severity.WARNING)
-def misspelled_words(patch: Patch | None, message: Message | None, config: Config) -> Iterator[Finding]:
+def misspelled_words(patch: Patch | None, message: Message | None, config: Config) -> Iterator[Report]:
     """A word in an added comment, string or the commit message is misspelled.
 
     What it flags:
@@ -443,12 +444,10 @@ def misspelled_words(patch: Patch | None, message: Message | None, config: Confi
     """
     if patch is not None:
         pieces = [*find_commit_text(patch.commit_message), *find_added_text(patch)]
-        msgid = patch.msgid
     elif message is not None:
         # a cover letter: its own words, not the shortlog git appends
         pieces = list(find_commit_text(find_cover_text(message.body)))
-        msgid = message.msgid
     else:
         return
     for m in find_misspellings(pieces, ignore=config.spelling_ignore):
-        yield misspelling_finding(m, msgid)
+        yield misspelling_report(m)

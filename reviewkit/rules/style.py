@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from reviewkit.errors import ConfigError
-from reviewkit.model import Confidence, Finding, Patch, Severity
-from reviewkit.rules.registry import rule
+from reviewkit.model import Patch, Severity
+from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.spelling import DATA, Prose, Segment, find_added_text
 
 
@@ -67,7 +67,7 @@ def find_markers(pieces: Iterable[Prose], markers: tuple[Marker, ...] | None = N
 
 
 @rule("RK602", category="style", severity=Severity.WARNING)
-def temporary_markers(patch: Patch | None) -> Iterator[Finding]:
+def temporary_markers(patch: Patch | None) -> Iterator[Report]:
     """Added code or comments carry a temporary-hack marker.
 
     What it flags:
@@ -99,16 +99,10 @@ def temporary_markers(patch: Patch | None) -> Iterator[Finding]:
     if patch is None:  # a cover letter adds no code
         return
     for piece, marker, text in find_markers(find_added_text(patch)):
-        yield Finding(
-            rule="RK602",
-            category="style",
-            severity=Severity.WARNING,
-            confidence=Confidence.HIGH,
-            file=piece.file,
-            function=None,
+        yield Report(
             line=piece.line,
             message=f'"{text}": {marker.says}',
             suggestion="make the final change here, or say in the commit message which patch replaces it",
             rationale="a posted patch should be final; temporary code tends to stay",
-            msgid=patch.msgid,
+            file=piece.file,
         )

@@ -10,12 +10,20 @@ objects through ``objects/info/alternates``.
 Memory does not grow with the archive: ``git rev-list`` streams commit ids
 into ONE ``git cat-file --batch`` process per epoch (a feeder thread writes
 requests while this thread reads answers; the pipes bound what is in flight).
+
+A shim is removed when the walk ends, however it ends: by its ``finally``
+when the reader stops or raises, and at exit for a run cut short by SIGINT
+or SIGTERM. SIGTERM's default action ends the process on the spot, with no
+``finally`` and no ``atexit``; while a shim exists, SIGTERM (when nothing
+else handles it) raises SystemExit(143) instead, so the process unwinds.
 """
 
 from __future__ import annotations
 
+import atexit
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import queue
@@ -25,8 +33,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from reviewkit.errors import InputError
+from reviewkit.source.mbox import MAX_MESSAGE
 
 _GIT = ("git", "-c", "safe.directory=*")
+# Shims alive in this process: what the exit handler removes.
+_SHIMS: set[Path] = set()
 
 
 def is_git_dir(path: Path) -> bool:
@@ -62,6 +73,9 @@ def _readable_git_dir(repo: Path) -> Iterator[Path]:
         yield repo
         return
     shim = Path(tempfile.mkdtemp(prefix="reviewkit-inbox-"))
+    if not _SHIMS:
+        atexit.register(_remove_shims)
+    _SHIMS.add(shim)
     try:
         for name in ("HEAD", "config", "packed-refs"):
             if (repo / name).is_file():
@@ -72,21 +86,49 @@ def _readable_git_dir(repo: Path) -> Iterator[Path]:
         (shim / "refs" / "tags").mkdir()
         (shim / "objects" / "info").mkdir(parents=True)
         (shim / "objects" / "info" / "alternates").write_text(str((repo / "objects").resolve()) + "\n")
-        yield shim
+        with _sigterm_unwinds():
+            yield shim
     finally:
         shutil.rmtree(shim, ignore_errors=True)
+        _SHIMS.discard(shim)
 
 
-def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
+def _remove_shims() -> None:
+    for shim in list(_SHIMS):
+        shutil.rmtree(shim, ignore_errors=True)
+    _SHIMS.clear()
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """SIGTERM raises SystemExit while inside, if it has its default action
+    and this is the main thread (only it can take a handler)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGTERM) is _exit_on_sigterm:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def read_inbox(path: Path) -> Iterator[tuple[bytes, str, bool]]:
     """Yield every message of a public-inbox archive.
 
     Args:
         path: a bare git dir or a v2 inbox directory of epochs.
 
     Returns:
-        An iterator of ``(message bytes, commit id)``, newest first within
-        each epoch. Commits without a blob ``m`` (public-inbox deletions)
-        are skipped.
+        An iterator of ``(message bytes, commit id, cut)``, newest first
+        within each epoch; ``cut`` is true for a message longer than
+        MAX_MESSAGE, of which the first MAX_MESSAGE bytes are read. Commits
+        without a blob ``m`` (public-inbox deletions) are skipped.
 
     Raises:
         InputError: git is missing or cannot read the repository.
@@ -99,7 +141,7 @@ def read_inbox(path: Path) -> Iterator[tuple[bytes, str]]:
             yield from _read_epoch(repo, git_dir)
 
 
-def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
+def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str, bool]]:
     # git's complaints go to a file: a pipe nobody reads could fill and stall it
     errors = tempfile.TemporaryFile()
     try:
@@ -156,11 +198,18 @@ def _read_epoch(repo: Path, git_dir: Path) -> Iterator[tuple[bytes, str]]:
             commit = pending.get()
             fields = header.split()
             if len(fields) == 3 and fields[2].isdigit():
-                data = out.read(int(fields[2]))
+                size = int(fields[2])
+                data = out.read(min(size, MAX_MESSAGE))
+                rest = size - len(data)
+                while rest > 0:  # past the bound: skipped, not held
+                    skipped = len(out.read(min(rest, 1 << 20)))
+                    if not skipped:
+                        break
+                    rest -= skipped
                 out.read(1)  # the newline after the contents
                 if fields[1] == b"blob":
                     count += 1
-                    yield data, commit
+                    yield data, commit, size > MAX_MESSAGE
             # "<commit>:m missing": a deletion commit, nothing to read
     finally:
         out.close()

@@ -12,14 +12,21 @@ from typing import BinaryIO
 
 from reviewkit.errors import InputError
 from reviewkit.model import RawMessage
-from reviewkit.source.mbox import is_separator, parse_mbox
+from reviewkit.source.mbox import MAX_MESSAGE, is_separator, parse_mbox, read_pieces
 from reviewkit.source.sniff import InputKind, sniff
 
 STDIN = "-"
 _HEAD = 64 * 1024
-# Marks the origin of a message cut short by a truncated compressed input,
-# so that the mail stage can warn about it.
-TRUNCATED = " (truncated)"
+# Why a message may be incomplete (RawMessage.cut).
+CUT_SHORT = "the input was cut short"
+TOO_LONG = f"the message is longer than {MAX_MESSAGE >> 20} MiB and was read up to there"
+# Decompression is bounded: mail compresses some 4 to 10 times, a gzip bomb
+# 1000 times (tests/data/fuzz-found/probes/min-12-gzip-bombs: 255 KB that
+# grow to 256 MB, 2 MB to 2 GB). Past GUNZIP_CHECK bytes out, more than
+# GUNZIP_RATIO times what went in stops the read; so does GUNZIP_MAX.
+GUNZIP_CHECK = 1 << 20
+GUNZIP_RATIO = 100
+GUNZIP_MAX = 4 << 30
 
 
 def read_messages(paths: list[str]) -> Iterator[RawMessage]:
@@ -74,8 +81,9 @@ def _check_path(path: str) -> None:
         # an mbox or a single mail never needs it
         from reviewkit.source.inbox import find_epochs
 
-        if not _is_maildir(p) and not find_epochs(p):
-            raise InputError(f"{path}: a directory that is neither a maildir nor a public-inbox archive")
+        if not _is_maildir(p) and not find_epochs(p) and not _mail_files(p):
+            raise InputError(f"{path}: a directory that is neither a maildir, a public-inbox archive nor "
+                             "a directory of mail files (git format-patch -o DIR)")
     elif p.is_file() and p.stat().st_size == 0:
         raise InputError(f"{path}: empty file")
 
@@ -89,13 +97,18 @@ def _read_one(path: str) -> Iterator[RawMessage]:
     if p.is_dir():
         if _is_maildir(p):
             yield from _read_maildir(p, path)
+        elif (files := _mail_files(p)):
+            # git format-patch -o outgoing/: a series, one file a mail, in
+            # the order of the names (0000-cover-letter.patch first)
+            for file in files:
+                yield from _read_one(str(file))
         else:
             from reviewkit.source.inbox import read_inbox
 
             count = 0
-            for data, commit in read_inbox(p):
+            for data, commit, long in read_inbox(p):
                 count += 1
-                yield RawMessage(data=data, origin=f"archive:{commit}")
+                yield RawMessage(data=data, origin=f"archive:{commit}", cut=TOO_LONG if long else "")
             if not count:
                 raise InputError(f"{path}: the public-inbox archive holds no messages")
         return
@@ -154,7 +167,7 @@ def _read_stream(f: BinaryIO, name: str, *, empty: str | None = None) -> Iterato
     if kind is InputKind.GZIP:
         yield from _read_gzip(stream, name)
     elif kind is InputKind.ARCHIVE_PAGE:
-        yield RawMessage(data=stream.read(), origin=name, archive_page=True)
+        yield _read_page(stream, name)
     elif kind is InputKind.MBOX:
         yield from _read_mbox(stream, name)
     else:
@@ -167,14 +180,19 @@ class _Gunzip(io.RawIOBase):
     Where the data ends early or turns corrupt, reading stops quietly and
     ``broken`` is set: everything decompressed up to there is kept (the
     standard ``gzip`` module raises and drops the block it was reading).
+    Each step decompresses at most one read's worth; a stream that expands
+    past the bounds above raises InputError.
     """
 
-    def __init__(self, f: BinaryIO) -> None:
+    def __init__(self, f: BinaryIO, name: str) -> None:
         self._f = f
+        self._name = name
         self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        self._out = b""
+        self._out = memoryview(b"")
         self._done = False
         self._members = 0  # members started
+        self._read = 0  # compressed bytes read
+        self._made = 0  # bytes decompressed
         self.broken = False
 
     def readable(self) -> bool:
@@ -182,23 +200,25 @@ class _Gunzip(io.RawIOBase):
 
     def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
         while not self._out and not self._done:
-            self._fill()
+            self._fill(len(buffer))
         n = min(len(buffer), len(self._out))
         buffer[:n] = self._out[:n]
         self._out = self._out[n:]
         return n
 
-    def _fill(self) -> None:
+    def _fill(self, want: int) -> None:
         fresh = False
-        if self._z.eof:
-            data = self._z.unused_data or self._f.read(1 << 16)
+        if self._z.unconsumed_tail:
+            data = self._z.unconsumed_tail
+        elif self._z.eof:
+            data = self._z.unused_data or self._read_more()
             if not data.strip(b"\0"):
                 self._done = True  # the end, or zero padding after the last member
                 return
             self._z = zlib.decompressobj(16 + zlib.MAX_WBITS)
             fresh = True
         else:
-            data = self._f.read(1 << 16)
+            data = self._read_more()
             if not data:
                 self._done = True
                 self.broken = self._members > 0  # ended inside a member
@@ -207,15 +227,29 @@ class _Gunzip(io.RawIOBase):
         if fresh:
             self._members += 1
         try:
-            self._out = self._z.decompress(data)
+            out = self._z.decompress(data, max(want, 1 << 16))
         except zlib.error:
             self._done = True
             # junk after a complete member is not a cut in the mail
             self.broken = not (fresh and self._members > 1)
+            return
+        self._made += len(out)
+        if self._made > GUNZIP_MAX or (self._made > GUNZIP_CHECK and self._made > GUNZIP_RATIO * self._read):
+            raise InputError(
+                f"{self._name}: the gzip data expands {self._made // max(self._read, 1)} times "
+                f"({self._read:,} bytes to {self._made:,} so far; the bounds are {GUNZIP_RATIO} times "
+                f"and {GUNZIP_MAX >> 30} GiB): not read further")
+        self._out = memoryview(out)
+
+    def _read_more(self) -> bytes:
+        # small reads: the ratio is judged after each, so a bomb stops early
+        data = self._f.read(1 << 13)
+        self._read += len(data)
+        return data
 
 
 def _read_gzip(f: BinaryIO, name: str) -> Iterator[RawMessage]:
-    gunzip = _Gunzip(f)
+    gunzip = _Gunzip(f, name)
     z = io.BufferedReader(gunzip, buffer_size=_HEAD)
     head = _read_head(z)
     if not head.strip():
@@ -227,25 +261,54 @@ def _read_gzip(f: BinaryIO, name: str) -> Iterator[RawMessage]:
         raise InputError(f"{name}: gzip data that holds no mail")
     inner = io.BufferedReader(_Replay(head, z), buffer_size=_HEAD)
     if kind is InputKind.ARCHIVE_PAGE:
-        data = inner.read()
-        yield RawMessage(data=data, origin=name + (TRUNCATED if gunzip.broken else ""), archive_page=True)
+        yield _read_page(inner, name, broken=lambda: gunzip.broken)
         return
     yield from _read_mbox(inner, name, broken=lambda: gunzip.broken)
+
+
+def _read_page(f: BinaryIO, name: str, *, broken: Callable[[], bool] = lambda: False) -> RawMessage:
+    """An archive page, at most MAX_MESSAGE bytes of it."""
+    data = f.read(MAX_MESSAGE)
+    cut = TOO_LONG if f.read(1) else (CUT_SHORT if broken() else "")
+    return RawMessage(data=data, origin=name, archive_page=True, cut=cut)
 
 
 def _read_mbox(f: BinaryIO, name: str, *, broken: Callable[[], bool] = lambda: False) -> Iterator[RawMessage]:
     # One message is held back: only the last one can be cut short by a
     # broken compressed stream, and that is known once the stream has ended.
     count = 0
-    held: bytes | None = None
-    for data, _ in parse_mbox(f):
+    held: RawMessage | None = None
+    for data, _, long in parse_mbox(read_pieces(f)):
         if held is not None:
-            yield RawMessage(data=held, origin=f"{name}#{count}")
-        held = data
+            yield held
         count += 1
+        held = RawMessage(data=data, origin=f"{name}#{count}", cut=TOO_LONG if long else "")
     if held is None:
         raise InputError(f"{name}: holds no mail")
-    yield RawMessage(data=held, origin=f"{name}#{count}" + (TRUNCATED if broken() else ""))
+    if broken() and not held.cut:
+        held = RawMessage(data=held.data, origin=held.origin, cut=CUT_SHORT)
+    yield held
+
+
+def _mail_files(p: Path) -> list[Path]:
+    """The files directly in ``p`` whose content is mail (a message, an
+    mbox, an archive page), by name; a directory of anything else gives []."""
+    out = []
+    try:
+        entries = sorted(x for x in p.iterdir() if not x.name.startswith("."))
+    except OSError:
+        return []
+    for x in entries:
+        try:
+            if not x.is_file():
+                continue
+            with open(x, "rb") as f:
+                head = f.read(_HEAD)
+        except OSError:
+            continue
+        if head.strip() and sniff(head) is not InputKind.NOT_MAIL:
+            out.append(x)
+    return out
 
 
 def _is_maildir(p: Path) -> bool:
@@ -262,11 +325,13 @@ def _read_maildir(p: Path, name: str) -> Iterator[RawMessage]:
         raise InputError(f"{name}: the maildir holds no messages")
     for file in files:
         try:
-            data = file.read_bytes()
+            with open(file, "rb") as f:
+                data = f.read(MAX_MESSAGE)
+                long = bool(f.read(1))
         except OSError as err:
             raise InputError(f"{file}: cannot read ({err.strerror})") from None
         first, _, rest = data.partition(b"\n")
         if is_separator(first):
             data = rest
         if data.strip():
-            yield RawMessage(data=data, origin=str(file))
+            yield RawMessage(data=data, origin=str(file), cut=TOO_LONG if long else "")

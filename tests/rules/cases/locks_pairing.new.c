@@ -14,6 +14,8 @@ int unlock_in_every_branch(struct dev *d, int x)
 {
 	spin_lock(&d->lock);
 	if (x < 0) {
+		/* this file uses guard(): two unlock-and-return exits could be one guard */
+		/* ruleid: RK103 */
 		spin_unlock(&d->lock);
 		/* ok: RK101 */
 		return -EINVAL;

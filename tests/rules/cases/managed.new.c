@@ -62,6 +62,8 @@ static int baz_probe(struct platform_device *pdev)
 		free_irq(irq, baz);
 		/* ok: RK203 */
 		devm_kfree(&pdev->dev, buf);
+		/* the kzalloc()ed tmp leaks on this exit */
+		/* ruleid: RK401 */
 		return ret;
 	}
 	kfree(tmp);

@@ -1,0 +1,149 @@
+"""Where a command's output goes: the terminal, a pager, or a file or pipe.
+
+As git does: when standard output is a terminal and the output is longer
+than the screen, it goes through a pager: ``$REVIEWKIT_PAGER``, else
+``$PAGER``, else ``less -FRX``. ``LESS`` (``FRX``) and ``LV`` (``-c``) are
+set for the pager when unset, so that ``less`` passes colours through and
+quits by itself on a short text. A pager named ``cat`` (or empty) is no
+pager. ``--pager`` pages a terminal's output of any length, ``--no-pager``
+never pages.
+
+Colour (``--color``): ``auto`` colours a terminal (and the pager that
+shows on it) unless ``NO_COLOR`` is set; ``always`` colours a file or pipe
+too (``reviewkit review x --color=always | less -R``); ``never`` sends no
+escape codes at all. ``--no-color`` is ``--color=never``.
+
+A file or a pipe gets unwrapped lines (the reader's tool wraps); a terminal
+gets lines fitted to its width.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import IO
+
+DEFAULT_PAGER = "less -FRX"
+# What git sets for its pager when the user has not (git's pager.c).
+PAGER_ENV = {"LESS": "FRX", "LV": "-c"}
+
+
+class ColorMode(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+@dataclass(frozen=True)
+class Screen:
+    """What standard output is: a terminal of ``width`` x ``height``, or not.
+
+    ``color``: send colour. ``pager``: the pager command to run when the
+    output is longer than ``height`` (None: write straight out).
+    ``force_pager``: page whatever the length.
+    """
+
+    terminal: bool
+    color: bool
+    width: int
+    height: int
+    pager: str | None
+    force_pager: bool = False
+
+
+def find_screen(*, color: ColorMode, no_color: bool = False, pager: bool | None = None,
+                stream: IO[str] | None = None, environ: dict[str, str] | None = None) -> Screen:
+    """What ``stream`` (standard output) is, and what the options make of it.
+
+    Args:
+        color: ``--color``; ``no_color`` (``--no-color``) means never.
+        pager: ``--pager`` True, ``--no-pager`` False, None: page a
+            terminal's output when it is longer than the screen.
+    """
+    out = stream or sys.stdout
+    env = os.environ if environ is None else environ
+    try:
+        terminal = out.isatty()
+    except (AttributeError, ValueError):
+        terminal = False
+    if no_color or color is ColorMode.never:
+        colored = False
+    elif color is ColorMode.always:
+        colored = True
+    else:
+        colored = terminal and not env.get("NO_COLOR") and env.get("TERM") != "dumb"
+    width, height = 80, 24
+    if terminal:
+        size = shutil.get_terminal_size((80, 24))  # COLUMNS / LINES first, as rich reads them
+        width, height = size.columns, size.lines
+    elif env.get("COLUMNS", "").isdigit():
+        width = int(env["COLUMNS"])
+    command = None
+    if terminal and pager is not False:
+        command = pager_command(env)
+    return Screen(terminal, colored, max(width, 20), max(height, 2), command, force_pager=bool(pager))
+
+
+def pager_command(environ: dict[str, str] | os._Environ) -> str | None:
+    """``$REVIEWKIT_PAGER``, else ``$PAGER``, else ``less -FRX`` when ``less``
+    is installed; None for ``cat``, an empty value, or no ``less``."""
+    for name in ("REVIEWKIT_PAGER", "PAGER"):
+        value = environ.get(name)
+        if value is not None:
+            value = value.strip()
+            return None if value in ("", "cat") else value
+    return DEFAULT_PAGER if shutil.which("less") else None
+
+
+def show(text: str, screen: Screen, stream: IO[str] | None = None) -> None:
+    """Write ``text`` (what was rendered for ``screen``) to the terminal,
+    through the pager when it is longer than the screen.
+
+    A reader that leaves early (the user quits the pager, ``| head``) is no
+    error: the rest of the text goes nowhere (BrokenPipeError is the
+    caller's to handle for ``stream``).
+    """
+    out = stream or sys.stdout
+    lines = text.count("\n")
+    if screen.pager is None or not (screen.force_pager or lines >= screen.height):
+        out.write(text)
+        out.flush()
+        return
+    out.flush()
+    env = {**os.environ}
+    for key, value in PAGER_ENV.items():
+        env.setdefault(key, value)
+    try:
+        proc = subprocess.Popen(screen.pager, shell=True, stdin=subprocess.PIPE, env=env,
+                                encoding=getattr(out, "encoding", None) or "utf-8", errors="replace")
+    except OSError:
+        out.write(text)
+        out.flush()
+        return
+    # Ctrl-C belongs to the pager while it runs (less stops a search with
+    # it); this process only waits for it, as git does.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        assert proc.stdin is not None
+        try:
+            proc.stdin.write(text)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):  # the user quit before the end
+            pass
+        proc.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if proc.returncode == 127 and screen.pager != DEFAULT_PAGER:
+        # the shell found no such pager: say so, and show the text anyway
+        sys.stderr.write(f"reviewkit: pager not found: {shlex.split(screen.pager)[0]}\n")
+        out.write(text)
+        out.flush()
+
+
+__all__ = ["ColorMode", "DEFAULT_PAGER", "Screen", "find_screen", "pager_command", "show"]

@@ -1,0 +1,141 @@
+"""Data touched after its lock is dropped (RK107): a field, or a device
+register, that the function writes under a lock and writes again after
+releasing it."""
+
+from __future__ import annotations
+
+from typing import Iterator, NamedTuple
+
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import CfgNode, ChangedFunction, Confidence, NodeKind, Severity
+from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.extract import Call, parse_statement
+from reviewkit.rules.flows import FunctionFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.queries import introduced, node_calls, op_key, reached_nodes
+from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import ResourceKey, base_of, normalise_key
+
+
+class Write(NamedTuple):
+    """One write of a statement: a field, or a device register."""
+
+    target: str  # `priv->enabled`, `regmap_write(priv->map, REG_CTRL)`
+    what: str  # how a finding names it
+
+
+def _writes(node, kb: KnowledgeBase) -> list[Write]:
+    """The fields a statement assigns and the registers it writes."""
+    out: list[Write] = []
+    if node.kind is not NodeKind.STATEMENT or not node.text:
+        return out
+    stmt = parse_statement(node.text)
+    for lv, _rv in stmt.assigned:
+        if ("->" in lv or "." in lv) and not lv.startswith("*"):
+            out.append(Write(lv, lv))
+    for call in stmt.calls:
+        spec = kb.io_writes.get(call.name)
+        if spec is None:
+            continue
+        reg = _register(call, spec.address, spec.base)
+        if reg:
+            out.append(Write(reg, f"the register {reg}"))
+    return out
+
+
+def _register(call: Call, address: int, base: int | None) -> str | None:
+    addr = call.arg_key(address)
+    if addr is None:
+        return None
+    return f"{normalise_key(call.args[base])}:{addr}" if base is not None and base < len(call.args) else addr
+
+
+def _after_unlock(walk: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
+    out: dict[tuple[ResourceKey, str], Report] = {}
+    if walk is None:
+        return out
+    cfg = walk.cfg
+    if not any((op := kb.ops.get(c.name)) is not None and op.is_lock and op.kind is OpKind.RELEASE
+               for n in cfg.nodes for c in node_calls(n)):
+        return out  # most functions release no lock: nothing is after an unlock
+    graph = graph_of(cfg)
+    under: dict[ResourceKey, dict[str, int]] = {}  # lock -> target -> a line it is written on under the lock
+    releases: dict[ResourceKey, list[int]] = {}
+    unheld: list[tuple[CfgNode, frozenset[ResourceKey]]] = []
+    for node, states in reached_nodes(walk):
+        must = frozenset.intersection(*(frozenset(h.key for h in st.locks_held() if h.key not in st.unsure) for st in states))
+        may = frozenset().union(*(frozenset(h.key for h in st.locks_held()) for st in states))
+        for w in _writes(node, kb):
+            for key in must:
+                # a field of the object the lock belongs to: an out
+                # parameter filled under the lock is the caller's
+                # (mchp_core_pwm_get_state's state->period, linux-pwm archive)
+                if key.name and base_of(w.target) == base_of(key.name):
+                    under.setdefault(key, {}).setdefault(w.target, node.line)
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is not None and op.is_lock and op.kind is OpKind.RELEASE:
+                key = op_key(op, call)
+                if key in may:
+                    releases.setdefault(key, []).append(node.id)
+        unheld.append((node, may))
+    for key, rels in releases.items():
+        targets = under.get(key)
+        if not targets:
+            continue
+        after: set[int] = set()
+        for r in rels:
+            after |= graph.reach(r) - {r}
+        for node, may in unheld:
+            if node.id not in after or key in may:
+                continue
+            for w in _writes(node, kb):
+                line = targets.get(w.target)
+                if line is None or (key, w.target) in out:
+                    continue
+                rel = min((cfg.nodes[r] for r in rels if node.id in graph.reach(r)), key=lambda n: n.line)
+                out[(key, w.target)] = Report(
+                    node.line,
+                    f"{w.what} is written here after {key} was released (line {rel.line}), "
+                    f"but line {line} writes it with {key} held",
+                    f"keep the write inside the {key} section (before line {rel.line}), or say in the commit "
+                    f"message why it no longer needs the lock",
+                    "a field or register the lock serialises elsewhere races with the other holders when written after the unlock",
+                    Confidence.MEDIUM,
+                )
+    return out
+
+
+@rule("RK107", category="lock-scope-change", severity=Severity.WARNING)
+def write_after_unlock(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A field or device register written after its lock is dropped, which the same function writes under the lock.
+
+    What it flags:
+        An assignment to a field (``priv->enabled = false``) or a register
+        write (``writel()``, ``regmap_write()`` to the same register) of
+        the object the lock belongs to (``priv->lock``) on a
+        path after a release of a lock, with the lock no longer held,
+        where the same function writes that field or register with the
+        lock held on every path: the unlock moved up, or the write down.
+
+    Why it matters:
+        What the lock serialises elsewhere is written here without it: a
+        race with the other holders of the lock (an interrupt handler, the
+        other callbacks).
+
+    Example:
+        Okay: void f(struct d *d) { spin_lock(&d->l); d->on = true; writel(1, d->base + CTRL); spin_unlock(&d->l); }
+        RK107: void f(struct d *d, bool on) { spin_lock(&d->l); d->on = on; spin_unlock(&d->l); if (!on) d->on = false; }
+
+    Suggested change:
+        Keep the write inside the critical section, before the release.
+
+    Knowledge used:
+        ``[[lock]]`` acquires and releases, ``[[io_write]]`` accessors
+        (which arguments name the register).
+
+    Limits:
+        Fields and registers are matched by their text within one
+        function; writes through a helper are not seen.
+    """
+    yield from introduced(_after_unlock(flow.old, kb), _after_unlock(flow.new, kb))

@@ -1,0 +1,896 @@
+"""What the hunks prove about a function they show only in part.
+
+Most patches show three lines of context around each change: the get that
+a removed put balanced, or the label a moved unlock sits under, lies
+outside the hunk. The whole-function rules cannot judge such a function
+(the lines not shown may hold the release), but the window the hunks show,
+old side against new side, proves some things by itself:
+
+* **a release removed** from a path that still reaches an exit, with no
+  release of the same resource added on that path, the acquire left in
+  place and no conversion to a managed, guard() or __free() form: the old
+  code released there, so the resource is held there (the old code is
+  taken to be balanced; the patch is what is under review);
+* **an exit added** (a return, a goto) on a branch whose other arm goes on
+  to release a resource the exit's arm does not: the release downstream
+  says the resource is held at the branch, so the new exit leaves it held;
+* **a path that takes a resource and returns** without releasing it, in
+  the lines shown, where the old side's corresponding exit did not leave
+  it held (an acquire added before an exit, an exit made to return where
+  it jumped to a label not shown, a release moved off the path).
+
+The state at the window's edges is unknown, never empty: a path that
+crosses lines not shown is no longer sure of what it holds, and a path
+that runs out of the lines shown proves nothing. Each issue says that it
+is judged from the hunks; the engine lowers its confidence.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Iterator
+
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
+from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.extract import Call, parse_statement
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
+from reviewkit.rules.queries import is_error_exit, node_calls, site_call
+from reviewkit.rules.registry import Report
+from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key, normalise_text
+from reviewkit.rules.state import EventKind, State
+
+# how far the walks from a release or a branch look ahead, in nodes
+_AHEAD = 60
+
+
+class IssueKind(enum.Enum):
+    RELEASE_REMOVED = "release-removed"  # a release the old code did on a path that still leaves
+    EXIT_SKIPS = "exit-skips"  # a new exit whose branch's other arm releases
+    LEFT_HELD = "left-held"  # a path of the lines shown takes a resource and returns with it
+    MANAGED_DROPPED = "managed-dropped"  # a devm_ form turned back into a plain one with no release added
+    RELEASED_TWICE = "released-twice"  # a path releases what it released already
+
+
+@dataclass(frozen=True)
+class WindowIssue:
+    """One thing the hunks prove; ``line`` on the new side."""
+
+    kind: IssueKind
+    key: ResourceKey
+    variant: str
+    line: int
+    error_exit: bool  # the path ends in a return that reports failure
+    definite: bool  # the path reaches a return the lines show (not only the window's end)
+    message: str
+    suggestion: str
+    note: bool = False  # weak evidence: worth a look, not a warning
+
+
+# ---------------------------------------------------------------- the patch
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the patch does to one file, as the window proofs need it.
+
+    ``old_to_new``: the line numbers of the lines both sides share (the
+    hunks' context). ``converted``: resource families the patch hands to a
+    managed (devm) form, a guard(), a __free() variable or a scoped
+    iterator: their releases go away on purpose. ``removed_acquires``:
+    (family, key) of the acquires the patch removes (not moved).
+    ``added_releases``: normalised texts of the releases it adds.
+    ``any_action``: the patch adds a devm_add_action(): its callback may
+    release anything.
+    """
+
+    old_to_new: dict[int, int]
+    converted: frozenset[str]
+    removed_acquires: frozenset[tuple[str, str]]
+    removed_families: frozenset[str]
+    added_releases: frozenset[str]
+    any_action: bool
+    moved_acquires: frozenset[tuple[str, str]] = frozenset()  # acquires the patch moves elsewhere
+    reassigned: frozenset[str] = frozenset()  # variables a removed line assigned
+    # (new line, the added call, the managed call it replaces): a devm_ form
+    # turned back into its plain one with no release of it added anywhere
+    unmanaged: tuple[tuple[int, str, str, str], ...] = ()
+
+
+_DEVM = re.compile(r"^devm_")
+
+
+def _calls_on(lines: list[str]) -> list[Call]:
+    return [c for text in lines for c in parse_statement(text).calls]
+
+
+def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
+    """The facts of one file diff."""
+    old_to_new: dict[int, int] = {}
+    added: list[str] = []
+    removed: list[str] = []
+    added_at: list[tuple[int, str]] = []
+    for hunk in fd.hunks:
+        for dl in hunk.lines:
+            if dl.kind == " " and dl.old_no is not None and dl.new_no is not None:
+                old_to_new[dl.old_no] = dl.new_no
+            elif dl.kind == "+":
+                added.append(dl.text)
+                if dl.new_no is not None:
+                    added_at.append((dl.new_no, dl.text))
+            elif dl.kind == "-":
+                removed.append(dl.text)
+    added_calls = _calls_on(added)
+    removed_calls = _calls_on(removed)
+    converted: set[str] = set()
+    any_action = False
+    for call in added_calls:
+        name = call.name
+        for spec in kb.managed.get(name, ()):
+            converted.update(kb.ops[r].family for r in spec.release if r in kb.ops)
+        if _DEVM.match(name):
+            plain = kb.ops.get(name[len("devm_"):])
+            if plain is not None:
+                converted.add(plain.family)
+        if name in kb.cleanup_takers:
+            any_action = True
+        if name in kb.guard_macros or name in kb.scoped_guard_macros:
+            lock = kb.guards.get(call.args[0] if call.args else "")
+            if lock in kb.locks:
+                converted.add(kb.locks[lock].family)
+        if name in kb.iterators and kb.iterators[name].scoped:
+            put = kb.iterators.get(name[: -len("_scoped")]) if name.endswith("_scoped") else None
+            if put is not None and put.put in kb.ops:
+                converted.add(kb.ops[put.put].family)
+        if name in kb.ownership:
+            converted.update(spec.id for spec in kb.refs.values())
+    for text in added:
+        for cls in re.findall(r"__free\(\s*(\w+)\s*\)", text):
+            put = kb.free_classes.get(cls)
+            if put in kb.ops:
+                converted.add(kb.ops[put].family)
+        for macro, cls in re.findall(r"\b(guard|scoped_guard)\s*\(\s*(\w+)", text):
+            lock = kb.guards.get(cls)
+            if lock in kb.locks:
+                converted.add(kb.locks[lock].family)
+    still = Counter(normalise_text(c.text) for c in added_calls)
+    removed_acquires = set()
+    removed_families = set()
+    moved_acquires = set()
+    for call in removed_calls:
+        op = kb.ops.get(call.name)
+        if op is None or op.kind is OpKind.RELEASE:
+            continue
+        name = op_key_name(op, call) or (call.lhs or "")
+        if still[normalise_text(call.text)] > 0:
+            still[normalise_text(call.text)] -= 1
+            moved_acquires.add((op.family, name))
+            continue  # moved, not removed
+        removed_families.add(op.family)
+        removed_acquires.add((op.family, name))
+    # a variable the patch assigns differently: the object is obtained another way
+    reassigned = frozenset({lv for text in removed for lv, _rv in parse_statement(text).assigned}
+                           & {lv for text in added for lv, _rv in parse_statement(text).assigned})
+    added_releases = frozenset(
+        normalise_text(c.text) for c in added_calls if (op := kb.ops.get(c.name)) is not None and op.kind is OpKind.RELEASE
+    )
+    released_families = {kb.ops[c.name].family for c in added_calls
+                         if c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE}
+    managed_removed = {c.name for c in removed_calls if _DEVM.match(c.name)} - {c.name for c in added_calls}
+    unmanaged = []
+    for line, text in added_at:
+        for call in parse_statement(text).calls:
+            op = kb.ops.get(call.name)
+            devm = "devm_" + call.name
+            if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed or op.family in released_families:
+                continue
+            spec = kb.refs.get(op.family)
+            release = spec.put[0] if spec is not None and spec.put else ""
+            unmanaged.append((line, call.text, devm, release))
+    return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
+                     added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
+
+
+def find_patch_facts(patch: Patch | None, kb: KnowledgeBase) -> dict[str, FileFacts]:
+    """File path -> its facts."""
+    if patch is None:
+        return {}
+    return {fd.path: find_file_facts(fd, kb) for fd in patch.files}
+
+
+# ---------------------------------------------------------------- walking the lines shown
+
+
+def _resource_ops(node: CfgNode, kb: KnowledgeBase) -> Iterator[tuple[Call, Op, ResourceKey]]:
+    for call in node_calls(node):
+        op = kb.ops.get(call.name)
+        if op is None:
+            continue
+        name = op_key_name(op, call)
+        if name is None and op.kind is OpKind.RETURNS:
+            name = call.lhs
+        if not name and not op.is_lock:
+            continue
+        yield call, op, ResourceKey(op.family, name or "", op.is_lock)
+        if op.kind is OpKind.ACQUIRE and not op.is_lock and not op.status_result and call.lhs and call.lhs != name:
+            # `np = of_node_get(parent)`: np names the object it counted
+            yield call, op, ResourceKey(op.family, call.lhs, False)
+
+
+def _releases(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    return any(op.kind is OpKind.RELEASE and k == key for _c, op, k in _resource_ops(node, kb))
+
+
+def _acquires(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    return any(op.kind is not OpKind.RELEASE and k == key for _c, op, k in _resource_ops(node, kb))
+
+
+def _hands_on(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The node passes ``key``'s object to a callee that is no known
+    operation (a helper that may release it), stores it, or returns it."""
+    if node.kind in (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH):
+        return False
+    if not key.name:
+        return False
+    stmt = parse_statement(node.text)
+    if stmt.returns and normalise_key(stmt.returns) in (key.name, base_of(key.name)):
+        return True  # `return np;` (not `return device_add(&d);`)
+    for lv, rv in stmt.assigned:
+        if normalise_key(rv) == key.name and ("->" in lv or "." in lv or "[" in lv or lv.startswith("*")):
+            return True
+    for call in stmt.calls:
+        if call.name in kb.ops or call.name in kb.borrowers or call.name in kb.scope_neutral:
+            continue
+        if any(call.text in other.text and call is not other for other in stmt.calls) or f"{call.text}->" in node.text:
+            continue  # an accessor inside an expression (`to_spi_device(child)->modalias`)
+        # the resource itself handed to a helper that may release it (the
+        # object that merely contains it is not: `dma_disable(st)`)
+        if any(normalise_key(a) == key.name for a in call.args):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class End:
+    """Where a walk ahead stopped."""
+
+    node: int
+    proven: bool  # a return (or the closing brace) the lines show
+
+
+def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[End], bool]:
+    """Walk forward from ``start`` (included) through the lines shown.
+
+    ``stop(node)`` says a node ends the walk on its path (a release of the
+    resource): the result's flag is then True. Otherwise the ends are the
+    returns the walk reaches (proven), and where it runs out of the lines
+    shown: the last line, a jump to a label not shown, lines not shown.
+    """
+    window = view.window
+    graph = graph_of(cfg)
+    ends: list[End] = []
+    seen = {start}
+    work = [start]
+    steps = 0
+    while work and steps < _AHEAD * 4:
+        steps += 1
+        nid = work.pop()
+        node = cfg.nodes[nid]
+        if stop(node):
+            return ends, True
+        for e in graph.successors(nid):
+            if e.kind is EdgeKind.BACK:
+                continue
+            if e.dst == Cfg.EXIT:
+                real = node.kind is NodeKind.RETURN or (window is None or window.tail) and node.kind is not NodeKind.GOTO
+                ends.append(End(nid, real))
+                continue
+            nxt = cfg.nodes[e.dst]
+            if window is not None and e.kind is not EdgeKind.JUMP and window.gap_between(node.line, nxt.line):
+                ends.append(End(nid, False))
+                continue
+            if e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return ends, False
+
+
+def _error_exit(flow: Flow | None, cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+    if cfg.nodes[nid].kind is not NodeKind.RETURN:
+        return False
+    probe = flow if flow is not None else Flow(cfg)
+    return is_error_exit(probe, nid, State(), kb)
+
+
+def _noun(kb: KnowledgeBase, key: ResourceKey, variant: str) -> str:
+    if key.is_lock:
+        return "lock"
+    spec = kb.refs.get(variant) or kb.refs.get(key.family)
+    return spec.kind.noun if spec is not None else "reference"
+
+
+# ---------------------------------------------------------------- the proofs
+
+
+def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts,
+                     kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A release on a removed line whose path still leaves with nothing
+    releasing the resource instead."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None or facts.any_action:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    new_at = {n.line: n.id for n in ncfg.nodes[2:]}
+    for node in ocfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or not key.name and not key.is_lock:
+                continue
+            if key.family in facts.converted or _pair_removed(key, facts):
+                continue  # a conversion, or the pair removed together
+            if normalise_text(call.text) in facts.added_releases:
+                continue  # moved: the release is still in the file
+            if any(fam == key.family and (not name or _tail(name) == _tail(key.name)) for fam, name in facts.moved_acquires):
+                continue  # the acquire moved: where it now sits the release may not be needed
+            if key.name and base_of(key.name) in facts.reassigned:
+                continue  # the patch changes how the object is obtained
+            if _replaced(node.line, key, fn, facts, ncfg, kb) or _reworked(node.line, fn, facts, ocfg, ncfg, kb):
+                continue  # the lines that replace it release it under another name, or do other work
+            # where the old path went on from the release
+            ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
+            if stopped:
+                continue  # the old path released it again or took it anew: no balanced pair to judge
+            proven = [e for e in ends if e.proven]
+            # the release sat on an error path: in the branch of a failed
+            # test, or before a goto or an error return
+            on_error = _error_branch(ocfg, node.id, kb) or any(
+                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ocfg, e.node, kb) for e in ends)
+            # the lines shown take it too (`np = of_node_get(...)` above): the
+            # function owns what it no longer gives back
+            owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
+            # the same place on the new side: the first shared line after the
+            # release, else the first new statement after the last shared
+            # line before it (where `patch` would have put it)
+            start = _first_shared_after(ocfg, node.id, facts, new_at)
+            if start is None:
+                start = _inserted_at(node.line, facts, ncfg)
+            if start is None:
+                continue
+            if start == Cfg.EXIT:
+                if nv.window is not None and not nv.window.tail:
+                    continue
+                n_ends, released = [End(Cfg.EXIT, True)], False
+                line = ncfg.nodes[Cfg.EXIT].line
+            else:
+                n_ends, released = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                               or _acquires(n, key, kb) or _renamed(n, key, fn, kb))
+                line = ncfg.nodes[start].line
+            if released:
+                continue
+            n_proven = [e for e in n_ends if e.proven]
+            noun = _noun(kb, key, op.variant)
+            weak = _weak_in_place(node.line, op.family, fn, facts, ncfg, kb)
+            if weak is not None:
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, weak.line, False, False,
+                    f"{weak.text.rstrip(';')} replaces {call.text} (old line {node.line}): it does not wait for "
+                    f"what is queued or running on {key}, so the teardown can free what it still uses",
+                    f"keep {call.text}",
+                )
+                continue
+            if n_proven and (proven or start == Cfg.EXIT):
+                end = ncfg.nodes[n_proven[0].node]
+                err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
+                if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
+                    continue  # the error path it released on is gone: what follows is the success path
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
+                    f"the patch removes {call.text} (old line {node.line}), but this path still returns "
+                    f"at line {end.line} and nothing else releases {key} on the way",
+                    f"keep {call.text} before the return at line {end.line}"
+                    + (", or jump to the label that releases it" if err else ""),
+                    note=not owned,
+                )
+            elif not n_proven:
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
+                    f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
+                    f"nowhere else in the lines shown after it",
+                    f"keep {call.text}, or say in the commit message where {key} is released now",
+                    note=True,
+                )
+
+
+def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,
+              kb: KnowledgeBase) -> bool:
+    """The new lines between the shared lines around ``old_line`` release a
+    resource of the same kind (the patch rewrote the code that released it)."""
+    above = max((ln for ln in facts.old_to_new if ln < old_line), default=None)
+    below = min((ln for ln in facts.old_to_new if ln > old_line), default=None)
+    low = facts.old_to_new[above] if above is not None else 0
+    high = facts.old_to_new[below] if below is not None else 1 << 30
+    return any(low < n.line < high and _renamed(n, key, fn, kb) for n in ncfg.nodes[2:])
+
+
+def _region(old_line: int, facts: FileFacts) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The old and new line ranges (exclusive) between the shared lines
+    around ``old_line``: what the patch put in place of it."""
+    above = max((ln for ln in facts.old_to_new if ln < old_line), default=0)
+    below = min((ln for ln in facts.old_to_new if ln > old_line), default=1 << 30)
+    return (above, below), (facts.old_to_new.get(above, 0), facts.old_to_new.get(below, 1 << 30))
+
+
+def _reworked(old_line: int, fn: ChangedFunction, facts: FileFacts, ocfg: Cfg, ncfg: Cfg, kb: KnowledgeBase) -> bool:
+    """The lines that replace a removed release call functions the lines
+    they replace did not: the patch reworks that code (a helper that
+    releases, a new way to obtain the object), it does not just drop the
+    release. A release dropped alone, or with the ``ret`` and braces
+    around it, leaves no such call."""
+    (olo, ohi), (nlo, nhi) = _region(old_line, facts)
+    before = {c.name for n in ocfg.nodes[2:] if olo < n.line < ohi for c in node_calls(n)}
+    for n in ncfg.nodes[2:]:
+        if nlo < n.line < nhi and n.line in fn.added_lines:
+            for c in node_calls(n):
+                # a call that only looks like the release (del_timer() for
+                # del_timer_sync()) is no rework: it is the bug
+                if c.name not in before and c.name not in kb.scope_neutral and c.name not in kb.weak_releases:
+                    return True
+    return False
+
+
+def _weak_in_place(old_line: int, family: str, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,
+                   kb: KnowledgeBase) -> CfgNode | None:
+    """The added node, in place of a removed release, that calls a weaker
+    look-alike of it (a cancel that does not wait)."""
+    _old, (nlo, nhi) = _region(old_line, facts)
+    for n in ncfg.nodes[2:]:
+        if nlo < n.line < nhi and n.line in fn.added_lines and any(kb.weak_releases.get(c.name) == family for c in node_calls(n)):
+            return n
+    return None
+
+
+def _renamed(node: CfgNode, key: ResourceKey, fn: ChangedFunction, kb: KnowledgeBase) -> bool:
+    """An added line releases a resource of the same kind under another
+    name (a lock the patch renames: ``&pgdat->lru_lock`` to ``lruvec``),
+    or, for a reference, any resource (the patch rewrote the cleanup: a
+    clock's disable handed to runtime PM, a kfree() to a put_device())."""
+    if node.line not in fn.added_lines:
+        return False
+    return any(
+        op.kind is OpKind.RELEASE and (op.is_lock == key.is_lock) and (op.family == key.family or not key.is_lock or op.is_lock)
+        for _c, op, _k in _resource_ops(node, kb)
+    )
+
+
+def _tail(name: str) -> str:
+    return re.split(r"->|\.", name)[-1]
+
+
+def _pair_removed(key: ResourceKey, facts: FileFacts) -> bool:
+    """The patch removes an acquire of the same resource: the same family
+    and the same last member (``clk`` in probe, ``priv->clk`` in remove)."""
+    return any(fam == key.family and (not key.name or not name or _tail(name) == _tail(key.name))
+               for fam, name in facts.removed_acquires)
+
+
+def _first_shared_after(ocfg: Cfg, nid: int, facts: FileFacts, new_at: dict[int, int]) -> int | None:
+    """The new-side node of the first line after ``nid`` (on its straight
+    way on) that both sides share."""
+    graph = graph_of(ocfg)
+    cur = nid
+    for _ in range(_AHEAD):
+        succ = [e for e in graph.successors(cur) if e.kind is not EdgeKind.BACK]
+        if len(succ) != 1 or succ[0].dst == Cfg.EXIT:
+            # a branch or the end: look for the shared line just below instead
+            line = ocfg.nodes[cur].line
+            for old_line in sorted(facts.old_to_new):
+                if old_line > line and facts.old_to_new[old_line] in new_at:
+                    return new_at[facts.old_to_new[old_line]]
+            return None
+        cur = succ[0].dst
+        mapped = facts.old_to_new.get(ocfg.nodes[cur].line)
+        if mapped is not None and mapped in new_at:
+            return new_at[mapped]
+    return None
+
+
+def _inserted_at(old_line: int, facts: FileFacts, ncfg: Cfg) -> int | None:
+    """The new-side node that follows the last line both sides share above
+    ``old_line`` (EXIT when nothing follows it in the function); None
+    when no shared line is above it."""
+    above = [ln for ln in facts.old_to_new if ln < old_line]
+    if not above:
+        return None
+    new_line = facts.old_to_new[max(above)]
+    after = [n for n in ncfg.nodes[2:] if n.line > new_line]
+    if not after:
+        return Cfg.EXIT
+    return min(after, key=lambda n: (n.line, n.id)).id
+
+
+def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """An exit on an added line whose branch's other arm goes on to
+    release a resource that the exit's own arm never releases, where the
+    exit it replaces (if any) released it."""
+    nv, ov = fn.new, fn.old
+    if nv is None or nv.cfg is None:
+        return
+    old_exits = []
+    if ov is not None and ov.cfg is not None:
+        old_exits = [n for n in ov.cfg.nodes[2:] if n.kind in (NodeKind.RETURN, NodeKind.GOTO) and n.line in fn.removed_lines]
+    cfg = nv.cfg
+    graph = graph_of(cfg)
+    for node in cfg.nodes[2:]:
+        if node.kind not in (NodeKind.RETURN, NodeKind.GOTO) or node.line not in fn.added_lines:
+            continue
+        branch = _branch_of(cfg, node.id)
+        if branch is None:
+            continue
+        cond, arm = branch
+        cond_node = cfg.nodes[cond]
+        others = [e.dst for e in graph.successors(cond) if e.dst != arm and e.kind is not EdgeKind.BACK]
+        for other in others:
+            if other == Cfg.EXIT:
+                continue
+            for key, rel in _released_ahead(cfg, nv, other, kb):
+                if key.name and mentions(cond_node.text, base_of(key.name)):
+                    continue  # `if (!np) return`: the test is whether it holds one
+                if _tests_result_of(cfg, cond, key, kb):
+                    continue  # `ret = pm_runtime_resume_and_get(dev); if (ret) return ret;`
+                ends, released = _walk_ahead(cfg, nv, arm, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb))
+                if released or not ends:
+                    continue
+                if node.kind is NodeKind.GOTO and not any(e.proven for e in ends):
+                    continue  # the label is not shown: it may release
+                err = node.kind is NodeKind.GOTO or _error_exit(new, cfg, node.id, kb)
+                if not err and not key.is_lock:
+                    continue  # a success return keeps what it set up (a probe)
+                before = _old_exit_released(fn, old_exits, node.line, key, facts, kb)
+                if before is False:
+                    continue  # the exit it replaces did not release it either
+                definite = node.kind is NodeKind.RETURN and before is True
+                noun = _noun(kb, key, "")
+                how = "returns" if node.kind is NodeKind.RETURN else "jumps"
+                yield WindowIssue(
+                    IssueKind.EXIT_SKIPS, key, "", node.line, err, definite or (node.kind is NodeKind.RETURN and before is None
+                                                                                 and not old_exits),
+                    f"the new exit at line {node.line} {how} without releasing {key}, which the code after "
+                    f"`{cond_node.text}` releases ({cfg.nodes[rel].text.rstrip(';')}, line {cfg.nodes[rel].line}): "
+                    f"the {noun} is held here",
+                    f"release {key} before this exit, or jump to the label that does",
+                )
+                break
+
+
+def _tests_result_of(cfg: Cfg, cond: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The condition tests a variable that a call naming ``key``'s object
+    set just above it: the test may be whether that call took it."""
+    graph = graph_of(cfg)
+    names = {a.var for a in _atoms(cfg.nodes[cond].text) if a.var}
+    cur = cond
+    for _ in range(8):
+        preds = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK]
+        if len(preds) != 1 or preds[0].src < 2:
+            return False
+        cur = preds[0].src
+        node = cfg.nodes[cur]
+        if node.kind is not NodeKind.STATEMENT:
+            return False
+        stmt = parse_statement(node.text)
+        for lv, rv in stmt.assigned:
+            if lv in names:
+                return bool(key.name) and mentions(rv, key.name) or any(
+                    (op := kb.ops.get(c.name)) is not None and op.family == key.family for c in stmt.calls
+                )
+    return False
+
+
+def _atoms(text: str):
+    from reviewkit.rules.conditions import committed_atoms
+    from reviewkit.rules.extract import parse_condition
+
+    return [a for a, _v in (committed_atoms(parse_condition(text), True) or []) + (committed_atoms(parse_condition(text), False) or [])]
+
+
+def _old_exit_released(fn: ChangedFunction, old_exits: list[CfgNode], new_line: int, key: ResourceKey,
+                       facts: FileFacts, kb: KnowledgeBase) -> bool | None:
+    """Whether the old exit the new one replaces (at the same place) went on
+    to release ``key``: True, False, or None when there is none or the
+    lines shown do not say (a goto to a label not shown)."""
+    ov = fn.old
+    if ov is None or ov.cfg is None:
+        return None
+    for old in old_exits:
+        if not _same_place(old.line, new_line, facts):
+            continue
+        ends, released = _walk_ahead(ov.cfg, ov, old.id, lambda n: _releases(n, key, kb))
+        if released:
+            return True
+        return False if ends and all(e.proven for e in ends) else None
+    return None
+
+
+def _success_return(cfg: Cfg, nid: int) -> bool:
+    """``return 0;``: a path that succeeded."""
+    node = cfg.nodes[nid]
+    return node.kind is NodeKind.RETURN and parse_statement(node.text).returns == "0"
+
+
+def _error_branch(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+    """``nid`` sits in the arm of a test that something failed: ``if (ret)``,
+    ``if (ret < 0)``, ``if (!ptr)``, ``if (IS_ERR(ptr))``."""
+    from reviewkit.rules.extract import parse_condition
+
+    branch = _branch_of(cfg, nid)
+    if branch is None:
+        return False
+    cond, arm = branch
+    taken = next((e.kind for e in graph_of(cfg).successors(cond) if e.dst == arm), None)
+    test = parse_condition(cfg.nodes[cond].text)
+    if taken is EdgeKind.FALSE:
+        return False
+    if test.op == "atom":
+        # `if (ret)`: a status; `if (IS_ERR(p))`: a known error test
+        return bool(test.var) or (test.call is not None and test.call.name in kb.error_checks)
+    # `if (!p)`: no object
+    return test.op == "not" and test.args[0].op == "atom" and bool(test.args[0].var)
+
+
+def _branch_of(cfg: Cfg, nid: int) -> tuple[int, int] | None:
+    """(the condition, the first node of its arm) that ``nid`` sits in: the
+    nearest condition above ``nid`` on its straight way back."""
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(12):
+        preds = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK]
+        if len(preds) != 1:
+            return None
+        e = preds[0]
+        if cfg.nodes[e.src].kind is NodeKind.CONDITION and e.kind in (EdgeKind.TRUE, EdgeKind.FALSE):
+            return e.src, cur
+        if cfg.nodes[e.src].kind is not NodeKind.STATEMENT:
+            return None
+        cur = e.src
+    return None
+
+
+def _released_ahead(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase) -> list[tuple[ResourceKey, int]]:
+    """Resources some path from ``start`` releases in the lines shown, before
+    any acquire of them, each with the releasing node; a release that a
+    test of its own guards (``if (locked) unlock``) does not count."""
+    graph = graph_of(cfg)
+    out: dict[ResourceKey, int] = {}
+    taken: set[ResourceKey] = set()
+    seen = {start}
+    work = [start]
+    while work and len(seen) < _AHEAD:
+        nid = work.pop()
+        node = cfg.nodes[nid]
+        for _c, op, key in _resource_ops(node, kb):
+            if op.kind is OpKind.RELEASE:
+                if key not in taken and key not in out and not _guarded_alone(cfg, nid):
+                    out[key] = nid
+            else:
+                taken.add(key)
+        for e in graph.successors(nid):
+            if e.dst == Cfg.EXIT or e.kind is EdgeKind.BACK or e.dst in seen:
+                continue
+            if view.window is not None and e.kind is not EdgeKind.JUMP and view.window.gap_between(node.line, cfg.nodes[e.dst].line):
+                continue
+            seen.add(e.dst)
+            work.append(e.dst)
+    return sorted(out.items(), key=lambda kv: cfg.nodes[kv[1]].line)
+
+
+def _guarded_alone(cfg: Cfg, nid: int) -> bool:
+    """``if (flag) release(x);``: the release is the whole arm of a test."""
+    preds = graph_of(cfg).predecessors(nid)
+    return len(preds) == 1 and preds[0].kind is EdgeKind.TRUE and cfg.nodes[preds[0].src].kind is NodeKind.CONDITION
+
+
+def _left_held(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts,
+               kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A return of the lines shown that leaves a resource taken in those
+    lines held, where the old side's return at the same place did not."""
+    if new is None or fn.new is None or fn.new.cfg is None:
+        return
+    cfg = new.cfg
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    old_held: dict[int, set[ResourceKey]] = {}
+    if old is not None:
+        for nid, st in old.exits:
+            old_held.setdefault(old.cfg.nodes[nid].line, set()).update(h.key for h in st.held if h.count > 0)
+    released_somewhere = {k for n in cfg.nodes for _c, op, k in _resource_ops(n, kb) if op.kind is OpKind.RELEASE}
+    for nid, st in new.exits:
+        node = cfg.nodes[nid]
+        if node.kind is not NodeKind.RETURN:
+            continue
+        for h in st.held:
+            if h.count <= 0 or h.escaped or h.passed or h.scoped or h.carried or h.key in st.unsure or not h.sites:
+                continue
+            if h.iter_loop >= 0 or h.left_at >= 0:
+                continue  # the iterator rules' business
+            if h.key.family in facts.converted:
+                continue
+            err = is_error_exit(new, nid, st, kb)
+            if not err and (h.key not in released_somewhere or not h.from_result):
+                # nothing shown releases it, or a count on an object the
+                # function was given (an open's pm_runtime get): the caller's
+                continue
+            old_line = new_to_old.get(node.line)
+            if old_line is not None and h.key in old_held.get(old_line, set()):
+                continue  # the old code left it held there too
+            changed = node.line in fn.added_lines or any(cfg.nodes[s].line in fn.added_lines for s in h.sites) or old_line is None
+            if not changed and not _path_lost_release(fn, h.key, kb):
+                continue
+            site = min(cfg.nodes[s].line for s in h.sites)
+            taken = site_call(new, min(h.sites), h.key, kb, (OpKind.ACQUIRE, OpKind.TRY, OpKind.RETURNS)) or f"line {site}"
+            noun = _noun(kb, h.key, h.variant)
+            better = kb.prefer.get(taken.split("(")[0])
+            suggestion = f"release {h.key} before this return, or jump to the label that does"
+            if better is not None:
+                suggestion += f"; or use {better[0]}(): {better[1]}"
+            yield WindowIssue(
+                IssueKind.LEFT_HELD, h.key, h.variant, node.line, err, True,
+                f"the {'error ' if err else ''}return at line {node.line} leaves {h.key} held "
+                f"({noun} taken by {taken}, line {site})",
+                suggestion,
+            )
+
+
+def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The old side releases ``key`` on a line the patch removes."""
+    ov = fn.old
+    if ov is None or ov.cfg is None:
+        return False
+    return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
+
+
+def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Iterator[WindowIssue]:
+    """A path of the lines shown that releases a resource it already
+    released, where the old side's path did not."""
+    if new is None:
+        return
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    before = set()
+    if old is not None:
+        before = {(e.key, old.cfg.nodes[e.node].line) for e in old.events
+                  if e.kind in (EventKind.RELEASE_UNHELD, EventKind.DOUBLE_PUT)}
+    for ev in new.events:
+        if ev.kind not in (EventKind.RELEASE_UNHELD, EventKind.DOUBLE_PUT):
+            continue
+        line = new.cfg.nodes[ev.node].line
+        if (ev.key, new_to_old.get(line)) in before:
+            continue
+        what = "releases" if ev.key.is_lock else "drops"
+        yield WindowIssue(
+            IssueKind.RELEASED_TWICE, ev.key, "", line, False, True,
+            f"{ev.call}() at line {line} {what} {ev.key} on a path that already released it",
+            "release it once per acquire on every path",
+        )
+
+
+def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A devm_ call turned back into its plain form, in this function, with
+    no release of the resource added anywhere in the patch: nothing
+    releases it any more (not on the error paths, not on unbind)."""
+    nv = fn.new
+    if nv is None:
+        return
+    for line, text, devm, release in facts.unmanaged:
+        if not nv.function.start <= line <= nv.function.end:
+            continue
+        call = parse_statement(text).calls[0] if parse_statement(text).calls else None
+        op = kb.ops.get(call.name) if call is not None else None
+        if call is None or op is None:
+            continue
+        key = ResourceKey(op.family, op_key_name(op, call) or call.lhs or "", op.is_lock)
+        noun = _noun(kb, key, op.variant)
+        yield WindowIssue(
+            IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
+            f"{call.name}() replaces {devm}(), but the patch adds no "
+            f"{release + '()' if release else 'release'}: the {noun} was released by the device core "
+            f"on unbind and on probe errors, and now nothing releases it",
+            f"keep {devm}(), or add {release + '()' if release else 'the release'} to every error path after it "
+            f"and to the remove callback",
+        )
+
+
+def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A goto whose label the patch changes to a later one, so that the
+    jump now skips releases the old label's code ran."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    labels = {n.label: n for n in ocfg.nodes if n.kind is NodeKind.LABEL and n.label}
+    old_gotos = [n for n in ocfg.nodes if n.kind is NodeKind.GOTO and n.line in fn.removed_lines]
+    for g in ncfg.nodes:
+        if g.kind is not NodeKind.GOTO or g.line not in fn.added_lines or g.label not in labels:
+            continue
+        for g0 in old_gotos:
+            if g0.label == g.label or g0.label not in labels or not _same_place(g0.line, g.line, facts):
+                continue
+            start, end = labels[g0.label], labels[g.label]
+            if end.line <= start.line:
+                continue
+            skipped = []
+            for node in ocfg.nodes:
+                if start.line < node.line < end.line:
+                    skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE)
+            if not skipped:
+                continue
+            call, op, key = skipped[0]
+            texts = ", ".join(c.text for c, _o, _k in skipped)
+            yield WindowIssue(
+                IssueKind.EXIT_SKIPS, key, op.variant, g.line, True, True,
+                f"goto {g.label} (line {g.line}) replaces goto {g0.label}: the jump now skips {texts}, "
+                f"which the code at {g0.label}: ran",
+                f"jump to {g0.label} as before, or release what it released before jumping",
+            )
+            break
+
+
+def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:
+    """The two lines follow the same last shared line."""
+    above_old = max((ln for ln in facts.old_to_new if ln < old_line), default=None)
+    above_new = max((ln for ln in facts.old_to_new.values() if ln < new_line), default=None)
+    return above_old is not None and facts.old_to_new[above_old] == above_new
+
+
+def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts | None,
+                       kb: KnowledgeBase) -> list[WindowIssue]:
+    """What the hunks prove about ``fn``, when a side of it is known only in part.
+
+    Functions known whole are the whole-function rules' to judge; so are
+    functions the patch adds or removes whole. A managed form turned back
+    into a plain one is judged from the patch wherever it is.
+    """
+    if facts is None:
+        return []
+    views = [v for v in (fn.old, fn.new) if v is not None]
+    found: list[WindowIssue] = list(_managed_dropped(fn, facts, kb))
+    if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
+        found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, facts, kb),
+                  *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb),
+                  *_released_twice(old, new, facts)]
+    out: list[WindowIssue] = []
+    seen: set[tuple[ResourceKey, int]] = set()
+    for issue in found:
+        if (issue.key, issue.line) in seen:
+            continue
+        seen.add((issue.key, issue.line))
+        out.append(issue)
+    return out
+
+
+def window_reports(issues: list[WindowIssue], *, locks: bool, error_exits: bool | None = None,
+                   taken: set[int] | None = None) -> Iterator[Report]:
+    """The issues of one rule as reports: locks or the rest, and for the
+    rest error exits or not (None: both). ``taken``: lines the rule
+    already reported by the whole-function walk.
+
+    A return the lines show makes a finding of the rule's severity; a path
+    that only runs out of the lines shown makes a warning of low confidence;
+    a release removed from a path that is no error path (a remove callback,
+    a success return) is a note: patches drop such releases on purpose as
+    often as by mistake.
+    """
+    for issue in issues:
+        if issue.key.is_lock != locks or (taken and issue.line in taken):
+            continue
+        if not locks and error_exits is not None and issue.error_exit != error_exits:
+            continue
+        severity = Severity.INFO if issue.note else None if issue.definite else Severity.WARNING
+        yield Report(
+            issue.line,
+            issue.message,
+            issue.suggestion,
+            "what a path takes it must give back on that path, or hand on",
+            Confidence.MEDIUM if issue.definite else Confidence.LOW,
+            severity=severity,
+        )

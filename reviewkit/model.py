@@ -695,8 +695,9 @@ class CommentDigest:
     ``home``: the msgid of the patch (or cover letter) it belongs to.
     ``by_author``: written by that patch's author (an answer, not a review).
     ``gist``: its first sentence. ``questions``: its sentences that end in
-    ``?``; ``answered``: the patch author replied to them with words of
-    their own. ``replies_to``: the comment (``(msgid, body_start)``) whose
+    ``?``; ``answered``: the patch author answered the comment (a reply
+    of theirs quotes its words, or quotes nothing of its mail:
+    :func:`reviewkit.versions.answers.find_answers`). ``replies_to``: the comment (``(msgid, body_start)``) whose
     words it quotes and answers. ``diff_at``: the line of ``text`` where a
     diff its writer proposes starts (None: no diff).
     """

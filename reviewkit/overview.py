@@ -56,6 +56,7 @@ from reviewkit.model import (
 )
 from reviewkit.patch.lines import HUNK_HEADER
 from reviewkit.quotes.patchmail import find_cover_text, find_diff_start
+from reviewkit.versions.answers import find_answers
 
 DEFAULT_LINK_BASE = "https://lore.kernel.org/r/"
 
@@ -243,7 +244,7 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
             findings_of.setdefault(f.msgid, []).append(f)
     codemaps = {cm.patch_msgid: cm for cm in review.codemaps}
 
-    digests: dict[str, PatchDigest] = {}
+    people: dict[str, tuple[str, str, str, list[Comment]]] = {}  # posting -> author, email, date, comments
     for msgid in postings:
         msg = messages.get(msgid)
         patch = shown.get(msgid)
@@ -254,8 +255,21 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
             author, email, date = (quoted.most_common(1)[0][0] if quoted else ""), "", ""
         else:
             author, email, date = (msg.author, msg.email, msg.date) if msg else ("", "", "")
-        digests[msgid] = _digest(msgid, msg, patch, author, email, date, mine, findings_of.get(msgid, []), review,
-                                 messages, homes, parents, codemaps.get(msgid), link_base)
+        people[msgid] = (author, email, date, mine)
+    # which reviewer comments the patch author answered: the versions
+    # stage's reading of the answers (one owner for "answered")
+    tracked: dict[str, list[tuple[Comment, str, str | None]]] = {}
+    for author, email, _, mine in people.values():
+        for c in mine:
+            if not same_person(c.author, c.email, author, email or None):
+                tracked.setdefault(c.msgid, []).append((c, author, email or None))
+    answered = set(find_answers(tracked, review.comments, messages, parents))
+
+    digests: dict[str, PatchDigest] = {}
+    for msgid, (author, email, date, mine) in people.items():
+        digests[msgid] = _digest(msgid, messages.get(msgid), shown.get(msgid), author, email, date, mine,
+                                 findings_of.get(msgid, []), review, messages, homes, parents, codemaps.get(msgid),
+                                 link_base, answered)
 
     # the series: the postings of one thread with one version and total
     # (git send-email threads a series under its cover letter; a v2 sent
@@ -277,8 +291,10 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
 
 def _digest(msgid: str, msg: Message | None, patch: Patch | None, author: str, email: str, date: str,
             comments: list[Comment], findings: list[Finding], review: Review, messages: dict[str, Message],
-            homes: dict[str, str],
-            parents: dict[str, str], cm: CodeMap | None, link_base: str) -> PatchDigest:
+            homes: dict[str, str], parents: dict[str, str], cm: CodeMap | None, link_base: str,
+            answered: set[tuple[str, int]]) -> PatchDigest:
+    """One patch's (or cover letter's) line of the overview; ``answered``:
+    the reviewer comments (``(msgid, body_start)``) its author answered."""
     is_cover = patch is None
 
     def by_author(c: Comment) -> bool:
@@ -297,17 +313,12 @@ def _digest(msgid: str, msg: Message | None, patch: Patch | None, author: str, e
                     replies_to[id(c)] = (earlier.msgid, earlier.body_start)
                     break
         words.append((c, {w for w in (_norm(line) for line in c.text.split("\n")) if len(w) >= QUOTE_MIN}))
-    # a reply of the author's that quotes nothing answers all it replies to
-    quoting = {c.msgid for c in comments if c.quoted_text.strip() or (c.anchor is not None and c.anchor.quoted)}
-    top_posts = {c.msgid for c in comments if by_author(c) and c.text.strip() and c.msgid not in quoting}
-    answered = {replies_to[id(c)] for c in comments if id(c) in replies_to and by_author(c) and c.text.strip()}
 
     digests = []
     for c in comments:
         mine = by_author(c)
         questions = () if mine else find_questions(c.text)
-        done = bool(questions) and ((c.msgid, c.body_start) in answered
-                                    or any(_descends(t, c.msgid, parents) for t in top_posts))
+        done = bool(questions) and (c.msgid, c.body_start) in answered
         m = messages.get(c.msgid)
         link = link_for(c.msgid, link_base) if m is not None and has_own_msgid(m) else ""
         digests.append(CommentDigest(c, msgid, mine, first_sentence(c.text), questions, done,

@@ -6,6 +6,10 @@ quotes nothing of the reviewer's mail answers every comment of that mail
 (a top-posted "Thanks, will fix"). Each answer is classified from its own
 words (``cues.toml``, ``[answer]``): agree, disagree-or-explain, question;
 the cue words that decided are its evidence.
+
+One owner for "did the author answer it": the fates of this stage and the
+overview's open questions (:func:`reviewkit.overview.build_overview`)
+both read :func:`find_answers`.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ from reviewkit.versions.cues import find_cues, load_cues
 # about agreeing: "must", "keep" and "since" turn up in C comments.
 _CODE_LINE = re.compile(r"^\s*(?:[+\-@]|.*[;{}]\s*$|#\s*\w)")
 
-# Quoted text shorter than this (a "}" line) names no comment.
+# Quoted text shorter than this (a "}" line) names no comment; a whole
+# line of the comment may be shorter ("How many clocks?", spaces left out).
 _MIN_QUOTE = 16
+_MIN_LINE = 12
 
 
 def classify_answer(text: str) -> tuple[AnswerKind, tuple[str, ...]]:
@@ -73,20 +79,31 @@ def _is_weak(cue: str) -> bool:
     return any(p.fullmatch(cue) for _, p in load_cues().agree_weak.patterns)
 
 
-def _quoted_key(comment: Comment) -> str:
+def _quoted_key(comment: Comment) -> tuple[str, str]:
     """The normalised quoted text right above ``comment`` (at least
-    ``_MIN_QUOTE`` characters when the quote has them)."""
+    ``_MIN_QUOTE`` characters when the quote has them), and its last line
+    alone ("", "" when it quotes nothing)."""
     lines = comment.quoted_text.split("\n")
     if not comment.quoted_text.strip():
-        return ""
+        return "", ""
     depths = [parse_quote_prefix(x)[0] for x in lines]
     last = len(lines) - 1
     while last > 0 and not parse_quote_prefix(lines[last])[1].strip():
         last -= 1
-    return normalise(quoted_tail(lines, depths, last))
+    return normalise(quoted_tail(lines, depths, last)), normalise(parse_quote_prefix(lines[last])[1])
 
 
-def find_answers(tracked: Mapping[str, Sequence[tuple[Comment, str, str]]],
+def _quotes_comment(key: str, last: str, c: Comment) -> bool:
+    """The quote above an answer is ``c``'s words: the quoted text is in
+    it, or the last quoted line is a line of it (a mailer that re-wrapped
+    the quoted diff above puts its tail at the same depth: "> clock." over
+    "> How many clocks?", linux-pwm, sifive PWM binding v2)."""
+    if len(key) >= _MIN_QUOTE and key in normalise(c.text):
+        return True
+    return len(last) >= _MIN_LINE and any(normalise(line) == last for line in c.text.split("\n"))
+
+
+def find_answers(tracked: Mapping[str, Sequence[tuple[Comment, str, str | None]]],
                  comments: Mapping[str, Sequence[Comment]], messages: Mapping[str, Message],
                  parents: Mapping[str, str]) -> dict[tuple[str, int], list[Answer]]:
     """The patch author's answers to each tracked review comment.
@@ -110,13 +127,13 @@ def find_answers(tracked: Mapping[str, Sequence[tuple[Comment, str, str]]],
             continue
         msg = messages.get(msgid)
         for r in cs:
-            key = _quoted_key(r)
+            key, last = _quoted_key(r)
             for a in ancestors:
                 candidates = [(c, name, email) for c, name, email in tracked.get(a, ())
                               if same_person(r.author, r.email, name, email)]
                 if not candidates:
                     continue
-                hits = [c for c, _, _ in candidates if len(key) >= _MIN_QUOTE and key in normalise(c.text)]
+                hits = [c for c, _, _ in candidates if _quotes_comment(key, last, c)]
                 if not hits and msg is not None and parents.get(msgid) == a:
                     # a reply that quotes nothing of the reviewer's mail
                     # answers all of it

@@ -697,9 +697,10 @@ class CommentDigest:
     ``gist``: its first sentence. ``questions``: its sentences that end in
     ``?``; ``answered``: the patch author answered the comment (a reply
     of theirs quotes its words, or quotes nothing of its mail:
-    :func:`reviewkit.versions.answers.find_answers`). ``replies_to``: the comment (``(msgid, body_start)``) whose
-    words it quotes and answers. ``diff_at``: the line of ``text`` where a
-    diff its writer proposes starts (None: no diff).
+    :func:`reviewkit.versions.answers.find_answers`). ``replies_to``: the
+    comment (``(msgid, body_start)``) whose words it quotes and answers.
+    ``diff_at``: the line of ``text`` where a diff its writer proposes
+    starts (None: no diff).
     """
 
     comment: Comment
@@ -1065,6 +1066,37 @@ class Review:
 
 # --------------------------------------------------------------------------
 # reading the records: facts every stage and renderer asks the same way
+
+
+def normalise_statement(text: str) -> str:
+    """``text`` with its whitespace collapsed: indentation, tabs against
+    spaces and trailing blanks do not change a fingerprint
+    (reviewkit/fingerprint.py), nor the statement a finding is matched by
+    in the next version (the versions stage)."""
+    return " ".join(text.split())
+
+
+def find_line_text(patch: Patch | None, codemap: CodeMap | None, file: str, line: int | None) -> str:
+    """The new-side text of ``file`` at ``line``: from the diff's lines,
+    else from the code map's view of the function that holds it (a git tree
+    gives whole functions); "" when neither shows the line."""
+    if patch is None or line is None:
+        return ""
+    for fd in patch.files:
+        if fd.path != file:
+            continue
+        for hunk in fd.hunks:
+            for dl in hunk.lines:
+                if dl.new_no == line and dl.kind != "-":
+                    return dl.text
+    for cf in codemap.functions if codemap is not None else ():
+        view = cf.new
+        if cf.file != file or view is None or not view.function.start <= line <= view.function.end:
+            continue
+        lines = view.source.split("\n")
+        if line - view.function.start < len(lines):
+            return lines[line - view.function.start]
+    return ""
 
 
 def _quoted_code(quoted: str) -> str:

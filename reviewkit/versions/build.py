@@ -158,7 +158,7 @@ def build_versions(review: Review, postings: Sequence[Posting],
         if step is None:
             continue
         new = patches.get(step.new) if step.new else None
-        found += finding_fates(by_patch.get(posting, ()), patches[posting], new, step.new,
+        found += finding_fates(by_patch.get(posting, ()), patches[posting], codemaps.get(posting), new, step.new,
                                by_patch.get(step.new or "", ()))
         author = messages[posting]
         given = [tr for msgid in about.get(posting, ()) for tr in review.trailers.get(msgid, ())

@@ -53,6 +53,8 @@ from reviewkit.model import (
     Side,
     Verdict,
     find_anchor_row,
+    find_line_text,
+    normalise_statement,
 )
 from reviewkit.patch.lines import normalise
 from reviewkit.quotes.comments import is_signoff_line, is_snip_line
@@ -400,40 +402,22 @@ def comment_fate(c: Comment, *, link: PatchLink | None, posting: str, successor:
 # findings
 
 
-def finding_statement(f: Finding, patch: Patch | None) -> str:
-    """The text of the line a finding is on (new side), whitespace
-    collapsed; "" when the patch does not show it."""
-    if patch is None or f.line is None:
-        return ""
-    for fd in patch.files:
-        if f.file not in (fd.path, fd.old_path, fd.new_path):
-            continue
-        for h in fd.hunks:
-            for dl in h.lines:
-                if dl.kind != "-" and dl.new_no == f.line:
-                    return " ".join(dl.text.split())
-    return ""
-
-
-def finding_fates(findings: Sequence[Finding], old: Patch, new: Patch | None, successor: str | None,
-                  new_findings: Sequence[Finding]) -> list[FindingFate]:
-    """Each finding of ``old`` matched in ``new`` by rule, file, function
-    and statement: still there, fixed, or moot (no successor)."""
-    def key(f: Finding, p: Patch | None) -> tuple[str, str, str | None, str]:
-        # a finding on no line (the commit message) by its words, numbers
-        # left out ("v16 ..." is "v17 ..." in the next version)
-        return (f.rule, f.file, f.function, finding_statement(f, p) or re.sub(r"\d+", "#", f.message))
-
-    later: dict[tuple[str, str, str | None, str], Finding] = {}
+def finding_fates(findings: Sequence[Finding], old: Patch, old_map: CodeMap | None, new: Patch | None,
+                  successor: str | None, new_findings: Sequence[Finding]) -> list[FindingFate]:
+    """Each finding of ``old`` matched in ``new`` by its fingerprint (rule,
+    file, function and the statement at its line, not the line number:
+    reviewkit/fingerprint.py): still there, fixed, or moot (no successor)."""
+    later: dict[str, Finding] = {}
     for g in new_findings:
-        later.setdefault(key(g, new), g)
+        if g.fingerprint:
+            later.setdefault(g.fingerprint, g)
     out = []
     for f in findings:
-        statement = finding_statement(f, old)
+        statement = normalise_statement(find_line_text(old, old_map, f.file, f.line)) if f.file else ""
         if new is None:
             out.append(FindingFate(f, old.msgid, None, FindingStatus.MOOT, statement))
             continue
-        now = later.get(key(f, old))
+        now = later.get(f.fingerprint) if f.fingerprint else None
         out.append(FindingFate(f, old.msgid, successor, FindingStatus.STILL if now else FindingStatus.FIXED,
                                statement, now))
     return out

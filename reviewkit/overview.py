@@ -15,7 +15,7 @@ them):
   patch).
 - :func:`select_review`: the review narrowed to what ``--patch``,
   ``--msgid``, ``--author``, ``--only-commented`` and ``--findings-only``
-  ask for.
+  ask for (the previous version's comments carried under a patch too).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from reviewkit.model import (
     CodeMap,
     Comment,
     CommentDigest,
+    CommentFate,
     FileDiff,
     Finding,
     FunctionStatus,
@@ -501,9 +502,26 @@ def select_review(review: Review, selection: Selection) -> Review:
         if kept:
             series.append(dataclasses.replace(s, patches=kept))
     narrowed = dataclasses.replace(overview, series=tuple(series), selected=True)
+
+    def fate_kept(f: CommentFate) -> bool:
+        # a comment on the previous version is shown with its successor
+        # (or with its patch, dropped in the next version): kept as a
+        # comment of that patch would be
+        shown_with = f.successor or f.patch
+        if selection.findings_only or shown_with not in keep:
+            return False
+        mails = comment_ok[shown_with]
+        c = f.comment
+        return mails is None or _bare(c.msgid) in wanted_ids or bool(who) and by_who(c.author, c.email)
+
+    versions = review.versions
+    if versions is not None:
+        versions = dataclasses.replace(
+            versions, comments=tuple(f for f in versions.comments if fate_kept(f)),
+            findings=tuple(f for f in versions.findings if (f.successor or f.patch) in keep))
     return dataclasses.replace(review, patches=patches, comments=comments, findings=findings,
                                codemaps=tuple(cm for cm in review.codemaps if cm.patch_msgid in keep),
-                               overview=narrowed)
+                               overview=narrowed, versions=versions)
 
 
 def _narrowed(d: PatchDigest, keep: set[str], comments: dict[str, tuple[Comment, ...]]) -> PatchDigest:

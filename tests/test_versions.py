@@ -141,6 +141,107 @@ def test_carried_comment_lands_on_its_line_in_v17(review: Review) -> None:
     assert fate.target.line == line.new_no
 
 
+# --------------------------------------------------------------------------
+# where users see it: review (terminal, markdown), summary (both forms,
+# text and JSON), and the filters
+
+
+def _pre_lruvec(review: Review):  # type: ignore[no-untyped-def]
+    """Duyck's "pre_lruvec" comment on v16 19/22, carried to v17 18/21."""
+    return next(f for f in review.versions.comments if "pre_lruvec" in f.comment.text)
+
+
+def test_layout_carries_the_v16_comment_under_its_v17_line(review: Review) -> None:
+    from reviewkit.render.layout import build_layout
+
+    fate = _pre_lruvec(review)
+    view = next(v for v in build_layout(review).patches if v.patch.msgid == fate.successor)
+    [row] = [r for fv in view.files for h in fv.hunks for r in h.rows
+             if any(f is fate for _, f in r.earlier)]
+    assert (row.line.new_no, row.line.text) == (fate.target.line, "\t\t\tif (prev_lruvec != lruvec)")
+    # the vN patch's own review is not carried onto itself
+    old = next(v for v in build_layout(review).patches if v.patch.msgid == fate.patch)
+    assert not old.earlier and not any(r.earlier for fv in old.files for h in fv.hunks for r in h.rows)
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_terminal_shows_the_carried_comment_with_its_status(review: Review, width: int) -> None:
+    import io
+
+    from rich.console import Console
+
+    from reviewkit.render import render_text
+
+    console = Console(file=io.StringIO(), width=width, color_system=None, legacy_windows=False)
+    render_text(review, console)
+    lines = console.file.getvalue().split("\n")
+    fate = _pre_lruvec(review)
+    head = f"from v16 mm/swap.c:{fate.comment.anchor.line} release_pages()"
+    at = next(i for i, line in enumerate(lines) if head in line)
+    # right under its v17 line (new line number, the added line)
+    code = lines[at - 1]
+    assert code.split()[0] == str(fate.target.line) and "if (prev_lruvec != lruvec)" in code
+    block = []
+    for line in lines[at:]:
+        if not line.lstrip().startswith("┆"):
+            break
+        block.append(line.lstrip()[2:])
+    said = " ".join(" ".join(block).split())
+    assert "since v17: addressed (answered: agree)" in said
+    assert "Alex Shi answered (agree:" in said and "So this doesn't really read right." in said
+    assert all(len(line) <= width for line in lines[at:at + len(block)])
+
+
+def test_markdown_shows_the_carried_comment_with_its_status(review: Review) -> None:
+    from reviewkit.render import render_markdown
+
+    md = render_markdown(review)
+    fate = _pre_lruvec(review)
+    head = f"From v16 (`mm/swap.c:{fate.comment.anchor.line} release_pages()`), since v17: **addressed (answered: agree)**"
+    assert head in md
+    after = md[md.index(head):]
+    assert after.index("So this doesn't really read right.") < after.index("## ")
+
+
+def test_summary_says_what_became_of_the_v16_review(review: Review) -> None:
+    from reviewkit.render import build_summary, build_summary_json
+
+    short = build_summary(review)
+    part = short[short.index("**Since v16 (was 19/22; same title)**"):].split("\n\n")[0].split("\n")
+    assert part[0] == "**Since v16 (was 19/22; same title)**: comments on v16: 2 addressed"
+    assert part[1].startswith("- Alexander Duyck (`pagevec_lru_move_fn():220`): So looking at this")
+    assert part[2] == ("- Alexander Duyck (`release_pages():866`): So this doesn't really read right. — "
+                       "addressed (answered: agree)")
+    # the open ones first: 18/22's two open comments lead its list
+    p18 = short[short.index("**Since v16 (was 18/22; same title)**"):].split("\n\n")[0].split("\n")
+    assert "comments on v16: 5 addressed, 1 answered-not-changed, 2 open" in p18[0]
+    assert p18[1].endswith("— **open**") and p18[2].endswith("— **open**")
+    # the dropped patch says so, with its comments
+    assert "**Dropped in v17 (the v17 cover letter says: removes 'mm/mlock: reorder isolation sequence during " \
+           "munlock')**: comments on v16: 9 moot" in short
+    # the plain text form, 72 columns
+    plain = build_summary(review, plain=True)
+    assert "Since v16 (was 19/22; same title): comments on v16: 2 addressed" in " ".join(plain.split())
+    assert all(len(line) <= 72 or "://" in line for line in plain.split("\n"))
+    # the archive form: every v16 comment verbatim with its fate
+    full = build_summary(review, full=True)
+    assert "### Since v16\n\nFrom v16 19/22 (same title)." in full
+    assert "### Dropped in v17" in full
+    doc = build_summary_json(review)
+    [entry] = [p for p in doc["patches"] if p["msgid"] == _pre_lruvec(review).successor]
+    assert entry["since"]["from_version"] == 16 and entry["since"]["counts"] == [{"verdict": "addressed", "count": 2}]
+
+
+def test_filters_narrow_the_carried_review(review: Review) -> None:
+    from reviewkit.overview import Selection, parse_patch_range, select_review
+
+    fate = _pre_lruvec(review)
+    one = select_review(review, Selection(patches=(parse_patch_range("18/21"),)))
+    assert one.versions is not None and {f.successor for f in one.versions.comments} == {fate.successor}
+    assert len(one.versions.comments) == 2
+    assert not select_review(review, Selection(findings_only=True)).versions.comments
+
+
 def test_scope_answers_and_suggested_code(review: Review) -> None:
     fates = list(review.versions.comments)
     snippet = next(f for f in fates if "get_page_unless_zero_or_nonlru" in f.comment.text)

@@ -784,6 +784,55 @@ def install_hook(
     return EXIT_OK
 
 
+knowledge_app = typer.Typer(help="Knowledge learned from a kernel tree.", no_args_is_help=True,
+                            context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(knowledge_app, name="knowledge")
+
+
+@knowledge_app.command("build")
+@_exits
+def knowledge_build(
+    tree: Path = typer.Argument(..., help="a kernel source tree.", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="the database to write (default: one "
+                                          "under $XDG_CACHE_HOME/reviewkit/knowledge that --repo TREE finds)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="worker processes (default: one per CPU)."),
+    global_only: bool = typer.Option(False, "--global-only", help="keep only functions other files call (and "
+                                     "the static ones their chains go through), as the shipped database does."),
+    config_file: Optional[Path] = CONFIG,
+) -> int:
+    """Learn from a kernel tree which functions may sleep, return a reference, or return holding a lock,
+    its cleanup classes and atomic callbacks; write them to a database the rules read.
+
+    A progress bar on a terminal (stderr); one summary line on stdout."""
+    from reviewkit.knowledge.build import build_database
+    from reviewkit.knowledge.learned import default_database_path
+    from reviewkit.knowledge.seeds import build_seeds
+    from reviewkit.rules.knowledge import knowledge_tables
+
+    config = _config(None, config_file)
+    seeds = build_seeds(knowledge_tables(config.knowledge))
+    out = output or default_database_path(tree)
+    workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (TextColumn("learning"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                   TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("", total=None)
+            report = build_database(tree, out, seeds, jobs=workers, global_only=global_only,
+                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        report = build_database(tree, out, seeds, jobs=workers, global_only=global_only)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
+    _write(f"{_one_line(str(report.output))}: {report.size} bytes, {kinds or 'no facts'} "
+           f"from {report.files} files ({report.functions} definitions) in {report.seconds:.0f} s\n")
+    for rel in report.failed:
+        sys.stderr.write(f"reviewkit: {_one_line(rel)}: unreadable, skipped\n")
+    return EXIT_OK
+
+
 def _version(value: bool) -> None:
     if value:
         _write(f"reviewkit {__version__}\n")

@@ -338,7 +338,14 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
         from reviewkit.fingerprint import stamp_findings
         from reviewkit.rules import run_rules_with_warnings
 
-        found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
+        kb = None
+        if config.learned and cm is not None and cm.functions:
+            # what kernel trees taught about the names this patch calls
+            from reviewkit.knowledge.tables import with_learned
+            from reviewkit.rules.knowledge import load_knowledge
+
+            kb = with_learned(load_knowledge(config.knowledge or None), cm, config)
+        found, notes = run_rules_with_warnings(patch, cm, config=config, kb=kb, message=message, series=series,
                                                cover=cover)
         findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))
         warnings.extend(notes)

@@ -193,7 +193,7 @@ BAD_CONFIGS = [
     ("bin.toml", "not UTF-8 text (byte 0)"),
     ("select-int.toml", "key 'select' must be a list of strings"),
     ("select-str.toml", "key 'select' must be a list of strings"),
-    ("know-int.toml", "key 'knowledge' must be a table"),
+    ("know-int.toml", "key 'knowledge' must be a path to a database or a table"),
     ("repo-int.toml", "key 'repo' must be a string"),
     ("pyproject-bad.toml", "unknown key(s) tool"),
 ]

@@ -2,6 +2,9 @@
 
     source -> mail -> quotes -> patch -> cmap -> rules -> versions -> check -> overview -> render
 
+(``knowledge`` sits beside the rules: its build reads their tables, and the
+pipeline hands the rules what it learned.)
+
 A module of a stage imports its own stage, earlier stages, and the shared
 records, settings and cache (``model``, ``config``, ``errors``, ``cache``); never a later
 stage, nor the modules that chain the stages (``pipeline``, ``cli``). Render
@@ -21,7 +24,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewkit"
-STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "versions", "check", "overview", "render")
+STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "knowledge", "versions", "check", "overview",
+          "render")
 SHARED = ("model", "config", "errors", "cache")
 MODULE = re.compile(r"^reviewkit(?:\.\w+)+$")
 

@@ -49,7 +49,8 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey
                     if k not in out:
                         out[k] = Report(
                             node.line,
-                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})",
+                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})"
+                            + (f": {spec.note}" if spec.note else ""),
                             f"move {call.name}() out of the {h.key} section, or use a variant that does not sleep",
                             "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
                             spec.confidence,
@@ -82,7 +83,9 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
 
     Knowledge used:
         ``[[sleep]]`` (with confidence: regmap may be fast_io),
-        ``[[atomic_gfp]]``, ``[[lock]]`` contexts.
+        ``[[atomic_gfp]]``, ``[[lock]]`` contexts; the functions a database
+        learned from a kernel tree says may sleep, through the chain of
+        calls the finding shows (``reviewkit knowledge build``).
 
     Limits:
         Only direct calls; a callee that sleeps deep inside is not seen.
@@ -289,6 +292,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
     functions that sleep directly (one level)."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
+    assert ff.run.codemap is not None  # ff is one of its functions
     seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))

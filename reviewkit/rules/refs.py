@@ -121,7 +121,9 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     Knowledge used:
         ``[[ref]]`` get/put/get_conditional/returns_ref, ``[[consume]]``
         callees that take a reference over, ``[[borrow]]`` callees that
-        only look at it.
+        only look at it; the functions a database learned from a kernel
+        tree says return a counted reference or take one on their
+        argument (``reviewkit knowledge build``).
 
     Limits:
         A reference passed to a callee of unknown behaviour on a success
@@ -259,7 +261,8 @@ def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[Resour
         drop = [p for p in paths if p.puts]
         if not keep or not drop:
             continue
-        choices = set()
+        choices: set[tuple[int, int, tuple[int, ...]]] = set()
+        apart = False  # a kept path shares no start with a dropping one, or ends inside one
         for kp in keep:
             best = 0
             for dp, _ in drop:
@@ -268,11 +271,11 @@ def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[Resour
                     n += 1
                 best = max(best, n)
             if best == 0 or best >= len(kp):
-                choices.add(None)
+                apart = True
                 continue
             div = kp[best - 1]
             choices.add((div, kp[best], kp[best:]))
-        if len(choices) != 1 or None in choices:
+        if len(choices) != 1 or apart:
             continue
         (div, start, rest), = choices
         if cfg.nodes[div].kind is not NodeKind.CONDITION or div == g:
@@ -400,10 +403,11 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
         err_puts, clean, bad = [], [], False
         for nid, st in flow.exits:
             h = st.get(key)
-            put = h is not None and h.borrowed and bool(h.released)
+            released = h.released if h is not None and h.borrowed else frozenset()
+            put = bool(released)
             error = is_error_exit(flow, nid, st, kb)
             if put and error:
-                err_puts.append(min(cfg.nodes[r].line for r in h.released))
+                err_puts.append(min(cfg.nodes[r].line for r in released))
             elif put:
                 bad = True  # a success exit drops it too: the function consumes it
             elif not error:

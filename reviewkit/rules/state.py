@@ -26,7 +26,7 @@ class Held(NamedTuple):
 
     key: ResourceKey
     variant: str  # lock variant id / ref id / guard class
-    count: int
+    count: int  # type: ignore[assignment]  # a field may shadow tuple.count: NamedTuple allows it
     sites: frozenset[int] = frozenset()  # node ids of the acquires
     scoped: bool = False  # released automatically (guard(), __free(), scoped iterator)
     until_line: int = 0  # for guard(): the last line of its scope (0: function end)

@@ -407,9 +407,9 @@ class Transfer:
                 if value is True and edge.kind is EdgeKind.TRUE:
                     st = self.acquire(st, key, key.family, node.id, iter_loop=node.id)
                 elif value is False:
-                    h = st.get(key)
-                    if h is not None and h.iter_loop == node.id:
-                        st = st.put(h._replace(count=h.count - 1, iter_loop=-1), key)
+                    was = st.get(key)
+                    if was is not None and was.iter_loop == node.id:
+                        st = st.put(was._replace(count=was.count - 1, iter_loop=-1), key)
                 return st
         if value is None:
             return st
@@ -464,9 +464,9 @@ class Transfer:
                 if op is not None and (op.kind is OpKind.TRY or (op.kind is OpKind.ACQUIRE and not op.is_lock)):
                     # a get whose result is tested returns NULL when it took
                     # nothing (drivers/pwm/core.c `if (!get_device(&chip->dev))`)
-                    key = self.key_for(op, call)
-                    if key is not None and truth == (op.success is Success.NONZERO):
-                        st = self.acquire(st, key, op.variant, node.id)
+                    got = self.key_for(op, call)
+                    if got is not None and truth == (op.success is Success.NONZERO):
+                        st = self.acquire(st, got, op.variant, node.id)
                 elif call.name in kb.error_checks and truth:
                     k = call.arg_key(0)
                     for h in list(st.held):

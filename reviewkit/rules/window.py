@@ -31,7 +31,7 @@ import enum
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Collection, Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
@@ -149,9 +149,9 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             converted.update(spec.id for spec in kb.refs.values())
     for text in added:
         for cls in re.findall(r"__free\(\s*(\w+)\s*\)", text):
-            put = kb.free_classes.get(cls)
-            if put in kb.ops:
-                converted.add(kb.ops[put].family)
+            freed = kb.free_classes.get(cls)
+            if freed in kb.ops:
+                converted.add(kb.ops[freed].family)
         for macro, cls in re.findall(r"\b(guard|scoped_guard)\s*\(\s*(\w+)", text):
             lock = kb.guards.get(cls)
             if lock in kb.locks:
@@ -187,8 +187,8 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             devm = "devm_" + call.name
             if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed or op.family in released_families:
                 continue
-            spec = kb.refs.get(op.family)
-            release = spec.put[0] if spec is not None and spec.put else ""
+            ref = kb.refs.get(op.family)
+            release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
@@ -818,7 +818,7 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             start, end = labels[g0.label], labels[g.label]
             if end.line <= start.line:
                 continue
-            skipped = []
+            skipped: list[tuple[Call, Op, ResourceKey]] = []
             for node in ocfg.nodes:
                 if start.line < node.line < end.line:
                     skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE)
@@ -869,7 +869,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
 
 
 def window_reports(issues: list[WindowIssue], *, locks: bool, error_exits: bool | None = None,
-                   taken: set[int] | None = None) -> Iterator[Report]:
+                   taken: Collection[int | None] | None = None) -> Iterator[Report]:
     """The issues of one rule as reports: locks or the rest, and for the
     rest error exits or not (None: both). ``taken``: lines the rule
     already reported by the whole-function walk.

@@ -456,6 +456,9 @@ def check(
     color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    previous: Optional[List[str]] = typer.Option(
+        None, "--previous", help="the previous version's thread (repeatable): its open review comments and "
+        "questions, dropped review trailers, and a changelog that misses changes are reported."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="the least severity of a finding that "
                                              "fails an item (default: error, or the config's fail-on); a lesser "
                                              "one warns.", show_default=False),
@@ -472,6 +475,8 @@ def check(
     whole from that tree where the hunks are found in it (--no-repo: only
     from the hunks)."""
     _check_paths(paths)
+    if previous and "-" in paths:
+        raise ReviewkitError("--previous reads the patches twice: give them as files, not - (standard input)")
     from reviewkit.model import Severity
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
@@ -489,7 +494,8 @@ def check(
 
         remembered = SeriesMemory.for_this_run()
     subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
-    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered)
+    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered,
+                                previous=tuple(previous or ()))
     _notes(checklist.warnings, verbose)
     if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
         _emit_check_tool_format(fmt, checklist)
@@ -584,6 +590,40 @@ def functions(
         _write("```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```\n")
     else:
         _write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def versions(
+    paths: List[str] = PATHS,
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
+    comments: bool = typer.Option(False, "--comments", help="list each review comment of a version with what "
+                                  "became of it in the next, and the evidence."),
+    range_diff: bool = typer.Option(False, "--range-diff", help="show the range-diff of each changed patch."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage (no fates of findings)."),
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+    verbose: bool = VERBOSE,
+) -> int:
+    """Series across versions: each version with its date, the patch-to-patch links, the review's fate."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import versions as render_versions
+
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
+    result = build_review(paths, config=config)
+    _notes(result.warnings, verbose)
+    _emit(fmt, _screen(color, no_color, pager), document=lambda: render_versions.versions_json(result),
+          markdown=lambda: render_versions.render_versions_markdown(result, comments=comments, range_diff=range_diff),
+          text=lambda console: render_versions.render_versions_text(result, console, comments=comments,
+                                                                    range_diff=range_diff))
     return EXIT_OK
 
 

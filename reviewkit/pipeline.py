@@ -1,5 +1,5 @@
-"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules,
-then (for ``check``) the checklist.
+"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules ->
+versions -> overview, or (for ``check``) the checklist.
 
 ``build_review`` gives what ``review`` and ``summary`` show,
 ``build_checklist`` what ``check`` shows; both run the rules the same way
@@ -196,7 +196,18 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         reviews=reviews,
         dismissed=dismissed,
     )
+    review = _with_versions(review, postings, series_of)
     return dataclasses.replace(review, overview=build_overview(review, link_base=config.link_base))
+
+
+def _with_versions(review: Review, postings: Sequence[Posting],
+                   series_of: dict[str, tuple[Posting, ...]]) -> Review:
+    """The review with the versions stage's findings, when the input holds
+    a series in two or more versions."""
+    from reviewkit.versions import build_versions
+
+    versions = build_versions(review, postings, series_of)
+    return review if versions is None else dataclasses.replace(review, versions=versions)
 
 
 def _series_rules(config: Config) -> tuple[str, ...]:
@@ -354,7 +365,7 @@ def split_dismissed(findings: Sequence[Finding], *, config: Config) -> tuple[tup
 
 
 def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Sequence[str] = (),
-                    memory: "SeriesMemory | None" = None) -> Checklist:
+                    memory: "SeriesMemory | None" = None, previous: Sequence[str] = ()) -> Checklist:
     """Run every check over patch mails: ``reviewkit check``.
 
     The rules run as for ``review`` (:func:`analyse_postings`), over the
@@ -375,6 +386,9 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         memory: the hook's memory of its ``git send-email`` run: a cover
             letter of the input is remembered; patches without theirs get
             the one remembered (reviewkit/hook.py).
+        previous: the thread of the previous version (its patches and
+            review): the items of :func:`reviewkit.check.build_version_items`
+            are added.
 
     Returns:
         The checklist. Unreadable inputs and mails that are neither a patch
@@ -386,7 +400,7 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         InputError: no input held a patch mail (every path unreadable, or
             no patch in any); the message names the first problem.
     """
-    from reviewkit.check import FLOW_RULES, build_items
+    from reviewkit.check import FLOW_RULES, build_items, build_version_items
     from reviewkit.mail import parse_message
     from reviewkit.patch import parse_patch
     from reviewkit.source import read_messages
@@ -464,6 +478,11 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
     shown, dismissed = split_dismissed(findings, config=config)
     items = build_items(postings, series_of, merge_findings(list(shown), series_of, _series_rules(engine)), codemaps,
                         config=config)
+    if previous:
+        # the previous version and these patches read together: the
+        # versions stage links them and gives each review comment its fate
+        both = build_review([*previous, *paths], config=config)
+        items += build_version_items(both, [p.message.msgid for p in postings])
     return Checklist(items, tuple(errors), tuple(dict.fromkeys(warnings)), tuple(p.message.subject for p in postings),
                      dismissed)
 

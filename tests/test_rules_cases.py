@@ -68,3 +68,28 @@ def test_case(case: Path):
         assert start <= f.line <= end, (f.function, f.line)
         assert f.message and f.suggestion and f.rationale
         assert f.file == case.name
+
+
+def _flow_findings(code: str):
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, warnings = run_rules_with_warnings(patch, codemap, config=FLOW)
+    assert warnings == []
+    return [(f.rule, f.function, f.severity.value) for f in findings]
+
+
+def test_an_enable_count_dropped_twice_is_a_warning_a_reference_an_error():
+    # stm32_pwm_write_waveform's shape: the disable branch gives back the
+    # count an earlier enable left behind, then the common exit drops the
+    # count this call took. An object's reference has no such owner.
+    code = (
+        "static int foo_write(struct foo *priv, bool off)\n{\n\tint ret;\n\n"
+        "\tret = clk_enable(priv->clk);\n\tif (ret)\n\t\treturn ret;\n"
+        "\tif (off && foo_running(priv))\n\t\tclk_disable(priv->clk);\n"
+        "\tclk_disable(priv->clk);\n\treturn 0;\n}\n\n"
+        "static void foo_node(struct device_node *parent)\n{\n"
+        "\tstruct device_node *np = of_get_child_by_name(parent, \"x\");\n\n"
+        "\tif (!np)\n\t\treturn;\n\tif (foo_node_ok(np))\n\t\tof_node_put(np);\n"
+        "\tof_node_put(np);\n}\n"
+    )
+    assert sorted(_flow_findings(code)) == [("RK201", "foo_node", "error"), ("RK201", "foo_write", "warning")]

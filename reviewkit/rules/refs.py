@@ -10,7 +10,7 @@ from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind,
 from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind, RefKind
 from reviewkit.rules.queries import (
     introduced,
     is_error_exit,
@@ -87,6 +87,21 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
             )
         elif ev.kind is EventKind.DOUBLE_PUT:
             line = flow.cfg.nodes[ev.node].line
+            op = kb.ops.get(ev.call)
+            spec = kb.refs.get(op.variant) if op is not None else None
+            if spec is not None and spec.kind is RefKind.ENABLE:
+                # an enable count is the device's: a driver may keep one
+                # between calls and give it back here (a disable branch
+                # under a test of the hardware's state)
+                out[(ev.key, "double")] = Report(
+                    line,
+                    f"{ev.call}({ev.key}) at line {line} drops an enable count this path has already dropped, "
+                    f"unless an earlier call left one behind for it",
+                    "disable once per enable on every path, or say in a comment which call took the count",
+                    _PAIRING,
+                    severity=Severity.WARNING,
+                )
+                continue
             out[(ev.key, "double")] = Report(
                 line,
                 f"{ev.call}({ev.key}) at line {line} drops a reference this path has already dropped",

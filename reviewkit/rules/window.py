@@ -37,7 +37,7 @@ from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key, normalise_text
@@ -750,7 +750,7 @@ def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase)
     return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
 
 
-def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Iterator[WindowIssue]:
+def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A path of the lines shown that releases a resource it already
     released, where the old side's path did not."""
     if new is None:
@@ -767,6 +767,17 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Ite
         if (ev.key, new_to_old.get(line)) in before:
             continue
         what = "releases" if ev.key.is_lock else "drops"
+        op = kb.ops.get(ev.call)
+        spec = kb.refs.get(op.variant) if op is not None else None
+        if spec is not None and spec.kind is RefKind.ENABLE:
+            # the device's count: an earlier call may have left one for it
+            yield WindowIssue(
+                IssueKind.RELEASED_TWICE, ev.key, "", line, False, False,
+                f"{ev.call}() at line {line} drops an enable count of {ev.key} this path already dropped, "
+                f"unless an earlier call left one behind for it",
+                "disable once per enable on every path, or say in a comment which call took the count",
+            )
+            continue
         yield WindowIssue(
             IssueKind.RELEASED_TWICE, ev.key, "", line, False, True,
             f"{ev.call}() at line {line} {what} {ev.key} on a path that already released it",
@@ -886,7 +897,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
     if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
         found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, facts, kb),
                   *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb),
-                  *_released_twice(old, new, facts)]
+                  *_released_twice(old, new, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

@@ -93,3 +93,17 @@ def test_an_enable_count_dropped_twice_is_a_warning_a_reference_an_error():
         "\tof_node_put(np);\n}\n"
     )
     assert sorted(_flow_findings(code)) == [("RK201", "foo_node", "error"), ("RK201", "foo_write", "warning")]
+
+
+def test_regmap_under_a_spinlock_is_a_warning_unless_the_map_is_on_a_sleeping_bus():
+    apply = (
+        "static int foo_apply(struct foo *foo, u32 v)\n{\n\tunsigned long flags;\n\n"
+        "\tspin_lock_irqsave(&foo->lock, flags);\n\tregmap_write(foo->map, 4, v);\n"
+        "\tspin_unlock_irqrestore(&foo->lock, flags);\n\treturn 0;\n}\n"
+    )
+    probe = (
+        "\nstatic int foo_probe(struct i2c_client *client)\n{\n\tstruct foo *foo = i2c_get_clientdata(client);\n\n"
+        "\tfoo->map = devm_regmap_init_i2c(client, &foo_config);\n\treturn PTR_ERR_OR_ZERO(foo->map);\n}\n"
+    )
+    assert _flow_findings(apply) == [("RK301", "foo_apply", "warning")]
+    assert _flow_findings(apply + probe) == [("RK301", "foo_apply", "error")]

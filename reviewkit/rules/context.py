@@ -30,8 +30,11 @@ def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey], Report]:
-    """(call name, lock) -> the report of the first place it may sleep under the lock."""
+def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> dict[tuple[str, ResourceKey], Report]:
+    """(call name, lock) -> the report of the first place it may sleep under
+    the lock. A call that sleeps only on some set-ups (regmap: a map on MMIO
+    takes a spinlock) makes a warning, unless ``seen`` (the calls the patch
+    shows) holds one of its ``sure_with`` calls: a map on I2C."""
     out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
@@ -40,6 +43,9 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey
             spec = _may_sleep(call, kb)
             if spec is None:
                 continue
+            sure = spec.confidence is not Confidence.LOW or bool(spec.sure_with & seen)
+            if spec.confidence is Confidence.LOW and sure:
+                spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
             for st in states:
                 for h in st.locks_held():
                     ctx = kb.lock_context(h.variant) & ATOMIC_CONTEXTS
@@ -54,6 +60,7 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey
                             f"move {call.name}() out of the {h.key} section, or use a variant that does not sleep",
                             "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
                             spec.confidence,
+                            severity=None if sure else Severity.WARNING,
                         )
     return out
 
@@ -89,10 +96,15 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
 
     Limits:
         Only direct calls; a callee that sleeps deep inside is not seen.
-        Allocation flags held in a variable are not judged.
+        Allocation flags held in a variable are not judged. A regmap call
+        is a warning unless the patch shows the map set up on a bus that
+        sleeps (I2C, SPI ...): a map on MMIO takes a spinlock.
     """
     old, new = flow.old, flow.new
-    yield from introduced(_sleeps(old, kb), _sleeps(new, kb))
+    codemap = flow.run.codemap
+    seen_old = _visible_calls(codemap, Side.OLD) if codemap is not None else frozenset()
+    seen_new = _visible_calls(codemap, Side.NEW) if codemap is not None else frozenset()
+    yield from introduced(_sleeps(old, kb, seen_old), _sleeps(new, kb, seen_new))
 
 
 # ---------------------------------------------------------------- RK304

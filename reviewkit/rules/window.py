@@ -555,15 +555,40 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 definite = node.kind is NodeKind.RETURN and before is True
                 noun = _noun(kb, key, "")
                 how = "returns" if node.kind is NodeKind.RETURN else "jumps"
+                # no path to the release takes it: the release gives back
+                # what an earlier call took (a disable branch's clk_disable())
+                given = not key.is_lock and not _maybe_taken_before(cfg, nv, rel, key.family, kb)
                 yield WindowIssue(
                     IssueKind.EXIT_SKIPS, key, "", node.line, err, definite or (node.kind is NodeKind.RETURN and before is None
                                                                                  and not old_exits),
                     f"the new exit at line {node.line} {how} without releasing {key}, which the code after "
                     f"`{cond_node.text}` releases ({cfg.nodes[rel].text.rstrip(';')}, line {cfg.nodes[rel].line}): "
-                    f"the {noun} is held here",
+                    + (f"is the {noun} held here, or did an earlier call take it?" if given else f"the {noun} is held here"),
                     f"release {key} before this exit, or jump to the label that does",
+                    note=given,
                 )
                 break
+
+
+def _maybe_taken_before(cfg: Cfg, view: FunctionView, nid: int, family: str, kb: KnowledgeBase) -> bool:
+    """Some path into ``nid`` takes a resource of ``family``, or crosses
+    lines not shown (which may)."""
+    graph = graph_of(cfg)
+    seen = {nid}
+    work = [nid]
+    while work:
+        cur = work.pop()
+        for e in graph.predecessors(cur):
+            if e.kind is EdgeKind.BACK or e.src in seen or e.src < 2:
+                continue
+            node = cfg.nodes[e.src]
+            if view.window is not None and e.kind is not EdgeKind.JUMP and view.window.gap_between(node.line, cfg.nodes[cur].line):
+                return True
+            if any(op.kind is not OpKind.RELEASE and k.family == family for _c, op, k in _resource_ops(node, kb)):
+                return True
+            seen.add(e.src)
+            work.append(e.src)
+    return view.window is not None and not view.window.head
 
 
 def _tests_result_of(cfg: Cfg, cond: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
@@ -664,7 +689,7 @@ def _released_ahead(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase)
     test of its own guards (``if (locked) unlock``) does not count."""
     graph = graph_of(cfg)
     out: dict[ResourceKey, int] = {}
-    taken: set[ResourceKey] = set()
+    taken: set[str] = set()  # families: `get(&pdev->dev)` ... `put(ctrl->dev)` may be one object
     seen = {start}
     work = [start]
     while work and len(seen) < _AHEAD:
@@ -672,10 +697,10 @@ def _released_ahead(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase)
         node = cfg.nodes[nid]
         for _c, op, key in _resource_ops(node, kb):
             if op.kind is OpKind.RELEASE:
-                if key not in taken and key not in out and not _guarded_alone(cfg, nid):
+                if key.family not in taken and key not in out and not _guarded_alone(cfg, nid):
                     out[key] = nid
             else:
-                taken.add(key)
+                taken.add(key.family)
         for e in graph.successors(nid):
             if e.dst == Cfg.EXIT or e.kind is EdgeKind.BACK or e.dst in seen:
                 continue

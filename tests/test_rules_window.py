@@ -81,6 +81,7 @@ WINDOW_CASES = {
     "11-acquire-moved-below": set(),
     "12-exit-before-the-get": set(),
     "13-release-of-an-earlier-call": {("RK401", "drv_apply", 19, "info")},
+    "14-acquire-removed": set(),
 }
 
 

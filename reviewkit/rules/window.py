@@ -863,8 +863,10 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             new_label = next((n for n in ncfg.nodes if n.kind is NodeKind.LABEL and n.label == g.label), None)
             if new_label is not None:
                 skipped = [s for s in skipped if not _reaches_release(ncfg, new_label.id, s[2], kb)]
-            # the patch moves the acquire below the goto: nothing to undo yet
-            skipped = [s for s in skipped if not _taken_only_after(ncfg, g.line, s[2], kb)]
+            # the patch moves the acquire below the goto (nothing to undo
+            # yet) or out of the lines shown (to a runtime-PM resume)
+            skipped = [s for s in skipped if not _taken_only_after(ncfg, g.line, s[2], kb)
+                       and not _no_longer_taken(ocfg, ncfg, s[2], kb)]
             if not skipped:
                 continue
             call, op, key = skipped[0]
@@ -898,6 +900,11 @@ def _taken_only_after(cfg: Cfg, line: int, key: ResourceKey, kb: KnowledgeBase) 
     """The lines shown take ``key`` below ``line`` and nowhere above it."""
     lines = [n.line for n in cfg.nodes if _acquires(n, key, kb)]
     return bool(lines) and min(lines) > line
+
+
+def _no_longer_taken(ocfg: Cfg, ncfg: Cfg, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The old lines shown take ``key`` and the new ones nowhere."""
+    return any(_acquires(n, key, kb) for n in ocfg.nodes) and not any(_acquires(n, key, kb) for n in ncfg.nodes)
 
 
 def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:

@@ -107,3 +107,13 @@ def test_regmap_under_a_spinlock_is_a_warning_unless_the_map_is_on_a_sleeping_bu
     )
     assert _flow_findings(apply) == [("RK301", "foo_apply", "warning")]
     assert _flow_findings(apply + probe) == [("RK301", "foo_apply", "error")]
+
+
+def test_a_reference_lost_to_a_new_value_says_so_by_the_variables_name():
+    code = (CASES / "refs.new.c").read_text()
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, _ = run_rules_with_warnings(patch, codemap, config=FLOW)
+    lost = [f.message for f in findings if f.function == "foo_count"]
+    assert lost and all("@" not in m for m in lost)
+    assert any("is lost when line" in m and "gives np another value" in m for m in lost)

@@ -68,6 +68,17 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
             put = _put_name(kb, h.variant)
+            name, _, renamed_at = h.key.name.partition("@")
+            if renamed_at:
+                # the walk renamed it when the variable got another value
+                out[(h.key, "leak")] = Report(
+                    line,
+                    f"the reference on {name} taken at line {site} is lost when line {renamed_at} gives "
+                    f"{name} another value: nothing drops it before the exit at line {line}",
+                    f"call {put}({name}) before giving {name} another value",
+                    _PAIRING,
+                )
+                continue
             out[(h.key, "leak")] = Report(
                 line,
                 f"the reference on {h.key} taken at line {site} is neither dropped nor handed on "

@@ -310,9 +310,10 @@ class Transfer:
                 callee = kb.ops.get(rv.split("(")[0].strip())
                 if normalise_key(rv) == h.key.name or (
                     mentions(rv, h.key.name) and callee is not None and not callee.status_result
-                ):
+                ) or (rv.startswith("&") and base_of(rv[1:].strip()) == h.key.name):
                     # `np2 = of_node_get(np)` aliases np; `ret =
-                    # pm_runtime_get_sync(dev)` is a status, not dev
+                    # pm_runtime_get_sync(dev)` is a status, not dev;
+                    # `base = &state->base` carries state (container_of)
                     st = self.mark(st, h.key.name, escaped=True)
         # a variable declared __free(CLASS) is released when it goes out of scope
         for var in free:

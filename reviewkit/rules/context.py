@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
@@ -19,7 +19,10 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
-def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
+def _may_sleep(call: Call, kb: KnowledgeBase, seen: frozenset[str]) -> SleepSpec | None:
+    """The sleeper ``call`` is, if its flags let it sleep; a sleeper of low
+    confidence (regmap) is sure when ``seen`` (the calls the patch shows)
+    holds one of its ``sure_with`` calls (a map set up on I2C)."""
     spec = kb.sleepers.get(call.name)
     if spec is None:
         return None
@@ -27,6 +30,8 @@ def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
         flags = call.args[spec.gfp_arg] if -len(call.args) <= spec.gfp_arg < len(call.args) else ""
         if "GFP_" not in flags or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", flags) for a in kb.atomic_gfp):
             return None  # atomic flags, or flags we cannot see
+    if spec.confidence is Confidence.LOW and spec.sure_with & seen:
+        return spec._replace(confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
     return spec
 
 
@@ -40,12 +45,10 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozens
         return out
     for node, states in reached_nodes(flow):
         for call in node_calls(node):
-            spec = _may_sleep(call, kb)
+            spec = _may_sleep(call, kb, seen)
             if spec is None:
                 continue
-            sure = spec.confidence is not Confidence.LOW or bool(spec.sure_with & seen)
-            if spec.confidence is Confidence.LOW and sure:
-                spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
+            sure = spec.confidence is not Confidence.LOW
             for st in states:
                 for h in st.locks_held():
                     ctx = kb.lock_context(h.variant) & ATOMIC_CONTEXTS
@@ -290,9 +293,7 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
         if any(kb.lock_context(h.variant) & ATOMIC_CONTEXTS and h.key not in st.unsure for st in states for h in st.locks_held()):
             continue
         for call in node_calls(node):
-            spec = _may_sleep(call, kb)
-            if spec is not None and spec.confidence is Confidence.LOW and spec.sure_with & seen:
-                spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
+            spec = _may_sleep(call, kb, seen)
             if spec is not None and spec.confidence is not Confidence.LOW:
                 out.append(SleepingCall(node.line, call, spec))
     return out

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from reviewkit.cache import Entry
 from reviewkit.config import parse_toml
@@ -180,8 +180,7 @@ class OpKind(enum.Enum):
     RETURNS = "returns"  # the result holds a new reference
 
 
-@dataclass(frozen=True)
-class LockSpec:
+class LockSpec(NamedTuple):
     id: str
     family: str
     acquire: tuple[str, ...]
@@ -194,8 +193,7 @@ class LockSpec:
     by_result: bool = False  # the acquires return the object they locked
 
 
-@dataclass(frozen=True)
-class RefSpec:
+class RefSpec(NamedTuple):
     id: str
     get: tuple[str, ...]
     put: tuple[str, ...]
@@ -209,8 +207,7 @@ class RefSpec:
     kind: RefKind = RefKind.REFERENCE
 
 
-@dataclass(frozen=True)
-class Op:
+class Op(NamedTuple):
     """What calling one function does to a lock or a reference."""
 
     kind: OpKind
@@ -223,16 +220,14 @@ class Op:
     status_result: bool = False  # a get whose result is a status (0/-errno), not the object it counts
 
 
-@dataclass(frozen=True)
-class IteratorSpec:
+class IteratorSpec(NamedTuple):
     names: tuple[str, ...]
     held_arg: int
     put: str
     scoped: bool
 
 
-@dataclass(frozen=True)
-class SleepSpec:
+class SleepSpec(NamedTuple):
     name: str
     confidence: Confidence
     gfp_arg: int | None
@@ -240,8 +235,7 @@ class SleepSpec:
     sure_with: frozenset[str] = frozenset()  # calls that, seen in the code, make the sleep sure
 
 
-@dataclass(frozen=True)
-class CallbackSpec:
+class CallbackSpec(NamedTuple):
     """A registrar whose callback argument runs in atomic context."""
 
     registrar: str  # the registering function ("" for a `returns` marker)
@@ -251,8 +245,7 @@ class CallbackSpec:
     note: str  # the context's name, e.g. "hard-irq context"
 
 
-@dataclass(frozen=True)
-class ManagedSpec:
+class ManagedSpec(NamedTuple):
     """A device-managed getter or registrar and the plain releases that
     must not be used on what it gives."""
 
@@ -263,8 +256,7 @@ class ManagedSpec:
     instead: str  # the managed release ("" when there is none)
 
 
-@dataclass(frozen=True)
-class FlagSpec:
+class FlagSpec(NamedTuple):
     """``STRUCT.FIELD = VALUE``: the setting that makes a structure's
     callbacks run in atomic context (``gpio_chip.can_sleep = false``)."""
 
@@ -276,8 +268,7 @@ class FlagSpec:
         return f"{self.field} = {self.value}"
 
 
-@dataclass(frozen=True)
-class MemberSpec:
+class MemberSpec(NamedTuple):
     """A structure member whose function runs in atomic context."""
 
     struct: str
@@ -290,8 +281,7 @@ class MemberSpec:
     instead: str = ""  # what a callback there does instead of sleeping
 
 
-@dataclass(frozen=True)
-class LockedWait:
+class LockedWait(NamedTuple):
     """A wait that drops and retakes a lock its caller holds."""
 
     name: str
@@ -301,8 +291,7 @@ class LockedWait:
     member: str  # the queue's lock member
 
 
-@dataclass(frozen=True)
-class DevmAction:
+class DevmAction(NamedTuple):
     """A registrar of a devres action (``devm_add_action_or_reset``)."""
 
     name: str
@@ -311,8 +300,7 @@ class DevmAction:
     reset: bool  # a failed registration runs the action itself
 
 
-@dataclass(frozen=True)
-class IoWrite:
+class IoWrite(NamedTuple):
     """A register write: which arguments name the register."""
 
     name: str

@@ -603,7 +603,7 @@ class Finding:
     # statement at the line (reviewkit/fingerprint.py); "" until stamped
     fingerprint: str = ""
     # every new-side line of the same cause (``line`` first): one leak on
-    # each exit of a function is one finding (see overview.merge_findings)
+    # each exit of a function is one finding (see rules.engine.merge_findings)
     lines: tuple[int, ...] = ()
 
 

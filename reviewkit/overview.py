@@ -4,10 +4,6 @@ After the rules, before render. From the pipeline's Review it works out,
 once, the facts every output shows about a series (render only formats
 them):
 
-- :func:`merge_findings`: one finding per cause, with all its lines (a
-  lock left held on each of five exits is one finding), and a finding on a
-  whole mail that every patch of a series shares (RK505 "v16 without a
-  changelog") once, on the series.
 - :func:`build_overview`: per series its cover letter and patches; per
   patch (and cover letter) its ``N/T``, title, reviewers, comments, open
   questions, findings by severity, trailers and status; where each message
@@ -24,7 +20,7 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from reviewkit.errors import InputError
 from reviewkit.mail import has_own_msgid
@@ -46,7 +42,6 @@ from reviewkit.model import (
     PatchDigest,
     PatchSource,
     PatchStatus,
-    Posting,
     Review,
     ScopeKind,
     SeriesDigest,
@@ -60,57 +55,6 @@ from reviewkit.quotes.patchmail import find_cover_text, find_diff_start
 from reviewkit.versions.answers import find_answers
 
 DEFAULT_LINK_BASE = "https://lore.kernel.org/r/"
-
-
-# --------------------------------------------------------------------------
-# findings: one per cause
-
-_NUMBER = re.compile(r"\d+")
-
-
-def merge_findings(findings: Iterable[Finding], series_of: dict[str, tuple[Posting, ...]],
-                   series_rules: Iterable[str] = ()) -> tuple[Finding, ...]:
-    """One finding per cause, in first-seen order.
-
-    - Findings of one rule in one mail, file and function whose messages
-      differ only in their numbers (the line of each exit a lock is left
-      held on) are one finding: the first, with ``lines`` holding every
-      line, in order.
-    - A finding of a rule about the series (``series_rules``: RK505, the
-      series' changelog) on a whole mail (no file, no line) that several
-      mails of one series carry with the same message is one finding, on
-      the series' cover letter (else its first mail).
-
-    Args:
-        series_of: each posting's series, by msgid
-            (:func:`reviewkit.pipeline.find_series`).
-        series_rules: the ids of the rules whose whole-mail findings are
-            about the series (``Rule.series``).
-    """
-    series_rules = frozenset(series_rules)
-    merged: dict[tuple, Finding] = {}
-    lines: dict[tuple, list[int]] = {}
-    for f in findings:
-        if f.rule in series_rules and not f.file and f.line is None:
-            series = series_of.get(f.msgid, ())
-            owner = next((p.message.msgid for p in series if p.patch is None), None)
-            owner = owner or (series[0].message.msgid if series else f.msgid)
-            key: tuple = ("series", f.rule, owner, f.message)
-            if key not in merged:
-                merged[key] = dataclasses.replace(f, msgid=owner) if len(series) > 1 else f
-            continue
-        key = ("cause", f.rule, f.msgid, f.file, f.function, _NUMBER.sub("#", f.message))
-        if key not in merged:
-            merged[key] = f
-            lines[key] = []
-        for n in (f.lines or ((f.line,) if f.line is not None else ())):
-            if n not in lines[key]:
-                lines[key].append(n)
-    out = []
-    for key, f in merged.items():
-        seen = lines.get(key)
-        out.append(dataclasses.replace(f, lines=tuple(seen)) if seen and len(seen) > 1 else f)
-    return tuple(out)
 
 
 # --------------------------------------------------------------------------
@@ -547,5 +491,5 @@ def _hunks_with_findings(patch: Patch, findings: Sequence[Finding]) -> Patch:
 
 __all__ = [
     "DEFAULT_LINK_BASE", "PatchRange", "Selection", "build_overview", "diff_start", "first_sentence", "link_for",
-    "merge_findings", "parse_patch_range", "select_review",
+    "parse_patch_range", "select_review",
 ]

@@ -182,7 +182,8 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
-    from reviewkit.overview import build_overview, merge_findings
+    from reviewkit.overview import build_overview
+    from reviewkit.rules.engine import merge_findings
 
     shown, dismissed = split_dismissed(findings, config=config)
     review = Review(
@@ -473,7 +474,7 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         # the series check b4 runs on the cover letter; a patch checked on
         # its own (b4 sets the tracking data there too) keeps its verdict
         findings = _number_series(findings, postings, series_subjects, config=config)
-    from reviewkit.overview import merge_findings
+    from reviewkit.rules.engine import merge_findings
 
     shown, dismissed = split_dismissed(findings, config=config)
     items = build_items(postings, series_of, merge_findings(list(shown), series_of, _series_rules(engine)), codemaps,

@@ -32,11 +32,11 @@ from reviewkit.overview import (
     diff_start,
     first_sentence,
     link_for,
-    merge_findings,
     parse_patch_range,
     select_review,
 )
 from reviewkit.pipeline import build_review
+from reviewkit.rules.engine import merge_findings
 from tests.conftest import CORPUS
 
 SERIES = CORPUS / "threads" / "lru-lock-v16.mbox"

@@ -12,6 +12,8 @@ traceback.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Iterable
 
 from reviewkit.config import Config
@@ -174,3 +176,51 @@ def run_rules(patch: Patch, codemap: CodeMap, *, config: Config) -> list[Finding
     line and rule. Rule failures are dropped here; use
     :func:`run_rules_with_warnings` to show them."""
     return run_rules_with_warnings(patch, codemap, config=config)[0]
+
+
+_NUMBER = re.compile(r"\d+")
+
+
+def merge_findings(findings: Iterable[Finding], series_of: dict[str, tuple[Posting, ...]],
+                   series_rules: Iterable[str] = ()) -> tuple[Finding, ...]:
+    """One finding per cause, in first-seen order.
+
+    - Findings of one rule in one mail, file and function whose messages
+      differ only in their numbers (the line of each exit a lock is left
+      held on) are one finding: the first, with ``lines`` holding every
+      line, in order.
+    - A finding of a rule about the series (``series_rules``: RK505, the
+      series' changelog) on a whole mail (no file, no line) that several
+      mails of one series carry with the same message is one finding, on
+      the series' cover letter (else its first mail).
+
+    Args:
+        series_of: each posting's series, by msgid
+            (:func:`reviewkit.pipeline.find_series`).
+        series_rules: the ids of the rules whose whole-mail findings are
+            about the series (``Rule.series``).
+    """
+    series_rules = frozenset(series_rules)
+    merged: dict[tuple, Finding] = {}
+    lines: dict[tuple, list[int]] = {}
+    for f in findings:
+        if f.rule in series_rules and not f.file and f.line is None:
+            series = series_of.get(f.msgid, ())
+            owner = next((p.message.msgid for p in series if p.patch is None), None)
+            owner = owner or (series[0].message.msgid if series else f.msgid)
+            key: tuple = ("series", f.rule, owner, f.message)
+            if key not in merged:
+                merged[key] = replace(f, msgid=owner) if len(series) > 1 else f
+            continue
+        key = ("cause", f.rule, f.msgid, f.file, f.function, _NUMBER.sub("#", f.message))
+        if key not in merged:
+            merged[key] = f
+            lines[key] = []
+        for n in (f.lines or ((f.line,) if f.line is not None else ())):
+            if n not in lines[key]:
+                lines[key].append(n)
+    out = []
+    for key, f in merged.items():
+        seen = lines.get(key)
+        out.append(replace(f, lines=tuple(seen)) if seen and len(seen) > 1 else f)
+    return tuple(out)

@@ -30,7 +30,7 @@ def render_checklist_text(checklist: Checklist, console: "Console", *, quiet: bo
     nothing at all when every item passed."""
     from rich.text import Text
 
-    from reviewkit.render.layout import dismissed_note
+    from reviewkit.render.notes import dismissed_note
     from reviewkit.render.safe import safe_text
 
     for err in checklist.errors:
@@ -81,7 +81,7 @@ def _shown(checklist: Checklist, quiet: bool) -> list:
 def render_checklist_markdown(checklist: Checklist, *, quiet: bool = False) -> str:
     """The checklist as GitHub markdown: a task list per patch (mail text
     escaped); ``quiet``: only the items that warned or failed."""
-    from reviewkit.render.layout import dismissed_note
+    from reviewkit.render.notes import dismissed_note
     from reviewkit.render.safe import md_code, md_escape, md_fence
 
     out = ["# reviewkit pre-send checklist", ""]

@@ -415,14 +415,6 @@ def finding_place(f: Finding) -> str:
     return f.file + (f":{f.line}" if f.line is not None else "")
 
 
-def dismissed_note(count: int) -> str:
-    """The line that counts the findings dismissed as not a bug; "" for none."""
-    if not count:
-        return ""
-    return (f"{count} finding{'s' if count != 1 else ''} dismissed as not a bug "
-            "(.reviewkit-dismissed.toml), not shown")
-
-
 def loose_finding_groups(v: PatchView) -> list[tuple[str, tuple[Finding, ...]]]:
     """The findings no diff row holds, under a heading each: those on the
     commit message or the whole patch (RK505 "v16 without a changelog",

@@ -19,7 +19,6 @@ from reviewkit.render.layout import (
     PatchView,
     build_layout,
     diff_marker,
-    dismissed_note,
     finding_place,
     findings_tally,
     function_label,
@@ -32,6 +31,7 @@ from reviewkit.render.layout import (
     series_label,
     trailers_tally,
 )
+from reviewkit.render.notes import dismissed_note
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
 from reviewkit.render.versions import fate_evidence_md, fate_where, status_words
 

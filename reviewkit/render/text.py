@@ -56,7 +56,6 @@ from reviewkit.render.layout import (
     build_layout,
     comment_key,
     diff_marker,
-    dismissed_note,
     finding_place,
     findings_tally,
     function_label,
@@ -69,6 +68,7 @@ from reviewkit.render.layout import (
     series_label,
     trailers_tally,
 )
+from reviewkit.render.notes import dismissed_note
 from reviewkit.render.safe import safe_plain, safe_text
 from reviewkit.render.versions import VERDICT_STYLE, fate_where, status_words
 

@@ -78,9 +78,15 @@ def run_timed(argv: list[str], *, runs: int, env: dict[str, str], before=None) -
     warm-up, and the exit status. CPU time (user + system of the child) is
     shown too because it moves less than wall time on a busy machine.
 
-    ``before`` runs before each timed run (outside the timing).
+    ``before`` runs before each timed run (outside the timing). A command
+    that did not run (a traceback, an exit status of 2 or more: bad input,
+    a bug, a broken install) stops the benchmark: its time would measure
+    nothing.
     """
-    subprocess.run(argv, capture_output=True, env=env)
+    warm = subprocess.run(argv, capture_output=True, env=env)
+    if warm.returncode >= 2 or b"Traceback" in warm.stderr:
+        last = (warm.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise SystemExit(f"{' '.join(argv[:3])} ... did not run (exit {warm.returncode}): {last}")
     walls, cpus = [], []
     code = 0
     for _ in range(runs):

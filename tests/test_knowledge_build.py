@@ -102,6 +102,16 @@ TREE = {
         	widget_level1(w);
         }
 
+        /* a copy that sleeps only where page faults may be taken */
+        unsigned long widget_copy(struct widget *w, unsigned long n)
+        {
+        	int atomic = faulthandler_disabled();
+
+        	if (!atomic)
+        		widget_level1(w);
+        	return n;
+        }
+
         /**
          * widget_quick - poke a widget
          * @w: the widget
@@ -497,7 +507,8 @@ def test_sleep_through_two_callees_with_the_chain(built):
 
 def test_no_sleep_under_a_spinlock_a_context_test_or_an_atomic_kernel_doc(built):
     kb, _ = built
-    facts = kb.lookup(["widget_locked", "widget_maybe", "widget_quick", "widget_stubbed", "widget_boot_alloc"])
+    facts = kb.lookup(["widget_locked", "widget_maybe", "widget_copy", "widget_quick", "widget_stubbed",
+                       "widget_boot_alloc"])
     assert facts.sleeps == {}
 
 

@@ -56,9 +56,26 @@ _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
 # a line of code folded at the terminal's width goes on after the fold mark
 _FOLD = re.compile(r"\n[ \t]*↪")
-# the fences render opens and closes (a comment that proposes a diff is a
-# text fence, then a diff fence): not the mail's words
-_FENCE = re.compile(r"(?m)^`{3,}\w*\n")
+# a fence render opens (a comment that proposes a diff is a text fence, then
+# a diff fence), closed by a line of as many backticks or more
+_FENCE_OPEN = re.compile(r"(`{3,})\w*")
+
+
+def _drop_fences(out: str) -> str:
+    """``out`` without the fences render opens and closes: not the mail's
+    words. A line of backticks inside a fence (a comment quoting markdown,
+    fenced by render with a longer run) is the mail's and stays."""
+    kept: list[str] = []
+    fence = 0
+    for line in out.split("\n"):
+        if not fence and (m := _FENCE_OPEN.fullmatch(line)):
+            fence = len(m.group(1))
+        elif fence and line.startswith("`" * fence) and not line.strip("`"):
+            fence = 0
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
 _HEADERS = {
     # a name longer than the terminal starts on the next line, cut at its
     # width; a cover letter's words are its text, under "cover letter by"
@@ -114,7 +131,7 @@ def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> li
         if kind == "text":
             out = _FOLD.sub("", _GUTTER.sub("", out))
         else:
-            out = _FENCE.sub("", out)
+            out = _drop_fences(out)
         views = [out] if kind == "text" else [out, _UNESCAPE.sub(r"\1", out)]
         flats = [_squash(v) for v in views]
         bares = [_bare(v) for v in views]

@@ -637,7 +637,9 @@ def _render_cover(v: CoverView, console: Console, layout: Layout) -> None:
     if d.cover_text:
         _say(console, _wrapped(safe_text(d.cover_text), "  "))
     if d.cover_tail:
-        _say(console, _wrapped(safe_text(d.cover_tail, "dim"), "  ", CROP))
+        # the shortlog and diffstat, laid out like code: a long line folds,
+        # for the tail is the author's text too (nothing of it is cut)
+        _say(console, _wrapped(safe_text(d.cover_tail, "dim"), "  ", FOLD))
     if v.findings:
         _say(console)
         _say(console, Text("Findings on the cover letter", style="bold"))

@@ -1,11 +1,13 @@
 """A long fuzzing campaign: mutated real mails against every promise.
 
-Usage: python3 benchmarks/fuzz.py --count N --seed S [--keep DIR] [--slow SECONDS]
+Usage: python3 benchmarks/fuzz.py --count N --seed S [--start K] [--keep DIR] [--slow SECONDS]
 
 Each of N mails is a seed from tests/data with one to three mutations
 (tests/fuzzing.py), all drawn from ``random.Random`` seeded by S and the
 mail's number, so a run is repeatable and mail K of seed S can be rebuilt
-alone (``--only K``). Each runs in this process through the pipeline, the
+alone (``--only K``); ``--start K`` runs mails K to K+N-1, so that one
+campaign splits over processes (mails 0-4999 and 5000-9999 of a seed are
+the campaign of 10,000). Each runs in this process through the pipeline, the
 renderers and ``check`` (tests/fuzzing.py: check_mail): an internal error,
 a lost comment line or an exit of ``check`` other than 0, 1, 2 is a
 failure; so is a mail slower than --slow seconds per 100 KB (an input under
@@ -87,12 +89,13 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", type=int, default=None, help="run mail K alone")
+    parser.add_argument("--start", type=int, default=0, help="the number of the first mail")
     parser.add_argument("--keep", type=Path, default=KEEP, help="where failures go")
     parser.add_argument("--slow", type=float, default=1.0, help="seconds per 100 KB")
     args = parser.parse_args()
     os.environ.setdefault("XDG_CACHE_HOME", tempfile.mkdtemp(prefix="fuzz-cache-"))
     seeds = find_seeds()
-    numbers = [args.only] if args.only is not None else range(args.count)
+    numbers = [args.only] if args.only is not None else range(args.start, args.start + args.count)
     counts = {"internal error": 0, "lost line": 0, "check exit": 0, "slow": 0, "hang": 0}
     per_100kb: list[tuple[float, int, str]] = []
     total_bytes = 0
@@ -123,15 +126,16 @@ def main() -> None:
                 kept = keep(data, kind, args.seed, number, source, names, what, args.keep)
                 print(f"#{number} {kind}: {source.name} {'+'.join(names)} -> {kept.name}\n    "
                       + "\n    ".join(what.splitlines()[:6]), flush=True)
-            if (number + 1) % 500 == 0:
-                print(f"... {number + 1} mails, {time.perf_counter() - start:.0f} s", flush=True)
+            if (number + 1 - args.start) % 500 == 0:
+                print(f"... {number + 1 - args.start} mails, {time.perf_counter() - start:.0f} s", flush=True)
     per_100kb.sort(reverse=True)
     print(f"\n{len(numbers)} mails ({total_bytes / 1e6:.1f} MB) in {time.perf_counter() - start:.0f} s, "
           f"seed {args.seed}: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     print("slowest per 100 KB (inputs under 100 KB count as 100 KB):")
     for secs, number, what in per_100kb[:5]:
         print(f"  {secs:6.2f} s  #{number}  {what}")
-    print(f"repeat: python3 benchmarks/fuzz.py --count {args.count} --seed {args.seed}")
+    start_arg = f" --start {args.start}" if args.start else ""
+    print(f"repeat: python3 benchmarks/fuzz.py --count {args.count} --seed {args.seed}{start_arg}")
 
 
 if __name__ == "__main__":

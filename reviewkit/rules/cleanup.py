@@ -16,7 +16,15 @@ from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
-from reviewkit.rules.queries import find_lock_takings, introduced, node_calls, op_key, reached_nodes, site_call, statements_after
+from reviewkit.rules.queries import (
+    find_lock_takings,
+    introduced,
+    node_calls,
+    op_key,
+    reached_lock_releases,
+    site_call,
+    statements_after,
+)
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.transfer import scope_node
 
@@ -315,24 +323,19 @@ def _released_twice(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, str
     cfg = flow.cfg
     scoped = find_scoped(flow, kb)
     # a lock a guard holds, released by hand
-    for node, states in reached_nodes(flow):
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
-                continue
-            key = op_key(op, call)
-            held = [h for st in states for h in st.locks_held() if h.key == key and h.scoped]
-            if not held:
-                continue
-            site = min((s for h in held for s in h.sites), key=lambda s: cfg.nodes[s].line)
-            out[(str(key), call.display)] = Report(
-                node.line,
-                f"{call.display} releases {key}, which {cfg.nodes[site].text.rstrip(';')} (line {cfg.nodes[site].line}) "
-                f"holds and releases again when its scope ends",
-                "drop this release; use scoped_guard() with a block if the lock must go before the end of the scope",
-                "a guard() releases its lock itself: a release by hand beside it is a double unlock",
-                Confidence.HIGH,
-            )
+    for node, states, call, key in reached_lock_releases(flow, kb):
+        held = [h for st in states for h in st.locks_held() if h.key == key and h.scoped]
+        if not held:
+            continue
+        site = min((s for h in held for s in h.sites), key=lambda s: cfg.nodes[s].line)
+        out[(str(key), call.display)] = Report(
+            node.line,
+            f"{call.display} releases {key}, which {cfg.nodes[site].text.rstrip(';')} (line {cfg.nodes[site].line}) "
+            f"holds and releases again when its scope ends",
+            "drop this release; use scoped_guard() with a block if the lock must go before the end of the scope",
+            "a guard() releases its lock itself: a release by hand beside it is a double unlock",
+            Confidence.HIGH,
+        )
     # a __free() pointer put by hand
     for s in scoped:
         release = kb.free_release(s.cls) if s.var else None

@@ -20,8 +20,7 @@ from reviewkit.rules.queries import (
     introduced,
     is_error_exit,
     node_calls,
-    op_key,
-    reached_nodes,
+    reached_lock_releases,
     site_call,
     statements_after,
     under_contract,
@@ -258,14 +257,9 @@ def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledg
 def _release_sites(flow: Flow, kb: KnowledgeBase) -> dict[ResourceKey, list[int]]:
     """Nodes that release a lock while some path holds it."""
     out: dict[ResourceKey, list[int]] = defaultdict(list)
-    for node, states in reached_nodes(flow):
-        for call in node_calls(node):
-            op = kb.ops.get(call.name)
-            if op is None or not op.is_lock or op.kind is not OpKind.RELEASE:
-                continue
-            key = op_key(op, call)
-            if any(s.count(key) > 0 for s in states):
-                out[key].append(node.id)
+    for node, states, _call, key in reached_lock_releases(flow, kb):
+        if any(s.count(key) > 0 for s in states):
+            out[key].append(node.id)
     return out
 
 

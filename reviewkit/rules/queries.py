@@ -170,6 +170,16 @@ def op_key(op: Op, call: Call) -> ResourceKey:
     return ResourceKey(op.family, op_key_name(op, call) or "", op.is_lock)
 
 
+def reached_lock_releases(flow: Flow, kb: KnowledgeBase) -> Iterator[tuple[CfgNode, list, Call, ResourceKey]]:
+    """Each call that releases a lock on a node some analysed path reaches:
+    (the node, the states it is reached in, the call, the lock)."""
+    for node, states in reached_nodes(flow):
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is not None and op.is_lock and op.kind is OpKind.RELEASE:
+                yield node, states, call, op_key(op, call)
+
+
 _CONTRACT = re.compile(r"\b__(acquires|releases|must_hold|cond_acquires)\s*\(")
 
 

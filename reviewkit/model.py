@@ -103,7 +103,7 @@ class Message:
 
 # A list or relay that rewrites From: names the sender "Name via B4 Relay"
 # (linux-pwm, 2023-): the name is the part before " via ".
-_VIA = re.compile(r"\s+via\s+.*$", re.IGNORECASE)
+_VIA = re.compile(r"(?<!\s)\s+via\s+.*$", re.IGNORECASE)  # from a run's first blank: linear
 _NAME_WORD = re.compile(r"[^\W\d_]+")
 
 

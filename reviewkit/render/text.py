@@ -99,7 +99,9 @@ _STATUS_STYLE = {PatchStatus.REVIEWED: "green", PatchStatus.REVIEWED_CHANGES: "y
 # the overview's status column: short words for a narrow terminal
 _STATUS_SHORT = {PatchStatus.REVIEWED: "reviewed", PatchStatus.REVIEWED_CHANGES: "reviewed+fix",
                  PatchStatus.CHANGES_REQUESTED: "changes", PatchStatus.NO_REVIEW: "no review"}
-_URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
+# a scheme of at most 32 characters, from a character that cannot go on one:
+# a long run of "a-a-a-" is tried once, not once per letter
+_URL = re.compile(r"(?<![a-z0-9+.-])[a-z][a-z0-9+.-]{0,31}://\S+", re.IGNORECASE)
 _TAB = 8
 
 WRAP, CROP, FOLD = "wrap", "crop", "fold"

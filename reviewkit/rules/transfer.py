@@ -429,7 +429,7 @@ class Transfer:
         known = evaluate(cond, st)
         if known is not None and known != value:
             return None  # this path has already decided the other way
-        m = _NEGATIVE_TEST.match(node.text)
+        m = _NEGATIVE_TEST.fullmatch(node.text)
         if m and value is True:
             # `if (id < 0)`: a negative id or errno from an allocator holds nothing
             for h in list(st.held):
@@ -492,7 +492,7 @@ class Transfer:
         return st
 
 
-_NEGATIVE_TEST = re.compile(r"^\s*\(?\s*([A-Za-z_]\w*)\s*<\s*0\s*\)?\s*$")
+_NEGATIVE_TEST = re.compile(r"\s*(?:\(\s*)?([A-Za-z_]\w*)\s*<\s*0\s*(?:\)\s*)?")
 
 
 def _is_plain_flag(var: str, tr: "Transfer") -> bool:

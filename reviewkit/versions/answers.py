@@ -25,7 +25,14 @@ from reviewkit.versions.cues import find_cues, load_cues
 
 # Code an author pastes into an answer (a diff, a function) says nothing
 # about agreeing: "must", "keep" and "since" turn up in C comments.
-_CODE_LINE = re.compile(r"^\s*(?:[+\-@]|.*[;{}]\s*$|#\s*\w)")
+# A line is code when it starts like a diff or a preprocessor line, or ends
+# like a statement or a block (matched on the stripped line: linear time).
+_CODE_START = re.compile(r"[+\-@]|#\s*\w")
+
+
+def _is_code_line(line: str) -> bool:
+    s = line.strip()
+    return bool(_CODE_START.match(s)) or s.endswith((";", "{", "}"))
 
 # Quoted text shorter than this (a "}" line) names no comment; a whole
 # line of the comment may be shorter ("How many clocks?", spaces left out).
@@ -42,7 +49,7 @@ def classify_answer(text: str) -> tuple[AnswerKind, tuple[str, ...]]:
         an answer without agreement explains).
     """
     cues = load_cues()
-    prose = "\n".join(line for line in text.split("\n") if not _CODE_LINE.match(line))
+    prose = "\n".join(line for line in text.split("\n") if not _is_code_line(line))
     agree = find_cues(prose, cues.agree, negations=cues.negations)
     if agree:
         return AnswerKind.AGREE, agree

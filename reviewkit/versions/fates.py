@@ -71,7 +71,14 @@ EVIDENCE_LINES = 8  # range-diff lines quoted as evidence, at most
 # A line of code in a comment: a statement, a block opening, a keyword
 # line, a preprocessor line (Duyck's "if (clearlru) {" sketch in
 # threads/mlock-v16-16.mbox, his get_page_unless_zero_or_nonlru() in v16 15/22).
-_CODE = re.compile(r"^\s*(?:(?:if|else|for|while|return|static|struct|switch|case|goto)\b.*|#\s*\w+.*|.*[;{]\s*)$")
+# (matched on the stripped line, so that a long run of blanks takes linear time)
+_CODE_START = re.compile(r"(?:if|else|for|while|return|static|struct|switch|case|goto)\b|#\s*\w")
+
+
+def _is_code(line: str) -> bool:
+    s = line.strip()
+    return bool(_CODE_START.match(s)) or s.endswith((";", "{"))
+
 MIN_CODE = 6  # characters, whitespace removed: "}" or "x;" suggests nothing
 
 
@@ -111,7 +118,7 @@ def suggested_code(text: str) -> list[str]:
             s = s[1:]
         elif s.startswith(("-", "@@", ">")):
             continue
-        if _CODE.match(s) and len(n := normalise(s)) >= MIN_CODE:
+        if _is_code(s) and len(n := normalise(s)) >= MIN_CODE:
             out.append(n)
     return out
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import ChangedFunction, Confidence, EdgeKind, FunctionView, NodeKind, Severity, Side
+from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, FunctionView, NodeKind, Severity, Side
 from reviewkit.rules.conditions import atom_vars
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import find_param_names, parse_condition
@@ -14,6 +14,7 @@ from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import find_lock_takings, node_calls, op_key, introduced
 from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import ResourceKey
 
 
 def _controlling_test(flow: Flow, nid: int) -> tuple[int, bool] | None:
@@ -47,6 +48,16 @@ def _flags(flow: Flow, view: FunctionView, nid: int) -> set[str]:
     return {v for v in atom_vars(parse_condition(flow.cfg.nodes[test[0]].text)) if v in params}
 
 
+def _held_either_way(flow: Flow, key: ResourceKey) -> bool:
+    """Some node of the function is reached both with ``key`` held and
+    without it: the code between a conditional acquire and its release
+    runs locked or not. An early return above a plain acquire
+    (``if (val) return -EINVAL; mutex_lock()``) or a lock taken and dropped
+    in one ``case`` leaves no such node."""
+    return any(nid != Cfg.EXIT and any(s.count(key) for s in states) and not all(s.count(key) for s in states)
+               for nid, states in flow.visits.items())
+
+
 def _conditional(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tuple[str, str], Report]:
     walk, view = flow.side(side), flow.view(side)
     out: dict[tuple[str, str], Report] = {}
@@ -58,7 +69,7 @@ def _conditional(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tup
         return out
     for t in takings:
         flags = _flags(walk, view, t.node)
-        if not flags:
+        if not flags or not _held_either_way(walk, t.key):
             continue
         releases = [
             node for node in cfg.nodes for call in node_calls(node)
@@ -112,7 +123,9 @@ def conditional_locking(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeB
 
     Limits:
         Only tests of the function's own parameters, right above the
-        acquire and the release.
+        acquire and the release, with code between them that runs both
+        locked and unlocked (an early return on a parameter above a plain
+        lock is not conditional locking).
     """
     before = _conditional(flow, Side.OLD, kb) if fn.old is not None else {}
     yield from introduced(before, _conditional(flow, Side.NEW, kb))

@@ -57,3 +57,40 @@ static void foo_apply(struct foo *foo)
 	else
 		mutex_unlock(&foo->mutex);
 }
+
+/* a parameter checked before a plain lock (bmc150-accel, kmx61 in linux 6.12) */
+static int foo_write(struct foo *foo, int val, long mask)
+{
+	if (val)
+		return -EINVAL;
+	/* ok: RK106 */
+	mutex_lock(&foo->mutex);
+	foo->val = val;
+	mutex_unlock(&foo->mutex);
+	return 0;
+}
+
+/* a lock taken and dropped within one case of a switch on a parameter */
+static int foo_read(struct foo *foo, int *val, long mask)
+{
+	int ret;
+
+	switch (mask) {
+	case 0:
+		/* ok: RK106 */
+		mutex_lock(&foo->mutex);
+		ret = foo_get(foo, val);
+		mutex_unlock(&foo->mutex);
+		break;
+	case 1:
+		/* ok: RK106 */
+		mutex_lock(&foo->mutex);
+		*val = foo->scale;
+		mutex_unlock(&foo->mutex);
+		ret = 0;
+		break;
+	default:
+		ret = -EINVAL;
+	}
+	return ret;
+}

@@ -511,19 +511,37 @@ def scope_end(node: CfgNode, block: bool) -> int:
     return scope.end_point.row + 1 + node.line - (node.ts_node.start_point.row + 1)
 
 
+def _guards_itself(text: str) -> bool:
+    """``scoped_guard(...) stmt;`` as one statement's text: something
+    follows the macro's closing parenthesis."""
+    start = text.find("(")
+    depth = 0
+    for i in range(start, len(text)) if start >= 0 else ():
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return bool(text[i + 1:].strip(" \t\n;{"))
+    return False
+
+
 def scope_node(node: CfgNode, block: bool):
     """The block a guard declared at ``node`` holds for: the block of a
-    ``scoped_guard(...) { }`` (``block``), else the block the declaration
+    ``scoped_guard(...) { }``, or the one statement of a
+    ``scoped_guard(...) stmt;`` (``block``), else the block the declaration
     sits in; None when unknown or when it is the function's body."""
     ts = node.ts_node
     if ts is None:
         return None
     if block:
-        # scoped_guard(...) { }: the block is the head statement's next sibling
+        if _guards_itself(node.text):
+            return ts  # scoped_guard(...) stmt; in a block parses as one statement
+        # scoped_guard(...) { } (or, after a label, scoped_guard(...) stmt;):
+        # the block or the statement is the head statement's next sibling
         n = ts
         while n is not None and n.next_named_sibling is None and n.parent is not None and n.parent.type != "compound_statement":
             n = n.parent
         sib = n.next_named_sibling if n is not None else None
+        if sib is not None:
+            return sib
         while n is not None and sib is None and n.parent is not None:
             n = n.parent
             sib = n.next_named_sibling

@@ -174,3 +174,56 @@ static int foo_node_early(struct device_node *parent)
 	np = NULL;
 	return foo_more(parent);
 }
+
+/* a scoped_guard() without braces holds for its one statement: a goto to a
+ * later label does not enter its scope (gpiolib's error unwinding in 6.12) */
+static int foo_add(struct foo *foo)
+{
+	int ret;
+
+	ret = foo_init(foo);
+	if (ret)
+		/* ok: RK404 */
+		goto err_put;
+	ret = foo_register(foo);
+	if (ret)
+		goto err_remove;
+	return 0;
+
+err_remove:
+	scoped_guard(mutex, &foo->list_lock)
+		list_del(&foo->node);
+err_put:
+	foo_put(foo);
+	return ret;
+}
+
+/* the same inside a block: the one statement is the guard's whole scope
+ * (pinmux_enable_setting's error unwinding in 6.12) */
+static int foo_enable(struct foo *foo, int n)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = foo_request(foo, i);
+		if (ret)
+			/* ok: RK404 */
+			goto err_request;
+	}
+	ret = foo_set(foo);
+	if (ret)
+		goto err_set;
+	return 0;
+
+err_set:
+	for (i = 0; i < n; i++) {
+		if (foo->desc[i]) {
+			scoped_guard(mutex, &foo->desc[i]->lock)
+				foo->desc[i]->setting = NULL;
+		}
+	}
+err_request:
+	while (--i >= 0)
+		foo_free(foo, i);
+	return ret;
+}

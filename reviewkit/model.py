@@ -112,6 +112,12 @@ def name_words(name: str) -> frozenset[str]:
     return frozenset(w.lower() for w in _NAME_WORD.findall(_VIA.sub("", name.strip().strip('"'))))
 
 
+def writer_name(name: str | None, email: str | None = "") -> str:
+    """Who wrote a message or a comment, as the outputs name them: the name,
+    else the address, else "(unknown)" (a From: line the mail lost)."""
+    return name or email or "(unknown)"
+
+
 def same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
     """True when two writers are one: the same address (any case), else the
     same name (an archive page masks addresses): the same words in any
@@ -754,7 +760,8 @@ class PatchDigest:
     @property
     def reviewers(self) -> tuple[str, ...]:
         """Who commented, first seen first (the author not counted)."""
-        return tuple(dict.fromkeys(c.comment.author or c.comment.email for c in self.comments if not c.by_author))
+        return tuple(dict.fromkeys(writer_name(c.comment.author, c.comment.email) for c in self.comments
+                                   if not c.by_author))
 
     @property
     def review_comments(self) -> tuple[CommentDigest, ...]:

@@ -81,7 +81,9 @@ _HEADERS = {
     # width; a cover letter's words are its text, under "cover letter by"
     "text": re.compile(r"(?m)^(?:comment|cover letter by)\s+(\S.*?)(?: <[^>\n]*>)?(?: · | answers | on |  |\s*\n|\s*$)"),
     "markdown": re.compile(r"(?:Comment|Cover letter) by (?:\*\*(.+?)\*\*|(\(unknown\)))"),
-    "summary": re.compile(r"(?m)^\*\*(.+?)\*\*[,:]"),
+    # "**name**:", "**name**, date:", "**name** (open question):",
+    # "**name** <link>:"
+    "summary": re.compile(r"(?m)^\*\*(.+?)\*\*(?: \([^()\n]*\))?(?: <[^<>\n]*>)?[,:]"),
 }
 
 
@@ -112,7 +114,9 @@ def _bare(s: str) -> str:
 
 
 def _name_only(name: str) -> str:
-    return re.sub(r"\s*<[^<>\n]*>$", "", name)
+    """A header's name without the address after it: cut at the first
+    " <" (a hostile address may hold "<" and ">" itself)."""
+    return re.sub(r"\s+<.*$", "", name, flags=re.S) or name
 
 
 def find_lost_lines(review: Review, outputs: dict[str, str] | None = None) -> list[str]:

@@ -12,7 +12,7 @@ are code spans. Reads well on GitHub and in a plain text viewer.
 
 from __future__ import annotations
 
-from reviewkit.model import Comment, CommentFate, DiffLine, Finding, PatchSource, Review
+from reviewkit.model import Comment, CommentFate, DiffLine, Finding, PatchSource, Review, writer_name
 from reviewkit.render.layout import (
     CoverView,
     Layout,
@@ -41,7 +41,7 @@ def md_who(name: str, email: str = "") -> str:
     out = f"**{md_escape(name)}**" if name else ""
     if email:
         out += (" " if out else "") + md_code(email)
-    return out or "(unknown)"
+    return out or writer_name(None)
 
 
 def md_diff_lines(lines: list[DiffLine], header: str = "") -> str:

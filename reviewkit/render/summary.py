@@ -42,6 +42,7 @@ from reviewkit.model import (
     Severity,
     Trailer,
     Verdict,
+    writer_name,
 )
 from reviewkit.render.layout import (
     Layout,
@@ -350,7 +351,7 @@ def _md_trailer(t: Trailer) -> str:
 
 def _md_comment(cd: CommentDigest, code: _Code | None) -> list[str]:
     c = cd.comment
-    head = f"**{md_escape(c.author or c.email or '(unknown)')}**"
+    head = f"**{md_escape(writer_name(c.author, c.email))}**"
     if c.date:
         head += f", {md_escape(c.date)}"
     a = c.anchor
@@ -397,7 +398,7 @@ def _md_finding(f: Finding) -> str:
 def _md_patch(d: PatchDigest, layout: Layout, code: dict[tuple[str, int], _Code]) -> list[str]:
     out = [f"## {md_escape(_label(d), line_start=False)}", "", f"**Status: {d.status.value}**"
            + (f" · {md_escape(_facts(d))}" if _facts(d) else ""), ""]
-    out.append(f"- Author: {md_escape(d.author) if d.author else '(unknown)'}"
+    out.append(f"- Author: {md_escape(writer_name(d.author))}"
                + (f" {md_code(d.email)}" if d.email else ""))
     if d.link:
         out.append(f"- Link: <{d.link}>")
@@ -413,7 +414,7 @@ def _md_patch(d: PatchDigest, layout: Layout, code: dict[tuple[str, int], _Code]
         out.append(f"- Carried by the patch: {_md_trailer(t)}")
     out.append("")
     if d.is_cover and d.cover_text:
-        out += [f"**{md_escape(d.author or d.email or '(unknown)')}**" + (f", {md_escape(d.date)}" if d.date else "")
+        out += [f"**{md_escape(writer_name(d.author, d.email))}**" + (f", {md_escape(d.date)}" if d.date else "")
                 + ", the cover letter:", "", md_fence(d.cover_text, "text")]
         if d.cover_tail:
             out += [md_fence(d.cover_tail, "text")]
@@ -484,7 +485,7 @@ def _full(review: Review, layout: Layout) -> str:
         for c in layout.discussion:
             note = layout.note(c)
             out += _md_comment(note, None) if note is not None else [
-                f"**{md_escape(c.author or c.email or '(unknown)')}**:", "", md_fence(c.text, "text")]
+                f"**{md_escape(writer_name(c.author, c.email))}**:", "", md_fence(c.text, "text")]
     if layout.other_findings:
         out += ["## Other findings", ""] + [_md_finding(f) for f in layout.other_findings] + [""]
     return "\n".join(out).rstrip("\n") + "\n"

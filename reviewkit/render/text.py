@@ -47,7 +47,7 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from reviewkit.model import Comment, CommentFate, Finding, PatchSource, PatchStatus, Review, Severity
+from reviewkit.model import Comment, CommentFate, Finding, PatchSource, PatchStatus, Review, Severity, writer_name
 from reviewkit.render.layout import (
     CoverView,
     HunkView,
@@ -241,7 +241,7 @@ class _Fields:
 
 
 def _who(name: str, email: str) -> Text:
-    t = safe_text(name or email or "(unknown)", "bold")
+    t = safe_text(writer_name(name, email), "bold")
     if email and name:
         t.append(" <")
         t.append_text(safe_text(email))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from reviewkit.config import Config
-from reviewkit.model import Patch, PatchSource
+from reviewkit.model import Patch, PatchSource, Severity
 from reviewkit.rules.cases import build_codemap
 from reviewkit.rules.engine import run_rules_with_warnings
 
@@ -117,3 +117,43 @@ def test_a_reference_lost_to_a_new_value_says_so_by_the_variables_name():
     lost = [f.message for f in findings if f.function == "foo_count"]
     assert lost and all("@" not in m for m in lost)
     assert any("is lost when line" in m and "gives np another value" in m for m in lost)
+
+
+_MOVED_OLD = """
+static int foo_start(struct foo *foo)
+{
+	int ret;
+
+	mutex_lock(&foo->mutex);
+	ret = regmap_write(foo->map, FOO_CTRL, FOO_GO);
+	foo->running = !ret;
+	mutex_unlock(&foo->mutex);
+	return ret;
+}
+"""
+_MOVED_NEW = """
+static int foo_start(struct foo *foo)
+{
+	int ret;
+
+	mutex_lock(&foo->mutex);
+	foo->running = true;
+	ret = regmap_write(foo->map, FOO_CTRL, FOO_GO);
+	mutex_unlock(&foo->mutex);
+	if (ret)
+		foo->running = false;
+	return ret;
+}
+"""
+
+
+def test_write_after_unlock_is_a_warning_when_the_patch_moves_it_and_a_note_in_new_code():
+    """RK107: a write the patch moves past the unlock is a warning; the same
+    code as a new function is a note (it may own the object by then)."""
+    patch = Patch("<case>", PatchSource.MAIL, "foo.c", "", "", "", ())
+    moved, _ = run_rules_with_warnings(patch, build_codemap(_MOVED_OLD, _MOVED_NEW, file="foo.c"), config=FLOW)
+    fresh, _ = run_rules_with_warnings(patch, build_codemap("", _MOVED_NEW, file="foo.c"), config=FLOW)
+    assert [(f.rule, f.function, f.line, f.severity) for f in moved if f.rule == "RK107"] == [
+        ("RK107", "foo_start", 11, Severity.WARNING)]
+    assert [(f.rule, f.function, f.line, f.severity) for f in fresh if f.rule == "RK107"] == [
+        ("RK107", "foo_start", 11, Severity.INFO)]

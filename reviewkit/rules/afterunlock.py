@@ -4,6 +4,7 @@ releasing it."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
@@ -87,7 +88,9 @@ def _after_unlock(walk: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKe
         for r in rels:
             after |= graph.reach(r) - {r}
         for node, may in unheld:
-            if node.id not in after or key in may:
+            # another lock held at the write may be the one that guards it
+            # there (an irq lock beside a mutex, a bus lock around a transfer)
+            if node.id not in after or may:
                 continue
             for w in _writes(node, kb):
                 line = targets.get(w.target)
@@ -136,6 +139,16 @@ def write_after_unlock(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
 
     Limits:
         Fields and registers are matched by their text within one
-        function; writes through a helper are not seen.
+        function; writes through a helper are not seen. A write with
+        another lock held is left alone (that lock may guard it there). In
+        a new function (no unlock moved, no write moved) it is a note: the
+        function may own the object by then (taken off a list, handed over
+        by a completion), which the text cannot tell.
     """
-    yield from introduced(_after_unlock(flow.old, kb), _after_unlock(flow.new, kb))
+    found = introduced(_after_unlock(flow.old, kb), _after_unlock(flow.new, kb))
+    if fn.old is None:
+        # a new function: no unlock moved up, no write moved down; the
+        # function may own the object by then (taken off a list, after a
+        # completion), which the text cannot tell: a note
+        found = (dataclasses.replace(r, severity=Severity.INFO) for r in found)
+    yield from found

@@ -32,3 +32,16 @@ static int foo_start(struct foo *foo)
 		foo->running = false;
 	return ret;
 }
+
+static void foo_irq_update(struct foo *foo, u32 val)
+{
+	unsigned long flags;
+
+	mutex_lock(&foo->mutex);
+	foo->val = val;
+	mutex_unlock(&foo->mutex);
+	spin_lock_irqsave(&foo->irq_lock, flags);
+	/* ok: RK107 (another lock guards it here) */
+	foo->val = val;
+	spin_unlock_irqrestore(&foo->irq_lock, flags);
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email
 import email.errors
 import re
-from email.message import Message as EmailMessage
+from typing import NamedTuple
 
 from reviewkit.mail.body import find_body
 from reviewkit.mail.charset import decode_bytes
@@ -15,6 +15,7 @@ from reviewkit.mail.headers import (
     parse_msgid,
     parse_msgids,
     parse_timestamp,
+    read_head,
 )
 from reviewkit.mail.subject import parse_subject
 from reviewkit.model import Attachment, Message, MessageKind, RawMessage, Series
@@ -69,16 +70,10 @@ def parse_message(raw: RawMessage) -> Message:
 
 def _parse_mail(raw: RawMessage, notes: list[str]) -> Message:
     # A byte order mark would turn the first header into body text.
-    msg = email.message_from_bytes(raw.data.removeprefix(b"\xef\xbb\xbf"))
-    headers = _first_headers(msg)
-    subject = decode_header_value(headers.get("subject", ""), notes)
-    author_value = decode_header_value(headers.get("from", ""), notes)
-    date = decode_header_value(headers.get("date", ""), None)
-    msgid = parse_msgid(headers.get("message-id"))
-    if msgid is None:
-        msgid = _synthetic_id("no-msgid", raw.data, notes)
-    in_reply_to = parse_msgid(headers.get("in-reply-to"))
-    references = parse_msgids(headers.get("references"))
+    data = raw.data.removeprefix(b"\xef\xbb\xbf")
+    msg = email.message_from_bytes(data)
+    head = _read_mail_head(data, notes)
+    msgid = head.msgid or _synthetic_id("no-msgid", raw.data, notes)
     body, attachments, body_notes = find_body(msg)
     notes.extend(body_notes)
     for defect in msg.defects[:3]:
@@ -88,24 +83,77 @@ def _parse_mail(raw: RawMessage, notes: list[str]) -> Message:
         raw,
         notes,
         msgid=msgid,
-        subject=subject,
-        author_value=author_value,
-        date=date,
-        in_reply_to=in_reply_to,
-        references=references,
+        subject=head.subject,
+        author_value=head.author_value,
+        date=head.date,
+        in_reply_to=head.in_reply_to,
+        references=head.references,
         body=body,
         attachments=attachments,
     )
 
 
-def _first_headers(msg: EmailMessage) -> dict[str, str]:
-    """The first value of each header, raw (surrogate escapes kept)."""
-    headers: dict[str, str] = {}
-    for name, value in msg.raw_items():
-        key = name.strip().lower()
-        if key not in headers:
-            headers[key] = value if isinstance(value, str) else str(value)
-    return headers
+class _Head(NamedTuple):
+    """The values of a mail's head, decoded; ``msgid`` None when it has none."""
+
+    msgid: str | None
+    subject: str
+    author_value: str
+    date: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+
+
+def _read_mail_head(data: bytes, notes: list[str] | None) -> _Head:
+    headers = read_head(data)
+    return _Head(
+        msgid=parse_msgid(headers.get("message-id")),
+        subject=decode_header_value(headers.get("subject", ""), notes),
+        author_value=decode_header_value(headers.get("from", ""), notes),
+        date=decode_header_value(headers.get("date", ""), None),
+        in_reply_to=parse_msgid(headers.get("in-reply-to")),
+        references=parse_msgids(headers.get("references")),
+    )
+
+
+class Threading(NamedTuple):
+    """What threads and dates a message, as :func:`parse_message` gives it."""
+
+    msgid: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    subject: str
+    timestamp: float | None
+
+
+def parse_threading(raw: RawMessage) -> Threading:
+    """The Message-ID, threading headers, subject and date of ``raw``,
+    read from its head alone: what an index of an archive keeps of each
+    message, at a tenth of the cost of :func:`parse_message` and with the
+    same values (both read the head with
+    :func:`reviewkit.mail.headers.read_head`).
+
+    Returns:
+        The Threading; never raises (an archive page, and a message whose
+        head cannot be read, go through :func:`parse_message`).
+    """
+    if not raw.archive_page:
+        try:
+            head = _read_mail_head(raw.data.removeprefix(b"\xef\xbb\xbf"), None)
+            msgid = head.msgid or _synthetic_id("no-msgid", raw.data, [])
+            in_reply_to, references = _links(msgid, head.in_reply_to, head.references)
+            return Threading(msgid, in_reply_to, references, " ".join(head.subject.split()),
+                             parse_timestamp(head.date))
+        except Exception:  # noqa: BLE001  (parse_message says what went wrong)
+            pass
+    m = parse_message(raw)
+    return Threading(m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp)
+
+
+def _links(msgid: str, in_reply_to: str | None, references: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
+    """The threading headers without the message's own id: a message that
+    names itself is no reply to itself."""
+    return (None if in_reply_to == msgid else in_reply_to), tuple(r for r in references if r != msgid)
 
 
 def _parse_page(raw: RawMessage, notes: list[str]) -> Message:
@@ -194,9 +242,7 @@ def _build(
     if date and timestamp is None:
         notes.append(f"unreadable Date: {date[:60]!r}")
     series = parse_subject(subject)
-    if in_reply_to == msgid:
-        in_reply_to = None
-    references = tuple(r for r in references if r != msgid)
+    in_reply_to, references = _links(msgid, in_reply_to, references)
     return Message(
         msgid=msgid,
         subject=" ".join(subject.split()),

@@ -445,7 +445,7 @@ def test_a_message_keeps_its_first_bytes_and_says_it_was_cut() -> None:
     long_line = b"x" * LINE_PIECE + sep  # a piece that starts "From " mid-line splits nothing
     data = sep + b"Subject: one\n\n" + long_line + b"tail\n" + sep + b"Subject: two\n\nbody\n"
     out = list(parse_mbox(read_pieces(io.BytesIO(data)), max_message=LINE_PIECE))
-    assert [(d[:12], had, cut) for d, had, cut in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
+    assert [(d[:12], had, cut) for d, had, cut, _, _ in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
     assert len(out[0][0]) <= LINE_PIECE and out[1][0] == b"Subject: two\n\nbody\n"
     whole = list(parse_mbox(read_pieces(io.BytesIO(data))))
     assert whole[0][0] == b"Subject: one\n\n" + long_line + b"tail\n" and not whole[0][2]

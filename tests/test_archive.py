@@ -37,3 +37,15 @@ def test_whole_archive_parses_and_threads() -> None:
     assert sum(len(t.messages) for t in threads) == ARCHIVE_MESSAGES
     assert len({m.msgid for t in threads for m in t.messages}) == ARCHIVE_MESSAGES
     assert 100 < len(threads) < ARCHIVE_MESSAGES // 2
+
+
+@pytest.mark.slow
+@needs_archive()
+def test_the_index_reads_of_each_archive_message_what_the_mail_stage_reads() -> None:
+    from reviewkit.mail import parse_threading
+    from reviewkit.mail.parse import has_own_msgid
+
+    for raw in read_messages([str(ARCHIVE)]):
+        m = parse_message(raw)
+        assert parse_threading(raw) == (m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp,
+                                        has_own_msgid(m)), raw.origin

@@ -26,11 +26,12 @@ HEAD_FIELDS = ("message-id", "in-reply-to", "references", "subject", "from", "da
 # lines that are a field ("name:", no blank before the colon), a
 # continuation (a leading blank) or a "From " envelope line; the first
 # other line (the blank line, or a body line when the blank one is missing)
-# ends it.
-_HEAD_END = re.compile(rb"^(?!From |[!-9;-~]*:|[ \t])", re.MULTILINE)
+# ends it. Both patterns start with a newline, which the regex engine finds
+# with a fast scan (a "^" in MULTILINE mode is tried at every byte).
+_HEAD_END = re.compile(rb"\n(?!From |[!-9;-~]*:|[ \t])")
 _HEAD_FIELD = re.compile(
-    rb"^(" + b"|".join(re.escape(f.encode()) for f in HEAD_FIELDS) + rb"):([^\n]*(?:\n[ \t][^\n]*)*)",
-    re.MULTILINE | re.IGNORECASE,
+    rb"\n(" + b"|".join(re.escape(f.encode()) for f in HEAD_FIELDS) + rb"):([^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE,
 )
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
@@ -51,12 +52,17 @@ def read_head(data: bytes) -> dict[str, str]:
         Lower-case field name -> value; a field the head lacks is absent.
     """
     start = data.find(b"\n") + 1 if data.startswith(b"From ") else 0
-    found = _HEAD_END.search(data, start)
-    end = found.start() if found else len(data)
-    if _LONE_CR.search(data, start, end):
+    # the head ends at the first blank line or before: only that much is looked at
+    blank = data.find(b"\n\n", start)
+    stop = blank + 1 if blank >= 0 else len(data)
+    crlf = data.find(b"\n\r\n", start, stop)
+    head = b"\n" + data[start:crlf + 1 if crlf >= 0 else stop]
+    found = _HEAD_END.search(head)
+    end = found.start() if found else len(head)
+    if b"\r" in head and _LONE_CR.search(head, 0, end):
         return _read_head_by_parser(data)
     fields: dict[str, str] = {}
-    for m in _HEAD_FIELD.finditer(data, start, end):
+    for m in _HEAD_FIELD.finditer(head, 0, end):
         name = m.group(1).lower().decode("ascii")
         if name not in fields:
             fields[name] = m.group(2).decode("ascii", "surrogateescape").lstrip(" \t").rstrip("\r\n")

@@ -117,13 +117,15 @@ def _read_mail_head(data: bytes, notes: list[str] | None) -> _Head:
 
 
 class Threading(NamedTuple):
-    """What threads and dates a message, as :func:`parse_message` gives it."""
+    """What threads and dates a message, as :func:`parse_message` gives it;
+    ``own_msgid`` False when its msgid is made up (:func:`has_own_msgid`)."""
 
     msgid: str
     in_reply_to: str | None
     references: tuple[str, ...]
     subject: str
     timestamp: float | None
+    own_msgid: bool = True
 
 
 def parse_threading(raw: RawMessage) -> Threading:
@@ -139,15 +141,20 @@ def parse_threading(raw: RawMessage) -> Threading:
     """
     if not raw.archive_page:
         try:
-            head = _read_mail_head(raw.data.removeprefix(b"\xef\xbb\xbf"), None)
-            msgid = head.msgid or _synthetic_id("no-msgid", raw.data, [])
-            in_reply_to, references = _links(msgid, head.in_reply_to, head.references)
-            return Threading(msgid, in_reply_to, references, " ".join(head.subject.split()),
-                             parse_timestamp(head.date))
+            # the values _read_mail_head gives, but for the author's
+            headers = read_head(raw.data.removeprefix(b"\xef\xbb\xbf"))
+            own = parse_msgid(headers.get("message-id"))
+            msgid = own or _synthetic_id("no-msgid", raw.data, [])
+            in_reply_to, references = _links(msgid, parse_msgid(headers.get("in-reply-to")),
+                                             parse_msgids(headers.get("references")))
+            subject = decode_header_value(headers.get("subject", ""), None)
+            date = decode_header_value(headers.get("date", ""), None)
+            return Threading(msgid, in_reply_to, references, " ".join(subject.split()), parse_timestamp(date),
+                             own is not None)
         except Exception:  # noqa: BLE001  (parse_message says what went wrong)
             pass
     m = parse_message(raw)
-    return Threading(m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp)
+    return Threading(m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp, has_own_msgid(m))
 
 
 def _links(msgid: str, in_reply_to: str | None, references: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:

@@ -33,6 +33,7 @@ _EXPORTS = {
     "render_json": "reviewkit.render.json_out",
     "build_summary": "reviewkit.render.summary",
     "build_summary_json": "reviewkit.render.summary",
+    "merge_summary_json": "reviewkit.render.summary",
     "PatchStatus": "reviewkit.model",
     "build_layout": "reviewkit.render.layout",
     "safe_text": "reviewkit.render.safe",

@@ -144,7 +144,7 @@ class Input:
         """An input to read again by place in another process than the one
         that scanned it (whose spools must still exist)."""
         source = cls([])
-        source.parts = list(parts)
+        source.use_parts(parts)
         return source
 
     def __enter__(self) -> "Input":
@@ -161,6 +161,16 @@ class Input:
         self._catfiles.clear()
         self._stack.close()
         self._spools = None
+
+    @property
+    def spooled(self) -> bool:
+        """Some of what was scanned lives only in this run's spools."""
+        return self._spools is not None
+
+    def use_parts(self, parts: Sequence[Part]) -> None:
+        """Read by place with the parts of an earlier scan of the same
+        input (its index, kept in the cache), without scanning again."""
+        self.parts = list(parts)
 
     def key(self) -> str | None:
         """What names this input's content, for a cache of what is built

@@ -253,8 +253,8 @@ class Reviews:
     def whole(self) -> Review:
         """One Review of every chosen unit together (held whole: for the
         outputs that are one document of everything, SARIF and b4's files)."""
-        chosen = sorted(i for n in self.units for i in self.index.units[n])
-        threads, warnings = thread_messages(self.source.read(self.index.entries[i].place for i in chosen))
+        chosen = sorted((e for n in self.units for e in self.index.entries(n)), key=lambda e: e.position)
+        threads, warnings = thread_messages(self.source.read(e.place for e in chosen))
         return review_threads(threads, warnings, config=self.config)
 
 

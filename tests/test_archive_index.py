@@ -68,12 +68,14 @@ def _json(*args: str) -> dict:
 def test_an_archive_is_cut_into_its_threads(archive: Path) -> None:
     with Input([str(archive)], reread=True) as source:
         index = build_index(source)
-        assert len(index.entries) == 9
+        assert index.messages == 9
         # the mlock thread is one unit; each LED review (its patch is not in
         # the archive) is a unit of its own; by the date of the first message
-        first = [index.entries[unit[0]] for unit in index.units]
-        assert [len(unit) for unit in index.units] == [6, 1, 1, 1]
-        assert PATCH_ID in {index.entries[i].msgid for i in index.units[0]}
+        units = [index.entries(n) for n in range(len(index))]
+        first = [unit[0] for unit in units]
+        assert [len(unit) for unit in units] == [index.size(n) for n in range(len(index))] == [6, 1, 1, 1]
+        assert PATCH_ID in {e.msgid for e in units[0]}
+        assert index.find(PATCH_ID.upper().strip("<>")) == 0 and index.find("<nowhere@x>") is None
         assert [e.subject[:40] for e in first[1:]] == ["Re: [PATCH v5 2/2] leds: add ktd202x dri",
                                                        "Re: [PATCH leds v3 06/11] leds: turris-o",
                                                        "Re: [PATCH 1/2] leds: tlc5928: Driver fo"]
@@ -166,7 +168,7 @@ def test_the_index_is_kept_checked_and_made_again_when_damaged(archive: Path,
     monkeypatch.setattr(index_module, "build_index", lambda source, **kw: calls.append(1) or first)
     with Input([str(archive)], reread=True) as source:
         kept = load_index(source)
-        assert kept.entries == first.entries and kept.units == first.units and not calls
+        assert kept.text == first.text and kept.starts == first.starts and kept.parts == first.parts and not calls
         assert [r.data for r in source.read(kept.places(0))] == _mlock_messages()[::-1]
     data = bytearray(entry.read_bytes())
     data[-5] ^= 0x40

@@ -18,19 +18,19 @@ every version of a series, and the first patch of that title anywhere is
 rarely the one answered).
 
 The index of the linux-pwm archive (23,541 messages) is built in one pass
-over the heads (:func:`reviewkit.mail.parse_threading`), 3 MB compressed,
-and kept in the cache under the input's identity (each file's path, size
-and modification time, each epoch's refs), checked on load.
+over the heads (:func:`reviewkit.mail.parse_threading`), 8 MB of text (2 MB
+compressed), and kept in the cache under the input's identity (each file's
+path, size and modification time, each epoch's refs), checked on load.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import math
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from reviewkit.cache import Entry
@@ -39,14 +39,15 @@ from reviewkit.mail.subject import parse_subject
 from reviewkit.mail.thread import dedupe_base, is_lonely, subject_keys
 from reviewkit.source import Input, Part, PartKind, Place
 
-FORMAT = 1  # the layout of a cached index; raise it when that changes
+FORMAT = 2  # the layout of a cached index; raise it when that changes
 # An input of fewer messages is indexed again on each run (a few
 # milliseconds): the cache keeps what is worth keeping.
 CACHE_MIN = 500
 
 
 class IndexEntry(NamedTuple):
-    """One message: its place in the input and what its head says."""
+    """One message: its place in the input and what its head says;
+    ``position``: its number in input order (from 0)."""
 
     place: Place
     msgid: str
@@ -55,39 +56,67 @@ class IndexEntry(NamedTuple):
     subject: str
     timestamp: float | None
     own_msgid: bool = True  # False: made up (the mail had none)
+    position: int = 0
 
 
-@dataclass
 class MailIndex:
-    """The messages of an input and its units.
+    """The messages of an input and its units, kept as the text of its
+    cache entry: a line per message, the lines of a unit together, the
+    units in order. A run that reads one thread (``--msgid``) finds its
+    line by a byte search and decodes that unit's lines alone: the index of
+    the linux-pwm archive is 8 MB of text, 30 MB as Python records.
 
-    ``units``: the positions (in ``entries``) of each unit's messages, in
-    input order; the units by the date of their first message.
+    ``len()``: the number of units; ``messages``: of messages.
     """
 
-    parts: tuple[Part, ...]
-    entries: list[IndexEntry]
-    units: list[list[int]] = field(default_factory=list)
+    def __init__(self, parts: Sequence[Part], text: bytes, starts: Sequence[int], messages: int) -> None:
+        self.parts = tuple(parts)
+        self.text = text
+        self.starts = list(starts)  # where each unit's lines begin in ``text``
+        self.messages = messages
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def entries(self, unit: int) -> list[IndexEntry]:
+        """The messages of ``unit``, in input order."""
+        end = self.starts[unit + 1] if unit + 1 < len(self.starts) else len(self.text)
+        return [_decode_line(line) for line in self.text[self.starts[unit]:end - 1].split(b"\n")]
 
     def places(self, unit: int) -> list[Place]:
         """Where the messages of ``unit`` are, in input order."""
-        return [self.entries[i].place for i in self.units[unit]]
+        return [e.place for e in self.entries(unit)]
 
     def size(self, unit: int) -> int:
-        return len(self.units[unit])
+        end = self.starts[unit + 1] if unit + 1 < len(self.starts) else len(self.text)
+        return self.text.count(b"\n", self.starts[unit], end)
+
+    def find(self, msgid: str) -> int | None:
+        """The unit of the message ``msgid`` (any case, brackets or not)."""
+        exact = f"<{msgid.strip().strip('<>')}>".encode("utf-8", "surrogateescape")
+        at = self.text.find(b"\n" + exact + b"\t")
+        if at < 0 and self.text.startswith(exact + b"\t"):
+            at = 0
+        if at >= 0:
+            return bisect.bisect_right(self.starts, at + 1) - 1
+        wanted = _bare(msgid)
+        for unit in range(len(self)):
+            if any(_bare(e.msgid) == wanted for e in self.entries(unit)):
+                return unit
+        return None
 
     def select(self, *, msgids: Sequence[str] = (), subject: str | None = None,
                since: float | None = None) -> list[int]:
         """The units (in order) that hold a message with one of ``msgids``,
         whose subjects contain ``subject`` (any case), with a message dated
         ``since`` (seconds since the epoch) or later; all when none is given."""
-        wanted = {_bare(m) for m in msgids}
+        units = sorted({u for m in msgids if (u := self.find(m)) is not None}) if msgids else range(len(self))
+        if subject is None and since is None:
+            return list(units)
         text = subject.lower() if subject else None
         out = []
-        for n, unit in enumerate(self.units):
-            entries = [self.entries[i] for i in unit]
-            if wanted and not any(_bare(e.msgid) in wanted for e in entries):
-                continue
+        for n in units:
+            entries = self.entries(n)
             if text is not None and not any(text in e.subject.lower() for e in entries):
                 continue
             if since is not None and not any(e.timestamp is not None and e.timestamp >= since for e in entries):
@@ -97,12 +126,30 @@ class MailIndex:
 
     def missing(self, msgids: Sequence[str]) -> list[str]:
         """Those of ``msgids`` no message of the input has."""
-        held = {_bare(e.msgid) for e in self.entries}
-        return [m for m in msgids if _bare(m) not in held]
+        return [m for m in msgids if self.find(m) is None]
 
 
 def _bare(msgid: str) -> str:
     return msgid.strip().strip("<>").lower()
+
+
+# A line of the index: the fields of an IndexEntry, tab-separated. A
+# Message-ID holds no blank (reviewkit/mail/headers.py), nor does a subject
+# with its blanks squashed; a place's key (a maildir's file) is JSON.
+def _encode_line(e: IndexEntry) -> bytes:
+    place = e.place
+    fields = (e.msgid, str(e.position), str(place.part), json.dumps(place.key), str(place.start), str(place.end),
+              str(place.number), "" if e.timestamp is None else repr(e.timestamp), "1" if e.own_msgid else "0",
+              e.in_reply_to or "", " ".join(e.references), e.subject)
+    return "\t".join(fields).encode("utf-8", "surrogateescape") + b"\n"
+
+
+def _decode_line(line: bytes) -> IndexEntry:
+    (msgid, position, part, key, start, end, number, timestamp, own, in_reply_to, references,
+     subject) = line.decode("utf-8", "surrogateescape").split("\t")
+    return IndexEntry(Place(int(part), json.loads(key), int(start), int(end), int(number)), msgid, in_reply_to or None,
+                      tuple(references.split()), subject, float(timestamp) if timestamp else None, own == "1",
+                      int(position))
 
 
 def build_index(source: Input, *, on_message: Callable[[int], None] | None = None) -> MailIndex:
@@ -117,15 +164,23 @@ def build_index(source: Input, *, on_message: Callable[[int], None] | None = Non
         InputError: the input cannot be read or holds no mail.
     """
     entries = []
-    for n, (place, raw) in enumerate(source.scan(), 1):
+    for n, (place, raw) in enumerate(source.scan()):
         t = parse_threading(raw)
         entries.append(IndexEntry(place, t.msgid, t.in_reply_to, t.references, t.subject, t.timestamp,
-                                  t.own_msgid))
+                                  t.own_msgid, n))
         if on_message is not None and n % 256 == 0:
             on_message(n)
     if on_message is not None:
         on_message(len(entries))
-    return MailIndex(tuple(source.parts), entries, find_units(entries))
+    starts = []
+    lines = []
+    size = 0
+    for unit in find_units(entries):
+        starts.append(size)
+        for i in unit:
+            lines.append(_encode_line(entries[i]))
+            size += len(lines[-1])
+    return MailIndex(source.parts, b"".join(lines), starts, len(entries))
 
 
 # Not a Message-ID (no angle brackets): the node that joins the numbered
@@ -221,44 +276,42 @@ def load_index(source: Input, *, on_message: Callable[[int], None] | None = None
             source.use_parts(index.parts)
             return index
     index = build_index(source, on_message=on_message)
-    if entry is not None and not source.spooled and len(index.entries) >= CACHE_MIN:
+    if entry is not None and not source.spooled and index.messages >= CACHE_MIN:
         entry.write(encode_index(index))
     return index
 
 
 def encode_index(index: MailIndex) -> bytes:
-    """The index as the bytes of its cache entry."""
-    doc = {
-        "format": FORMAT,
-        "parts": [[p.kind.value, p.path, p.name, p.broken, p.count] for p in index.parts],
-        "entries": [[*e.place, e.msgid, e.in_reply_to, list(e.references), e.subject, e.timestamp, e.own_msgid]
-                    for e in index.entries],
-        "units": index.units,
-    }
-    return zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode("utf-8",
-                                                                                          "surrogateescape"), 1)
+    """The index as the bytes of its cache entry: a JSON line (the format,
+    the parts, where each unit begins), then the index's text."""
+    head = {"format": FORMAT, "parts": [[p.kind.value, p.path, p.name, p.broken, p.count] for p in index.parts],
+            "starts": index.starts, "messages": index.messages}
+    return zlib.compress(json.dumps(head, ensure_ascii=False).encode("utf-8", "surrogateescape") + b"\n"
+                         + index.text, 1)
 
 
 def decode_index(payload: bytes) -> MailIndex | None:
     """The index kept in ``payload``; None when it is not one this version
-    writes (the entry is then made again)."""
+    writes (the entry is then made again). Its lines are decoded when
+    they are read; a line that does not decode then is a bug, not damage
+    (the cache entry's checksum held)."""
     try:
-        doc = json.loads(zlib.decompress(payload).decode("utf-8", "surrogateescape"))
-        if doc.get("format") != FORMAT:
+        data = zlib.decompress(payload)
+        end = data.index(b"\n")
+        head = json.loads(data[:end].decode("utf-8", "surrogateescape"))
+        if head.get("format") != FORMAT:
             return None
         parts = tuple(Part(PartKind(k), str(path), str(name), bool(broken), int(count))
-                      for k, path, name, broken, count in doc["parts"])
-        entries = [IndexEntry(Place(int(part), str(key), int(start), int(end), int(number)), str(msgid),
-                              irt if irt is None else str(irt), tuple(str(r) for r in refs), str(subject),
-                              ts if ts is None else float(ts), bool(own))
-                   for part, key, start, end, number, msgid, irt, refs, subject, ts, own in doc["entries"]]
-        units = [[int(i) for i in unit] for unit in doc["units"]]
+                      for k, path, name, broken, count in head["parts"])
+        starts = [int(s) for s in head["starts"]]
+        messages = int(head["messages"])
     except (ValueError, TypeError, KeyError, AttributeError, zlib.error):
         return None
-    if sorted(i for unit in units for i in unit) != list(range(len(entries))) or \
-            any(not 0 <= e.place.part < len(parts) for e in entries):
+    text = data[end + 1:]
+    if starts != sorted(starts) or (starts and (starts[0] != 0 or starts[-1] >= len(text))) or \
+            text.count(b"\n") != messages or (text and not text.endswith(b"\n")):
         return None
-    return MailIndex(parts, entries, units)
+    return MailIndex(parts, text, starts, messages)
 
 
 __all__ = ["CACHE_MIN", "IndexEntry", "MailIndex", "build_index", "decode_index", "encode_index", "find_units",

@@ -32,7 +32,12 @@ from reviewkit.errors import InputError
 from reviewkit.source.mbox import MAX_MESSAGE
 from reviewkit.source.tempdir import temporary_dir
 
-_GIT = ("git", "-c", "safe.directory=*")
+# git maps the whole pack and keeps 96 MB of delta bases by default: 160 MB
+# of resident memory for the linux-pwm archive (a 76 MB pack). Windows of
+# 8 MB within 32 MB and 16 MB of delta bases hold it at 56 MB, in the same
+# CPU time.
+_GIT = ("git", "-c", "safe.directory=*", "-c", "core.deltaBaseCacheLimit=16m", "-c", "core.packedGitWindowSize=8m",
+        "-c", "core.packedGitLimit=32m")
 
 
 def is_git_dir(path: Path) -> bool:

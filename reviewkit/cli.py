@@ -818,6 +818,132 @@ def _write_b4_review(result: Any, directory: Path) -> str:
     return "".join(f"wrote {_one_line(str(directory / name))}\n" for name in files)
 
 
+class Engine(str, enum.Enum):
+    """Where ``scan`` runs its batches."""
+
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+@_exits
+def scan(
+    paths: List[str] = PATHS,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the JSON lines to this file "
+                                          "(default: stdout; the table at the end goes to stderr then)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="processes of this machine (with --engine dask and "
+                             "no --scheduler: the workers of a local cluster)."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this machine; dask: a Dask cluster "
+                                  "(pip install 'dask[distributed]'; the workers read the input's paths)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="the Dask scheduler's address "
+                                            "(tcp://host:8786); default: a local cluster of --jobs workers.",
+                                            show_default=False),
+    resume: bool = typer.Option(False, "--resume", help="continue a scan into -o FILE where it stopped."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules: mail, quotes, threads and patches only."),
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+    msgid: Optional[List[str]] = typer.Option(None, "--msgid", help="only the thread of this Message-ID "
+                                              "(repeatable)."),
+    subject: Optional[str] = SUBJECT,
+    since: Optional[datetime] = SINCE,
+) -> int:
+    """Scan a whole archive: a JSON line per patch mail and cover letter (Message-ID, subject, replies,
+    trailers, findings), in bounded memory, then a table of the findings per rule."""
+    _check_paths(paths)
+    import time
+
+    from reviewkit import scanner as scanning
+    from reviewkit.mail.index import load_index
+    from reviewkit.source import Input
+    from reviewkit.streaming import Progress
+
+    if resume and output is None:
+        raise ReviewkitError("--resume needs -o FILE: the output it continues")
+    if scheduler is not None and engine is not Engine.dask:
+        raise ReviewkitError("--scheduler is for --engine dask")
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
+    started = time.perf_counter()
+    tally = scanning.Tally()
+    with Progress() as progress, Input(paths, reread=True) as source:
+        index = load_index(source, on_message=progress.indexing)
+        missing = index.missing(msgid or ())
+        if missing:
+            raise ReviewkitError(f"no mail with Message-ID <{missing[0].strip().strip('<>')}> in the input")
+        units = index.select(msgids=msgid or (), subject=subject, since=_timestamp(since))
+        batches = list(scanning.plan_batches(index, units))
+        tally.units = len(units)
+        done = 0
+        state = None
+        if output is not None:
+            key = source.key()
+            options = repr((sorted(config.select), sorted(config.ignore), sorted(config.disable), config.rules,
+                            str(config.repo), msgid, subject, _timestamp(since), scanning.BATCH_MESSAGES))
+            state = scanning.Resume(str(output), key, options) if key is not None else None
+            if resume:
+                kept = state.load() if state is not None else None
+                try:
+                    size = output.stat().st_size
+                except OSError:
+                    size = -1
+                if kept is None or size < kept[1]:
+                    sys.stderr.write("reviewkit: note: nothing to resume; scanning from the start\n")
+                else:
+                    done, size = kept
+                    tally.resumed_from = done
+                    os.truncate(output, size)
+        try:
+            out: Any = open(output, "a" if done else "w", encoding="utf-8") if output is not None else sys.stdout
+        except OSError as err:
+            raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+        todo = batches[done:]
+        progress.units(sum(b.messages for b in todo), what="scanning")
+        if engine is Engine.dask:
+            results = scanning.run_dask(todo, config, scheduler=scheduler, jobs=jobs)
+        elif jobs > 1:
+            results = scanning.run_pool(todo, config, jobs=jobs)
+        else:
+            results = scanning.run_here(todo, config)
+
+        def written(result: Any) -> None:
+            progress.advance(result.messages)
+            if state is not None:
+                state.save(result.number + 1, out.tell())
+
+        try:
+            scanning.write_scan(results, out, tally=tally, on_batch=written)
+        except BrokenPipeError:
+            _reader_left()
+            return EXIT_OK
+        finally:
+            if output is not None:
+                out.close()
+        tally.seconds = time.perf_counter() - started
+    _scan_table(tally, sys.stdout if output is not None else sys.stderr)
+    return EXIT_OK
+
+
+def _scan_table(tally: Any, stream: Any) -> None:
+    """What the scan did, and the findings per rule, as a table."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    rate = tally.messages / tally.seconds if tally.seconds else 0.0
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=not stream.isatty())
+    resumed = f" (resumed after {tally.resumed_from} batches)" if tally.resumed_from else ""
+    console.print(Text(f"scanned {tally.messages:,} messages in {tally.seconds:.1f} s "
+                       f"({rate:,.0f} messages/s){resumed}: {tally.postings:,} patch mails and cover letters, "
+                       f"{sum(tally.rules.values()):,} findings"))
+    if tally.rules:
+        table = Table("rule", "findings", box=None, pad_edge=False)
+        for rule, count in sorted(tally.rules.items()):
+            table.add_row(Text(rule), Text(f"{count:,}"))
+        console.print(table)
+
+
 @app.command("install-hook")
 @_exits
 def install_hook(

@@ -41,11 +41,18 @@ def test_whole_archive_parses_and_threads() -> None:
 
 @pytest.mark.slow
 @needs_archive()
-def test_the_index_reads_of_each_archive_message_what_the_mail_stage_reads() -> None:
+def test_the_shortcuts_read_each_archive_message_as_the_mail_parser_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the index reads the head alone; parse_message takes the body of a
+    # message of one part whole: both as email.message_from_bytes reads it
+    import reviewkit.mail.parse as parse
     from reviewkit.mail import parse_threading
     from reviewkit.mail.parse import has_own_msgid
 
+    shortcut = parse._one_part
     for raw in read_messages([str(ARCHIVE)]):
         m = parse_message(raw)
         assert parse_threading(raw) == (m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp,
                                         has_own_msgid(m)), raw.origin
+        monkeypatch.setattr(parse, "_one_part", lambda *args: None)
+        assert parse_message(raw) == m, raw.origin
+        monkeypatch.setattr(parse, "_one_part", shortcut)

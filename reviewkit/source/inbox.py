@@ -40,6 +40,11 @@ _GIT = ("git", "-c", "safe.directory=*", "-c", "core.deltaBaseCacheLimit=16m", "
         "-c", "core.packedGitLimit=32m")
 
 
+# Requests written before the answers are read: 50 bytes each, well within
+# a pipe's 64 KiB, which git drains while it answers.
+_AT_ONCE = 256
+
+
 def is_git_dir(path: Path) -> bool:
     """Tell whether ``path`` looks like a bare git repository."""
     return (path / "objects").is_dir() and ((path / "HEAD").is_file() or (path / "packed-refs").is_file())
@@ -198,7 +203,7 @@ class CatFile:
         # and its answer names the blob, not the commit); None: no more.
         pending: queue.SimpleQueue[str | None] = queue.SimpleQueue()
 
-        def feed() -> None:
+        def feed(commits: Iterable[str]) -> None:
             try:
                 for commit in commits:
                     pending.put(commit)
@@ -209,8 +214,14 @@ class CatFile:
             finally:
                 pending.put(None)
 
-        feeder = threading.Thread(target=feed, name="reviewkit-inbox-feed", daemon=True)
-        feeder.start()
+        feeder = None
+        if isinstance(commits, (list, tuple)) and len(commits) <= _AT_ONCE:
+            # a thread's few messages: the requests fit in the pipe, no
+            # thread is needed to write them while the answers are read
+            feed(commits)
+        else:
+            feeder = threading.Thread(target=feed, args=(commits,), name="reviewkit-inbox-feed", daemon=True)
+            feeder.start()
         out = proc.stdout
         done = False
         try:
@@ -238,7 +249,8 @@ class CatFile:
                 # stopped half-way: answers are left in the pipe, so this
                 # process is of no more use
                 self.close()
-            feeder.join(timeout=5)
+            if feeder is not None:
+                feeder.join(timeout=5)
 
     def close(self) -> None:
         proc, self._proc = self._proc, None

@@ -337,7 +337,7 @@ class Input:
         n = places[0].part
         part = self.parts[n]
         if part.kind is PartKind.EPOCH:
-            for data, commit, long in self._catfile(n).messages(p.key for p in places):
+            for data, commit, long in self._catfile(n).messages([p.key for p in places]):
                 yield _archive_message(data, commit, long)
         elif part.kind is PartKind.MAILDIR:
             for place in places:

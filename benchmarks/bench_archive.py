@@ -8,10 +8,12 @@ Usage: python3 benchmarks/bench_archive.py [--only NAME ...] [--archive PATH]
 Each command runs once (they take seconds to minutes), in turn, with the
 archive's index cached unless the row says cold. For each: wall time, CPU
 time (user + system of the process and its children), messages per
-second, and the peak resident memory of the whole process tree (sampled
-from /proc every 50 ms: workers and git included) and of its largest
-process. The machine's load average is printed before and after: on a
-machine shared with other work, CPU time is the steadier figure.
+second, and the peak memory of the whole process tree (the sum of its
+processes' proportional set sizes, sampled from /proc every 50 ms: workers
+and git included; a page a forked worker shares with its parent counts
+once) and the peak resident set of its largest process. The machine's
+load average is printed before and after: on a machine shared with other
+work, CPU time is the steadier figure.
 
 Rows (``--only`` takes their names):
 
@@ -80,23 +82,18 @@ print(n)
 # measuring a command
 
 
-def _tree_rss(root: int) -> tuple[int, int]:
-    """(total, largest) resident kB of ``root`` and its descendants."""
+def _tree_memory(root: int) -> tuple[int, int]:
+    """(total, largest) memory in kB of ``root`` and its descendants: the
+    sum of their proportional set sizes (a page shared by a forked worker
+    and its parent counts half to each), and the largest resident set."""
     parent: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as f:
-                stat = f.read()
-            with open(f"/proc/{entry.name}/statm") as f:
-                pages = int(f.read().split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-        pid = int(entry.name)
-        parent[pid] = int(stat.rsplit(")", 1)[1].split()[1])
-        rss[pid] = pages * os.sysconf("SC_PAGE_SIZE") // 1024
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as f:
+                    parent[int(entry.name)] = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
     tree = {root}
     grew = True
     while grew:
@@ -105,8 +102,16 @@ def _tree_rss(root: int) -> tuple[int, int]:
             if ppid in tree and pid not in tree:
                 tree.add(pid)
                 grew = True
-    sizes = [rss.get(pid, 0) for pid in tree]
-    return sum(sizes), max(sizes, default=0)
+    total = largest = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as f:
+                fields = {line.split(":")[0]: int(line.split()[1]) for line in f if line.split()[-1:] == ["kB"]}
+        except (OSError, ValueError, IndexError):
+            continue
+        total += fields.get("Pss", 0)
+        largest = max(largest, fields.get("Rss", 0))
+    return total, largest
 
 
 def measure(argv: list[str], *, env: dict[str, str], stdout: Path | None = None) -> dict:
@@ -121,7 +126,7 @@ def measure(argv: list[str], *, env: dict[str, str], stdout: Path | None = None)
 
     def sample() -> None:
         while not done.wait(0.05):
-            total, largest = _tree_rss(proc.pid)
+            total, largest = _tree_memory(proc.pid)
             peak[0], peak[1] = max(peak[0], total), max(peak[1], largest)
 
     sampler = threading.Thread(target=sample, daemon=True)

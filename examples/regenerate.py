@@ -1,5 +1,6 @@
 """Regenerate examples/: the outputs of review, summary and check on the
-bundled threads, in every format.
+bundled threads, in every format, and of versions on v16 and v17 of the
+"per memcg lru_lock" series.
 
     python3 examples/regenerate.py           # rewrite the outputs
     python3 examples/regenerate.py --check   # exit 1 and name the stale ones
@@ -39,6 +40,8 @@ EXAMPLES = [
     ("117-mlock.check.txt", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml"]),
     ("117-mlock.check.md", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "markdown"]),
     ("117-mlock.check.json", ["check", "examples/inputs/117_v16-16-22-patch-posting.eml", "--format", "json"]),
+    ("lru-lock-v16-v17.versions.txt", ["versions", "--comments", "tests/data/corpus/threads/lru-lock-v16.mbox",
+                                       "tests/data/versions/lru-lock-v17.mbox"]),
 ]
 
 

@@ -15,6 +15,11 @@ The ``rules`` item passes only on what the rules could see: where a
 changed function was only partly visible (the hunks show a few lines of
 context, and no git tree gave the rest), it warns and names the functions
 instead of saying "ok".
+
+With the previous version's thread (``check --previous``), the versions
+stage reads both together and :func:`build_version_items` adds what became
+of that version's review: open comments and questions, review trailers
+dropped from an unchanged patch, a changelog that misses a change.
 """
 
 from __future__ import annotations
@@ -22,7 +27,23 @@ from __future__ import annotations
 from typing import NamedTuple, Sequence
 
 from reviewkit.config import Config
-from reviewkit.model import CheckItem, CodeMap, Finding, Posting, ScopeKind, Severity, Status
+from reviewkit.model import (
+    AnswerKind,
+    CheckItem,
+    CodeMap,
+    CommentFate,
+    CommentScope,
+    Finding,
+    Patch,
+    PatchLink,
+    Posting,
+    Review,
+    ScopeKind,
+    Severity,
+    Status,
+    Trailer,
+    Verdict,
+)
 from reviewkit.rules import patch_format as pf
 from reviewkit.rules.registry import is_enabled
 
@@ -215,3 +236,132 @@ def _item(spec: ItemSpec, findings: Sequence[Finding], *, patch: str, rule_id: s
     details = tuple(f"{where}: {f.message}" + _also(f) + _detail_fix(f.suggestion) for where, f in zip(places, findings))
     return CheckItem(spec.name, status, reason, _where(first, spec.where, place), patch, rule_id or first.rule,
                      details, first.suggestion, tuple(findings), places)
+
+
+# --------------------------------------------------------------------------
+# check --previous: the new version held against the review of the previous
+
+
+def build_version_items(review: Review, current: Sequence[str]) -> tuple[CheckItem, ...]:
+    """Items for the patches of ``current`` against their previous version.
+
+    Per patch: ``previous-review`` (the previous version's review comments:
+    an open question fails, an open comment or one agreed to but left
+    unchanged warns) and ``review-trailers`` (a Reviewed-by, Acked-by or
+    Tested-by given on the previous version of a patch whose diff is the
+    same but that does not carry it warns); per series:
+    ``previous-review`` of the cover letter and ``changelog-match``
+    (patches changed but not in the changelog, or in it but unchanged).
+
+    Args:
+        review: the review of the previous version's thread and the new
+            patches together (the versions stage has run over it).
+        current: the Message-IDs of the new patch mails and cover letter.
+
+    Returns:
+        The items; one warning item when no previous version of the
+        patches was found.
+    """
+    from reviewkit.versions.changelog import find_gaps
+
+    versions = review.versions
+    cur = set(current)
+    messages = {m.msgid: m for m in review.messages}
+    patches = {p.msgid: p for p in review.patches}
+    items: list[CheckItem] = []
+    for series in versions.series if versions is not None else ():
+        for step in series.steps:
+            old, new = series.versions[step.old], series.versions[step.new]
+            if not cur & (set(new.patches) | {new.cover}):
+                continue
+            assert versions is not None
+            label = f"v{old.version}"
+            if new.cover in cur:
+                fates = [f for f in versions.comments if f.patch == old.cover]
+                items.append(_review_item(fates, label, "", "cover letter"))
+            for link in step.links:
+                if link.new is None or link.new not in cur:
+                    continue
+                subject = messages[link.new].subject
+                fates = [f for f in versions.comments if f.successor == link.new]
+                items.append(_review_item(fates, label, subject, "patch"))
+                items.append(_trailer_item(link, versions.trailers.get(link.old or "", ()), patches.get(link.new),
+                                           label, subject))
+            gaps = [g for g in find_gaps(step.links, patches, messages.get(new.cover or ""), new.total)
+                    if g.link.new in cur]
+            details = tuple(f"{messages[g.link.new or ''].subject}: {g.why}" for g in gaps)
+            if gaps:
+                items.append(CheckItem("changelog-match", Status.WARN, details[0]
+                                       + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""), "series",
+                                       details=details,
+                                       suggestion=f"say in the changelog what changed since {label}, patch by patch"))
+            else:
+                items.append(CheckItem("changelog-match", Status.PASS,
+                                       f"the changelog names every patch changed since {label}", "series"))
+    if not items:
+        items.append(CheckItem("previous-review", Status.WARN, "no previous version of these patches found in the "
+                               "--previous input (same author, a matching title, an older version)", "series"))
+    return tuple(items)
+
+
+def _review_item(fates: Sequence[CommentFate], label: str, subject: str, where: str) -> CheckItem:
+    """previous-review: open questions fail; open comments, and agreements
+    with nothing changed, warn."""
+    asked = [f for f in fates if f.verdict is Verdict.OPEN and f.questions]
+    unanswered = [f for f in fates if f.verdict is Verdict.OPEN and not f.questions]
+    # an agreement on a cover letter changes no code to look at
+    agreed = [f for f in fates if f.verdict is Verdict.ANSWERED and f.answer is AnswerKind.AGREE
+              and f.scope is not CommentScope.GENERAL]
+    if not fates:
+        return CheckItem("previous-review", Status.PASS, f"no review comments on {label}", where, subject)
+    if not (asked or unanswered or agreed):
+        n = len(fates)
+        return CheckItem("previous-review", Status.PASS, f"all {n} comment{'s' if n != 1 else ''} on {label} "
+                         "addressed, answered or moot", where, subject)
+
+    def detail(f: CommentFate, what: str, text: str = "") -> str:
+        c = f.comment
+        at = c.anchor.file + (f":{c.anchor.line}" if c.anchor.line is not None else "") if c.anchor and c.anchor.file \
+            else "general"
+        said = text or " ".join(c.text.split())
+        return f"{at}: {c.author or c.email} ({c.date}): {what}: {said[:100]}" + ("..." if len(said) > 100 else "")
+
+    details = tuple([detail(f, "open question", " ".join(f.questions)) for f in asked]
+                    + [detail(f, "open, unanswered") for f in unanswered]
+                    + [detail(f, "agreed to, but the code is unchanged") for f in agreed])
+    status = Status.FAIL if asked else Status.WARN
+    parts = []
+    if asked:
+        parts.append(f"{len(asked)} question{'s' if len(asked) != 1 else ''} from {label} unanswered")
+    if unanswered:
+        parts.append(f"{len(unanswered)} comment{'s' if len(unanswered) != 1 else ''} from {label} neither answered "
+                     "nor acted on")
+    if agreed:
+        parts.append(f"{len(agreed)} agreed to but unchanged")
+    reason = "; ".join(parts) + f": {details[0]}" + (f" (and {len(details) - 1} more)" if len(details) > 1 else "")
+    return CheckItem("previous-review", status, reason, where, subject, details=details,
+                     suggestion="answer each comment on the list, or change the code it is about")
+
+
+def _trailer_item(link: PatchLink, given: Sequence[Trailer], patch: Patch | None, label: str,
+                  subject: str) -> CheckItem:
+    """review-trailers: a trailer given on the previous version of an
+    unchanged patch must be carried (submitting-patches.rst: a patch that
+    changed may drop them)."""
+    carried = {(t.key, t.email.lower()) for t in patch.trailers} if patch is not None else set()
+    missing = [t for t in given if (t.key, t.email.lower()) not in carried]
+    rd = link.range_diff
+    same = rd is not None and rd.same
+    if missing and same:
+        details = tuple(f"{t.key}: {t.name} <{t.email}> (given on {label} in {t.msgid})" for t in missing)
+        return CheckItem("review-trailers", Status.WARN, f"{details[0]} is missing, and the diff is the same as on "
+                         f"{label}" + (f" (and {len(details) - 1} more)" if len(details) > 1 else ""), "commit message",
+                         subject, details=details, suggestion="add the trailers given on the previous version")
+    if missing:
+        return CheckItem("review-trailers", Status.PASS, f"{len(missing)} trailer{'s' if len(missing) != 1 else ''} "
+                         f"given on {label} left out; the diff changed since", "commit message", subject)
+    if given:
+        return CheckItem("review-trailers", Status.PASS, f"the trailers given on {label} are carried",
+                         "commit message", subject)
+    return CheckItem("review-trailers", Status.PASS, f"no review trailers given on {label}", "commit message",
+                     subject)

@@ -550,6 +550,9 @@ def check(
     color: ColorMode = COLOR,
     select: Optional[List[str]] = SELECT,
     ignore: Optional[List[str]] = IGNORE,
+    previous: Optional[List[str]] = typer.Option(
+        None, "--previous", help="the previous version's thread (repeatable): its open review comments and "
+        "questions, dropped review trailers, and a changelog that misses changes are reported."),
     fail_on: Optional[FailOn] = typer.Option(None, "--fail-on", help="the least severity of a finding that "
                                              "fails an item (default: error, or the config's fail-on); a lesser "
                                              "one warns.", show_default=False),
@@ -566,6 +569,8 @@ def check(
     whole from that tree where the hunks are found in it (--no-repo: only
     from the hunks)."""
     _check_paths(paths)
+    if previous and "-" in paths:
+        raise ReviewkitError("--previous reads the patches twice: give them as files, not - (standard input)")
     from reviewkit.model import Severity
     from reviewkit.pipeline import build_checklist
     from reviewkit.render import checklist as render_checklist
@@ -583,7 +588,8 @@ def check(
 
         remembered = SeriesMemory.for_this_run()
     subjects = _b4_series_subjects() if fmt is CheckFormat.b4_json else ()
-    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered)
+    checklist = build_checklist(paths, config=config, series_subjects=subjects, memory=remembered,
+                                previous=tuple(previous or ()))
     _notes(checklist.warnings, verbose)
     if fmt in (CheckFormat.sarif, CheckFormat.b4, CheckFormat.b4_json):
         _emit_check_tool_format(fmt, checklist)
@@ -678,6 +684,40 @@ def functions(
         _write("```\n" + "\n".join(lines).replace("```", "` ` `") + "\n```\n")
     else:
         _write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+@app.command()
+@_exits
+def versions(
+    paths: List[str] = PATHS,
+    fmt: Format = FORMAT,
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    no_color: bool = NO_COLOR,
+    color: ColorMode = COLOR,
+    pager: Optional[bool] = PAGER,
+    comments: bool = typer.Option(False, "--comments", help="list each review comment of a version with what "
+                                  "became of it in the next, and the evidence."),
+    range_diff: bool = typer.Option(False, "--range-diff", help="show the range-diff of each changed patch."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules stage (no fates of findings)."),
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+    verbose: bool = VERBOSE,
+) -> int:
+    """Series across versions: each version with its date, the patch-to-patch links, the review's fate."""
+    _check_paths(paths)
+    from reviewkit.pipeline import build_review
+    from reviewkit.render import versions as render_versions
+
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
+    result = build_review(paths, config=config)
+    _notes(result.warnings, verbose)
+    _emit(fmt, _screen(color, no_color, pager), document=lambda: render_versions.versions_json(result),
+          markdown=lambda: render_versions.render_versions_markdown(result, comments=comments, range_diff=range_diff),
+          text=lambda console: render_versions.render_versions_text(result, console, comments=comments,
+                                                                    range_diff=range_diff))
     return EXIT_OK
 
 
@@ -961,6 +1001,55 @@ def install_hook(
     options = ["--fail-on", fail_on.value] if fail_on is not None else []
     path = write_hook(where, options=options, force=force)
     _write(f"wrote {_one_line(path)}\n")
+    return EXIT_OK
+
+
+knowledge_app = typer.Typer(help="Knowledge learned from a kernel tree.", no_args_is_help=True,
+                            context_settings={"help_option_names": ["-h", "--help"]})
+app.add_typer(knowledge_app, name="knowledge")
+
+
+@knowledge_app.command("build")
+@_exits
+def knowledge_build(
+    tree: Path = typer.Argument(..., help="a kernel source tree.", show_default=False),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="the database to write (default: one "
+                                          "under $XDG_CACHE_HOME/reviewkit/knowledge that --repo TREE finds)."),
+    jobs: Optional[int] = typer.Option(None, "-j", "--jobs", help="worker processes (default: one per CPU)."),
+    global_only: bool = typer.Option(False, "--global-only", help="keep only functions other files call (and "
+                                     "the static ones their chains go through), as the shipped database does."),
+    config_file: Optional[Path] = CONFIG,
+) -> int:
+    """Learn from a kernel tree which functions may sleep, return a reference, or return holding a lock,
+    its cleanup classes and atomic callbacks; write them to a database the rules read.
+
+    A progress bar on a terminal (stderr); one summary line on stdout."""
+    from reviewkit.knowledge.build import build_database
+    from reviewkit.knowledge.learned import default_database_path
+    from reviewkit.knowledge.seeds import build_seeds
+    from reviewkit.rules.knowledge import knowledge_tables
+
+    config = _config(None, config_file)
+    seeds = build_seeds(knowledge_tables(config.knowledge))
+    out = output or default_database_path(tree)
+    workers = jobs if jobs and jobs > 0 else (os.cpu_count() or 1)
+    if sys.stderr.isatty():
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        columns = (TextColumn("learning"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
+                   TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("", total=None)
+            report = build_database(tree, out, seeds, jobs=workers, global_only=global_only,
+                                    progress=lambda done, total: bar.update(task, completed=done, total=total))
+    else:
+        report = build_database(tree, out, seeds, jobs=workers, global_only=global_only)
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.counts.items()))
+    _write(f"{_one_line(str(report.output))}: {report.size} bytes, {kinds or 'no facts'} "
+           f"from {report.files} files ({report.functions} definitions) in {report.seconds:.0f} s\n")
+    for rel in report.failed:
+        sys.stderr.write(f"reviewkit: {_one_line(rel)}: unreadable, skipped\n")
     return EXIT_OK
 
 

@@ -20,7 +20,9 @@ class Config:
 
     ``select``/``ignore``/``disable`` hold rule-id prefixes ("RK2", "RK201");
     the longest matching prefix decides. ``knowledge`` holds extra knowledge
-    tables in the schema of ``rules/knowledge.toml``. ``repo`` is the
+    tables in the schema of ``rules/knowledge.toml``; ``knowledge_db`` a
+    database built by ``reviewkit knowledge build`` (``knowledge = PATH``, or
+    ``database = PATH`` in the ``[knowledge]`` table). ``repo`` is the
     source the patch applies to (a git tree or a plain directory);
     ``repo_found``: it is the work tree the command runs in, not one the
     user named, so a tree the patch does not fit is no news. ``fail_on``:
@@ -34,8 +36,10 @@ class Config:
     ignore: tuple[str, ...] = ()
     disable: tuple[str, ...] = ()
     knowledge: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False)
+    knowledge_db: Path | None = None
     spelling_ignore: tuple[str, ...] = ()
     rules: bool = True  # run the rules stage at all
+    learned: bool = True  # the rules read the knowledge learned from kernel trees too
     config_path: Path | None = None
     # fingerprint -> reason of the findings dismissed as not a bug
     # (reviewkit/dismissals.py reads them from .reviewkit-dismissed.toml)
@@ -121,6 +125,30 @@ def _strings(where: str, table: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _knowledge(value: Any, path: Path | None, where: str) -> tuple[dict[str, Any], Path | None]:
+    """The config's ``knowledge``: a database path (``knowledge = PATH``), or
+    a table of extra knowledge tables that may name one (``database =
+    PATH``). A relative path is relative to the config file.
+
+    Raises:
+        ConfigError: neither a string nor a table, or ``database`` is not a string.
+    """
+    if isinstance(value, str):
+        value = {"database": value}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}key 'knowledge' must be a path to a database or a table ([knowledge])")
+    tables = dict(value)
+    db = tables.pop("database", None)
+    if db is None:
+        return tables, None
+    if not isinstance(db, str):
+        raise ConfigError(f"{where}key 'knowledge.database' must be a path (a string)")
+    p = Path(db).expanduser()
+    if not p.is_absolute() and path is not None:
+        p = path.parent / p
+    return tables, p
+
+
 def load_config(path: Path | None = None, **overrides: Any) -> Config:
     """Read the config file (explicit ``path`` or the nearest one) and apply
     command-line ``overrides`` (None values are ignored).
@@ -145,9 +173,7 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     unknown = set(table) - set(KEYS)
     if unknown:
         raise ConfigError(f"{where}unknown key(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(KEYS))}")
-    knowledge = table.get("knowledge", {})
-    if not isinstance(knowledge, dict):
-        raise ConfigError(f"{where}key 'knowledge' must be a table ([knowledge])")
+    knowledge, knowledge_db = _knowledge(table.get("knowledge", {}), path, where)
     repo = table.get("repo")
     if repo is not None and not isinstance(repo, str):
         raise ConfigError(f'{where}key \'repo\' must be a string, e.g. repo = "../linux"')
@@ -161,7 +187,8 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
         "select": _strings(where, table, "select"),
         "ignore": _strings(where, table, "ignore"),
         "disable": _strings(where, table, "disable"),
-        "knowledge": dict(knowledge),
+        "knowledge": knowledge,
+        "knowledge_db": knowledge_db,
         "spelling_ignore": _strings(where, table, "spelling-ignore"),
         "repo": Path(repo) if repo is not None else None,
         "config_path": path,

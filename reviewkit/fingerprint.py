@@ -27,42 +27,13 @@ import hashlib
 import re
 from typing import Sequence
 
-from reviewkit.model import CodeMap, Finding, Message, MessageKind, Patch
+from reviewkit.model import CodeMap, Finding, Message, MessageKind, Patch, find_line_text, normalise_statement
 
 # Bumped when the recipe changes: fingerprints of one scheme are never
 # compared with another's.
 SCHEME = "1"
 LENGTH = 16  # hex digits: 64 bits
 PATTERN = re.compile(rf"^[0-9a-f]{{{LENGTH}}}$")
-
-
-def normalise_statement(text: str) -> str:
-    """``text`` with its whitespace collapsed: indentation, tabs against
-    spaces and trailing blanks do not change a fingerprint."""
-    return " ".join(text.split())
-
-
-def find_line_text(patch: Patch | None, codemap: CodeMap | None, file: str, line: int | None) -> str:
-    """The new-side text of ``file`` at ``line``: from the diff's lines,
-    else from the code map's view of the function that holds it (a git tree
-    gives whole functions); "" when neither shows the line."""
-    if patch is None or line is None:
-        return ""
-    for fd in patch.files:
-        if fd.path != file:
-            continue
-        for hunk in fd.hunks:
-            for dl in hunk.lines:
-                if dl.new_no == line and dl.kind != "-":
-                    return dl.text
-    for cf in codemap.functions if codemap is not None else ():
-        view = cf.new
-        if cf.file != file or view is None or not view.function.start <= line <= view.function.end:
-            continue
-        lines = view.source.split("\n")
-        if line - view.function.start < len(lines):
-            return lines[line - view.function.start]
-    return ""
 
 
 def _mail_line(patch: Patch | None, message: Message | None, line: int | None) -> str:
@@ -128,4 +99,4 @@ def stamp_findings(findings: Sequence[Finding], *, patch: Patch | None, codemap:
             for i, f in enumerate(findings)]
 
 
-__all__ = ["LENGTH", "PATTERN", "build_fingerprint", "find_line_text", "normalise_statement", "stamp_findings"]
+__all__ = ["LENGTH", "PATTERN", "build_fingerprint", "stamp_findings"]

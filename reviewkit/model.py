@@ -2,7 +2,7 @@
 
 The pipeline flows one way (see DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> (check) -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> (check) -> overview -> render
 
 Each stage takes and returns these records. Records are frozen: a stage that
 adds information (the code map filling ``Anchor.function``) returns a copy
@@ -16,8 +16,9 @@ Line numbers are 1-based everywhere. ``body`` line indexes (``Block.start``,
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 
 # --------------------------------------------------------------------------
@@ -100,6 +101,32 @@ class Message:
     warnings: tuple[str, ...] = ()
 
 
+# A list or relay that rewrites From: names the sender "Name via B4 Relay"
+# (linux-pwm, 2023-): the name is the part before " via ".
+_VIA = re.compile(r"\s+via\s+.*$", re.IGNORECASE)
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def name_words(name: str) -> frozenset[str]:
+    """The words of a person's name, lower case, without a relay's " via ..."."""
+    return frozenset(w.lower() for w in _NAME_WORD.findall(_VIA.sub("", name.strip().strip('"'))))
+
+
+def same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
+    """True when two writers are one: the same address (any case), else the
+    same name (an archive page masks addresses): the same words in any
+    order, or all the words of a two-word-or-longer name in the other
+    ("Sabau, Radu bogdan" is "Radu Sabau"), after a relay's " via ..."."""
+    if email and other_email and email.lower() == other_email.lower():
+        return True
+    if not name or not other_name:
+        return False
+    a, b = name_words(name), name_words(other_name)
+    if not a or not b:
+        return False
+    return a == b or (min(len(a), len(b)) >= 2 and (a <= b or b <= a))
+
+
 @dataclass(frozen=True)
 class Thread:
     """Messages of one thread in reading order (depth first, by date).
@@ -147,6 +174,10 @@ class Block:
     lines: tuple[str, ...]
     depth: int = 0
     credited_to: str | None = None
+
+
+# The trailers that say a patch was reviewed (not who wrote or sent it).
+REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
 
 
 @dataclass(frozen=True)
@@ -285,6 +316,49 @@ class Comment:
     anchor: Anchor | None
     quoted_text: str = ""
     quoted_author: str | None = None
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        """The sentences of the comment that end in ``?`` (:func:`find_questions`)."""
+        return find_questions(self.text)
+
+
+# a sentence ends after . ? or !, but not after an initial ("Kirill A. Shutemov")
+SENTENCE_END_RE = re.compile(r"(?<=[.?!])(?<!\b[A-Z]\.)[\"')\]]*\s+")
+
+
+def prose_paragraphs(text: str) -> list[str]:
+    """The prose paragraphs of ``text`` (blank lines part them), each on
+    one line: no quoted lines (">"), no code-like lines (ending in ``;``,
+    ``{`` or ``}``), no diff lines."""
+    out = []
+    for para in re.split(r"\n\s*\n", text):
+        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
+        lines = [ln for ln in para.split("\n")
+                 if ln.strip() and not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)
+                 and not ln.startswith(("+", "-", "@@", "diff "))]
+        if lines:
+            out.append(" ".join(ln.strip() for ln in lines))
+    return out
+
+
+def find_questions(text: str) -> tuple[str, ...]:
+    """The sentences of ``text`` that end in ``?``, whitespace collapsed.
+
+    One owner for the overview's open questions and the versions stage's
+    unanswered questions. Sentences run across line breaks: reviewers wrap
+    mid-sentence ("does this give you some / sort of extra protection? I
+    don't see how" in threads/seed-duyck-mlock-v16-16.txt). Paragraphs
+    (blank lines) end sentences; quoted lines (">") and code-like lines are
+    skipped (:func:`prose_paragraphs`).
+    """
+    out = []
+    for para in prose_paragraphs(text):
+        for sentence in SENTENCE_END_RE.split(para):
+            sentence = sentence.strip()
+            if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
+                out.append(sentence)
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------
@@ -621,10 +695,12 @@ class CommentDigest:
     ``home``: the msgid of the patch (or cover letter) it belongs to.
     ``by_author``: written by that patch's author (an answer, not a review).
     ``gist``: its first sentence. ``questions``: its sentences that end in
-    ``?``; ``answered``: the patch author replied to them with words of
-    their own. ``replies_to``: the comment (``(msgid, body_start)``) whose
-    words it quotes and answers. ``diff_at``: the line of ``text`` where a
-    diff its writer proposes starts (None: no diff).
+    ``?``; ``answered``: the patch author answered the comment (a reply
+    of theirs quotes its words, or quotes nothing of its mail:
+    :func:`reviewkit.versions.answers.find_answers`). ``replies_to``: the
+    comment (``(msgid, body_start)``) whose words it quotes and answers.
+    ``diff_at``: the line of ``text`` where a diff its writer proposes
+    starts (None: no diff).
     """
 
     comment: Comment
@@ -738,6 +814,224 @@ class Overview:
 
 
 # --------------------------------------------------------------------------
+# versions: a series across its postings (v16 -> v17), and what became of
+# the review of each version in the next
+
+
+class LinkKind(enum.Enum):
+    """How a patch of vN relates to the patches of vN+1."""
+
+    SAME_TITLE = "same-title"  # the successor carries the same title
+    RENAMED = "renamed"  # title changed; matched by files, functions and changed lines
+    MERGED = "merged"  # its changes went into a vN+1 patch that has another predecessor
+    SPLIT = "split"  # a vN+1 patch made of part of a vN patch linked elsewhere
+    DROPPED = "dropped"  # no vN+1 patch holds it
+    ADDED = "added"  # a vN+1 patch with no vN predecessor
+
+
+class FunctionDelta(enum.Enum):
+    CHANGED = "changed"  # both postings change it, differently
+    SAME = "same"  # both postings change it the same way
+    ADDED = "added"  # only vN+1 changes it
+    DROPPED = "dropped"  # only vN changes it
+
+
+@dataclass(frozen=True)
+class FunctionChange:
+    file: str
+    name: str
+    delta: FunctionDelta
+
+
+@dataclass(frozen=True)
+class RangeDiff:
+    """What changed between two postings of one patch, as ``git range-diff``
+    shows it, computed from the mails (no git tree).
+
+    ``lines`` is the diff of the two diffs: ``## file ##`` section heads,
+    ``@@ file: function`` hunk heads, then each line of either patch behind
+    an outer marker (``' '`` in both, ``-`` only in vN, ``+`` only in vN+1).
+    Hunk numbers are left out, so a patch that only moved is the same.
+    ``commit_message`` is the diff of the commit messages, the same way.
+    ``hunks_moved`` counts hunks that are in one posting and not the other
+    (a part of the patch taken out or brought in).
+    """
+
+    same: bool  # the diffs are equal (the commit message may differ)
+    lines: tuple[str, ...]
+    commit_message: tuple[str, ...]
+    functions: tuple[FunctionChange, ...]
+    hunks_moved: int = 0
+
+
+@dataclass(frozen=True)
+class PatchLink:
+    """One patch of vN and its successor in vN+1 (or the reason it has none).
+
+    ``old``/``new`` are Message-IDs (None on the side that has no patch);
+    ``reason`` is the evidence, one line ("same title", "title changed; ...",
+    "the v17 cover letter says: removes '...'").
+    """
+
+    kind: LinkKind
+    old: str | None
+    new: str | None
+    old_index: int | None
+    new_index: int | None
+    old_title: str
+    new_title: str
+    reason: str
+    range_diff: RangeDiff | None = None
+
+
+@dataclass(frozen=True)
+class SeriesVersion:
+    """One posting of a series: a cover letter (maybe) and its patches.
+
+    ``patches`` are Message-IDs in index order. ``date`` is the first
+    mail's Date header as written.
+    """
+
+    version: int
+    title: str
+    author: str
+    email: str
+    date: str
+    timestamp: float | None
+    cover: str | None
+    patches: tuple[str, ...]
+    total: int | None
+    resend: bool = False
+
+
+@dataclass(frozen=True)
+class VersionStep:
+    """From one posting of a series to the next: ``old``/``new`` index
+    ``SeriesHistory.versions``."""
+
+    old: int
+    new: int
+    links: tuple[PatchLink, ...]
+
+
+@dataclass(frozen=True)
+class SeriesHistory:
+    """A series across the versions the input holds (at least two)."""
+
+    title: str
+    author: str
+    email: str
+    versions: tuple[SeriesVersion, ...]
+    steps: tuple[VersionStep, ...]
+
+
+class CommentScope(enum.Enum):
+    """What a review comment is about, hence what must change to answer it."""
+
+    LINE = "line"  # the lines it follows
+    FUNCTION = "function"  # the function it is in
+    MESSAGE = "commit-message"  # the lines of the commit message it follows
+    PATCH = "patch"  # the patch as a whole (split, squash, move to patch N, document)
+    GENERAL = "general"  # no code: a cover letter, the thread
+
+
+class Fate(enum.Enum):
+    CHANGED = "changed"  # the code it is about is different in vN+1
+    ANSWERED = "answered"  # unchanged, and the author replied to it
+    OPEN = "open"  # unchanged and unanswered
+    MOOT = "moot"  # the patch or the function is gone in vN+1
+
+
+class AnswerKind(enum.Enum):
+    AGREE = "agree"
+    DISAGREE = "disagree-or-explain"
+    QUESTION = "question"
+
+
+class Verdict(enum.Enum):
+    """The fate folded for the reader: was the comment taken into account?"""
+
+    ADDRESSED = "addressed"  # changed (whether or not the author also answered)
+    ANSWERED = "answered-not-changed"
+    OPEN = "open"
+    MOOT = "moot"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The patch author's reply to a review comment, classified from its own
+    words; ``cues`` are the words that decided (empty: none, the default)."""
+
+    msgid: str
+    body_start: int
+    author: str
+    kind: AnswerKind
+    cues: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class CommentFate:
+    """What became of one reviewer comment on vN in vN+1, with the evidence.
+
+    ``patch`` is the vN posting the comment reviews, ``successor`` its vN+1
+    posting (None when dropped). ``target`` is where the comment's line is in
+    the successor's diff (None when no line there corresponds). ``suggested``
+    counts the code lines the comment carries (a suggested diff or snippet),
+    ``suggested_found`` those vN+1 adds or keeps.
+    """
+
+    comment: Comment
+    patch: str
+    successor: str | None
+    old_version: int
+    new_version: int
+    scope: CommentScope
+    fate: Fate
+    verdict: Verdict
+    changed: bool
+    answer: AnswerKind | None
+    answers: tuple[Answer, ...]
+    questions: tuple[str, ...]
+    evidence: tuple[str, ...]
+    target: Anchor | None = None
+    suggested: int = 0
+    suggested_found: int = 0
+
+
+class FindingStatus(enum.Enum):
+    FIXED = "fixed"  # vN+1 no longer has it
+    STILL = "still-there"
+    MOOT = "moot"  # the patch is gone
+
+
+@dataclass(frozen=True)
+class FindingFate:
+    """A finding of the rules on vN, matched in vN+1 by rule, file, function
+    and the statement it is on (not by line number)."""
+
+    finding: Finding
+    patch: str
+    successor: str | None
+    status: FindingStatus
+    statement: str  # the finding's line, whitespace collapsed ("" when none)
+    now: Finding | None = None  # the same finding in vN+1
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What the versions stage found: the series with two or more versions,
+    the fate of every reviewer comment and finding of each version that has
+    a successor, and the review trailers given on each such posting (by
+    Message-ID of the posting)."""
+
+    series: tuple[SeriesHistory, ...]
+    comments: tuple[CommentFate, ...]
+    findings: tuple[FindingFate, ...]
+    trailers: dict[str, tuple[Trailer, ...]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------
 # scan: a whole archive, a line per posting
 
 
@@ -781,7 +1075,105 @@ class Review:
     # the series at a glance (reviewkit/overview.py); None for a Review
     # made by hand
     overview: Overview | None = None
+    # the series across versions and what became of each version's review
+    # (the versions stage); None when the input holds one version of each
+    versions: Versions | None = None
 
     @property
     def messages(self) -> tuple[Message, ...]:
         return tuple(m for t in self.threads for m in t.messages)
+
+
+# --------------------------------------------------------------------------
+# reading the records: facts every stage and renderer asks the same way
+
+
+def normalise_statement(text: str) -> str:
+    """``text`` with its whitespace collapsed: indentation, tabs against
+    spaces and trailing blanks do not change a fingerprint
+    (reviewkit/fingerprint.py), nor the statement a finding is matched by
+    in the next version (the versions stage)."""
+    return " ".join(text.split())
+
+
+def find_line_text(patch: Patch | None, codemap: CodeMap | None, file: str, line: int | None) -> str:
+    """The new-side text of ``file`` at ``line``: from the diff's lines,
+    else from the code map's view of the function that holds it (a git tree
+    gives whole functions); "" when neither shows the line."""
+    if patch is None or line is None:
+        return ""
+    for fd in patch.files:
+        if fd.path != file:
+            continue
+        for hunk in fd.hunks:
+            for dl in hunk.lines:
+                if dl.new_no == line and dl.kind != "-":
+                    return dl.text
+    for cf in codemap.functions if codemap is not None else ():
+        view = cf.new
+        if cf.file != file or view is None or not view.function.start <= line <= view.function.end:
+            continue
+        lines = view.source.split("\n")
+        if line - view.function.start < len(lines):
+            return lines[line - view.function.start]
+    return ""
+
+
+def _quoted_code(quoted: str) -> str:
+    """A quoted diff line without its ``>`` markers and diff marker,
+    whitespace collapsed (archive pages strip leading whitespace:
+    threads/seed-duyck-mlock-v16-16.txt)."""
+    s = quoted.lstrip()
+    while s.startswith(">"):
+        s = s[1:].lstrip(" ")
+    if s[:1] in "+- ":
+        s = s[1:]
+    return " ".join(s.split())
+
+
+def find_anchor_row(a: Anchor, files: Sequence[FileDiff], context: Sequence[str] = ()
+                    ) -> tuple[int, int, int] | None:
+    """(file index, hunk index, row index) of the diff line an anchor
+    names in ``files``, or None.
+
+    The line number on the anchor's side first (its own hunk first); else,
+    with no number or one the diff does not have, the quoted line itself
+    when it is unique in the file (or in the anchor's hunk), or when
+    ``context`` (the quoted lines above it, last first) tells its places
+    apart: the place whose rows above repeat most of them
+    (``mutex_unlock(&st->lock);`` twice in one function, quoted under
+    ``iio_trigger_notify_done()``: linux-pwm, "ad4692" v1 3/4).
+    """
+    if not a.file:
+        return None
+    target = a.file.removeprefix("a/").removeprefix("b/")
+    cand_files = [i for i, f in enumerate(files) if target in (f.path, f.old_path, f.new_path)]
+    want = _quoted_code(a.quoted) if a.quoted else ""
+    for fi in cand_files:
+        hunks = files[fi].hunks
+        order = list(range(len(hunks)))
+        if a.hunk is not None and 0 <= a.hunk < len(hunks):
+            order.remove(a.hunk)
+            order.insert(0, a.hunk)
+        if a.line is not None:
+            for hi in order:
+                for ri, dl in enumerate(hunks[hi].lines):
+                    num = dl.new_no if a.side is Side.NEW else dl.old_no
+                    if num == a.line:
+                        return fi, hi, ri
+        if want:
+            hits = [(hi, ri) for hi in order for ri, dl in enumerate(hunks[hi].lines)
+                    if " ".join(dl.text.split()) == want]
+            if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
+                return fi, hits[0][0], hits[0][1]
+            if len(hits) > 1 and context:
+                want_above = [_quoted_code(q) for q in context]
+
+                def agree(hit: tuple[int, int]) -> int:
+                    rows = hunks[hit[0]].lines[:hit[1]][::-1]
+                    return sum(1 for dl, q in zip(rows, want_above) if " ".join(dl.text.split()) == q)
+
+                scored = sorted(((agree(h), h) for h in hits), reverse=True)
+                if scored[0][0] > scored[1][0]:
+                    return fi, scored[0][1][0], scored[0][1][1]
+    return None

@@ -15,7 +15,7 @@ them):
   patch).
 - :func:`select_review`: the review narrowed to what ``--patch``,
   ``--msgid``, ``--author``, ``--only-commented`` and ``--findings-only``
-  ask for.
+  ask for (the previous version's comments carried under a patch too).
 """
 
 from __future__ import annotations
@@ -29,9 +29,12 @@ from typing import Iterable, Sequence
 from reviewkit.errors import InputError
 from reviewkit.mail import has_own_msgid
 from reviewkit.model import (
+    REVIEW_TRAILERS,
+    SENTENCE_END_RE,
     CodeMap,
     Comment,
     CommentDigest,
+    CommentFate,
     FileDiff,
     Finding,
     FunctionStatus,
@@ -48,11 +51,14 @@ from reviewkit.model import (
     ScopeKind,
     SeriesDigest,
     Trailer,
+    find_questions,
+    prose_paragraphs,
+    same_person,
 )
 from reviewkit.patch.lines import HUNK_HEADER
 from reviewkit.quotes.patchmail import find_cover_text, find_diff_start
+from reviewkit.versions.answers import find_answers
 
-REVIEW_TRAILERS = ("Reviewed-by", "Acked-by", "Tested-by")
 DEFAULT_LINK_BASE = "https://lore.kernel.org/r/"
 
 
@@ -110,50 +116,18 @@ def merge_findings(findings: Iterable[Finding], series_of: dict[str, tuple[Posti
 # --------------------------------------------------------------------------
 # text of comments
 
-# a sentence ends after . ? or !, but not after an initial ("Kirill A. Shutemov")
-_SENTENCE_END_RE = re.compile(r"(?<=[.?!])(?<!\b[A-Z]\.)[\"')\]]*\s+")
 _GREETING = re.compile(r"^(?:hi|hello|hey|dear|thanks|thank you)\b[^.?!]{0,40}[,!]?$", re.IGNORECASE)
 GIST_MAX = 120
 QUOTE_MIN = 12  # characters a quoted line needs to tie an answer to what it quotes
 
 
-def find_questions(text: str) -> tuple[str, ...]:
-    """The sentences of ``text`` that end in ``?``, whitespace collapsed.
-
-    Sentences run across line breaks: reviewers wrap mid-sentence ("does
-    this give you some / sort of extra protection? I don't see how" in
-    threads/seed-duyck-mlock-v16-16.txt). Paragraphs (blank lines) end
-    sentences; quoted lines (">") and code-like lines are skipped.
-    """
-    out = []
-    for para in _paragraphs(text):
-        for sentence in _SENTENCE_END_RE.split(para):
-            sentence = sentence.strip()
-            if sentence.rstrip("\"')]").endswith("?") and len(sentence) > 1:
-                out.append(sentence)
-    return tuple(out)
-
-
-def _paragraphs(text: str) -> list[str]:
-    """Prose paragraphs, each on one line: no quoted or code-like lines."""
-    out = []
-    for para in re.split(r"\n\s*\n", text):
-        # Code a reviewer pastes ("x = a ? b : c;") asks nothing.
-        lines = [ln for ln in para.split("\n")
-                 if ln.strip() and not ln.lstrip().startswith(">") and not re.search(r"[;{}]\s*$", ln)
-                 and not ln.startswith(("+", "-", "@@", "diff "))]
-        if lines:
-            out.append(" ".join(ln.strip() for ln in lines))
-    return out
-
-
 def first_sentence(text: str) -> str:
     """The first sentence of a comment, past a greeting ("Hi Alex,"); cut
     to about GIST_MAX characters at a word."""
-    for para in _paragraphs(text):
+    for para in prose_paragraphs(text):
         if _GREETING.match(para):
             continue
-        sentence = _SENTENCE_END_RE.split(para, maxsplit=1)[0].strip()
+        sentence = SENTENCE_END_RE.split(para, maxsplit=1)[0].strip()
         if len(sentence) > GIST_MAX:
             cut = sentence.rfind(" ", 0, GIST_MAX)
             sentence = sentence[: cut if cut > GIST_MAX // 2 else GIST_MAX].rstrip(" ,;:") + " ..."
@@ -184,14 +158,6 @@ def _unquote(line: str) -> str:
     while s.startswith(">"):
         s = s[1:].lstrip()
     return _norm(s)
-
-
-def same_person(name: str, email: str, other_name: str | None, other_email: str | None) -> bool:
-    """Address first, else the display name (a rebuilt patch knows only
-    the name of the person quoted)."""
-    if email and other_email and email.lower() == other_email.lower():
-        return True
-    return bool(name and other_name and _norm(name).lower() == _norm(other_name).lower())
 
 
 def link_for(msgid: str, base: str) -> str:
@@ -279,7 +245,7 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
             findings_of.setdefault(f.msgid, []).append(f)
     codemaps = {cm.patch_msgid: cm for cm in review.codemaps}
 
-    digests: dict[str, PatchDigest] = {}
+    people: dict[str, tuple[str, str, str, list[Comment]]] = {}  # posting -> author, email, date, comments
     for msgid in postings:
         msg = messages.get(msgid)
         patch = shown.get(msgid)
@@ -290,8 +256,21 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
             author, email, date = (quoted.most_common(1)[0][0] if quoted else ""), "", ""
         else:
             author, email, date = (msg.author, msg.email, msg.date) if msg else ("", "", "")
-        digests[msgid] = _digest(msgid, msg, patch, author, email, date, mine, findings_of.get(msgid, []), review,
-                                 messages, homes, parents, codemaps.get(msgid), link_base)
+        people[msgid] = (author, email, date, mine)
+    # which reviewer comments the patch author answered: the versions
+    # stage's reading of the answers (one owner for "answered")
+    tracked: dict[str, list[tuple[Comment, str, str | None]]] = {}
+    for author, email, _, mine in people.values():
+        for c in mine:
+            if not same_person(c.author, c.email, author, email or None):
+                tracked.setdefault(c.msgid, []).append((c, author, email or None))
+    answered = set(find_answers(tracked, review.comments, messages, parents))
+
+    digests: dict[str, PatchDigest] = {}
+    for msgid, (author, email, date, mine) in people.items():
+        digests[msgid] = _digest(msgid, messages.get(msgid), shown.get(msgid), author, email, date, mine,
+                                 findings_of.get(msgid, []), review, messages, homes, parents, codemaps.get(msgid),
+                                 link_base, answered)
 
     # the series: the postings of one thread with one version and total
     # (git send-email threads a series under its cover letter; a v2 sent
@@ -313,8 +292,10 @@ def build_overview(review: Review, *, link_base: str = DEFAULT_LINK_BASE) -> Ove
 
 def _digest(msgid: str, msg: Message | None, patch: Patch | None, author: str, email: str, date: str,
             comments: list[Comment], findings: list[Finding], review: Review, messages: dict[str, Message],
-            homes: dict[str, str],
-            parents: dict[str, str], cm: CodeMap | None, link_base: str) -> PatchDigest:
+            homes: dict[str, str], parents: dict[str, str], cm: CodeMap | None, link_base: str,
+            answered: set[tuple[str, int]]) -> PatchDigest:
+    """One patch's (or cover letter's) line of the overview; ``answered``:
+    the reviewer comments (``(msgid, body_start)``) its author answered."""
     is_cover = patch is None
 
     def by_author(c: Comment) -> bool:
@@ -333,17 +314,12 @@ def _digest(msgid: str, msg: Message | None, patch: Patch | None, author: str, e
                     replies_to[id(c)] = (earlier.msgid, earlier.body_start)
                     break
         words.append((c, {w for w in (_norm(line) for line in c.text.split("\n")) if len(w) >= QUOTE_MIN}))
-    # a reply of the author's that quotes nothing answers all it replies to
-    quoting = {c.msgid for c in comments if c.quoted_text.strip() or (c.anchor is not None and c.anchor.quoted)}
-    top_posts = {c.msgid for c in comments if by_author(c) and c.text.strip() and c.msgid not in quoting}
-    answered = {replies_to[id(c)] for c in comments if id(c) in replies_to and by_author(c) and c.text.strip()}
 
     digests = []
     for c in comments:
         mine = by_author(c)
         questions = () if mine else find_questions(c.text)
-        done = bool(questions) and ((c.msgid, c.body_start) in answered
-                                    or any(_descends(t, c.msgid, parents) for t in top_posts))
+        done = bool(questions) and (c.msgid, c.body_start) in answered
         m = messages.get(c.msgid)
         link = link_for(c.msgid, link_base) if m is not None and has_own_msgid(m) else ""
         digests.append(CommentDigest(c, msgid, mine, first_sentence(c.text), questions, done,
@@ -526,9 +502,26 @@ def select_review(review: Review, selection: Selection) -> Review:
         if kept:
             series.append(dataclasses.replace(s, patches=kept))
     narrowed = dataclasses.replace(overview, series=tuple(series), selected=True)
+
+    def fate_kept(f: CommentFate) -> bool:
+        # a comment on the previous version is shown with its successor
+        # (or with its patch, dropped in the next version): kept as a
+        # comment of that patch would be
+        shown_with = f.successor or f.patch
+        if selection.findings_only or shown_with not in keep:
+            return False
+        mails = comment_ok[shown_with]
+        c = f.comment
+        return mails is None or _bare(c.msgid) in wanted_ids or bool(who) and by_who(c.author, c.email)
+
+    versions = review.versions
+    if versions is not None:
+        versions = dataclasses.replace(
+            versions, comments=tuple(f for f in versions.comments if fate_kept(f)),
+            findings=tuple(f for f in versions.findings if (f.successor or f.patch) in keep))
     return dataclasses.replace(review, patches=patches, comments=comments, findings=findings,
                                codemaps=tuple(cm for cm in review.codemaps if cm.patch_msgid in keep),
-                               overview=narrowed)
+                               overview=narrowed, versions=versions)
 
 
 def _narrowed(d: PatchDigest, keep: set[str], comments: dict[str, tuple[Comment, ...]]) -> PatchDigest:
@@ -553,7 +546,6 @@ def _hunks_with_findings(patch: Patch, findings: Sequence[Finding]) -> Patch:
 
 
 __all__ = [
-    "DEFAULT_LINK_BASE", "PatchRange", "REVIEW_TRAILERS", "Selection", "build_overview", "find_questions",
-    "diff_start", "first_sentence", "link_for", "merge_findings", "parse_patch_range", "same_person",
-    "select_review",
+    "DEFAULT_LINK_BASE", "PatchRange", "Selection", "build_overview", "diff_start", "first_sentence", "link_for",
+    "merge_findings", "parse_patch_range", "select_review",
 ]

@@ -1,5 +1,5 @@
-"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules,
-then (for ``check``) the checklist.
+"""Chain the stages: source -> mail -> quotes -> patch -> cmap -> rules ->
+versions -> overview, or (for ``check``) the checklist.
 
 ``build_review`` gives what ``review`` and ``summary`` show,
 ``build_checklist`` what ``check`` shows; both run the rules the same way
@@ -196,7 +196,18 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
         reviews=reviews,
         dismissed=dismissed,
     )
+    review = _with_versions(review, postings, series_of)
     return dataclasses.replace(review, overview=build_overview(review, link_base=config.link_base))
+
+
+def _with_versions(review: Review, postings: Sequence[Posting],
+                   series_of: dict[str, tuple[Posting, ...]]) -> Review:
+    """The review with the versions stage's findings, when the input holds
+    a series in two or more versions."""
+    from reviewkit.versions import build_versions
+
+    versions = build_versions(review, postings, series_of)
+    return review if versions is None else dataclasses.replace(review, versions=versions)
 
 
 def _read_patches(threads: Sequence[Thread], warnings: list[str]) -> tuple[dict[str, Patch], dict[str, Patch],
@@ -223,31 +234,49 @@ def _read_patches(threads: Sequence[Thread], warnings: list[str]) -> tuple[dict[
     return mail_patches, by_title, trailers
 
 
+# The chosen threads of an input of at most this many messages are
+# reviewed together, as one Review: the versions stage links a series'
+# versions across threads (v16.mbox v17.mbox, or the threads of an archive
+# that --subject picks). A larger input is reviewed unit by unit, in
+# memory that follows the largest unit, and a series' versions are linked
+# within a unit only.
+WHOLE_MAX = 1000
+
+
 class Reviews:
     """The review of an input unit by unit (reviewkit/mail/index.py): each
     Review is made when it is asked for and holds one unit's threads, so
-    memory follows the largest unit, not the input.
+    memory follows the largest unit, not the input; or, when the units
+    chosen hold ``whole_max`` messages or fewer, one Review of them all.
 
-    ``len()`` is the number of units chosen; ``messages`` their messages.
+    ``len()`` is the number of Reviews; ``messages`` the messages of the
+    units chosen.
     """
 
-    def __init__(self, source: "Input", index: "MailIndex", units: Sequence[int], *, config: Config) -> None:
+    def __init__(self, source: "Input", index: "MailIndex", units: Sequence[int], *, config: Config,
+                 whole_max: int | None = None) -> None:
         self.source = source
         self.index = index
         self.units = list(units)
         self.config = config
         self.messages = sum(index.size(n) for n in self.units)
+        self.together = self.messages <= (WHOLE_MAX if whole_max is None else whole_max)
 
     def __len__(self) -> int:
-        return len(self.units)
+        return 1 if self.together else len(self.units)
 
     def __iter__(self) -> Iterator[Review]:
+        if self.together:
+            yield self.whole()
+            return
         for n in self.units:
             threads, warnings = thread_messages(self.source.read(self.index.places(n)))
             yield review_threads(threads, warnings, config=self.config)
 
     def sizes(self) -> Iterator[int]:
-        """The messages of each unit, in order."""
+        """The messages of each Review, in order."""
+        if self.together:
+            return iter([self.messages])
         return (self.index.size(n) for n in self.units)
 
     def whole(self) -> Review:
@@ -260,7 +289,8 @@ class Reviews:
 
 @contextmanager
 def open_reviews(paths: Sequence[str], *, config: Config, msgids: Sequence[str] = (), subject: str | None = None,
-                 since: float | None = None, on_message: Callable[[int], None] | None = None) -> Iterator[Reviews]:
+                 since: float | None = None, on_message: Callable[[int], None] | None = None,
+                 whole_max: int | None = None) -> Iterator[Reviews]:
     """The input in ``paths`` opened for review unit by unit: indexed (or
     its index taken from the cache), its units chosen.
 
@@ -269,6 +299,8 @@ def open_reviews(paths: Sequence[str], *, config: Config, msgids: Sequence[str] 
             a subject containing ``subject``, a message dated ``since``
             (seconds since the epoch) or later.
         on_message: the index's progress (messages read), when it is built.
+        whole_max: the most messages the units chosen may hold to be
+            reviewed together (default :data:`WHOLE_MAX`).
 
     Raises:
         InputError: the input cannot be read; a Message-ID asked for is not
@@ -286,7 +318,7 @@ def open_reviews(paths: Sequence[str], *, config: Config, msgids: Sequence[str] 
         if not units:
             raise InputError("no thread of the input matches " + " and ".join(
                 ([f"--subject {subject!r}"] if subject else []) + (["--since"] if since is not None else [])))
-        yield Reviews(source, index, units, config=config)
+        yield Reviews(source, index, units, config=config, whole_max=whole_max)
 
 
 def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]:
@@ -467,7 +499,14 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
         from reviewkit.fingerprint import stamp_findings
         from reviewkit.rules import run_rules_with_warnings
 
-        found, notes = run_rules_with_warnings(patch, cm, config=config, message=message, series=series,
+        kb = None
+        if config.learned and cm is not None and cm.functions:
+            # what kernel trees taught about the names this patch calls
+            from reviewkit.knowledge.tables import with_learned
+            from reviewkit.rules.knowledge import load_knowledge
+
+            kb = with_learned(load_knowledge(config.knowledge or None), cm, config)
+        found, notes = run_rules_with_warnings(patch, cm, config=config, kb=kb, message=message, series=series,
                                                cover=cover)
         findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))
         warnings.extend(notes)
@@ -487,7 +526,7 @@ def split_dismissed(findings: Sequence[Finding], *, config: Config) -> tuple[tup
 
 
 def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Sequence[str] = (),
-                    memory: "SeriesMemory | None" = None) -> Checklist:
+                    memory: "SeriesMemory | None" = None, previous: Sequence[str] = ()) -> Checklist:
     """Run every check over patch mails: ``reviewkit check``.
 
     The rules run as for ``review`` (:func:`analyse_postings`), over the
@@ -508,6 +547,9 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         memory: the hook's memory of its ``git send-email`` run: a cover
             letter of the input is remembered; patches without theirs get
             the one remembered (reviewkit/hook.py).
+        previous: the thread of the previous version (its patches and
+            review): the items of :func:`reviewkit.check.build_version_items`
+            are added.
 
     Returns:
         The checklist. Unreadable inputs and mails that are neither a patch
@@ -519,7 +561,7 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         InputError: no input held a patch mail (every path unreadable, or
             no patch in any); the message names the first problem.
     """
-    from reviewkit.check import FLOW_RULES, build_items
+    from reviewkit.check import FLOW_RULES, build_items, build_version_items
     from reviewkit.mail import parse_message
     from reviewkit.patch import parse_patch
     from reviewkit.source import read_messages
@@ -597,6 +639,11 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
     shown, dismissed = split_dismissed(findings, config=config)
     items = build_items(postings, series_of, merge_findings(list(shown), series_of, _series_rules(engine)), codemaps,
                         config=config)
+    if previous:
+        # the previous version and these patches read together: the
+        # versions stage links them and gives each review comment its fate
+        both = build_review([*previous, *paths], config=config)
+        items += build_version_items(both, [p.message.msgid for p in postings])
     return Checklist(items, tuple(errors), tuple(dict.fromkeys(warnings)), tuple(p.message.subject for p in postings),
                      dismissed)
 

@@ -54,10 +54,14 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def _json(*args: str) -> dict:
+def _run(*args: str) -> str:
     result = CliRunner().invoke(app, [*args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+    return result.stdout
+
+
+def _json(*args: str) -> dict:
+    return json.loads(_run(*args))
 
 
 # --------------------------------------------------------------------------
@@ -112,6 +116,29 @@ def test_every_input_of_one_thread_is_one_unit_and_reviewed_as_before() -> None:
         assert len(reviews) == 1 and reviews.messages == 7
         (review,) = list(reviews)
     assert render_json(review) == render_json(build_review(paths, config=Config(rules=False)))
+
+
+LRU_V16 = DATA / "corpus" / "threads" / "lru-lock-v16.mbox"
+LRU_V17 = DATA / "versions" / "lru-lock-v17.mbox"
+
+
+def test_a_small_input_of_many_units_is_reviewed_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    """v16 and v17 of a series are two threads (two units): reviewed
+    together, the versions stage links them and the v16 comments show under
+    the v17 lines; over the bound, each unit is reviewed alone."""
+    paths = [str(LRU_V16), str(LRU_V17)]
+    with open_reviews(paths, config=Config(rules=False)) as reviews:
+        assert reviews.messages == 148 and len(reviews.units) == 2 and len(reviews) == 1
+        (review,) = list(reviews)
+    assert review.versions is not None and [v.version for v in review.versions.series[0].versions] == [16, 17]
+    md = _run("review", *paths, "--format", "markdown", "--no-rules")
+    assert "From v16 (`mm/swap.c:" in md
+    with open_reviews(paths, config=Config(rules=False), whole_max=147) as reviews:
+        assert len(reviews) == 2 and list(reviews.sizes()) == [66, 82]
+        assert [r.versions for r in reviews] == [None, None]
+    monkeypatch.setattr("reviewkit.pipeline.WHOLE_MAX", 147)
+    md = _run("review", *paths, "--format", "markdown", "--no-rules")
+    assert "From v16 (`" not in md and md.count("# Review of 2") == 2  # 22 patches, then 21
 
 
 # --------------------------------------------------------------------------
@@ -194,7 +221,9 @@ def test_standard_input_is_spooled_and_its_index_not_kept(monkeypatch: pytest.Mo
 
 
 @needs_git
-def test_the_json_of_many_threads_is_one_document_of_their_sections(archive: Path) -> None:
+def test_the_json_of_many_threads_is_one_document_of_their_sections(archive: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("reviewkit.pipeline.WHOLE_MAX", 0)  # each unit alone, as in a large input
     doc = _json("review", str(archive), "--format", "json", "--no-rules")
     with open_reviews([str(archive)], config=Config(rules=False)) as reviews:
         parts = [render_json(r) for r in reviews]

@@ -17,7 +17,7 @@ from tests.conftest import DATA, MLOCK_THREAD, SEED
 
 runner = CliRunner()
 
-COMMANDS = ["review", "summary", "check", "rules", "functions"]
+COMMANDS = ["review", "summary", "check", "rules", "functions", "versions"]
 HELP_ONLY = ["install-hook"]
 
 
@@ -38,6 +38,8 @@ COMMON_OPTIONS = {
     "check": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--fail-on",
               "--quiet", "--verbose"),
     "functions": ("--repo", "--config", "--format", "--no-color", "--color"),
+    "versions": ("--repo", "--config", "--format", "--no-color", "--color", "--select", "--ignore", "--no-pager",
+                 "--verbose"),
     "rules": ("--config", "--format", "--no-color", "--color", "--select", "--ignore"),
 }
 FLAGS = ("--no-color", "--no-pager", "--only-commented", "--findings-only", "--verbose", "--quiet")
@@ -77,7 +79,7 @@ def test_summary_takes_select_and_ignore() -> None:
     assert rules_of("--ignore", kept) == everything - {kept}
 
 
-@pytest.mark.parametrize("command", ["review", "summary", "check", "functions"])
+@pytest.mark.parametrize("command", ["review", "summary", "check", "functions", "versions"])
 def test_missing_file_is_one_line_exit_2(command: str, tmp_path) -> None:
     missing = tmp_path / "no-such.mbox"
     proc = subprocess.run([sys.executable, "-m", "reviewkit", command, str(missing)],
@@ -191,7 +193,7 @@ BAD_CONFIGS = [
     ("bin.toml", "not UTF-8 text (byte 0)"),
     ("select-int.toml", "key 'select' must be a list of strings"),
     ("select-str.toml", "key 'select' must be a list of strings"),
-    ("know-int.toml", "key 'knowledge' must be a table"),
+    ("know-int.toml", "key 'knowledge' must be a path to a database or a table"),
     ("repo-int.toml", "key 'repo' must be a string"),
     ("pyproject-bad.toml", "unknown key(s) tool"),
 ]

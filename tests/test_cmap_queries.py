@@ -109,3 +109,32 @@ def test_find_calls_in_source_order():
 
     src = b"void f(void) { a(b(1), c()); d(); }"
     assert [name for name, _ in find_calls(parse_c(src).root_node, src)] == ["a", "b", "c", "d"]
+
+
+def test_knowledge_query():
+    src = b"""int f(struct box *b)
+{
+\tstruct page *p = get_page_of(b);
+\tint n;
+
+\tn = count(p);
+\tif (in_atomic())
+\t\treturn b->ops->poke(b);
+\treturn n;
+}
+"""
+    tree = parse_c(src)
+    got = [(cap, src[n.start_byte:n.end_byte].decode()) for cap, n in find_captures("knowledge", tree.root_node)]
+    assert got == [
+        ("declaration", "struct page *p = get_page_of(b);"),
+        ("init", "*p = get_page_of(b)"),
+        ("call", "get_page_of(b)"),
+        ("declaration", "int n;"),
+        ("assign", "n = count(p)"),
+        ("call", "count(p)"),
+        ("if", "if (in_atomic())\n\t\treturn b->ops->poke(b);"),
+        ("call", "in_atomic()"),
+        ("return", "return b->ops->poke(b);"),
+        ("call", "b->ops->poke(b)"),
+        ("return", "return n;"),
+    ]

@@ -19,8 +19,8 @@ from reviewkit.cli import app
 from reviewkit.config import Config
 from reviewkit.dismissals import add_dismissal, load_dismissals, toml_string
 from reviewkit.errors import ConfigError
-from reviewkit.fingerprint import PATTERN, normalise_statement
-from reviewkit.model import Finding
+from reviewkit.fingerprint import PATTERN
+from reviewkit.model import Finding, normalise_statement
 from reviewkit.pipeline import build_checklist, build_review
 from tests.conftest import CORPUS, SHARED
 

@@ -121,21 +121,21 @@ def test_comment_runs_match_ground_truth(name: str) -> None:
     assert substantive == sorted(row.blk for row in TABLES[name])
 
 
-def test_ground_truth_score(capsys: pytest.CaptureFixture[str]) -> None:
+def test_ground_truth_score() -> None:
     scores = {name: score_file(name) for name in sorted(TABLES)}
     listed = sum(s.listed for s in scores.values())
     found = sum(s.anchors_found for s in scores.values())
     at_index = sum(s.at_index for s in scores.values())
     count_ok = [n for n, s in scores.items() if s.substantive == s.listed]
     differing = {n: s for n, s in scores.items() if s.substantive != s.listed or s.at_index != s.listed}
-    with capsys.disabled():
-        print(
-            f"\nGROUND_TRUTH comment blocks: anchors {found}/{listed}, at the listed index "
-            f"{at_index}/{listed}, run count equal in {len(count_ok)}/{len(scores)} replies"
-        )
-        for n, s in differing.items():
-            why = KNOWN_DIFFERENCES.get(n, "unexplained")
-            print(f"  {n}: listed {s.listed}, found {s.substantive} substantive runs: {why}")
+    # the score, for `pytest -rP` (captured in a plain run: -q stays dots)
+    print(
+        f"GROUND_TRUTH comment blocks: anchors {found}/{listed}, at the listed index "
+        f"{at_index}/{listed}, run count equal in {len(count_ok)}/{len(scores)} replies"
+    )
+    for n, s in differing.items():
+        why = KNOWN_DIFFERENCES.get(n, "unexplained")
+        print(f"  {n}: listed {s.listed}, found {s.substantive} substantive runs: {why}")
     # every difference is a documented one
     assert set(differing) <= set(KNOWN_DIFFERENCES)
     assert found == at_index == listed

@@ -1,6 +1,9 @@
 """Imports flow one way through the stages (DESIGN.md):
 
-    source -> mail -> quotes -> patch -> cmap -> rules -> check -> overview -> render
+    source -> mail -> quotes -> patch -> cmap -> rules -> versions -> check -> overview -> render
+
+(``knowledge`` sits beside the rules: its build reads their tables, and the
+pipeline hands the rules what it learned.)
 
 A module of a stage imports its own stage, earlier stages, and the shared
 records, settings and cache (``model``, ``config``, ``errors``, ``cache``); never a later
@@ -21,7 +24,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewkit"
-STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "check", "overview", "render")
+STAGES = ("source", "mail", "quotes", "patch", "cmap", "rules", "knowledge", "versions", "check", "overview",
+          "render")
 SHARED = ("model", "config", "errors", "cache")
 MODULE = re.compile(r"^reviewkit(?:\.\w+)+$")
 
@@ -112,7 +116,7 @@ def test_a_stage_imports_only_earlier_stages(path: Path) -> None:
 
 def test_render_imports_no_reader_parser_or_rule() -> None:
     later = ("reviewkit.source", "reviewkit.mail", "reviewkit.quotes", "reviewkit.patch", "reviewkit.cmap",
-             "reviewkit.rules", "reviewkit.check", "reviewkit.pipeline")
+             "reviewkit.rules", "reviewkit.versions", "reviewkit.check", "reviewkit.pipeline")
     for path in sorted((PACKAGE / "render").rglob("*.py")):
         bad = sorted(m for m in imports_of(path) if m.startswith(later))
         assert not bad, f"{_name(path)} imports {', '.join(bad)}"

@@ -16,11 +16,20 @@ from typer.testing import CliRunner
 from reviewkit.cli import app
 from reviewkit.config import Config
 from reviewkit.errors import InputError
-from reviewkit.model import Confidence, Finding, Message, MessageKind, PatchStatus, Posting, Series, Severity
+from reviewkit.model import (
+    Confidence,
+    Finding,
+    Message,
+    MessageKind,
+    PatchStatus,
+    Posting,
+    Series,
+    Severity,
+    find_questions,
+)
 from reviewkit.overview import (
     Selection,
     diff_start,
-    find_questions,
     first_sentence,
     link_for,
     merge_findings,

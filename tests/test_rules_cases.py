@@ -68,3 +68,52 @@ def test_case(case: Path):
         assert start <= f.line <= end, (f.function, f.line)
         assert f.message and f.suggestion and f.rationale
         assert f.file == case.name
+
+
+def _flow_findings(code: str):
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, warnings = run_rules_with_warnings(patch, codemap, config=FLOW)
+    assert warnings == []
+    return [(f.rule, f.function, f.severity.value) for f in findings]
+
+
+def test_an_enable_count_dropped_twice_is_a_warning_a_reference_an_error():
+    # stm32_pwm_write_waveform's shape: the disable branch gives back the
+    # count an earlier enable left behind, then the common exit drops the
+    # count this call took. An object's reference has no such owner.
+    code = (
+        "static int foo_write(struct foo *priv, bool off)\n{\n\tint ret;\n\n"
+        "\tret = clk_enable(priv->clk);\n\tif (ret)\n\t\treturn ret;\n"
+        "\tif (off && foo_running(priv))\n\t\tclk_disable(priv->clk);\n"
+        "\tclk_disable(priv->clk);\n\treturn 0;\n}\n\n"
+        "static void foo_node(struct device_node *parent)\n{\n"
+        "\tstruct device_node *np = of_get_child_by_name(parent, \"x\");\n\n"
+        "\tif (!np)\n\t\treturn;\n\tif (foo_node_ok(np))\n\t\tof_node_put(np);\n"
+        "\tof_node_put(np);\n}\n"
+    )
+    assert sorted(_flow_findings(code)) == [("RK201", "foo_node", "error"), ("RK201", "foo_write", "warning")]
+
+
+def test_regmap_under_a_spinlock_is_a_warning_unless_the_map_is_on_a_sleeping_bus():
+    apply = (
+        "static int foo_apply(struct foo *foo, u32 v)\n{\n\tunsigned long flags;\n\n"
+        "\tspin_lock_irqsave(&foo->lock, flags);\n\tregmap_write(foo->map, 4, v);\n"
+        "\tspin_unlock_irqrestore(&foo->lock, flags);\n\treturn 0;\n}\n"
+    )
+    probe = (
+        "\nstatic int foo_probe(struct i2c_client *client)\n{\n\tstruct foo *foo = i2c_get_clientdata(client);\n\n"
+        "\tfoo->map = devm_regmap_init_i2c(client, &foo_config);\n\treturn PTR_ERR_OR_ZERO(foo->map);\n}\n"
+    )
+    assert _flow_findings(apply) == [("RK301", "foo_apply", "warning")]
+    assert _flow_findings(apply + probe) == [("RK301", "foo_apply", "error")]
+
+
+def test_a_reference_lost_to_a_new_value_says_so_by_the_variables_name():
+    code = (CASES / "refs.new.c").read_text()
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, _ = run_rules_with_warnings(patch, codemap, config=FLOW)
+    lost = [f.message for f in findings if f.function == "foo_count"]
+    assert lost and all("@" not in m for m in lost)
+    assert any("is lost when line" in m and "gives np another value" in m for m in lost)

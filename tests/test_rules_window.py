@@ -77,6 +77,11 @@ WINDOW_CASES = {
     "07-unlock-twice": {("RK101", "drv_sync", 38, "error")},
     "08-unlock-retake": set(),
     "09-goto-retargeted": {("RK401", "drv_setup", 42, "error")},
+    "10-labels-reordered": set(),
+    "11-acquire-moved-below": set(),
+    "12-exit-before-the-get": set(),
+    "13-release-of-an-earlier-call": {("RK401", "drv_apply", 19, "info")},
+    "14-acquire-removed": set(),
 }
 
 

@@ -287,7 +287,7 @@ class _Builder:
         named = [c for c in err.named_children if c.type != "comment"]
         if not named or named[0].type != "macro_type_specifier":
             return False
-        name = named[0].child_by_field_name("name") or (named[0].named_children or [None])[0]
+        name = named[0].child_by_field_name("name") or next(iter(named[0].named_children), None)
         if name is None or not is_loop_name(node_text(name, self.source)) or nxt.type != "expression_statement":
             return False
         for lab in labels:

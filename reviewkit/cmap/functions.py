@@ -102,7 +102,7 @@ def _extended_start(node: tree_sitter.Node) -> tree_sitter.Node:
         and prev.type != "comment"
         and prev.end_point.row >= first.start_point.row - 1
         and prev.type in ("declaration", "expression_statement", "ERROR", "type_definition")
-        and not prev.text.rstrip().endswith((b";", b"}"))
+        and not (prev.text or b"").rstrip().endswith((b";", b"}"))
     ):
         first = prev
         prev = prev.prev_sibling
@@ -168,16 +168,16 @@ _MAIN_CAPTURES = (
 )
 
 
-def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, list[tree_sitter.Node]]]:
+def _top_level_matches(containers: list[tree_sitter.Node]) -> list[tuple[str, dict[str, list[tree_sitter.Node]]]]:
     """Matches of functions.scm among the containers' children, in source order.
 
     The query runs on each container with a start depth of 1: a deeper start
     makes the cursor walk function bodies (with 6, a third of the parse time
-    on mm/*.c; benchmarks/bench_cmap.py). Each match is the cursor's dict of
-    capture name -> nodes, plus ``"@"``: the name of its main capture.
+    on mm/*.c; benchmarks/bench_cmap.py). Each match is the name of its
+    main capture and the cursor's dict of capture name -> nodes.
     """
     query = load_query("functions")
-    out: list[tuple[int, dict[str, list[tree_sitter.Node]]]] = []
+    out: list[tuple[int, str, dict[str, list[tree_sitter.Node]]]] = []
     main_of: dict[int, str] = {}
     for container in containers:
         cursor = tree_sitter.QueryCursor(query)
@@ -186,11 +186,10 @@ def _top_level_matches(containers: list[tree_sitter.Node]) -> list[dict[str, lis
             key = main_of.get(pattern)
             if key is None:
                 key = main_of[pattern] = next(c for c in _MAIN_CAPTURES if c in caps)
-            caps["@"] = key  # type: ignore[assignment]
-            out.append((caps[key][0].start_byte, caps))
+            out.append((caps[key][0].start_byte, key, caps))
     if len(containers) > 1:
         out.sort(key=lambda p: p[0])
-    return [m for _, m in out]
+    return [(key, m) for _, key, m in out]
 
 
 def index_scopes(
@@ -203,8 +202,7 @@ def index_scopes(
     scopes: list[Function] = []
     bodies: list[FunctionBody] = []
     containers, broken = _containers(tree)
-    for m in _top_level_matches(containers):
-        key = m["@"]
+    for key, m in _top_level_matches(containers):
         if key == "definition.function":
             node = m[key][0]
             name, start = _definition_name(node, source)
@@ -222,7 +220,7 @@ def index_scopes(
             if is_loop_name(node_text(m["name.definition.macro_function"][0], source)):
                 continue
             # the call's ";" must be missing: `foo(x);` then a block is not a definition
-            if head.text.rstrip().endswith(b";"):
+            if (head.text or b"").rstrip().endswith(b";"):
                 continue
             fn = Function(
                 macro_function_name(call, source),

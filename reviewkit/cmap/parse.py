@@ -44,7 +44,7 @@ def load_query(name: str) -> tree_sitter.Query:
     Raises:
         FileNotFoundError: no such query file (a packaging bug).
     """
-    text = importlib.resources.files("reviewkit.cmap").joinpath("queries", f"{name}.scm").read_text("utf-8")
+    text = importlib.resources.files("reviewkit.cmap").joinpath("queries").joinpath(f"{name}.scm").read_text("utf-8")
     return tree_sitter.Query(c_language(), text)
 
 
@@ -165,13 +165,13 @@ def _split_loop_macro(node: tree_sitter.Node, stmt: tree_sitter.Node | None) -> 
         if first is None or first.type != "macro_type_specifier":
             return False
         name = first.child_by_field_name("name") or (first.named_children[0] if first.named_children else None)
-        return name is not None and is_loop_name(name.text.decode("utf-8", "replace"))
+        return name is not None and is_loop_name((name.text or b"").decode("utf-8", "replace"))
 
     if loop_head(node):
         return True
     # the `)` left in the next statement (``stmt``: the node's parent)
     return (
-        node.text.strip() == b")"
+        (node.text or b"").strip() == b")"
         and stmt is not None
         and stmt.type == "expression_statement"
         and loop_head(stmt.prev_named_sibling)

@@ -107,9 +107,9 @@ def _hunk_ranges(fd: FileDiff, side: Side) -> list[tuple[int, int, str]]:
             for dl in h.lines
             if dl.kind in (" -" if side is Side.OLD else " +")
         ]
-        nos = [n for n in nos if n is not None]
-        if nos:
-            out.append((min(nos), max(nos), h.header_context))
+        shown = [n for n in nos if n is not None]
+        if shown:
+            out.append((min(shown), max(shown), h.header_context))
     return out
 
 
@@ -209,7 +209,7 @@ def build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: SideMap | N
 
     renames = smap.renames = _renames(fd, old, smap) if old is not None else {}
     # shown lines outside every such scope, run by run within a hunk
-    claimed = set()
+    claimed: set[int] = set()
     for sc in smap.scopes:
         claimed.update(range(sc.fn.start, sc.fn.end + 1))
     for first, last, ctx in ranges:
@@ -224,9 +224,9 @@ def build_side_map(text: SideText, fd: FileDiff, side: Side, *, old: SideMap | N
             run_start = no
             while no <= last and no not in claimed and no in visible:
                 no += 1
-            seg = next(((t, a) for a, b, t in trees if a <= run_start <= b), None)
+            parsed = next(((t, a) for a, b, t in trees if a <= run_start <= b), None)
             _claim_run(
-                smap, lines, seg, run_start, no - 1,
+                smap, lines, parsed, run_start, no - 1,
                 hunk_first=first, context=ctx, renames=renames, indented=indented_at(run_start),
             )
     return smap

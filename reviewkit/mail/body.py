@@ -82,7 +82,8 @@ def _walk(part: EmailMessage, parts: BodyParts, depth: int) -> None:
         payload = part.get_payload()
         if isinstance(payload, list):
             for sub in payload:
-                _walk(sub, parts, depth + 1)
+                if isinstance(sub, EmailMessage):  # always, from the parser
+                    _walk(sub, parts, depth + 1)
         return
     filename = _filename(part)
     # str(): a value holding raw 8-bit bytes comes back as a Header object

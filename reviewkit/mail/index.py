@@ -248,7 +248,7 @@ def find_units(entries: Sequence[IndexEntry]) -> list[list[int]]:
         groups.setdefault(find(n), []).append(i)
 
     def first(unit: list[int]) -> tuple[float, int]:
-        stamps = [entries[i].timestamp for i in unit if entries[i].timestamp is not None]
+        stamps = [t for i in unit if (t := entries[i].timestamp) is not None]
         return (min(stamps) if stamps else math.inf, unit[0])
 
     return sorted(groups.values(), key=first)

@@ -169,7 +169,7 @@ def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
             # "[PATCH 16/22]"): prefer the posting with the same numbers.
             same = by_title.get(m.series.title.lower(), [])
             numbered = [j for j in same if (msgs[j].series.version, msgs[j].series.index) == (m.series.version, m.series.index)]
-            p = (numbered or same or [None])[0]
+            p = next(iter(numbered or same), None)
         if p is not None and p != i:
             parent[i] = p
 

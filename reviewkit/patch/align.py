@@ -125,8 +125,8 @@ def align_hunk(quoted: Hunk, original: Hunk, pairs: list[tuple[int, int]]) -> Hu
                     new_no[i0 + k] = o
     lines = []
     for i, q in enumerate(quoted.lines):
-        o = new_no.get(i)
-        lines.append(replace(q, old_no=o.old_no if o else None, new_no=o.new_no if o else None))
+        orig = new_no.get(i)
+        lines.append(replace(q, old_no=orig.old_no if orig else None, new_no=orig.new_no if orig else None))
     dropped = len(original.lines) > len(pairs)
     out = replace(quoted, lines=tuple(lines), snipped=quoted.snipped or dropped)
     if _header_cut(quoted):

@@ -82,7 +82,7 @@ def _find_parent(parents: Sequence[Comment], text: str) -> Comment | None:
     return None
 
 
-def _quoted_tail(lines: list[str], depths: list[int], q: int) -> str:
+def quoted_tail(lines: list[str], depths: list[int], q: int) -> str:
     """The quoted text ending at line ``q``, long enough to be recognised.
 
     One short line ("> cases.", "> issue." in threads/mlock-v16-16.mbox)
@@ -150,7 +150,7 @@ def extract_comments(
             quoted_text = "\n".join(lines[first:q + 1]).strip("\n")
             hit = index.get(q)
             parent = None if hit else _find_parent(
-                parent_comments, _quoted_tail(lines, depths, q))
+                parent_comments, quoted_tail(lines, depths, q))
             if hit:
                 anchor = _diff_anchor(hit[0], hit[1], hit[2], qline)
             elif parent is not None:

@@ -51,7 +51,8 @@ def split_patch_mail(lines: list[str], start: int) -> tuple[str, str, str]:
         cut = head.index("---")
     except ValueError:
         return "\n".join(head).strip("\n"), "", ""
-    notes, stat = [], []
+    notes: list[str] = []
+    stat: list[str] = []
     for line in head[cut + 1:]:
         (stat if L.DIFFSTAT.match(line) else notes).append(line)
     return "\n".join(head[:cut]).strip("\n"), "\n".join(notes).strip("\n"), "\n".join(stat)
@@ -135,12 +136,12 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
                     "(trailing whitespace stripped in transit); repaired",)
     except Exception as exc:  # unidiff on hostile text: any failure means "read tolerantly"
         items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.split("\n")[:-1])]
-        files, warns = parse_diff_items(items)
+        read, warns = parse_diff_items(items)
         if first_line is None:
-            files = tuple(_drop_body_lines(f) for f in files)
+            read = tuple(_drop_body_lines(f) for f in read)
         # one line: unidiff's messages can end in the offending diff line
         why = " ".join(str(exc).split())[:160] or type(exc).__name__
-        return files, (f"malformed diff ({why}); read tolerantly, may be partial",) + warns
+        return read, (f"malformed diff ({why}); read tolerantly, may be partial",) + warns
     files = []
     for pf in ps:
         info = [x.rstrip("\n") for x in pf.patch_info or []]

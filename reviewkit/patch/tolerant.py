@@ -315,7 +315,7 @@ def parse_diff_items(items: Iterable[DiffItem]) -> tuple[tuple[FileDiff, ...], t
             follow = items[i + 1].text if i + 1 < len(items) else None
             if _starts_hunk(t) and (separator or "\t" in t
                                     or (follow is not None and _starts_hunk(follow) and "\t" in follow)):
-                headerless_hunk(it.index)
+                hunk = headerless_hunk(it.index)
             else:
                 continue  # commit message, notes, diffstat, text between files
         if L.NO_NEWLINE.match(t):
@@ -454,7 +454,7 @@ def _number_from_quote(builds: list[_HunkBuild], path: str, warnings: list[str])
         old_len = sum(dl.old_no is not None for dl in lines)
         new_len = sum(dl.new_no is not None for dl in lines)
         warnings.append(f"{path or '?'}: {len(lines)} quoted diff lines from body line "
-                        f"{lines[0].body_line + 1} have no hunk header; numbered from the quote "
+                        f"{(lines[0].body_line or 0) + 1} have no hunk header; numbered from the quote "
                         "(not the file's line numbers)")
         out.append(Hunk(old_start if old_len else 0, old_len, new_start if new_len else 0, new_len,
                         "", tuple(lines), snipped=True, numbered_from_quote=True))

@@ -112,7 +112,8 @@ def split_patch_lines(lines: list[str]) -> list[BlockKind] | None:
 
     # the diffstat, searched after the separator (or in the whole head)
     head_end = diff_start
-    stat_start = stat_end = None
+    stat_start: int | None = None
+    stat_end = 0
     for i in range(sep + 1 if sep is not None else 0, head_end):
         if _DIFFSTAT_LINE.match(lines[i]) or _DIFFSTAT_SUMMARY.match(lines[i]):
             stat_start = i

@@ -172,11 +172,12 @@ def render_json(review: Review) -> dict[str, Any]:
 
     Returns:
         ``{"schema": "reviewkit.review", "version": 1, "threads", "messages",
-        "patches", "functions", "findings", "dismissed", "warnings"}``; see
-        ``docs/json-schema.md``. Never fails on a well-formed Review.
+        "patches", "functions", "findings", "dismissed", "warnings"}``, and
+        ``"versions"`` when the input holds a series in two or more versions;
+        see ``docs/json-schema.md``. Never fails on a well-formed Review.
     """
     known = {m.msgid for m in review.messages}
-    return {
+    doc: dict[str, Any] = {
         "schema": SCHEMA,
         "version": VERSION,
         "threads": [{"root": t.root, "messages": [m.msgid for m in t.messages]} for t in review.threads],
@@ -193,6 +194,12 @@ def render_json(review: Review) -> dict[str, Any]:
         "other_comments": [{"msgid": k, "comments": [_comment(c) for c in cs]}
                            for k, cs in review.comments.items() if cs and k not in known],
     }
+    if review.versions is not None:
+        # the input holds a series in two or more versions
+        from reviewkit.render.versions import versions_body
+
+        doc["versions"] = versions_body(review.versions)
+    return doc
 
 
 __all__ = ["SCHEMA", "VERSION", "render_json"]

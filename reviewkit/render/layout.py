@@ -22,6 +22,7 @@ from reviewkit.model import (
     CodeMap,
     Comment,
     CommentDigest,
+    CommentFate,
     DiffLine,
     FileDiff,
     Finding,
@@ -35,9 +36,10 @@ from reviewkit.model import (
     SeriesDigest,
     Severity,
     Review,
-    Side,
     Trailer,
+    find_anchor_row,
 )
+
 
 @dataclass(frozen=True)
 class Row:
@@ -47,6 +49,9 @@ class Row:
     function: str | None
     comments: tuple[Comment, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # comments on the previous version of the patch that now belong here,
+    # each with its fate (review of two versions)
+    earlier: tuple[tuple[Comment, CommentFate], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,6 +96,8 @@ class PatchView:
     codemap: CodeMap | None
     reviewers: tuple[str, ...] = ()  # names of repliers with comments, first seen first
     digest: PatchDigest | None = None
+    # comments on the previous version that belong under no line of this diff
+    earlier: tuple[tuple[Comment, CommentFate], ...] = ()
 
     @property
     def placed_comments(self) -> tuple[Comment, ...]:
@@ -156,15 +163,6 @@ def norm_code(s: str) -> str:
     return " ".join(s.split())
 
 
-def _quoted_code(quoted: str) -> str:
-    s = quoted.lstrip()
-    while s.startswith(">"):
-        s = s[1:].lstrip(" ")
-    if s[:1] in "+- ":
-        s = s[1:]
-    return norm_code(s)
-
-
 
 
 # --------------------------------------------------------------------------
@@ -173,32 +171,7 @@ def _quoted_code(quoted: str) -> str:
 
 def _place_comment(c: Comment, files: list[FileDiff]) -> tuple[int, int, int] | None:
     """(file index, hunk index, row index) of the line a comment follows, or None."""
-    a = c.anchor
-    if a is None or not a.file:
-        return None
-    target = a.file.removeprefix("a/").removeprefix("b/")
-    cand_files = [i for i, f in enumerate(files) if target in (f.path, f.old_path, f.new_path)]
-    want = _quoted_code(a.quoted) if a.quoted else ""
-    for fi in cand_files:
-        hunks = files[fi].hunks
-        order = list(range(len(hunks)))
-        if a.hunk is not None and 0 <= a.hunk < len(hunks):
-            order.remove(a.hunk)
-            order.insert(0, a.hunk)
-        if a.line is not None:
-            for hi in order:
-                for ri, dl in enumerate(hunks[hi].lines):
-                    num = dl.new_no if a.side is Side.NEW else dl.old_no
-                    if num == a.line:
-                        return fi, hi, ri
-        if want:
-            # No number, or a number the shown patch does not have: the
-            # quoted line itself, when it is unique in the file.
-            hits = [(hi, ri) for hi in order for ri, dl in enumerate(hunks[hi].lines)
-                    if norm_code(dl.text) == want]
-            if len(hits) == 1 or (hits and a.hunk is not None and hits[0][0] == a.hunk):
-                return fi, hits[0][0], hits[0][1]
-    return None
+    return find_anchor_row(c.anchor, files) if c.anchor is not None else None
 
 
 def _place_finding(f: Finding, files: list[FileDiff]) -> tuple[int, int, int] | None:
@@ -261,6 +234,9 @@ def build_layout(review: Review) -> Layout:
             key = owners[0] if len(owners) == 1 else None
         by_patch_findings.setdefault(key, []).append(f)
 
+    from reviewkit.render.versions import carried_comments
+
+    earlier_of = carried_comments(review)
     views: dict[str, PatchView] = {}
     for msgid, patch in shown.items():
         files = list(patch.files)
@@ -286,13 +262,22 @@ def build_layout(review: Review) -> Layout:
                 loose_f.append(f)
             else:
                 placed_f.setdefault(pos, []).append(f)
+        placed_e: dict[tuple[int, int, int], list[tuple[Comment, CommentFate]]] = {}
+        loose_e = []
+        for c, fate in earlier_of.get(msgid, ()):
+            pos = _place_comment(c, files)
+            if pos is None:
+                loose_e.append((c, fate))
+            else:
+                placed_e.setdefault(pos, []).append((c, fate))
         fviews = []
         for fi, fd in enumerate(files):
             hviews = []
             for hi, h in enumerate(fd.hunks):
                 rows = tuple(
                     Row(dl, dl.function,
-                        tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())))
+                        tuple(placed_c.get((fi, hi, ri), ())), tuple(placed_f.get((fi, hi, ri), ())),
+                        tuple(placed_e.get((fi, hi, ri), ())))
                     for ri, dl in enumerate(h.lines))
                 hviews.append(HunkView(h, hi, rows))
             fviews.append(FileView(fd, tuple(hviews)))
@@ -313,7 +298,7 @@ def build_layout(review: Review) -> Layout:
             loose_findings=tuple(loose_f), trailers=d.trailers if d else (),
             carried=d.carried if d else (), codemap=codemaps.get(msgid),
             reviewers=d.reviewers if d else tuple(dict.fromkeys(c.author or c.email for c in by_home.get(msgid, []))),
-            digest=d)
+            digest=d, earlier=tuple(loose_e))
 
     sections: list[PatchView | CoverView] = []
     if overview is not None:
@@ -376,7 +361,7 @@ def function_sections(hv: HunkView) -> list[tuple[str | None, list[Row]]]:
     raw = merged
 
     def busy(rows: list[Row]) -> bool:
-        return any(r.line.kind in ("+", "-") or r.comments or r.findings for r in rows)
+        return any(r.line.kind in ("+", "-") or r.comments or r.findings or r.earlier for r in rows)
 
     if not raw:  # a hunk with no lines: a header cut off its body (truncated mail)
         return []

@@ -12,7 +12,7 @@ are code spans. Reads well on GitHub and in a plain text viewer.
 
 from __future__ import annotations
 
-from reviewkit.model import Comment, DiffLine, Finding, PatchSource, Review
+from reviewkit.model import Comment, CommentFate, DiffLine, Finding, PatchSource, Review
 from reviewkit.render.layout import (
     CoverView,
     Layout,
@@ -33,6 +33,7 @@ from reviewkit.render.layout import (
     trailers_tally,
 )
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell
+from reviewkit.render.versions import fate_evidence_md, fate_where, status_words
 
 
 def md_who(name: str, email: str = "") -> str:
@@ -179,7 +180,7 @@ def _patch(v: PatchView, layout: Layout) -> list[str]:
                 pending: list[DiffLine] = []
                 for r in rows:
                     pending.append(r.line)
-                    if r.comments or r.findings:
+                    if r.comments or r.findings or r.earlier:
                         out += [md_diff_lines(pending, header)]
                         header = ""
                         pending = []
@@ -188,6 +189,7 @@ def _patch(v: PatchView, layout: Layout) -> list[str]:
                             out += [md_comment(c, where=side, diff_at=_diff_at(layout, c))]
                         for f in r.findings:
                             out += [md_finding(f)]
+                        out += [md_carried(c, fate, layout) for c, fate in r.earlier]
                 if pending:
                     out += [md_diff_lines(pending, header)]
                     header = ""
@@ -201,7 +203,18 @@ def _patch(v: PatchView, layout: Layout) -> list[str]:
         out += ["### Conversation", ""]
         for c in v.conversation:
             out += [md_comment(c, show_quote=True, diff_at=_diff_at(layout, c))]
+    if v.earlier:
+        out += ["### Review of the previous version, on lines this diff does not show", ""]
+        out += [md_carried(c, fate, layout) for c, fate in v.earlier]
     return out
+
+
+def md_carried(c: Comment, fate: CommentFate, layout: Layout) -> str:
+    """A comment on the previous version under this version's diff: where
+    it was, its status since and the evidence, then the comment."""
+    head = (f"From v{fate.old_version} ({md_code(fate_where(fate.comment))}), since v{fate.new_version}: "
+            f"**{md_escape(status_words(fate))}**")
+    return "\n".join([head, "", *fate_evidence_md(fate), "", md_comment(c, diff_at=_diff_at(layout, c))])
 
 
 def _diff_at(layout: Layout, c: Comment) -> int | None:

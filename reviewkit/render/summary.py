@@ -7,7 +7,11 @@ findings. Two forms:
 - the summary (default): per series its title; per patch (the cover letter
   first) a status line, then one line per reviewer comment (author,
   function:line, first sentence, whether its question is open, a link),
-  open questions first; the patches nobody commented on in one line.
+  open questions first; the patches nobody commented on in one line. When
+  the input holds the previous version of a patch, a "Since vN" part
+  follows it: the vN comments counted by fate, the trailers given on vN,
+  vN's findings fixed or still there, then one line per vN comment with
+  its fate (:func:`reviewkit.render.versions.find_since`).
   :func:`build_summary` gives it as markdown or, with ``plain``, as text
   wrapped at 72 columns for a reply by mail (nothing escaped but control
   characters).
@@ -15,7 +19,7 @@ findings. Two forms:
   trailers, every reviewer comment verbatim under the code it quotes (a
   ``diff`` fence: the hunk lines up to the anchor line) grouped by file
   and function, the author's replies, the open questions and the findings
-  in full.
+  in full; then "Since vN" with every vN comment verbatim and its fate.
 
 :func:`build_summary_json` gives the facts as a dict (schema
 ``reviewkit.summary``, version 1).
@@ -37,6 +41,7 @@ from reviewkit.model import (
     SeriesDigest,
     Severity,
     Trailer,
+    Verdict,
 )
 from reviewkit.render.layout import (
     Layout,
@@ -50,6 +55,7 @@ from reviewkit.render.layout import (
 )
 from reviewkit.render.markdown import md_suggestion, md_text_and_diff
 from reviewkit.render.safe import md_code, md_escape, md_fence, md_table_cell, safe_plain
+from reviewkit.render.versions import Since, find_since, since_json, since_markdown, status_words
 
 SUMMARY_SCHEMA = "reviewkit.summary"
 SUMMARY_VERSION = 1
@@ -230,10 +236,15 @@ def _short(review: Review, layout: Layout, plain: bool) -> str:
             doc.blank()
         quiet: list[PatchDigest] = []
         for d in s.patches:
-            if not d.review_comments and not d.trailers and not d.findings and not d.is_cover:
+            since = find_since(review, d.msgid)
+            if since is not None and not since.worth_saying():
+                since = None
+            if not d.review_comments and not d.trailers and not d.findings and not d.is_cover and since is None:
                 quiet.append(d)
                 continue
             _short_patch(doc, d, code)
+            if since is not None:
+                _short_since(doc, since, layout)
         if quiet:
             doc.para("No review yet, no finding: " + ", ".join(
                 doc.esc(f"{d.index}/{d.total}" if d.index is not None and d.total is not None else d.title)
@@ -287,6 +298,42 @@ def _short_patch(doc: _Doc, d: PatchDigest, code: dict[tuple[str, int], _Code]) 
         else:
             bits = [head] + [f"**{flag}**" if flag == "open question" else flag for flag in flags]
             doc.item(" — ".join(bits + ([doc.link(cd.link)] if cd.link else [])))
+    doc.blank()
+
+
+def _short_since(doc: _Doc, since: Since, layout: Layout) -> None:
+    """The previous version's review of a patch: one line of counts (its
+    comments by fate, the trailers given, its findings), then one line per
+    comment with its fate, the ones still open first."""
+    v = f"v{since.old.version}"
+    if since.dropped:
+        head = f"Dropped in v{since.new.version} ({since.link.reason})"
+    else:
+        head = f"Since {v}" + (f" (was {since.was}; {since.how})" if since.was else f" ({since.how})")
+    facts = [f"comments on {v}: {since.counts()}"]
+    facts += [f"{t.key} given on {v}: {t.name or t.email}" for t in since.trailers]
+    if since.findings:
+        facts.append(f"findings on {v}: {since.finding_counts()}")
+    text = f"{head}: " + "; ".join(facts)
+    doc.para(doc.esc(text) if doc.plain else f"**{md_escape(head, line_start=False)}**: {md_escape('; '.join(facts))}")
+    order = (Verdict.OPEN, Verdict.ANSWERED, Verdict.ADDRESSED, Verdict.MOOT)
+    for f in sorted(since.fates, key=lambda f: order.index(f.verdict)):
+        c = f.comment
+        note = layout.note(c)
+        gist = (note.gist if note is not None else "") or first_words(c.text) or "(no words of its own)"
+        a = c.anchor
+        where = "general"
+        if a is not None and a.function:
+            where = function_label(a.function) + (f":{a.line}" if a.line is not None else "")
+        elif a is not None and a.file:
+            where = a.file + (f":{a.line}" if a.line is not None else "")
+        status = status_words(f)
+        if doc.plain:
+            doc.item(f"{doc.esc(c.author or c.email, True)} ({safe_plain(where)}): {doc.esc(gist)} [{status}]")
+        else:
+            shown = md_code(where) if where != "general" else where
+            flag = f"**{status}**" if f.verdict is Verdict.OPEN else status
+            doc.item(f"{doc.esc(c.author or c.email, True)} ({shown}): {doc.esc(gist)} — {flag}")
     doc.blank()
 
 
@@ -431,6 +478,7 @@ def _full(review: Review, layout: Layout) -> str:
     code = _code_of(layout)
     for d in digests:
         out += _md_patch(d, layout, code)
+        out += since_markdown(review, d.msgid)  # the previous version's review, when the input has it
     if layout.discussion:
         out += ["## Discussion outside any patch", ""]
         for c in layout.discussion:
@@ -498,7 +546,7 @@ def build_summary_json(review: Review) -> dict[str, Any]:
     overview = layout.overview
     series = overview.series if overview is not None else ()
     first = series[0] if series else None
-    return {
+    doc: dict[str, Any] = {
         "schema": SUMMARY_SCHEMA,
         "version": SUMMARY_VERSION,
         "series": {
@@ -537,6 +585,13 @@ def build_summary_json(review: Review) -> dict[str, Any]:
         "other_findings": [_finding(f) for f in layout.other_findings],
         "warnings": list(review.warnings),
     }
+    # the previous version's review, for the patches whose previous version
+    # the input holds
+    for entry in doc["patches"]:
+        since = since_json(review, entry["msgid"])
+        if since is not None:
+            entry["since"] = since
+    return doc
 
 
 def merge_summary_json(key: str, kept: Any, new: Any) -> Any:

@@ -47,7 +47,7 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from reviewkit.model import Comment, Finding, PatchSource, PatchStatus, Review, Severity
+from reviewkit.model import Comment, CommentFate, Finding, PatchSource, PatchStatus, Review, Severity
 from reviewkit.render.layout import (
     CoverView,
     HunkView,
@@ -70,12 +70,13 @@ from reviewkit.render.layout import (
     trailers_tally,
 )
 from reviewkit.render.safe import safe_plain, safe_text
+from reviewkit.render.versions import VERDICT_STYLE, fate_where, status_words
 
 # Glyphs, and their ASCII stand-ins for a console whose encoding is not
 # UTF-8 (rich swaps its own box characters the same way).
 _GLYPHS = {"comment": ("│ ", "| "), "finding": ("▌ ", "! "), "function": ("▶ ", "> "),
            "dot": (" · ", " - "), "arrow": (" → ", " -> "), "rule": ("─", "-"), "fold": ("↪", "\\"),
-           "crop": ("…", "~")}
+           "crop": ("…", "~"), "carried": ("┆ ", ": ")}
 
 
 def _glyph(name: str, ascii_only: bool) -> str:
@@ -184,6 +185,12 @@ class _Block:
             else:
                 width = max(1, options.max_width - lead.cell_len)
                 pieces = _fit(body, width, mode, console, mark)
+                if len(pieces) > 1 and mode == WRAP and cont.cell_len > lead.cell_len:
+                    # a hanging indent: what follows the first line wraps
+                    # to the width left beside the deeper indent
+                    rest = body[len(pieces[0].plain):]
+                    rest = rest[len(rest.plain) - len(rest.plain.lstrip(" ")):]
+                    pieces = pieces[:1] + _fit(rest, max(1, options.max_width - cont.cell_len), mode, console, mark)
             for i, piece in enumerate(pieces):
                 head = lead if i == 0 else cont
                 if plain:
@@ -371,6 +378,36 @@ class FindingView(_BlockView):
         return out
 
 
+class CarriedView(_BlockView):
+    """A comment on the previous version under this version's diff: where
+    it was, its status since and the evidence, then the comment as the
+    overview knows it, all behind a bar of its own."""
+
+    def __init__(self, comment: Comment, fate: CommentFate, notes: dict | None = None) -> None:
+        self.comment, self.fate, self.notes = comment, fate, notes or {}
+
+    def block(self, ascii_only: bool, width: int | None, lead: Text | None = None) -> _Block:
+        f = self.fate
+        style = VERDICT_STYLE[f.verdict]
+        bar = Text.assemble(lead or "", (_glyph("carried", ascii_only), style))
+        fields = [Text.assemble((f"from v{f.old_version} ", "dim"), safe_text(fate_where(f.comment), "cyan")),
+                  Text.assemble((f"since v{f.new_version}: ", "dim"), (status_words(f), style))]
+        out = _Block()
+        for line in _Fields(fields, ["", _glyph("dot", ascii_only)]).lines(
+                None if width is None else max(1, width - bar.cell_len)):
+            out.add(bar, line)
+        evidence = Text.assemble(bar, "  ")
+        for e in f.evidence:
+            # an evidence line indented by four spaces is code (a range-diff
+            # line): cropped, not wrapped
+            if e.startswith("    "):
+                out.add(evidence, safe_text("  " + e.strip(), "dim"), CROP)
+            else:
+                out.add(evidence, safe_text(e, "dim"))
+        out.lines.extend(_comment(self.comment, self.notes).block(ascii_only, width, bar).lines)
+        return out
+
+
 # --------------------------------------------------------------------------
 # the diff
 
@@ -409,6 +446,8 @@ def _hunk_block(hv: HunkView, ascii_only: bool, width: int | None, c_source: boo
                 out.lines.extend(_comment(c, notes).block(ascii_only, width, blank).lines)
             for f in r.findings:
                 out.lines.extend(FindingView(f).block(ascii_only, width, blank).lines)
+            for c, fate in r.earlier:  # the previous version's review, carried forward
+                out.lines.extend(CarriedView(c, fate, notes).block(ascii_only, width, blank).lines)
     return out
 
 
@@ -519,6 +558,18 @@ def _wrapped(text: Text, lead: str = "", mode: str = WRAP) -> _Block:
     return block
 
 
+def indented(text: Text, columns: int = 0, mode: str = WRAP, hang: int = 0) -> _Block:
+    """``text`` (it may hold newlines) as lines after ``columns`` spaces: on
+    a terminal a line wraps (or is cropped, or folds, by ``mode``) and its
+    continuation is indented ``hang`` more; a file or pipe gets every line
+    whole."""
+    block = _Block()
+    lead, cont = Text(" " * columns), Text(" " * (columns + hang))
+    for line in text.split("\n", allow_blank=True) if "\n" in text.plain else [text]:
+        block.add(lead, line, mode, cont)
+    return block
+
+
 def _render_patch(v: PatchView, console: Console, layout: Layout) -> None:
     ascii_only = console.options.ascii_only
     width = None if console.soft_wrap else console.width
@@ -548,6 +599,11 @@ def _render_patch(v: PatchView, console: Console, layout: Layout) -> None:
         _say(console, Text("Conversation", style="bold"))
         for c in v.conversation:
             _say(console, _comment(c, layout.notes, show_quote=True))
+    if v.earlier:
+        _say(console)
+        _say(console, Text("Review of the previous version, on lines this diff does not show", style="bold"))
+        for c, fate in v.earlier:
+            _say(console, CarriedView(c, fate, layout.notes))
 
 
 def _comment(c: Comment, notes: dict, *, show_quote: bool = False) -> CommentView:
@@ -680,4 +736,4 @@ def _render(review: Review, console: Console) -> None:
         console.print(Text(dismissed_note(len(review.dismissed)), style="dim"))
 
 
-__all__ = ["CommentView", "FindingView", "render_text"]
+__all__ = ["CROP", "CarriedView", "CommentView", "FOLD", "FindingView", "WRAP", "indented", "render_text"]

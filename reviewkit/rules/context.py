@@ -30,8 +30,11 @@ def _may_sleep(call: Call, kb: KnowledgeBase) -> SleepSpec | None:
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey], Report]:
-    """(call name, lock) -> the report of the first place it may sleep under the lock."""
+def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> dict[tuple[str, ResourceKey], Report]:
+    """(call name, lock) -> the report of the first place it may sleep under
+    the lock. A call that sleeps only on some set-ups (regmap: a map on MMIO
+    takes a spinlock) makes a warning, unless ``seen`` (the calls the patch
+    shows) holds one of its ``sure_with`` calls: a map on I2C."""
     out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
@@ -40,6 +43,9 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey
             spec = _may_sleep(call, kb)
             if spec is None:
                 continue
+            sure = spec.confidence is not Confidence.LOW or bool(spec.sure_with & seen)
+            if spec.confidence is Confidence.LOW and sure:
+                spec = replace(spec, confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
             for st in states:
                 for h in st.locks_held():
                     ctx = kb.lock_context(h.variant) & ATOMIC_CONTEXTS
@@ -49,10 +55,12 @@ def _sleeps(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[str, ResourceKey
                     if k not in out:
                         out[k] = Report(
                             node.line,
-                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})",
+                            f"{call.display} may sleep, but {h.key} is held here ({'/'.join(sorted(ctx))})"
+                            + (f": {spec.note}" if spec.note else ""),
                             f"move {call.name}() out of the {h.key} section, or use a variant that does not sleep",
                             "sleeping in atomic context triggers 'BUG: sleeping function called from invalid context' or deadlocks",
                             spec.confidence,
+                            severity=None if sure else Severity.WARNING,
                         )
     return out
 
@@ -82,14 +90,21 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
 
     Knowledge used:
         ``[[sleep]]`` (with confidence: regmap may be fast_io),
-        ``[[atomic_gfp]]``, ``[[lock]]`` contexts.
+        ``[[atomic_gfp]]``, ``[[lock]]`` contexts; the functions a database
+        learned from a kernel tree says may sleep, through the chain of
+        calls the finding shows (``reviewkit knowledge build``).
 
     Limits:
         Only direct calls; a callee that sleeps deep inside is not seen.
-        Allocation flags held in a variable are not judged.
+        Allocation flags held in a variable are not judged. A regmap call
+        is a warning unless the patch shows the map set up on a bus that
+        sleeps (I2C, SPI ...): a map on MMIO takes a spinlock.
     """
     old, new = flow.old, flow.new
-    yield from introduced(_sleeps(old, kb), _sleeps(new, kb))
+    codemap = flow.run.codemap
+    seen_old = _visible_calls(codemap, Side.OLD) if codemap is not None else frozenset()
+    seen_new = _visible_calls(codemap, Side.NEW) if codemap is not None else frozenset()
+    yield from introduced(_sleeps(old, kb, seen_old), _sleeps(new, kb, seen_new))
 
 
 # ---------------------------------------------------------------- RK304
@@ -289,6 +304,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
     functions that sleep directly (one level)."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
+    assert ff.run.codemap is not None  # ff is one of its functions
     seen = _visible_calls(ff.run.codemap, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))

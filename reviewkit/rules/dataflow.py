@@ -20,7 +20,7 @@ from typing import Iterator, NamedTuple
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind, Window
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.state import Event, EventKind, State, replace
+from reviewkit.rules.state import Event, EventKind, State
 from reviewkit.rules.transfer import Transfer
 
 DEFAULT_BOUND = 10_000
@@ -99,7 +99,7 @@ def _crosses_gap(window: Window, cfg: Cfg, node: CfgNode, edge: CfgEdge) -> bool
 def _unsure_of_all(st: State) -> State:
     """What the lines not shown may have done: every resource now unsure."""
     keys = {h.key for h in st.held}
-    return replace(st, unsure=st.unsure | keys) if keys - st.unsure else st
+    return st._replace(unsure=st.unsure | keys) if keys - st.unsure else st
 
 
 def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: Window | None = None) -> Flow:
@@ -134,7 +134,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: 
             line = cfg.nodes[nid].line
             if any(h.until_line and h.until_line < line for h in st.held):
                 # the guard's scope ended before this statement
-                st = replace(st, held=tuple(h for h in st.held if not (h.until_line and h.until_line < line)))
+                st = st._replace(held=tuple(h for h in st.held if not (h.until_line and h.until_line < line)))
         if (nid, st) not in visited:
             visited.add((nid, st))
             flow.visits.setdefault(nid, []).append(st)
@@ -161,7 +161,7 @@ def explore(cfg: Cfg, kb: KnowledgeBase, *, bound: int = DEFAULT_BOUND, window: 
                         name = next((c.name for c in rel if c.name in kb.ops), "")
                         tr.events.add(Event(EventKind.MISMATCH, h.dropped_plain, h.key, call=name, variant=h.variant))
                 # guards and __free() variables release themselves
-                st3 = replace(st3, held=tuple(h for h in st3.held if not (h.scoped and h.key.is_lock)))
+                st3 = st3._replace(held=tuple(h for h in st3.held if not (h.scoped and h.key.is_lock)))
                 if (nid, st3) not in exits:
                     exits.add((nid, st3))
                     flow.exits.append(Exit(nid, st3))

@@ -54,6 +54,10 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str,
                 for s in h.sites:
                     released_sites.setdefault((h.key, s), True)
     foreign = {h.key for _, st in ends for h in st.held if h.borrowed}
+    # another path to the same exit that released it: the paths differ in
+    # how often a loop or a test ran (puts in a loop undoing gets in a loop),
+    # which the walk cannot tell apart
+    released_here = {(nid, h.key) for nid, st in ends for h in st.held if h.count <= 0 and h.released}
     for nid, st, proven in [(*e, True) for e in flow.exits] + [(*e, False) for e in flow.window_ends]:
         for h in st.held:
             if h.key.is_lock or h.count <= 0 or h.escaped or h.scoped or h.key in st.unsure:
@@ -74,7 +78,9 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str,
                     Confidence.HIGH,
                 )
                 continue
-            if h.left_at >= 0 or h.iter_loop >= 0 or h.key in foreign or not proven:
+            if (h.left_at >= 0 or h.iter_loop >= 0 or h.carried or h.key in foreign or not proven
+                    or (nid, h.key) in released_here):
+                # carried: the variable names another object by now
                 continue
             if not is_error_exit(flow, nid, st, kb):
                 continue

@@ -22,6 +22,8 @@ _WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __
 _FREE_VAR = re.compile(r"(?<!\w)(\w+)\s+__free\(\s*(\w+)\s*\)")
 _NEG_ERRNO = re.compile(r"^-\s*E[A-Z0-9]+$")
 UPDATED = "<updated>"  # the value of `x++` / `x += n`: changed, unknown
+# include/linux/kconfig.h: tests of the build's configuration, constant in a build
+CONFIG_TESTS = frozenset({"IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"})
 
 
 @dataclass(frozen=True)
@@ -275,6 +277,9 @@ def _cond_of(node) -> Cond:
         return Cond("atom", var=normalise_key(_text(node)))
     if t == "call_expression":
         call = _call_of(node)
+        if call is not None and call.name in CONFIG_TESTS:
+            # a build's constant: every test of it in the function agrees
+            return Cond("atom", var=normalise_text(_text(node)))
         return Cond("atom", call=call) if call is not None else OPAQUE
     if t in ("binary_expression", "subscript_expression", "pointer_expression") and _pure(node):
         # `priv->flags & ID_P_PM_BLOCKED`: a value that cannot change by

@@ -116,6 +116,7 @@ class PatchFlows:
         that run in atomic context, the device-managed resources)."""
         key = (compute, side)
         if key not in self._shared:
+            assert self.codemap is not None  # only a function's rule asks, and functions come from a code map
             self._shared[key] = compute(self.codemap, self.kb, side)
         return self._shared[key]  # type: ignore[return-value]
 

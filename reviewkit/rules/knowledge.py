@@ -120,7 +120,31 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "reset": (bool, False),
     },
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
+    "cleanup_define": {
+        "macro": (str, True),
+        "kind": (str, True),
+        "type_arg": (int, False),
+        "acquire_arg": (int, False),
+        "release_arg": (int, False),
+        "suffix_arg": (int, False),
+    },
+    # the seeds of `reviewkit knowledge build` (reviewkit/knowledge/seeds.py)
+    "learn": {
+        "gfp_type": (_STR_LIST, False),
+        "sleeping_gfp": (_STR_LIST, False),
+        "context_tests": (_STR_LIST, False),
+        "never_sleeps": (_STR_LIST, False),
+        "atomic_suffix": (_STR_LIST, False),
+        "doc_sleeps": (_STR_LIST, False),
+        "doc_atomic": (_STR_LIST, False),
+        "failure_values": (_STR_LIST, False),
+        "put_words": (_STR_LIST, False),
+        "ref_doc": (_STR_LIST, False),
+        "ref_doc_return": (_STR_LIST, False),
+        "core_files": (_STR_LIST, False),
+    },
 }
+CLEANUP_KINDS = frozenset({"guard", "guard_cond", "free", "class"})
 
 
 class Success(enum.Enum):
@@ -441,6 +465,8 @@ def _check_table(where: str, table: str, entries: Any) -> list[dict[str, Any]]:
                 raise ConfigError(f"{at}: key 'context' has unknown value(s) {', '.join(sorted(bad))}")
         if "confidence" in entry and entry["confidence"] not in {c.value for c in Confidence}:
             raise ConfigError(f"{at}: key 'confidence' must be low, medium or high")
+        if table == "cleanup_define" and entry["kind"] not in CLEANUP_KINDS:
+            raise ConfigError(f"{at}: key 'kind' must be one of {', '.join(sorted(CLEANUP_KINDS))}")
         out.append(entry)
     return out
 
@@ -692,6 +718,16 @@ def _parse_shipped_toml() -> dict[str, Any]:
 def _shipped() -> dict[str, list]:
     raw = _parse_shipped_toml()
     return {table: _check_table(KNOWLEDGE_FILE, table, entries) for table, entries in raw.items()}
+
+
+def knowledge_tables(extra: dict | None = None, *, where: str = "config [knowledge]") -> dict[str, list]:
+    """The validated tables of knowledge.toml, extended by ``extra`` (the
+    config's ``[knowledge]`` table): table name -> entries, as data.
+
+    Raises:
+        ConfigError: the data is malformed.
+    """
+    return _merge(_shipped(), extra, where) if extra else {t: list(e) for t, e in _shipped().items()}
 
 
 def load_knowledge(extra: dict | None = None, *, where: str = "config [knowledge]") -> KnowledgeBase:

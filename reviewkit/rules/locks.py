@@ -237,7 +237,9 @@ def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledg
     """
     old, new = flow.old, flow.new
     old_keys = {(e.key, e.variant, e.call) for e in (old.events if old else []) if e.kind is EventKind.MISMATCH}
-    for ev in new.events if new else []:
+    if new is None:
+        return
+    for ev in new.events:
         if ev.kind is not EventKind.MISMATCH or (ev.key, ev.variant, ev.call) in old_keys:
             continue
         want = _release_name(kb, ev.variant)
@@ -548,8 +550,8 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             sketch = ["<locked work, each part under its condition>"]
         sketch.append(f"{release};")
         for i, tail in enumerate(tails):
-            cond = tail.guard or f"<condition of the path through line {tail.line}>"
-            head = f"if ({cond})" if i == 0 else ("else" if i == len(tails) - 1 else f"else if ({cond})")
+            test = tail.guard or f"<condition of the path through line {tail.line}>"
+            head = f"if ({test})" if i == 0 else ("else" if i == len(tails) - 1 else f"else if ({test})")
             sketch += _block(head, tail.after)
         lines = ", ".join(str(cfg.nodes[r].line) for r in sorted(new_rel, key=lambda n: cfg.nodes[n].line))
         labels = ", ".join(cfg.nodes[n].label or "" for n in new_labels)
@@ -638,7 +640,7 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             sub = callee.new
         except NotAnalysed:
             return True  # unsure: no finding
-        return any(k.family == family for k in find_acquire_sites(sub, kb))
+        return sub is not None and any(k.family == family for k in find_acquire_sites(sub, kb))
 
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)

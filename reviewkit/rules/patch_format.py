@@ -146,23 +146,24 @@ def find_numbering_problems(mails: Sequence[Posted]) -> list[Report]:
         out.append(_report(Severity.ERROR,
                             "the mails carry different versions: " + ", ".join(f"v{v}" for v in versions),
                             suggestion="regenerate the whole series with one -v N"))
-    numbered = [(m, t) for m, t in tagged if t.total is not None]
+    # the subject gives index and total together
+    numbered = [(t.index, t.total) for _, t in tagged if t.index is not None and t.total is not None]
     if not numbered:
         return out
-    totals = sorted({t.total for _, t in numbered})
+    totals = sorted({of for _, of in numbered})
     if len(totals) > 1:
         out.append(_report(Severity.ERROR,
                             "the mails disagree on the series length: " + ", ".join(f"/{n}" for n in totals),
                             suggestion="regenerate the whole series with git format-patch"))
     # a 0/T mail may carry a diff: "Interdiff against v4:" and range-diffs
     # in cover letters (linux-pwm "[PATCH v5 0/2] Multicolor PWM LED support")
-    for m, t in numbered:
-        if t.index > t.total:
-            out.append(_report(Severity.ERROR, f"patch {t.index}/{t.total}: index above total"))
+    for index, of in numbered:
+        if index > of:
+            out.append(_report(Severity.ERROR, f"patch {index}/{of}: index above total"))
     total = totals[-1]
-    indexes = [t.index for _, t in numbered if t.index]
-    seen: set[int] = set()
-    dupes = sorted({i for i in indexes if i in seen or seen.add(i)})
+    indexes = [i for i, _ in numbered if i]
+    seen = set(indexes)
+    dupes = sorted({i for i in indexes if indexes.count(i) > 1})
     if dupes:
         out.append(_report(Severity.ERROR, "patch number(s) used twice: " + ", ".join(map(str, dupes))))
     # Only a whole series can show a gap: one file given to the
@@ -173,7 +174,7 @@ def find_numbering_problems(mails: Sequence[Posted]) -> list[Report]:
             out.append(_report(Severity.ERROR,
                                 f"series of {total}: patch(es) " + ", ".join(map(str, missing)) + " missing",
                                 suggestion="renumber with git format-patch, or send the missing patches"))
-        has_cover = any(t.index == 0 for _, t in numbered)
+        has_cover = any(i == 0 for i, _ in numbered)
         if total > 1 and not has_cover and len(set(indexes)) == total:
             out.append(_report(Severity.WARNING, f"a series of {total} patches without a 0/{total} "
                                 "cover letter", suggestion="git format-patch --cover-letter",
@@ -378,7 +379,7 @@ def find_body_problems(commit_message: str) -> list[Report]:
     lines = commit_message.splitlines()
     trailers = {i + 1 for i in find_trailer_lines(lines)}
     in_body = find_in_body_from(commit_message)
-    prose = []
+    prose: list[tuple[int, str]] = []
     for n, line in enumerate(lines, 1):
         s = line.strip()
         if not s:

@@ -52,6 +52,9 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
         return True
     if not ret or re.fullmatch(r"[A-Za-z_]\w*", ret) is None:
         return False
+    if any(not h.key.is_lock and h.count > 0 and h.key.name == ret for h in st.held):
+        # `return gpio;` after `if (!gpio)`: the object the function made
+        return False
     if st.fact(ret) is True:
         return True
     # `ret = PTR_ERR(x); dev_err(...); return ret;` (drivers/leds/leds-lp8860.c)

@@ -10,7 +10,7 @@ from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, EdgeKind,
 from reviewkit.rules.dataflow import Flow, NotAnalysed, next_steps
 from reviewkit.rules.extract import find_param_names, parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind, RefKind
 from reviewkit.rules.queries import (
     introduced,
     is_error_exit,
@@ -68,6 +68,17 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
             line = flow.cfg.nodes[nid].line
             site = min((flow.cfg.nodes[s].line for s in h.sites), default=0)
             put = _put_name(kb, h.variant)
+            name, _, renamed_at = h.key.name.partition("@")
+            if renamed_at:
+                # the walk renamed it when the variable got another value
+                out[(h.key, "leak")] = Report(
+                    line,
+                    f"the reference on {name} taken at line {site} is lost when line {renamed_at} gives "
+                    f"{name} another value: nothing drops it before the exit at line {line}",
+                    f"call {put}({name}) before giving {name} another value",
+                    _PAIRING,
+                )
+                continue
             out[(h.key, "leak")] = Report(
                 line,
                 f"the reference on {h.key} taken at line {site} is neither dropped nor handed on "
@@ -87,6 +98,21 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
             )
         elif ev.kind is EventKind.DOUBLE_PUT:
             line = flow.cfg.nodes[ev.node].line
+            op = kb.ops.get(ev.call)
+            spec = kb.refs.get(op.variant) if op is not None else None
+            if spec is not None and spec.kind is RefKind.ENABLE:
+                # an enable count is the device's: a driver may keep one
+                # between calls and give it back here (a disable branch
+                # under a test of the hardware's state)
+                out[(ev.key, "double")] = Report(
+                    line,
+                    f"{ev.call}({ev.key}) at line {line} drops an enable count this path has already dropped, "
+                    f"unless an earlier call left one behind for it",
+                    "disable once per enable on every path, or say in a comment which call took the count",
+                    _PAIRING,
+                    severity=Severity.WARNING,
+                )
+                continue
             out[(ev.key, "double")] = Report(
                 line,
                 f"{ev.call}({ev.key}) at line {line} drops a reference this path has already dropped",
@@ -121,7 +147,9 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     Knowledge used:
         ``[[ref]]`` get/put/get_conditional/returns_ref, ``[[consume]]``
         callees that take a reference over, ``[[borrow]]`` callees that
-        only look at it.
+        only look at it; the functions a database learned from a kernel
+        tree says return a counted reference or take one on their
+        argument (``reviewkit knowledge build``).
 
     Limits:
         A reference passed to a callee of unknown behaviour on a success
@@ -259,7 +287,8 @@ def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[Resour
         drop = [p for p in paths if p.puts]
         if not keep or not drop:
             continue
-        choices = set()
+        choices: set[tuple[int, int, tuple[int, ...]]] = set()
+        apart = False  # a kept path shares no start with a dropping one, or ends inside one
         for kp in keep:
             best = 0
             for dp, _ in drop:
@@ -268,11 +297,11 @@ def _placements(flow: Flow, kb: KnowledgeBase, ff: FunctionFlows) -> dict[Resour
                     n += 1
                 best = max(best, n)
             if best == 0 or best >= len(kp):
-                choices.add(None)
+                apart = True
                 continue
             div = kp[best - 1]
             choices.add((div, kp[best], kp[best:]))
-        if len(choices) != 1 or None in choices:
+        if len(choices) != 1 or apart:
             continue
         (div, start, rest), = choices
         if cfg.nodes[div].kind is not NodeKind.CONDITION or div == g:
@@ -400,10 +429,11 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
         err_puts, clean, bad = [], [], False
         for nid, st in flow.exits:
             h = st.get(key)
-            put = h is not None and h.borrowed and bool(h.released)
+            released = h.released if h is not None and h.borrowed else frozenset()
+            put = bool(released)
             error = is_error_exit(flow, nid, st, kb)
             if put and error:
-                err_puts.append(min(cfg.nodes[r].line for r in h.released))
+                err_puts.append(min(cfg.nodes[r].line for r in released))
             elif put:
                 bad = True  # a success exit drops it too: the function consumes it
             elif not error:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _SPACE = re.compile(r"\s+")
 # A cast at the front: (struct page *), (void *), (const char *) ...
@@ -18,8 +18,7 @@ _CAST = re.compile(r"^\((?:(?:const|volatile|struct|union|enum|unsigned|signed)\
 _PUNCT_SPACE = re.compile(r"\s*(->|[()\[\],.;*&!=<>+\-/%|^~?:{}])\s*")
 
 
-@dataclass(frozen=True, order=True)
-class ResourceKey:
+class ResourceKey(NamedTuple):
     """A lock or reference: its family (``spinlock``, ``page``, ``irq``) and
     the normalised expression that names it ("" for per-CPU states such as
     irqs off)."""

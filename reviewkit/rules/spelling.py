@@ -122,11 +122,10 @@ def find_corrections(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
         _LOOKED_UP[:] = [index, {}]
     seen: dict[str, tuple[str, ...] | None] = _LOOKED_UP[1]
     for word in words:
-        fixes = seen.get(word, _UNSEEN)
-        if fixes is _UNSEEN:
+        if word not in seen:
             hit = _bisect(index, word.encode("utf-8"))
-            fixes = None if hit is None else tuple(f.strip() for f in hit.decode("utf-8").split(",") if f.strip())
-            seen[word] = fixes
+            seen[word] = None if hit is None else tuple(f.strip() for f in hit.decode("utf-8").split(",") if f.strip())
+        fixes = seen[word]
         if fixes is not None:
             out[word] = fixes
     return out
@@ -136,7 +135,6 @@ def find_corrections(words: Iterable[str]) -> dict[str, tuple[str, ...]]:
 # The patches of a series share most of their words (1,040 lookups of 504
 # words over tests/data/corpus/threads/lru-lock-v16.mbox).
 _LOOKED_UP: list = [None, {}]
-_UNSEEN = object()
 
 
 @functools.cache

@@ -4,12 +4,11 @@ A :class:`State` is the held count of each resource (:class:`Held`), the
 truth values of the boolean locals the path has committed to, the
 conditional acquires waiting for a test (:class:`Pending`) and the
 resources it cannot be sure of. :class:`Event` records what the walk saw
-happen on some path. :func:`replace` copies these records quickly.
+happen on some path.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import enum
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -17,46 +16,17 @@ from typing import NamedTuple
 from reviewkit.rules.resources import ResourceKey
 
 
-def replace(obj, /, **changes):
-    """``dataclasses.replace`` for the walk's records (Held, State,
-    ResourceKey): a copy of the instance dict with ``changes``, six times
-    faster; the walk makes thousands of them (5,300 for
-    tests/data/corpus/threads/lru-lock-v16.mbox). A class with slots, a
-    ``__post_init__`` or a field outside ``__init__`` goes the slow way.
+class Held(NamedTuple):
+    """One resource on one path: how often it is held and how it got there.
 
-    Raises:
-        TypeError: a name in ``changes`` is not a field.
+    The walk makes thousands of these (and of :class:`State`), each a copy
+    of the last with a field changed: plain tuples, copied with
+    ``_replace``, keep that cheap.
     """
-    names = _PLAIN_FIELDS.get(type(obj))
-    if names is None:
-        names = _PLAIN_FIELDS[type(obj)] = _plain_fields(type(obj))
-    if not names or not names.issuperset(changes):
-        return dataclasses.replace(obj, **changes)
-    new = object.__new__(type(obj))
-    d = new.__dict__
-    d.update(obj.__dict__)
-    d.update(changes)
-    return new
-
-
-_PLAIN_FIELDS: dict[type, frozenset[str]] = {}
-
-
-def _plain_fields(cls: type) -> frozenset[str]:
-    """The field names of ``cls`` when copying its dict is a right replace(), else empty."""
-    fields = dataclasses.fields(cls)
-    if hasattr(cls, "__slots__") or hasattr(cls, "__post_init__") or not all(f.init for f in fields):
-        return frozenset()
-    return frozenset(f.name for f in fields)
-
-
-@dataclass(frozen=True, order=True)
-class Held:
-    """One resource on one path: how often it is held and how it got there."""
 
     key: ResourceKey
     variant: str  # lock variant id / ref id / guard class
-    count: int
+    count: int  # type: ignore[assignment]  # a field may shadow tuple.count: NamedTuple allows it
     sites: frozenset[int] = frozenset()  # node ids of the acquires
     scoped: bool = False  # released automatically (guard(), __free(), scoped iterator)
     until_line: int = 0  # for guard(): the last line of its scope (0: function end)
@@ -83,8 +53,7 @@ class Pending(NamedTuple):
     was_unsure: bool = False  # the path was unsure of the resource before the call
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     held: tuple[Held, ...] = ()
     facts: frozenset[tuple[str, bool]] = frozenset()
     pending: tuple[Pending, ...] = ()
@@ -104,7 +73,7 @@ class State:
         rest = tuple(x for x in self.held if x.key != key)
         if h is not None and (h.count != 0 or h.released or h.sites):
             rest = tuple(sorted(rest + (h,)))
-        return replace(self, held=rest)
+        return self._replace(held=rest)
 
     def fact(self, var: str) -> bool | None:
         if (var, True) in self.facts:

@@ -16,7 +16,9 @@ from reviewkit.rules.conditions import CONSTANTS, atom_vars, calls_of, committed
 from reviewkit.rules.extract import Call, Stmt, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key_name
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key
-from reviewkit.rules.state import Event, EventKind, Held, Pending, State, replace
+from reviewkit.rules.state import Event, EventKind, Held, Pending, State
+
+_SIZEOF = re.compile(r"\bsizeof\s*\(\s*\*?\s*[A-Za-z_]\w*\s*\)")
 
 
 class Transfer:
@@ -41,7 +43,7 @@ class Transfer:
     def unsure_of(self, st: State, op: Op, call: Call) -> State:
         """``st``, no longer sure whether the resource ``call`` names is held."""
         key = self.key_for(op, call)
-        return st if key is None else replace(st, unsure=st.unsure | {key})
+        return st if key is None else st._replace(unsure=st.unsure | {key})
 
     # -- primitive changes
     def acquire(self, st: State, key: ResourceKey, variant: str, site: int, **kw) -> State:
@@ -54,9 +56,9 @@ class Transfer:
         if h.dropped_plain >= 0 and h.count == 0:
             # retaken after a plain drop: the outer variant still rules
             # the irq state, and its release is the right one at the end
-            h = replace(h, count=1, sites=sites, dropped_plain=-1, **kw)
+            h = h._replace(count=1, sites=sites, dropped_plain=-1, **kw)
             return st.put(h, key)
-        h = replace(h, variant=variant, count=h.count + 1, sites=sites, **kw)
+        h = h._replace(variant=variant, count=h.count + 1, sites=sites, **kw)
         return st.put(h, key)
 
     def release(self, st: State, key: ResourceKey, fn_name: str, site: int) -> State:
@@ -67,7 +69,7 @@ class Transfer:
             # a put in a loop of a reference taken before it: the loop may
             # drop several references (one per enabled channel in
             # dwc_pwm_plat_remove, linux-pwm archive); counts say nothing
-            st = replace(st, unsure=st.unsure | {key})
+            st = st._replace(unsure=st.unsure | {key})
         if key.is_lock and key.name and h.count > 0 and h.variant in self.kb.locks and fn_name not in self.kb.locks[h.variant].release:
             rel = self.kb.ops.get(fn_name)
             plain = rel is not None and rel.variant in self.kb.locks and not (
@@ -77,7 +79,7 @@ class Transfer:
                 # spin_unlock() inside a spin_lock_irqsave() section drops
                 # the lock but keeps irqs off: fine if spin_lock() retakes
                 # it (kernel/panic.c do_oops_enter_exit); judged at exit
-                h = replace(h, dropped_plain=site)
+                h = h._replace(dropped_plain=site)
             else:
                 self.events.add(Event(EventKind.MISMATCH, site, key, call=fn_name, variant=h.variant))
         if h.count < 0 and not h.sites and not h.carried and key not in st.unsure:
@@ -86,17 +88,17 @@ class Transfer:
             kind = EventKind.RELEASE_UNHELD if key.is_lock else EventKind.DOUBLE_PUT
             self.events.add(Event(kind, site, key, call=fn_name))
         if h.count <= 0 and not h.sites:
-            h = replace(h, borrowed=True)
+            h = h._replace(borrowed=True)
         elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
             if key.is_lock and h.sites:
                 self.events.add(Event(EventKind.RELEASE_UNHELD, site, key, call=fn_name))
             elif not key.is_lock and (h.sites or h.count < 0) and not h.scoped:
                 self.events.add(Event(EventKind.DOUBLE_PUT, site, key, call=fn_name))
-        h = replace(h, count=h.count - 1, released=h.released | {site})
+        h = h._replace(count=h.count - 1, released=h.released | {site})
         if h.count == 0:
             # an iterator's element keeps its loop: the macro drops it again
             # when it advances (see apply_edge)
-            h = replace(h, escaped=False, passed=h.passed and key.is_lock, left_at=-1)
+            h = h._replace(escaped=False, passed=h.passed and key.is_lock, left_at=-1)
         return st.put(h, key)
 
     def drop(self, st: State, key: ResourceKey) -> State:
@@ -109,7 +111,7 @@ class Transfer:
     def mark(self, st: State, key_name: str, **kw) -> State:
         for h in st.held:
             if not h.key.is_lock and h.key.name == key_name and h.count > 0:
-                st = st.put(replace(h, **kw), h.key)
+                st = st.put(h._replace(**kw), h.key)
         return st
 
     def hand_over_locks(self, st: State, expr: str) -> State:
@@ -117,7 +119,7 @@ class Transfer:
         queued) goes with it: ``folio_lock(folio); ... return folio;``."""
         for h in st.held:
             if h.key.is_lock and h.count > 0 and h.key.name and not h.escaped and mentions(expr, base_of(h.key.name)):
-                st = st.put(replace(h, escaped=True), h.key)
+                st = st.put(h._replace(escaped=True), h.key)
         return st
 
     def set_fact(self, st: State, var: str, value: bool | None) -> State:
@@ -126,7 +128,7 @@ class Transfer:
         facts = frozenset(f for f in st.facts if f[0] != var)
         if value is not None:
             facts |= {(var, value)}
-        return replace(st, facts=facts)
+        return st._replace(facts=facts)
 
     # -- statements
     def apply_node(self, node: CfgNode, st: State) -> State:
@@ -134,7 +136,7 @@ class Transfer:
             return st
         # scopes of guard() that ended before this node
         if any(h.until_line and h.until_line < node.line for h in st.held):
-            st = replace(st, held=tuple(h for h in st.held if not (h.until_line and h.until_line < node.line)))
+            st = st._replace(held=tuple(h for h in st.held if not (h.until_line and h.until_line < node.line)))
         if node.kind in (NodeKind.CONDITION, NodeKind.LOOP, NodeKind.SWITCH):
             # while ((page = get_next_page(curr))) assigns as it tests
             if "=" in node.text:
@@ -177,9 +179,9 @@ class Transfer:
                 pending = tuple(p for p in st.pending if p.var != var) + (
                     Pending(var, key, op.variant, truthy_success, node.id, key in st.unsure),
                 )
-                st = replace(st, pending=pending, unsure=st.unsure | {key})
+                st = st._replace(pending=pending, unsure=st.unsure | {key})
                 return self.set_fact(st, var, None)
-            return replace(st, unsure=st.unsure | {key})
+            return st._replace(unsure=st.unsure | {key})
         if op.kind is OpKind.RETURNS:
             var = lhs or call.lhs
             if var:
@@ -212,7 +214,7 @@ class Transfer:
                 and not (var in bit_lvs and f[0].startswith(var + "&") and f[0] != f"{var}&{bit_lvs[var].lstrip('~').strip('()')}")
             }
             if stale:
-                st = replace(st, facts=st.facts - stale)
+                st = st._replace(facts=st.facts - stale)
         for var, rv in stmt.assigned:
             # flag = true / locked = 0: a constant the path now knows
             const = CONSTANTS.get(rv)
@@ -224,19 +226,24 @@ class Transfer:
                 st = self.set_fact(st, f"{lv}&{rv}", True)
             elif rv.startswith("~"):
                 st = self.set_fact(st, f"{lv}&{rv[1:].strip('()')}", False)
+        for var, rv in stmt.assigned:
             if any(p.var == var for p in st.pending):
-                st = replace(st, pending=tuple(p for p in st.pending if p.var != var))
-            # `page = get_next_page(page)`: what the old value held stays
-            # held, but no later text names it (mm/zsmalloc.c lock_zspage)
-            # (a lock released and then renamed: kernel/workqueue.c
-            # __queue_work retakes `pwq->pool->lock` for another pwq)
+                st = st._replace(pending=tuple(p for p in st.pending if p.var != var))
+            # `dev = kzalloc(...)` again: what the old value held stays held,
+            # but no later text names it (a lock released and then renamed:
+            # kernel/workqueue.c __queue_work retakes `pwq->pool->lock` for
+            # another pwq). `np = of_get_next_child(p, np)` hands the old
+            # value to the call first, which the calls' turn sees; the
+            # sizeof(*dev) of an allocation reads no value.
+            if mentions(_SIZEOF.sub("", rv), var):
+                continue
             if re.fullmatch(r"[A-Za-z_]\w*", var) and any((h.count > 0 or h.sites) and base_of(h.key.name) == var and not h.scoped for h in st.held):
                 renamed = []
                 for h in st.held:
                     if (h.count > 0 or h.sites) and base_of(h.key.name) == var and not h.scoped:
-                        h = replace(h, key=replace(h.key, name=f"{h.key.name}@{node.line}"), carried=True)
+                        h = h._replace(key=h.key._replace(name=f"{h.key.name}@{node.line}"), carried=True)
                     renamed.append(h)
-                st = replace(st, held=tuple(sorted(renamed)))
+                st = st._replace(held=tuple(sorted(renamed)))
         return st
 
     def _apply_calls(self, stmt: Stmt, st: State, node: CfgNode, free: dict[str, str]) -> State:
@@ -269,11 +276,16 @@ class Transfer:
             if arg_index is not None:
                 arg = call.args[arg_index] if -len(call.args) <= arg_index < len(call.args) else ""
                 # list_add_tail(&page_tail->lru, list) hands page_tail over;
-                # a managed action's data hands over all it holds
+                # a managed action's data hands over all it holds, and what
+                # was taken with it (a notifier registered with &data->nb)
                 taker = call.name in kb.cleanup_takers
+                data = base_of(arg.lstrip("&*( "))
                 for h in st.held:
-                    if not h.key.is_lock and h.count > 0 and (mentions(arg, base_of(h.key.name)) or taker and
-                                                              mentions(arg, base_of(h.key.name.split("->")[0]))):
+                    if h.key.is_lock or h.count <= 0:
+                        continue
+                    if mentions(arg, base_of(h.key.name)) or taker and data and any(
+                        mentions(self.cfg.nodes[site].text, data) for site in h.sites
+                    ):
                         st = self.mark(st, h.key.name, escaped=True)
                 st = self.hand_over_locks(st, arg)
                 continue
@@ -287,7 +299,7 @@ class Transfer:
                     elif re.fullmatch(r"[A-Za-z_]\w*", h.key.name) and (h.count > 0 or h.sites):
                         # lock_page(page); writepage(page): the object is
                         # the lock, and callees often unlock it (mm/page-writeback.c)
-                        st = st.put(replace(h, passed=True), h.key)
+                        st = st.put(h._replace(passed=True), h.key)
         # stores: obj->field = np, list[i] = np, alias = np
         for lv, rv in stmt.assigned:
             if lv.startswith("*") or "->" in lv or "." in lv or "[" in lv:
@@ -298,9 +310,10 @@ class Transfer:
                 callee = kb.ops.get(rv.split("(")[0].strip())
                 if normalise_key(rv) == h.key.name or (
                     mentions(rv, h.key.name) and callee is not None and not callee.status_result
-                ):
+                ) or (rv.startswith("&") and base_of(rv[1:].strip()) == h.key.name):
                     # `np2 = of_node_get(np)` aliases np; `ret =
-                    # pm_runtime_get_sync(dev)` is a status, not dev
+                    # pm_runtime_get_sync(dev)` is a status, not dev;
+                    # `base = &state->base` carries state (container_of)
                     st = self.mark(st, h.key.name, escaped=True)
         # a variable declared __free(CLASS) is released when it goes out of scope
         for var in free:
@@ -362,21 +375,21 @@ class Transfer:
                 if node.id in body and edge.dst not in body and not (node.id == h.iter_loop and edge.kind is EdgeKind.FALSE):
                     # `if (bad) return -EINVAL;`: the return is outside the
                     # natural loop; name the jump, not the condition
-                    st = st.put(replace(h, left_at=self._jump_after(edge.dst, node.id)), h.key)
+                    st = st.put(h._replace(left_at=self._jump_after(edge.dst, node.id)), h.key)
         back = self.graph.back_edges
         if edge in back:
             # taken inside the loop and still held going round: the next
             # iteration's `folio` is another folio (mm/vmscan.c shrink_folio_list)
             body = self.loops.get(edge.dst, frozenset())
             if any(h.count > 0 and not h.carried and h.sites & body for h in st.held):
-                st = replace(st, held=tuple(replace(h, carried=True) if h.count > 0 and h.sites & body else h for h in st.held))
+                st = st._replace(held=tuple(h._replace(carried=True) if h.count > 0 and h.sites & body else h for h in st.held))
         if edge in back and self.cfg.nodes[edge.dst].kind is NodeKind.LOOP:
             # the iterator macro drops the element's reference when it advances
             for h in st.held:
                 if h.iter_loop != edge.dst:
                     continue
                 if h.count > 0:
-                    st = st.put(replace(h, count=h.count - 1, iter_loop=-1), h.key)
+                    st = st.put(h._replace(count=h.count - 1, iter_loop=-1), h.key)
                 else:
                     # put in the body, then `continue`: the iterator puts it
                     # again (tests/data/corpus/replies/067_leds-lp5860-lee-double-put.eml)
@@ -384,7 +397,7 @@ class Transfer:
                     puts = [n for n in h.released if n in body]
                     if puts:
                         self.events.add(Event(EventKind.ITERATOR_PUT, max(puts, key=lambda n: self.cfg.nodes[n].line), h.key))
-                    st = st.put(replace(h, iter_loop=-1), h.key)
+                    st = st.put(h._replace(iter_loop=-1), h.key)
         if node.kind not in (NodeKind.CONDITION, NodeKind.LOOP):
             return st
         value: bool | None
@@ -407,9 +420,9 @@ class Transfer:
                 if value is True and edge.kind is EdgeKind.TRUE:
                     st = self.acquire(st, key, key.family, node.id, iter_loop=node.id)
                 elif value is False:
-                    h = st.get(key)
-                    if h is not None and h.iter_loop == node.id:
-                        st = st.put(replace(h, count=h.count - 1, iter_loop=-1), key)
+                    was = st.get(key)
+                    if was is not None and was.iter_loop == node.id:
+                        st = st.put(was._replace(count=was.count - 1, iter_loop=-1), key)
                 return st
         if value is None:
             return st
@@ -430,7 +443,7 @@ class Transfer:
             named = atom_vars(cond)
             for h in st.held:
                 if not h.key.is_lock and h.count > 0 and (h.from_result or h.iter_loop >= 0 or h.left_at >= 0) and h.key.name in named:
-                    st = replace(st, unsure=st.unsure | {h.key})
+                    st = st._replace(unsure=st.unsure | {h.key})
         # a state flag this path knows nothing about (`if (priv->flags &
         # ID_P_PM_BLOCKED) pm_runtime_put(dev);` after paths that never set
         # it, drivers/i2c/busses/i2c-rcar.c): what the branch releases is
@@ -448,7 +461,7 @@ class Transfer:
                         # the test settles this call; what the path was unsure
                         # of before it (lines not shown) stays unsure
                         unsure = st.unsure if was_unsure else st.unsure - {key}
-                        st = replace(st, pending=tuple(p for p in st.pending if p.var != var), unsure=unsure)
+                        st = st._replace(pending=tuple(p for p in st.pending if p.var != var), unsure=unsure)
                         if truth == truthy_success:
                             st = self.acquire(st, key, variant, site)
                 if not truth and not (m and m.group(1) == atom.var):
@@ -464,9 +477,9 @@ class Transfer:
                 if op is not None and (op.kind is OpKind.TRY or (op.kind is OpKind.ACQUIRE and not op.is_lock)):
                     # a get whose result is tested returns NULL when it took
                     # nothing (drivers/pwm/core.c `if (!get_device(&chip->dev))`)
-                    key = self.key_for(op, call)
-                    if key is not None and truth == (op.success is Success.NONZERO):
-                        st = self.acquire(st, key, op.variant, node.id)
+                    got = self.key_for(op, call)
+                    if got is not None and truth == (op.success is Success.NONZERO):
+                        st = self.acquire(st, got, op.variant, node.id)
                 elif call.name in kb.error_checks and truth:
                     k = call.arg_key(0)
                     for h in list(st.held):

@@ -31,13 +31,13 @@ import enum
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Collection, Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, parse_statement
-from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key, normalise_text
@@ -149,9 +149,9 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             converted.update(spec.id for spec in kb.refs.values())
     for text in added:
         for cls in re.findall(r"__free\(\s*(\w+)\s*\)", text):
-            put = kb.free_classes.get(cls)
-            if put in kb.ops:
-                converted.add(kb.ops[put].family)
+            freed = kb.free_classes.get(cls)
+            if freed in kb.ops:
+                converted.add(kb.ops[freed].family)
         for macro, cls in re.findall(r"\b(guard|scoped_guard)\s*\(\s*(\w+)", text):
             lock = kb.guards.get(cls)
             if lock in kb.locks:
@@ -187,8 +187,8 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             devm = "devm_" + call.name
             if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed or op.family in released_families:
                 continue
-            spec = kb.refs.get(op.family)
-            release = spec.put[0] if spec is not None and spec.put else ""
+            ref = kb.refs.get(op.family)
+            release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
@@ -555,15 +555,40 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 definite = node.kind is NodeKind.RETURN and before is True
                 noun = _noun(kb, key, "")
                 how = "returns" if node.kind is NodeKind.RETURN else "jumps"
+                # no path to the release takes it: the release gives back
+                # what an earlier call took (a disable branch's clk_disable())
+                given = not key.is_lock and not _maybe_taken_before(cfg, nv, rel, key.family, kb)
                 yield WindowIssue(
                     IssueKind.EXIT_SKIPS, key, "", node.line, err, definite or (node.kind is NodeKind.RETURN and before is None
                                                                                  and not old_exits),
                     f"the new exit at line {node.line} {how} without releasing {key}, which the code after "
                     f"`{cond_node.text}` releases ({cfg.nodes[rel].text.rstrip(';')}, line {cfg.nodes[rel].line}): "
-                    f"the {noun} is held here",
+                    + (f"is the {noun} held here, or did an earlier call take it?" if given else f"the {noun} is held here"),
                     f"release {key} before this exit, or jump to the label that does",
+                    note=given,
                 )
                 break
+
+
+def _maybe_taken_before(cfg: Cfg, view: FunctionView, nid: int, family: str, kb: KnowledgeBase) -> bool:
+    """Some path into ``nid`` takes a resource of ``family``, or crosses
+    lines not shown (which may)."""
+    graph = graph_of(cfg)
+    seen = {nid}
+    work = [nid]
+    while work:
+        cur = work.pop()
+        for e in graph.predecessors(cur):
+            if e.kind is EdgeKind.BACK or e.src in seen or e.src < 2:
+                continue
+            node = cfg.nodes[e.src]
+            if view.window is not None and e.kind is not EdgeKind.JUMP and view.window.gap_between(node.line, cfg.nodes[cur].line):
+                return True
+            if any(op.kind is not OpKind.RELEASE and k.family == family for _c, op, k in _resource_ops(node, kb)):
+                return True
+            seen.add(e.src)
+            work.append(e.src)
+    return view.window is not None and not view.window.head
 
 
 def _tests_result_of(cfg: Cfg, cond: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
@@ -664,7 +689,7 @@ def _released_ahead(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase)
     test of its own guards (``if (locked) unlock``) does not count."""
     graph = graph_of(cfg)
     out: dict[ResourceKey, int] = {}
-    taken: set[ResourceKey] = set()
+    taken: set[str] = set()  # families: `get(&pdev->dev)` ... `put(ctrl->dev)` may be one object
     seen = {start}
     work = [start]
     while work and len(seen) < _AHEAD:
@@ -672,10 +697,10 @@ def _released_ahead(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase)
         node = cfg.nodes[nid]
         for _c, op, key in _resource_ops(node, kb):
             if op.kind is OpKind.RELEASE:
-                if key not in taken and key not in out and not _guarded_alone(cfg, nid):
+                if key.family not in taken and key not in out and not _guarded_alone(cfg, nid):
                     out[key] = nid
             else:
-                taken.add(key)
+                taken.add(key.family)
         for e in graph.successors(nid):
             if e.dst == Cfg.EXIT or e.kind is EdgeKind.BACK or e.dst in seen:
                 continue
@@ -750,7 +775,7 @@ def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase)
     return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
 
 
-def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Iterator[WindowIssue]:
+def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A path of the lines shown that releases a resource it already
     released, where the old side's path did not."""
     if new is None:
@@ -767,6 +792,17 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts) -> Ite
         if (ev.key, new_to_old.get(line)) in before:
             continue
         what = "releases" if ev.key.is_lock else "drops"
+        op = kb.ops.get(ev.call)
+        spec = kb.refs.get(op.variant) if op is not None else None
+        if spec is not None and spec.kind is RefKind.ENABLE:
+            # the device's count: an earlier call may have left one for it
+            yield WindowIssue(
+                IssueKind.RELEASED_TWICE, ev.key, "", line, False, False,
+                f"{ev.call}() at line {line} drops an enable count of {ev.key} this path already dropped, "
+                f"unless an earlier call left one behind for it",
+                "disable once per enable on every path, or say in a comment which call took the count",
+            )
+            continue
         yield WindowIssue(
             IssueKind.RELEASED_TWICE, ev.key, "", line, False, True,
             f"{ev.call}() at line {line} {what} {ev.key} on a path that already released it",
@@ -818,10 +854,19 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             start, end = labels[g0.label], labels[g.label]
             if end.line <= start.line:
                 continue
-            skipped = []
+            skipped: list[tuple[Call, Op, ResourceKey]] = []
             for node in ocfg.nodes:
                 if start.line < node.line < end.line:
                     skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE)
+            # The new label's code may still reach those releases (labels
+            # the patch reorders fall through to the old one).
+            new_label = next((n for n in ncfg.nodes if n.kind is NodeKind.LABEL and n.label == g.label), None)
+            if new_label is not None:
+                skipped = [s for s in skipped if not _reaches_release(ncfg, new_label.id, s[2], kb)]
+            # the patch moves the acquire below the goto (nothing to undo
+            # yet) or out of the lines shown (to a runtime-PM resume)
+            skipped = [s for s in skipped if not _taken_only_after(ncfg, g.line, s[2], kb)
+                       and not _no_longer_taken(ocfg, ncfg, s[2], kb)]
             if not skipped:
                 continue
             call, op, key = skipped[0]
@@ -833,6 +878,33 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
                 f"jump to {g0.label} as before, or release what it released before jumping",
             )
             break
+
+
+def _reaches_release(cfg: Cfg, start: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """Some path from ``start`` releases ``key`` (guarded or not)."""
+    graph = graph_of(cfg)
+    seen = {start}
+    work = [start]
+    while work:
+        nid = work.pop()
+        if _releases(cfg.nodes[nid], key, kb):
+            return True
+        for e in graph.successors(nid):
+            if e.dst != Cfg.EXIT and e.kind is not EdgeKind.BACK and e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return False
+
+
+def _taken_only_after(cfg: Cfg, line: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The lines shown take ``key`` below ``line`` and nowhere above it."""
+    lines = [n.line for n in cfg.nodes if _acquires(n, key, kb)]
+    return bool(lines) and min(lines) > line
+
+
+def _no_longer_taken(ocfg: Cfg, ncfg: Cfg, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The old lines shown take ``key`` and the new ones nowhere."""
+    return any(_acquires(n, key, kb) for n in ocfg.nodes) and not any(_acquires(n, key, kb) for n in ncfg.nodes)
 
 
 def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:
@@ -857,7 +929,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
     if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
         found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, facts, kb),
                   *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb),
-                  *_released_twice(old, new, facts)]
+                  *_released_twice(old, new, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:
@@ -869,7 +941,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
 
 
 def window_reports(issues: list[WindowIssue], *, locks: bool, error_exits: bool | None = None,
-                   taken: set[int] | None = None) -> Iterator[Report]:
+                   taken: Collection[int | None] | None = None) -> Iterator[Report]:
     """The issues of one rule as reports: locks or the rest, and for the
     rest error exits or not (None: both). ``taken``: lines the rule
     already reported by the whole-function walk.

@@ -222,3 +222,68 @@ void puts_in_a_loop_ok(struct platform_device *pdev, struct chip *chip)
 	/* ok: RK201 */
 	pm_runtime_put_sync(&pdev->dev);
 }
+
+/* a build's configuration tested twice takes the same branch both times */
+static int bar_probe(struct platform_device *pdev, struct bar *bar)
+{
+	bool running = bar_running(bar);
+	int ret;
+
+	ret = clk_prepare_enable(bar->clk);
+	if (ret)
+		return ret;
+	if (running)
+		pm_runtime_set_active(&pdev->dev);
+	else if (IS_ENABLED(CONFIG_PM))
+		clk_disable_unprepare(bar->clk);
+	pm_runtime_enable(&pdev->dev);
+	ret = bar_add(bar);
+	if (ret)
+		goto err_pm;
+	return 0;
+
+err_pm:
+	pm_runtime_disable(&pdev->dev);
+	if (running || !IS_ENABLED(CONFIG_PM))
+		goto err_clk;
+	return ret;
+err_clk:
+	/* ok: RK201 */
+	clk_disable_unprepare(bar->clk);
+	return ret;
+}
+
+/* a pointer into the object carries it: container_of() gets it back */
+static struct plane_state *foo_duplicate_state(struct plane *plane)
+{
+	struct foo_state *state;
+	struct plane_state *base;
+
+	state = kmemdup(to_foo_state(plane->state), sizeof(*state), GFP_KERNEL);
+	if (!state)
+		return NULL;
+	state->buffer = NULL;
+	base = &state->base;
+	__plane_duplicate_state(plane, base);
+	/* ok: RK201 */
+	return base;
+}
+
+/* the first node's reference is lost when np is given the second */
+static int foo_count(struct foo *foo)
+{
+	struct device_node *np;
+	u32 a = 0, b = 0;
+
+	np = of_get_child_by_name(foo->np, "a");
+	if (np)
+		of_property_read_u32(np, "n", &a);
+	np = of_get_child_by_name(foo->np, "b");
+	if (np) {
+		of_property_read_u32(np, "n", &b);
+		of_node_put(np);
+	}
+	foo->n = a + b;
+	/* ruleid: RK201 */
+	return 0;
+}

@@ -489,7 +489,8 @@ def review(
                 _write(_json_text(render.render_review_sarif(result, _all_rules())))
             return EXIT_OK
         _emit_each(Format(fmt.value), screen, _each(reviews, progress, chosen, verbose), single=len(reviews) == 1,
-                   document=render.render_json, markdown=render.render_markdown, text=render.render_text)
+                   document=render.render_json, markdown=render.render_markdown, text=render.render_text,
+                   merge=render.merge_review_json)
     return EXIT_OK
 
 

@@ -32,10 +32,11 @@ DELAY = 0.5
 class JsonSections:
     """A JSON document made of the documents of many units.
 
-    Each document added has the same keys; a list value is a section whose
-    items are the items of every document, in order; any other value is
-    the first document's, or what ``merge(key, kept, new)`` makes of the
-    kept one and each next one. The text is what
+    The keys are those of the first document added, then any other a later
+    one brings (``versions``: a unit with a series in two versions); a list
+    value is a section whose items are the items of every document, in
+    order; any other value is the first document's that has it, or what
+    ``merge(key, kept, new)`` makes of the kept one and each next one. The text is what
     :func:`reviewkit.render.jsontext.render_json_text` writes for the
     merged document, invisible characters escaped as the command line
     escapes them (:func:`reviewkit.render.safe.json_escape`).
@@ -51,10 +52,8 @@ class JsonSections:
     def add(self, doc: dict[str, Any]) -> None:
         """Take the sections of ``doc``; its items are rendered now, so
         ``doc`` can go."""
-        if not self._keys:
-            self._keys = list(doc)
-        for key in self._keys:
-            value = doc.get(key)
+        self._keys += [key for key in doc if key not in self._keys]
+        for key, value in doc.items():
             if isinstance(value, list):
                 self._append(key, value)
             elif key not in self._values:

@@ -265,3 +265,28 @@ def test_summary_series_of_two_parts() -> None:
     assert merged == {"title": "A", "versions": [1, 2, 5], "total": 3, "patches_in_review": 4,
                       "all": a["all"] + b["all"]}
     assert merge_summary_json("schema", "reviewkit.summary", "reviewkit.summary") == "reviewkit.summary"
+
+
+def test_the_versions_of_many_units_are_one_record() -> None:
+    """A unit whose series is in two versions brings ``versions`` to the
+    review's JSON: the first unit may have none; every unit's are kept."""
+    from reviewkit.render import merge_review_json
+    from reviewkit.render.versions import versions_body
+
+    review = build_review([str(LRU_V16), str(LRU_V17)], config=Config(rules=False))
+    assert review.versions is not None
+    body = versions_body(review.versions)
+    assert body["comments"] and body["counts"]["comments"]
+    plain = {"schema": "reviewkit.review", "messages": [1]}
+    pieces: list[str] = []
+    with JsonSections(merge_review_json) as sections:
+        for doc in (plain, {**plain, "versions": body}, {**plain, "versions": body}):
+            sections.add(doc)
+        sections.write(pieces.append)
+    doc = json.loads("".join(pieces))
+    assert list(doc) == ["schema", "messages", "versions"] and doc["messages"] == [1, 1, 1]
+    merged = doc["versions"]
+    for key in ("series", "comments", "findings", "trailers"):
+        assert merged[key] == body[key] + body[key], key
+    assert merged["counts"]["comments"] == [{"verdict": c["verdict"], "count": 2 * c["count"]}
+                                            for c in body["counts"]["comments"]]

@@ -31,6 +31,7 @@ _EXPORTS = {
     "FindingView": "reviewkit.render.text",
     "render_markdown": "reviewkit.render.markdown",
     "render_json": "reviewkit.render.json_out",
+    "merge_review_json": "reviewkit.render.json_out",
     "build_summary": "reviewkit.render.summary",
     "build_summary_json": "reviewkit.render.summary",
     "merge_summary_json": "reviewkit.render.summary",

@@ -11,6 +11,7 @@ LED-driver reviews of threads of their own.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -106,6 +107,28 @@ def test_the_lines_of_a_dask_cluster_of_two_workers_are_those_of_jobs(archive: P
     assert local.read_bytes() == dask.read_bytes() and len(_lines(local)) == 7
 
 
+def test_the_lines_of_a_cluster_named_by_its_scheduler_are_those_of_jobs(archive: Path, tmp_path: Path) -> None:
+    # a cluster started apart, as a real one is: --scheduler names it
+    distributed = pytest.importorskip("distributed")
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    _scan(str(archive), "--no-rules", "-o", str(local), "--jobs", "2")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        _scan(str(archive), "--no-rules", "-o", str(dask), "--engine", "dask", "--scheduler",
+              cluster.scheduler_address)
+    assert local.read_bytes() == dask.read_bytes() and len(_lines(local)) == 7
+
+
+@pytest.mark.slow  # the client waits out its connection timeout
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(archive: Path) -> None:
+    pytest.importorskip("distributed")
+    result = CliRunner().invoke(app, ["scan", str(archive), "--no-rules", "--engine", "dask", "--scheduler",
+                                      "tcp://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert result.output.startswith("reviewkit: --scheduler tcp://127.0.0.1:9: cannot reach the Dask scheduler")
+    assert len(result.output.strip().splitlines()) == 1
+
+
 def test_an_interrupted_scan_resumes_after_its_last_whole_batch(archive: Path, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     whole = tmp_path / "whole.jsonl"
@@ -177,3 +200,36 @@ def test_the_json_schema_document_names_every_field_of_a_line(archive: Path, tmp
     produced = {k for line in _lines(out) for k in keys(line)}
     assert "fingerprint" in produced and "key" in produced  # findings and trailers are there
     assert not sorted(produced - documented)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_shows_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from reviewkit import streaming
+
+    monkeypatch.setattr(streaming, "DELAY", 0.0)
+    screen = _Terminal()
+    with streaming.Progress(stream=screen) as progress:
+        progress.indexing(256)
+        progress.indexing(512)
+        progress.units(40, what="scanning")
+        progress.advance(30)
+    shown = screen.getvalue()
+    assert "reading the input" in shown and "scanning" in shown and "30/40" in shown
+    pipe = io.StringIO()
+    with streaming.Progress(stream=pipe) as progress:
+        progress.indexing(512)
+        progress.units(40, what="scanning")
+        progress.advance(30)
+    assert not progress.enabled and pipe.getvalue() == ""
+    # the output on the same terminal: a bar while indexing only
+    screen = _Terminal()
+    with streaming.Progress(stream=screen, quiet_output=True) as progress:
+        progress.indexing(512)
+        progress.units(40)
+        progress.advance(30)
+    shown = screen.getvalue()
+    assert "reading the input" in shown and "reviewing" not in shown

@@ -48,8 +48,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT.parent / "shared" / "archives" / "linux-pwm.vger.kernel.org.0.git"
-# A real patch of the archive and its thread (nine messages: the patch, its
-# review by Uwe Kleine-König and Thierry Reding, an Acked-by).
+# A real patch of the archive and its thread (nine messages: the cover
+# letter, the patch, its review by Uwe Kleine-König and Thierry Reding, an
+# Acked-by).
 MSGID = "<1571191899-6150-2-git-send-email-gurus@codeaurora.org>"
 ROWS = ("stdlib", "b4", "msgid", "scan", "rules", "bounded")
 

@@ -11,10 +11,15 @@ the commands so that ``reviewkit --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
+import io
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, List, Optional
 
@@ -96,7 +101,12 @@ VERBOSE = typer.Option(False, "--verbose", "-v", help="print what parsing had to
 # what to show of a review
 PATCH = typer.Option(None, "--patch", "-p", help="only patch N, N/T or A-B (0: the cover letter; repeatable).")
 MSGID = typer.Option(None, "--msgid", help="only the patch, cover letter or reply with this Message-ID "
-                     "(repeatable).")
+                     "(repeatable); of an archive or a large mbox, only its thread is read.")
+SUBJECT = typer.Option(None, "--subject", help="only the threads with a message whose subject contains this "
+                       "(any case).")
+SINCE = typer.Option(None, "--since", formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+                     help="only the threads with a message dated on or after this (YYYY-MM-DD, UTC).",
+                     show_default=False)
 AUTHOR = typer.Option(None, "--author", help="only what this person wrote (name or address, part of it): "
                       "their patches and their comments (repeatable).")
 ONLY_COMMENTED = typer.Option(False, "--only-commented", help="only patches a reviewer commented on.")
@@ -296,8 +306,6 @@ def _render(screen: Screen, render: Callable[[Any], None]) -> None:
     padding; a reader that left ends the output quietly."""
     try:
         if screen.terminal:
-            import io
-
             buffer = io.StringIO()
             render(_console(screen, buffer))
             _show(buffer.getvalue(), screen)
@@ -339,6 +347,97 @@ def _selection(patch: Optional[List[str]], msgid: Optional[List[str]], author: O
                      authors=tuple(author or ()), only_commented=only_commented, findings_only=findings_only)
 
 
+def _timestamp(when: Optional[datetime]) -> Optional[float]:
+    """``--since`` in seconds since the epoch (a date without a zone is UTC)."""
+    if when is None:
+        return None
+    return (when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp()
+
+
+@contextmanager
+def _reviews(paths: List[str], config: Any, screen: Screen, *, msgid: Optional[List[str]], subject: Optional[str],
+             since: Optional[datetime]) -> Iterator[tuple[Any, Any]]:
+    """The input opened for review thread by thread (its index read or
+    built, with a progress bar on a terminal), and the progress bar."""
+    from reviewkit.pipeline import open_reviews
+    from reviewkit.streaming import Progress
+
+    with Progress(quiet_output=screen.terminal) as progress:
+        with open_reviews(paths, config=config, msgids=msgid or (), subject=subject, since=_timestamp(since),
+                          on_message=progress.indexing) as reviews:
+            progress.stop()
+            yield reviews, progress
+
+
+def _each(reviews: Any, progress: Any, chosen: Any, verbose: bool) -> Iterator[Any]:
+    """Each unit's review, narrowed to ``chosen``, its notes on stderr with ``-v``."""
+    from reviewkit.overview import select_review
+
+    progress.units(reviews.messages)
+    for result, size in zip(reviews, reviews.sizes()):
+        _notes(result.warnings, verbose)
+        yield select_review(result, chosen)
+        progress.advance(size)
+
+
+def _emit_each(fmt: Format, screen: Screen, results: Iterator[Any], *, single: bool,
+               document: Callable[[Any], Any], markdown: Callable[[Any], str], text: Callable[[Any, Any], None],
+               merge: Optional[Callable[[str, Any, Any], Any]] = None, output: Optional[Path] = None) -> None:
+    """The output of the reviews in ``results``: as :func:`_emit` makes it
+    for one (``single``); for several, written one after the other as each
+    is made (a JSON document section by section, whole at the end), to
+    ``output`` or the screen."""
+    if single:
+        result = next(results)
+        if output is None:
+            _emit(fmt, screen, document=lambda: document(result), markdown=lambda: markdown(result),
+                  text=lambda console: text(result, console))
+            return
+        if fmt is Format.json:
+            body = _json_text(document(result))
+        else:
+            body = markdown(result)
+        try:
+            output.write_text(body, encoding="utf-8")
+        except OSError as err:
+            raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+        return
+    from reviewkit.pager import paged
+    from reviewkit.streaming import JsonSections
+
+    try:
+        with contextlib.ExitStack() as stack:
+            if output is not None:
+                try:
+                    out: Any = stack.enter_context(open(output, "w", encoding="utf-8"))
+                except OSError as err:
+                    raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+            else:
+                out = stack.enter_context(paged(screen))
+            if fmt is Format.json:
+                doc = stack.enter_context(JsonSections(merge))
+                for result in results:
+                    doc.add(document(result))
+                doc.write(out.write)
+                return
+            for n, result in enumerate(results):
+                if n:
+                    out.write("\n")
+                if fmt is Format.markdown:
+                    out.write(markdown(result))
+                elif screen.terminal and output is None:
+                    buffer = io.StringIO()
+                    text(result, _console(screen, buffer))
+                    out.write(buffer.getvalue())
+                else:
+                    plain = _PlainLines(out)
+                    text(result, _console(screen, plain))
+                    plain.finish()
+                out.flush()
+    except BrokenPipeError:
+        _reader_left()
+
+
 # --------------------------------------------------------------------------
 # the commands
 
@@ -361,32 +460,37 @@ def review(
                                           "instead of printing the review."),
     patch: Optional[List[str]] = PATCH,
     msgid: Optional[List[str]] = MSGID,
+    subject: Optional[str] = SUBJECT,
+    since: Optional[datetime] = SINCE,
     author: Optional[List[str]] = AUTHOR,
     only_commented: bool = ONLY_COMMENTED,
     findings_only: bool = FINDINGS_ONLY,
     verbose: bool = VERBOSE,
 ) -> int:
     """Review a thread: the overview of each series, then the cover letter and
-    each patch with the reviewers' comments and the findings under their lines."""
+    each patch with the reviewers' comments and the findings under their lines.
+    An archive is reviewed thread by thread, each written as it is done."""
     _check_paths(paths)
     chosen = _selection(patch, msgid, author, only_commented, findings_only)
-    from reviewkit.overview import select_review
-    from reviewkit.pipeline import build_review
 
     from reviewkit import render  # each renderer is imported when it is used
 
     config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
                      dismissals=True)
-    result = build_review(paths, config=config)
-    _notes(result.warnings, verbose)
-    if b4_dir is not None:
-        _write(_write_b4_review(result, b4_dir))
-    elif fmt is ReviewFormat.sarif:
-        _write(_json_text(render.render_review_sarif(result, _all_rules())))
-    else:
-        result = select_review(result, chosen)
-        _emit(Format(fmt.value), _screen(color, no_color, pager), document=lambda: render.render_json(result),
-              markdown=lambda: render.render_markdown(result), text=lambda console: render.render_text(result, console))
+    screen = _screen(color, no_color, pager)
+    with _reviews(paths, config, screen, msgid=msgid, subject=subject, since=since) as (reviews, progress):
+        if b4_dir is not None or fmt is ReviewFormat.sarif:
+            # one document of the whole (chosen) input
+            result = reviews.whole()
+            _notes(result.warnings, verbose)
+            if b4_dir is not None:
+                _write(_write_b4_review(result, b4_dir))
+            else:
+                _write(_json_text(render.render_review_sarif(result, _all_rules())))
+            return EXIT_OK
+        _emit_each(Format(fmt.value), screen, _each(reviews, progress, chosen, verbose), single=len(reviews) == 1,
+                   document=render.render_json, markdown=render.render_markdown, text=render.render_text,
+                   merge=render.merge_review_json)
     return EXIT_OK
 
 
@@ -408,37 +512,28 @@ def summary(
     ignore: Optional[List[str]] = IGNORE,
     patch: Optional[List[str]] = PATCH,
     msgid: Optional[List[str]] = MSGID,
+    subject: Optional[str] = SUBJECT,
+    since: Optional[datetime] = SINCE,
     author: Optional[List[str]] = AUTHOR,
     only_commented: bool = ONLY_COMMENTED,
     findings_only: bool = FINDINGS_ONLY,
     verbose: bool = VERBOSE,
 ) -> int:
     """Review summary: per patch its status and one line per comment (open
-    questions first), with links; --full for every comment verbatim."""
+    questions first), with links; --full for every comment verbatim.
+    An archive is summarised thread by thread, each written as it is done."""
     _check_paths(paths)
     chosen = _selection(patch, msgid, author, only_commented, findings_only)
-    from reviewkit.overview import select_review
-    from reviewkit.pipeline import build_review
+    from reviewkit.render import build_summary, build_summary_json, merge_summary_json
 
     config = _config(repo, config_file, select=select, ignore=ignore, dismissals=True)
-    result = build_review(paths, config=config)
-    _notes(result.warnings, verbose)
-    result = select_review(result, chosen)
-    if fmt is SummaryFormat.json:
-        from reviewkit.render import build_summary_json
-
-        text = _json_text(build_summary_json(result))
-    else:
-        from reviewkit.render import build_summary
-
-        text = build_summary(result, full=full, plain=fmt is SummaryFormat.text)
-    if output is None:
-        _show(text, _screen(color, no_color, pager))
-        return EXIT_OK
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as err:
-        raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+    screen = _screen(color, no_color, pager)
+    with _reviews(paths, config, screen, msgid=msgid, subject=subject, since=since) as (reviews, progress):
+        # the summary is text in every format: shown whole, not laid out on a console
+        summarise = functools.partial(build_summary, full=full, plain=fmt is SummaryFormat.text)
+        _emit_each(Format.json if fmt is SummaryFormat.json else Format.markdown, screen,
+                   _each(reviews, progress, chosen, verbose), single=len(reviews) == 1, document=build_summary_json,
+                   markdown=summarise, text=lambda result, console: None, merge=merge_summary_json, output=output)
     return EXIT_OK
 
 
@@ -762,6 +857,132 @@ def _write_b4_review(result: Any, directory: Path) -> str:
     except OSError as err:
         raise ReviewkitError(f"{directory}: cannot write: {err.strerror}") from None
     return "".join(f"wrote {_one_line(str(directory / name))}\n" for name in files)
+
+
+class Engine(str, enum.Enum):
+    """Where ``scan`` runs its batches."""
+
+    local = "local"
+    dask = "dask"
+
+
+@app.command()
+@_exits
+def scan(
+    paths: List[str] = PATHS,
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="write the JSON lines to this file "
+                                          "(default: stdout; the table at the end goes to stderr then)."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, help="processes of this machine (with --engine dask and "
+                             "no --scheduler: the workers of a local cluster)."),
+    engine: Engine = typer.Option(Engine.local, "--engine", help="local: this machine; dask: a Dask cluster "
+                                  "(pip install 'dask[distributed]'; the workers read the input's paths)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="the Dask scheduler's address "
+                                            "(tcp://host:8786); default: a local cluster of --jobs workers.",
+                                            show_default=False),
+    resume: bool = typer.Option(False, "--resume", help="continue a scan into -o FILE where it stopped."),
+    no_rules: bool = typer.Option(False, "--no-rules", help="skip the rules: mail, quotes, threads and patches only."),
+    repo: Optional[Path] = REPO,
+    config_file: Optional[Path] = CONFIG,
+    select: Optional[List[str]] = SELECT,
+    ignore: Optional[List[str]] = IGNORE,
+    msgid: Optional[List[str]] = typer.Option(None, "--msgid", help="only the thread of this Message-ID "
+                                              "(repeatable)."),
+    subject: Optional[str] = SUBJECT,
+    since: Optional[datetime] = SINCE,
+) -> int:
+    """Scan a whole archive: a JSON line per patch mail and cover letter (Message-ID, subject, replies,
+    trailers, findings), in bounded memory, then a table of the findings per rule."""
+    _check_paths(paths)
+    import time
+
+    from reviewkit import scanner as scanning
+    from reviewkit.mail.index import load_index
+    from reviewkit.source import Input
+    from reviewkit.streaming import Progress
+
+    if resume and output is None:
+        raise ReviewkitError("--resume needs -o FILE: the output it continues")
+    if scheduler is not None and engine is not Engine.dask:
+        raise ReviewkitError("--scheduler is for --engine dask")
+    config = _config(repo, config_file, select=select, ignore=ignore, rules=False if no_rules else None,
+                     dismissals=True)
+    started = time.perf_counter()
+    tally = scanning.Tally()
+    with Progress() as progress, Input(paths, reread=True) as source:
+        index = load_index(source, on_message=progress.indexing)
+        missing = index.missing(msgid or ())
+        if missing:
+            raise ReviewkitError(f"no mail with Message-ID <{missing[0].strip().strip('<>')}> in the input")
+        units = index.select(msgids=msgid or (), subject=subject, since=_timestamp(since))
+        batches = list(scanning.plan_batches(index, units))
+        tally.units = len(units)
+        done = 0
+        state = None
+        if output is not None:
+            key = source.key()
+            options = repr((sorted(config.select), sorted(config.ignore), sorted(config.disable), config.rules,
+                            str(config.repo), msgid, subject, _timestamp(since), scanning.BATCH_MESSAGES))
+            state = scanning.Resume(str(output), key, options) if key is not None else None
+            if resume:
+                kept = state.load() if state is not None else None
+                try:
+                    size = output.stat().st_size
+                except OSError:
+                    size = -1
+                if kept is None or size < kept[1]:
+                    sys.stderr.write("reviewkit: note: nothing to resume; scanning from the start\n")
+                else:
+                    done, size = kept
+                    tally.resumed_from = done
+                    os.truncate(output, size)
+        try:
+            out: Any = open(output, "a" if done else "w", encoding="utf-8") if output is not None else sys.stdout
+        except OSError as err:
+            raise ReviewkitError(f"{output}: cannot write: {err.strerror}") from None
+        todo = batches[done:]
+        progress.units(sum(b.messages for b in todo), what="scanning")
+        if engine is Engine.dask:
+            results = scanning.run_dask(todo, config, scheduler=scheduler, jobs=jobs)
+        elif jobs > 1:
+            results = scanning.run_pool(todo, config, jobs=jobs)
+        else:
+            results = scanning.run_here(todo, config)
+
+        def written(result: Any) -> None:
+            progress.advance(result.messages)
+            if state is not None:
+                state.save(result.number + 1, out.tell())
+
+        try:
+            scanning.write_scan(results, out, tally=tally, on_batch=written)
+        except BrokenPipeError:
+            _reader_left()
+            return EXIT_OK
+        finally:
+            if output is not None:
+                out.close()
+        tally.seconds = time.perf_counter() - started
+    _scan_table(tally, sys.stdout if output is not None else sys.stderr)
+    return EXIT_OK
+
+
+def _scan_table(tally: Any, stream: Any) -> None:
+    """What the scan did, and the findings per rule, as a table."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    rate = tally.messages / tally.seconds if tally.seconds else 0.0
+    console = Console(file=stream, highlight=False, markup=False, emoji=False, soft_wrap=not stream.isatty())
+    resumed = f" (resumed after {tally.resumed_from} batches)" if tally.resumed_from else ""
+    console.print(Text(f"scanned {tally.messages:,} messages in {tally.seconds:.1f} s "
+                       f"({rate:,.0f} messages/s){resumed}: {tally.postings:,} patch mails and cover letters, "
+                       f"{sum(tally.rules.values()):,} findings"))
+    if tally.rules:
+        table = Table("rule", "findings", box=None, pad_edge=False)
+        for rule, count in sorted(tally.rules.items()):
+            table.add_row(Text(rule), Text(f"{count:,}"))
+        console.print(table)
 
 
 @app.command("install-hook")

@@ -1039,6 +1039,26 @@ class Versions:
 
 
 # --------------------------------------------------------------------------
+# scan: a whole archive, a line per posting
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """What ``reviewkit scan`` says of one patch mail or cover letter.
+
+    ``thread``: the msgid of its thread's root; ``replies``: the msgids of
+    the messages below it whose nearest posting above is this one;
+    ``trailers``: what those replies give of their own (not quoted).
+    """
+
+    message: Message
+    thread: str
+    replies: tuple[str, ...] = ()
+    trailers: tuple[Trailer, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+# --------------------------------------------------------------------------
 # the whole result
 
 

@@ -26,6 +26,8 @@ import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO
 
@@ -146,4 +148,45 @@ def show(text: str, screen: Screen, stream: IO[str] | None = None) -> None:
         out.flush()
 
 
-__all__ = ["ColorMode", "DEFAULT_PAGER", "Screen", "find_screen", "pager_command", "show"]
+@contextmanager
+def paged(screen: Screen, stream: IO[str] | None = None) -> Iterator[IO[str]]:
+    """A text stream to standard output, through the pager when ``screen``
+    has one: for a text made piece by piece (an archive reviewed thread by
+    thread), whose length is not known ahead, the pager starts at once, as
+    git's does for ``git log`` (``less -F`` still quits by itself on a
+    short text).
+
+    Writing after the reader left raises BrokenPipeError (the caller's).
+    """
+    out = stream or sys.stdout
+    if screen.pager is None:
+        yield out
+        out.flush()
+        return
+    out.flush()
+    env = {**os.environ}
+    for key, value in PAGER_ENV.items():
+        env.setdefault(key, value)
+    try:
+        proc = subprocess.Popen(screen.pager, shell=True, stdin=subprocess.PIPE, env=env,
+                                encoding=getattr(out, "encoding", None) or "utf-8", errors="replace")
+    except OSError:
+        yield out
+        out.flush()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the pager's (see show)
+    assert proc.stdin is not None
+    try:
+        yield proc.stdin
+    finally:
+        try:
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        proc.wait()
+        signal.signal(signal.SIGINT, previous)
+    if proc.returncode == 127 and screen.pager != DEFAULT_PAGER:
+        sys.stderr.write(f"reviewkit: pager not found: {shlex.split(screen.pager)[0]}\n")
+
+
+__all__ = ["ColorMode", "DEFAULT_PAGER", "Screen", "find_screen", "paged", "pager_command", "show"]

@@ -12,7 +12,8 @@ stays fast.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Iterable, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
 
 from reviewkit.config import Config
 from reviewkit.errors import InputError, ReviewkitError
@@ -29,12 +30,15 @@ from reviewkit.model import (
     PatchSource,
     Posting,
     Review,
+    ScanRecord,
     Thread,
     Trailer,
 )
 
 if TYPE_CHECKING:
     from reviewkit.hook import SeriesMemory
+    from reviewkit.mail.index import MailIndex
+    from reviewkit.source import Input
 
 
 def read_thread(paths: Iterable[str], *, config: Config) -> tuple[list[Thread], list[str]]:
@@ -46,13 +50,19 @@ def read_thread(paths: Iterable[str], *, config: Config) -> tuple[list[Thread], 
     Raises:
         InputError: a path cannot be read or holds no mail.
     """
+    from reviewkit.source import read_messages
+
+    return thread_messages(read_messages(list(paths)))
+
+
+def thread_messages(raws: Iterable[RawMessage]) -> tuple[list[Thread], list[str]]:
+    """Decode, split and thread ``raws`` (see :func:`read_thread`)."""
     from reviewkit.mail import build_threads, parse_message
     from reviewkit.quotes import split_blocks
-    from reviewkit.source import read_messages
 
     messages: list[Message] = []
     warnings: list[str] = []
-    for raw in read_messages(list(paths)):
+    for raw in raws:
         msg = parse_message(raw)
         msg = dataclasses.replace(msg, blocks=split_blocks(msg))
         messages.append(msg)
@@ -107,25 +117,15 @@ def build_review(paths: Iterable[str], *, config: Config) -> Review:
     Raises:
         InputError: no mail could be read.
     """
-    from reviewkit.patch import extract_comments, parse_patch, rebuild_quoted
-    from reviewkit.quotes import find_trailers
-
     threads, warnings = read_thread(paths, config=config)
+    return review_threads(threads, warnings, config=config)
 
-    mail_patches: dict[str, Patch] = {}
-    by_title: dict[str, Patch] = {}
-    trailers: dict[str, tuple[Trailer, ...]] = {}
-    for thread in threads:
-        for msg in thread.messages:
-            trailers[msg.msgid] = find_trailers(msg, msg.blocks)
-            if msg.kind is MessageKind.PATCH:
-                patch = parse_patch(msg)
-                if patch is not None:
-                    mail_patches[msg.msgid] = patch
-                    if msg.series.title:
-                        by_title.setdefault(msg.series.title, patch)
-                    warnings.extend(mail_notes(msg, patch.warnings))
 
+def review_threads(threads: list[Thread], warnings: list[str], *, config: Config) -> Review:
+    """The rest of :func:`build_review`, over threads already read."""
+    from reviewkit.patch import extract_comments, rebuild_quoted
+
+    mail_patches, by_title, trailers = _read_patches(threads, warnings)
     postings_ids = set(mail_patches) | {m.msgid for t in threads for m in t.messages if m.kind is MessageKind.COVER}
     comments: dict[str, tuple[Comment, ...]] = {}
     reviews: dict[str, str] = {}
@@ -209,6 +209,167 @@ def _with_versions(review: Review, postings: Sequence[Posting],
 
     versions = build_versions(review, postings, series_of)
     return review if versions is None else dataclasses.replace(review, versions=versions)
+
+
+def _read_patches(threads: Sequence[Thread], warnings: list[str]) -> tuple[dict[str, Patch], dict[str, Patch],
+                                                                         dict[str, tuple[Trailer, ...]]]:
+    """The patch of each patch mail (by msgid), the first patch of each
+    title, and the trailers of every message; the parse's notes go to
+    ``warnings``."""
+    from reviewkit.patch import parse_patch
+    from reviewkit.quotes import find_trailers
+
+    mail_patches: dict[str, Patch] = {}
+    by_title: dict[str, Patch] = {}
+    trailers: dict[str, tuple[Trailer, ...]] = {}
+    for thread in threads:
+        for msg in thread.messages:
+            trailers[msg.msgid] = find_trailers(msg, msg.blocks)
+            if msg.kind is MessageKind.PATCH:
+                patch = parse_patch(msg)
+                if patch is not None:
+                    mail_patches[msg.msgid] = patch
+                    if msg.series.title:
+                        by_title.setdefault(msg.series.title, patch)
+                    warnings.extend(mail_notes(msg, patch.warnings))
+    return mail_patches, by_title, trailers
+
+
+# The chosen threads of an input of at most this many messages are
+# reviewed together, as one Review: the versions stage links a series'
+# versions across threads (v16.mbox v17.mbox, or the threads of an archive
+# that --subject picks). A larger input is reviewed unit by unit, in
+# memory that follows the largest unit, and a series' versions are linked
+# within a unit only.
+WHOLE_MAX = 1000
+
+
+class Reviews:
+    """The review of an input unit by unit (reviewkit/mail/index.py): each
+    Review is made when it is asked for and holds one unit's threads, so
+    memory follows the largest unit, not the input; or, when the units
+    chosen hold ``whole_max`` messages or fewer, one Review of them all.
+
+    ``len()`` is the number of Reviews; ``messages`` the messages of the
+    units chosen.
+    """
+
+    def __init__(self, source: "Input", index: "MailIndex", units: Sequence[int], *, config: Config,
+                 whole_max: int | None = None) -> None:
+        self.source = source
+        self.index = index
+        self.units = list(units)
+        self.config = config
+        self.messages = sum(index.size(n) for n in self.units)
+        self.together = self.messages <= (WHOLE_MAX if whole_max is None else whole_max)
+
+    def __len__(self) -> int:
+        return 1 if self.together else len(self.units)
+
+    def __iter__(self) -> Iterator[Review]:
+        if self.together:
+            yield self.whole()
+            return
+        for n in self.units:
+            threads, warnings = thread_messages(self.source.read(self.index.places(n)))
+            yield review_threads(threads, warnings, config=self.config)
+
+    def sizes(self) -> Iterator[int]:
+        """The messages of each Review, in order."""
+        if self.together:
+            return iter([self.messages])
+        return (self.index.size(n) for n in self.units)
+
+    def whole(self) -> Review:
+        """One Review of every chosen unit together (held whole: for the
+        outputs that are one document of everything, SARIF and b4's files)."""
+        chosen = sorted((e for n in self.units for e in self.index.entries(n)), key=lambda e: e.position)
+        threads, warnings = thread_messages(self.source.read(e.place for e in chosen))
+        return review_threads(threads, warnings, config=self.config)
+
+
+@contextmanager
+def open_reviews(paths: Sequence[str], *, config: Config, msgids: Sequence[str] = (), subject: str | None = None,
+                 since: float | None = None, on_message: Callable[[int], None] | None = None,
+                 whole_max: int | None = None) -> Iterator[Reviews]:
+    """The input in ``paths`` opened for review unit by unit: indexed (or
+    its index taken from the cache), its units chosen.
+
+    Args:
+        msgids, subject, since: only the units holding one of ``msgids``,
+            a subject containing ``subject``, a message dated ``since``
+            (seconds since the epoch) or later.
+        on_message: the index's progress (messages read), when it is built.
+        whole_max: the most messages the units chosen may hold to be
+            reviewed together (default :data:`WHOLE_MAX`).
+
+    Raises:
+        InputError: the input cannot be read; a Message-ID asked for is not
+            in it; nothing matches ``subject`` or ``since``.
+    """
+    from reviewkit.mail.index import load_index
+    from reviewkit.source import Input
+
+    with Input(paths, reread=True) as source:
+        index = load_index(source, on_message=on_message)
+        missing = index.missing(msgids)
+        if missing:
+            raise InputError(f"no mail with Message-ID <{missing[0].strip().strip('<>')}> in the input")
+        units = index.select(msgids=msgids, subject=subject, since=since)
+        if not units:
+            raise InputError("no thread of the input matches " + " and ".join(
+                ([f"--subject {subject!r}"] if subject else []) + (["--since"] if since is not None else [])))
+        yield Reviews(source, index, units, config=config, whole_max=whole_max)
+
+
+def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]:
+    """What ``scan`` says of each patch mail and cover letter of one unit:
+    mail, quotes and threads, the patches parsed, and (``config.rules``)
+    the rules run as for ``review``, with each posting's series.
+
+    Returns:
+        A record per posting, in thread reading order.
+    """
+    from reviewkit.overview import merge_findings
+
+    threads, warnings = thread_messages(raws)
+    mail_patches, _, trailers = _read_patches(threads, warnings)
+    postings = [Posting(m, mail_patches.get(m.msgid)) for t in threads for m in t.messages
+                if m.msgid in mail_patches or m.kind is MessageKind.COVER]
+    series_of = find_series(postings)
+    _, findings, _ = analyse_postings(postings, series_of, config=config, map_code=config.rules)
+    shown, _ = split_dismissed(findings, config=config)
+    merged = merge_findings(shown, series_of, _series_rules(config))
+    ids = {p.message.msgid for p in postings}
+    replies: dict[str, list[str]] = {}
+    root: dict[str, str] = {}
+    for thread in threads:
+        for m in thread.messages:
+            root[m.msgid] = thread.root
+            if m.msgid not in ids:
+                home = _nearest(m.msgid, thread, ids)
+                if home is not None:
+                    replies.setdefault(home, []).append(m.msgid)
+    out = []
+    for p in postings:
+        msgid = p.message.msgid
+        below = tuple(replies.get(msgid, ()))
+        out.append(ScanRecord(p.message, root[msgid], below,
+                              tuple(t for r in below for t in trailers.get(r, ()) if not t.quoted),
+                              tuple(f for f in merged if f.msgid == msgid)))
+    return out
+
+
+def _nearest(msgid: str, thread: Thread, ids: set[str]) -> str | None:
+    """The nearest of ``ids`` above ``msgid`` in ``thread``."""
+    seen = set()
+    cur = thread.parents.get(msgid)
+    while cur and cur not in seen:
+        if cur in ids:
+            return cur
+        seen.add(cur)
+        cur = thread.parents.get(cur)
+    return None
 
 
 def _series_rules(config: Config) -> tuple[str, ...]:
@@ -526,5 +687,5 @@ def _annotate_comments(comments: tuple[Comment, ...], codemap: CodeMap) -> tuple
     return annotate_comments(comments, codemap)
 
 
-__all__ = ["analyse_postings", "build_checklist", "build_review", "find_series", "read_thread", "split_dismissed",
-           "PatchSource"]
+__all__ = ["Reviews", "analyse_postings", "build_checklist", "build_review", "find_series", "open_reviews",
+           "read_thread", "review_threads", "scan_unit", "split_dismissed", "thread_messages", "PatchSource"]

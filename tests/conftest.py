@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -46,6 +49,35 @@ def raw_invisible(text: str) -> list[str]:
 def needs_archive() -> pytest.MarkDecorator:
     """Skip unless the real list archive is beside the project (CI has it)."""
     return pytest.mark.skipif(not ARCHIVE.is_dir(), reason="../shared/archives not present")
+
+
+def git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
+           "GIT_COMMITTER_EMAIL": "a@b", "GIT_CONFIG_NOSYSTEM": "1"}
+    out = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=True)
+    return out.stdout.decode().strip()
+
+
+def make_inbox(path: Path, messages: list[bytes], *, drop_refs: bool) -> None:
+    """A v2-style epoch: one commit per message, the message in blob ``m``."""
+    git("init", "-q", "--bare", str(path))
+    parent: str | None = None
+    for data in messages:
+        blob = git("--git-dir", str(path), "hash-object", "-w", "--stdin", input=data)
+        tree = git("--git-dir", str(path), "mktree", input=f"100644 blob {blob}\tm\n".encode())
+        args = ["--git-dir", str(path), "commit-tree", tree, "-m", "m"]
+        if parent:
+            args += ["-p", parent]
+        parent = git(*args)
+    # a deletion commit: no blob m (public-inbox removes spam this way)
+    empty = git("--git-dir", str(path), "mktree", input=b"")
+    parent = git("--git-dir", str(path), "commit-tree", empty, "-p", parent or "", "-m", "d")
+    git("--git-dir", str(path), "update-ref", "refs/heads/master", parent)
+    git("--git-dir", str(path), "pack-refs", "--all")
+    git("--git-dir", str(path), "repack", "-adq")
+    if drop_refs:
+        # as in ../shared/archives/*.git: packed-refs but no refs/ folder
+        shutil.rmtree(path / "refs")
 
 
 def load_messages(path: Path) -> list[Message]:

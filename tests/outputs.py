@@ -16,6 +16,7 @@ markdown prose), so a comment line is looked for as that output shows it:
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import io
 import json
@@ -33,6 +34,7 @@ from reviewkit.model import Review
 from reviewkit.render.safe import safe_plain
 
 _REAL_BUILD_REVIEW = reviewkit.pipeline.build_review
+_REAL_OPEN_REVIEWS = reviewkit.pipeline.open_reviews
 
 
 @functools.cache
@@ -41,16 +43,45 @@ def build_review_once(paths: tuple[str, ...], config: Config) -> Review:
     return _REAL_BUILD_REVIEW(list(paths), config=config)
 
 
+class _Once:
+    """The reviews of an input of one unit, from :func:`build_review_once`."""
+
+    def __init__(self, review: Review) -> None:
+        self.review = review
+        self.messages = len(review.messages)
+
+    def __len__(self) -> int:
+        return 1
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter([self.review])
+
+    def sizes(self):  # type: ignore[no-untyped-def]
+        return iter([self.messages])
+
+    def whole(self) -> Review:
+        return self.review
+
+
+@contextlib.contextmanager
+def _open_reviews_once(paths, *, config, **pick):  # type: ignore[no-untyped-def]
+    with _REAL_OPEN_REVIEWS(paths, config=config, **pick) as reviews:
+        # an input of one unit is the whole input: its review is cached
+        chosen = pick.get("msgids") or pick.get("subject") or pick.get("since") is not None
+        yield _Once(build_review_once(tuple(paths), config)) if len(reviews) == 1 and not chosen \
+            else reviews
+
+
 @functools.cache
 def invoke_once(command: str, fmt: str, path: str) -> Result:
     """``reviewkit COMMAND --format FMT PATH`` in this process. The pipeline
     is deterministic: it runs once per file and config, and every format of
     review and summary renders that one result."""
-    reviewkit.pipeline.build_review = lambda paths, *, config: build_review_once(tuple(paths), config)
+    reviewkit.pipeline.open_reviews = _open_reviews_once
     try:
         return CliRunner().invoke(app, [command, "--format", fmt, path])
     finally:
-        reviewkit.pipeline.build_review = _REAL_BUILD_REVIEW
+        reviewkit.pipeline.open_reviews = _REAL_OPEN_REVIEWS
 
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 _GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)

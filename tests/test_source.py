@@ -16,6 +16,7 @@ from reviewkit.errors import InputError
 from reviewkit.source import read_messages
 from reviewkit.source.mbox import is_separator
 from reviewkit.source.sniff import InputKind, sniff
+from tests.conftest import git, make_inbox
 
 DATA = Path(__file__).parent / "data"
 CORPUS = DATA / "corpus"
@@ -328,41 +329,12 @@ def test_unreadable_file(tmp_path: Path) -> None:
 # public-inbox archives, built here with git
 
 
-def _git(*args: str, cwd: Path | None = None, input: bytes | None = None) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "a", "GIT_AUTHOR_EMAIL": "a@b", "GIT_COMMITTER_NAME": "a",
-           "GIT_COMMITTER_EMAIL": "a@b", "GIT_CONFIG_NOSYSTEM": "1"}
-    out = subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=True)
-    return out.stdout.decode().strip()
-
-
-def _make_inbox(path: Path, messages: list[bytes], *, drop_refs: bool) -> None:
-    """A v2-style epoch: one commit per message, the message in blob ``m``."""
-    _git("init", "-q", "--bare", str(path))
-    parent: str | None = None
-    for data in messages:
-        blob = _git("--git-dir", str(path), "hash-object", "-w", "--stdin", input=data)
-        tree = _git("--git-dir", str(path), "mktree", input=f"100644 blob {blob}\tm\n".encode())
-        args = ["--git-dir", str(path), "commit-tree", tree, "-m", "m"]
-        if parent:
-            args += ["-p", parent]
-        parent = _git(*args)
-    # a deletion commit: no blob m (public-inbox removes spam this way)
-    empty = _git("--git-dir", str(path), "mktree", input=b"")
-    parent = _git("--git-dir", str(path), "commit-tree", empty, "-p", parent or "", "-m", "d")
-    _git("--git-dir", str(path), "update-ref", "refs/heads/master", parent)
-    _git("--git-dir", str(path), "pack-refs", "--all")
-    _git("--git-dir", str(path), "repack", "-adq")
-    if drop_refs:
-        # as in ../shared/archives/*.git: packed-refs but no refs/ folder
-        shutil.rmtree(path / "refs")
-
-
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 @pytest.mark.parametrize("drop_refs", [False, True])
 def test_public_inbox_epoch(tmp_path: Path, drop_refs: bool) -> None:
     mails = [f.read_bytes() for f in sorted((CORPUS / "replies").glob("00*.eml"))]
     repo = tmp_path / "list.git"
-    _make_inbox(repo, mails, drop_refs=drop_refs)
+    make_inbox(repo, mails, drop_refs=drop_refs)
     raws = _read(repo)
     assert sorted(r.data for r in raws) == sorted(mails)
     assert all(r.origin.startswith("archive:") and len(r.origin) == len("archive:") + 40 for r in raws)
@@ -375,8 +347,8 @@ def test_public_inbox_v2_epochs(tmp_path: Path) -> None:
     mails = [f.read_bytes() for f in sorted((CORPUS / "patches").glob("*.eml"))]
     inbox = tmp_path / "inbox"
     (inbox / "git").mkdir(parents=True)
-    _make_inbox(inbox / "git" / "0.git", mails[:10], drop_refs=True)
-    _make_inbox(inbox / "git" / "1.git", mails[10:], drop_refs=False)
+    make_inbox(inbox / "git" / "0.git", mails[:10], drop_refs=True)
+    make_inbox(inbox / "git" / "1.git", mails[10:], drop_refs=False)
     raws = _read(inbox)
     assert len(raws) == 23
     # epoch 0 first
@@ -389,7 +361,7 @@ def test_public_inbox_stopped_early_cleans_up(tmp_path: Path) -> None:
 
     mails = [f.read_bytes() for f in sorted((CORPUS / "patches").glob("*.eml"))]
     repo = tmp_path / "list.git"
-    _make_inbox(repo, mails, drop_refs=True)
+    make_inbox(repo, mails, drop_refs=True)
     before = set(Path(tempfile.gettempdir()).glob("reviewkit-inbox-*"))
     stream = read_messages([str(repo)])
     first = [next(stream) for _ in range(3)]
@@ -402,11 +374,11 @@ def test_public_inbox_stopped_early_cleans_up(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("git") is None, reason="git not installed")
 def test_git_repository_without_mail(tmp_path: Path) -> None:
     repo = tmp_path / "code.git"
-    _git("init", "-q", "--bare", str(repo))
-    blob = _git("--git-dir", str(repo), "hash-object", "-w", "--stdin", input=b"int main;\n")
-    tree = _git("--git-dir", str(repo), "mktree", input=f"100644 blob {blob}\tmain.c\n".encode())
-    commit = _git("--git-dir", str(repo), "commit-tree", tree, "-m", "c")
-    _git("--git-dir", str(repo), "update-ref", "refs/heads/master", commit)
+    git("init", "-q", "--bare", str(repo))
+    blob = git("--git-dir", str(repo), "hash-object", "-w", "--stdin", input=b"int main;\n")
+    tree = git("--git-dir", str(repo), "mktree", input=f"100644 blob {blob}\tmain.c\n".encode())
+    commit = git("--git-dir", str(repo), "commit-tree", tree, "-m", "c")
+    git("--git-dir", str(repo), "update-ref", "refs/heads/master", commit)
     assert _error(repo) == f"{repo}: the public-inbox archive holds no messages"
 
 
@@ -445,7 +417,7 @@ def test_a_message_keeps_its_first_bytes_and_says_it_was_cut() -> None:
     long_line = b"x" * LINE_PIECE + sep  # a piece that starts "From " mid-line splits nothing
     data = sep + b"Subject: one\n\n" + long_line + b"tail\n" + sep + b"Subject: two\n\nbody\n"
     out = list(parse_mbox(read_pieces(io.BytesIO(data)), max_message=LINE_PIECE))
-    assert [(d[:12], had, cut) for d, had, cut in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
+    assert [(d[:12], had, cut) for d, had, cut, _, _ in out] == [(b"Subject: one", True, True), (b"Subject: two", True, False)]
     assert len(out[0][0]) <= LINE_PIECE and out[1][0] == b"Subject: two\n\nbody\n"
     whole = list(parse_mbox(read_pieces(io.BytesIO(data))))
     assert whole[0][0] == b"Subject: one\n\n" + long_line + b"tail\n" and not whole[0][2]
@@ -457,7 +429,7 @@ def test_a_signal_mid_archive_leaves_no_shim_behind(tmp_path: Path, signum: int,
     # SIGTERM's default action skipped every finally block and left
     # reviewkit-inbox-* directories in /tmp
     repo = tmp_path / "list.git"
-    _make_inbox(repo, [f.read_bytes() for f in sorted((CORPUS / "patches").glob("10*.eml"))], drop_refs=True)
+    make_inbox(repo, [f.read_bytes() for f in sorted((CORPUS / "patches").glob("10*.eml"))], drop_refs=True)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     script = (
@@ -482,7 +454,7 @@ def test_an_archive_message_past_the_bound_is_cut_and_the_rest_read(tmp_path: Pa
     big = b"Message-ID: <big@x>\nSubject: big\n\n" + b"x" * 5000 + b"\n"
     small = b"Message-ID: <small@x>\nSubject: small\n\nhi\n"
     repo = tmp_path / "list.git"
-    _make_inbox(repo, [small, big, small], drop_refs=False)
+    make_inbox(repo, [small, big, small], drop_refs=False)
     monkeypatch.setattr(inbox, "MAX_MESSAGE", 1000)
     raws = _read(repo)
     assert [len(r.data) for r in raws] == [len(small), 1000, len(small)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import re
 from datetime import timezone
 from email.utils import parseaddr, parsedate_to_datetime
@@ -17,6 +18,91 @@ _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(?==\?[^?\s]+\?[bBqQ]\?)")
 _MSGID = re.compile(r"<([^<>\s]+)>")
 _Q_HEX = re.compile(rb"=([0-9A-Fa-f]{2})")
 _PAREN_ADDR = re.compile(r"[^()\s]+@[^()\s]+")
+
+
+# The fields a message is threaded, dated and named by: what parse_message
+# reads of the head, and all that an index of an archive reads.
+HEAD_FIELDS = ("message-id", "in-reply-to", "references", "subject", "from", "date")
+# The fields that say how the body is encoded (reviewkit/mail/body.py reads
+# no others): a message of one part needs no more of its head.
+MIME_FIELDS = ("content-type", "content-transfer-encoding", "content-disposition")
+# The head as the standard library's parser (email.feedparser) delimits it:
+# lines that are a field ("name:", no blank before the colon), a
+# continuation (a leading blank) or a "From " envelope line; the first
+# other line (the blank line, or a body line when the blank one is missing)
+# ends it. Both patterns start with a newline, which the regex engine finds
+# with a fast scan (a "^" in MULTILINE mode is tried at every byte).
+_HEAD_END = re.compile(rb"\n(?!From |[!-9;-~]*:|[ \t])")
+_HEAD_FIELD = re.compile(
+    rb"\n(" + b"|".join(re.escape(f.encode()) for f in HEAD_FIELDS + MIME_FIELDS)
+    + rb"):([^\n]*(?:\n[ \t][^\n]*)*)",
+    re.IGNORECASE,
+)
+_LONE_CR = re.compile(rb"\r(?!\n)")
+
+
+def read_head(data: bytes) -> dict[str, str]:
+    """The raw values of the HEAD_FIELDS and MIME_FIELDS of a message,
+    without parsing the rest of it (see :func:`split_head`).
+
+    Returns:
+        Lower-case field name -> value; a field the head lacks is absent.
+    """
+    return split_head(data)[0]
+
+
+def split_head(data: bytes) -> tuple[dict[str, str], int | None]:
+    """The raw values of the HEAD_FIELDS and MIME_FIELDS of a message, and
+    where its body begins.
+
+    The values are what ``email.message_from_bytes(data).raw_items()``
+    gives for those fields (the first of each; folds kept; 8-bit bytes as
+    surrogate escapes), read with two regex scans: parsing a whole message
+    costs ten times as much, and an index of an archive (23,541 messages
+    in ../shared/archives, vger heads of 5 KB) reads only these. The body
+    begins after the blank line that ends the head, or at the line that
+    ends it without one, as that parser has it. A head with a lone CR,
+    which that parser takes for a line end
+    (tests/data/fuzz-found/slow-over-60s.eml), is left to it.
+
+    Returns:
+        (lower-case field name -> value, a field the head lacks absent;
+        the offset of the body in ``data``, None for a head left to the
+        parser).
+    """
+    start = data.find(b"\n") + 1 if data.startswith(b"From ") else 0
+    # the head ends at the first blank line or before: only that much is looked at
+    blank = data.find(b"\n\n", start)
+    stop = blank + 1 if blank >= 0 else len(data)
+    crlf = data.find(b"\n\r\n", start, stop)
+    head = b"\n" + data[start:crlf + 1 if crlf >= 0 else stop]
+    found = _HEAD_END.search(head)
+    end = found.start() if found else len(head)
+    if b"\r" in head and _LONE_CR.search(head, 0, end):
+        return _read_head_by_parser(data), None
+    fields: dict[str, str] = {}
+    for m in _HEAD_FIELD.finditer(head, 0, end):
+        name = m.group(1).lower().decode("ascii")
+        if name not in fields:
+            fields[name] = m.group(2).decode("ascii", "surrogateescape").lstrip(" \t").rstrip("\r\n")
+    # the line that ends the head: a blank one is dropped, another is the body's first
+    body = min(start + end, len(data))
+    if data.startswith(b"\n", body):
+        body += 1
+    elif data.startswith(b"\r\n", body):
+        body += 2
+    return fields, body
+
+
+def _read_head_by_parser(data: bytes) -> dict[str, str]:
+    import email
+
+    fields: dict[str, str] = {}
+    for name, value in email.message_from_bytes(data).raw_items():
+        key = name.strip().lower()
+        if key in HEAD_FIELDS + MIME_FIELDS and key not in fields:
+            fields[key] = value if isinstance(value, str) else str(value)
+    return fields
 
 
 def decode_header_value(value: str, notes: list[str] | None = None) -> str:
@@ -113,6 +199,9 @@ def parse_msgids(value: str | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# The same few hundred people write most of a list (the linux-pwm archive:
+# 23,541 messages, 1,900 senders); their From: values repeat.
+@functools.lru_cache(maxsize=4096)
 def parse_author(value: str) -> tuple[str, str]:
     """Display name and address from a From: value.
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import replace
 
 from reviewkit.mail.subject import strip_reply_prefixes
-from reviewkit.model import Message, Thread
+from reviewkit.model import Message, Series, Thread
 
 
 def build_threads(messages: Iterable[Message]) -> list[Thread]:
@@ -116,6 +117,18 @@ def _dedupe(msgs: list[Message]) -> list[Message]:
     return out
 
 
+_DUP = re.compile(r"^(.*)#dup\d+(>?)$")
+
+
+def dedupe_base(msgid: str) -> str | None:
+    """The Message-ID whose copies :func:`build_threads` would name like
+    ``msgid`` (``<a@x#dup2>`` -> ``<a@x>``); None for any other id. The
+    name a copy gets depends on the ids it could collide with, so they
+    are threaded together."""
+    m = _DUP.match(msgid)
+    return m.group(1) + m.group(2) if m else None
+
+
 def _find_parent(i: int, m: Message, by_id: dict[str, int]) -> int | None:
     if m.in_reply_to is not None:
         p = by_id.get(m.in_reply_to)
@@ -137,11 +150,7 @@ def _missing_root(m: Message) -> str | None:
 def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
     # Only messages without any threading header: a header naming a missing
     # message says where the mail belongs better than its subject does.
-    lonely = [
-        i
-        for i, m in enumerate(msgs)
-        if parent[i] is None and m.in_reply_to is None and not m.references and m.series.is_reply
-    ]
+    lonely = [i for i, m in enumerate(msgs) if parent[i] is None and is_lonely(m.in_reply_to, m.references, m.series)]
     if not lonely:
         return
     by_subject: dict[str, int] = {}
@@ -149,11 +158,12 @@ def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
     for i, m in enumerate(msgs):
         if m.series.is_reply:
             continue
-        by_subject.setdefault(" ".join(m.subject.split()).lower(), i)
-        by_title.setdefault(m.series.title.lower(), []).append(i)
+        subject, title = subject_keys(m.subject, m.series)
+        by_subject.setdefault(subject, i)
+        by_title.setdefault(title, []).append(i)
     for i in lonely:
         m = msgs[i]
-        p = by_subject.get(strip_reply_prefixes(m.subject).lower())
+        p = by_subject.get(subject_keys(m.subject, m.series)[0])
         if p is None:
             # Same title, tags differ ("[PATCH v16 16/22]" quoted as
             # "[PATCH 16/22]"): prefer the posting with the same numbers.
@@ -162,6 +172,18 @@ def _attach_by_subject(msgs: list[Message], parent: list[int | None]) -> None:
             p = next(iter(numbered or same), None)
         if p is not None and p != i:
             parent[i] = p
+
+
+def is_lonely(in_reply_to: str | None, references: tuple[str, ...], series: Series) -> bool:
+    """A reply without threading headers: :func:`build_threads` places it
+    by its subject (:func:`subject_keys`)."""
+    return in_reply_to is None and not references and series.is_reply
+
+
+def subject_keys(subject: str, series: Series) -> tuple[str, str]:
+    """What a lonely reply is matched by, and a posting is found by: the
+    subject without reply prefixes, and the title, both in lower case."""
+    return strip_reply_prefixes(subject).lower(), series.title.lower()
 
 
 def _break_loops(msgs: list[Message], parent: list[int | None]) -> None:

@@ -161,6 +161,9 @@ def parse_attribution(line: str) -> str | None:
     # a cheap test first, as this runs on every body line
     if text[-1] not in ":：-e":
         return None
+    # only the first English form ends in a letter: "... wrote" without its colon
+    if text[-1] == "e" and not text.endswith("wrote"):
+        return None
     if _OUTLOOK_START.match(text):
         return ""
     for i, form in enumerate(_FORMS):

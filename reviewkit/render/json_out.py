@@ -202,4 +202,15 @@ def render_json(review: Review) -> dict[str, Any]:
     return doc
 
 
-__all__ = ["SCHEMA", "VERSION", "render_json"]
+def merge_review_json(key: str, kept: Any, new: Any) -> Any:
+    """What the review of two parts of one input says of ``key``, a value
+    that is no list (:class:`reviewkit.streaming.JsonSections` merges the
+    lists): ``versions`` of both; the rest the first part's."""
+    if key != "versions" or not isinstance(kept, dict) or not isinstance(new, dict):
+        return kept
+    from reviewkit.render.versions import merge_versions_body
+
+    return merge_versions_body(kept, new)
+
+
+__all__ = ["SCHEMA", "VERSION", "merge_review_json", "render_json"]

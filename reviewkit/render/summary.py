@@ -595,4 +595,22 @@ def build_summary_json(review: Review) -> dict[str, Any]:
     return doc
 
 
-__all__ = ["PatchStatus", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json"]
+def merge_summary_json(key: str, kept: Any, new: Any) -> Any:
+    """What the summary of two parts of one input says of ``key``, a value
+    that is no list (:class:`reviewkit.streaming.JsonSections` merges the
+    lists): ``series`` of the first part with ``versions``, ``all`` and
+    ``patches_in_review`` over both; the rest the first part's."""
+    if key != "series" or not isinstance(kept, dict) or not isinstance(new, dict):
+        return kept
+    first = kept if kept.get("all") else new
+    return {
+        "title": first["title"],
+        "versions": sorted(set(kept["versions"]) | set(new["versions"])),
+        "total": first["total"],
+        "patches_in_review": kept["patches_in_review"] + new["patches_in_review"],
+        "all": kept["all"] + new["all"],
+    }
+
+
+__all__ = ["PatchStatus", "SUMMARY_SCHEMA", "SUMMARY_VERSION", "build_summary", "build_summary_json",
+           "merge_summary_json"]

@@ -403,6 +403,23 @@ def _count_list(counts: Counter, key: str, order: Iterable[str]) -> list[dict[st
     return [{key: k, "count": counts[k]} for k in order if counts[k]]
 
 
+def merge_versions_body(kept: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The :func:`versions_body` of two parts of one input reviewed apart
+    (reviewkit/pipeline.py: Reviews): the lists of both, the counts summed."""
+
+    def summed(name: str, key: str, order: Iterable[str]) -> list[dict[str, Any]]:
+        counts: Counter = Counter()
+        for body in (kept, new):
+            counts.update({c[key]: c["count"] for c in body["counts"][name]})
+        return _count_list(counts, key, order)
+
+    return {
+        **{k: kept[k] + new[k] for k in ("series", "comments", "findings", "trailers")},
+        "counts": {"comments": summed("comments", "verdict", _VERDICTS),
+                   "findings": summed("findings", "status", _FINDINGS)},
+    }
+
+
 def versions_json(review: Review) -> dict[str, Any]:
     """``reviewkit versions --format json``: schema ``reviewkit.series``, version 1."""
     body = versions_body(review.versions) if review.versions is not None else {
@@ -550,5 +567,5 @@ def since_markdown(review: Review, msgid: str) -> list[str]:
 __all__ = [
     "SCHEMA", "VERDICT_STYLE", "VERSION", "Since", "carried_comments", "fate_evidence_md", "fate_where",
     "find_since", "md_fate", "render_versions_markdown", "render_versions_text", "since_json", "since_markdown",
-    "status_words", "versions_body", "versions_json",
+    "merge_versions_body", "status_words", "versions_body", "versions_json",
 ]

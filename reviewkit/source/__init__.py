@@ -1,6 +1,6 @@
 """source stage: raw messages from mbox, maildir, mail files, stdin, archive
 pages and public-inbox archives."""
 
-from reviewkit.source.reader import read_messages
+from reviewkit.source.reader import Input, Part, PartKind, Place, read_messages
 
-__all__ = ["read_messages"]
+__all__ = ["Input", "Part", "PartKind", "Place", "read_messages"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 # Far above any mail a list delivers (vger refuses messages over a few
 # hundred KB); a message longer is cut there.
@@ -37,6 +37,23 @@ _SEPARATOR = re.compile(
 _ESCAPED_FROM = re.compile(rb"^>+From ")
 
 
+class MboxMessage(NamedTuple):
+    """One message of an mbox stream.
+
+    ``start``/``end``: the bytes of the stream it was read from, its
+    separator line included (for the first message, from the start of the
+    stream): :func:`parse_mbox` over those bytes alone gives this message
+    again, which is how a message is read a second time
+    (reviewkit/source/reader.py).
+    """
+
+    data: bytes
+    had_separator: bool
+    cut: bool  # longer than the bound: the first bytes are kept
+    start: int
+    end: int
+
+
 def is_separator(line: bytes) -> bool:
     """Tell whether ``line`` is an mbox ``From `` separator line.
 
@@ -53,7 +70,7 @@ def read_pieces(f: BinaryIO) -> Iterator[bytes]:
     return iter(lambda: f.readline(LINE_PIECE), b"")
 
 
-def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Iterator[tuple[bytes, bool, bool]]:
+def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Iterator[MboxMessage]:
     """Yield the messages of an mbox stream.
 
     Args:
@@ -63,8 +80,8 @@ def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Ite
         max_message: the bytes a message keeps; the rest is skipped.
 
     Returns:
-        An iterator of ``(message bytes, had_separator, cut)``, ``cut``
-        true when the message was longer than ``max_message``. A stream whose
+        An iterator of MboxMessage, ``cut`` true when the message was
+        longer than ``max_message``. A stream whose
         first line with text is not a ``From `` line is one bare RFC 822
         message, yielded whole with ``had_separator`` False. Separator lines
         are dropped, ``>From `` lines of an mbox unescaped. Blank messages
@@ -77,7 +94,9 @@ def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Ite
     first = True
     bare: bool | None = None  # known at the first line with text
     at_start = True
+    start = pos = 0  # where the message began, and where this line begins, in the stream
     for line in lines:
+        here, pos = pos, pos + len(line)
         starts, at_start = at_start, line.endswith(b"\n")
         if not starts:  # the rest of a long line
             if len(chunk) + len(line) > max_message:
@@ -105,8 +124,8 @@ def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Ite
             if line.startswith(b"From ") and _SEPARATOR.match(line):
                 data = _finish(chunk, blank_end)
                 if data.strip():
-                    yield data, had_separator, cut
-                chunk, blank_end, cut = bytearray(), 0, False
+                    yield MboxMessage(data, had_separator, cut, start, here)
+                chunk, blank_end, cut, start = bytearray(), 0, False, here
                 continue
             if line.startswith(b">") and _ESCAPED_FROM.match(line):
                 line = line[1:]
@@ -117,7 +136,7 @@ def parse_mbox(lines: Iterable[bytes], *, max_message: int = MAX_MESSAGE) -> Ite
         blank_end = len(line) if line in (b"\n", b"\r\n") else 0
     data = _finish(chunk, blank_end)
     if data.strip():
-        yield data, had_separator, cut
+        yield MboxMessage(data, had_separator, cut, start, pos)
 
 
 def _finish(chunk: bytearray, blank_end: int) -> bytes:

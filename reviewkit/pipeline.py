@@ -330,7 +330,7 @@ def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]
     Returns:
         A record per posting, in thread reading order.
     """
-    from reviewkit.overview import merge_findings
+    from reviewkit.rules.engine import merge_findings
 
     threads, warnings = thread_messages(raws)
     mail_patches, _, trailers = _read_patches(threads, warnings)

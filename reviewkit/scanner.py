@@ -43,6 +43,9 @@ from reviewkit.source import Part, Place
 BATCH_MESSAGES = 500
 # Batches in flight per worker: the next one is ready when one ends.
 AHEAD = 2
+# how long a scan waits for a Dask scheduler it is given (a busy cluster
+# may take seconds to answer; an address with nothing behind it fails then)
+SCHEDULER_TIMEOUT = "20s"
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ def run_dask(batches: Iterable[Batch], config: Config, *, scheduler: str | None 
             client = stack.enter_context(Client(cluster))
         else:
             try:
-                client = stack.enter_context(Client(scheduler, timeout="20s"))
+                client = stack.enter_context(Client(scheduler, timeout=SCHEDULER_TIMEOUT))
             except (OSError, TimeoutError) as err:
                 raise InputError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({err})") from None
         workers = max(len(client.scheduler_info().get("workers", {})), 1)

@@ -120,8 +120,9 @@ def test_the_lines_of_a_cluster_named_by_its_scheduler_are_those_of_jobs(archive
 
 
 @pytest.mark.slow  # the client waits out its connection timeout
-def test_an_unreachable_scheduler_is_one_line_and_exit_2(archive: Path) -> None:
+def test_an_unreachable_scheduler_is_one_line_and_exit_2(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("distributed")
+    monkeypatch.setattr(scanner, "SCHEDULER_TIMEOUT", "2s")  # nothing listens there: no need to wait 20 s
     result = CliRunner().invoke(app, ["scan", str(archive), "--no-rules", "--engine", "dask", "--scheduler",
                                       "tcp://127.0.0.1:9"])
     assert result.exit_code == 2

@@ -79,6 +79,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
     "noreturn": {"names": (_STR_LIST, True)},
     "scope_neutral": {"names": (_STR_LIST, True)},
+    "callback_result": {"names": (_STR_LIST, True)},
     "atomic_callback": {
         "names": (_STR_LIST, True),
         "arg": (int, True),
@@ -330,6 +331,7 @@ class KnowledgeBase:
     scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
     noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
+    callback_results: frozenset[str] = frozenset()  # values only callbacks return that may run with irqs off
     atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
@@ -612,6 +614,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
         noreturn=names_of("noreturn"),
         scope_neutral=names_of("scope_neutral"),
+        callback_results=names_of("callback_result"),
         atomic_callbacks=callbacks,
         atomic_returns=markers,
         managed=managed,

@@ -121,6 +121,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "reset": (bool, False),
     },
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
+    "lock_init": {"names": (_STR_LIST, True), "arg": (int, True), "type": (str, True)},
     "cleanup_define": {
         "macro": (str, True),
         "kind": (str, True),
@@ -301,6 +302,15 @@ class DevmAction(NamedTuple):
     reset: bool  # a failed registration runs the action itself
 
 
+class LockInit(NamedTuple):
+    """A lock's initialiser: which argument names the lock, and the type
+    a structure member of that lock is declared with."""
+
+    name: str
+    arg: int
+    type: str
+
+
 class IoWrite(NamedTuple):
     """A register write: which arguments name the register."""
 
@@ -344,6 +354,7 @@ class KnowledgeBase:
     locked_waits: dict[str, LockedWait] = field(default_factory=dict)
     devm_actions: dict[str, DevmAction] = field(default_factory=dict)
     io_writes: dict[str, IoWrite] = field(default_factory=dict)
+    lock_inits: dict[str, LockInit] = field(default_factory=dict)
     free_err_ok: frozenset[str] = frozenset()  # __free classes whose release takes an ERR_PTR()
 
     def lock_context(self, variant: str) -> frozenset[str]:
@@ -673,8 +684,9 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for e in data.get("devm_action", []) for name in e["names"]
     }
     writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
+    inits = {name: LockInit(name, e["arg"], e["type"]) for e in data.get("lock_init", []) for name in e["names"]}
     return {"atomic_members": members, "irq_restores": restores, "locked_waits": waits, "devm_actions": actions,
-            "io_writes": writes}
+            "io_writes": writes, "lock_inits": inits}
 
 
 def _parse_shipped_toml() -> dict[str, Any]:

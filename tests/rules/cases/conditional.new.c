@@ -57,3 +57,43 @@ static void foo_apply(struct foo *foo)
 	else
 		mutex_unlock(&foo->mutex);
 }
+
+/* a flag of shared state, read anew at the release */
+static irqreturn_t foo_irq(int irq, void *p)
+{
+	struct foo *foo = p;
+
+	if (!foo->ignore_lock)
+		/* ruleid: RK106 */
+		mutex_lock(&foo->mutex);
+	foo->val = foo_read(foo);
+	if (!foo->ignore_lock)
+		mutex_unlock(&foo->mutex);
+	return IRQ_HANDLED;
+}
+
+/* the same flag read once, into a local */
+static irqreturn_t foo_irq_once(int irq, void *p)
+{
+	struct foo *foo = p;
+	bool ignore_lock = foo->ignore_lock;
+
+	if (!ignore_lock)
+		/* ok: RK106 */
+		mutex_lock(&foo->mutex);
+	foo->val = foo_read(foo);
+	if (!ignore_lock)
+		mutex_unlock(&foo->mutex);
+	return IRQ_HANDLED;
+}
+
+/* acquire and release in one arm: the field is read once */
+static void foo_tick(struct foo *foo)
+{
+	if (foo->version >= 2) {
+		/* ok: RK106 */
+		spin_lock(&foo->lock);
+		foo->val = 0;
+		spin_unlock(&foo->lock);
+	}
+}

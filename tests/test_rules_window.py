@@ -36,6 +36,8 @@ EXPECTED = {
     "linux-watchdog-018": {("RK201", "lpc18xx_wdt_remove", 312, "warning"), ("RK201", "wdt_turnoff", 173, "warning")},
     # a lock's initialiser removed, its member still in use
     "linux-iio-126": {("RK108", "adxrs290_probe", 388, "warning")},
+    # the last put moved above a use of the object
+    "linux-spi-042": {("RK209", "spi_unregister_controller", 3115, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = set()

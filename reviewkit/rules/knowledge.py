@@ -53,6 +53,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "result": (str, False),
         "kind": (str, False),
         "movable": (bool, False),
+        "frees": (bool, False),
     },
     "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
@@ -207,6 +208,7 @@ class RefSpec(NamedTuple):
     put_arg: int = 0  # the argument of a put naming the resource
     status_result: bool = False  # a get returns a status (0/-errno), not the object
     kind: RefKind = RefKind.REFERENCE
+    frees: bool = False  # the put may free the object (its last reference): nothing may use it after
 
 
 class Op(NamedTuple):
@@ -549,6 +551,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             put_arg=entry.get("put_arg", entry.get("arg", 0)),
             status_result=result == "status",
             kind=RefKind(kind),
+            frees=entry.get("frees", False),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")

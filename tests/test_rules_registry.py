@@ -25,13 +25,16 @@ EXPECTED = {
     "RK402": "error-path-cleanup",
     "RK106": "lock-pairing",
     "RK107": "lock-scope-change",
+    "RK108": "lock-pairing",
     "RK206": "refcount-pairing",
     "RK208": "error-path-cleanup",
+    "RK209": "refcount-pairing",
     "RK305": "irq-workaround",
     "RK306": "irq-workaround",
     "RK307": "irq-workaround",
     "RK308": "sleep-in-atomic",
     "RK309": "sleep-in-atomic",
+    "RK310": "irq-workaround",
     "RK403": "unlock-path-merge",
     "RK404": "error-path-cleanup",
     "RK405": "error-path-cleanup",
@@ -66,7 +69,7 @@ def test_docstrings_have_every_section():
 def test_select_ignore_disable_by_prefix():
     ids = lambda cfg: {r.id for r in find_enabled_rules(cfg)}  # noqa: E731
     assert set(EXPECTED) <= ids(Config())
-    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208"}
+    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208", "RK209"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
     assert ids(Config(select=("RK1",), ignore=("RK10",))) == set()
     assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

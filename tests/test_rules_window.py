@@ -21,9 +21,10 @@ LOCKISH = {"lock-pairing", "refcount-pairing", "get-put-placement", "unlock-path
 
 # case -> {(rule, function, line, severity)} on the reversed fix
 EXPECTED = {
-    # a release removed where the lines shown do not take it: a note (ordinary
-    # patches drop such releases on purpose as often as by mistake)
-    "linux-iio-124": {("RK101", "mcp3422_read_channel", 147, "info")},
+    # a lock released right before an error return, the release removed and
+    # the return kept: held there, though the lines shown do not take it
+    "linux-iio-124": {("RK101", "mcp3422_read_channel", 147, "warning")},
+    "linux-spi-039": {("RK101", "sp7021_spi_master_transfer_one", 354, "warning")},
     "linux-iio-041": {("RK101", "ad2s1210_initial", 558, "error")},
     "linux-spi-098": {("RK401", "stm32_qspi_exec_op", 438, "warning"), ("RK401", "stm32_qspi_setup", 466, "warning")},
     "linux-iio-047": {("RK201", "__simple_for_each_link", 419, "info")},
@@ -33,6 +34,10 @@ EXPECTED = {
     "linux-spi-067": {("RK201", "axp20x_regulator_parse_dt", 1094, "warning")},
     "linux-spi-029": {("RK201", "atmel_qspi_runtime_resume", 789, "info")},
     "linux-watchdog-018": {("RK201", "lpc18xx_wdt_remove", 312, "warning"), ("RK201", "wdt_turnoff", 173, "warning")},
+    # a lock's initialiser removed, its member still in use
+    "linux-iio-126": {("RK108", "adxrs290_probe", 388, "warning")},
+    # the last put moved above a use of the object
+    "linux-spi-042": {("RK209", "spi_unregister_controller", 3115, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = set()
@@ -82,6 +87,8 @@ WINDOW_CASES = {
     "12-exit-before-the-get": set(),
     "13-release-of-an-earlier-call": {("RK401", "drv_apply", 19, "info")},
     "14-acquire-removed": set(),
+    "15-unlock-removed-lock-not-shown": {("RK101", "drv_cache", 29, "warning")},
+    "16-unlock-removed-success-return": set(),
 }
 
 

@@ -551,3 +551,103 @@ def locked_wait_variant(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeB
         The lock must be taken in the same function.
     """
     yield from introduced(_wait_mismatches(flow.old, kb), _wait_mismatches(flow.new, kb))
+
+
+# ---------------------------------------------------------------- RK310
+
+
+def _returns_callback_result(walk: Flow, kb: KnowledgeBase) -> bool:
+    """The function returns a value only callbacks that may run with irqs
+    off return (``IRQ_HANDLED``): where it runs is not the code's to say."""
+    for node in walk.cfg.nodes:
+        returned = parse_statement(node.text).returns if node.text else None
+        if returned and set(re.findall(r"\w+", returned)) & kb.callback_results:
+            return True
+    return False
+
+
+def _shields_taken(walk: Flow, kb: KnowledgeBase) -> dict[ResourceKey, frozenset[str]]:
+    """Lock -> what every taking of it on this side shuts out (irqs,
+    bottom halves)."""
+    out: dict[ResourceKey, frozenset[str]] = {}
+    for t in find_lock_takings(walk):
+        shut = kb.lock_context(t.variant) & _SHIELDS
+        out[t.key] = out[t.key] & shut if t.key in out else shut
+    return out
+
+
+def _unshielded_now(flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    old, new = flow.old, flow.new
+    if old is None or new is None or _returns_callback_result(new, kb):
+        return
+    before = _shields_taken(old, kb)
+    after = _shields_taken(new, kb)
+    body_ctx, _why = _where(flow, Side.NEW)
+    for t in find_lock_takings(new):
+        dropped = before.get(t.key, frozenset()) - after.get(t.key, frozenset())
+        if not t.key.name or not dropped:
+            continue
+        have = kb.lock_context(t.variant) | body_ctx | held_contexts(kb, new.visits.get(t.node, []), t.key)
+        missing = dropped - have
+        if "irq-off" in have:
+            missing -= {"bh-off"}  # no softirq runs on this CPU with irqs off
+        if not missing:
+            continue
+        was = next((o for o in find_lock_takings(old) if o.key == t.key and kb.lock_context(o.variant) & missing), None)
+        if was is None:
+            continue
+        before_text = next((c.display for c in node_calls(old.cfg.nodes[was.node])), None)
+        rewrite = _rewrite(new, t, kb, was.variant)
+        if before_text is None or rewrite is None:
+            continue
+        line = new.cfg.nodes[t.node].line
+        what = " and ".join(_WHAT[c] for c in sorted(missing))
+        yield Report(
+            line,
+            f"{rewrite[0]} takes {t.key}, which the old code took with {before_text} (old line "
+            f"{old.cfg.nodes[was.node].line}): {what} now stay on while it is held, so an interrupt or softirq "
+            f"path that takes {t.key} too can come in on this CPU and spin on it for ever",
+            f"keep {rewrite[1]}, or say in the commit message why nothing that runs with {what} off takes {t.key}",
+            "a lock shared with an interrupt or softirq must be taken with it shut out everywhere else; "
+            "the handler that takes it is rarely in the lines a patch shows",
+            Confidence.MEDIUM,
+        )
+
+
+@rule("RK310", category="irq-workaround", severity=Severity.WARNING)
+def irq_protection_dropped(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A lock the old code took with irqs (or bottom halves) off is now taken with them on.
+
+    What it flags:
+        ``spin_lock_irqsave()`` (or ``spin_lock_irq()``, ``spin_lock_bh()``,
+        their guards) turned into a variant that leaves irqs (bottom
+        halves) on, ``spin_lock()`` above all, in a function that does not
+        run with them off already: no registration or lock the code shows
+        turns them off, and it returns no value of an irq handler or a
+        timer callback.
+
+    Why it matters:
+        The irq-off variant is there because an interrupt or softirq path
+        takes the same lock; with it gone, that path can interrupt the
+        holder on its own CPU and spin on the lock for ever. Lockdep
+        reports it as "inconsistent {IN-HARDIRQ-W} -> {HARDIRQ-ON-W} usage".
+
+    Example:
+        Okay: int f(struct d *d) { unsigned long flags; spin_lock_irqsave(&d->l, flags); d->n++; spin_unlock_irqrestore(&d->l, flags); return 0; } ==> int f(struct d *d) { unsigned long flags; spin_lock_irqsave(&d->l, flags); d->n += 2; spin_unlock_irqrestore(&d->l, flags); return 0; }
+        Okay: irqreturn_t f(int irq, void *p) { struct d *d = p; unsigned long flags; spin_lock_irqsave(&d->l, flags); d->n++; spin_unlock_irqrestore(&d->l, flags); return IRQ_HANDLED; } ==> irqreturn_t f(int irq, void *p) { struct d *d = p; spin_lock(&d->l); d->n++; spin_unlock(&d->l); return IRQ_HANDLED; }
+        RK310: int f(struct d *d) { unsigned long flags; spin_lock_irqsave(&d->l, flags); d->n++; spin_unlock_irqrestore(&d->l, flags); return 0; } ==> int f(struct d *d) { spin_lock(&d->l); d->n++; spin_unlock(&d->l); return 0; }
+
+    Suggested change:
+        Keep the irq-off variant, or say in the commit message why no
+        interrupt or softirq path takes the lock.
+
+    Knowledge used:
+        ``[[lock]]`` contexts, ``[[atomic_callback]]`` and
+        ``[[atomic_member]]`` contexts, ``[[callback_result]]`` (values
+        only callbacks of unknown context return).
+
+    Limits:
+        Only variants that change under the patch; a lock taken with irqs
+        on from the start is RK306's, and only when the handler is shown.
+    """
+    yield from _unshielded_now(flow, kb)

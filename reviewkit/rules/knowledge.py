@@ -53,6 +53,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "result": (str, False),
         "kind": (str, False),
         "movable": (bool, False),
+        "frees": (bool, False),
     },
     "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
@@ -79,6 +80,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
     "noreturn": {"names": (_STR_LIST, True)},
     "scope_neutral": {"names": (_STR_LIST, True)},
+    "callback_result": {"names": (_STR_LIST, True)},
     "atomic_callback": {
         "names": (_STR_LIST, True),
         "arg": (int, True),
@@ -120,6 +122,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "reset": (bool, False),
     },
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
+    "lock_init": {"names": (_STR_LIST, True), "arg": (int, True), "type": (str, True)},
     "cleanup_define": {
         "macro": (str, True),
         "kind": (str, True),
@@ -205,6 +208,7 @@ class RefSpec(NamedTuple):
     put_arg: int = 0  # the argument of a put naming the resource
     status_result: bool = False  # a get returns a status (0/-errno), not the object
     kind: RefKind = RefKind.REFERENCE
+    frees: bool = False  # the put may free the object (its last reference): nothing may use it after
 
 
 class Op(NamedTuple):
@@ -300,6 +304,15 @@ class DevmAction(NamedTuple):
     reset: bool  # a failed registration runs the action itself
 
 
+class LockInit(NamedTuple):
+    """A lock's initialiser: which argument names the lock, and the type
+    a structure member of that lock is declared with."""
+
+    name: str
+    arg: int
+    type: str
+
+
 class IoWrite(NamedTuple):
     """A register write: which arguments name the register."""
 
@@ -330,6 +343,7 @@ class KnowledgeBase:
     scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
     noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
+    callback_results: frozenset[str] = frozenset()  # values only callbacks return that may run with irqs off
     atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
@@ -342,6 +356,7 @@ class KnowledgeBase:
     locked_waits: dict[str, LockedWait] = field(default_factory=dict)
     devm_actions: dict[str, DevmAction] = field(default_factory=dict)
     io_writes: dict[str, IoWrite] = field(default_factory=dict)
+    lock_inits: dict[str, LockInit] = field(default_factory=dict)
     free_err_ok: frozenset[str] = frozenset()  # __free classes whose release takes an ERR_PTR()
 
     def lock_context(self, variant: str) -> frozenset[str]:
@@ -536,6 +551,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             put_arg=entry.get("put_arg", entry.get("arg", 0)),
             status_result=result == "status",
             kind=RefKind(kind),
+            frees=entry.get("frees", False),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")
@@ -612,6 +628,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
         noreturn=names_of("noreturn"),
         scope_neutral=names_of("scope_neutral"),
+        callback_results=names_of("callback_result"),
         atomic_callbacks=callbacks,
         atomic_returns=markers,
         managed=managed,
@@ -670,8 +687,9 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for e in data.get("devm_action", []) for name in e["names"]
     }
     writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
+    inits = {name: LockInit(name, e["arg"], e["type"]) for e in data.get("lock_init", []) for name in e["names"]}
     return {"atomic_members": members, "irq_restores": restores, "locked_waits": waits, "devm_actions": actions,
-            "io_writes": writes}
+            "io_writes": writes, "lock_inits": inits}
 
 
 def _parse_shipped_toml() -> dict[str, Any]:

@@ -387,13 +387,18 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
                 if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
                     continue  # the error path it released on is gone: what follows is the success path
+                # a lock the old code dropped right before returning an
+                # error is held there: the error return the path still makes
+                # leaves it held (a reference, unlike a lock, may have been
+                # handed to the callee that failed)
+                held = owned or key.is_lock and err and bool(proven)
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
                     f"the patch removes {call.text} (old line {node.line}), but this path still returns "
                     f"at line {end.line} and nothing else releases {key} on the way",
                     f"keep {call.text} before the return at line {end.line}"
                     + (", or jump to the label that releases it" if err else ""),
-                    note=not owned,
+                    note=not held,
                 )
             elif not n_proven:
                 yield WindowIssue(

@@ -58,6 +58,46 @@ static void foo_apply(struct foo *foo)
 		mutex_unlock(&foo->mutex);
 }
 
+/* a flag of shared state, read anew at the release */
+static irqreturn_t foo_irq(int irq, void *p)
+{
+	struct foo *foo = p;
+
+	if (!foo->ignore_lock)
+		/* ruleid: RK106 */
+		mutex_lock(&foo->mutex);
+	foo->val = foo_read(foo);
+	if (!foo->ignore_lock)
+		mutex_unlock(&foo->mutex);
+	return IRQ_HANDLED;
+}
+
+/* the same flag read once, into a local */
+static irqreturn_t foo_irq_once(int irq, void *p)
+{
+	struct foo *foo = p;
+	bool ignore_lock = foo->ignore_lock;
+
+	if (!ignore_lock)
+		/* ok: RK106 */
+		mutex_lock(&foo->mutex);
+	foo->val = foo_read(foo);
+	if (!ignore_lock)
+		mutex_unlock(&foo->mutex);
+	return IRQ_HANDLED;
+}
+
+/* acquire and release in one arm: the field is read once */
+static void foo_tick(struct foo *foo)
+{
+	if (foo->version >= 2) {
+		/* ok: RK106 */
+		spin_lock(&foo->lock);
+		foo->val = 0;
+		spin_unlock(&foo->lock);
+	}
+}
+
 /* a parameter checked before a plain lock (bmc150-accel, kmx61 in linux 6.12) */
 static int foo_write(struct foo *foo, int val, long mask)
 {
@@ -71,7 +111,7 @@ static int foo_write(struct foo *foo, int val, long mask)
 }
 
 /* a lock taken and dropped within one case of a switch on a parameter */
-static int foo_read(struct foo *foo, int *val, long mask)
+static int foo_read_raw(struct foo *foo, int *val, long mask)
 {
 	int ret;
 

@@ -1,0 +1,179 @@
+"""A lock's initialiser removed while the lock is still used (RK108)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator, NamedTuple
+
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, FunctionStatus, Patch, Severity, Side
+from reviewkit.rules.extract import parse_statement
+from reviewkit.rules.flows import FunctionFlows, PatchFlows
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
+from reviewkit.rules.queries import node_calls
+from reviewkit.rules.registry import Report, rule
+from reviewkit.rules.resources import normalise_key
+
+
+def _member(name: str) -> str:
+    """The member a lock key ends in: ``st->lock`` -> ``lock``."""
+    return re.split(r"->|\.", name)[-1]
+
+
+class InitFacts(NamedTuple):
+    """What the whole patch does to lock initialisers and lock uses, by
+    the member that names the lock."""
+
+    added_inits: frozenset[str]  # members an added line initialises
+    dropped_uses: frozenset[str]  # members whose acquire or declaration a removed line held
+
+
+def _lock_names(kb: KnowledgeBase, text: str) -> tuple[set[str], set[str]]:
+    """(members initialised, members acquired) by the calls of one line."""
+    inits, takes = set(), set()
+    for call in parse_statement(text).calls:
+        spec = kb.lock_inits.get(call.name)
+        if spec is not None:
+            name = call.arg_key(spec.arg)
+            if name:
+                inits.add(_member(name))
+            continue
+        op = kb.ops.get(call.name)
+        if op is not None and op.is_lock and op.kind is not OpKind.RELEASE:
+            name = op_key_name(op, call)
+            if name:
+                takes.add(_member(name))
+        if call.name in kb.scoped_guard_macros and len(call.args) > 1:
+            takes.add(_member(normalise_key(call.args[1])))
+    guard = parse_statement(text).guard
+    if guard is not None and guard[2]:
+        takes.add(_member(normalise_key(guard[2][0])))
+    return inits, takes
+
+
+def _declared(kb: KnowledgeBase, text: str) -> set[str]:
+    """Members a structure line declares with a lock type (``struct mutex lock;``)."""
+    out = set()
+    for spec in kb.lock_inits.values():
+        m = re.match(r"^\s*" + re.escape(spec.type).replace(r"\ ", r"\s+") + r"\s+(\w+)\s*;", text)
+        if m:
+            out.add(m.group(1))
+    return out
+
+
+def _lines(codemap: CodeMap, patch: Patch | None) -> tuple[list[str], list[str]]:
+    """(added, removed) line texts of the patch; from the code map's
+    functions where the patch carries no diff (a case built from two files)."""
+    added: list[str] = []
+    removed: list[str] = []
+    if patch is not None and patch.files:
+        for fd in patch.files:
+            for hunk in fd.hunks:
+                for dl in hunk.lines:
+                    (added if dl.kind == "+" else removed if dl.kind == "-" else []).append(dl.text)
+        return added, removed
+    for cf in codemap.functions:
+        for view, lines, out in ((cf.new, cf.added_lines, added), (cf.old, cf.removed_lines, removed)):
+            if view is None:
+                continue
+            first = view.function.start
+            text = view.source.splitlines()
+            status_all = cf.status is not FunctionStatus.CHANGED
+            for i, line in enumerate(text):
+                if status_all or first + i in lines:
+                    out.append(line)
+    return added, removed
+
+
+def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
+    """The patch's :class:`InitFacts`; read once per run."""
+    kb = run.kb
+    if run.codemap is None:
+        return InitFacts(frozenset(), frozenset())
+    added, removed = _lines(run.codemap, run.patch)
+    added_inits: set[str] = set()
+    for text in added:
+        added_inits |= _lock_names(kb, text)[0]
+    dropped: set[str] = set()
+    still_taken: set[str] = set()
+    for text in added:
+        still_taken |= _lock_names(kb, text)[1]
+    for text in removed:
+        dropped |= _lock_names(kb, text)[1] - still_taken
+        dropped |= _declared(kb, text)
+    return InitFacts(frozenset(added_inits), frozenset(dropped))
+
+
+@rule("RK108", category="lock-pairing", severity=Severity.WARNING)
+def lock_init_removed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A lock's initialiser removed, with no initialiser added and the lock still used.
+
+    What it flags:
+        ``mutex_init(&st->lock)`` (or ``spin_lock_init()``,
+        ``init_rwsem()``, ``devm_mutex_init()`` ...) on a line the patch
+        removes from a function it keeps, where no added line initialises
+        a lock of the same member name (the init moved, or became
+        ``devm_mutex_init()``), and no removed line takes such a lock or
+        declares it (the lock goes away with its users).
+
+    Why it matters:
+        A lock used before it is initialised is garbage: lockdep warns
+        ("DEBUG_LOCKS_WARN_ON(lock->magic != lock)"), and without lockdep
+        a mutex that happens to read as locked, or a spinlock in an
+        undefined state, hangs its first taker.
+
+    Example:
+        Okay: int f(struct d *d) { mutex_init(&d->lock); d->n = 0; return 0; } ==> int f(struct d *d) { devm_mutex_init(d->dev, &d->lock); d->n = 0; return 0; }
+        RK108: int f(struct d *d) { mutex_init(&d->lock); d->n = 0; return 0; } ==> int f(struct d *d) { d->n = 0; return 0; }
+
+    Suggested change:
+        Keep the initialiser (or move it, not drop it: before the first
+        place the lock can be taken).
+
+    Knowledge used:
+        ``[[lock_init]]`` (the initialisers, their lock argument, the type
+        of a lock member), ``[[lock]]`` acquires, ``[[guard]]`` classes.
+
+    Limits:
+        Locks are matched by member name across the patch; an initialiser
+        moved to code the patch does not show (a core helper in another
+        patch of the series) is not seen.
+    """
+    old = flow.old
+    if fn.status is not FunctionStatus.CHANGED or old is None or fn.new is None:
+        return
+    facts = flow.run.shared_walks(find_init_facts, Side.NEW)
+    for node in old.cfg.nodes:
+        if node.line not in fn.removed_lines:
+            continue
+        for call in node_calls(node):
+            spec = kb.lock_inits.get(call.name)
+            name = call.arg_key(spec.arg) if spec is not None else None
+            if not name:
+                continue
+            member = _member(name)
+            if member in facts.added_inits or member in facts.dropped_uses:
+                continue
+            line = _new_place(flow, node.line)
+            yield Report(
+                line,
+                f"the patch removes {call.display} (old line {node.line}) and initialises {name} nowhere else, "
+                f"while the lock stays in use: its first acquire takes an uninitialised lock",
+                f"keep {call.display}, or move it before the first place {name} can be taken",
+                "a lock must be initialised before anything takes it; lockdep reports the first use of one that is not",
+                Confidence.MEDIUM,
+            )
+
+
+def _new_place(flow: FunctionFlows, old_line: int) -> int | None:
+    """The new-side line where a removed old line stood: the line after
+    the last line both sides share above it (the same offset into the
+    function where the patch's hunks are not at hand)."""
+    fn = flow.fn
+    if fn.old is None or fn.new is None:
+        return None
+    facts = flow.run.file_facts().get(fn.file)
+    if facts is not None:
+        above = [ln for ln in facts.old_to_new if ln < old_line]
+        if above:
+            return facts.old_to_new[max(above)] + 1
+    return min(fn.new.function.start + old_line - fn.old.function.start, fn.new.function.end)

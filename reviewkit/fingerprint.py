@@ -11,7 +11,7 @@ misspelled words on one line) are told apart by their order.
 
 So a hunk that moves down by forty lines keeps its fingerprints, and so
 does a patch that comes back as ``[PATCH v17 15/21]`` after
-``[PATCH v16 16/22]`` (tests/test_fingerprint.py, on the two versions of
+``[PATCH v16 16/22]`` (tests/test_rules_fingerprint.py, on the two versions of
 the lru_lock series); a finding on a statement the new version rewrote
 gets a new one.
 

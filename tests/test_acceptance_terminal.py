@@ -15,7 +15,7 @@ import sys
 import pytest
 
 from tests.conftest import CORPUS, MLOCK_THREAD
-from tests.test_terminal_pty import ANSI, pty_run, run_in_pty
+from tests.test_cli_terminal_pty import ANSI, pty_run, run_in_pty
 
 SEED_POSTING = next((CORPUS / "patches").glob("117_*.eml"))
 SGR = re.compile(r"\x1b\[[0-9;]*m")

@@ -160,7 +160,7 @@ def test_shipped_database_says_where_it_came_from_and_answers():
 
 
 def test_progress_bar_on_a_terminal(tmp_path):
-    from tests.test_terminal_pty import ANSI, pty_run
+    from tests.test_cli_terminal_pty import ANSI, pty_run
 
     tree = _tree(tmp_path / "linux")
     out = tmp_path / "kb.rkdb"

@@ -12,7 +12,7 @@ finding (``.reviewkit-dismissed.toml``) is there with a suppression that
 gives the reason, which is how SARIF says "not a bug".
 
 The rules come in as data: render imports no rule. Validated against the
-OASIS schema in tests/test_sarif.py.
+OASIS schema in tests/test_render_sarif.py.
 """
 
 from __future__ import annotations

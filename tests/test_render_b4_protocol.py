@@ -1,4 +1,4 @@
-"""b4's check protocols as reviewkit writes them, without b4 (tests/test_b4.py
+"""b4's check protocols as reviewkit writes them, without b4 (tests/test_render_b4.py
 runs b4 itself): one line per finding, a warning line never read as a fail,
 mail text escaped."""
 

@@ -11,6 +11,8 @@ one remembered splits the walk's states).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from typing import Mapping
 
 from reviewkit.model import Cfg, NodeKind
 from reviewkit.rules.extract import Call, Cond, parse_condition, parse_statement
@@ -34,6 +36,20 @@ def committed_atoms(cond: Cond, value: bool) -> list[tuple[Cond, bool]] | None:
                 out.extend(part)
         return out
     return None
+
+
+def unwrap_tests(cond: Cond, wrappers: Mapping[str, int]) -> Cond:
+    """``cond`` with each call that only passes the truth of one argument
+    on (``WARN_ON(!np)``, ``unlikely(ret)``: ``wrappers`` maps such a call
+    to that argument's index) read as the test of that argument."""
+    if cond.op == "atom":
+        call = cond.call
+        index = wrappers.get(call.name) if call is not None else None
+        if call is None or index is None or not -len(call.args) <= index < len(call.args):
+            return cond
+        return unwrap_tests(parse_condition(call.args[index]), wrappers)
+    args = tuple(unwrap_tests(a, wrappers) for a in cond.args)
+    return cond if args == cond.args else replace(cond, args=args)
 
 
 def evaluate(cond: Cond, state: State) -> bool | None:

@@ -88,9 +88,13 @@ def _skips(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str,
                 # no other exit drops it either, and it is not a fresh
                 # reference that nobody else could hold: not this rule's call
                 continue
+            others = any((h.key, s) in released_sites for s in h.sites)
+            if h.kept and not others:
+                # a file-scope variable holds it; only the function's own
+                # release on another exit says this one must undo it too
+                continue
             line = cfg.nodes[nid].line
             site = min((cfg.nodes[s].line for s in h.sites), default=0)
-            others = any((h.key, s) in released_sites for s in h.sites)
             what = (
                 f"skips {put}({h.key}) that the other exits do"
                 if others

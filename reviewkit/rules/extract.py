@@ -397,3 +397,44 @@ def find_declared_types(source: str) -> dict[str, str]:
     for name in clash:
         del out[name]
     return out
+
+
+def _declarator_names(node, out: set[str]) -> None:
+    """The identifiers a declarator names, not those of an initial value."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "identifier":
+            out.add(_text(n))
+        value = n.child_by_field_name("value") if n.type == "init_declarator" else None
+        stack.extend(c for c in n.children if value is None or c.id != value.id)
+
+
+def find_automatic_names(fn_node) -> frozenset[str]:
+    """The names a function definition (a tree-sitter node) declares with
+    automatic storage: its parameters and the locals of its body that are
+    not ``static`` or ``extern``. A name assigned in the function but not
+    among them lives beyond the call: a file-scope variable, a static local.
+
+    A declaration tree-sitter reads oddly (``T *p __free(x) = NULL``) gives
+    every identifier of its declarator, the macro's name with the
+    variable's: a name too many only takes a name for a local.
+    """
+    out: set[str] = set()
+    for n in _walk(fn_node):
+        if n.type not in ("declaration", "parameter_declaration"):
+            continue
+        if any(c.type == "storage_class_specifier" and _text(c) in ("static", "extern") for c in n.children):
+            continue
+        for d in n.children_by_field_name("declarator"):
+            _declarator_names(d, out)
+    return frozenset(out)
+
+
+def returns_pointer(fn_node) -> bool:
+    """A function definition (a tree-sitter node) whose result is a
+    pointer (``struct irq_domain *f(...)``)."""
+    d = fn_node.child_by_field_name("declarator") if fn_node is not None else None
+    while d is not None and d.type in ("parenthesized_declarator", "attributed_declarator"):
+        d = d.named_child(0)
+    return d is not None and d.type == "pointer_declarator"

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, NamedTu
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement
+from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement, returns_pointer
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.registry import Report
 from reviewkit.rules.resources import ResourceKey, normalise_key
@@ -55,7 +55,11 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
     if any(not h.key.is_lock and h.count > 0 and h.key.name == ret for h in st.held):
         # `return gpio;` after `if (!gpio)`: the object the function made
         return False
-    if st.fact(ret) is True:
+    # a function returning a pointer: a variable tested non-zero is a
+    # pointer tested non-NULL, the object it made (`if (!domain) goto err;
+    # ... return domain;`), not an error code
+    pointer = returns_pointer(flow.cfg.nodes[Cfg.ENTRY].ts_node)
+    if st.fact(ret) is True and not pointer:
         return True
     # `ret = PTR_ERR(x); dev_err(...); return ret;` (drivers/leds/leds-lp8860.c)
     graph = graph_of(flow.cfg)
@@ -69,7 +73,7 @@ def is_error_exit(flow: Flow, nid: int, st: State, kb: KnowledgeBase) -> bool:
     # `if (ret) return ret;` / `if (ret < 0) goto out; ... out: return ret;`:
     # the condition that led here tested the returned variable non-zero
     for e in graph.predecessors(nid):
-        if e.kind is EdgeKind.TRUE:
+        if e.kind is EdgeKind.TRUE and not pointer:
             cond = parse_condition(flow.cfg.nodes[e.src].text)
             if cond.op == "atom" and cond.var == ret:
                 return True

@@ -21,7 +21,7 @@ from reviewkit.rules.queries import (
     substitute_params,
 )
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import ResourceKey, mentions, normalise_text
+from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_text
 from reviewkit.rules.state import EventKind, State
 from reviewkit.rules.transfer import Transfer
 from reviewkit.rules.window import window_reports
@@ -52,14 +52,20 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
     # (a resume callback's clk_prepare_enable(), an open's pm_runtime get)
     released = {h.key for nid, st in flow.exits if nid not in error_exits for h in st.held
                 if h.released and h.count <= 0}
+    # handed on at this exit by another path: if a loop body names it
+    # (`gc->reg_base = base` for each chip), the paths differ in whether
+    # the loop ran, which the walk cannot tell
+    handed = {(nid, h.key) for nid, st in flow.exits for h in st.held if h.count > 0 and (h.escaped or h.passed or h.kept)}
     for nid, st in flow.exits:
         if nid in error_exits:
             continue  # RK401's business
         for h in st.held:
-            if h.key.is_lock or h.count <= 0 or h.escaped or h.passed or h.scoped or h.key in st.unsure:
+            if h.key.is_lock or h.count <= 0 or h.escaped or h.passed or h.kept or h.scoped or h.key in st.unsure:
                 continue
             if h.iter_loop >= 0 or h.left_at >= 0 or h.key in foreign:
                 continue  # RK401: a loop left early
+            if (nid, h.key) in handed and _named_in_loop(flow.cfg, h.key):
+                continue
             if not h.from_result and h.key not in released:
                 # a get on an object the function was given, put on no
                 # successful exit: kept on purpose (pm_runtime_get in an
@@ -120,6 +126,17 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
                 _PAIRING,
             )
     return out
+
+
+def _named_in_loop(cfg: Cfg, key: ResourceKey) -> bool:
+    """Some statement inside a loop of ``cfg`` names ``key``'s variable."""
+    base = base_of(key.name)
+    return any(
+        mentions(cfg.nodes[n].text, base)
+        for body in graph_of(cfg).loops.values()
+        for n in body
+        if cfg.nodes[n].kind is NodeKind.STATEMENT
+    )
 
 
 @rule("RK201", category="refcount-pairing", severity=Severity.ERROR)
@@ -193,7 +210,7 @@ def _walk_from(flow: Flow, kb: KnowledgeBase, g: int, key: ResourceKey) -> list[
             for edge, st2, taken2 in next_steps(tr, cfg.nodes[nid], st, taken):
                 if edge.dst == Cfg.EXIT:
                     h = st2.get(key)
-                    if not puts and (h is None or not (h.escaped or h.passed) or is_error_exit(flow, nid, st2, kb)):
+                    if not puts and (h is None or not (h.escaped or h.passed or h.kept) or is_error_exit(flow, nid, st2, kb)):
                         return None  # a leak, not a hand-over: RK201/RK401 speak for it
                     out.append(PathFrom(path, puts))
                     continue

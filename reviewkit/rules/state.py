@@ -34,6 +34,7 @@ class Held(NamedTuple):
     left_at: int = -1  # the node where the path left that loop early
     escaped: bool = False  # a reference returned, stored or handed to a consumer
     passed: bool = False  # a reference passed to a callee of unknown behaviour
+    kept: bool = False  # stored in a variable of static storage (file scope): it outlives the call
     from_result: bool = False  # a reference that is a call's result (NULL means none)
     released: frozenset[int] = frozenset()  # node ids of releases on this path
     borrowed: bool = False  # released before any acquire: the caller's lock

@@ -12,8 +12,8 @@ from typing import Iterable, Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgEdge, CfgNode, EdgeKind, NodeKind
-from reviewkit.rules.conditions import CONSTANTS, atom_vars, calls_of, committed_atoms, evaluate, initialised_vars, tracked_vars
-from reviewkit.rules.extract import Call, Stmt, parse_condition, parse_statement
+from reviewkit.rules.conditions import CONSTANTS, atom_vars, calls_of, committed_atoms, evaluate, initialised_vars, tracked_vars, unwrap_tests
+from reviewkit.rules.extract import Call, Cond, Stmt, find_automatic_names, parse_condition, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, Success, op_key_name
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_key
 from reviewkit.rules.state import Event, EventKind, Held, Pending, State
@@ -32,6 +32,20 @@ class Transfer:
         self.events: set[Event] = set()
         self.tracked = tracked_vars(cfg)
         self.initialised = initialised_vars(cfg)
+        entry = cfg.nodes[Cfg.ENTRY].ts_node if cfg.complete and cfg.nodes else None
+        # the names the function declares with automatic storage (None when
+        # it is not seen whole: an undeclared name may be a local not shown)
+        self.automatic = find_automatic_names(entry) if entry is not None and entry.type == "function_definition" else None
+        self.free_scopes = _free_scopes(cfg)
+
+    def outlives(self, var: str) -> bool:
+        """``var`` is a variable of static storage (file scope, a static
+        local): what it is given stays when the function returns."""
+        return self.automatic is not None and re.fullmatch(r"[A-Za-z_]\w*", var) is not None and var not in self.automatic
+
+    def condition(self, text: str) -> Cond:
+        """The boolean shape of a condition, a ``WARN_ON(!np)`` read as the test of ``!np``."""
+        return unwrap_tests(parse_condition(text), self.kb.test_wrappers)
 
     # -- keys
     def key_for(self, op: Op, call: Call) -> ResourceKey | None:
@@ -98,7 +112,7 @@ class Transfer:
         if h.count == 0:
             # an iterator's element keeps its loop: the macro drops it again
             # when it advances (see apply_edge)
-            h = h._replace(escaped=False, passed=h.passed and key.is_lock, left_at=-1)
+            h = h._replace(escaped=False, kept=False, passed=h.passed and key.is_lock, left_at=-1)
         return st.put(h, key)
 
     def drop(self, st: State, key: ResourceKey) -> State:
@@ -141,7 +155,7 @@ class Transfer:
             # while ((page = get_next_page(curr))) assigns as it tests
             if "=" in node.text:
                 st = self.apply_assignments(parse_statement(node.text), st, node)
-            cond = parse_condition(node.text)
+            cond = self.condition(node.text)
             atoms = {c.text for c in calls_of(cond)}
             for call in calls_of(cond) or self._cond_calls(node):
                 op = self.kb.ops.get(call.name)
@@ -185,15 +199,20 @@ class Transfer:
         if op.kind is OpKind.RETURNS:
             var = lhs or call.lhs
             if var:
-                # `priv->np = of_get_child_by_name(...)`: stored as it is made
+                # `priv->np = of_get_child_by_name(...)`: stored as it is
+                # made; `cache = kcalloc(...)` into a file-scope variable: kept
                 stored = re.fullmatch(r"[A-Za-z_]\w*", var) is None
                 return self.acquire(st, ResourceKey(op.family, var, False), op.variant, node.id, from_result=True,
-                                    escaped=stored)
+                                    escaped=stored, kept=self.outlives(var))
         return st
 
     def apply_stmt(self, stmt: Stmt, st: State, node: CfgNode) -> State:
-        kb = self.kb
         free = dict(stmt.free_vars)
+        for lv, _rv in stmt.assigned:
+            # `T *p __free(x) = NULL;` ... `p = get();`: p still frees what it holds
+            cls = next((c for first, last, c in self.free_scopes.get(lv, ()) if first <= node.line <= last), None)
+            if cls is not None:
+                free.setdefault(lv, cls)
         st = self.apply_assignments(stmt, st, node)
         return self._apply_calls(stmt, st, node, free)
 
@@ -313,8 +332,12 @@ class Transfer:
                 ) or (rv.startswith("&") and base_of(rv[1:].strip()) == h.key.name):
                     # `np2 = of_node_get(np)` aliases np; `ret =
                     # pm_runtime_get_sync(dev)` is a status, not dev;
-                    # `base = &state->base` carries state (container_of)
-                    st = self.mark(st, h.key.name, escaped=True)
+                    # `base = &state->base` carries state (container_of);
+                    # a file-scope variable keeps it
+                    if self.outlives(lv):
+                        st = self.mark(st, h.key.name, kept=True)
+                    else:
+                        st = self.mark(st, h.key.name, escaped=True)
         # a variable declared __free(CLASS) is released when it goes out of scope
         for var in free:
             st = self.mark(st, var, scoped=True)
@@ -407,7 +430,7 @@ class Transfer:
             value = False
         else:
             value = None
-        cond = parse_condition(node.text)
+        cond = self.condition(node.text)
         if node.kind is NodeKind.LOOP:
             for call in calls_of(cond):
                 it = kb.iterators.get(call.name)
@@ -493,6 +516,19 @@ class Transfer:
 
 
 _NEGATIVE_TEST = re.compile(r"\s*(?:\(\s*)?([A-Za-z_]\w*)\s*<\s*0\s*(?:\)\s*)?")
+
+
+def _free_scopes(cfg: Cfg) -> dict[str, list[tuple[int, int, str]]]:
+    """The variables declared ``__free(CLASS)``: name -> (first line, last
+    line, CLASS) of each declaration's scope."""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    last_line = max((n.line for n in cfg.nodes), default=0)
+    for node in cfg.nodes:
+        if node.kind is not NodeKind.STATEMENT or "__free" not in node.text:
+            continue
+        for var, cls in parse_statement(node.text).free_vars:
+            out.setdefault(var, []).append((node.line, scope_end(node, False) or last_line, cls))
+    return out
 
 
 def _is_plain_flag(var: str, tr: "Transfer") -> bool:

@@ -19,10 +19,13 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
-def _may_sleep(call: Call, kb: KnowledgeBase, seen: frozenset[str]) -> SleepSpec | None:
+def _may_sleep(call: Call, kb: KnowledgeBase, seen: VisibleSetup) -> SleepSpec | None:
     """The sleeper ``call`` is, if its flags let it sleep; a sleeper of low
-    confidence (regmap) is sure when ``seen`` (the calls the patch shows)
-    holds one of its ``sure_with`` calls (a map set up on I2C)."""
+    confidence (regmap) is sure when ``seen`` (what the patch's code shows)
+    holds one of its ``sure_with`` calls (a map set up on I2C), and no
+    sleeper at all when it holds none of those but one of its
+    ``never_with`` calls or ``never_when`` settings (a map on MMIO, a
+    ``fast_io`` map)."""
     spec = kb.sleepers.get(call.name)
     if spec is None:
         return None
@@ -30,16 +33,21 @@ def _may_sleep(call: Call, kb: KnowledgeBase, seen: frozenset[str]) -> SleepSpec
         flags = call.args[spec.gfp_arg] if -len(call.args) <= spec.gfp_arg < len(call.args) else ""
         if "GFP_" not in flags or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", flags) for a in kb.atomic_gfp):
             return None  # atomic flags, or flags we cannot see
-    if spec.confidence is Confidence.LOW and spec.sure_with & seen:
+    if spec.confidence is not Confidence.LOW:
+        return spec
+    if spec.sure_with & seen.calls:
         return spec._replace(confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
+    if spec.never_with & seen.calls or any(seen.sets(w) for w in spec.never_when):
+        return None
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> dict[tuple[str, ResourceKey], Report]:
+def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup) -> dict[tuple[str, ResourceKey], Report]:
     """(call name, lock) -> the report of the first place it may sleep under
     the lock. A call that sleeps only on some set-ups (regmap: a map on MMIO
-    takes a spinlock) makes a warning, unless ``seen`` (the calls the patch
-    shows) holds one of its ``sure_with`` calls: a map on I2C."""
+    takes a spinlock) makes a warning, unless ``seen`` (what the patch's
+    code shows) holds one of its ``sure_with`` calls (a map on I2C), and
+    none when it shows a set-up that never sleeps."""
     out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
@@ -92,7 +100,8 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         variant (GFP_ATOMIC, a _nowait/_atomic call), or use a mutex.
 
     Knowledge used:
-        ``[[sleep]]`` (with confidence: regmap may be fast_io),
+        ``[[sleep]]`` (with confidence, and the set-ups that make it sure
+        or rule it out: regmap on I2C, on MMIO, with ``fast_io``),
         ``[[atomic_gfp]]``, ``[[lock]]`` contexts; the functions a database
         learned from a kernel tree says may sleep, through the chain of
         calls the finding shows (``reviewkit knowledge build``).
@@ -101,12 +110,13 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         Only direct calls; a callee that sleeps deep inside is not seen.
         Allocation flags held in a variable are not judged. A regmap call
         is a warning unless the patch shows the map set up on a bus that
-        sleeps (I2C, SPI ...): a map on MMIO takes a spinlock.
+        sleeps (I2C, SPI ...), and is not reported when the patch shows it
+        set up on MMIO, taken from a syscon or configured with
+        ``fast_io``: such a map takes a spinlock.
     """
     old, new = flow.old, flow.new
-    codemap = flow.run.codemap
-    seen_old = _visible_calls(codemap, Side.OLD) if codemap is not None else frozenset()
-    seen_new = _visible_calls(codemap, Side.NEW) if codemap is not None else frozenset()
+    seen_old = flow.run.shared(find_visible_setup, Side.OLD)
+    seen_new = flow.run.shared(find_visible_setup, Side.NEW)
     yield from introduced(_sleeps(old, kb, seen_old), _sleeps(new, kb, seen_new))
 
 
@@ -192,6 +202,17 @@ def _field_types(codemap: CodeMap, side: Side) -> dict[str, str]:
     return find_declared_types(text) if text else {}
 
 
+def _visible_settings(codemap: CodeMap, side: Side) -> list[MemberSetting]:
+    """What the visible code of one side puts in structure members."""
+    settings: list[MemberSetting] = []
+    fields = _field_types(codemap, side)
+    for cf in codemap.functions:
+        view = cf.new if side is Side.NEW else cf.old
+        if view is not None and (view.function.kind is ScopeKind.STRUCT or view.cfg is not None):
+            settings.extend(_member_settings(view, view.source, fields))
+    return settings
+
+
 def _flag_value(text: str) -> str:
     t = text.strip()
     return {"1": "true", "0": "false"}.get(t, t)
@@ -209,15 +230,10 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
         name -> why; empty when nothing visible says so.
     """
     out: dict[str, AtomicCallback] = {}
-    settings: list[MemberSetting] = []
-    fields = _field_types(codemap, side)
+    settings = _visible_settings(codemap, side)
     for cf in codemap.functions:
         view = cf.new if side is Side.NEW else cf.old
-        if view is None:
-            continue
-        if view.function.kind is ScopeKind.STRUCT or view.cfg is not None:
-            settings.extend(_member_settings(view, view.source, fields))
-        if view.cfg is None:
+        if view is None or view.cfg is None:
             continue
         for node in view.cfg.nodes:
             if node.kind is NodeKind.RETURN and node.text:
@@ -252,15 +268,30 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
     return out
 
 
-def _visible_calls(codemap: CodeMap, side: Side) -> frozenset[str]:
-    """Names of every call in the visible code of one side."""
-    out: set[str] = set()
+class VisibleSetup(NamedTuple):
+    """How the visible code of one side sets things up: the calls it makes
+    and the structure members it sets."""
+
+    calls: frozenset[str]
+    settings: frozenset[tuple[str, str, str]]  # (struct or "", member, value)
+
+    def sets(self, flag: FlagSpec) -> bool:
+        """Whether the code makes ``flag``'s setting (on a structure of
+        its type, or of a type that cannot be told)."""
+        return (flag.struct, flag.field, flag.value) in self.settings or ("", flag.field, flag.value) in self.settings
+
+
+def find_visible_setup(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> VisibleSetup:
+    """The calls and member settings of the visible code of one side (the
+    rules read it once per run: ``PatchFlows.shared``)."""
+    calls: set[str] = set()
     for cf in codemap.functions:
         view = cf.new if side is Side.NEW else cf.old
         if view is not None and view.cfg is not None:
             for node in view.cfg.nodes:
-                out.update(c.name for c in node_calls(node))
-    return frozenset(out)
+                calls.update(c.name for c in node_calls(node))
+    settings = frozenset((s.struct, s.member, _flag_value(s.value)) for s in _visible_settings(codemap, side))
+    return VisibleSetup(frozenset(calls), settings)
 
 
 class SleepingCall(NamedTuple):
@@ -279,7 +310,7 @@ class CallbackSleep(NamedTuple):
     confidence: Confidence
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[SleepingCall]:
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup) -> list[SleepingCall]:
     """Every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
@@ -305,8 +336,7 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
     functions that sleep directly (one level)."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
-    assert ff.run.codemap is not None  # ff is one of its functions
-    seen = _visible_calls(ff.run.codemap, side)
+    seen = ff.run.shared(find_visible_setup, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))
     if flow is None:

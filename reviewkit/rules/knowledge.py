@@ -67,6 +67,8 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "gfp_arg": (int, False),
         "note": (str, False),
         "sure_with": (_STR_LIST, False),
+        "never_with": (_STR_LIST, False),
+        "never_when": (_STR_LIST, False),
     },
     "atomic_gfp": {"names": (_STR_LIST, True)},
     "irq_helper": {"name": (str, True), "twin": (str, True)},
@@ -227,12 +229,28 @@ class IteratorSpec(NamedTuple):
     scoped: bool
 
 
+class FlagSpec(NamedTuple):
+    """``STRUCT.FIELD = VALUE``: a setting the visible code may make: one
+    that makes a structure's callbacks run in atomic context
+    (``gpio_chip.can_sleep = false``), or that keeps a call from sleeping
+    (``regmap_config.fast_io = true``)."""
+
+    struct: str
+    field: str
+    value: str  # "true"/"false" for a boolean, else the text
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value}"
+
+
 class SleepSpec(NamedTuple):
     name: str
     confidence: Confidence
     gfp_arg: int | None
     note: str
     sure_with: frozenset[str] = frozenset()  # calls that, seen in the code, make the sleep sure
+    never_with: frozenset[str] = frozenset()  # calls that, seen in the code (and no sure_with), rule it out
+    never_when: tuple[FlagSpec, ...] = ()  # settings that, seen in the code (and no sure_with), rule it out
 
 
 class CallbackSpec(NamedTuple):
@@ -254,18 +272,6 @@ class ManagedSpec(NamedTuple):
     release: tuple[str, ...]
     release_arg: int
     instead: str  # the managed release ("" when there is none)
-
-
-class FlagSpec(NamedTuple):
-    """``STRUCT.FIELD = VALUE``: the setting that makes a structure's
-    callbacks run in atomic context (``gpio_chip.can_sleep = false``)."""
-
-    struct: str
-    field: str
-    value: str  # "true"/"false" for a boolean, else the text
-
-    def __str__(self) -> str:
-        return f"{self.field} = {self.value}"
 
 
 class MemberSpec(NamedTuple):
@@ -563,9 +569,11 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
 
     sleepers: dict[str, SleepSpec] = {}
     for entry in data.get("sleep", []):
+        never_when = tuple(_parse_flag(t, f"{where}: [[sleep]] {entry['names'][0]!r}", "never_when") for t in entry.get("never_when", ()))
         for name in entry["names"]:
             sleepers[name] = SleepSpec(
-                name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""), frozenset(entry.get("sure_with", ()))
+                name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""),
+                frozenset(entry.get("sure_with", ())), frozenset(entry.get("never_with", ())), never_when,
             )
 
     guards: dict[str, str] = {}
@@ -623,7 +631,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
     )
 
 
-def _parse_flag(text: str, at: str) -> FlagSpec:
+def _parse_flag(text: str, at: str, key: str = "when") -> FlagSpec:
     """``"gpio_chip.can_sleep = false"`` -> the flag.
 
     Raises:
@@ -631,7 +639,7 @@ def _parse_flag(text: str, at: str) -> FlagSpec:
     """
     m = re.fullmatch(r"\s*(\w+)\.(\w+)\s*=\s*(\S+)\s*", text)
     if m is None:
-        raise ConfigError(f"{at} key 'when': {text!r} is not of the form STRUCT.FIELD = VALUE")
+        raise ConfigError(f"{at} key {key!r}: {text!r} is not of the form STRUCT.FIELD = VALUE")
     value = {"1": "true", "0": "false"}.get(m.group(3), m.group(3))
     return FlagSpec(m.group(1), m.group(2), value)
 

@@ -109,6 +109,16 @@ def test_regmap_under_a_spinlock_is_a_warning_unless_the_map_is_on_a_sleeping_bu
     assert _flow_findings(apply + probe) == [("RK301", "foo_apply", "error")]
 
 
+def test_a_chip_callback_that_sleeps_in_two_places_is_one_finding_naming_both():
+    code = (CASES / "chip_flags_direction.new.c").read_text()
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, _ = run_rules_with_warnings(patch, codemap, config=FLOW)
+    rows = [(f.rule, f.function, f.line) for f in findings]
+    assert rows == [("RK308", "dir_gpio_set", 37)]
+    assert "it may also sleep in usleep_range() (line 40)" in findings[0].message
+
+
 def test_a_reference_lost_to_a_new_value_says_so_by_the_variables_name():
     code = (CASES / "refs.new.c").read_text()
     codemap = build_codemap("", code)

@@ -9,7 +9,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call, find_declared_types, parse_statement
 from reviewkit.rules.flows import FunctionFlows
@@ -157,6 +158,8 @@ class MemberSetting(NamedTuple):
     member: str
     value: str
     line: int
+    cfg: Cfg | None = None  # the function that makes it (None: an initializer)
+    node: int = -1  # its statement there
 
 
 def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[MemberSetting]:
@@ -186,7 +189,7 @@ def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[
             if len(parts) < 2:
                 continue
             owner = types.get(parts[0], "") if len(parts) == 2 else field_types.get(parts[-2], "")
-            out.append(MemberSetting(owner, parts[-1], rv, node.line))
+            out.append(MemberSetting(owner, parts[-1], rv, node.line, view.cfg, node.id))
     return out
 
 
@@ -248,7 +251,6 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
                 target = _callback_name(call.args[spec.arg])
                 if target and target not in out:
                     out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
-    flags = {(s.struct, s.member, _flag_value(s.value)): s.line for s in settings}
     for s in settings:
         member = kb.atomic_member(s.struct, s.member)
         target = _callback_name(s.value)
@@ -257,15 +259,30 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
         line = 0
         w = member.when
         if w is not None:
-            # the flag's structure is often reached through a pointer of
-            # unknown type (`priv->chip.can_sleep`): its name and value say it
-            line = flags.get((w.struct, w.field, w.value)) or flags.get(("", w.field, w.value)) or 0
+            line = _flag_line(s, w, settings)
             if not line:
                 continue
         spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note)
         out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
                                      w, line, member.instead)
     return out
+
+
+def _flag_line(callback: MemberSetting, flag: FlagSpec, settings: list[MemberSetting]) -> int:
+    """The line where the code makes ``flag``'s setting for the structure
+    ``callback`` puts a function in; 0 when it does not. A function that
+    sets the flag's field and the callback both decides by the settings
+    on a path through the callback's (``if (sleeps) { can_sleep = true;
+    set = f_cansleep; } else { can_sleep = false; set = f; }``); else any
+    setting of the visible code counts. The flag's structure is often
+    reached through a pointer of unknown type (``priv->chip.can_sleep``):
+    its field's name and value say it."""
+    fields = [f for f in settings if f.member == flag.field and f.struct in (flag.struct, "")]
+    cfg = callback.cfg
+    if cfg is not None and any(f.cfg is cfg for f in fields):
+        graph = graph_of(cfg)
+        fields = [f for f in fields if f.cfg is cfg and (f.node in graph.reach(callback.node) or callback.node in graph.reach(f.node))]
+    return next((f.line for f in fields if _flag_value(f.value) == flag.value), 0)
 
 
 class VisibleSetup(NamedTuple):
@@ -484,20 +501,31 @@ def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: Know
     Limits:
         The flag and the structure that names the callback must be in the
         code the patch shows; a flag left at its default (a zeroed
-        ``can_sleep``) is not seen. Helpers are followed one level.
+        ``can_sleep``) is not seen. Where one function sets both the flag
+        and the callback, the setting on the callback's path counts.
+        Helpers are followed one level. One finding per callback: its
+        other sleeping calls are listed in it.
     """
-    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=True):
-        flag = cb.flag
-        assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
-        other = {"true": "false", "false": "true"}.get(flag.value)
-        change = f"set {flag.field} = {other}" if other else f"drop {flag}"
-        yield Report(
-            line,
-            f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})",
-            f"{change} so that consumers call {fn.name}() only where it may sleep, or keep {name}() out of it",
-            "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
-            conf,
-        )
+    rows = list(_callback_sleeps(fn, flow, kb, flagged=True))
+    if not rows:
+        return
+    # one finding per callback: the flag is the one mistake, each sleeping
+    # call of the callback a place it shows
+    name, line, what, conf, cb = max(rows, key=lambda r: (_RANK[r[3]], -r[1]))
+    more = [f"{n}() (line {ln})" for n, ln, *_ in rows if n != name]
+    flag = cb.flag
+    assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
+    other = {"true": "false", "false": "true"}.get(flag.value)
+    change = f"set {flag.field} = {other}" if other else f"drop {flag}"
+    yield Report(
+        line,
+        f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})"
+        + (f"; it may also sleep in {', '.join(more)}" if more else ""),
+        f"{change} so that consumers call {fn.name}() only where it may sleep, or keep "
+        + (f"{name}() and the others" if more else f"{name}()") + " out of it",
+        "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
+        conf,
+    )
 
 
 @dataclass(frozen=True)

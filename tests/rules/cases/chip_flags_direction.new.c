@@ -1,7 +1,8 @@
 /*
  * A gpio_chip's can_sleep speaks of its value callbacks only (RK308): a
  * chip that never sleeps may change a line's direction under a mutex
- * (pinctrl_gpio_direction_*() take one). Its set callback may not sleep.
+ * (pinctrl_gpio_direction_*() take one). Its set callback may not sleep:
+ * one finding, which lists each place it may.
  */
 static int dir_gpio_direction_input(struct gpio_chip *gc, unsigned int off)
 {
@@ -35,6 +36,8 @@ static void dir_gpio_set(struct gpio_chip *gc, unsigned int off, int value)
 	/* ruleid: RK308 */
 	mutex_lock(&dir->mux_lock);
 	writel(value, dir->base + DIR_OUT(off));
+	/* ok: RK308 (the callback's one finding lists it) */
+	usleep_range(10, 20);
 	mutex_unlock(&dir->mux_lock);
 }
 

@@ -224,7 +224,8 @@ def _flag_value(text: str) -> str:
 def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, AtomicCallback]:
     """Functions of the visible code that run in atomic context on one side:
     passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
-    in the code map, returning one of its ``returns`` values, or put in a
+    in the code map, returning one of its ``returns`` values, making one
+    of its ``calls`` (``chained_irq_enter()``), or put in a
     structure member that ``[[atomic_member]]`` names (a member whose
     ``when`` setting the visible code must also make). (The rules read it
     once per run: ``PatchFlows.shared``.)
@@ -245,6 +246,9 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
                 if spec is not None and cf.name not in out:
                     out[cf.name] = AtomicCallback(spec, f"it returns {ret} (line {node.line}), so it is a primary irq handler")
             for call in node_calls(node):
+                marked = kb.atomic_calls.get(call.name)
+                if marked is not None and cf.name not in out:
+                    out[cf.name] = AtomicCallback(marked, f"it calls {call.display} (line {node.line})")
                 spec = kb.atomic_callbacks.get(call.name)
                 if spec is None or not -len(call.args) <= spec.arg < len(call.args):
                     continue
@@ -262,7 +266,7 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
             line = _flag_line(s, w, settings)
             if not line:
                 continue
-        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note)
+        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note, member.deadlock)
         out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
                                      w, line, member.instead)
     return out

@@ -88,6 +88,8 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "confidence": (str, True),
         "note": (str, True),
         "returns": (_STR_LIST, False),
+        "calls": (_STR_LIST, False),
+        "deadlock": (str, False),
     },
     "managed": {
         "names": (_STR_LIST, True),
@@ -106,6 +108,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "distinct": (bool, False),
         "when": (str, False),
         "instead": (str, False),
+        "deadlock": (str, False),
     },
     "irq_state": {"lock": (str, True), "restores": (bool, True)},
     "locked_wait": {
@@ -256,11 +259,12 @@ class SleepSpec(NamedTuple):
 class CallbackSpec(NamedTuple):
     """A registrar whose callback argument runs in atomic context."""
 
-    registrar: str  # the registering function ("" for a `returns` marker)
+    registrar: str  # the registering function ("" for a `returns` or `calls` marker)
     arg: int
     context: frozenset[str]
     confidence: Confidence
     note: str  # the context's name, e.g. "hard-irq context"
+    deadlock: str = ""  # how a lock it shares, taken elsewhere with it let in, deadlocks ("": it comes in on the CPU holding it)
 
 
 class ManagedSpec(NamedTuple):
@@ -285,6 +289,7 @@ class MemberSpec(NamedTuple):
     distinct: bool = False  # no other structure has a member of that name
     when: FlagSpec | None = None  # only when the code sets this
     instead: str = ""  # what a callback there does instead of sleeping
+    deadlock: str = ""  # as CallbackSpec.deadlock
 
 
 class LockedWait(NamedTuple):
@@ -338,6 +343,7 @@ class KnowledgeBase:
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
     atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
+    atomic_calls: dict[str, CallbackSpec] = field(default_factory=dict)  # call only such a callback makes -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
     prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
@@ -584,13 +590,17 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
 
     callbacks: dict[str, CallbackSpec] = {}
     markers: dict[str, CallbackSpec] = {}
+    marker_calls: dict[str, CallbackSpec] = {}
     for entry in data.get("atomic_callback", []):
         ctx = frozenset(entry["context"])
         conf = Confidence(entry["confidence"])
+        dead = entry.get("deadlock", "")
         for name in entry["names"]:
-            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"])
+            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"], dead)
         for value in entry.get("returns", ()):
-            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"])
+            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"], dead)
+        for name in entry.get("calls", ()):
+            marker_calls[name] = CallbackSpec("", -1, ctx, conf, entry["note"], dead)
 
     managed: dict[str, tuple[ManagedSpec, ...]] = {}
     for entry in data.get("managed", []):
@@ -622,6 +632,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         scope_neutral=names_of("scope_neutral"),
         atomic_callbacks=callbacks,
         atomic_returns=markers,
+        atomic_calls=marker_calls,
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
         prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
@@ -658,7 +669,7 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for name in entry["members"]:
             members[(entry["struct"], name)] = MemberSpec(
                 entry["struct"], name, frozenset(entry["context"]), Confidence(entry["confidence"]), entry["note"],
-                entry.get("distinct", False), when, entry.get("instead", ""),
+                entry.get("distinct", False), when, entry.get("instead", ""), entry.get("deadlock", ""),
             )
     restores: dict[str, bool] = {}
     for entry in data.get("irq_state", []):

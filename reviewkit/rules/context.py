@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, EdgeKind, Confidence, NodeKind, ScopeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call, find_declared_types, parse_statement
+from reviewkit.rules.extract import Call, Cond, find_declared_types, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, FlagSpec, KnowledgeBase, OpKind, SleepSpec
 from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_calls, reached_nodes
@@ -331,17 +331,20 @@ class CallbackSleep(NamedTuple):
     confidence: Confidence
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup) -> list[SleepingCall]:
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup, live: set[int] | None = None) -> list[SleepingCall]:
     """Every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
     timer postings of the linux-pwm archive, unless ``seen`` holds one of
     the spec's ``sure_with`` calls: a map set up on I2C), outside the
-    sections RK301 already judges (an atomic lock held)."""
+    sections RK301 already judges (an atomic lock held). With ``live``,
+    only the calls of those nodes."""
     out: list[SleepingCall] = []
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
+        if live is not None and node.id not in live:
+            continue
         if any(kb.lock_context(h.variant) & ATOMIC_CONTEXTS and h.key not in st.unsure for st in states for h in st.locks_held()):
             continue
         for call in node_calls(node):
@@ -351,10 +354,52 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup) -> 
     return out
 
 
+_BOOLS = {"true": True, "false": False}
+
+
+def _truth(cond: Cond, values: dict[str, bool]) -> bool | None:
+    """What ``cond`` is when its variables have ``values``; None when that
+    does not decide it."""
+    if cond.op == "atom":
+        return values.get(cond.var) if cond.var is not None and cond.var in values else None
+    parts = [_truth(c, values) for c in cond.args]
+    if cond.op == "not":
+        return None if parts[0] is None else not parts[0]
+    if cond.op == "and":
+        return False if False in parts else (True if all(p is True for p in parts) else None)
+    if cond.op == "or":
+        return True if True in parts else (False if all(p is False for p in parts) else None)
+    return None
+
+
+def _live_nodes(cfg: Cfg, params: tuple[str, ...], call: Call) -> set[int] | None:
+    """The nodes of a callee's graph that a path may reach when ``call``
+    passes a constant ``true``/``false`` for a parameter its conditions
+    test (``xfer_core(i2c, msgs, num, true)`` with ``if (polling)``);
+    None when it passes none."""
+    values = {p: _BOOLS[a.strip()] for p, a in zip(params, call.args) if a.strip() in _BOOLS}
+    if not values:
+        return None
+    graph = graph_of(cfg)
+    seen, work = {Cfg.ENTRY}, [Cfg.ENTRY]
+    while work:
+        nid = work.pop()
+        node = cfg.nodes[nid]
+        truth = _truth(parse_condition(node.text), values) if node.kind is NodeKind.CONDITION else None
+        for e in graph.successors(nid):
+            if truth is not None and e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and (e.kind is EdgeKind.TRUE) != truth:
+                continue
+            if e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return seen
+
+
 def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, CallbackSleep]:
     """call name -> where it may sleep, for one side of a function that
     runs in atomic context: its own sleeping calls, and calls of visible
-    functions that sleep directly (one level)."""
+    functions that sleep directly (one level) on a path the constant
+    ``true``/``false`` arguments of the call leave open."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
     seen = ff.run.shared(find_visible_setup, side)
@@ -371,7 +416,8 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
             sub = helper.side(side)
         except NotAnalysed:
             continue
-        inner = _direct_sleeps(sub, kb, seen)
+        live = _live_nodes(view.cfg, find_param_names(view.source), call)
+        inner = _direct_sleeps(sub, kb, seen, live)
         if inner:
             iline, icall, ispec = inner[0]
             conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
@@ -427,7 +473,9 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
     Limits:
         The registration (or the marker) must be in the code the patch
         shows. Calls under a spinlock are left to RK301; helpers are
-        followed one level, and only when their code is visible. Calls
+        followed one level, and only when their code is visible, on the
+        paths a constant ``true``/``false`` argument of the call leaves
+        open (``if (!atomic)`` when it passes ``true``). Calls
         that sleep only on some setups (regmap, which MMIO maps run under
         a spinlock) are reported only when the code shows the setup that
         sleeps (``devm_regmap_init_i2c()``).

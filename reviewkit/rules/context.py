@@ -266,7 +266,8 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
             line = _flag_line(s, w, settings)
             if not line:
                 continue
-        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note, member.deadlock)
+        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note,
+                            member.deadlock, member.interrupts)
         out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
                                      w, line, member.instead)
     return out
@@ -475,7 +476,9 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
         shows. Calls under a spinlock are left to RK301; helpers are
         followed one level, and only when their code is visible, on the
         paths a constant ``true``/``false`` argument of the call leaves
-        open (``if (!atomic)`` when it passes ``true``). Calls
+        open (``if (!atomic)`` when it passes ``true``). A callback that
+        runs with irqs off but interrupts nothing (a syscore operation,
+        alone on one CPU) is not judged. Calls
         that sleep only on some setups (regmap, which MMIO maps run under
         a spinlock) are reported only when the code shows the setup that
         sleeps (``devm_regmap_init_i2c()``).
@@ -500,8 +503,8 @@ def _callback_sleeps(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     if fn.new is None:
         return
     cb = flow.run.shared(find_atomic_callbacks, Side.NEW).get(fn.name)
-    if cb is None or (cb.flag is not None) != flagged:
-        return
+    if cb is None or (cb.flag is not None) != flagged or not cb.spec.interrupts:
+        return  # (what interrupts nothing runs alone: nothing holds what a sleep there would wait on)
     old, new = flow.old, flow.new
     before: dict[str, CallbackSleep] = {}
     if old is not None and fn.name in flow.run.shared(find_atomic_callbacks, Side.OLD):

@@ -223,8 +223,8 @@ def find_atomic_takers(run: PatchFlows, side: Side) -> dict[tuple[str, str], lis
     named = run.named(side)
     for name, cb in callbacks.items():
         shut = cb.spec.context & _SHIELDS
-        if not shut or name not in named:
-            continue
+        if not shut or not cb.spec.interrupts or name not in named:
+            continue  # (a callback that interrupts nothing never spins on a lock held under it)
         targets = [(name, "")]
         try:
             walk = named[name].side(side)

@@ -90,6 +90,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "returns": (_STR_LIST, False),
         "calls": (_STR_LIST, False),
         "deadlock": (str, False),
+        "interrupts": (bool, False),
     },
     "managed": {
         "names": (_STR_LIST, True),
@@ -109,6 +110,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "when": (str, False),
         "instead": (str, False),
         "deadlock": (str, False),
+        "interrupts": (bool, False),
     },
     "irq_state": {"lock": (str, True), "restores": (bool, True)},
     "locked_wait": {
@@ -265,6 +267,7 @@ class CallbackSpec(NamedTuple):
     confidence: Confidence
     note: str  # the context's name, e.g. "hard-irq context"
     deadlock: str = ""  # how a lock it shares, taken elsewhere with it let in, deadlocks ("": it comes in on the CPU holding it)
+    interrupts: bool = True  # False: it runs with irqs off but interrupts nothing (a syscore operation)
 
 
 class ManagedSpec(NamedTuple):
@@ -290,6 +293,7 @@ class MemberSpec(NamedTuple):
     when: FlagSpec | None = None  # only when the code sets this
     instead: str = ""  # what a callback there does instead of sleeping
     deadlock: str = ""  # as CallbackSpec.deadlock
+    interrupts: bool = True  # as CallbackSpec.interrupts
 
 
 class LockedWait(NamedTuple):
@@ -594,13 +598,13 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
     for entry in data.get("atomic_callback", []):
         ctx = frozenset(entry["context"])
         conf = Confidence(entry["confidence"])
-        dead = entry.get("deadlock", "")
+        dead, interrupts = entry.get("deadlock", ""), entry.get("interrupts", True)
         for name in entry["names"]:
-            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"], dead)
+            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"], dead, interrupts)
         for value in entry.get("returns", ()):
-            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"], dead)
+            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"], dead, interrupts)
         for name in entry.get("calls", ()):
-            marker_calls[name] = CallbackSpec("", -1, ctx, conf, entry["note"], dead)
+            marker_calls[name] = CallbackSpec("", -1, ctx, conf, entry["note"], dead, interrupts)
 
     managed: dict[str, tuple[ManagedSpec, ...]] = {}
     for entry in data.get("managed", []):
@@ -670,6 +674,7 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
             members[(entry["struct"], name)] = MemberSpec(
                 entry["struct"], name, frozenset(entry["context"]), Confidence(entry["confidence"]), entry["note"],
                 entry.get("distinct", False), when, entry.get("instead", ""), entry.get("deadlock", ""),
+                entry.get("interrupts", True),
             )
     restores: dict[str, bool] = {}
     for entry in data.get("irq_state", []):

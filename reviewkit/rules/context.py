@@ -377,8 +377,13 @@ def _live_nodes(cfg: Cfg, params: tuple[str, ...], call: Call) -> set[int] | Non
     """The nodes of a callee's graph that a path may reach when ``call``
     passes a constant ``true``/``false`` for a parameter its conditions
     test (``xfer_core(i2c, msgs, num, true)`` with ``if (polling)``);
-    None when it passes none."""
+    None when it passes none. A parameter the callee assigns is not
+    taken as constant."""
     values = {p: _BOOLS[a.strip()] for p, a in zip(params, call.args) if a.strip() in _BOOLS}
+    for node in cfg.nodes:
+        if values and node.kind is NodeKind.STATEMENT and "=" in node.text:
+            for lv, _rv in parse_statement(node.text).assigned:
+                values.pop(lv, None)
     if not values:
         return None
     graph = graph_of(cfg)

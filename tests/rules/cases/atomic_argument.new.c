@@ -2,7 +2,7 @@
  * An atomic callback that calls a common helper with a constant saying
  * it is atomic (RK304): the helper polls on that branch and waits on the
  * other. The call that passes the other constant from atomic context
- * still sleeps.
+ * still sleeps, and so does one whose constant the helper overrides.
  */
 static int qx_xfer_core(struct qx *qx, struct i2c_msg *msgs, int num, bool polling)
 {
@@ -41,12 +41,23 @@ static void qx_settle(struct qx *qx, bool quick)
 	writel(0, qx->base);
 }
 
+static void qx_drain(struct qx *qx, bool quick)
+{
+	if (qx->slow)
+		quick = false;
+	if (!quick)
+		msleep(5);
+	writel(1, qx->base);
+}
+
 static irqreturn_t qx_irq(int irq, void *data)
 {
 	struct qx *qx = data;
 
 	/* ruleid: RK304 */
 	qx_settle(qx, false);
+	/* ruleid: RK304 */
+	qx_drain(qx, true);
 	qx->done = true;
 	wake_up(&qx->wait);
 	return IRQ_HANDLED;

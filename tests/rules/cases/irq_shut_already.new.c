@@ -45,9 +45,24 @@ static int bar_irq_set_type(struct irq_data *d, unsigned int type)
 	return 0;
 }
 
+static void bar_write_vcpu(struct bar *bar, u32 vcpu)
+{
+	/* ok: RK306 */
+	raw_spin_lock(&bar->lock);
+	writel(vcpu, bar->base + 4);
+	raw_spin_unlock(&bar->lock);
+}
+
+static int bar_irq_set_vcpu_affinity(struct irq_data *d, void *info)
+{
+	bar_write_vcpu(irq_data_get_irq_chip_data(d), *(u32 *)info);
+	return 0;
+}
+
 static const struct irq_chip bar_irq_chip = {
 	.irq_mask = bar_irq_mask,
 	.irq_set_type = bar_irq_set_type,
+	.irq_set_vcpu_affinity = bar_irq_set_vcpu_affinity,
 };
 
 static void bar_chained(struct irq_desc *desc)

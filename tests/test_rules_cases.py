@@ -109,6 +109,41 @@ def test_regmap_under_a_spinlock_is_a_warning_unless_the_map_is_on_a_sleeping_bu
     assert _flow_findings(apply + probe) == [("RK301", "foo_apply", "error")]
 
 
+def test_a_chip_callback_that_sleeps_in_two_places_is_one_finding_naming_both():
+    code = (CASES / "chip_flags_direction.new.c").read_text()
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, _ = run_rules_with_warnings(patch, codemap, config=FLOW)
+    rows = [(f.rule, f.function, f.line) for f in findings]
+    assert rows == [("RK308", "dir_gpio_set", 37)]
+    assert "it may also sleep in usleep_range() (line 40)" in findings[0].message
+
+
+def test_a_lock_shared_with_irq_set_type_is_a_lock_order_and_unseen_callers_make_a_warning():
+    # irq_set_type() runs from a task under the descriptor's lock: the
+    # hazard is a lock order, not an interrupt on this CPU. The direction
+    # callback is called by nothing visible: irqs may be off already.
+    code = (
+        "static int baz_irq_set_type(struct irq_data *d, unsigned int type)\n{\n"
+        "\tstruct baz *baz = irq_data_get_irq_chip_data(d);\n\n"
+        "\traw_spin_lock(&baz->lock);\n\tbaz->type = type;\n\traw_spin_unlock(&baz->lock);\n\treturn 0;\n}\n\n"
+        "static const struct irq_chip baz_irq_chip = {\n\t.irq_set_type = baz_irq_set_type,\n};\n\n"
+        "static int baz_dir_out(struct baz *baz, unsigned int off)\n{\n"
+        "\traw_spin_lock(&baz->lock);\n\tbaz->dir |= BIT(off);\n\traw_spin_unlock(&baz->lock);\n\treturn 0;\n}\n\n"
+        "static int baz_set_dir(struct baz *baz, unsigned int off)\n{\n"
+        "\traw_spin_lock(&baz->lock);\n\tbaz->dir &= ~BIT(off);\n\traw_spin_unlock(&baz->lock);\n\treturn 0;\n}\n\n"
+        "static int baz_probe(struct baz *baz)\n{\n\treturn baz_set_dir(baz, 0);\n}\n"
+    )
+    codemap = build_codemap("", code)
+    patch = Patch("<case>", PatchSource.MAIL, "case", "", "", "", ())
+    findings, _ = run_rules_with_warnings(patch, codemap, config=FLOW)
+    got = {(f.rule, f.function, f.line, f.severity.value) for f in findings}
+    assert got == {("RK306", "baz_dir_out", 17, "warning"), ("RK306", "baz_set_dir", 25, "error")}
+    for f in findings:
+        assert "lock order" in f.message and "comes in on this CPU" not in f.message
+    assert "nothing visible calls baz_dir_out()" in next(f.message for f in findings if f.function == "baz_dir_out")
+
+
 def test_a_reference_lost_to_a_new_value_says_so_by_the_variables_name():
     code = (CASES / "refs.new.c").read_text()
     codemap = build_codemap("", code)

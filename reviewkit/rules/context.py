@@ -9,9 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, ScopeKind, Severity, Side
+from reviewkit.cmap.graph import graph_of
+from reviewkit.model import Cfg, ChangedFunction, CodeMap, EdgeKind, Confidence, NodeKind, ScopeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
-from reviewkit.rules.extract import Call, find_declared_types, parse_statement
+from reviewkit.rules.extract import Call, Cond, find_declared_types, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, FlagSpec, KnowledgeBase, OpKind, SleepSpec
 from reviewkit.rules.queries import find_acquire_sites, introduced, node_calls, reached_calls, reached_nodes
@@ -19,10 +20,13 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
 
 
-def _may_sleep(call: Call, kb: KnowledgeBase, seen: frozenset[str]) -> SleepSpec | None:
+def _may_sleep(call: Call, kb: KnowledgeBase, seen: VisibleSetup) -> SleepSpec | None:
     """The sleeper ``call`` is, if its flags let it sleep; a sleeper of low
-    confidence (regmap) is sure when ``seen`` (the calls the patch shows)
-    holds one of its ``sure_with`` calls (a map set up on I2C)."""
+    confidence (regmap) is sure when ``seen`` (what the patch's code shows)
+    holds one of its ``sure_with`` calls (a map set up on I2C), and no
+    sleeper at all when it holds none of those but one of its
+    ``never_with`` calls or ``never_when`` settings (a map on MMIO, a
+    ``fast_io`` map)."""
     spec = kb.sleepers.get(call.name)
     if spec is None:
         return None
@@ -30,16 +34,21 @@ def _may_sleep(call: Call, kb: KnowledgeBase, seen: frozenset[str]) -> SleepSpec
         flags = call.args[spec.gfp_arg] if -len(call.args) <= spec.gfp_arg < len(call.args) else ""
         if "GFP_" not in flags or any(re.search(r"(?<!\w)" + re.escape(a) + r"(?!\w)", flags) for a in kb.atomic_gfp):
             return None  # atomic flags, or flags we cannot see
-    if spec.confidence is Confidence.LOW and spec.sure_with & seen:
+    if spec.confidence is not Confidence.LOW:
+        return spec
+    if spec.sure_with & seen.calls:
         return spec._replace(confidence=Confidence.MEDIUM, note=f"{spec.note}; this driver's map is on a bus that sleeps")
+    if spec.never_with & seen.calls or any(seen.sets(w) for w in spec.never_when):
+        return None
     return spec
 
 
-def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> dict[tuple[str, ResourceKey], Report]:
+def _sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup) -> dict[tuple[str, ResourceKey], Report]:
     """(call name, lock) -> the report of the first place it may sleep under
     the lock. A call that sleeps only on some set-ups (regmap: a map on MMIO
-    takes a spinlock) makes a warning, unless ``seen`` (the calls the patch
-    shows) holds one of its ``sure_with`` calls: a map on I2C."""
+    takes a spinlock) makes a warning, unless ``seen`` (what the patch's
+    code shows) holds one of its ``sure_with`` calls (a map on I2C), and
+    none when it shows a set-up that never sleeps."""
     out: dict[tuple[str, ResourceKey], Report] = {}
     if flow is None:
         return out
@@ -92,7 +101,8 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         variant (GFP_ATOMIC, a _nowait/_atomic call), or use a mutex.
 
     Knowledge used:
-        ``[[sleep]]`` (with confidence: regmap may be fast_io),
+        ``[[sleep]]`` (with confidence, and the set-ups that make it sure
+        or rule it out: regmap on I2C, on MMIO, with ``fast_io``),
         ``[[atomic_gfp]]``, ``[[lock]]`` contexts; the functions a database
         learned from a kernel tree says may sleep, through the chain of
         calls the finding shows (``reviewkit knowledge build``).
@@ -101,12 +111,13 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         Only direct calls; a callee that sleeps deep inside is not seen.
         Allocation flags held in a variable are not judged. A regmap call
         is a warning unless the patch shows the map set up on a bus that
-        sleeps (I2C, SPI ...): a map on MMIO takes a spinlock.
+        sleeps (I2C, SPI ...), and is not reported when the patch shows it
+        set up on MMIO, taken from a syscon or configured with
+        ``fast_io``: such a map takes a spinlock.
     """
     old, new = flow.old, flow.new
-    codemap = flow.run.codemap
-    seen_old = _visible_calls(codemap, Side.OLD) if codemap is not None else frozenset()
-    seen_new = _visible_calls(codemap, Side.NEW) if codemap is not None else frozenset()
+    seen_old = flow.run.shared(find_visible_setup, Side.OLD)
+    seen_new = flow.run.shared(find_visible_setup, Side.NEW)
     yield from introduced(_sleeps(old, kb, seen_old), _sleeps(new, kb, seen_new))
 
 
@@ -147,6 +158,8 @@ class MemberSetting(NamedTuple):
     member: str
     value: str
     line: int
+    cfg: Cfg | None = None  # the function that makes it (None: an initializer)
+    node: int = -1  # its statement there
 
 
 def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[MemberSetting]:
@@ -176,7 +189,7 @@ def _member_settings(view, side_text: str, field_types: dict[str, str]) -> list[
             if len(parts) < 2:
                 continue
             owner = types.get(parts[0], "") if len(parts) == 2 else field_types.get(parts[-2], "")
-            out.append(MemberSetting(owner, parts[-1], rv, node.line))
+            out.append(MemberSetting(owner, parts[-1], rv, node.line, view.cfg, node.id))
     return out
 
 
@@ -192,6 +205,17 @@ def _field_types(codemap: CodeMap, side: Side) -> dict[str, str]:
     return find_declared_types(text) if text else {}
 
 
+def _visible_settings(codemap: CodeMap, side: Side) -> list[MemberSetting]:
+    """What the visible code of one side puts in structure members."""
+    settings: list[MemberSetting] = []
+    fields = _field_types(codemap, side)
+    for cf in codemap.functions:
+        view = cf.new if side is Side.NEW else cf.old
+        if view is not None and (view.function.kind is ScopeKind.STRUCT or view.cfg is not None):
+            settings.extend(_member_settings(view, view.source, fields))
+    return settings
+
+
 def _flag_value(text: str) -> str:
     t = text.strip()
     return {"1": "true", "0": "false"}.get(t, t)
@@ -200,7 +224,8 @@ def _flag_value(text: str) -> str:
 def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> dict[str, AtomicCallback]:
     """Functions of the visible code that run in atomic context on one side:
     passed as the callback of a ``[[atomic_callback]]`` registrar anywhere
-    in the code map, returning one of its ``returns`` values, or put in a
+    in the code map, returning one of its ``returns`` values, making one
+    of its ``calls`` (``chained_irq_enter()``), or put in a
     structure member that ``[[atomic_member]]`` names (a member whose
     ``when`` setting the visible code must also make). (The rules read it
     once per run: ``PatchFlows.shared``.)
@@ -209,15 +234,10 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
         name -> why; empty when nothing visible says so.
     """
     out: dict[str, AtomicCallback] = {}
-    settings: list[MemberSetting] = []
-    fields = _field_types(codemap, side)
+    settings = _visible_settings(codemap, side)
     for cf in codemap.functions:
         view = cf.new if side is Side.NEW else cf.old
-        if view is None:
-            continue
-        if view.function.kind is ScopeKind.STRUCT or view.cfg is not None:
-            settings.extend(_member_settings(view, view.source, fields))
-        if view.cfg is None:
+        if view is None or view.cfg is None:
             continue
         for node in view.cfg.nodes:
             if node.kind is NodeKind.RETURN and node.text:
@@ -226,13 +246,15 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
                 if spec is not None and cf.name not in out:
                     out[cf.name] = AtomicCallback(spec, f"it returns {ret} (line {node.line}), so it is a primary irq handler")
             for call in node_calls(node):
+                marked = kb.atomic_calls.get(call.name)
+                if marked is not None and cf.name not in out:
+                    out[cf.name] = AtomicCallback(marked, f"it calls {call.display} (line {node.line})")
                 spec = kb.atomic_callbacks.get(call.name)
                 if spec is None or not -len(call.args) <= spec.arg < len(call.args):
                     continue
                 target = _callback_name(call.args[spec.arg])
                 if target and target not in out:
                     out[target] = AtomicCallback(spec, f"it is the callback passed to {call.name}() at line {node.line}")
-    flags = {(s.struct, s.member, _flag_value(s.value)): s.line for s in settings}
     for s in settings:
         member = kb.atomic_member(s.struct, s.member)
         target = _callback_name(s.value)
@@ -241,26 +263,57 @@ def find_atomic_callbacks(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> di
         line = 0
         w = member.when
         if w is not None:
-            # the flag's structure is often reached through a pointer of
-            # unknown type (`priv->chip.can_sleep`): its name and value say it
-            line = flags.get((w.struct, w.field, w.value)) or flags.get(("", w.field, w.value)) or 0
+            line = _flag_line(s, w, settings)
             if not line:
                 continue
-        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note)
+        spec = CallbackSpec(f"{member.struct}.{member.member}", -1, member.context, member.confidence, member.note,
+                            member.deadlock, member.interrupts)
         out[target] = AtomicCallback(spec, f"it is the {member.member} callback of a struct {member.struct} (line {s.line})",
                                      w, line, member.instead)
     return out
 
 
-def _visible_calls(codemap: CodeMap, side: Side) -> frozenset[str]:
-    """Names of every call in the visible code of one side."""
-    out: set[str] = set()
+def _flag_line(callback: MemberSetting, flag: FlagSpec, settings: list[MemberSetting]) -> int:
+    """The line where the code makes ``flag``'s setting for the structure
+    ``callback`` puts a function in; 0 when it does not. A function that
+    sets the flag's field and the callback both decides by the settings
+    on a path through the callback's (``if (sleeps) { can_sleep = true;
+    set = f_cansleep; } else { can_sleep = false; set = f; }``); else any
+    setting of the visible code counts. The flag's structure is often
+    reached through a pointer of unknown type (``priv->chip.can_sleep``):
+    its field's name and value say it."""
+    fields = [f for f in settings if f.member == flag.field and f.struct in (flag.struct, "")]
+    cfg = callback.cfg
+    if cfg is not None and any(f.cfg is cfg for f in fields):
+        graph = graph_of(cfg)
+        fields = [f for f in fields if f.cfg is cfg and (f.node in graph.reach(callback.node) or callback.node in graph.reach(f.node))]
+    return next((f.line for f in fields if _flag_value(f.value) == flag.value), 0)
+
+
+class VisibleSetup(NamedTuple):
+    """How the visible code of one side sets things up: the calls it makes
+    and the structure members it sets."""
+
+    calls: frozenset[str]
+    settings: frozenset[tuple[str, str, str]]  # (struct or "", member, value)
+
+    def sets(self, flag: FlagSpec) -> bool:
+        """Whether the code makes ``flag``'s setting (on a structure of
+        its type, or of a type that cannot be told)."""
+        return (flag.struct, flag.field, flag.value) in self.settings or ("", flag.field, flag.value) in self.settings
+
+
+def find_visible_setup(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> VisibleSetup:
+    """The calls and member settings of the visible code of one side (the
+    rules read it once per run: ``PatchFlows.shared``)."""
+    calls: set[str] = set()
     for cf in codemap.functions:
         view = cf.new if side is Side.NEW else cf.old
         if view is not None and view.cfg is not None:
             for node in view.cfg.nodes:
-                out.update(c.name for c in node_calls(node))
-    return frozenset(out)
+                calls.update(c.name for c in node_calls(node))
+    settings = frozenset((s.struct, s.member, _flag_value(s.value)) for s in _visible_settings(codemap, side))
+    return VisibleSetup(frozenset(calls), settings)
 
 
 class SleepingCall(NamedTuple):
@@ -279,17 +332,20 @@ class CallbackSleep(NamedTuple):
     confidence: Confidence
 
 
-def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = frozenset()) -> list[SleepingCall]:
+def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: VisibleSetup, live: set[int] | None = None) -> list[SleepingCall]:
     """Every reachable call that surely may
     sleep (not the low-confidence ones: regmap on MMIO uses a spinlock,
     and hard-irq handlers use it so, e.g. the airoha pinctrl and xilinx
     timer postings of the linux-pwm archive, unless ``seen`` holds one of
     the spec's ``sure_with`` calls: a map set up on I2C), outside the
-    sections RK301 already judges (an atomic lock held)."""
+    sections RK301 already judges (an atomic lock held). With ``live``,
+    only the calls of those nodes."""
     out: list[SleepingCall] = []
     if flow is None:
         return out
     for node, states in reached_nodes(flow):
+        if live is not None and node.id not in live:
+            continue
         if any(kb.lock_context(h.variant) & ATOMIC_CONTEXTS and h.key not in st.unsure for st in states for h in st.locks_held()):
             continue
         for call in node_calls(node):
@@ -299,14 +355,60 @@ def _direct_sleeps(flow: Flow | None, kb: KnowledgeBase, seen: frozenset[str] = 
     return out
 
 
+_BOOLS = {"true": True, "false": False}
+
+
+def _truth(cond: Cond, values: dict[str, bool]) -> bool | None:
+    """What ``cond`` is when its variables have ``values``; None when that
+    does not decide it."""
+    if cond.op == "atom":
+        return values.get(cond.var) if cond.var is not None and cond.var in values else None
+    parts = [_truth(c, values) for c in cond.args]
+    if cond.op == "not":
+        return None if parts[0] is None else not parts[0]
+    if cond.op == "and":
+        return False if False in parts else (True if all(p is True for p in parts) else None)
+    if cond.op == "or":
+        return True if True in parts else (False if all(p is False for p in parts) else None)
+    return None
+
+
+def _live_nodes(cfg: Cfg, params: tuple[str, ...], call: Call) -> set[int] | None:
+    """The nodes of a callee's graph that a path may reach when ``call``
+    passes a constant ``true``/``false`` for a parameter its conditions
+    test (``xfer_core(i2c, msgs, num, true)`` with ``if (polling)``);
+    None when it passes none. A parameter the callee assigns is not
+    taken as constant."""
+    values = {p: _BOOLS[a.strip()] for p, a in zip(params, call.args) if a.strip() in _BOOLS}
+    for node in cfg.nodes:
+        if values and node.kind is NodeKind.STATEMENT and "=" in node.text:
+            for lv, _rv in parse_statement(node.text).assigned:
+                values.pop(lv, None)
+    if not values:
+        return None
+    graph = graph_of(cfg)
+    seen, work = {Cfg.ENTRY}, [Cfg.ENTRY]
+    while work:
+        nid = work.pop()
+        node = cfg.nodes[nid]
+        truth = _truth(parse_condition(node.text), values) if node.kind is NodeKind.CONDITION else None
+        for e in graph.successors(nid):
+            if truth is not None and e.kind in (EdgeKind.TRUE, EdgeKind.FALSE) and (e.kind is EdgeKind.TRUE) != truth:
+                continue
+            if e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return seen
+
+
 def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase, side: Side) -> dict[str, CallbackSleep]:
     """call name -> where it may sleep, for one side of a function that
     runs in atomic context: its own sleeping calls, and calls of visible
-    functions that sleep directly (one level)."""
+    functions that sleep directly (one level) on a path the constant
+    ``true``/``false`` arguments of the call leave open."""
     out: dict[str, CallbackSleep] = {}
     helpers = ff.run.named(side)
-    assert ff.run.codemap is not None  # ff is one of its functions
-    seen = _visible_calls(ff.run.codemap, side)
+    seen = ff.run.shared(find_visible_setup, side)
     for line, call, spec in _direct_sleeps(flow, kb, seen):
         out.setdefault(call.name, CallbackSleep(line, f"{call.display} may sleep", spec.confidence))
     if flow is None:
@@ -320,7 +422,8 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
             sub = helper.side(side)
         except NotAnalysed:
             continue
-        inner = _direct_sleeps(sub, kb, seen)
+        live = _live_nodes(view.cfg, find_param_names(view.source), call)
+        inner = _direct_sleeps(sub, kb, seen, live)
         if inner:
             iline, icall, ispec = inner[0]
             conf = Confidence.MEDIUM if ispec.confidence is Confidence.HIGH else ispec.confidence
@@ -376,7 +479,11 @@ def sleep_in_atomic_callback(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
     Limits:
         The registration (or the marker) must be in the code the patch
         shows. Calls under a spinlock are left to RK301; helpers are
-        followed one level, and only when their code is visible. Calls
+        followed one level, and only when their code is visible, on the
+        paths a constant ``true``/``false`` argument of the call leaves
+        open (``if (!atomic)`` when it passes ``true``). A callback that
+        runs with irqs off but interrupts nothing (a syscore operation,
+        alone on one CPU) is not judged. Calls
         that sleep only on some setups (regmap, which MMIO maps run under
         a spinlock) are reported only when the code shows the setup that
         sleeps (``devm_regmap_init_i2c()``).
@@ -401,8 +508,8 @@ def _callback_sleeps(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     if fn.new is None:
         return
     cb = flow.run.shared(find_atomic_callbacks, Side.NEW).get(fn.name)
-    if cb is None or (cb.flag is not None) != flagged:
-        return
+    if cb is None or (cb.flag is not None) != flagged or not cb.spec.interrupts:
+        return  # (what interrupts nothing runs alone: nothing holds what a sleep there would wait on)
     old, new = flow.old, flow.new
     before: dict[str, CallbackSleep] = {}
     if old is not None and fn.name in flow.run.shared(find_atomic_callbacks, Side.OLD):
@@ -454,20 +561,31 @@ def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: Know
     Limits:
         The flag and the structure that names the callback must be in the
         code the patch shows; a flag left at its default (a zeroed
-        ``can_sleep``) is not seen. Helpers are followed one level.
+        ``can_sleep``) is not seen. Where one function sets both the flag
+        and the callback, the setting on the callback's path counts.
+        Helpers are followed one level. One finding per callback: its
+        other sleeping calls are listed in it.
     """
-    for name, line, what, conf, cb in _callback_sleeps(fn, flow, kb, flagged=True):
-        flag = cb.flag
-        assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
-        other = {"true": "false", "false": "true"}.get(flag.value)
-        change = f"set {flag.field} = {other}" if other else f"drop {flag}"
-        yield Report(
-            line,
-            f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})",
-            f"{change} so that consumers call {fn.name}() only where it may sleep, or keep {name}() out of it",
-            "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
-            conf,
-        )
+    rows = list(_callback_sleeps(fn, flow, kb, flagged=True))
+    if not rows:
+        return
+    # one finding per callback: the flag is the one mistake, each sleeping
+    # call of the callback a place it shows
+    name, line, what, conf, cb = max(rows, key=lambda r: (_RANK[r[3]], -r[1]))
+    more = [f"{n}() (line {ln})" for n, ln, *_ in rows if n != name]
+    flag = cb.flag
+    assert flag is not None  # _callback_sleeps(flagged=True) gives flagged callbacks only
+    other = {"true": "false", "false": "true"}.get(flag.value)
+    change = f"set {flag.field} = {other}" if other else f"drop {flag}"
+    yield Report(
+        line,
+        f"{what}, but {fn.name}() is {cb.spec.note}: {cb.how}, and the code sets {flag} (line {cb.flag_line})"
+        + (f"; it may also sleep in {', '.join(more)}" if more else ""),
+        f"{change} so that consumers call {fn.name}() only where it may sleep, or keep "
+        + (f"{name}() and the others" if more else f"{name}()") + " out of it",
+        "consumers trust the flag and call the callback from atomic context, where sleeping is a bug",
+        conf,
+    )
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from collections import defaultdict
 from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
-from reviewkit.rules.context import find_atomic_callbacks
+from reviewkit.rules.context import AtomicCallback, find_atomic_callbacks
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import find_declared_types, parse_statement
 from reviewkit.rules.flows import FunctionFlows, PatchFlows
@@ -191,6 +191,7 @@ class Taker(NamedTuple):
     context: frozenset[str]  # irq-off and/or bh-off
     note: str  # the callback's context in words
     via: str  # "" or the helper that takes it for the callback
+    deadlock: str = ""  # how the shared lock deadlocks ("": the callback comes in on this CPU)
 
 
 def _typed(name: str, types: dict[str, str]) -> str | None:
@@ -222,8 +223,8 @@ def find_atomic_takers(run: PatchFlows, side: Side) -> dict[tuple[str, str], lis
     named = run.named(side)
     for name, cb in callbacks.items():
         shut = cb.spec.context & _SHIELDS
-        if not shut or name not in named:
-            continue
+        if not shut or not cb.spec.interrupts or name not in named:
+            continue  # (a callback that interrupts nothing never spins on a lock held under it)
         targets = [(name, "")]
         try:
             walk = named[name].side(side)
@@ -246,7 +247,7 @@ def find_atomic_takers(run: PatchFlows, side: Side) -> dict[tuple[str, str], lis
                 if not t.key.name:
                     continue
                 for lid in _lock_ids(t.key, types):
-                    out[lid].append(Taker(name, sub.cfg.nodes[t.node].line, shut, cb.spec.note, target if via else ""))
+                    out[lid].append(Taker(name, sub.cfg.nodes[t.node].line, shut, cb.spec.note, target if via else "", cb.spec.deadlock))
     return out
 
 
@@ -270,6 +271,20 @@ def _callers(codemap: CodeMap, side: Side) -> dict[str, set[str]]:
             for call in node_calls(node):
                 out[call.name].add(cf.name)
     return out
+
+
+def _runs_shut(name: str, missing: frozenset[str], callers: dict[str, set[str]], callbacks: dict[str, AtomicCallback],
+               seen: frozenset[str] = frozenset()) -> bool:
+    """Whether ``name`` runs with ``missing`` shut out already: it is a
+    callback that runs so, or every visible caller of it does (a helper
+    of irq_chip callbacks, at any depth; a call cycle proves nothing)."""
+    cb = callbacks.get(name)
+    if cb is not None:
+        return missing <= cb.spec.context
+    mine = callers.get(name, set()) - {name}
+    if not mine or name in seen:
+        return False
+    return all(_runs_shut(c, missing, callers, callbacks, seen | {name}) for c in mine)
 
 
 def _unshielded(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str], Report]:
@@ -300,9 +315,12 @@ def _unshielded(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tupl
             continue
         if callers is None:
             callers = _callers(flow.run.codemap, side)
-        mine = callers.get(flow.fn.name, set())
-        if mine and all(c in callbacks and missing <= callbacks[c].spec.context for c in mine):
+        if flow.fn.name not in callbacks and _runs_shut(flow.fn.name, missing, callers, callbacks):
             continue  # a helper only those callbacks call: it runs shut off already
+        # a function the visible code neither calls nor registers may be
+        # called with irqs off (from another file, or by a registration the
+        # knowledge does not name): the hazard is likely, not sure
+        unseen = flow.fn.name not in callbacks and not callers.get(flow.fn.name, set()) - {flow.fn.name}
         x = next(o for o in others if o.context & missing)
         want = _shutting_variant(kb, t.key.family, missing)
         rewrite = _rewrite(walk, t, kb, want) if want else None
@@ -315,10 +333,12 @@ def _unshielded(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[tupl
         out[(t.key, t.variant)] = Report(
             line,
             f"{rewrite[0]} leaves {what} on, but {x.function}(){how} takes {t.key} too (line {x.line}), and it runs in {x.note}: "
-            f"if it comes in on this CPU while the lock is held here, it spins on it for ever",
+            + (x.deadlock or "if it comes in on this CPU while the lock is held here, it spins on it for ever")
+            + (f"; nothing visible calls {flow.fn.name}(), so it may run with {what} off already" if unseen else ""),
             f"use {rewrite[1]}" + (f"; and {'; '.join(rel)}" if rel else "") + _flags_note(kb, t.variant, want),
             "a lock shared with an interrupt or softirq must be taken with it shut out everywhere else",
-            Confidence.HIGH if (t.key.family, t.key.name) in takers and not x.via else Confidence.MEDIUM,
+            Confidence.HIGH if (t.key.family, t.key.name) in takers and not x.via and not unseen else Confidence.MEDIUM,
+            severity=Severity.WARNING if unseen else None,
         )
     return out
 
@@ -339,6 +359,10 @@ def lock_shared_with_irq(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
         If the interrupt comes in on this CPU while the lock is held here,
         its handler spins on the lock for ever: a deadlock lockdep
         reports as "inconsistent {HARDIRQ-ON-W} -> {IN-HARDIRQ-W} usage".
+        A callback the irq core calls from a task under the descriptor's
+        lock (``irq_set_type``) makes a lock order instead: an interrupt
+        taken here waits for a descriptor's lock whose holder waits for
+        this one.
 
     Example:
         Okay: void f(struct d *d) { unsigned long flags; spin_lock_irqsave(&d->l, flags); d->n++; spin_unlock_irqrestore(&d->l, flags); }
@@ -355,13 +379,16 @@ def lock_shared_with_irq(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
 
     Knowledge used:
         ``[[atomic_callback]]`` and ``[[atomic_member]]`` (which callbacks
-        run with irqs or bottom halves off), ``[[lock]]`` contexts,
-        ``[[irq_state]]``, ``[[guard]]``.
+        run with irqs or bottom halves off, and how a lock they share
+        deadlocks), ``[[lock]]`` contexts, ``[[irq_state]]``, ``[[guard]]``.
 
     Limits:
         The callback and its registration must be in the code the patch
-        shows; helpers are followed one level. A function that only those
-        callbacks call is taken to run as they do.
+        shows; the callback's helpers are followed one level. A function
+        that only such callbacks call (directly or through helpers) is
+        taken to run as they do. A function nothing visible calls or
+        registers may run with irqs off already (its caller is elsewhere):
+        a warning.
     """
     before = _unshielded(flow, Side.OLD, kb) if fn.old is not None else {}
     yield from introduced(before, _unshielded(flow, Side.NEW, kb))

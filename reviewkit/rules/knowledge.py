@@ -68,6 +68,8 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "gfp_arg": (int, False),
         "note": (str, False),
         "sure_with": (_STR_LIST, False),
+        "never_with": (_STR_LIST, False),
+        "never_when": (_STR_LIST, False),
     },
     "atomic_gfp": {"names": (_STR_LIST, True)},
     "irq_helper": {"name": (str, True), "twin": (str, True)},
@@ -89,6 +91,9 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "confidence": (str, True),
         "note": (str, True),
         "returns": (_STR_LIST, False),
+        "calls": (_STR_LIST, False),
+        "deadlock": (str, False),
+        "interrupts": (bool, False),
     },
     "managed": {
         "names": (_STR_LIST, True),
@@ -107,6 +112,8 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "distinct": (bool, False),
         "when": (str, False),
         "instead": (str, False),
+        "deadlock": (str, False),
+        "interrupts": (bool, False),
     },
     "irq_state": {"lock": (str, True), "restores": (bool, True)},
     "locked_wait": {
@@ -232,22 +239,40 @@ class IteratorSpec(NamedTuple):
     scoped: bool
 
 
+class FlagSpec(NamedTuple):
+    """``STRUCT.FIELD = VALUE``: a setting the visible code may make: one
+    that makes a structure's callbacks run in atomic context
+    (``gpio_chip.can_sleep = false``), or that keeps a call from sleeping
+    (``regmap_config.fast_io = true``)."""
+
+    struct: str
+    field: str
+    value: str  # "true"/"false" for a boolean, else the text
+
+    def __str__(self) -> str:
+        return f"{self.field} = {self.value}"
+
+
 class SleepSpec(NamedTuple):
     name: str
     confidence: Confidence
     gfp_arg: int | None
     note: str
     sure_with: frozenset[str] = frozenset()  # calls that, seen in the code, make the sleep sure
+    never_with: frozenset[str] = frozenset()  # calls that, seen in the code (and no sure_with), rule it out
+    never_when: tuple[FlagSpec, ...] = ()  # settings that, seen in the code (and no sure_with), rule it out
 
 
 class CallbackSpec(NamedTuple):
     """A registrar whose callback argument runs in atomic context."""
 
-    registrar: str  # the registering function ("" for a `returns` marker)
+    registrar: str  # the registering function ("" for a `returns` or `calls` marker)
     arg: int
     context: frozenset[str]
     confidence: Confidence
     note: str  # the context's name, e.g. "hard-irq context"
+    deadlock: str = ""  # how a lock it shares, taken elsewhere with it let in, deadlocks ("": it comes in on the CPU holding it)
+    interrupts: bool = True  # False: it runs with irqs off but interrupts nothing (a syscore operation)
 
 
 class ManagedSpec(NamedTuple):
@@ -261,18 +286,6 @@ class ManagedSpec(NamedTuple):
     instead: str  # the managed release ("" when there is none)
 
 
-class FlagSpec(NamedTuple):
-    """``STRUCT.FIELD = VALUE``: the setting that makes a structure's
-    callbacks run in atomic context (``gpio_chip.can_sleep = false``)."""
-
-    struct: str
-    field: str
-    value: str  # "true"/"false" for a boolean, else the text
-
-    def __str__(self) -> str:
-        return f"{self.field} = {self.value}"
-
-
 class MemberSpec(NamedTuple):
     """A structure member whose function runs in atomic context."""
 
@@ -284,6 +297,8 @@ class MemberSpec(NamedTuple):
     distinct: bool = False  # no other structure has a member of that name
     when: FlagSpec | None = None  # only when the code sets this
     instead: str = ""  # what a callback there does instead of sleeping
+    deadlock: str = ""  # as CallbackSpec.deadlock
+    interrupts: bool = True  # as CallbackSpec.interrupts
 
 
 class LockedWait(NamedTuple):
@@ -348,6 +363,7 @@ class KnowledgeBase:
     callback_results: frozenset[str] = frozenset()  # values only callbacks return that may run with irqs off
     atomic_callbacks: dict[str, CallbackSpec] = field(default_factory=dict)  # registrar -> spec
     atomic_returns: dict[str, CallbackSpec] = field(default_factory=dict)  # returned value -> spec
+    atomic_calls: dict[str, CallbackSpec] = field(default_factory=dict)  # call only such a callback makes -> spec
     managed: dict[str, tuple[ManagedSpec, ...]] = field(default_factory=dict)  # devm getter -> specs
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
     prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
@@ -581,9 +597,11 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
 
     sleepers: dict[str, SleepSpec] = {}
     for entry in data.get("sleep", []):
+        never_when = tuple(_parse_flag(t, f"{where}: [[sleep]] {entry['names'][0]!r}", "never_when") for t in entry.get("never_when", ()))
         for name in entry["names"]:
             sleepers[name] = SleepSpec(
-                name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""), frozenset(entry.get("sure_with", ()))
+                name, Confidence(entry["confidence"]), entry.get("gfp_arg"), entry.get("note", ""),
+                frozenset(entry.get("sure_with", ())), frozenset(entry.get("never_with", ())), never_when,
             )
 
     guards: dict[str, str] = {}
@@ -594,13 +612,17 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
 
     callbacks: dict[str, CallbackSpec] = {}
     markers: dict[str, CallbackSpec] = {}
+    marker_calls: dict[str, CallbackSpec] = {}
     for entry in data.get("atomic_callback", []):
         ctx = frozenset(entry["context"])
         conf = Confidence(entry["confidence"])
+        dead, interrupts = entry.get("deadlock", ""), entry.get("interrupts", True)
         for name in entry["names"]:
-            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"])
+            callbacks[name] = CallbackSpec(name, entry["arg"], ctx, conf, entry["note"], dead, interrupts)
         for value in entry.get("returns", ()):
-            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"])
+            markers[value] = CallbackSpec("", -1, ctx, conf, entry["note"], dead, interrupts)
+        for name in entry.get("calls", ()):
+            marker_calls[name] = CallbackSpec("", -1, ctx, conf, entry["note"], dead, interrupts)
 
     managed: dict[str, tuple[ManagedSpec, ...]] = {}
     for entry in data.get("managed", []):
@@ -634,6 +656,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         callback_results=names_of("callback_result"),
         atomic_callbacks=callbacks,
         atomic_returns=markers,
+        atomic_calls=marker_calls,
         managed=managed,
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
         prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
@@ -643,7 +666,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
     )
 
 
-def _parse_flag(text: str, at: str) -> FlagSpec:
+def _parse_flag(text: str, at: str, key: str = "when") -> FlagSpec:
     """``"gpio_chip.can_sleep = false"`` -> the flag.
 
     Raises:
@@ -651,7 +674,7 @@ def _parse_flag(text: str, at: str) -> FlagSpec:
     """
     m = re.fullmatch(r"\s*(\w+)\.(\w+)\s*=\s*(\S+)\s*", text)
     if m is None:
-        raise ConfigError(f"{at} key 'when': {text!r} is not of the form STRUCT.FIELD = VALUE")
+        raise ConfigError(f"{at} key {key!r}: {text!r} is not of the form STRUCT.FIELD = VALUE")
     value = {"1": "true", "0": "false"}.get(m.group(3), m.group(3))
     return FlagSpec(m.group(1), m.group(2), value)
 
@@ -670,7 +693,8 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for name in entry["members"]:
             members[(entry["struct"], name)] = MemberSpec(
                 entry["struct"], name, frozenset(entry["context"]), Confidence(entry["confidence"]), entry["note"],
-                entry.get("distinct", False), when, entry.get("instead", ""),
+                entry.get("distinct", False), when, entry.get("instead", ""), entry.get("deadlock", ""),
+                entry.get("interrupts", True),
             )
     restores: dict[str, bool] = {}
     for entry in data.get("irq_state", []):

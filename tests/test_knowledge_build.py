@@ -286,6 +286,22 @@ TREE = {
     # references: a get'd node, a lookup through it, a kernel-doc put,
     # a get wrapper on a member and its put twin
     "drivers/of/thing.c": """\
+        /* an allocation handed to the device core before it is returned: its
+         * release is thing_unregister_port(), not kfree() */
+        struct thing_port *thing_register_port(struct device *parent)
+        {
+        	struct thing_port *port = kzalloc(sizeof(*port), GFP_KERNEL);
+
+        	if (!port)
+        		return ERR_PTR(-ENOMEM);
+        	port->dev.parent = parent;
+        	if (device_register(&port->dev)) {
+        		kfree(port);
+        		return ERR_PTR(-EINVAL);
+        	}
+        	return port;
+        }
+
         struct device_node *thing_node(struct thing *t)
         {
         	struct device_node *np = t->np;
@@ -575,11 +591,12 @@ def test_lock_wrappers_and_their_twins(built):
 def test_returns_a_reference(built):
     kb, _ = built
     names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find",
-             "thing_dropped", "thing_swap", "widget_of_node", "widget_data"]
+             "thing_dropped", "thing_swap", "widget_of_node", "widget_data", "thing_register_port"]
     refs = kb.lookup(names).refs
     # thing_swap: its kernel-doc's put is the argument's; widget_data: the
     # put is of another object than the `void *` it returns; widget_of_node:
-    # the header's `return ERR_PTR(-ENODEV);` is a stub, the .c one decides
+    # the header's `return ERR_PTR(-ENODEV);` is a stub, the .c one decides;
+    # thing_register_port: an allocation, a kind the learning does not follow
     assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find", "widget_of_node"}
     f = "drivers/of/thing.c"
     assert refs["thing_node"][1:5] == ("of_node_put", "body", "",

@@ -152,6 +152,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "put_words": (_STR_LIST, False),
         "ref_doc": (_STR_LIST, False),
         "ref_doc_return": (_STR_LIST, False),
+        "ref_kinds": (_STR_LIST, False),
         "core_files": (_STR_LIST, False),
     },
 }

@@ -152,8 +152,10 @@ def test_shipped_database_says_where_it_came_from_and_answers():
     assert db.meta["kernel"].startswith("6.12")
     assert db.meta["complete"] is True
     kb = LearnedKnowledge.for_config(load_config())
-    facts = kb.lookup(["i2c_get_adapter", "of_get_next_cpu_node"], classes=["mutex"], structs=["irq_chip"])
-    assert facts.sleeps["i2c_get_adapter"].via == "mutex_lock"
+    # (i2c_get_adapter, a get of knowledge.toml's [[ref]], is not learned
+    # over: the tables fix what it means)
+    facts = kb.lookup(["i2c_for_each_dev", "of_get_next_cpu_node"], classes=["mutex"], structs=["irq_chip"])
+    assert facts.sleeps["i2c_for_each_dev"].via == "mutex_lock"
     assert facts.cleanups["mutex"].release == "mutex_unlock"
     assert facts.refs["of_get_next_cpu_node"].put == "of_node_put"
     assert "irq_ack" in facts.members["irq_chip"]

@@ -84,7 +84,7 @@ def invoke_once(command: str, fmt: str, path: str) -> Result:
         reviewkit.pipeline.open_reviews = _REAL_OPEN_REVIEWS
 
 _UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
-_GUTTER = re.compile(r"^[ \t]*[│▌|]( |$)", re.M)
+_GUTTER = re.compile(r"^[ \t]*[│▌]( |$)", re.M)  # the unicode bars render draws (the console here is not ASCII)
 # a line of code folded at the terminal's width goes on after the fold mark
 _FOLD = re.compile(r"\n[ \t]*↪")
 # a fence render opens (a comment that proposes a diff is a text fence, then

@@ -116,7 +116,7 @@ class CfgTooLarge(Exception):
     """A statement or condition is too long or too deeply nested to analyse."""
 
 
-def _deeper_than(node: tree_sitter.Node, limit: int) -> bool:
+def deeper_than(node: tree_sitter.Node, limit: int) -> bool:
     """Whether ``node``'s syntax tree, statements inside it not counted (they
     are nodes of their own), is more than ``limit`` levels deep."""
     stack = [(node, 0)]
@@ -219,7 +219,7 @@ class _Builder:
                 raise CfgTooLarge(f"the statement at line {line} is {len(text):,} characters long "
                                   f"(bound {MAX_NODE_CHARS:,})")
             # each level of C syntax holds a token: only a long text can be deep
-            if len(text) > MAX_NODE_DEPTH and _deeper_than(ts, MAX_NODE_DEPTH):
+            if len(text) > MAX_NODE_DEPTH and deeper_than(ts, MAX_NODE_DEPTH):
                 raise CfgTooLarge(f"the statement at line {line} nests more than {MAX_NODE_DEPTH} levels deep")
         self.nodes.append(CfgNode(nid, kind, line, text, self.depth, label, ts))
         if connect:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from reviewkit.cmap.cfg import MAX_NODE_CHARS, MAX_NODE_DEPTH, deeper_than
 from reviewkit.rules.resources import normalise_key, normalise_text
 
 _WRAPS = ("void __rk(void) {{\n{} \n}}", "void __rk(void) {{\n{};\n}}", "void __rk(void) {{\nif ({}) ;\n}}")
@@ -176,10 +177,15 @@ def parse_statement(text: str) -> Stmt:
     """What the statement ``text`` does.
 
     Returns:
-        A Stmt; for text tree-sitter cannot read at all, a Stmt with no calls.
+        A Stmt; for text tree-sitter cannot read at all, or longer or deeper
+        than a CFG node may be, a Stmt with no calls.
     """
+    # bounded as the CFG's nodes are (cmap.cfg): a 50,000-character line of
+    # "-" is 25,000 nested decrements, each normalised with all it holds
+    if len(text) > MAX_NODE_CHARS:
+        return Stmt((), (), None)
     body = _body(_parse_fragment(text))
-    if body is None:
+    if body is None or (len(text) > MAX_NODE_DEPTH and any(deeper_than(n, MAX_NODE_DEPTH) for n in body.named_children)):
         return Stmt((), (), None)
     # one walk of the tree for the calls and the rest: the walk is most of
     # the cost of a statement (326 statements over lru-lock-v16.mbox)

@@ -103,6 +103,28 @@ def pager_command(environ: dict[str, str] | os._Environ) -> str | None:
     return DEFAULT_PAGER if shutil.which("less") else None
 
 
+def _start_pager(pager: str, out: IO[str]) -> subprocess.Popen | None:
+    """The pager's process reading what is written to its stdin, with
+    PAGER_ENV's defaults in its environment; None when it cannot start."""
+    out.flush()
+    env = {**os.environ}
+    for key, value in PAGER_ENV.items():
+        env.setdefault(key, value)
+    try:
+        return subprocess.Popen(pager, shell=True, stdin=subprocess.PIPE, env=env,
+                                encoding=getattr(out, "encoding", None) or "utf-8", errors="replace")
+    except OSError:
+        return None
+
+
+def _not_found(proc: subprocess.Popen, pager: str | None) -> bool:
+    """Whether the shell found no such pager (exit 127); says so on stderr."""
+    if proc.returncode != 127 or not pager or pager == DEFAULT_PAGER:
+        return False
+    sys.stderr.write(f"reviewkit: pager not found: {shlex.split(pager)[0]}\n")
+    return True
+
+
 def show(text: str, screen: Screen, stream: IO[str] | None = None) -> None:
     """Write ``text`` (what was rendered for ``screen``) to the terminal,
     through the pager when it is longer than the screen.
@@ -112,19 +134,10 @@ def show(text: str, screen: Screen, stream: IO[str] | None = None) -> None:
     caller's to handle for ``stream``).
     """
     out = stream or sys.stdout
-    lines = text.count("\n")
-    if screen.pager is None or not (screen.force_pager or lines >= screen.height):
-        out.write(text)
-        out.flush()
-        return
-    out.flush()
-    env = {**os.environ}
-    for key, value in PAGER_ENV.items():
-        env.setdefault(key, value)
-    try:
-        proc = subprocess.Popen(screen.pager, shell=True, stdin=subprocess.PIPE, env=env,
-                                encoding=getattr(out, "encoding", None) or "utf-8", errors="replace")
-    except OSError:
+    proc = None
+    if screen.pager is not None and (screen.force_pager or text.count("\n") >= screen.height):
+        proc = _start_pager(screen.pager, out)
+    if proc is None:
         out.write(text)
         out.flush()
         return
@@ -141,10 +154,8 @@ def show(text: str, screen: Screen, stream: IO[str] | None = None) -> None:
         proc.wait()
     finally:
         signal.signal(signal.SIGINT, previous)
-    if proc.returncode == 127 and screen.pager != DEFAULT_PAGER:
-        # the shell found no such pager: say so, and show the text anyway
-        sys.stderr.write(f"reviewkit: pager not found: {shlex.split(screen.pager)[0]}\n")
-        out.write(text)
+    if _not_found(proc, screen.pager):
+        out.write(text)  # and show the text anyway
         out.flush()
 
 
@@ -163,14 +174,8 @@ def paged(screen: Screen, stream: IO[str] | None = None) -> Iterator[IO[str]]:
         yield out
         out.flush()
         return
-    out.flush()
-    env = {**os.environ}
-    for key, value in PAGER_ENV.items():
-        env.setdefault(key, value)
-    try:
-        proc = subprocess.Popen(screen.pager, shell=True, stdin=subprocess.PIPE, env=env,
-                                encoding=getattr(out, "encoding", None) or "utf-8", errors="replace")
-    except OSError:
+    proc = _start_pager(screen.pager, out)
+    if proc is None:
         yield out
         out.flush()
         return
@@ -185,8 +190,7 @@ def paged(screen: Screen, stream: IO[str] | None = None) -> Iterator[IO[str]]:
             pass
         proc.wait()
         signal.signal(signal.SIGINT, previous)
-    if proc.returncode == 127 and screen.pager != DEFAULT_PAGER:
-        sys.stderr.write(f"reviewkit: pager not found: {shlex.split(screen.pager)[0]}\n")
+    _not_found(proc, screen.pager)
 
 
 __all__ = ["ColorMode", "DEFAULT_PAGER", "Screen", "find_screen", "paged", "pager_command", "show"]

@@ -285,3 +285,21 @@ def test_a_reader_gone_before_the_first_byte_is_no_error(args: list[str], status
     proc.stdout.close()  # before the interpreter has even started: every write fails
     err = proc.stderr.read()
     assert (proc.wait(), err) == (status, b"")
+
+
+def test_a_pager_that_is_not_there_is_said_and_the_text_still_shown(capfd: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    from reviewkit.pager import Screen, paged, show
+
+    screen = Screen(terminal=True, color=False, width=80, height=2, pager="reviewkit-no-such-pager", force_pager=True)
+    out = io.StringIO()
+    show("one\ntwo\nthree\n", screen, out)
+    assert out.getvalue() == "one\ntwo\nthree\n"
+    assert "reviewkit: pager not found: reviewkit-no-such-pager" in capfd.readouterr().err
+    with paged(screen, io.StringIO()) as pipe:
+        try:
+            pipe.write("one\n")
+        except BrokenPipeError:
+            pass
+    assert "reviewkit: pager not found: reviewkit-no-such-pager" in capfd.readouterr().err

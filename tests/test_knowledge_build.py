@@ -302,6 +302,21 @@ TREE = {
         	return port;
         }
 
+        /* a platform device allocated and registered: the caller unregisters
+         * it, a [[ref]] the learning does not follow (learn = false) */
+        struct platform_device *thing_register_pdev(const char *name)
+        {
+        	struct platform_device *pdev = platform_device_alloc(name, -1);
+
+        	if (!pdev)
+        		return ERR_PTR(-ENOMEM);
+        	if (platform_device_add(pdev)) {
+        		platform_device_put(pdev);
+        		return ERR_PTR(-ENODEV);
+        	}
+        	return pdev;
+        }
+
         struct device_node *thing_node(struct thing *t)
         {
         	struct device_node *np = t->np;
@@ -591,12 +606,14 @@ def test_lock_wrappers_and_their_twins(built):
 def test_returns_a_reference(built):
     kb, _ = built
     names = ["thing_node", "thing_node_checked", "thing_first_child", "thing_borrowed", "widget_find",
-             "thing_dropped", "thing_swap", "widget_of_node", "widget_data", "thing_register_port"]
+             "thing_dropped", "thing_swap", "widget_of_node", "widget_data", "thing_register_port",
+             "thing_register_pdev"]
     refs = kb.lookup(names).refs
     # thing_swap: its kernel-doc's put is the argument's; widget_data: the
     # put is of another object than the `void *` it returns; widget_of_node:
     # the header's `return ERR_PTR(-ENODEV);` is a stub, the .c one decides;
-    # thing_register_port: an allocation, a kind the learning does not follow
+    # thing_register_port: an allocation, a kind the learning does not follow;
+    # thing_register_pdev: a platform device, a [[ref]] it does not follow
     assert set(refs) == {"thing_node", "thing_node_checked", "thing_first_child", "widget_find", "widget_of_node"}
     f = "drivers/of/thing.c"
     assert refs["thing_node"][1:5] == ("of_node_put", "body", "",

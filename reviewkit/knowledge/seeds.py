@@ -119,8 +119,8 @@ def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
     for name, op in kb.ops.items():
         # -1: no argument names the lock (a CPU state, or the acquire's result)
         arg = -1 if op.arg is None else op.arg
-        if not op.is_lock and kb.refs[op.family].kind.value not in ref_kinds:
-            continue  # a kind the learning does not follow ([[learn]] ref_kinds)
+        if not op.is_lock and (kb.refs[op.family].kind.value not in ref_kinds or not kb.refs[op.family].learn):
+            continue  # a kind the learning does not follow ([[learn]] ref_kinds, [[ref]] learn = false)
         if op.is_lock:
             kind = {OpKind.ACQUIRE: "acquire", OpKind.TRY: "try", OpKind.RELEASE: "release"}.get(op.kind)
             if kind is not None:
@@ -151,7 +151,7 @@ def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
         lock_release={v: spec.release for v, spec in kb.locks.items()},
         lock_family={v: spec.family for v, spec in kb.locks.items()},
         ref_ops=ref_ops,
-        ref_put={r: spec.put[0] for r, spec in kb.refs.items() if spec.kind.value in ref_kinds},
+        ref_put={r: spec.put[0] for r, spec in kb.refs.items() if spec.kind.value in ref_kinds and spec.learn},
         iterators=iterators,
         failure_values=frozenset(_strings(tables, "learn", "failure_values")),
         error_checks=kb.error_checks,

@@ -54,6 +54,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "kind": (str, False),
         "movable": (bool, False),
         "frees": (bool, False),
+        "learn": (bool, False),
     },
     "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
@@ -218,6 +219,7 @@ class RefSpec(NamedTuple):
     status_result: bool = False  # a get returns a status (0/-errno), not the object
     kind: RefKind = RefKind.REFERENCE
     frees: bool = False  # the put may free the object (its last reference): nothing may use it after
+    learn: bool = True  # the learning follows its gets (False: wrappers hand the object on first)
 
 
 class Op(NamedTuple):
@@ -571,6 +573,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             status_result=result == "status",
             kind=RefKind(kind),
             frees=entry.get("frees", False),
+            learn=entry.get("learn", True),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")

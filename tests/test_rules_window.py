@@ -89,6 +89,7 @@ WINDOW_CASES = {
     "14-acquire-removed": set(),
     "15-unlock-removed-lock-not-shown": {("RK101", "drv_cache", 29, "warning")},
     "16-unlock-removed-success-return": set(),
+    "17-release-of-an-earlier-call-head-hidden": {("RK401", "drv_apply", 57, "info")},
 }
 
 

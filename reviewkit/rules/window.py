@@ -561,8 +561,13 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 noun = _noun(kb, key, "")
                 how = "returns" if node.kind is NodeKind.RETURN else "jumps"
                 # no path to the release takes it: the release gives back
-                # what an earlier call took (a disable branch's clk_disable())
-                given = not key.is_lock and not _maybe_taken_before(cfg, nv, rel, key.family, kb)
+                # what an earlier call took (a disable branch's clk_disable());
+                # an enable count is taken and dropped by different calls (a
+                # chip's enable and disable): unless a shown line takes it,
+                # lines the patch hides prove nothing either
+                spec = kb.refs.get(key.family)
+                split = spec is not None and spec.kind is RefKind.ENABLE
+                given = not key.is_lock and not _maybe_taken_before(cfg, nv, rel, key.family, kb, hidden_may=not split)
                 yield WindowIssue(
                     IssueKind.EXIT_SKIPS, key, "", node.line, err, definite or (node.kind is NodeKind.RETURN and before is None
                                                                                  and not old_exits),
@@ -575,9 +580,10 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 break
 
 
-def _maybe_taken_before(cfg: Cfg, view: FunctionView, nid: int, family: str, kb: KnowledgeBase) -> bool:
+def _maybe_taken_before(cfg: Cfg, view: FunctionView, nid: int, family: str, kb: KnowledgeBase,
+                        hidden_may: bool = True) -> bool:
     """Some path into ``nid`` takes a resource of ``family``, or crosses
-    lines not shown (which may)."""
+    lines not shown (which may, unless not ``hidden_may``)."""
     graph = graph_of(cfg)
     seen = {nid}
     work = [nid]
@@ -587,13 +593,14 @@ def _maybe_taken_before(cfg: Cfg, view: FunctionView, nid: int, family: str, kb:
             if e.kind is EdgeKind.BACK or e.src in seen or e.src < 2:
                 continue
             node = cfg.nodes[e.src]
-            if view.window is not None and e.kind is not EdgeKind.JUMP and view.window.gap_between(node.line, cfg.nodes[cur].line):
+            if (hidden_may and view.window is not None and e.kind is not EdgeKind.JUMP
+                    and view.window.gap_between(node.line, cfg.nodes[cur].line)):
                 return True
             if any(op.kind is not OpKind.RELEASE and k.family == family for _c, op, k in _resource_ops(node, kb)):
                 return True
             seen.add(e.src)
             work.append(e.src)
-    return view.window is not None and not view.window.head
+    return hidden_may and view.window is not None and not view.window.head
 
 
 def _tests_result_of(cfg: Cfg, cond: int, key: ResourceKey, kb: KnowledgeBase) -> bool:

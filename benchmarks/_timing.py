@@ -7,10 +7,13 @@ the CPU time is the steadier figure to compare.
 
 from __future__ import annotations
 
+import os
 import resource
 import statistics
 import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import NamedTuple, Sequence
 
 
@@ -68,3 +71,22 @@ def print_timings(rows: list[tuple[str, Timing]], baseline: Timing, name: str = 
     for label, t in rows:
         print(f"{label:<{width}}  {t.wall * 1000:8.1f}  {t.cpu * 1000:8.1f}  {t.wall / baseline.wall:12.2f}  "
               f"{t.cpu / baseline.cpu:12.2f}  {t.code}")
+
+
+def reviewkit_argv() -> list[str]:
+    """How to run reviewkit: the console script beside this interpreter (a
+    version manager's shim on PATH adds its own start-up, and another
+    reviewkit on PATH would be another installation), else ``-m``."""
+    script = Path(sys.executable).with_name("reviewkit")
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
+
+
+def bench_env() -> dict[str, str]:
+    """The environment of a timed run: no colour, and Python's bytecode
+    cache on (in a directory of its own), as for any installed package,
+    even where the calling environment sets PYTHONDONTWRITEBYTECODE."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
+    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
+    return env

@@ -46,6 +46,9 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import reviewkit_argv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 ARCHIVE = ROOT.parent / "shared" / "archives" / "linux-pwm.vger.kernel.org.0.git"
 # A real patch of the archive and its thread (nine messages: the cover
@@ -215,8 +218,7 @@ def main() -> None:
     if not args.archive.is_dir():
         print(f"skipped: {args.archive} is not there")
         return
-    script = Path(sys.executable).with_name("reviewkit")
-    rk = [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
+    rk = reviewkit_argv()
     b4 = Path(sys.executable).with_name("b4")
     b4_cmd = str(b4) if b4.is_file() else shutil.which("b4")
     work = Path(tempfile.mkdtemp(prefix="bench-archive-"))

@@ -21,7 +21,6 @@ package), even when the calling environment sets PYTHONDONTWRITEBYTECODE.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
 import sys
@@ -29,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import Timing, print_timings, time_runs  # noqa: E402
+from _timing import Timing, bench_env, print_timings, reviewkit_argv, time_runs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES = ROOT / "tests" / "data" / "corpus" / "threads" / "lru-lock-v16.mbox"
@@ -44,14 +43,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
-    # The console script beside this interpreter, as bench_check.py runs it:
-    # another reviewkit on PATH would be another installation.
-    script = Path(sys.executable).with_name("reviewkit")
-    base = [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
-    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
+    base = reviewkit_argv()
+    env = bench_env()
     b4 = Path(sys.executable).with_name("b4")
     b4_cmd = str(b4) if b4.is_file() else shutil.which("b4")
 

@@ -20,12 +20,14 @@ bench_review.py.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import bench_env, reviewkit_argv  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS = ROOT / "tests" / "data" / "corpus" / "threads"
@@ -69,12 +71,8 @@ def main() -> int:
     parser.add_argument("--archive", type=Path, default=ARCHIVE)
     parser.add_argument("--no-archive", action="store_true", help="leave out the whole-archive group")
     args = parser.parse_args()
-    script = Path(sys.executable).with_name("reviewkit")
-    base = [str(script)] if script.is_file() else [sys.executable, "-m", "reviewkit"]
-    env = {**os.environ, "NO_COLOR": "1"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
-    env["PYTHONPYCACHEPREFIX"] = str(cache / "pycache")
+    base = reviewkit_argv()
+    env = bench_env()
 
     ok = table("two versions of a 22-patch series (interleaved, median of %d)" % args.runs, interleaved([
         ("review v16", [*base, "review", "--format", "json", str(V16)]),

@@ -135,7 +135,7 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
             if msg.kind is MessageKind.PATCH and msg.msgid in mail_patches:
                 continue
             original = _reviewed_patch(msg, thread, mail_patches, by_title)
-            if original is None and _under(msg, thread, postings_ids):
+            if original is None and _nearest(msg.msgid, thread, postings_ids) is not None:
                 # A reply to a cover letter of the input (or below one): a
                 # diff in it is someone's proposal, quoted or written there,
                 # not the posting (Hugh Dickins' fix-up in lru-lock-v16.mbox,
@@ -380,18 +380,6 @@ def _series_rules(config: Config) -> tuple[str, ...]:
     from reviewkit.rules.registry import all_rules
 
     return tuple(r.id for r in all_rules() if r.series)
-
-
-def _under(msg: Message, thread: Thread, postings: set[str]) -> bool:
-    """True when an ancestor of ``msg`` is one of ``postings``."""
-    seen = set()
-    cur = thread.parents.get(msg.msgid)
-    while cur and cur not in seen:
-        if cur in postings:
-            return True
-        seen.add(cur)
-        cur = thread.parents.get(cur)
-    return False
 
 
 def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:

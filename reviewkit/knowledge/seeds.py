@@ -115,12 +115,14 @@ def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
     sleepers = {n: s.gfp_arg for n, s in kb.sleepers.items() if s.confidence is not Confidence.LOW}
     lock_ops: dict[str, LockOp] = {}
     ref_ops: dict[str, LockOp] = {}
+    # the [[ref]] entries the learning follows: [[learn]] ref_kinds, and not learn = false
     ref_kinds = frozenset(_strings(tables, "learn", "ref_kinds"))
+    followed = {r: spec for r, spec in kb.refs.items() if spec.kind.value in ref_kinds and spec.learn}
     for name, op in kb.ops.items():
         # -1: no argument names the lock (a CPU state, or the acquire's result)
         arg = -1 if op.arg is None else op.arg
-        if not op.is_lock and (kb.refs[op.family].kind.value not in ref_kinds or not kb.refs[op.family].learn):
-            continue  # a kind the learning does not follow ([[learn]] ref_kinds, [[ref]] learn = false)
+        if not op.is_lock and op.family not in followed:
+            continue
         if op.is_lock:
             kind = {OpKind.ACQUIRE: "acquire", OpKind.TRY: "try", OpKind.RELEASE: "release"}.get(op.kind)
             if kind is not None:
@@ -151,7 +153,7 @@ def build_seeds(tables: Mapping[str, list[dict[str, Any]]]) -> Seeds:
         lock_release={v: spec.release for v, spec in kb.locks.items()},
         lock_family={v: spec.family for v, spec in kb.locks.items()},
         ref_ops=ref_ops,
-        ref_put={r: spec.put[0] for r, spec in kb.refs.items() if spec.kind.value in ref_kinds and spec.learn},
+        ref_put={r: spec.put[0] for r, spec in followed.items()},
         iterators=iterators,
         failure_values=frozenset(_strings(tables, "learn", "failure_values")),
         error_checks=kb.error_checks,

@@ -48,6 +48,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import reviewkit_argv  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 PATCHES = ROOT / "tests" / "data" / "corpus" / "patches"
 INPUTS = ("117_v16-16-22-patch-posting.eml", "103_v16-02-22-patch-posting.eml", "119_v16-18-22-patch-posting.eml")
@@ -158,10 +161,8 @@ def main() -> None:
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             env["PYTHONPYCACHEPREFIX"] = str(cache_root / "pycache")
 
-        # The console script beside this interpreter: a version manager's
-        # shim on PATH (pyenv's is a shell script) would add its own start-up.
-        script = Path(sys.executable).with_name("reviewkit")
-        check = [str(script), "check"] if script.is_file() else [sys.executable, "-m", "reviewkit", "check"]
+        reviewkit = reviewkit_argv()
+        check = [*reviewkit, "check"]
         driver = work / "driver.py"
         driver.write_text(DRIVER)
         checkpatch = find_checkpatch(args.tarball, cache_root)
@@ -177,8 +178,7 @@ def main() -> None:
         if perl:
             secs, cpu, code = run_timed([perl, "-e", "1"], runs=args.runs, env=env)
             rows.append(("perl -e 1", secs, cpu, code))
-        secs, cpu, code = run_timed([check[0], "--help"] if script.is_file() else
-                                    [sys.executable, "-m", "reviewkit", "--help"], runs=args.runs, env=env)
+        secs, cpu, code = run_timed([*reviewkit, "--help"], runs=args.runs, env=env)
         rows.append(("reviewkit --help", secs, cpu, code))
 
         cold_dir = work / "cold"

@@ -6,6 +6,7 @@ import email
 import email.policy
 import re
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -468,50 +469,48 @@ def _mail_files() -> list[Path]:
     return sorted(p for p in data.rglob("*") if p.is_file() and p.suffix in (".eml", ".mbox", ".patch", ".txt", ".gz"))
 
 
-def test_the_head_reader_gives_the_values_of_the_mail_parser() -> None:
-    import email
-
+def _mail_raws() -> Iterator[RawMessage]:
+    """Every message of every mail file under tests/data that reads as mail."""
     from reviewkit.errors import ReviewkitError
-    from reviewkit.mail.headers import HEAD_FIELDS, MIME_FIELDS, read_head
-    from reviewkit.source import read_messages
 
-    compared = 0
     for path in _mail_files():
         try:
             raws = list(read_messages([str(path)]))
         except ReviewkitError:
             continue
-        for raw in raws:
-            if raw.archive_page:
-                continue
-            data = raw.data.removeprefix(b"\xef\xbb\xbf")
-            parsed: dict[str, str] = {}
-            for name, value in email.message_from_bytes(data).raw_items():
-                key = name.strip().lower()
-                if key in HEAD_FIELDS + MIME_FIELDS and key not in parsed:
-                    parsed[key] = value if isinstance(value, str) else str(value)
-            assert read_head(data) == parsed, raw.origin
-            compared += 1
+        yield from raws
+
+
+def test_the_head_reader_gives_the_values_of_the_mail_parser() -> None:
+    import email
+
+    from reviewkit.mail.headers import HEAD_FIELDS, MIME_FIELDS, read_head
+
+    compared = 0
+    for raw in _mail_raws():
+        if raw.archive_page:
+            continue
+        data = raw.data.removeprefix(b"\xef\xbb\xbf")
+        parsed: dict[str, str] = {}
+        for name, value in email.message_from_bytes(data).raw_items():
+            key = name.strip().lower()
+            if key in HEAD_FIELDS + MIME_FIELDS and key not in parsed:
+                parsed[key] = value if isinstance(value, str) else str(value)
+        assert read_head(data) == parsed, raw.origin
+        compared += 1
     assert compared > 250
 
 
 def test_threading_is_what_parse_message_gives() -> None:
-    from reviewkit.errors import ReviewkitError
     from reviewkit.mail import parse_message, parse_threading
     from reviewkit.mail.parse import has_own_msgid
-    from reviewkit.source import read_messages
 
     compared = 0
-    for path in _mail_files():
-        try:
-            raws = list(read_messages([str(path)]))
-        except ReviewkitError:
-            continue
-        for raw in raws:
-            m = parse_message(raw)
-            t = parse_threading(raw)
-            assert t == (m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp, has_own_msgid(m)), raw.origin
-            compared += 1
+    for raw in _mail_raws():
+        m = parse_message(raw)
+        t = parse_threading(raw)
+        assert t == (m.msgid, m.in_reply_to, m.references, m.subject, m.timestamp, has_own_msgid(m)), raw.origin
+        compared += 1
     assert compared > 250
 
 
@@ -519,24 +518,17 @@ def test_a_message_of_one_part_is_read_as_the_mail_parser_reads_it(monkeypatch: 
     # parse_message takes the body of a one-part message whole instead of
     # through email.message_from_bytes: the Message is the same
     import reviewkit.mail.parse as parse
-    from reviewkit.errors import ReviewkitError
-    from reviewkit.source import read_messages
 
     shortcut = parse._one_part
     taken = compared = 0
-    for path in _mail_files():
-        try:
-            raws = list(read_messages([str(path)]))
-        except ReviewkitError:
-            continue
-        for raw in raws:
-            fast = parse.parse_message(raw)
-            monkeypatch.setattr(parse, "_one_part", lambda *args: None)
-            whole = parse.parse_message(raw)
-            monkeypatch.setattr(parse, "_one_part", shortcut)
-            assert fast == whole, raw.origin
-            compared += 1
-            data = raw.data.removeprefix(b"\xef\xbb\xbf")
-            taken += not raw.archive_page and shortcut(*parse.split_head(data)[:1], data,
-                                                        parse.split_head(data)[1]) is not None
+    for raw in _mail_raws():
+        fast = parse.parse_message(raw)
+        monkeypatch.setattr(parse, "_one_part", lambda *args: None)
+        whole = parse.parse_message(raw)
+        monkeypatch.setattr(parse, "_one_part", shortcut)
+        assert fast == whole, raw.origin
+        compared += 1
+        data = raw.data.removeprefix(b"\xef\xbb\xbf")
+        taken += not raw.archive_page and shortcut(*parse.split_head(data)[:1], data,
+                                                    parse.split_head(data)[1]) is not None
     assert compared > 250 and taken > 150

@@ -28,8 +28,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO
+from typing import IO, NamedTuple
 
 DEFAULT_PAGER = "less -FRX"
 # What git sets for its pager when the user has not (git's pager.c).
@@ -42,8 +41,7 @@ class ColorMode(str, enum.Enum):
     never = "never"
 
 
-@dataclass(frozen=True)
-class Screen:
+class Screen(NamedTuple):
     """What standard output is: a terminal of ``width`` x ``height``, or not.
 
     ``color``: send colour. ``pager``: the pager command to run when the

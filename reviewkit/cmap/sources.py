@@ -31,7 +31,7 @@ queries take quadratic time over a run of unclosed ``(`` or ``{``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 from pathlib import Path
 
 from reviewkit.model import FileDiff, FileStatus, Hunk, Side
@@ -48,8 +48,7 @@ LEFT_OUT_MARKER = "/* ... line left out: too long or nested too deep ... */"
 _GIT_TIMEOUT = 30
 
 
-@dataclass(frozen=True)
-class SideText:
+class SideText(NamedTuple):
     """One side of one file.
 
     ``lines`` are the side's lines (``lines[0]`` is line 1). ``visible`` is

@@ -105,8 +105,7 @@ class CallbackFact(NamedTuple):
     origin: str
 
 
-@dataclass(frozen=True)
-class KnownNames:
+class KnownNames(NamedTuple):
     """What the hand-written knowledge (knowledge.toml and the config)
     already says, by kind: a fact of the shipped database on these is
     dropped (the hand-written one wins); one of a user-built database is

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from fnmatch import fnmatchcase
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from reviewkit.model import Confidence
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, OpKind, build_knowledge
@@ -24,8 +24,7 @@ from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, OpKind, build_knowledge
 LockOp = tuple[str, str, str, int]
 
 
-@dataclass(frozen=True)
-class CleanupMacro:
+class CleanupMacro(NamedTuple):
     macro: str
     kind: str
     type_arg: int = -1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from reviewkit.model import Block, BlockKind, Message, MessageKind
 from reviewkit.quotes.attribution import attribution_span, is_outlook_start
@@ -11,8 +11,7 @@ from reviewkit.quotes.prefix import parse_quote_prefix
 from reviewkit.quotes.trailers import is_trailer_line
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     kind: BlockKind
     depth: int
     credited_to: str | None

@@ -4,7 +4,6 @@ releasing it."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
@@ -150,5 +149,5 @@ def write_after_unlock(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
         # a new function: no unlock moved up, no write moved down; the
         # function may own the object by then (taken off a list, after a
         # completion), which the text cannot tell: a note
-        found = (dataclasses.replace(r, severity=Severity.INFO) for r in found)
+        found = (r._replace(severity=Severity.INFO) for r in found)
     yield from found

@@ -11,7 +11,6 @@ one remembered splits the walk's states).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Mapping
 
 from reviewkit.model import Cfg, NodeKind
@@ -49,7 +48,7 @@ def unwrap_tests(cond: Cond, wrappers: Mapping[str, int]) -> Cond:
             return cond
         return unwrap_tests(parse_condition(call.args[index]), wrappers)
     args = tuple(unwrap_tests(a, wrappers) for a in cond.args)
-    return cond if args == cond.args else replace(cond, args=args)
+    return cond if args == cond.args else cond._replace(args=args)
 
 
 def evaluate(cond: Cond, state: State) -> bool | None:

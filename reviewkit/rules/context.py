@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
@@ -124,8 +123,7 @@ def sleep_in_atomic(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
 # ---------------------------------------------------------------- RK304
 
 
-@dataclass(frozen=True)
-class AtomicCallback:
+class AtomicCallback(NamedTuple):
     """Why a function runs in atomic context: the registration that names
     it (or the value it returns, or the structure member it is put in)."""
 
@@ -588,8 +586,7 @@ def sleep_in_nonsleeping_chip(fn: ChangedFunction, flow: FunctionFlows, kb: Know
     )
 
 
-@dataclass(frozen=True)
-class IrqRegion:
+class IrqRegion(NamedTuple):
     """Code between a global irq-off acquire and its releases."""
 
     node: int  # the acquire

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.cfg import MAX_NODE_CHARS, MAX_NODE_DEPTH, deeper_than
 from reviewkit.rules.resources import normalise_key, normalise_text
@@ -27,8 +26,7 @@ UPDATED = "<updated>"  # the value of `x++` / `x += n`: changed, unknown
 CONFIG_TESTS = frozenset({"IS_ENABLED", "IS_BUILTIN", "IS_MODULE", "IS_REACHABLE"})
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(NamedTuple):
     """One call expression: ``lhs = name(args)``.
 
     ``args`` are normalised argument texts; ``lhs`` is the variable (or
@@ -55,8 +53,7 @@ class Call:
         return None
 
 
-@dataclass(frozen=True)
-class Stmt:
+class Stmt(NamedTuple):
     """What one statement does, as far as the rules care."""
 
     calls: tuple[Call, ...]
@@ -72,8 +69,7 @@ class Stmt:
 # ------------------------------------------------------------------ conditions
 
 
-@dataclass(frozen=True)
-class Cond:
+class Cond(NamedTuple):
     """A condition's boolean shape.
 
     ``op`` is "atom", "not", "and", "or". An atom is a variable (``var``

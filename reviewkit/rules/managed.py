@@ -11,7 +11,6 @@ across the functions of the patch, by its member path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
@@ -26,8 +25,7 @@ from reviewkit.rules.resources import normalise_key
 _NEUTRAL = re.compile(r"^(NULL|0|ERR_PTR\(.*\)|ERR_CAST\(.*\))$")
 
 
-@dataclass(frozen=True)
-class Managed:
+class Managed(NamedTuple):
     """Where a managed resource came from."""
 
     spec: ManagedSpec

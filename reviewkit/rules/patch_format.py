@@ -14,8 +14,7 @@ the commit message when one is meant (None for the subject or the diffstat).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from reviewkit.mail.subject import parse_subject
 from reviewkit.model import Confidence, Message, Patch, Posting, Severity
@@ -124,8 +123,7 @@ def subject_format(patch: Patch | None, message: Message | None) -> Iterator[Rep
 # series numbering
 
 
-@dataclass(frozen=True)
-class Posted:
+class Posted(NamedTuple):
     """One mail of a series as the numbering check sees it."""
 
     subject: str
@@ -536,7 +534,7 @@ def changelog(patch: Patch | None, message: Message | None, series: tuple[Postin
     elif message is not None and (message.series.total or 1) > 1:
         # one file of a series (the sendemail-validate hook): the cover
         # letter may carry the changelog, and it is not in the input
-        yield from (replace(f, severity=Severity.INFO, message=f.message + "; the cover letter (not given) may carry it")
+        yield from (f._replace(severity=Severity.INFO, message=f.message + "; the cover letter (not given) may carry it")
                     for f in found)
     else:
         yield from found
@@ -624,8 +622,7 @@ _STAT_VALUE = re.compile(r"\s+(?:(\d+)(?:\s+[+\-]*)?|Bin(?:\s+(\d+)\s+->\s+(\d+)
 _STAT_SUMMARY = re.compile(r"^\s*(\d+) files? changed(?:, (\d+) insertions?\(\+\))?(?:, (\d+) deletions?\(-\))?")
 
 
-@dataclass(frozen=True)
-class StatEntry:
+class StatEntry(NamedTuple):
     path: str
     changes: int | None  # None for a binary file
 
@@ -733,8 +730,8 @@ def find_diffstat_problems(diffstat: str, patch: Patch) -> list[Report]:
 
 
 def _with_suggestion(f: Report) -> Report:
-    return replace(f, suggestion="regenerate the patch with git format-patch instead of editing the diff by hand",
-                   rationale="a hand-edited diff that disagrees with its diffstat often fails to apply")
+    return f._replace(suggestion="regenerate the patch with git format-patch instead of editing the diff by hand",
+                       rationale="a hand-edited diff that disagrees with its diffstat often fails to apply")
 
 
 @rule("RK507", category="patch-format", severity=Severity.ERROR)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass
 from itertools import islice
 from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, NamedTuple, TypeVar
 
@@ -88,8 +87,7 @@ def exit_returns(flow: Flow, nid: int) -> str | None:
     return parse_statement(node.text).returns
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """A call and the locks held around it on one side."""
 
     text: str  # normalised call text (parameters of an inlined callee substituted)

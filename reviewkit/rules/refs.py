@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
@@ -280,8 +279,7 @@ def _old_get_followers(flow: FunctionFlows, kb: KnowledgeBase, key: ResourceKey)
     return out
 
 
-@dataclass(frozen=True)
-class GetMove:
+class GetMove(NamedTuple):
     """Where a get could go: the branch that keeps the reference."""
 
     get: GetSite

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from reviewkit.model import CATEGORIES, Confidence, Severity
 
@@ -38,8 +37,7 @@ RULE_ID = re.compile(r"^RK[0-9]{3}$")
 PARAMETERS = frozenset({"fn", "flow", "patch", "codemap", "message", "series", "cover", "kb", "config"})
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What a rule found, before the engine names the rule that found it.
 
     ``line`` is a new-side line (None: the subject, the diffstat). ``file``
@@ -58,8 +56,7 @@ class Report:
     severity: Severity | None = None
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     name: str  # the function's name, e.g. "early_get"
     category: str

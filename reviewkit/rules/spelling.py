@@ -19,9 +19,8 @@ import enum
 import functools
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from reviewkit.cache import Entry
 from reviewkit.config import Config
@@ -155,8 +154,7 @@ class Segment(enum.Enum):
     STRING = "string"
 
 
-@dataclass(frozen=True)
-class Prose:
+class Prose(NamedTuple):
     """A piece of text on one line: ``file`` ("" for the commit message) and
     ``line`` (new-side line, or the commit message line, 1-based)."""
 
@@ -353,8 +351,7 @@ def find_words(text: str) -> Iterator[tuple[str, str]]:
         yield word, word.lower().replace("\u2019", "'")
 
 
-@dataclass(frozen=True)
-class Misspelling:
+class Misspelling(NamedTuple):
     word: str
     fixes: tuple[str, ...]
     where: Prose

@@ -10,7 +10,6 @@ happen on some path.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from reviewkit.rules.resources import ResourceKey
@@ -97,8 +96,7 @@ class EventKind(str, enum.Enum):
     ITERATOR_PUT = "iterator-put"  # dropped in an iterator loop's body, which the iterator drops again
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     kind: EventKind
     node: int
     key: ResourceKey

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from reviewkit.errors import ConfigError
 from reviewkit.model import Patch, Severity
@@ -19,8 +18,7 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.spelling import DATA, Prose, Segment, find_added_text
 
 
-@dataclass(frozen=True)
-class Marker:
+class Marker(NamedTuple):
     pattern: re.Pattern[str]
     says: str
 

@@ -30,8 +30,7 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Collection, Iterator
+from typing import Collection, Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
@@ -55,8 +54,7 @@ class IssueKind(enum.Enum):
     RELEASED_TWICE = "released-twice"  # a path releases what it released already
 
 
-@dataclass(frozen=True)
-class WindowIssue:
+class WindowIssue(NamedTuple):
     """One thing the hunks prove; ``line`` on the new side."""
 
     kind: IssueKind
@@ -73,8 +71,7 @@ class WindowIssue:
 # ---------------------------------------------------------------- the patch
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """What the patch does to one file, as the window proofs need it.
 
     ``old_to_new``: the line numbers of the lines both sides share (the
@@ -253,8 +250,7 @@ def _hands_on(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class End:
+class End(NamedTuple):
     """Where a walk ahead stopped."""
 
     node: int

@@ -24,28 +24,15 @@ dropped from an unchanged patch, a changelog that misses a change.
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from reviewkit.config import Config
-from reviewkit.model import (
-    AnswerKind,
-    CheckItem,
-    CodeMap,
-    CommentFate,
-    CommentScope,
-    Finding,
-    Patch,
-    PatchLink,
-    Posting,
-    Review,
-    ScopeKind,
-    Severity,
-    Status,
-    Trailer,
-    Verdict,
-)
+from reviewkit.model import CheckItem, CodeMap, Finding, Patch, Posting, ScopeKind, Severity, Status, Trailer
 from reviewkit.rules import patch_format as pf
 from reviewkit.rules.registry import is_enabled
+
+if TYPE_CHECKING:  # the versions' records are defined only when --previous asks for them
+    from reviewkit.model.review import CommentFate, PatchLink, Review
 
 # The families of the rules engine's own item: locks, references, context,
 # error paths.
@@ -307,6 +294,8 @@ def build_version_items(review: Review, current: Sequence[str]) -> tuple[CheckIt
 def _review_item(fates: Sequence[CommentFate], label: str, subject: str, where: str) -> CheckItem:
     """previous-review: open questions fail; open comments, and agreements
     with nothing changed, warn."""
+    from reviewkit.model.review import AnswerKind, CommentScope, Verdict
+
     asked = [f for f in fates if f.verdict is Verdict.OPEN and f.questions]
     unanswered = [f for f in fates if f.verdict is Verdict.OPEN and not f.questions]
     # an agreement on a cover letter changes no code to look at

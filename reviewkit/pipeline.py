@@ -29,13 +29,12 @@ from reviewkit.model import (
     Patch,
     PatchSource,
     Posting,
-    Review,
-    ScanRecord,
     Thread,
     Trailer,
 )
 
 if TYPE_CHECKING:
+    from reviewkit.model.review import Review, ScanRecord
     from reviewkit.hook import SeriesMemory
     from reviewkit.mail.index import MailIndex
     from reviewkit.source import Input
@@ -182,6 +181,7 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
         if cm is not None:
             comments[msgid] = _annotate_comments(cs, cm)
 
+    from reviewkit.model.review import Review
     from reviewkit.overview import build_overview
     from reviewkit.rules.engine import merge_findings
 
@@ -330,6 +330,7 @@ def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]
     Returns:
         A record per posting, in thread reading order.
     """
+    from reviewkit.model.review import ScanRecord
     from reviewkit.rules.engine import merge_findings
 
     threads, warnings = thread_messages(raws)

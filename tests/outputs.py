@@ -30,7 +30,7 @@ from typer.testing import CliRunner, Result
 import reviewkit.pipeline
 from reviewkit.cli import app
 from reviewkit.config import Config
-from reviewkit.model import Review
+from reviewkit.model.review import Review
 from reviewkit.render.safe import safe_plain
 
 _REAL_BUILD_REVIEW = reviewkit.pipeline.build_review

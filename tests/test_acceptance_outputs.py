@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewkit.model import Review
+from reviewkit.model.review import Review
 from tests.conftest import CORPUS, MLOCK_THREAD, ROOT, SEED
 from tests.outputs import build_review_once, find_lost_lines, invoke_once, render_outputs
 

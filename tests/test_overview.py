@@ -21,12 +21,12 @@ from reviewkit.model import (
     Finding,
     Message,
     MessageKind,
-    PatchStatus,
     Posting,
     Series,
     Severity,
     find_questions,
 )
+from reviewkit.model.review import PatchStatus
 from reviewkit.overview import (
     Selection,
     diff_start,

@@ -14,7 +14,8 @@ import dataclasses
 
 import pytest
 
-from reviewkit.model import Anchor, ChangedFunction, Function, FunctionStatus, FunctionView, Review, Side
+from reviewkit.model import Anchor, ChangedFunction, Function, FunctionStatus, FunctionView, Side
+from reviewkit.model.review import Review
 from tests.outputs import find_lost_lines, render_outputs
 from tests.test_render_model import PATCH_ID, REPLY_ID, sample_review
 

@@ -27,13 +27,13 @@ from reviewkit.model import (
     MessageKind,
     Patch,
     PatchSource,
-    Review,
     Series,
     Severity,
     Side,
     Thread,
     Trailer,
 )
+from reviewkit.model.review import Review
 from reviewkit.cmap import annotate
 from reviewkit.overview import build_overview
 from reviewkit.render.layout import build_layout, function_sections

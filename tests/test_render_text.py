@@ -49,7 +49,7 @@ def test_comment_and_finding_are_renderables() -> None:
 
 
 def test_empty_review_says_so() -> None:
-    from reviewkit.model import Review
+    from reviewkit.model.review import Review
 
     console = Console(file=io.StringIO(), width=80, color_system=None, legacy_windows=False)
     render_text(Review((), (), {}, (), (), ()), console)

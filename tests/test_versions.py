@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from reviewkit.config import load_config
-from reviewkit.model import (
+from reviewkit.model import Side
+from reviewkit.model.review import (
     AnswerKind,
     CommentScope,
     FindingStatus,
     FunctionDelta,
     LinkKind,
     Review,
-    Side,
     Verdict,
 )
 from reviewkit.pipeline import build_review
@@ -394,7 +394,7 @@ def test_check_previous_on_lru_lock_names_the_changed_patches_the_changelog_miss
 
 def _version(v: int, title: str, when: float, *, author: str = "Ann Author", email: str = "ann@example.org",
              patches: tuple[str, ...] = (), resend: bool = False):  # type: ignore[no-untyped-def]
-    from reviewkit.model import SeriesVersion
+    from reviewkit.model.review import SeriesVersion
 
     return SeriesVersion(v, title, author, email, "", when, None, patches or (f"<{title}-{v}-{when}>",),
                          None, resend)

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from reviewkit.mail import parse_message
-from reviewkit.model import LinkKind, MessageKind, Posting
+from reviewkit.model import MessageKind, Posting
+from reviewkit.model.review import LinkKind
 from reviewkit.patch import parse_patch
 from reviewkit.pipeline import find_series
 from reviewkit.source import read_messages

@@ -35,7 +35,7 @@ _EXPORTS = {
     "build_summary": "reviewkit.render.summary",
     "build_summary_json": "reviewkit.render.summary",
     "merge_summary_json": "reviewkit.render.summary",
-    "PatchStatus": "reviewkit.model",
+    "PatchStatus": "reviewkit.model.review",
     "build_layout": "reviewkit.render.layout",
     "safe_text": "reviewkit.render.safe",
     "safe_plain": "reviewkit.render.safe",

@@ -35,7 +35,8 @@ from __future__ import annotations
 import json
 from typing import Any, Sequence
 
-from reviewkit.model import Checklist, Finding, Patch, Review, Severity, Status
+from reviewkit.model import Checklist, Finding, Patch, Severity, Status
+from reviewkit.model.review import Review
 from reviewkit.render.quoting import quote_patch, wrap_prose
 from reviewkit.render.safe import safe_plain
 

@@ -20,9 +20,9 @@ from reviewkit.model import (
     Hunk,
     Message,
     Patch,
-    Review,
     Trailer,
 )
+from reviewkit.model.review import Review
 
 SCHEMA = "reviewkit.review"
 VERSION = 1

@@ -21,23 +21,25 @@ from dataclasses import dataclass, field
 from reviewkit.model import (
     CodeMap,
     Comment,
-    CommentDigest,
-    CommentFate,
     DiffLine,
     FileDiff,
     Finding,
     Hunk,
     Message,
-    Overview,
     Patch,
-    PatchDigest,
     PatchSource,
-    PatchStatus,
-    SeriesDigest,
     Severity,
-    Review,
     Trailer,
     find_anchor_row,
+)
+from reviewkit.model.review import (
+    CommentDigest,
+    CommentFate,
+    Overview,
+    PatchDigest,
+    PatchStatus,
+    SeriesDigest,
+    Review,
 )
 
 

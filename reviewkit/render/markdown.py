@@ -12,7 +12,8 @@ are code spans. Reads well on GitHub and in a plain text viewer.
 
 from __future__ import annotations
 
-from reviewkit.model import Comment, CommentFate, DiffLine, Finding, PatchSource, Review, writer_name
+from reviewkit.model import Comment, DiffLine, Finding, PatchSource, writer_name
+from reviewkit.model.review import CommentFate, Review
 from reviewkit.render.layout import (
     CoverView,
     Layout,

@@ -21,7 +21,8 @@ from typing import Any, Iterable, Mapping, Protocol, Sequence
 from urllib.parse import quote
 
 from reviewkit import __version__
-from reviewkit.model import Checklist, Dismissed, Finding, Review, Severity
+from reviewkit.model import Checklist, Dismissed, Finding, Severity
+from reviewkit.model.review import Review
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"

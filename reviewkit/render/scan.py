@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reviewkit.model import ScanRecord
+from reviewkit.model.review import ScanRecord
 from reviewkit.render.json_out import _finding, _trailer
 from reviewkit.render.safe import json_escape
 

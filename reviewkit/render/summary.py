@@ -31,19 +31,8 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from reviewkit.model import (
-    CommentDigest,
-    DiffLine,
-    Finding,
-    PatchDigest,
-    PatchStatus,
-    Review,
-    SeriesDigest,
-    Severity,
-    Trailer,
-    Verdict,
-    writer_name,
-)
+from reviewkit.model import DiffLine, Finding, Severity, Trailer, writer_name
+from reviewkit.model.review import CommentDigest, PatchDigest, PatchStatus, Review, SeriesDigest, Verdict
 from reviewkit.render.layout import (
     Layout,
     build_layout,

@@ -47,7 +47,8 @@ from rich.rule import Rule
 from rich.segment import Segment
 from rich.text import Text
 
-from reviewkit.model import Comment, CommentFate, Finding, PatchSource, PatchStatus, Review, Severity, writer_name
+from reviewkit.model import Comment, Finding, PatchSource, Severity, writer_name
+from reviewkit.model.review import CommentFate, PatchStatus, Review
 from reviewkit.render.layout import (
     CoverView,
     HunkView,

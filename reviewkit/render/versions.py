@@ -26,20 +26,18 @@ from typing import Any, Iterable, Iterator
 from rich.console import Console, RenderableType
 from rich.text import Text
 
-from reviewkit.model import (
-    Comment,
+from reviewkit.model import Comment, Message, Trailer
+from reviewkit.model.review import (
     CommentFate,
     CommentScope,
     FindingFate,
     FindingStatus,
     LinkKind,
-    Message,
     PatchLink,
     RangeDiff,
     Review,
     SeriesHistory,
     SeriesVersion,
-    Trailer,
     Verdict,
     Versions,
 )

@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping, Sequence
 
-from reviewkit.model import Answer, AnswerKind, Comment, Message, find_questions, same_person
+from reviewkit.model import Comment, Message, find_questions, same_person
+from reviewkit.model.review import Answer, AnswerKind
 from reviewkit.patch.anchors import quoted_tail
 from reviewkit.patch.lines import normalise
 from reviewkit.quotes.prefix import parse_quote_prefix

@@ -5,22 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Mapping, Sequence
 
-from reviewkit.model import (
-    REVIEW_TRAILERS,
+from reviewkit.model import REVIEW_TRAILERS, Message, PatchSource, Posting, Trailer, same_person
+from reviewkit.model.review import (
     CommentFate,
     FindingFate,
     LinkKind,
-    Message,
     PatchLink,
-    PatchSource,
-    Posting,
     Review,
     SeriesHistory,
     SeriesVersion,
-    Trailer,
     Versions,
     VersionStep,
-    same_person,
 )
 from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.versions.answers import find_answers

@@ -19,7 +19,8 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Sequence
 
-from reviewkit.model import FunctionDelta, LinkKind, Message, Patch, PatchLink
+from reviewkit.model import Message, Patch
+from reviewkit.model.review import FunctionDelta, LinkKind, PatchLink
 from reviewkit.quotes.patchmail import find_cover_text
 from reviewkit.rules.patch_format import has_changelog
 from reviewkit.versions.series import norm_title

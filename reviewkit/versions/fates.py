@@ -35,26 +35,28 @@ from typing import Mapping, Sequence
 
 from reviewkit.model import (
     Anchor,
-    Answer,
-    AnswerKind,
     CodeMap,
     Comment,
-    CommentFate,
-    CommentScope,
-    Fate,
     Finding,
-    FindingFate,
-    FindingStatus,
-    FunctionDelta,
     FunctionStatus,
-    LinkKind,
     Patch,
-    PatchLink,
     Side,
-    Verdict,
     find_anchor_row,
     find_line_text,
     normalise_statement,
+)
+from reviewkit.model.review import (
+    Answer,
+    AnswerKind,
+    CommentFate,
+    CommentScope,
+    Fate,
+    FindingFate,
+    FindingStatus,
+    FunctionDelta,
+    LinkKind,
+    PatchLink,
+    Verdict,
 )
 from reviewkit.patch.lines import normalise
 from reviewkit.quotes.comments import is_signoff_line, is_snip_line

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from reviewkit.model import LinkKind, Patch, PatchLink
+from reviewkit.model import Patch
+from reviewkit.model.review import LinkKind, PatchLink
 from reviewkit.patch.lines import normalise
 from reviewkit.versions.series import jaccard, norm_title, title_tokens
 

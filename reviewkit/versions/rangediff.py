@@ -15,7 +15,8 @@ import difflib
 from dataclasses import dataclass
 from typing import NamedTuple, Sequence
 
-from reviewkit.model import DiffLine, FileDiff, FunctionChange, FunctionDelta, Hunk, Patch, RangeDiff
+from reviewkit.model import DiffLine, FileDiff, Hunk, Patch
+from reviewkit.model.review import FunctionChange, FunctionDelta, RangeDiff
 from reviewkit.patch.lines import normalise
 
 CONTEXT = 3  # rows of context around each change, as git's default

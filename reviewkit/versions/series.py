@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from typing import Iterable, Mapping, Sequence
 
-from reviewkit.model import MessageKind, Patch, Posting, SeriesVersion, name_words
+from reviewkit.model import MessageKind, Patch, Posting, name_words
+from reviewkit.model.review import SeriesVersion
 
 # A series title shares this share of its words with its predecessor's, or
 # the two share this share of their patch titles.

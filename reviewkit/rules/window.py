@@ -342,7 +342,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue  # the lines that replace it release it under another name, or do other work
             # where the old path went on from the release
             ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
-            if stopped:
+            if stopped or any(_releases(n, key, kb) for n in _way_back(ov, node.id)):
                 continue  # the old path released it again or took it anew: no balanced pair to judge
             proven = [e for e in ends if e.proven]
             # the release sat on an error path: in the branch of a failed
@@ -389,9 +389,11 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     continue  # the error path it released on is gone: what follows is the success path
                 # a lock the old code dropped right before returning an
                 # error is held there: the error return the path still makes
-                # leaves it held (a reference, unlike a lock, may have been
-                # handed to the callee that failed)
-                held = owned or key.is_lock and err and bool(proven)
+                # leaves it held. A reference, unlike a lock, may have been
+                # handed to the callee that failed; where no call on the way
+                # to the release was given the object, none can have taken
+                # it over, and the error return leaves it held just the same
+                held = owned or err and bool(proven) and (key.is_lock or on_error and not _handed_before(ov, node.id, key, kb))
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
                     f"the patch removes {call.text} (old line {node.line}), but this path still returns "
@@ -408,6 +410,40 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"keep {call.text}, or say in the commit message where {key} is released now",
                     note=True,
                 )
+
+
+def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
+    """The nodes on the straight way back from ``nid`` through the lines
+    shown, nearest first: it ends at a merge, at lines not shown, or
+    after a few nodes."""
+    cfg = view.cfg
+    assert cfg is not None
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(12):
+        preds = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK]
+        if len(preds) != 1 or preds[0].src < 2:
+            return
+        node = cfg.nodes[preds[0].src]
+        if view.window is not None and view.window.gap_between(node.line, cfg.nodes[cur].line):
+            return
+        yield node
+        cur = node.id
+
+
+def _handed_before(view: FunctionView, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """On the straight way back from ``nid``, a call (in a statement or a
+    test) is given ``key``'s object and is no known operation or
+    borrower: it may have taken the reference over (``device_add()``
+    fails, and its caller's put is then one too many)."""
+    for node in _way_back(view, nid):
+        if node.kind is NodeKind.CONDITION:
+            if key.name and any(c.name not in kb.ops and c.name not in kb.borrowers
+                                and any(normalise_key(a) == key.name for a in c.args) for c in node_calls(node)):
+                return True
+        elif _hands_on(node, key, kb):
+            return True
+    return False
 
 
 def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,

@@ -93,6 +93,8 @@ WINDOW_CASES = {
     "18-put-removed-error-return": {("RK401", "drv_probe", 30, "warning")},
     "19-put-removed-after-a-put": set(),
     "20-put-removed-after-a-consumer": {("RK401", "drv_probe", 26, "info")},
+    "21-goto-to-return-label-removed": {("RK201", "drv_parse_dt", 21, "warning"), ("RK401", "drv_parse_dt", 25, "warning")},
+    "22-goto-to-return-put-moved": set(),
 }
 
 

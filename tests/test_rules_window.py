@@ -95,6 +95,7 @@ WINDOW_CASES = {
     "20-put-removed-after-a-consumer": {("RK401", "drv_probe", 26, "info")},
     "21-goto-to-return-label-removed": {("RK201", "drv_parse_dt", 21, "warning"), ("RK401", "drv_parse_dt", 25, "warning")},
     "22-goto-to-return-put-moved": set(),
+    "23-put-removed-after-a-borrower": {("RK401", "drv_get_scu", 24, "warning")},
 }
 
 

@@ -92,6 +92,12 @@ WINDOW_CASES = {
     "15-unlock-removed-lock-not-shown": {("RK101", "drv_cache", 29, "warning")},
     "16-unlock-removed-success-return": set(),
     "17-release-of-an-earlier-call-head-hidden": {("RK401", "drv_apply", 57, "info")},
+    "18-put-removed-error-return": {("RK401", "drv_probe", 30, "warning")},
+    "19-put-removed-after-a-put": set(),
+    "20-put-removed-after-a-consumer": {("RK401", "drv_probe", 26, "info")},
+    "21-goto-to-return-label-removed": {("RK201", "drv_parse_dt", 21, "warning"), ("RK401", "drv_parse_dt", 25, "warning")},
+    "22-goto-to-return-put-moved": set(),
+    "23-put-removed-after-a-borrower": {("RK401", "drv_get_scu", 24, "warning")},
 }
 
 

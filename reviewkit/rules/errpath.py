@@ -144,11 +144,15 @@ def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
 
     Knowledge used:
         ``[[iterator]]`` (held argument, put, scoped), ``[[ref]]``,
-        ``[[error_check]]``.
+        ``[[error_check]]``, ``[[borrow]]``.
 
     Limits:
         Locks are left to RK101. An error exit must return an error value
-        or a variable the path tested non-zero.
+        or a variable the path tested non-zero. Where the hunks show the
+        function in part, a put the patch removes from an error path that
+        still returns an error is a warning; if a call on the way to it
+        was given the object (not a known borrower), the callee may have
+        taken the reference over, and the finding is a note.
     """
     old, new = flow.old, flow.new
     # an exit that moved is the same skip: compare by resource and kind

@@ -14,6 +14,9 @@ old side against new side, proves some things by itself:
 * **an exit added** (a return, a goto) on a branch whose other arm goes on
   to release a resource the exit's arm does not: the release downstream
   says the resource is held at the branch, so the new exit leaves it held;
+* **a goto turned into a return** where the patch removes the release the
+  goto's label ran (the label goes with it): the jump gave the resource
+  back, the return does not;
 * **a path that takes a resource and returns** without releasing it, in
   the lines shown, where the old side's corresponding exit did not leave
   it held (an acquire added before an exit, an exit made to return where
@@ -338,7 +341,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue  # the lines that replace it release it under another name, or do other work
             # where the old path went on from the release
             ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
-            if stopped:
+            if stopped or any(_releases(n, key, kb) for n in _way_back(ov, node.id)):
                 continue  # the old path released it again or took it anew: no balanced pair to judge
             proven = [e for e in ends if e.proven]
             # the release sat on an error path: in the branch of a failed
@@ -385,9 +388,11 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     continue  # the error path it released on is gone: what follows is the success path
                 # a lock the old code dropped right before returning an
                 # error is held there: the error return the path still makes
-                # leaves it held (a reference, unlike a lock, may have been
-                # handed to the callee that failed)
-                held = owned or key.is_lock and err and bool(proven)
+                # leaves it held. A reference, unlike a lock, may have been
+                # handed to the callee that failed; where no call on the way
+                # to the release was given the object, none can have taken
+                # it over, and the error return leaves it held just the same
+                held = owned or err and bool(proven) and (key.is_lock or on_error and not _handed_before(ov, node.id, key, kb))
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
                     f"the patch removes {call.text} (old line {node.line}), but this path still returns "
@@ -404,6 +409,40 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"keep {call.text}, or say in the commit message where {key} is released now",
                     note=True,
                 )
+
+
+def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
+    """The nodes on the straight way back from ``nid`` through the lines
+    shown, nearest first: it ends at a merge, at lines not shown, or
+    after a few nodes."""
+    cfg = view.cfg
+    assert cfg is not None
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(12):
+        preds = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK]
+        if len(preds) != 1 or preds[0].src < 2:
+            return
+        node = cfg.nodes[preds[0].src]
+        if view.window is not None and view.window.gap_between(node.line, cfg.nodes[cur].line):
+            return
+        yield node
+        cur = node.id
+
+
+def _handed_before(view: FunctionView, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """On the straight way back from ``nid``, a call (in a statement or a
+    test) is given ``key``'s object and is no known operation or
+    borrower: it may have taken the reference over (``device_add()``
+    fails, and its caller's put is then one too many)."""
+    for node in _way_back(view, nid):
+        if node.kind is NodeKind.CONDITION:
+            if key.name and any(c.name not in kb.ops and c.name not in kb.borrowers
+                                and any(normalise_key(a) == key.name for a in c.args) for c in node_calls(node)):
+                return True
+        elif _hands_on(node, key, kb):
+            return True
+    return False
 
 
 def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,
@@ -888,6 +927,62 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             break
 
 
+def _goto_to_return(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A goto turned into a return, where the code at the goto's label
+    released a resource, the patch removes that release with the label,
+    and the return leaves without it: the jump's path gave the resource
+    back, the return's path no longer does."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None or facts.any_action:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    labels = {n.label: n for n in ocfg.nodes if n.kind is NodeKind.LABEL and n.label}
+    old_gotos = [n for n in ocfg.nodes[2:] if n.kind is NodeKind.GOTO and n.line in fn.removed_lines and n.label in labels]
+    for ret in ncfg.nodes[2:]:
+        if ret.kind is not NodeKind.RETURN or ret.line not in fn.added_lines:
+            continue
+        g0 = next((g for g in old_gotos if _same_place(g.line, ret.line, facts)), None)
+        if g0 is None:
+            continue
+        for at, call, op, key in _removed_releases_from(ov, labels[g0.label].id, fn, kb):
+            if key.family in facts.converted or _pair_removed(key, facts) or normalise_text(call.text) in facts.added_releases:
+                continue  # a conversion, the pair removed, or the release moved
+            if key.name and base_of(key.name) in facts.reassigned or _taken_only_after(ncfg, ret.line, key, kb):
+                continue  # obtained another way, or taken only below the return
+            if any(_releases(n, key, kb) or _hands_on(n, key, kb) for n in (ret, *_way_back(nv, ret.id))):
+                continue  # the return's own arm gives it back
+            err = _error_exit(new, ncfg, ret.id, kb)
+            yield WindowIssue(
+                IssueKind.EXIT_SKIPS, key, op.variant, ret.line, err, False,
+                f"the return at line {ret.line} replaces goto {g0.label}, and the patch removes the "
+                f"{call.text} the label ran (old line {at}): this path no longer releases {key}",
+                f"keep the goto and the label's {call.text}, or release {key} before this return",
+            )
+            break
+
+
+def _removed_releases_from(view: FunctionView, start: int, fn: ChangedFunction,
+                           kb: KnowledgeBase) -> Iterator[tuple[int, Call, Op, ResourceKey]]:
+    """The releases on removed lines, each with its old line, that the
+    path from ``start`` (a label) runs before it returns, in the lines
+    shown."""
+    cfg = view.cfg
+    assert cfg is not None
+    graph = graph_of(cfg)
+    cur = start
+    for _ in range(_AHEAD):
+        node = cfg.nodes[cur]
+        if node.line in fn.removed_lines and node.kind is NodeKind.STATEMENT:
+            yield from ((node.line, c, op, k) for c, op, k in _resource_ops(node, kb)
+                        if op.kind is OpKind.RELEASE and (k.name or k.is_lock))
+        succ = [e for e in graph.successors(cur) if e.kind is not EdgeKind.BACK]
+        if len(succ) != 1 or succ[0].dst == Cfg.EXIT or node.kind is NodeKind.RETURN:
+            return
+        if view.window is not None and view.window.gap_between(node.line, cfg.nodes[succ[0].dst].line):
+            return
+        cur = succ[0].dst
+
+
 def _reaches_release(cfg: Cfg, start: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
     """Some path from ``start`` releases ``key`` (guarded or not)."""
     graph = graph_of(cfg)
@@ -935,9 +1030,13 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
     views = [v for v in (fn.old, fn.new) if v is not None]
     found: list[WindowIssue] = list(_managed_dropped(fn, facts, kb))
     if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
-        found += [*_release_removed(fn, old, new, facts, kb), *_new_exit_skips(fn, new, facts, kb),
-                  *_left_held(fn, old, new, facts, kb), *_goto_retargeted(fn, facts, kb),
-                  *_released_twice(old, new, facts, kb)]
+        returns = list(_goto_to_return(fn, new, facts, kb))
+        # the label's release that the returns skip: the exits say where
+        # it is missed, a note on where the removed line was says less
+        skipped = {issue.key for issue in returns}
+        found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
+                  *_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb),
+                  *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

@@ -6,7 +6,6 @@ import re
 
 from reviewkit.model import DiffLine, FileDiff, FileStatus, Hunk, Message, Patch, PatchSource
 from reviewkit.patch import lines as L
-from reviewkit.patch.tolerant import DiffItem, parse_diff_items
 
 # Where a diff starts: a git header, or "--- a" + "+++ b" (plain diff -u).
 _DIFF_START = re.compile(r"^(?:diff --git |diff -|Index: |--- \S)")
@@ -135,6 +134,8 @@ def parse_diff_text(text: str, first_line: int | None) -> tuple[tuple[FileDiff, 
             note = (f"{n} blank context lines had lost their leading space "
                     "(trailing whitespace stripped in transit); repaired",)
     except Exception as exc:  # unidiff on hostile text: any failure means "read tolerantly"
+        from reviewkit.patch.tolerant import DiffItem, parse_diff_items  # only diffs unidiff refuses
+
         items = [DiffItem(body_index(k + 1) or 0, t) for k, t in enumerate(text.split("\n")[:-1])]
         read, warns = parse_diff_items(items)
         if first_line is None:

@@ -234,3 +234,49 @@ def test_a_line_numbered_zero_is_left_out():
     assert old.lines == ("x",) and new.lines == () and new.visible == frozenset()
     cm = map_functions(Patch("<m>", PatchSource.MAIL, "", "", "", "", (fd,)), config=Config())
     assert cm.functions == ()
+
+
+
+CUT_CALL = """diff --git a/drivers/x/x.c b/drivers/x/x.c
+index 1111111..2222222 100644
+--- a/drivers/x/x.c
++++ b/drivers/x/x.c
+@@ -20,3 +20,3 @@ static int other(void)
+ \t\tcount++;
+-\t\tif (!locked) {
++\t\tif (!locked && d) {
+ \t\t\tlocked = take_lock(&d->lock,
+@@ -30,8 +30,8 @@ static int other(void)
+ \t\t\t\tgoto out;
+ \t\t}
+ \t\tif (d->busy)
+-\t\t\td->count = 1;
++\t\t\td->count = 2;
+ \t\ttotal = add(total,
+ \t\t\t    d->count);
+ \t}
+ out:
+"""
+
+
+def _statements(cfg) -> list[tuple[int, NodeKind, str]]:
+    return [(n.line, n.kind, n.text) for n in cfg.nodes if n.kind not in (NodeKind.ENTRY, NodeKind.EXIT)]
+
+
+def test_a_call_cut_by_hidden_lines_ends_where_the_hunk_does():
+    # the first hunk ends inside a call: the lines after the gap are
+    # statements of their own, not more arguments (one statement holding
+    # the `goto` and the `}` that the call's open parenthesis swallowed)
+    cm = map_functions(patch_of(CUT_CALL), config=Config())
+    (cf,) = cm.functions
+    assert cf.name == "other"
+    for side, count in ((cf.old, "d->count = 1;"), (cf.new, "d->count = 2;")):
+        got = _statements(side.cfg)
+        assert got[1:4] == [
+            (21, NodeKind.CONDITION, "!locked" if side is cf.old else "!locked && d"),
+            (22, NodeKind.STATEMENT, "locked = take_lock(&d->lock);"),
+            (30, NodeKind.GOTO, "out"),
+        ]
+        assert (33, NodeKind.STATEMENT, count) in got
+        # a call whose lines are all shown stays one statement, as written
+        assert (34, NodeKind.STATEMENT, "total = add(total, d->count);") in got

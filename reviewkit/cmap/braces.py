@@ -18,16 +18,20 @@ from reviewkit.cmap.sources import GAP_MARKER
 LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*:\s*(?:/[*/].*)?$")
 
 # what brace_deltas stops at: the rest of a line is skipped in one search
-_BRACE_SPECIAL = re.compile(r"[{}\"'/]")
+_SPECIAL = {
+    pair: re.compile("[" + re.escape(pair) + "\"'/]") for pair in ("{}", "()")
+}
 
 
-def brace_deltas(lines: list[str]) -> list[tuple[int, int]]:
+def brace_deltas(lines: list[str], pair: str = "{}") -> list[tuple[int, int]]:
     """Per line: (lowest brace depth reached relative to the line's start,
     depth change over the line), skipping comments, strings and chars.
-    Block comments spanning lines are followed."""
+    Block comments spanning lines are followed. ``pair`` is the opening and
+    closing character counted: ``"()"`` gives parenthesis depths."""
     out = []
     in_comment = False
-    special = _BRACE_SPECIAL.search  # jump from one character that matters to the next
+    opener = pair[0]
+    special = _SPECIAL[pair].search  # jump from one character that matters to the next
     for line in lines:
         depth = low = 0
         i, n = 0, len(line)
@@ -57,7 +61,7 @@ def brace_deltas(lines: list[str]) -> list[tuple[int, int]]:
                     j += 2 if line[j] == "\\" else 1
                 i = j + 1
                 continue
-            elif ch == "{":
+            elif ch == opener:
                 depth += 1
             else:
                 depth -= 1
@@ -163,6 +167,35 @@ def close_comment(lines: list[str]) -> list[str]:
     if text.rfind("/*") > text.rfind("*/"):
         return [*lines[:-1], lines[-1] + " */"]
     return lines
+
+
+def close_statement(lines: list[str]) -> list[str]:
+    """A run of shown lines that ends inside parentheses (a call or a
+    condition whose next line a gap hides: ``locked =
+    compact_lock_irqsave(&pgdat->lru_lock,`` at the end of a hunk,
+    116_v16-15-22 mm/compaction.c) gets them closed and the statement ended
+    on its last line, for parsing only: otherwise tree-sitter reads the
+    lines after the gap as more arguments, one statement with the next
+    ``goto`` and ``}`` inside it."""
+    open_ = unclosed(lines, "()")
+    if not open_:
+        return lines
+    # on the last code line: comment lines may follow it
+    last = max((k for k, ln in enumerate(lines) if is_code(ln)), default=len(lines) - 1)
+    # the arguments shown end the call: a comma before the hidden ones goes
+    line = lines[last].rstrip()
+    line = line[:-1] if line.endswith(",") else line
+    return [*lines[:last], line + ")" * open_ + ";", *lines[last + 1 :]]
+
+
+def unclosed(lines: list[str], pair: str = "{}") -> int:
+    """How many of ``pair``'s openers are still open after ``lines``
+    (closers of ones opened above the first line do not count)."""
+    depth = lowest = 0
+    for low, delta in brace_deltas(lines, pair):
+        lowest = min(lowest, depth + low)
+        depth += delta
+    return depth - lowest
 
 
 def unmatched_closers(lines: list[str]) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from reviewkit.cmap.braces import brace_deltas, close_comment, is_code, reopen_comment, unmatched_closers
+from reviewkit.cmap.braces import brace_deltas, close_comment, close_statement, is_code, reopen_comment, unclosed, unmatched_closers
 from reviewkit.cmap.sources import GAP_MARKER
 from reviewkit.cmap.cfg import build_cfg
 from reviewkit.cmap.functions import index_scopes
@@ -85,7 +85,8 @@ def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_c
         return cfg, errors
     # a fragment: parse the function's own lines, balancing the braces
     # of blocks opened above the first line shown
-    # each run of shown lines in the function may start inside a comment
+    # each run of shown lines in the function may start inside a comment,
+    # and one in the body may end inside a call or a condition
     visible = smap.text.visible
     text_lines = list(lines)
     k = 0
@@ -95,7 +96,11 @@ def _cfg_for(smap: SideMap, sc: Scope, fn: Function, lines: list[str], *, want_c
             end = k
             while end < len(text_lines) and (visible is None or fn.start + end in visible):
                 end += 1
-            text_lines[k:end] = close_comment(reopen_comment(text_lines[k:end]))
+            run = close_comment(reopen_comment(text_lines[k:end]))
+            if visible is not None and (sc.headless or unclosed(text_lines[:k] + run) > 0):
+                # in the body (a header cut by a gap stays a header)
+                run = close_statement(run)
+            text_lines[k:end] = run
             k = end
         k += 1
     if visible is not None:

@@ -342,6 +342,19 @@ def test_iterator_macro_split_by_tree_sitter():
     assert edges(cfg, body) == {(head, E.BACK)}
 
 
+def test_free_declaration_cut_by_tree_sitter_is_one_statement():
+    # a long enough name: the declarator without its ";", then the rest
+    for typ in ("unsigned int", "u32", "struct foo"):
+        decl = f"\t{typ} *channel_map __free(kfree) = kcalloc(n, 4, GFP_KERNEL);"
+        body = parse_c(f"int f(void)\n{{\n{decl}\n}}\n".encode()).root_node.children[0].child_by_field_name("body")
+        assert len(body.named_children) == 2, typ  # the cut this test is about
+        cfg = cfg_of(f"{decl}\n\tif (!channel_map)\n\t\treturn -ENOMEM;\n\tuse(channel_map);")
+        d = node(cfg, K.STATEMENT, "__free(kfree)")
+        assert cfg.nodes[d].text == decl.strip()
+        assert edges(cfg, Cfg.ENTRY) == {(d, E.NEXT)}
+        assert edges(cfg, d) == {(node(cfg, K.CONDITION, "!channel_map"), E.NEXT)}
+
+
 def test_words_only_errors_are_not_parse_errors():
     from reviewkit.cmap.parse import body_error_lines
 

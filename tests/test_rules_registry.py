@@ -40,6 +40,7 @@ EXPECTED = {
     "RK405": "error-path-cleanup",
     "RK406": "get-put-placement",
     "RK407": "refcount-pairing",
+    "RK408": "error-path-cleanup",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
 

@@ -98,6 +98,8 @@ WINDOW_CASES = {
     "21-goto-to-return-label-removed": {("RK201", "drv_parse_dt", 21, "warning"), ("RK401", "drv_parse_dt", 25, "warning")},
     "22-goto-to-return-put-moved": set(),
     "23-put-removed-after-a-borrower": {("RK401", "drv_get_scu", 24, "warning")},
+    "24-continue-in-scoped-guard-loop-not-shown": {("RK408", "drv_irq", 34, "warning")},
+    "25-break-leaves-scoped-guard-on-purpose": set(),
 }
 
 
@@ -109,3 +111,18 @@ def test_every_window_case_is_listed() -> None:
 def test_window_case(case: str) -> None:
     found = _findings(CASES / f"{case}.patch")
     assert {(f.rule, f.function, f.line, f.severity.value) for f in found} == WINDOW_CASES[case]
+
+
+REAL = Path(__file__).parent / "data" / "rules" / "real"
+
+
+def test_continue_in_scoped_guard_of_a_loop_the_hunk_does_not_show() -> None:
+    # gpio-adnp's conversion to lock guards (tests/data/rules/real/README.md):
+    # each `continue` left only the scoped_guard(), so the code after it ran
+    # with isr and ier unset; the for loop's head is above the hunk
+    found = [f for f in _findings(REAL / "gpio-adnp-scoped-guard-continue.eml") if f.rule == "RK408"]
+    # one finding for the three, which differ only in their line numbers
+    assert [(f.function, f.line, f.lines, f.severity.value, f.confidence.value) for f in found] == [
+        ("adnp_irq", 242, (242, 246, 250), "warning", "low")]
+    assert "judged from the hunk" in found[0].message
+    assert "scoped_guard(mutex, &adnp->i2c_lock) (line 239)" in found[0].message

@@ -64,6 +64,9 @@ The CFG contract (what the rules read):
   ``;`` (``for_each_cpu(cpu)`` then one statement) loops over that statement.
   Names in :data:`reviewkit.cmap.macros.SCOPE_MACROS` (``scoped_guard``) are
   a STATEMENT head followed by their block, run once.
+* A declaration the parser cuts after its declarator (``T *name`` with a
+  MISSING ";", then ``__free(kfree) = kcalloc(...);`` on the same line, as
+  happens with a long name) is one STATEMENT with the whole text.
 * Statement expressions ``({ ... })`` stay inside their statement; ``?:`` and
   ``&&``/``||`` are not split.
 * Case labels find their switch on a stack, so the cases of ``#ifdef`` arms
@@ -266,6 +269,12 @@ class _Builder:
             used = yield from self.split_macro_loop(inner, nxt, labels)
             if used:
                 return True
+        if nxt is not None and self.split_declaration(inner, nxt):
+            for lab in labels:
+                self.add_label(lab)
+            text = collapse(self.source[inner.start_byte : nxt.end_byte].decode("utf-8", "replace"))
+            self.add(NodeKind.STATEMENT, inner, text)
+            return True
         call = macro_head(inner)
         if call is not None and nxt is not None:
             name = _call_name(call, self.source)
@@ -276,6 +285,21 @@ class _Builder:
                 return True
         yield stmt
         return False
+
+    def split_declaration(self, decl: tree_sitter.Node, nxt: tree_sitter.Node) -> bool:
+        """``unsigned int *keymap __free(kfree) = kcalloc(n, 4, GFP_KERNEL);``
+        can parse (with a long enough name) as ``unsigned int *keymap`` with a
+        MISSING ";", then ``__free(kfree) = kcalloc(...);`` on the same line:
+        one declaration, cut in two by the attribute macro the parser does
+        not know. The second part assigns to a call, which C never does."""
+        if decl.type not in ("declaration", "expression_statement") or nxt.type != "expression_statement":
+            return False
+        semi = decl.children[-1] if decl.children else None
+        if semi is None or semi.type != ";" or not semi.is_missing or nxt.start_point.row != decl.end_point.row:
+            return False
+        expr = next((c for c in nxt.named_children if c.type != "comment"), None)
+        left = expr.child_by_field_name("left") if expr is not None and expr.type == "assignment_expression" else None
+        return left is not None and left.type == "call_expression" and not self.source[decl.end_byte : nxt.start_byte].strip()
 
     def split_macro_loop(
         self, err: tree_sitter.Node, nxt: tree_sitter.Node, labels: list[tree_sitter.Node]

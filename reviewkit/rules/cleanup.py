@@ -1,8 +1,9 @@
-"""Scope-based cleanup (``linux/cleanup.h``) both ways (RK403-RK407): where
+"""Scope-based cleanup (``linux/cleanup.h``) both ways (RK403-RK408): where
 ``guard()`` would remove an unlock label, and the ways ``guard()`` and
 ``__free()`` go wrong: a goto into their scope, a class whose release
 takes no ``ERR_PTR()``, a pointer handed on without ``no_free_ptr()``, a
-release written by hand beside the automatic one.
+release written by hand beside the automatic one, a ``break`` or
+``continue`` that leaves only a ``scoped_guard()``'s own loop.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
+from reviewkit.cmap.braces import LABEL, is_code
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity
+from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FunctionView, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
@@ -171,6 +173,176 @@ def goto_into_guard(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         Scopes are the blocks the declarations sit in, as written.
     """
     yield from introduced(_gotos_into(flow.old, kb), _gotos_into(flow.new, kb))
+
+
+# ---------------------------------------------------------------- RK408
+
+# What a break or continue leaves: the innermost of these around it
+_LEAVES = {NodeKind.BREAK: ("for_statement", "while_statement", "do_statement", "switch_statement"),
+           NodeKind.CONTINUE: ("for_statement", "while_statement", "do_statement")}
+
+
+def _scoped_blocks(cfg: Cfg, kb: KnowledgeBase) -> list[tuple[CfgNode, str, int, int]]:
+    """Each ``scoped_guard(...) { }`` of a side: its head, the head's text,
+    and the byte range of the block it runs once (a for loop of one pass)."""
+    out = []
+    for node in cfg.nodes:
+        if node.kind is not NodeKind.STATEMENT or node.ts_node is None or "(" not in node.text:
+            continue
+        calls = parse_statement(node.text).calls
+        if not calls or calls[0].name not in kb.scoped_guard_macros or not node.text.startswith(calls[0].name):
+            continue
+        scope = scope_node(node, True)
+        if scope is not None and scope.start_byte > node.ts_node.start_byte:
+            out.append((node, node.text.split("{")[0].strip(), scope.start_byte, scope.end_byte))
+    return out
+
+
+def _ancestors(ts, stop: int = -1) -> Iterator:
+    """The tree-sitter ancestors of ``ts``, innermost first, while they start
+    after byte ``stop``."""
+    n = ts.parent
+    while n is not None and n.start_byte > stop:
+        yield n
+        n = n.parent
+
+
+def _meant_for(cfg: Cfg, head: CfgNode, kind: NodeKind) -> str | None:
+    """What a break or continue at the level of the guard ``head`` would
+    leave without the guard: "loop", "switch", or None (nothing)."""
+    around = next((a for a in _ancestors(head.ts_node) if a.type in _LEAVES[kind]), None)
+    if around is not None and around.type == "switch_statement":
+        switch = next((n for n in cfg.nodes if n.kind is NodeKind.SWITCH and n.ts_node is not None
+                       and around.start_byte <= n.ts_node.start_byte < around.end_byte), None)
+        # an iterator macro between the switch and the guard is no ancestor
+        return "loop" if switch is not None and head.loop_depth > switch.loop_depth else "switch"
+    return "loop" if around is not None or head.loop_depth > 0 else None
+
+
+def _opened_above(view: FunctionView, line: int) -> bool:
+    """``line`` of a function the hunks show in part sits in a block opened
+    above the lines shown with it: it is indented deeper than the body
+    (kernel style, a tab a level), and the shown lines above it, back to the
+    first one not shown, never come back to the body's level (a statement
+    or brace there would put the opening of every block around ``line``
+    among the lines shown, where the parse saw it)."""
+    window, first = view.window, view.function.start
+    if window is None:
+        return False
+    lines = view.source.splitlines()
+
+    def width(no: int) -> int:
+        text = lines[no - first] if 0 <= no - first < len(lines) else ""
+        return len(text[: len(text) - len(text.lstrip(" \t"))].expandtabs(8))
+
+    if width(line) <= 8:
+        return False
+    no = line - 1
+    while no >= first and no in window.visible:
+        text = lines[no - first] if no - first < len(lines) else ""
+        if is_code(text) and not LABEL.match(text) and width(no) <= 8:
+            return False
+        no -= 1
+    return True
+
+
+def _jumps_out_of_guard(view: FunctionView | None, flow: Flow | None, kb: KnowledgeBase) -> dict[tuple, Report]:
+    out: dict[tuple, Report] = {}
+    if flow is None or view is None:
+        return out
+    cfg = flow.cfg
+    blocks = _scoped_blocks(cfg, kb)
+    if not blocks:
+        return out
+    seen: dict[tuple, int] = {}
+    for node in cfg.nodes:
+        if node.kind not in _LEAVES or node.ts_node is None:
+            continue
+        pos = node.ts_node.start_byte
+        inside = [b for b in blocks if b[2] <= pos < b[3]]
+        if not inside:
+            continue
+        head, text, start, _ = max(inside, key=lambda b: b[2])
+        word = node.text.rstrip(";").strip()
+        # a loop or switch inside the guard's block takes the jump first
+        if node.loop_depth > head.loop_depth or any(a.type in _LEAVES[node.kind] for a in _ancestors(node.ts_node, start)):
+            continue
+        meant = _meant_for(cfg, head, node.kind)
+        outer = meant or "loop"
+        rest = "in this case" if outer == "switch" else "in this iteration"
+        fix = (f"the {word} leaves only {text}'s own loop: use guard() in a block of its own (a {word} there "
+               f"leaves the {outer} as meant), or move the locked part into a helper that returns an error "
+               f"the {outer} tests")
+        why = (f"scoped_guard() is a for loop of one pass: a {word} in its block leaves that loop, not the "
+               f"{outer} around it, and the code after the guard runs on values the skipped part never set")
+        if meant is not None:
+            report = Report(
+                node.line,
+                f"{word} at line {node.line} leaves only {text} (line {head.line}), a for loop of one pass, not "
+                f"the {meant} around it: the rest of the guarded block is skipped, and the code after the guard "
+                f"still runs {rest}",
+                fix, why, Confidence.HIGH)
+        elif _opened_above(view, head.line):
+            # the hunk starts inside a block around the guard (adnp_irq in
+            # Message-ID <20250303-gpiochip-set-conversion-v1-2-1d5cceeebf8b@linaro.org>:
+            # the for loop's head sits above the lines shown; the kernel test
+            # robot found isr and ier used uninitialised after the continue)
+            report = Report(
+                node.line,
+                f"{word} at line {node.line} leaves only {text} (line {head.line}), a for loop of one pass; "
+                f"judged from the hunk, which starts inside a block around the guard without showing its head: "
+                f"if that block is the loop the {word} is meant for, the code after the guard still runs {rest}",
+                fix, why, Confidence.LOW, severity=Severity.WARNING)
+        else:
+            # no loop or switch around the guard: the jump can only mean
+            # leaving the guard's block early (without the guard it would
+            # not compile), which some code does on purpose
+            continue
+        n = seen[(text, word)] = seen.get((text, word), 0) + 1
+        out[(text, word, n)] = report
+    return out
+
+
+@rule("RK408", category="error-path-cleanup", severity=Severity.ERROR)
+def jump_out_of_scoped_guard(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A ``break`` or ``continue`` in a ``scoped_guard()`` block, meant for the loop or switch around it.
+
+    What it flags:
+        ``break;`` or ``continue;`` directly in the block of a
+        ``scoped_guard(...)`` or ``scoped_cond_guard(...)`` (not in a loop
+        or switch inside that block), where the guard itself sits in a loop
+        (or, for ``break``, a switch): the author plainly means that outer
+        construct. Where the hunk starts inside a block around the guard
+        and the loop is not shown, a warning at low confidence.
+
+    Why it matters:
+        ``scoped_guard()`` expands to a for loop of one pass
+        (``for (CLASS(_name, scope)(args), *done = NULL; ...; done = (void *)1)``):
+        the ``break`` or ``continue`` leaves that loop only. The lock is
+        dropped, then the code after the guard runs in the same iteration,
+        on values the skipped part never set.
+
+    Example:
+        Okay: void f(struct d *d) { int i, v; for (i = 0; i < 4; i++) { guard(mutex)(&d->m); if (rd(d, i, &v)) continue; use(d, v); } }
+        Okay: void f(struct d *d) { int v; scoped_guard(mutex, &d->m) { if (rd(d, 0, &v)) break; d->v = v; } done(d); }
+        RK408: void f(struct d *d) { int i, v; for (i = 0; i < 4; i++) { scoped_guard(mutex, &d->m) { if (rd(d, i, &v)) continue; } use(d, v); } }
+
+    Suggested change:
+        Give the locked part a block of its own with ``guard()`` (its
+        ``continue`` then leaves the loop as meant), or move the locked
+        part into a helper that returns an error the loop tests.
+
+    Knowledge used:
+        ``[[cleanup]]`` scoped macro names.
+
+    Limits:
+        ``scoped_guard(...) stmt;`` with the jump in that one statement is
+        not seen. A guard in no loop or switch is left alone: there the
+        jump can only mean leaving the guard early. In a hunk, a loop above
+        the lines shown is inferred from the guard's indentation.
+    """
+    before = _jumps_out_of_guard(fn.old, flow.old, kb) if fn.old is not None else {}
+    yield from introduced(before, _jumps_out_of_guard(fn.new, flow.new, kb))
 
 
 # ---------------------------------------------------------------- RK405

@@ -568,6 +568,11 @@ def scope_node(node: CfgNode, block: bool):
     if ts is None:
         return None
     if block:
+        if ts.type == "function_definition":
+            # `scoped_guard(rcu) {` parses as a definition whose body is the
+            # block (the CFG reads it so); its next sibling is the statement
+            # after the block, which the guard does not hold for
+            return ts.child_by_field_name("body")
         if _guards_itself(node.text):
             return ts  # scoped_guard(...) stmt; in a block parses as one statement
         # scoped_guard(...) { } (or, after a label, scoped_guard(...) stmt;):

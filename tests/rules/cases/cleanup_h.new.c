@@ -227,3 +227,74 @@ err_request:
 		foo_free(foo, i);
 	return ret;
 }
+
+/* A declaration with a long enough name that the parser cuts it after the
+ * declarator (`unsigned int *channel_map` without its ";", then
+ * `__free(kfree) = kcalloc(...);`): the __free() variable is seen all the
+ * same, whatever its type is written with. */
+static int foo_fill_map(struct foo *st, int n)
+{
+	unsigned int *channel_map __free(kfree) = kcalloc(n, sizeof(*channel_map), GFP_KERNEL);
+
+	if (!channel_map)
+		return -ENOMEM;
+	foo_read_map(st, channel_map, n);
+	/* ruleid: RK407 */
+	kfree(channel_map);
+	return 0;
+}
+
+static int foo_keep_map(struct foo *st, int n)
+{
+	u32 *register_map __free(kfree) = kcalloc(n, sizeof(*register_map), GFP_KERNEL);
+
+	if (!register_map)
+		return -ENOMEM;
+	foo_read_map(st, register_map, n);
+	/* ruleid: RK406 */
+	st->map = register_map;
+	return 0;
+}
+
+static int foo_keep_map_ok(struct foo *st, int n)
+{
+	u32 *register_map __free(kfree) = kcalloc(n, sizeof(*register_map), GFP_KERNEL);
+
+	if (!register_map)
+		return -ENOMEM;
+	foo_read_map(st, register_map, n);
+	/* ok: RK406 */
+	st->map = no_free_ptr(register_map);
+	return 0;
+}
+
+static int foo_child_node(struct fwnode_handle *fw)
+{
+	/* ruleid: RK405 */
+	struct device_node *matching_node __free(device_node) = foo_lookup(fw);
+
+	if (IS_ERR(matching_node))
+		return PTR_ERR(matching_node);
+	return foo_use(matching_node);
+}
+
+static int foo_check_map(struct foo *st, int n)
+{
+	unsigned int *channel_map __free(kfree) = kcalloc(n, sizeof(*channel_map), GFP_KERNEL);
+	int i, ret;
+
+	if (!channel_map)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		if (channel_map[i] >= st->nr_channels) {
+			ret = -EINVAL;
+			/* ruleid: RK404 */
+			goto out_release;
+		}
+	}
+	return foo_apply_map(st, channel_map, n);
+
+out_release:
+	foo_release_channels(st);
+	return ret;
+}

@@ -112,6 +112,26 @@ void sleep_in_scoped_guard(struct dev *d)
 	}
 }
 
+/* `scoped_guard(rcu) {` (one bare argument) parses as a nested
+ * definition: the guard holds for its body, not for the msleep() after it
+ * (no marker there: a comment would be the statement a misread scope ends
+ * at, and an unmarked finding fails the case) */
+void scoped_guard_rcu_block_ok(struct dev *d)
+{
+	scoped_guard(rcu) {
+		d->count++;
+	}
+	msleep(10);
+}
+
+void sleep_in_scoped_guard_rcu(struct dev *d)
+{
+	scoped_guard(rcu) {
+		/* ruleid: RK301 */
+		msleep(10);
+	}
+}
+
 void sleep_under_guard(struct dev *d)
 {
 	guard(raw_spinlock_irqsave)(&d->raw);

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
 from reviewkit.cache import Entry
+from reviewkit.cmap.macros import SCOPE_MACROS
 from reviewkit.config import parse_toml
 from reviewkit.errors import ConfigError
 from reviewkit.model import Confidence
@@ -81,7 +82,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
     "test_wrapper": {"names": (_STR_LIST, True), "arg": (int, True)},
-    "cleanup": {"guard": (_STR_LIST, True), "scoped": (_STR_LIST, True)},
+    "cleanup": {"guard": (_STR_LIST, True)},
     "noreturn": {"names": (_STR_LIST, True)},
     "scope_neutral": {"names": (_STR_LIST, True)},
     "callback_result": {"names": (_STR_LIST, True)},
@@ -360,7 +361,7 @@ class KnowledgeBase:
     error_checks: frozenset[str] = frozenset()
     test_wrappers: dict[str, int] = field(default_factory=dict)  # WARN_ON(cond) -> index of cond
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
-    scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }
+    scoped_guard_macros: frozenset[str] = frozenset()  # scoped_guard(CLASS, &l) { }: the code map's SCOPE_MACROS
     noreturn: frozenset[str] = frozenset()  # BUG(), panic(): the path ends
     scope_neutral: frozenset[str] = frozenset()  # logging: where it runs relative to a lock does not matter
     callback_results: frozenset[str] = frozenset()  # values only callbacks return that may run with irqs off
@@ -654,7 +655,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         error_checks=names_of("error_check"),
         test_wrappers={n: e["arg"] for e in data.get("test_wrapper", []) for n in e["names"]},
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),
-        scoped_guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["scoped"]),
+        scoped_guard_macros=SCOPE_MACROS,
         noreturn=names_of("noreturn"),
         scope_neutral=names_of("scope_neutral"),
         callback_results=names_of("callback_result"),

@@ -333,7 +333,7 @@ def jump_out_of_scoped_guard(fn: ChangedFunction, flow: FunctionFlows, kb: Knowl
         part into a helper that returns an error the loop tests.
 
     Knowledge used:
-        ``[[cleanup]]`` scoped macro names.
+        the scoped guard macros of the code map (``SCOPE_MACROS``: ``scoped_guard``, ``scoped_cond_guard``).
 
     Limits:
         ``scoped_guard(...) stmt;`` with the jump in that one statement is

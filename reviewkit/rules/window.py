@@ -944,7 +944,7 @@ def _goto_to_return(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
         g0 = next((g for g in old_gotos if _same_place(g.line, ret.line, facts)), None)
         if g0 is None:
             continue
-        for at, call, op, key in _removed_releases_from(ov, labels[g0.label].id, fn, kb):
+        for at, call, op, key in _removed_releases_from(ov, labels[g0.label or ""].id, fn, kb):
             if key.family in facts.converted or _pair_removed(key, facts) or normalise_text(call.text) in facts.added_releases:
                 continue  # a conversion, the pair removed, or the release moved
             if key.name and base_of(key.name) in facts.reassigned or _taken_only_after(ncfg, ret.line, key, kb):

@@ -316,7 +316,7 @@ class LearnedKnowledge:
             d, facts = tk
             out.takes[name] = tuple(
                 TakesFact(name, variant, arg, member, via, twin,
-                          Evidence(d.file, line, f"takes <argument {arg}>{member} and releases it before returning"
+                          Evidence(d.file, line, f"takes (argument {arg}){member} and releases it before returning"
                                    + (f" (through {via}())" if via else "")), src.origin)
                 for variant, arg, member, line, via, twin in facts)
 

@@ -18,6 +18,7 @@ from typing import Any
 from reviewkit.knowledge.extract import CleanupClass, FileSummary, FunctionSummary
 from reviewkit.knowledge.resolve import Definition, agreed, candidates
 from reviewkit.knowledge.seeds import Seeds
+from reviewkit.rules.resources import variant_names
 
 NONE, COND, SLEEPS = 0, 1, 2
 
@@ -477,10 +478,11 @@ def derive_takers(g: Graph, rounds: int = 4) -> dict[int, list[tuple]]:
     returns ``adis_write_reg(adis, ...)``), to a fixed point of ``rounds``.
 
     The variant that expects the lock held: for one read from its body,
-    the one function it calls with the lock held; for one through a
-    callee, the function of the same file that calls the callee's variant
-    and whose name is likest (``__adis_write_reg_16()``, which calls
-    ``__adis_write_reg()``), when one is alike enough.
+    the one function it calls with the lock held, when their names hold
+    one another; for one through a callee, the function of the same file
+    that calls the callee's variant and whose name is likest
+    (``__adis_write_reg_16()``, which calls ``__adis_write_reg()``), when
+    their names hold one another.
 
     Returns:
         node -> [(variant, parameter, member, line, via, unlocked), ...];
@@ -499,17 +501,17 @@ def derive_takers(g: Graph, rounds: int = 4) -> dict[int, list[tuple]]:
         for i, fn in enumerate(g.fns):
             if not fn.passes or i in out or fn.name in g.seeds.fixed:
                 continue
-            found = []
+            found: dict[tuple, tuple] = {}  # (variant, parameter, member) -> the first call that takes it
             for callee, ai, pi, path, line in fn.passes:
                 got = agreed(g.resolve(g.defs[i].file, callee), g.is_stub, lambda j: _takes_key(out.get(j)))
                 if got is None:
                     continue
                 for v, arg, member, _line, _via, twin in out[got[0]]:
                     whole = _compose(path, member) if arg == ai else None
-                    if whole is not None:
-                        found.append((v, pi, whole, line, callee, _twin(g, i, twin, callers)))
+                    if whole is not None and (v, pi, whole) not in found:
+                        found[(v, pi, whole)] = (v, pi, whole, line, callee, _twin(g, i, twin, callers))
             if found:
-                out[i] = found
+                out[i] = list(found.values())
                 grown = True
         if not grown:
             break
@@ -532,7 +534,7 @@ def _twin(g: Graph, i: int, inner: str, callers: dict[tuple[str, str], list[int]
     if not others:
         return ""
     best = _closest(name, others)
-    return best if SequenceMatcher(None, name, best).ratio() >= 0.8 else ""
+    return best if variant_names(name, best) else ""
 
 
 # ---------------------------------------------------------------------- atomic callbacks

@@ -21,7 +21,7 @@ import tree_sitter
 from reviewkit.cmap.functions import function_name
 from reviewkit.cmap.parse import load_query, node_text, parse_c
 from reviewkit.knowledge.seeds import Seeds
-from reviewkit.rules.resources import normalise_key, normalise_text
+from reviewkit.rules.resources import normalise_key, normalise_text, variant_names
 
 # (name, line, gfp): a call that may carry sleep to its caller. ``gfp`` is
 # None, or (number of arguments, ((argument index, class), ...)) where class
@@ -484,7 +484,7 @@ class _FileReader:
                 doc_put, doc_ref_line = _doc_ref(doc, seeds)
         ref = self._ref_candidate(caps, body, ret_type, params, pindex, locals_) if ret_type else None
         lock, release = self._lock_candidates(caps, body, header, params, pindex, locals_, ret_type)
-        takes = self._takes(caps, body, pindex)
+        takes = self._takes(name, caps, body, pindex)
         return FunctionSummary(
             name=name,
             line=node.start_point.row + 1,
@@ -752,7 +752,7 @@ class _FileReader:
         return found
 
     # ------------------------------------------------------------------ locks
-    def _takes(self, caps: dict, body: tree_sitter.Node, pindex: dict[str, int]) -> tuple:
+    def _takes(self, name: str, caps: dict, body: tree_sitter.Node, pindex: dict[str, int]) -> tuple:
         """The locks of a parameter the function takes at the top level of
         its body and drops before it returns, on every path: an acquire
         followed by a release at the top level with each return between
@@ -817,11 +817,16 @@ class _FileReader:
             for c in caps.get("call", ()):
                 f = c.child_by_field_name("function")
                 if stmt.end_byte <= c.start_byte < until and f is not None and f.type == "identifier":
-                    name = node_text(f, src)
-                    if name not in seeds.lock_ops and name not in seeds.failure_values:
-                        under.append(name)
+                    callee = node_text(f, src)
+                    if callee not in seeds.lock_ops and callee not in seeds.failure_values:
+                        under.append(callee)
+            # the one call under the lock, named as a variant of this one
+            # (adis_write_reg() -> __adis_write_reg()); not a helper that
+            # happens to run there (list_add_tail())
             names = set(under)
-            out.append((variant, member[0], member[1], call.start_point.row + 1, names.pop() if len(names) == 1 else ""))
+            twin = names.pop() if len(names) == 1 else ""
+            out.append((variant, member[0], member[1], call.start_point.row + 1,
+                        twin if twin and variant_names(name, twin) else ""))
         return tuple(out)
 
     def _param_member(self, arg: tree_sitter.Node | None, pindex: dict[str, int]) -> tuple[int, str] | None:

@@ -129,3 +129,16 @@ def lock_of_argument(arg: str, member: str) -> str | None:
     if by_address and member.startswith("->"):
         member = "." + member[2:]
     return obj + member
+
+
+def variant_names(name: str, other: str) -> bool:
+    """Whether two function names read as variants of one operation, by
+    the kernel's naming habit: one holds the other (``__adis_write_reg``
+    and ``adis_write_reg``, ``spidev_sync_unlocked`` and ``spidev_sync``).
+
+    >>> variant_names("adis_write_reg", "__adis_write_reg")
+    True
+    >>> variant_names("vring_create_virtqueue_packed", "list_add_tail")
+    False
+    """
+    return name != other and (name in other or other in name)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, Confidence, FunctionView, Severity, Side
+from reviewkit.model import ChangedFunction, Confidence, FunctionStatus, FunctionView, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.extract import Call, find_param_names
 from reviewkit.rules.flows import FunctionFlows, PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, LockTaker
 from reviewkit.rules.queries import find_acquire_sites, find_contract, find_lock_takings, introduced, node_calls, reached_nodes
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import base_of, lock_of_argument, normalise_key
+from reviewkit.rules.resources import base_of, lock_of_argument, normalise_key, variant_names
 
 _MEMBER = re.compile(r"(?:(?:->|\.)\w+)+")
 
@@ -20,7 +20,8 @@ _MEMBER = re.compile(r"(?:(?:->|\.)\w+)+")
 def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | None:
     """The lock of a parameter a function the patch shows takes and drops
     again on every exit the walk sees (a ``guard()``'s scope ends with the
-    function), with the one function it calls holding it; None if none."""
+    function), with the one function it calls holding it when their names
+    hold one another; None if none."""
     params = find_param_names(view.source)
     exits = walk.exits
     if not exits or not params:
@@ -36,8 +37,9 @@ def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | 
         inside = {c.name for node, states in reached_nodes(walk) if any(st.count(key) > 0 for st in states)
                   for c in node_calls(node) if c.name not in kb.ops and c.name not in kb.scope_neutral
                   and c.name not in kb.guard_macros and c.name not in kb.scoped_guard_macros}
+        twin = next(iter(inside)) if len(inside) == 1 else ""
         return LockTaker(view.function.name, kb.guards.get(taking.variant, taking.variant), key.family,
-                         params.index(root), rest, next(iter(inside)) if len(inside) == 1 else "",
+                         params.index(root), rest, twin if variant_names(view.function.name, twin) else "",
                          f"{view.function.file}:{view.function.start}, shown in this patch")
     return None
 
@@ -157,6 +159,31 @@ def _gap(flow: FunctionFlows, line: int) -> tuple[int, int]:
     return (max(above)[1] if above else fn.old.function.start, min(below)[1] if below else fn.old.function.end)
 
 
+def _locks_itself(run: PatchFlows, name: str, member: str, kb: KnowledgeBase) -> bool:
+    """Whether the old code of ``name``, as far as the patch shows it,
+    takes or drops a lock ``member`` of a parameter itself (the acquire
+    may lie above the hunk, the release in it), or may: a function the
+    patch changes is no longer what its old callers called (linux-pwm:
+    "hwmon: pwm-fan: split __set_pwm into locked/unlocked functions"
+    makes the old locking __set_pwm() the unlocked one)."""
+    ff = run.named(Side.OLD).get(name)
+    view = ff.view(Side.OLD) if ff is not None else None
+    if ff is not None and ff.fn.status is FunctionStatus.CHANGED:
+        return True
+    if view is None or view.cfg is None:
+        return False
+    params = find_param_names(view.source)
+    for node in view.cfg.nodes:
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            if op is None or not op.is_lock or op.arg is None or op.arg >= len(call.args):
+                continue
+            key = normalise_key(call.args[op.arg])
+            if base_of(key) in params and key.endswith(member[2:] if member.startswith("->") else member[1:]):
+                return True
+    return False
+
+
 def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, str]]) -> Iterator[Report]:
     """Calls the patch switches from the variant that expects a lock held
     to the one that takes it, where the old code did not take the lock
@@ -165,7 +192,6 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
     if old is None or new is None or fn.old is None:
         return
     takers = _takers(flow, Side.NEW, kb)
-    old_takers = flow.run.shared_walks(find_patch_takers, Side.OLD)
     own = {k.name for k in find_acquire_sites(new, kb)}
     holder = "this function's caller" if new.cfg.complete else "the lines above the hunk or this function's caller"
     for node, _states in reached_nodes(new):
@@ -178,7 +204,8 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
             lock = lock_of_argument(call.args[taker.arg], taker.member)
             if lock is None or (call.name, lock) in reported or lock in own:
                 continue  # the function takes the lock itself elsewhere: its callers do not hold it
-            twins = {taker.unlocked} | {t.unlocked for t in (old_takers.get(call.name),) if t is not None}
+            old_taker = flow.run.shared_walks(find_patch_takers, Side.OLD).get(call.name)
+            twins = {taker.unlocked} | ({old_taker.unlocked} if old_taker is not None else set())
             twins.discard("")
             lo, hi = _gap(flow, node.line)
             for onode, ostates in reached_nodes(old):
@@ -186,7 +213,10 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
                     continue
                 if any(h.key.name == lock and h.count > 0 for st in ostates for h in st.held):
                     continue  # the old code took the lock around it itself
-                ocall = next((c for c in node_calls(onode) if c.name in twins
+                # a variant that took the lock itself in the old code is not
+                # one that expects it held
+                ocall = next((c for c in node_calls(onode) if c.name in twins and c.name not in kb.lock_takers
+                              and not _locks_itself(flow.run, c.name, taker.member, kb)
                               and any(base_of(normalise_key(a)) == base_of(lock) for a in c.args)), None)
                 if ocall is None:
                     continue

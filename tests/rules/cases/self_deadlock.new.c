@@ -126,3 +126,27 @@ static int dev_reset(struct dev *d)
 	mutex_unlock(&d->lock);
 	return ret;
 }
+
+/* the old __fan_set() took the lock itself: the patch splits it into a
+   locked fan_set() and an unlocked __fan_set(), and its callers follow */
+static int __fan_set(struct fan *f, int v)
+{
+	f->v = v;
+	return 0;
+}
+
+static int fan_set(struct fan *f, int v)
+{
+	int ret;
+
+	mutex_lock(&f->lock);
+	ret = __fan_set(f, v);
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+static int fan_write(struct fan *f, int v)
+{
+	/* ok: RK109 */
+	return fan_set(f, v);
+}

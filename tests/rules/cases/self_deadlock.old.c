@@ -36,3 +36,16 @@ static int st_refactor(struct st *st, int v)
 	mutex_unlock(&st->dev.lock);
 	return ret;
 }
+
+static int __fan_set(struct fan *f, int v)
+{
+	mutex_lock(&f->lock);
+	f->v = v;
+	mutex_unlock(&f->lock);
+	return 0;
+}
+
+static int fan_write(struct fan *f, int v)
+{
+	return __fan_set(f, v);
+}

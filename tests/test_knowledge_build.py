@@ -717,3 +717,89 @@ def test_global_only_keeps_what_crosses_files(built, tmp_path):
     one = "drivers/widget/one.c"
     assert "one_idle" in full.lookup(["one_idle"], file=one).sleeps
     assert "one_idle" not in kb.lookup(["one_idle"], file=one).sleeps
+
+
+TAKERS = {
+    "include/linux/gizmo.h": """\
+        struct gizmo {
+        \tstruct mutex lock;
+        \tint n;
+        };
+
+        int __gizmo_write(struct gizmo *g, int reg, int val);
+
+        static inline int gizmo_write(struct gizmo *g, int reg, int val)
+        {
+        \tguard(mutex)(&g->lock);
+        \treturn __gizmo_write(g, reg, val);
+        }
+
+        static inline int __gizmo_write_16(struct gizmo *g, int reg, u16 val)
+        {
+        \treturn __gizmo_write(g, reg, val);
+        }
+
+        static inline int gizmo_write_16(struct gizmo *g, int reg, u16 val)
+        {
+        \treturn gizmo_write(g, reg, val);
+        }
+        """,
+    "drivers/gizmo/core.c": """\
+        int gizmo_reset(struct gizmo *g)
+        {
+        \tmutex_lock(&g->lock);
+        \tif (g->n) {
+        \t\tmutex_unlock(&g->lock);
+        \t\treturn -EBUSY;
+        \t}
+        \tg->n = 1;
+        \tmutex_unlock(&g->lock);
+        \treturn 0;
+        }
+
+        int gizmo_leaky(struct gizmo *g)
+        {
+        \tmutex_lock(&g->lock);
+        \tif (g->n)
+        \t\treturn -EBUSY;
+        \tmutex_unlock(&g->lock);
+        \treturn 0;
+        }
+
+        void gizmo_hold(struct gizmo *g)
+        {
+        \tmutex_lock(&g->lock);
+        }
+
+        struct board {
+        \tstruct gizmo gz;
+        };
+
+        int board_init(struct board *b)
+        {
+        \treturn gizmo_write_16(&b->gz, 1, 2);
+        }
+        """,
+}
+
+
+def test_functions_that_take_a_lock_of_their_argument(tmp_path):
+    out = tmp_path / "t.rkdb"
+    build_database(write_tree(tmp_path / "linux", TAKERS), out, build_seeds(knowledge_tables()))
+    names = ["gizmo_write", "__gizmo_write_16", "gizmo_write_16", "gizmo_reset", "gizmo_leaky", "gizmo_hold", "board_init"]
+    takes = LearnedKnowledge([(out, "test", True)]).lookup(names).takes
+    # a return that skips the unlock, or a lock kept for the caller, is no taker
+    assert set(takes) == {"gizmo_write", "gizmo_write_16", "gizmo_reset", "board_init"}
+    h, c = "include/linux/gizmo.h", "drivers/gizmo/core.c"
+    (w,) = takes["gizmo_write"]
+    assert (w.variant, w.arg, w.member, w.via, w.unlocked) == ("mutex", 0, "->lock", "", "__gizmo_write")
+    assert (w.evidence.file, w.evidence.line) == (h, line_of(h, "guard(mutex)", TAKERS))
+    # through a callee it hands its argument to, with the variant named most alike
+    (w16,) = takes["gizmo_write_16"]
+    assert (w16.arg, w16.member, w16.via, w16.unlocked) == (0, "->lock", "gizmo_write", "__gizmo_write_16")
+    assert w16.evidence.line == line_of(h, "return gizmo_write(g, reg, val);", TAKERS)
+    (r,) = takes["gizmo_reset"]
+    assert (r.member, r.evidence.file, r.evidence.line) == ("->lock", c, line_of(c, "int gizmo_reset", TAKERS) + 2)
+    # a member passed by its address: the lock is that member's
+    (b,) = takes["board_init"]
+    assert (b.arg, b.member, b.via) == (0, "->gz.lock", "gizmo_write_16")

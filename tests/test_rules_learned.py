@@ -36,6 +36,12 @@ struct device_node *dev_find_port(struct device_node *parent)
 {
 	return of_get_child_by_name(parent, "port");
 }
+
+int dev_write(struct dev *d, int reg, int val)
+{
+	guard(mutex)(&d->lock);
+	return __dev_write(d, reg, val);
+}
 """
 
 PATCH = """\
@@ -49,7 +55,7 @@ diff --git a/drivers/x/drv.c b/drivers/x/drv.c
 new file mode 100644
 --- /dev/null
 +++ b/drivers/x/drv.c
-@@ -0,0 +1,30 @@
+@@ -0,0 +1,39 @@
 +static int drv_start(struct drv *d)
 +{
 +	unsigned long flags;
@@ -80,6 +86,15 @@ new file mode 100644
 +
 +
 +
++static int drv_set(struct drv *d, int v)
++{
++	int ret;
++
++	mutex_lock(&d->dev->lock);
++	ret = dev_write(d->dev, 1, v);
++	mutex_unlock(&d->dev->lock);
++	return ret;
++}
 """
 
 
@@ -112,3 +127,16 @@ def test_learned_facts_draw_findings_and_say_where_they_come_from(tmp_path: Path
 def test_without_the_database_the_names_mean_nothing(tmp_path: Path, database: Path) -> None:
     found = _findings(tmp_path, Config(knowledge_db=database, learned=False))
     assert ("RK301", "drv_start", 6) not in found and ("RK401", "drv_port", 22) not in found
+
+
+def test_a_learned_function_that_takes_the_lock_held_here(tmp_path: Path, database: Path) -> None:
+    patch = tmp_path / "drv.patch"
+    patch.write_text(PATCH)
+    found = {(f.rule, f.function, f.line, f.severity.value): f for f in build_review([str(patch)], config=Config(knowledge_db=database)).findings
+             if f.rule == "RK111"}
+    assert set(found) == {("RK111", "drv_set", 36, "error")}
+    f = found[("RK111", "drv_set", 36, "error")]
+    assert "d->dev->lock" in f.message and "line 35" in f.message
+    assert "__dev_write()" in f.suggestion and "(argument 0)->lock and releases it before returning, learned from the tree (drivers/x/lib.c:21)" in f.rationale
+    none = build_review([str(patch)], config=Config(knowledge_db=database, learned=False)).findings
+    assert not [f for f in none if f.rule == "RK111"]

@@ -14,6 +14,7 @@ a changed function calls, once per file::
     facts.refs["of_get_child_by_name"] # RefFact: returns a reference, and the put that drops it
     facts.gets["pci_dev_get"]          # GetFact: takes a reference on its argument and returns it
     facts.locks["lock_page_lruvec_irq"]  # LockFact: returns holding a [[lock]] variant; its releases
+    facts.takes["adis_write_reg"]      # TakesFact: takes a lock of its argument and drops it again
     facts.cleanups["device_node"]      # CleanupFact: guard/__free class, release, ERR_PTR tolerance
     facts.members["irq_chip"]["irq_mask"]  # CallbackFact: core code calls it in atomic context
 
@@ -53,6 +54,7 @@ from reviewkit.knowledge.learned import (
     LockFact,
     RefFact,
     SleepFact,
+    TakesFact,
     known_names,
 )
 
@@ -67,5 +69,6 @@ __all__ = [
     "LockFact",
     "RefFact",
     "SleepFact",
+    "TakesFact",
     "known_names",
 ]

@@ -18,6 +18,7 @@ from typing import Any
 from reviewkit.knowledge.extract import CleanupClass, FileSummary, FunctionSummary
 from reviewkit.knowledge.resolve import Definition, agreed, candidates
 from reviewkit.knowledge.seeds import Seeds
+from reviewkit.rules.resources import variant_names
 
 NONE, COND, SLEEPS = 0, 1, 2
 
@@ -455,6 +456,87 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
     return out
 
 
+# ---------------------------------------------------------------------- locks taken inside
+
+
+def _compose(path: str, member: str) -> str | None:
+    """The lock a caller's parameter reaches through an argument path and
+    the callee's member: ``&->adis`` and ``->state_lock`` give
+    ``->adis.state_lock``; ``""`` (the parameter itself) keeps ``member``."""
+    if not path:
+        return member
+    if path.startswith("&"):
+        return path[1:] + ("." + member[2:] if member.startswith("->") else member)
+    return path + member
+
+
+def derive_takers(g: Graph, rounds: int = 4) -> dict[int, list[tuple]]:
+    """Functions that take a lock of a parameter and drop it before they
+    return: read from their own body (``adis_write_reg()``:
+    ``guard(mutex)(&adis->state_lock)``), or handing a parameter on to
+    such a function at the top level of their body (``adis_write_reg_16()``
+    returns ``adis_write_reg(adis, ...)``), to a fixed point of ``rounds``.
+
+    The variant that expects the lock held: for one read from its body,
+    the one function it calls with the lock held, when their names hold
+    one another; for one through a callee, the function of the same file
+    that calls the callee's variant and whose name is likest
+    (``__adis_write_reg_16()``, which calls ``__adis_write_reg()``), when
+    their names hold one another.
+
+    Returns:
+        node -> [(variant, parameter, member, line, via, unlocked), ...];
+        via is the callee it takes the lock through ("" its own body).
+    """
+    out: dict[int, list[tuple]] = {}
+    for i, fn in enumerate(g.fns):
+        if fn.takes and fn.name not in g.seeds.fixed:
+            out[i] = [(v, arg, member, line, "", twin) for v, arg, member, line, twin in fn.takes]
+    callers: dict[tuple[str, str], list[int]] = defaultdict(list)  # (file, callee) -> callers
+    for i, names in enumerate(g.call_names):
+        for name in names:
+            callers[(g.defs[i].file, name)].append(i)
+    for _round in range(rounds):
+        grown = False
+        for i, fn in enumerate(g.fns):
+            if not fn.passes or i in out or fn.name in g.seeds.fixed:
+                continue
+            found: dict[tuple, tuple] = {}  # (variant, parameter, member) -> the first call that takes it
+            for callee, ai, pi, path, line in fn.passes:
+                got = agreed(g.resolve(g.defs[i].file, callee), g.is_stub, lambda j: _takes_key(out.get(j)))
+                if got is None:
+                    continue
+                for v, arg, member, _line, _via, twin in out[got[0]]:
+                    whole = _compose(path, member) if arg == ai else None
+                    if whole is not None and (v, pi, whole) not in found:
+                        found[(v, pi, whole)] = (v, pi, whole, line, callee, _twin(g, i, twin, callers))
+            if found:
+                out[i] = list(found.values())
+                grown = True
+        if not grown:
+            break
+    return out
+
+
+def _takes_key(facts: list[tuple] | None):
+    """What two definitions' lock-taking facts must agree on."""
+    return None if facts is None else tuple(sorted((f[0], f[1], f[2]) for f in facts))
+
+
+def _twin(g: Graph, i: int, inner: str, callers: dict[tuple[str, str], list[int]]) -> str:
+    """The function of node ``i``'s file that calls ``inner`` (the
+    callee's variant that expects the lock held) and is named most like
+    node ``i``; "" when none is alike enough."""
+    if not inner:
+        return ""
+    name = g.fns[i].name
+    others = [g.fns[j].name for j in callers.get((g.defs[i].file, inner), ()) if j != i and not g.fns[j].takes]
+    if not others:
+        return ""
+    best = _closest(name, others)
+    return best if variant_names(name, best) else ""
+
+
 # ---------------------------------------------------------------------- atomic callbacks
 
 
@@ -499,6 +581,7 @@ def build_records(g: Graph, *, global_only: bool = False) -> tuple[list[tuple[st
     sleep = derive_sleep(g)
     returns, gets = derive_refs(g)
     locks = derive_locks(g)
+    takers = derive_takers(g)
     members = derive_members(g)
     facts: dict[int, dict[str, list]] = defaultdict(dict)
     counts: Counter = Counter()
@@ -514,6 +597,8 @@ def build_records(g: Graph, *, global_only: bool = False) -> tuple[list[tuple[st
         if i in locks:
             v2, fam, arg, by_result, is_global, rel, line, ann, early = locks[i]
             facts[i]["l"] = [v2, fam, arg, by_result, is_global, list(rel), line, ann, early]
+        if i in takers:
+            facts[i]["t"] = [list(t) for t in takers[i]]
     keep = _global_closure(g, facts) if global_only else set(facts)
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, fn in enumerate(g.fns):

@@ -21,6 +21,7 @@ import tree_sitter
 from reviewkit.cmap.functions import function_name
 from reviewkit.cmap.parse import load_query, node_text, parse_c
 from reviewkit.knowledge.seeds import Seeds
+from reviewkit.rules.resources import normalise_key, normalise_text, variant_names
 
 # (name, line, gfp): a call that may carry sleep to its caller. ``gfp`` is
 # None, or (number of arguments, ((argument index, class), ...)) where class
@@ -51,6 +52,8 @@ class FunctionSummary(NamedTuple):
     putter: tuple | None  # drops a reference on a member of its parameter: see _putter
     members: tuple  # ((struct, path, member, line, reason), ...) ops members called in atomic context
     atomic_calls: tuple[str, ...]  # functions it calls in atomic context (an atomic lock held, or it is an atomic callback)
+    takes: tuple = ()  # locks of a parameter it takes and drops before returning: see _takes
+    passes: tuple = ()  # calls that hand on a parameter: see _passes
 
 
 class CleanupClass(NamedTuple):
@@ -78,6 +81,7 @@ _CONTAINERS = frozenset(
     {"translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"}
 )
 _WORD = re.compile(r"[A-Za-z_]\w*")
+_MEMBER_PATH = re.compile(r"(?:(?:->|\.)[A-Za-z_]\w*)+")
 _CALL_IN_TEXT = re.compile(r"(?<![\w#])([A-Za-z_]\w*)\s*\(")
 _NOT_CALLS = frozenset({
     "if", "while", "for", "switch", "return", "sizeof", "typeof", "__typeof__", "__typeof", "_Generic",
@@ -480,6 +484,7 @@ class _FileReader:
                 doc_put, doc_ref_line = _doc_ref(doc, seeds)
         ref = self._ref_candidate(caps, body, ret_type, params, pindex, locals_) if ret_type else None
         lock, release = self._lock_candidates(caps, body, header, params, pindex, locals_, ret_type)
+        takes = self._takes(name, caps, body, pindex)
         return FunctionSummary(
             name=name,
             line=node.start_point.row + 1,
@@ -499,6 +504,8 @@ class _FileReader:
             putter=self._putter(caps, params, pindex),
             members=tuple(members),
             atomic_calls=tuple(dict.fromkeys(atomic_calls)),
+            takes=takes,
+            passes=self._passes(body, {p.name: i for i, p in enumerate(params) if p.pointer}) if not takes else (),
         )
 
     def _context_locals(self, caps: dict, locals_: dict[str, str]) -> re.Pattern[str] | None:
@@ -745,6 +752,147 @@ class _FileReader:
         return found
 
     # ------------------------------------------------------------------ locks
+    def _takes(self, name: str, caps: dict, body: tree_sitter.Node, pindex: dict[str, int]) -> tuple:
+        """The locks of a parameter the function takes at the top level of
+        its body and drops before it returns, on every path: an acquire
+        followed by a release at the top level with each return between
+        them right after a release of it, or a ``guard()`` /
+        ``scoped_guard()`` at the top level (``adis_write_reg()``:
+        ``guard(mutex)(&adis->state_lock)``).
+
+        Returns:
+            ((variant, parameter index, member, line, unlocked), ...):
+            member is the lock from the parameter (``->state_lock``);
+            unlocked is the one call it makes with the lock held, when it
+            makes one (the variant that expects the lock held), else "".
+        """
+        src = self.src
+        seeds = self.seeds
+        out: list[tuple] = []
+        top = [c for c in body.named_children if c.type != "comment"]
+        for k, stmt in enumerate(top):
+            call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+            if call is None or call.type != "call_expression":
+                continue
+            fn = call.child_by_field_name("function")
+            args = call.child_by_field_name("arguments")
+            if fn is None or args is None:
+                continue
+            variant = arg = None
+            until = body.end_byte
+            if fn.type == "identifier" and node_text(fn, src) in seeds.lock_ops:
+                kind, variant, family, argi = seeds.lock_ops[node_text(fn, src)]
+                if kind != "acquire" or argi < 0:
+                    continue
+                arg = _arg(args, argi)
+                member = self._param_member(arg, pindex)
+                if member is None:
+                    continue
+                release = next((r for r in top[k + 1:] if self._releases(r, family, member, pindex)), None)
+                if release is None:
+                    continue
+                until = release.start_byte
+                between = [r for r in caps.get("return", ()) if stmt.end_byte <= r.start_byte < until]
+                if not all(self._released_before(r, family, member, pindex) for r in between):
+                    continue
+            elif fn.type == "call_expression":  # guard(CLASS)(&p->lock)
+                inner = fn.child_by_field_name("function")
+                inner_args = fn.child_by_field_name("arguments")
+                if inner is None or node_text(inner, src) not in seeds.guard_macros:
+                    continue
+                first = _arg(inner_args, 0)
+                variant = seeds.guard_classes.get(node_text(first, src)) if first is not None else None
+                arg = _arg(args, 0)
+            elif fn.type == "identifier" and node_text(fn, src) in seeds.scoped_guard_macros:
+                first = _arg(args, 0)
+                variant = seeds.guard_classes.get(node_text(first, src)) if first is not None else None
+                arg = _arg(args, 1)
+                until = _guard_end(call, True, body)
+            if variant is None or arg is None:
+                continue
+            member = self._param_member(arg, pindex)
+            if member is None:
+                continue
+            under = []
+            for c in caps.get("call", ()):
+                f = c.child_by_field_name("function")
+                if stmt.end_byte <= c.start_byte < until and f is not None and f.type == "identifier":
+                    callee = node_text(f, src)
+                    if callee not in seeds.lock_ops and callee not in seeds.failure_values:
+                        under.append(callee)
+            # the one call under the lock, named as a variant of this one
+            # (adis_write_reg() -> __adis_write_reg()); not a helper that
+            # happens to run there (list_add_tail())
+            names = set(under)
+            twin = names.pop() if len(names) == 1 else ""
+            out.append((variant, member[0], member[1], call.start_point.row + 1,
+                        twin if twin and variant_names(name, twin) else ""))
+        return tuple(out)
+
+    def _param_member(self, arg: tree_sitter.Node | None, pindex: dict[str, int]) -> tuple[int, str] | None:
+        """(parameter index, the member path from it: ``->lock``) of a lock
+        argument rooted at a parameter (``&p->lock``); None otherwise."""
+        kp = key_path(arg, self.src) if arg is not None else None
+        if arg is None or kp is None or kp[0] not in pindex or not kp[1] or "[]" in kp[1]:
+            return None
+        text = normalise_key(node_text(arg, self.src))
+        rest = text[len(kp[0]):] if text.startswith(kp[0]) else ""
+        return (pindex[kp[0]], rest) if _MEMBER_PATH.fullmatch(rest) else None
+
+    def _releases(self, stmt: tree_sitter.Node, family: str, member: tuple[int, str], pindex: dict[str, int]) -> bool:
+        """Whether a statement is a release of the lock ``member`` names."""
+        call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+        if call is None or call.type != "call_expression":
+            return False
+        fn = call.child_by_field_name("function")
+        op = self.seeds.lock_ops.get(node_text(fn, self.src)) if fn is not None and fn.type == "identifier" else None
+        if op is None or op[0] != "release" or op[2] != family:
+            return False
+        return self._param_member(_arg(call.child_by_field_name("arguments"), op[3]), pindex) == member
+
+    def _released_before(self, ret: tree_sitter.Node, family: str, member: tuple[int, str], pindex: dict[str, int]) -> bool:
+        """Whether the statement before ``ret`` in its block releases the lock."""
+        prev = ret.prev_named_sibling
+        while prev is not None and prev.type == "comment":
+            prev = prev.prev_named_sibling
+        return prev is not None and self._releases(prev, family, member, pindex)
+
+    def _passes(self, body: tree_sitter.Node, pindex: dict[str, int]) -> tuple:
+        """The calls at the top level of the body (``f(p);``, ``ret =
+        f(&p->x);``, ``return f(p);``) that hand on a pointer parameter
+        (``pindex``) or a member of one: through them a lock the callee
+        takes is the caller's too.
+
+        Returns:
+            ((callee, argument index, parameter index, path, line), ...):
+            path is what the argument adds to the parameter, with "&" in
+            front when it passes an address (``&st->adis`` -> ``&->adis``).
+        """
+        src = self.src
+        out = []
+        for stmt in body.named_children:
+            expr = stmt.named_children[0] if stmt.type in ("expression_statement", "return_statement") and stmt.named_children else None
+            if expr is not None and expr.type == "assignment_expression":
+                expr = expr.child_by_field_name("right")
+            if expr is None or expr.type != "call_expression":
+                continue
+            fn = expr.child_by_field_name("function")
+            if fn is None or fn.type != "identifier" or node_text(fn, src) in self.seeds.lock_ops:
+                continue
+            args = [a for a in (expr.child_by_field_name("arguments") or body).named_children if a.type != "comment"]
+            for ai, a in enumerate(args):
+                kp = key_path(a, src)
+                if kp is None or kp[0] not in pindex or "[]" in kp[1]:
+                    continue
+                text = normalise_text(node_text(a, src))
+                amp = "&" if text.startswith("&") else ""
+                key = normalise_key(text)
+                rest = key[len(kp[0]):] if key.startswith(kp[0]) else None
+                if rest is None or (rest and not _MEMBER_PATH.fullmatch(rest)) or (amp and not rest):
+                    continue
+                out.append((node_text(fn, src), ai, pindex[kp[0]], amp + rest, expr.start_point.row + 1))
+        return tuple(out)
+
     def _lock_candidates(self, caps: dict, body: tree_sitter.Node, header: bytes, params: list[_Param],
                          pindex: dict[str, int], locals_: dict[str, str], ret_type: str) -> tuple:
         """A function that returns holding a lock it took, and one that

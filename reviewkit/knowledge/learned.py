@@ -80,6 +80,20 @@ class LockFact(NamedTuple):
     conditional: bool  # it may return before taking the lock (a failure path, like a trylock's)
 
 
+class TakesFact(NamedTuple):
+    """``name`` takes a lock of ``variant`` on its argument ``arg``
+    (``member`` from it: ``->state_lock``) and drops it before returning."""
+
+    name: str
+    variant: str
+    arg: int
+    member: str
+    via: str  # the callee it takes the lock through ("" its own body)
+    unlocked: str  # the variant that expects the lock held ("" unknown)
+    evidence: Evidence
+    origin: str
+
+
 class CleanupFact(NamedTuple):
     """A linux/cleanup.h class: ``guard(name)``, ``__free(name)``,
     ``CLASS(name, ...)``."""
@@ -139,6 +153,7 @@ class LearnedFacts:
     refs: dict[str, RefFact] = field(default_factory=dict)
     gets: dict[str, GetFact] = field(default_factory=dict)
     locks: dict[str, LockFact] = field(default_factory=dict)
+    takes: dict[str, tuple[TakesFact, ...]] = field(default_factory=dict)
     cleanups: dict[str, CleanupFact] = field(default_factory=dict)
     members: dict[str, dict[str, CallbackFact]] = field(default_factory=dict)
 
@@ -296,6 +311,15 @@ class LearnedKnowledge:
             out.locks[name] = LockFact(name, variant, family, arg, bool(by_result), tuple(releases), tuple(ev),
                                        src.origin, bool(early))
 
+        tk = one("t")
+        if tk is not None and (src.wins or name not in known.locks):
+            d, facts = tk
+            out.takes[name] = tuple(
+                TakesFact(name, variant, arg, member, via, twin,
+                          Evidence(d.file, line, f"takes (argument {arg}){member} and releases it before returning"
+                                   + (f" (through {via}())" if via else "")), src.origin)
+                for variant, arg, member, line, via, twin in facts)
+
     def chain(self, name: str, *, file: str | None = None) -> tuple[Evidence, ...]:
         """The calls through which ``name`` may sleep, from its definition
         to a sleeping primitive (or the kernel-doc that says it sleeps);
@@ -327,6 +351,8 @@ def _comparable(kind: str, fact: list | None):
         return (fact[0], fact[1])
     if kind == "l":
         return (fact[0], fact[2], fact[3], fact[4])
+    if kind == "t":
+        return tuple(sorted((t[0], t[1], t[2]) for t in fact))
     return tuple(map(str, fact))
 
 

@@ -118,6 +118,18 @@ def _as_tables(facts: Any, learned: Any, kb: KnowledgeBase, file: str) -> dict[s
         else:
             variant["arg"] = lfact.arg
         locks.append(variant)
+    takes: list[dict[str, Any]] = []
+    for name, tfacts in sorted(facts.takes.items()):
+        for tfact in tfacts:
+            if tfact.variant not in kb.locks or name in kb.ops or name in kb.lock_takers:
+                continue
+            ev = tfact.evidence
+            taker: dict[str, Any] = {"names": [name], "lock": tfact.variant, "arg": tfact.arg, "member": tfact.member,
+                                     "note": f"{ev.note}, learned from the tree ({ev.file}:{ev.line})"}
+            if tfact.unlocked:
+                taker["unlocked"] = tfact.unlocked
+            takes.append(taker)
+            break  # one lock per function: the rule reads one
     guards: list[dict] = []
     frees: list[dict] = []
     for name, cfact in sorted(facts.cleanups.items()):
@@ -134,6 +146,6 @@ def _as_tables(facts: Any, learned: Any, kb: KnowledgeBase, file: str) -> dict[s
                             "note": f"a {struct}.{member} callback, which core code calls in atomic context "
                                     f"({mfact.evidence.file}:{mfact.evidence.line}, learned from the tree)"})
     return {"sleep": sleep, "ref_extend": ref_extend, "lock": locks, "guard": guards, "free_class": frees,
-            "atomic_member": members}
+            "atomic_member": members, "takes_lock": takes}
 
 

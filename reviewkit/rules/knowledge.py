@@ -133,6 +133,18 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     },
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
     "lock_init": {"names": (_STR_LIST, True), "arg": (int, True), "type": (str, True)},
+    # functions that take a lock of their argument and drop it before
+    # returning: calling one with that lock held deadlocks
+    "takes_lock": {
+        "names": (_STR_LIST, True),
+        "lock": (str, True),
+        "arg": (int, True),
+        "member": (str, True),
+        "unlocked": (str, False),
+        "note": (str, False),
+    },
+    # lockdep_assert_held(&l): the caller holds the lock its argument names
+    "held_assert": {"names": (_STR_LIST, True), "arg": (int, True)},
     "cleanup_define": {
         "macro": (str, True),
         "kind": (str, True),
@@ -333,6 +345,20 @@ class LockInit(NamedTuple):
     type: str
 
 
+class LockTaker(NamedTuple):
+    """A function that takes a lock of one of its arguments and releases
+    it before it returns: ``adis_write_reg(adis, ...)`` takes
+    ``adis->state_lock``."""
+
+    name: str
+    lock: str  # the [[lock]] id it takes
+    family: str
+    arg: int  # the argument naming the lock's owner
+    member: str  # the lock from that argument: "->state_lock", ".lock" (an argument that is a struct)
+    unlocked: str = ""  # the variant that expects the lock held ("" unknown)
+    note: str = ""  # where this was learned
+
+
 class IoWrite(NamedTuple):
     """A register write: which arguments name the register."""
 
@@ -379,6 +405,8 @@ class KnowledgeBase:
     devm_actions: dict[str, DevmAction] = field(default_factory=dict)
     io_writes: dict[str, IoWrite] = field(default_factory=dict)
     lock_inits: dict[str, LockInit] = field(default_factory=dict)
+    lock_takers: dict[str, LockTaker] = field(default_factory=dict)  # takes and drops a lock of its argument
+    held_asserts: dict[str, int] = field(default_factory=dict)  # lockdep_assert_held(&l) -> the lock argument
     free_err_ok: frozenset[str] = frozenset()  # __free classes whose release takes an ERR_PTR()
 
     def lock_context(self, variant: str) -> frozenset[str]:
@@ -720,8 +748,20 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
     }
     writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
     inits = {name: LockInit(name, e["arg"], e["type"]) for e in data.get("lock_init", []) for name in e["names"]}
+    takers: dict[str, LockTaker] = {}
+    for entry in data.get("takes_lock", []):
+        lock = locks.get(entry["lock"])
+        if lock is None:
+            raise ConfigError(f"{where}: [[takes_lock]] key 'lock': {entry['lock']!r} is not a [[lock]] id")
+        if not re.fullmatch(r"(?:(?:->|\.)\w+)+", entry["member"]):
+            raise ConfigError(f"{where}: [[takes_lock]] key 'member': {entry['member']!r} is not a member path "
+                              f"such as '->lock' or '.dev.mutex'")
+        for name in entry["names"]:
+            takers[name] = LockTaker(name, lock.id, lock.family, entry["arg"], entry["member"],
+                                     entry.get("unlocked", ""), entry.get("note", ""))
+    asserts = {name: e["arg"] for e in data.get("held_assert", []) for name in e["names"]}
     return {"atomic_members": members, "irq_restores": restores, "locked_waits": waits, "devm_actions": actions,
-            "io_writes": writes, "lock_inits": inits}
+            "io_writes": writes, "lock_inits": inits, "lock_takers": takers, "held_asserts": asserts}
 
 
 def _parse_shipped_toml() -> dict[str, Any]:

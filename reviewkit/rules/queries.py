@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from itertools import islice
-from typing import TYPE_CHECKING, Callable, Hashable, Iterator, Mapping, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Callable, Collection, Hashable, Iterator, Mapping, NamedTuple, TypeVar
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
@@ -185,16 +185,19 @@ def reached_lock_releases(flow: Flow, kb: KnowledgeBase) -> Iterator[tuple[CfgNo
 _CONTRACT = re.compile(r"\b__(acquires|releases|must_hold|cond_acquires)\s*\(")
 
 
-def find_contract(view: FunctionView | None) -> frozenset[str]:
+def find_contract(view: FunctionView | None, kinds: Collection[str] = ("acquires", "releases", "must_hold", "cond_acquires")) -> frozenset[str]:
     """The locks a function's sparse annotations (``__acquires(l)``,
     ``__releases(l)``, ``__must_hold(l)``, ``__cond_acquires(l)``) say it
     is given, keeps or hands back: its caller's business, not a pairing
-    to judge here. Each as a normalised key."""
+    to judge here. Each as a normalised key; ``kinds`` the annotations
+    read (``("must_hold", "releases")``: the locks it is called with)."""
     if view is None:
         return frozenset()
     head = view.source.split("{", 1)[0]
     out = set()
     for m in _CONTRACT.finditer(head):
+        if m.group(1) not in kinds:
+            continue
         depth, end = 1, m.end()
         while end < len(head) and depth:
             depth += {"(": 1, ")": -1}.get(head[end], 0)

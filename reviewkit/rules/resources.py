@@ -105,3 +105,40 @@ def mentions(expr: str, key: str) -> bool:
 def base_of(name: str) -> str:
     """The object a key hangs off: ``obj`` for ``obj->ref``."""
     return re.split(r"->|\.|\[", name, maxsplit=1)[0]
+
+
+_OBJECT = re.compile(r"[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*")
+
+
+def lock_of_argument(arg: str, member: str) -> str | None:
+    """The lock ``member`` of the object an argument names, as a key:
+    ``lock_of_argument("&st->adis", "->state_lock")`` is
+    ``st->adis.state_lock``; None for an argument that is no plain object
+    expression (a call, arithmetic).
+
+    >>> lock_of_argument("st", "->lock")
+    'st->lock'
+    >>> lock_of_argument("&st->adis", "->state_lock")
+    'st->adis.state_lock'
+    """
+    text = normalise_text(arg)
+    by_address = text.startswith("&")
+    obj = normalise_key(text)
+    if not _OBJECT.fullmatch(obj):
+        return None
+    if by_address and member.startswith("->"):
+        member = "." + member[2:]
+    return obj + member
+
+
+def variant_names(name: str, other: str) -> bool:
+    """Whether two function names read as variants of one operation, by
+    the kernel's naming habit: one holds the other (``__adis_write_reg``
+    and ``adis_write_reg``, ``spidev_sync_unlocked`` and ``spidev_sync``).
+
+    >>> variant_names("adis_write_reg", "__adis_write_reg")
+    True
+    >>> variant_names("vring_create_virtqueue_packed", "list_add_tail")
+    False
+    """
+    return name != other and (name in other or other in name)

@@ -133,10 +133,10 @@ def test_a_learned_function_that_takes_the_lock_held_here(tmp_path: Path, databa
     patch = tmp_path / "drv.patch"
     patch.write_text(PATCH)
     found = {(f.rule, f.function, f.line, f.severity.value): f for f in build_review([str(patch)], config=Config(knowledge_db=database)).findings
-             if f.rule == "RK111"}
-    assert set(found) == {("RK111", "drv_set", 36, "error")}
-    f = found[("RK111", "drv_set", 36, "error")]
+             if f.rule == "RK112"}
+    assert set(found) == {("RK112", "drv_set", 36, "error")}
+    f = found[("RK112", "drv_set", 36, "error")]
     assert "d->dev->lock" in f.message and "line 35" in f.message
     assert "__dev_write()" in f.suggestion and "(argument 0)->lock and releases it before returning, learned from the tree (drivers/x/lib.c:21)" in f.rationale
     none = build_review([str(patch)], config=Config(knowledge_db=database, learned=False)).findings
-    assert not [f for f in none if f.rule == "RK111"]
+    assert not [f for f in none if f.rule == "RK112"]

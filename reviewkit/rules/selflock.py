@@ -1,4 +1,4 @@
-"""A call, with a lock held, of a function that takes that lock itself (RK111)."""
+"""A call, with a lock held, of a function that takes that lock itself (RK112)."""
 
 from __future__ import annotations
 
@@ -236,7 +236,7 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
                 break
 
 
-@rule("RK111", category="lock-pairing", severity=Severity.ERROR)
+@rule("RK112", category="lock-pairing", severity=Severity.ERROR)
 def lock_taken_again(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call, with a lock held, of a function that takes that lock itself.
 
@@ -262,9 +262,9 @@ def lock_taken_again(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         ... void set(struct d *d) { mutex_lock(&d->m); __set(d); mutex_unlock(&d->m); }
         Okay: void f(struct d *d) { mutex_lock(&d->m); d->n = 0; mutex_unlock(&d->m); set(d); }
         ... void set(struct d *d) { mutex_lock(&d->m); __set(d); mutex_unlock(&d->m); }
-        RK111: void f(struct d *d) { mutex_lock(&d->m); set(d); mutex_unlock(&d->m); }
+        RK112: void f(struct d *d) { mutex_lock(&d->m); set(d); mutex_unlock(&d->m); }
         ... void set(struct d *d) { mutex_lock(&d->m); __set(d); mutex_unlock(&d->m); }
-        RK111: void f(struct d *d) { lockdep_assert_held(&d->m); set(d); }
+        RK112: void f(struct d *d) { lockdep_assert_held(&d->m); set(d); }
         ... void set(struct d *d) { guard(mutex)(&d->m); __set(d); }
 
     Suggested change:

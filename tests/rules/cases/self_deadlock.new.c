@@ -1,4 +1,4 @@
-/* A call, with a lock held, of a function that takes that lock itself (RK111). */
+/* A call, with a lock held, of a function that takes that lock itself (RK112). */
 struct dev {
 	struct mutex lock;
 	int n;
@@ -22,7 +22,7 @@ static int st_set_rate(struct st *st, int v)
 	int ret;
 
 	st->v = v;
-	/* ruleid: RK111 */
+	/* ruleid: RK112 */
 	ret = dev_write(&st->dev, 2, v);
 	if (ret)
 		return ret;
@@ -34,7 +34,7 @@ static int st_refactor(struct st *st, int v)
 {
 	int ret;
 
-	/* ok: RK111 */
+	/* ok: RK112 */
 	ret = dev_write(&st->dev, 4, v);
 	return ret;
 }
@@ -45,7 +45,7 @@ static int st_set(struct st *st, int v)
 
 	mutex_lock(&st->dev.lock);
 	st->v = v;
-	/* ruleid: RK111 */
+	/* ruleid: RK112 */
 	ret = dev_write(&st->dev, 1, v);
 	mutex_unlock(&st->dev.lock);
 	return ret;
@@ -56,10 +56,10 @@ static int st_set_unlocked(struct st *st, int v)
 	int ret;
 
 	mutex_lock(&st->dev.lock);
-	/* ok: RK111 */
+	/* ok: RK112 */
 	ret = __dev_write(&st->dev, 1, v);
 	mutex_unlock(&st->dev.lock);
-	/* ok: RK111 */
+	/* ok: RK112 */
 	return dev_write(&st->dev, 5, 0);
 }
 
@@ -69,7 +69,7 @@ static int st_buf(struct st *st, int v)
 	int ret;
 
 	mutex_lock(&st->buf_lock);
-	/* ok: RK111 */
+	/* ok: RK112 */
 	ret = dev_write(&st->dev, 1, v);
 	mutex_unlock(&st->buf_lock);
 	return ret;
@@ -81,7 +81,7 @@ static int st_copy(struct st *a, struct st *b)
 	int ret;
 
 	mutex_lock(&a->dev.lock);
-	/* ok: RK111 */
+	/* ok: RK112 */
 	ret = dev_write(&b->dev, 1, a->v);
 	mutex_unlock(&a->dev.lock);
 	return ret;
@@ -91,10 +91,10 @@ static int st_scoped(struct st *st, int v)
 {
 	scoped_guard(mutex, &st->dev.lock) {
 		st->v = v;
-		/* ruleid: RK111 */
+		/* ruleid: RK112 */
 		dev_write(&st->dev, 1, v);
 	}
-	/* ok: RK111 */
+	/* ok: RK112 */
 	return dev_write(&st->dev, 2, v);
 }
 
@@ -103,7 +103,7 @@ static int st_locked_update(struct st *st)
 {
 	lockdep_assert_held(&st->dev.lock);
 	st->v++;
-	/* ruleid: RK111 */
+	/* ruleid: RK112 */
 	return dev_write(&st->dev, 1, st->v);
 }
 
@@ -111,7 +111,7 @@ static int st_must_hold(struct dev *d)
 	__must_hold(&d->lock)
 {
 	d->n++;
-	/* ruleid: RK111 */
+	/* ruleid: RK112 */
 	return dev_write(d, 1, d->n);
 }
 
@@ -121,7 +121,7 @@ static int dev_reset(struct dev *d)
 	int ret;
 
 	mutex_lock(&d->lock);
-	/* ruleid: RK111 */
+	/* ruleid: RK112 */
 	ret = dev_write(d, 0, 1);
 	mutex_unlock(&d->lock);
 	return ret;
@@ -147,6 +147,6 @@ static int fan_set(struct fan *f, int v)
 
 static int fan_write(struct fan *f, int v)
 {
-	/* ok: RK111 */
+	/* ok: RK112 */
 	return fan_set(f, v);
 }

@@ -1,4 +1,4 @@
-/* A call, with a lock held, of a function that takes that lock itself (RK111). */
+/* A call, with a lock held, of a function that takes that lock itself (RK112). */
 struct dev {
 	struct mutex lock;
 	int n;

@@ -26,6 +26,7 @@ EXPECTED = {
     "RK106": "lock-pairing",
     "RK107": "lock-scope-change",
     "RK108": "lock-pairing",
+    "RK109": "lock-pairing",
     "RK206": "refcount-pairing",
     "RK208": "error-path-cleanup",
     "RK209": "refcount-pairing",

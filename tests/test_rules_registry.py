@@ -27,6 +27,7 @@ EXPECTED = {
     "RK107": "lock-scope-change",
     "RK108": "lock-pairing",
     "RK109": "lock-pairing",
+    "RK110": "lock-pairing",
     "RK206": "refcount-pairing",
     "RK208": "error-path-cleanup",
     "RK209": "refcount-pairing",
@@ -72,5 +73,5 @@ def test_select_ignore_disable_by_prefix():
     assert set(EXPECTED) <= ids(Config())
     assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208", "RK209"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
-    assert ids(Config(select=("RK1",), ignore=("RK10",))) == set()
+    assert ids(Config(select=("RK1",), ignore=("RK10",))) == {"RK110"}
     assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

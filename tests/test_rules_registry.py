@@ -28,6 +28,7 @@ EXPECTED = {
     "RK108": "lock-pairing",
     "RK109": "lock-pairing",
     "RK110": "lock-pairing",
+    "RK111": "lock-scope-change",
     "RK206": "refcount-pairing",
     "RK208": "error-path-cleanup",
     "RK209": "refcount-pairing",
@@ -73,5 +74,5 @@ def test_select_ignore_disable_by_prefix():
     assert set(EXPECTED) <= ids(Config())
     assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208", "RK209"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
-    assert ids(Config(select=("RK1",), ignore=("RK10",))) == {"RK110"}
+    assert ids(Config(select=("RK1",), ignore=("RK10",))) == {"RK110", "RK111"}
     assert ids(Config(select=("RK10", "RK105"), ignore=("RK1",))) >= {"RK101", "RK105"}

@@ -255,8 +255,9 @@ def read_out_of_lock(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
             continue
         if any(r.may for r in reads):
             continue  # another lock may guard it there
-        # held for sure at one old read, and at none without it (hidden
-        # lines between the hunks leave the later reads unsure of it)
+        # held for sure at one old read, and at none without it: the
+        # hidden lines between two hunks leave the later reads unsure of
+        # it (tests/data/fixes/linux-iio-125.rev.eml, old line 142)
         old_held = frozenset().union(*(r.must for r in olds)) & frozenset.intersection(*(r.may for r in olds))
         for key in sorted(old_held & guarded, key=str):
             if not key.name or key.name == field or base_of(field) != base_of(key.name):

@@ -27,17 +27,23 @@ class InitFacts(NamedTuple):
     added_inits: frozenset[str]  # members an added line initialises
     dropped_uses: frozenset[str]  # members whose acquire or declaration a removed line held
     managed_inits: frozenset[str]  # members an added line initialises with a managed initialiser
-    added_destroys: frozenset[str]  # members an added line tears down
+    added_destroys: frozenset[str]  # members an added line tears down (ANY_LOCK: a lock it cannot name)
     removed_inits: frozenset[str]  # members a removed line initialises
+    handed: frozenset[str]  # members whose address an added line hands to a call that is no lock operation
+
+
+ANY_LOCK = "*"  # a teardown of a lock the text cannot name
 
 
 class LineLocks(NamedTuple):
-    """The lock members one line's calls initialise, tear down or take."""
+    """The lock members one line's calls initialise, tear down, take, or
+    hand by address to another call."""
 
     inits: set[str]
     managed: set[str]  # initialised by an initialiser that arranges the teardown
     destroys: set[str]
     takes: set[str]
+    handed: set[str]
 
 
 def destroyers(kb: KnowledgeBase) -> dict[str, LockInit]:
@@ -52,7 +58,7 @@ def destroyers(kb: KnowledgeBase) -> dict[str, LockInit]:
 
 def _lock_names(kb: KnowledgeBase, text: str) -> LineLocks:
     """The members the calls of one line initialise, tear down and take."""
-    out = LineLocks(set(), set(), set(), set())
+    out = LineLocks(set(), set(), set(), set(), set())
     inits, takes = out.inits, out.takes
     teardown = destroyers(kb)
     for call in parse_statement(text).calls:
@@ -67,13 +73,17 @@ def _lock_names(kb: KnowledgeBase, text: str) -> LineLocks:
         if call.name in teardown:
             name = call.arg_key(0)
             if name:
-                out.destroys.add(_member(name))
+                # a helper's parameter (a devres action that destroys the
+                # lock it is given) names no member: ANY_LOCK
+                out.destroys.add(_member(name) if re.search(r"->|\.", name) else ANY_LOCK)
             continue
         op = kb.ops.get(call.name)
         if op is not None and op.is_lock and op.kind is not OpKind.RELEASE:
             name = op_key_name(op, call)
             if name:
                 takes.add(_member(name))
+        elif op is None:
+            out.handed.update(_member(a) for a in call.args if re.fullmatch(r"&\s*[\w>.-]+(?:->|\.)\w+", a))
         if call.name in kb.scoped_guard_macros and len(call.args) > 1:
             takes.add(_member(normalise_key(call.args[1])))
     guard = parse_statement(text).guard
@@ -120,18 +130,20 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
     """The patch's :class:`InitFacts`; read once per run."""
     kb = run.kb
     if run.codemap is None:
-        return InitFacts(frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
+        return InitFacts(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     added, removed = _lines(run.codemap, run.patch)
     added_inits: set[str] = set()
     managed: set[str] = set()
     destroys: set[str] = set()
     still_taken: set[str] = set()
+    handed: set[str] = set()
     for text in added:
         got = _lock_names(kb, text)
         added_inits |= got.inits
         managed |= got.managed
         destroys |= got.destroys
         still_taken |= got.takes
+        handed |= got.handed
     dropped: set[str] = set()
     removed_inits: set[str] = set()
     for text in removed:
@@ -140,7 +152,7 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
         dropped |= _declared(kb, text)
         removed_inits |= got.inits
     return InitFacts(frozenset(added_inits), frozenset(dropped), frozenset(managed), frozenset(destroys),
-                     frozenset(removed_inits))
+                     frozenset(removed_inits), frozenset(handed))
 
 
 @rule("RK108", category="lock-pairing", severity=Severity.WARNING)
@@ -211,7 +223,9 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
     What it flags:
         ``mutex_destroy(&st->lock)`` on a line the patch removes from a
         function it keeps, where no added line tears down a lock of the
-        same member name (the teardown moved), none initialises it with an
+        same member name (the teardown moved), or tears down a lock it is
+        given (a devres action) where an added line hands this one to a
+        call by address, none initialises it with an
         initialiser that arranges the teardown itself
         (``devm_mutex_init()``), and the lock does not go away (no removed
         line declares it, takes it without an added line taking it again,
@@ -255,7 +269,10 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
             if not name:
                 continue
             member = _member(name)
-            if member in facts.added_destroys or member in facts.managed_inits or member in facts.dropped_uses:
+            # a teardown of a lock it is given (a devres action's parameter)
+            # covers the locks the patch hands to a call by address
+            moved = member in facts.added_destroys or (ANY_LOCK in facts.added_destroys and member in facts.handed)
+            if moved or member in facts.managed_inits or member in facts.dropped_uses:
                 continue
             if member in facts.removed_inits and member not in facts.added_inits:
                 continue  # the lock goes away (or RK108 says its initialiser did)

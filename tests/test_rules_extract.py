@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reviewkit.rules.extract import is_error_value, parse_condition, parse_statement
+from reviewkit.rules.extract import find_field_reads, is_error_value, parse_condition, parse_statement
 from reviewkit.rules.resources import normalise_key, normalise_text
 
 
@@ -54,3 +54,20 @@ def test_condition_shapes():
 def test_error_values():
     assert is_error_value("-EINVAL") and is_error_value("NULL") and is_error_value("ERR_PTR(ret)")
     assert not is_error_value("0") and not is_error_value("ret") and not is_error_value(None)
+
+
+def test_field_reads():
+    # a test, a copy, an argument of a macro: reads
+    assert find_field_reads("req != CHANNEL(adc->config)") == {"adc->config"}
+    assert find_field_reads("config = adc->config;") == {"adc->config"}
+    assert find_field_reads("x = st->a.b;") == {"st->a.b"}
+    # a compound assignment reads its target; a plain one reads what leads to it
+    assert find_field_reads("st->n += 2;") == {"st->n"}
+    assert find_field_reads("adc->config = newconfig;") == set()
+    assert find_field_reads("st->priv->mode = 0;") == {"st->priv"}
+    # an address is no read; a called member reads its object
+    assert find_field_reads("mutex_lock(&adc->lock);") == set()
+    assert find_field_reads("st->ops->read(st->dev, x);") == {"st->ops", "st->dev"}
+    # the arguments of the calls to skip (logging) are left out
+    assert find_field_reads('dev_dbg(dev, "%d", st->mode);', frozenset({"dev_dbg"})) == set()
+    assert find_field_reads('dev_dbg(dev, "%d", st->mode);') == {"st->mode"}

@@ -228,6 +228,51 @@ def parse_statement(text: str) -> Stmt:
     return Stmt(calls, tuple(assigned), returns, free_vars, guard, tuple(bits))
 
 
+@functools.lru_cache(maxsize=8192)
+def find_field_reads(text: str, skip_calls: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The fields (``adc->config``, ``st.mode``) whose value the statement
+    or condition ``text`` reads: outermost member accesses that are not
+    the target of a plain ``=``, not under ``&`` (an address is no read),
+    not a called function pointer, and not inside the arguments of a call
+    named in ``skip_calls`` (logging). Normalised as keys are.
+
+    Returns:
+        The fields; empty for text tree-sitter cannot read or longer than a
+        CFG node may be.
+    """
+    if len(text) > MAX_NODE_CHARS:
+        return frozenset()
+    body = _body(_parse_fragment(text))
+    if body is None:
+        return frozenset()
+    out: set[str] = set()
+    stack = [body]
+    while stack:
+        n = stack.pop()
+        if n.type == "call_expression":
+            fn = n.child_by_field_name("function")
+            if fn is not None and normalise_text(_text(fn)) in skip_calls:
+                continue
+            args = n.child_by_field_name("arguments")
+            if args is not None:
+                stack.append(args)
+            if fn is not None and fn.type == "field_expression":
+                stack.extend(fn.children)  # `ops->read(x)`: the object read, not the member called
+            continue
+        if n.type == "field_expression":
+            parent = n.parent
+            if parent is not None and parent.type == "assignment_expression" and parent.child_by_field_name("left") == n \
+                    and _text(parent.child(1)) == "=":
+                stack.extend(n.children)  # `a->b->c = x` reads a->b
+                continue
+            if parent is not None and parent.type == "pointer_expression" and _text(parent.child(0)) == "&":
+                continue
+            out.add(normalise_key(_text(n)))
+            continue
+        stack.extend(n.children)
+    return frozenset(out)
+
+
 def _pure(node) -> bool:
     """No calls, assignments or increments: the value cannot change by
     being evaluated."""

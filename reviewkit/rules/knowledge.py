@@ -132,7 +132,13 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "reset": (bool, False),
     },
     "io_write": {"names": (_STR_LIST, True), "address": (int, True), "base": (int, False)},
-    "lock_init": {"names": (_STR_LIST, True), "arg": (int, True), "type": (str, True)},
+    "lock_init": {
+        "names": (_STR_LIST, True),
+        "arg": (int, True),
+        "type": (str, True),
+        "destroy": (_STR_LIST, False),
+        "managed": (bool, False),
+    },
     # functions that take a lock of their argument and drop it before
     # returning: calling one with that lock held deadlocks
     "takes_lock": {
@@ -337,12 +343,16 @@ class DevmAction(NamedTuple):
 
 
 class LockInit(NamedTuple):
-    """A lock's initialiser: which argument names the lock, and the type
-    a structure member of that lock is declared with."""
+    """A lock's initialiser: which argument names the lock, the type a
+    structure member of that lock is declared with, the calls that tear a
+    lock it initialised down (they take the lock as their first argument),
+    and whether it arranges that teardown itself (a devres action)."""
 
     name: str
     arg: int
     type: str
+    destroy: tuple[str, ...] = ()
+    managed: bool = False
 
 
 class LockTaker(NamedTuple):
@@ -747,7 +757,8 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         for e in data.get("devm_action", []) for name in e["names"]
     }
     writes = {name: IoWrite(name, e["address"], e.get("base")) for e in data.get("io_write", []) for name in e["names"]}
-    inits = {name: LockInit(name, e["arg"], e["type"]) for e in data.get("lock_init", []) for name in e["names"]}
+    inits = {name: LockInit(name, e["arg"], e["type"], tuple(e.get("destroy", ())), e.get("managed", False))
+             for e in data.get("lock_init", []) for name in e["names"]}
     takers: dict[str, LockTaker] = {}
     for entry in data.get("takes_lock", []):
         lock = locks.get(entry["lock"])

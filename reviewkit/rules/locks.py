@@ -251,6 +251,123 @@ def lock_variant_mismatch(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledg
         )
 
 
+# ---------------------------------------------------------------- RK110
+
+
+class Unpaired(NamedTuple):
+    """A lock every exit of a function leaves changed: taken here and held
+    at each exit (``acquires``), or released here and taken by the caller."""
+
+    acquires: bool
+    node: int  # the first acquire (or release) on the way
+
+
+def _unpaired(flow: Flow | None) -> dict[ResourceKey, Unpaired]:
+    """The locks every exit leaves held (taken here) or released (taken by
+    the caller), with the same count; only for a walk of the whole
+    function, where each exit is known and sure."""
+    out: dict[ResourceKey, Unpaired] = {}
+    if flow is None or not flow.cfg.complete or not flow.exits:
+        return out
+    keys = {h.key for _, st in flow.exits for h in st.held if h.key.is_lock and h.key.name and not h.scoped}
+    for key in keys:
+        rows = [(st.get(key), st) for _, st in flow.exits]
+        if any(h is None or key in st.unsure or h.escaped or h.passed or h.carried for h, st in rows):
+            continue
+        counts = {h.count for h, _ in rows if h is not None}
+        if counts == {1} and all(h is not None and h.sites and not h.borrowed for h, _ in rows):
+            first = min((n for h, _ in rows if h is not None for n in h.sites), key=lambda n: flow.cfg.nodes[n].line)
+            out[key] = Unpaired(True, first)
+        elif counts == {-1} and all(h is not None and h.borrowed and not h.sites for h, _ in rows):
+            first = min((n for h, _ in rows if h is not None for n in h.released), key=lambda n: flow.cfg.nodes[n].line)
+            out[key] = Unpaired(False, first)
+    return out
+
+
+def _paired_everywhere(flow: Flow | None, key: ResourceKey) -> bool:
+    """Every exit of the whole function leaves ``key`` as it found it, and
+    some path takes and releases it there."""
+    if flow is None or not flow.cfg.complete or not flow.exits:
+        return False
+    rows = [st.get(key) for _, st in flow.exits]
+    return all(h is None or (h.count == 0 and not h.borrowed) for h in rows) and any(
+        h is not None and h.sites and h.released for h in rows
+    )
+
+
+@rule("RK110", category="lock-pairing", severity=Severity.WARNING)
+def lock_contract_changed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A function now hands a lock to its caller (or takes one from it) on every path, and no annotation says so.
+
+    What it flags:
+        A function whose every exit returns holding a lock it took (or
+        having released a lock its caller took), where the old code
+        either said so with a sparse annotation (``__acquires(l)``,
+        ``__releases(l)``) that the patch removes, or took and released
+        the lock on every path itself (the release, or the acquire, is
+        gone from all of them).
+
+    Why it matters:
+        The annotation is the function's locking contract: sparse checks
+        each caller against it and reports a context imbalance without
+        it. A release dropped from every path (or an acquire) leaves the
+        lock held for the next taker (or releases one nobody took), and
+        RK101 cannot see it: every exit agrees, as in a lock wrapper.
+
+    Example:
+        Okay: static void f(struct d *d) __acquires(&d->l) { spin_lock(&d->l); d->n = 1; } ==> static void f(struct d *d) __acquires(&d->l) { spin_lock(&d->l); d->n = 2; }
+        RK110: static void f(struct d *d) __acquires(&d->l) { spin_lock(&d->l); d->n = 1; } ==> static void f(struct d *d) { spin_lock(&d->l); d->n = 1; }
+        RK110: static void f(struct d *d) { spin_lock(&d->l); d->n = 1; spin_unlock(&d->l); } ==> static void f(struct d *d) { spin_lock(&d->l); d->n = 1; }
+
+    Suggested change:
+        Keep the annotation (``__acquires(&d->l)`` after the parameter
+        list); or, when the function is not meant to hand the lock over,
+        restore the release (or the acquire).
+
+    Knowledge used:
+        ``[[lock]]`` acquire and release names; the function's sparse
+        annotations.
+
+    Limits:
+        Only functions the patch shows whole (both sides), and only locks
+        every exit leaves changed by one; a lock handed on through a
+        returned object or a stored pointer is left alone.
+    """
+    old, new = flow.old, flow.new
+    if old is None or new is None:
+        return
+    old_contract, new_contract = find_contract(fn.old), find_contract(fn.new)
+    before = _unpaired(old)
+    for key, how in sorted(_unpaired(new).items(), key=lambda kv: str(kv[0])):
+        if under_contract(key, new_contract):
+            continue
+        annotation = "__acquires" if how.acquires else "__releases"
+        if under_contract(key, old_contract) and key in before:
+            yield Report(
+                fn.new.function.start if fn.new is not None else None,
+                f"the patch removes the {annotation}() annotation of {fn.name}(), which still "
+                f"{'returns holding' if how.acquires else 'releases'} {key} on every path",
+                f"keep {annotation}(&{key}) after the parameter list",
+                "the annotation is the function's locking contract: sparse checks the callers against it "
+                "and reports a context imbalance without it",
+                Confidence.HIGH,
+            )
+        elif _paired_everywhere(old, key):
+            line = new.cfg.nodes[how.node].line
+            call = site_call(new, how.node, key, kb, (OpKind.ACQUIRE, OpKind.TRY, OpKind.RELEASE)) or str(key)
+            gone = "release" if how.acquires else "acquire"
+            yield Report(
+                line,
+                f"{fn.name}() now {'returns holding' if how.acquires else 'releases'} {key} on every path "
+                f"({call} at line {line}): the old code took and released it itself, and the {gone} is gone "
+                f"from every path",
+                f"restore the {gone}; if the function now hands the lock "
+                f"{'to' if how.acquires else 'back from'} its caller, say so with {annotation}(&{key})",
+                _PAIRING,
+                Confidence.MEDIUM,
+            )
+
+
 # ---------------------------------------------------------------- RK103
 
 

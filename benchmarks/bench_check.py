@@ -27,6 +27,10 @@ The bound: `reviewkit check` on one patch, spelling on, at most 0.35x the
 time of `checkpatch.pl --no-tree --codespell` on the same patch; the last
 lines give that ratio per patch.
 
+Every command runs from an empty scratch directory, not from this
+checkout: `check` inside a git work tree looks the patch's files up in
+that tree (the hook's case), and checkpatch.pl runs with `--no-tree`.
+
 Python's bytecode cache is on for the reviewkit rows (as for any installed
 package: its .pyc files exist) by pointing PYTHONPYCACHEPREFIX at a cache
 directory; `--no-bytecode-cache` measures with PYTHONDONTWRITEBYTECODE=1,
@@ -152,6 +156,10 @@ def main() -> None:
     cache_root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "reviewkit" / "bench"
     cache_root.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="bench-check-"))
+    # every command runs from this empty directory: run inside a git work
+    # tree (this checkout), `check` would look the patch's files up in it
+    # and read its pyproject.toml, where checkpatch.pl runs with --no-tree
+    os.chdir(work)
     try:
         env = {**os.environ, "NO_COLOR": "1", "XDG_CACHE_HOME": str(work / "cache")}
         if args.no_bytecode_cache:

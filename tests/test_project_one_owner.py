@@ -211,3 +211,19 @@ def test_the_knowledge_header_documents_the_keys_the_loader_takes() -> None:
     with pytest.raises(ConfigError, match="unknown key 'cond_acquire'"):
         load_knowledge({"lock": [{"id": "m", "family": "m", "acquire": [], "release": ["u"],
                                   "cond_acquire": ["l"], "context": ["sleepable"]}]})
+
+
+# --------------------------------------------------------------------------
+# the scoped guard macros: reviewkit/cmap/macros.py, which builds their blocks
+
+
+def test_the_rules_know_the_scoped_guards_the_code_map_builds() -> None:
+    from reviewkit.cmap.macros import SCOPE_MACROS
+    from reviewkit.errors import ConfigError
+    from reviewkit.rules.knowledge import load_knowledge
+
+    assert load_knowledge().scoped_guard_macros == SCOPE_MACROS == {"scoped_guard", "scoped_cond_guard"}
+    # a name added in the config would be a guard to the rules and a plain
+    # call to the CFG: the key is not taken
+    with pytest.raises(ConfigError, match="unknown key 'scoped'"):
+        load_knowledge({"cleanup": [{"guard": ["guard"], "scoped": ["my_scoped_guard"]}]})

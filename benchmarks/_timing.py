@@ -14,13 +14,14 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 
 class Timing(NamedTuple):
     wall: float  # median seconds
     cpu: float  # median seconds of user + system time
     code: int  # exit status of the last run
+    out: str = ""  # standard output of the last run
 
 
 def _cpu() -> float:
@@ -28,40 +29,41 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _ran(argv: Sequence[str], proc: subprocess.CompletedProcess) -> None:
+    """Stop the benchmark when ``argv`` did not run (a traceback, an exit
+    status of 2 or more: bad input, a bug, a broken install): its time would
+    measure nothing."""
+    if proc.returncode >= 2 or b"Traceback" in proc.stderr:
+        last = (proc.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
+        raise SystemExit(f"{' '.join(map(str, argv[:3]))} ... did not run (exit {proc.returncode}): {last}")
+
+
 def time_runs(argv: Sequence[str], *, runs: int = 7, env: dict | None = None, stdin: bytes | None = None,
-              cwd: str | None = None, warm_up: bool = True) -> Timing:
-    """Median wall and CPU time of ``argv`` over ``runs`` runs, and its exit status.
+              cwd: str | None = None, warm_up: bool = True, before: Callable[[], None] | None = None) -> Timing:
+    """Median wall and CPU time of ``argv`` over ``runs`` runs, its exit
+    status and the last run's standard output.
 
     One warm-up run first (unless ``warm_up`` is off), so that the page
     cache is equally warm for every command compared in the same table.
+    ``before`` runs before each timed run, outside the timing (emptying a
+    cache). A command that did not run stops the benchmark (:func:`_ran`).
     """
     if warm_up:
-        subprocess.run(argv, capture_output=True, env=env, input=stdin, cwd=cwd)
+        _ran(argv, subprocess.run(argv, capture_output=True, env=env, input=stdin, cwd=cwd))
     walls, cpus = [], []
-    code = 0
+    proc = None
     for _ in range(runs):
+        if before is not None:
+            before()
         cpu = _cpu()
         start = time.perf_counter()
         proc = subprocess.run(argv, capture_output=True, env=env, input=stdin, cwd=cwd)
         walls.append(time.perf_counter() - start)
         cpus.append(_cpu() - cpu)
-        code = proc.returncode
-    return Timing(statistics.median(walls), statistics.median(cpus), code)
-
-
-def time_command(argv: Sequence[str], *, runs: int = 7, env: dict | None = None,
-                 stdin: bytes | None = None) -> tuple[float, int]:
-    """Median wall time in seconds of ``argv`` over ``runs`` runs, and its exit status."""
-    t = time_runs(argv, runs=runs, env=env, stdin=stdin)
-    return t.wall, t.code
-
-
-def print_table(rows: list[tuple[str, float, int]], baseline: float) -> None:
-    """Print name, median ms and the ratio to the baseline."""
-    width = max(len(r[0]) for r in rows)
-    print(f"{'command':<{width}}  {'median ms':>9}  {'x baseline':>10}  exit")
-    for name, seconds, code in rows:
-        print(f"{name:<{width}}  {seconds * 1000:9.1f}  {seconds / baseline:10.2f}  {code}")
+        _ran(argv, proc)
+    assert proc is not None, "runs must be at least 1"
+    return Timing(statistics.median(walls), statistics.median(cpus), proc.returncode,
+                  proc.stdout.decode("utf-8", "replace").strip())
 
 
 def print_timings(rows: list[tuple[str, Timing]], baseline: Timing, name: str = "baseline") -> None:

@@ -43,17 +43,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _timing import reviewkit_argv  # noqa: E402
+from _timing import Timing, reviewkit_argv, time_runs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PATCHES = ROOT / "tests" / "data" / "corpus" / "patches"
@@ -73,39 +70,6 @@ DRIVER = (
     "render_checklist_text(c, Console(no_color=True, highlight=False, markup=False, emoji=False))\n"
     "sys.exit(c.exit_code)\n"
 )
-
-
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_timed(argv: list[str], *, runs: int, env: dict[str, str], before=None) -> tuple[float, float, int]:
-    """Median wall and CPU seconds of ``argv`` over ``runs`` runs after one
-    warm-up, and the exit status. CPU time (user + system of the child) is
-    shown too because it moves less than wall time on a busy machine.
-
-    ``before`` runs before each timed run (outside the timing). A command
-    that did not run (a traceback, an exit status of 2 or more: bad input,
-    a bug, a broken install) stops the benchmark: its time would measure
-    nothing.
-    """
-    warm = subprocess.run(argv, capture_output=True, env=env)
-    if warm.returncode >= 2 or b"Traceback" in warm.stderr:
-        last = (warm.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1]
-        raise SystemExit(f"{' '.join(argv[:3])} ... did not run (exit {warm.returncode}): {last}")
-    walls, cpus = [], []
-    code = 0
-    for _ in range(runs):
-        if before is not None:
-            before()
-        cpu = _child_cpu()
-        start = time.perf_counter()
-        proc = subprocess.run(argv, capture_output=True, env=env)
-        walls.append(time.perf_counter() - start)
-        cpus.append(_child_cpu() - cpu)
-        code = proc.returncode
-    return statistics.median(walls), statistics.median(cpus), code
 
 
 def find_checkpatch(tarball: Path, cache: Path) -> Path | None:
@@ -179,15 +143,15 @@ def main() -> None:
         dictionary = codespell_dictionary()
         codespell = ["--codespell", f"--codespellfile={dictionary}"] if dictionary else []
 
-        rows: list[tuple[str, float, float, int]] = []
+        rows: list[tuple[str, Timing]] = []
         ratios: list[tuple[str, float, float]] = []
-        baseline, cpu, code = run_timed([sys.executable, "-c", "pass"], runs=args.runs, env=env)
-        rows.append(("python -c pass", baseline, cpu, code))
+        base = time_runs([sys.executable, "-c", "pass"], runs=args.runs, env=env)
+        rows.append(("python -c pass", base))
         if perl:
-            secs, cpu, code = run_timed([perl, "-e", "1"], runs=args.runs, env=env)
-            rows.append(("perl -e 1", secs, cpu, code))
-        secs, cpu, code = run_timed([*reviewkit, "--help"], runs=args.runs, env=env)
-        rows.append(("reviewkit --help", secs, cpu, code))
+            timing = time_runs([perl, "-e", "1"], runs=args.runs, env=env)
+            rows.append(("perl -e 1", timing))
+        timing = time_runs([*reviewkit, "--help"], runs=args.runs, env=env)
+        rows.append(("reviewkit --help", timing))
 
         cold_dir = work / "cold"
 
@@ -197,43 +161,42 @@ def main() -> None:
         for name in INPUTS:
             path = str(PATCHES / name)
             short = name.split("_")[0]
-            check_secs, check_cpu, code = run_timed([*check, "--no-color", path], runs=args.runs, env=env)
-            rows.append((f"reviewkit check {short}", check_secs, check_cpu, code))
-            secs, cpu, code = run_timed([sys.executable, str(driver), "rules", path], runs=args.runs, env=env)
-            rows.append((f"checklist only {short}", secs, cpu, code))
-            secs, cpu, code = run_timed([sys.executable, str(driver), "no-rules", path], runs=args.runs, env=env)
-            rows.append((f"checklist only {short}, rules engine off", secs, cpu, code))
+            checked = time_runs([*check, "--no-color", path], runs=args.runs, env=env)
+            rows.append((f"reviewkit check {short}", checked))
+            timing = time_runs([sys.executable, str(driver), "rules", path], runs=args.runs, env=env)
+            rows.append((f"checklist only {short}", timing))
+            timing = time_runs([sys.executable, str(driver), "no-rules", path], runs=args.runs, env=env)
+            rows.append((f"checklist only {short}, rules engine off", timing))
             if name == INPUTS[0]:
                 cold_env = {**env, "XDG_CACHE_HOME": str(cold_dir)}
-                secs, cpu, code = run_timed([*check, "--no-color", path], runs=args.runs, env=cold_env,
-                                       before=empty_cache)
-                rows.append((f"reviewkit check {short}, spelling cache cold", secs, cpu, code))
+                timing = time_runs([*check, "--no-color", path], runs=args.runs, env=cold_env, before=empty_cache)
+                rows.append((f"reviewkit check {short}, spelling cache cold", timing))
             if checkpatch is not None and perl:
-                secs, cpu, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", path],
-                                       runs=args.runs, env=env)
-                rows.append((f"checkpatch.pl {short}", secs, cpu, code))
+                timing = time_runs([perl, str(checkpatch), "--no-tree", "--no-color", path], runs=args.runs, env=env)
+                rows.append((f"checkpatch.pl {short}", timing))
                 if codespell:
-                    secs, cpu, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", *codespell, path],
-                                                runs=args.runs, env=env)
-                    rows.append((f"checkpatch.pl --codespell {short}", secs, cpu, code))
-                    ratios.append((short, check_secs / secs, check_cpu / cpu))
+                    timing = time_runs([perl, str(checkpatch), "--no-tree", "--no-color", *codespell, path],
+                                       runs=args.runs, env=env)
+                    rows.append((f"checkpatch.pl --codespell {short}", timing))
+                    ratios.append((short, checked.wall / timing.wall, checked.cpu / timing.cpu))
         series = sorted(str(p) for p in PATCHES.glob("*.eml"))
-        secs, cpu, code = run_timed([*check, "--no-color", *series], runs=max(3, args.runs // 3), env=env)
-        rows.append((f"reviewkit check, whole series ({len(series)} mails)", secs, cpu, code))
+        timing = time_runs([*check, "--no-color", *series], runs=max(3, args.runs // 3), env=env)
+        rows.append((f"reviewkit check, whole series ({len(series)} mails)", timing))
         if checkpatch is not None and perl:
-            secs, cpu, code = run_timed([perl, str(checkpatch), "--no-tree", "--no-color", *series],
-                                   runs=max(3, args.runs // 3), env=env)
-            rows.append((f"checkpatch.pl, whole series ({len(series)} mails)", secs, cpu, code))
+            timing = time_runs([perl, str(checkpatch), "--no-tree", "--no-color", *series],
+                               runs=max(3, args.runs // 3), env=env)
+            rows.append((f"checkpatch.pl, whole series ({len(series)} mails)", timing))
 
         width = max(len(r[0]) for r in rows)
         mode = "off (PYTHONDONTWRITEBYTECODE=1)" if args.no_bytecode_cache else "on"
         print(f"runs: {args.runs} (median), bytecode cache: {mode}, aim: check <= {AIM_MS:.0f} ms")
         print(f"{'command':<{width}}  {'wall ms':>8}  {'cpu ms':>7}  {'x python':>8}  exit")
-        for name, seconds, cpu, code in rows:
+        for name, timing in rows:
             mark = ""
             if name.startswith("reviewkit check ") and "cold" not in name and "series" not in name:
-                mark = "  ok" if seconds * 1000 <= AIM_MS else "  over the aim"
-            print(f"{name:<{width}}  {seconds * 1000:8.1f}  {cpu * 1000:7.1f}  {seconds / baseline:8.2f}  {code}{mark}")
+                mark = "  ok" if timing.wall * 1000 <= AIM_MS else "  over the aim"
+            print(f"{name:<{width}}  {timing.wall * 1000:8.1f}  {timing.cpu * 1000:7.1f}  {timing.wall / base.wall:8.2f}"
+                  f"  {timing.code}{mark}")
         for short, ratio, cpu_ratio in ratios:
             verdict = "ok" if ratio <= BOUND else "over the bound"
             print(f"check {short} / checkpatch.pl --codespell {short}: {ratio:.2f}x wall, {cpu_ratio:.2f}x cpu"

@@ -23,14 +23,13 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _timing import time_runs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PATCHES = ROOT / "tests" / "data" / "corpus" / "patches"
@@ -64,28 +63,6 @@ def called_names(path: Path) -> list[str]:
     return sorted(names)
 
 
-def _child_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def timed(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float, str]:
-    """Median wall and CPU seconds over ``runs`` after a warm-up, and the last stdout."""
-    subprocess.run(argv, capture_output=True, env=env)
-    walls, cpus = [], []
-    out = ""
-    for _ in range(runs):
-        cpu = _child_cpu()
-        start = time.perf_counter()
-        proc = subprocess.run(argv, capture_output=True, text=True, env=env)
-        walls.append(time.perf_counter() - start)
-        cpus.append(_child_cpu() - cpu)
-        if proc.returncode != 0:
-            sys.exit(f"{argv[:3]} failed: {proc.stderr.strip()[-300:]}")
-        out = proc.stdout.strip()
-    return statistics.median(walls), statistics.median(cpus), out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
@@ -105,12 +82,12 @@ def main() -> None:
           f"{'+wall ms':>8} {'+cpu ms':>7}")
     for name in INPUTS:
         names = called_names(PATCHES / name)
-        base_w, base_c, _ = timed([sys.executable, "-c", BASE], args.runs, env)
+        base = time_runs([sys.executable, "-c", BASE], runs=args.runs, env=env)
         extra = [str(db)] if args.database else []
-        w, c, out = timed([sys.executable, "-c", LOOKUP, ",".join(names), *extra], args.runs, env)
-        facts, steps = out.split()
-        print(f"{name[:3]:<6} {len(names):>5} {facts:>5} {steps:>11}  {base_w * 1000:8.1f} {w * 1000:9.1f} "
-              f"{(w - base_w) * 1000:8.1f} {(c - base_c) * 1000:7.1f}")
+        lookup = time_runs([sys.executable, "-c", LOOKUP, ",".join(names), *extra], runs=args.runs, env=env)
+        facts, steps = lookup.out.split()
+        print(f"{name[:3]:<6} {len(names):>5} {facts:>5} {steps:>11}  {base.wall * 1000:8.1f} "
+              f"{lookup.wall * 1000:9.1f} {(lookup.wall - base.wall) * 1000:8.1f} {(lookup.cpu - base.cpu) * 1000:7.1f}")
     load = os.getloadavg()[0]
     print(f"load average at the end: {load:.2f} on {os.cpu_count()} CPUs")
     shutil.rmtree(work, ignore_errors=True)

@@ -106,6 +106,8 @@ WINDOW_CASES = {
     "23-put-removed-after-a-borrower": {("RK401", "drv_get_scu", 24, "warning")},
     "24-continue-in-scoped-guard-loop-not-shown": {("RK408", "drv_irq", 34, "warning")},
     "25-break-leaves-scoped-guard-on-purpose": set(),
+    "26-goto-past-a-release-the-patch-hands-on": set(),
+    "27-goto-past-a-release-the-patch-drops": {("RK401", "drv_probe", 41, "error"), ("RK201", "drv_probe", 52, "info")},
 }
 
 

@@ -904,7 +904,8 @@ def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             skipped: list[tuple[Call, Op, ResourceKey]] = []
             for node in ocfg.nodes:
                 if start.line < node.line < end.line:
-                    skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE)
+                    skipped.extend((c, op, k) for c, op, k in _resource_ops(node, kb) if op.kind is OpKind.RELEASE
+                                   and not _handling_dropped(fn, node, k, ocfg, ncfg, kb))
             # The new label's code may still reach those releases (labels
             # the patch reorders fall through to the old one).
             new_label = next((n for n in ncfg.nodes if n.kind is NodeKind.LABEL and n.label == g.label), None)
@@ -1003,6 +1004,18 @@ def _taken_only_after(cfg: Cfg, line: int, key: ResourceKey, kb: KnowledgeBase) 
     """The lines shown take ``key`` below ``line`` and nowhere above it."""
     lines = [n.line for n in cfg.nodes if _acquires(n, key, kb)]
     return bool(lines) and min(lines) > line
+
+
+def _handling_dropped(fn: ChangedFunction, release: CfgNode, key: ResourceKey, ocfg: Cfg, ncfg: Cfg,
+                      kb: KnowledgeBase) -> bool:
+    """The patch deletes this release from the function altogether and
+    also deletes an acquire of its kind: it hands the resource to someone
+    else (runtime PM, a managed form), through a name the release need not
+    share (``clk_prepare_enable(clk)`` then ``d->clk = clk``)."""
+    if release.line not in fn.removed_lines or any(_releases(n, key, kb) for n in ncfg.nodes):
+        return False
+    return any(n.line in fn.removed_lines and op.kind in (OpKind.ACQUIRE, OpKind.TRY) and k.family == key.family
+               for n in ocfg.nodes for _c, op, k in _resource_ops(n, kb))
 
 
 def _no_longer_taken(ocfg: Cfg, ncfg: Cfg, key: ResourceKey, kb: KnowledgeBase) -> bool:

@@ -56,6 +56,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "movable": (bool, False),
         "frees": (bool, False),
         "learn": (bool, False),
+        "unregister": (_STR_LIST, False),
     },
     "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
@@ -239,6 +240,10 @@ class RefSpec(NamedTuple):
     kind: RefKind = RefKind.REFERENCE
     frees: bool = False  # the put may free the object (its last reference): nothing may use it after
     learn: bool = True  # the learning follows its gets (False: wrappers hand the object on first)
+    # unregistering drops the reference a plain get gave (the object and what
+    # it holds are freed there, before remove() is done), which the managed
+    # form defers to the end of the unbind
+    unregister: tuple[str, ...] = ()
 
 
 class Op(NamedTuple):
@@ -613,6 +618,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             kind=RefKind(kind),
             frees=entry.get("frees", False),
             learn=entry.get("learn", True),
+            unregister=tuple(entry.get("unregister", ())),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")

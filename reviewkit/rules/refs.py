@@ -146,6 +146,12 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         A get (or a function that returns a new reference) whose reference
         reaches a non-error exit without being dropped, returned, stored
         or passed on; a put on a path that already dropped that reference.
+        From the hunks: a ``devm_`` get turned back into its plain form
+        with no put added, or, for a resource whose unregister drops the
+        plain get's reference (``spi_alloc_host()`` and
+        ``spi_unregister_controller()``), with puts added only on the
+        error paths: the unregister now frees the object, and the private
+        data it holds, before the remove callback is done with them.
 
     Why it matters:
         A leaked reference pins the object forever; a double drop frees it
@@ -163,9 +169,10 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
     Knowledge used:
         ``[[ref]]`` get/put/get_conditional/returns_ref, ``[[consume]]``
         callees that take a reference over, ``[[borrow]]`` callees that
-        only look at it; the functions a database learned from a kernel
-        tree says return a counted reference or take one on their
-        argument (``reviewkit knowledge build``).
+        only look at it; ``[[ref]]`` unregister; the functions a
+        database learned from a kernel tree says return a counted
+        reference or take one on their argument (``reviewkit knowledge
+        build``).
 
     Limits:
         A reference passed to a callee of unknown behaviour on a success

@@ -53,7 +53,9 @@ class IssueKind(enum.Enum):
     RELEASE_REMOVED = "release-removed"  # a release the old code did on a path that still leaves
     EXIT_SKIPS = "exit-skips"  # a new exit whose branch's other arm releases
     LEFT_HELD = "left-held"  # a path of the lines shown takes a resource and returns with it
-    MANAGED_DROPPED = "managed-dropped"  # a devm_ form turned back into a plain one with no release added
+    # a devm_ form turned back into a plain one with no release added, or
+    # one that an unregister now frees before remove() is done
+    MANAGED_DROPPED = "managed-dropped"
     RELEASED_TWICE = "released-twice"  # a path releases what it released already
 
 
@@ -185,9 +187,13 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
         for call in parse_statement(text).calls:
             op = kb.ops.get(call.name)
             devm = "devm_" + call.name
-            if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed or op.family in released_families:
+            if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed:
                 continue
             ref = kb.refs.get(op.family)
+            # releases added on the error paths do not make up for an
+            # unregister that now frees the object before remove() is done
+            if op.family in released_families and not (ref is not None and ref.unregister):
+                continue
             release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
@@ -873,6 +879,18 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             continue
         key = ResourceKey(op.family, op_key_name(op, call) or call.lhs or "", op.is_lock)
         noun = _noun(kb, key, op.variant)
+        ref = kb.refs.get(op.family)
+        if ref is not None and ref.unregister:
+            yield WindowIssue(
+                IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
+                f"{call.name}() replaces {devm}(): {ref.unregister[0]}() now drops the last reference to "
+                f"the {ref.id.replace('-', ' ')} and frees it, with the private data it holds, while the remove callback may "
+                f"still use them ({devm}() keeps them until the unbind is done)",
+                f"keep {devm}(); with the plain form, take a reference "
+                f"{'with ' + ref.get[0] + '() ' if ref.get else ''}before {ref.unregister[0]}() in remove and drop "
+                f"it at the end",
+            )
+            continue
         yield WindowIssue(
             IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
             f"{call.name}() replaces {devm}(), but the patch adds no "

@@ -33,10 +33,23 @@ from __future__ import annotations
 import enum
 import re
 from collections import Counter
-from typing import Collection, Iterator, NamedTuple
+from typing import Collection, Iterator, NamedTuple, Sequence
 
+from reviewkit.cmap.braces import unclosed
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, FileDiff, FunctionView, NodeKind, Patch, Severity
+from reviewkit.model import (
+    Cfg,
+    CfgNode,
+    ChangedFunction,
+    Confidence,
+    DiffLine,
+    EdgeKind,
+    FileDiff,
+    FunctionView,
+    NodeKind,
+    Patch,
+    Severity,
+)
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, parse_statement
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
@@ -109,6 +122,20 @@ def _calls_on(lines: list[str]) -> list[Call]:
     return [c for text in lines for c in parse_statement(text).calls]
 
 
+def _statements_of(lines: Sequence[DiffLine]) -> Iterator[tuple[str, int | None, str]]:
+    """The added and removed lines of a hunk, a call that runs over
+    several lines of one kind joined into one text (``ctlr =
+    spi_alloc_host(&pdev->dev,`` and the line after): (kind, new-side
+    line of the first, text)."""
+    run: list[DiffLine] = []
+    for dl in [*lines, None]:
+        if run and (dl is None or dl.kind != run[0].kind or not unclosed([r.text for r in run], "()")):
+            yield run[0].kind, run[0].new_no, " ".join(r.text.strip() for r in run)
+            run = []
+        if dl is not None and dl.kind in "+-":
+            run.append(dl)
+
+
 def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
     """The facts of one file diff."""
     old_to_new: dict[int, int] = {}
@@ -119,12 +146,13 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
         for dl in hunk.lines:
             if dl.kind == " " and dl.old_no is not None and dl.new_no is not None:
                 old_to_new[dl.old_no] = dl.new_no
-            elif dl.kind == "+":
-                added.append(dl.text)
-                if dl.new_no is not None:
-                    added_at.append((dl.new_no, dl.text))
-            elif dl.kind == "-":
-                removed.append(dl.text)
+        for kind, first, text in _statements_of(hunk.lines):
+            if kind == "+":
+                added.append(text)
+                if first is not None:
+                    added_at.append((first, text))
+            else:
+                removed.append(text)
     added_calls = _calls_on(added)
     removed_calls = _calls_on(removed)
     converted: set[str] = set()

@@ -110,6 +110,7 @@ WINDOW_CASES = {
     "27-goto-past-a-release-the-patch-drops": {("RK401", "drv_probe", 41, "error"), ("RK201", "drv_probe", 52, "info")},
     "28-devm-alloc-undone-before-an-unregister": {("RK201", "x_spi_probe", 19, "warning")},
     "29-devm-alloc-kept-until-unbind": set(),
+    "30-devm-alloc-undone-call-closed-by-context": {("RK201", "x_spi_probe", 19, "warning")},
 }
 
 

@@ -122,15 +122,29 @@ def _calls_on(lines: list[str]) -> list[Call]:
     return [c for text in lines for c in parse_statement(text).calls]
 
 
+_CONTINUATION = 8  # lines looked at for the unchanged ones that close an argument list
+
+
 def _statements_of(lines: Sequence[DiffLine]) -> Iterator[tuple[str, int | None, str]]:
     """The added and removed lines of a hunk, a call that runs over
-    several lines of one kind joined into one text (``ctlr =
-    spi_alloc_host(&pdev->dev,`` and the line after): (kind, new-side
-    line of the first, text)."""
+    several lines joined into one text (``ctlr = spi_alloc_host(&pdev->dev,``
+    and the line after, added or unchanged): (kind, new-side line of the
+    first, text)."""
     run: list[DiffLine] = []
-    for dl in [*lines, None]:
+    for at, dl in enumerate([*lines, None]):
         if run and (dl is None or dl.kind != run[0].kind or not unclosed([r.text for r in run], "()")):
-            yield run[0].kind, run[0].new_no, " ".join(r.text.strip() for r in run)
+            texts = [r.text for r in run]
+            # an argument list the unchanged lines after it close (past
+            # the other side's lines: `-f(a,` `+g(a,` ` b);`)
+            for after in lines[at:at + _CONTINUATION] if unclosed(texts, "()") else ():
+                if after.kind in "+-" and after.kind != run[0].kind:
+                    continue
+                if after.kind != " ":
+                    break
+                texts.append(after.text)
+                if not unclosed(texts, "()"):
+                    break
+            yield run[0].kind, run[0].new_no, " ".join(x.strip() for x in texts)
             run = []
         if dl is not None and dl.kind in "+-":
             run.append(dl)

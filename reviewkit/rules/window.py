@@ -132,22 +132,28 @@ def _statements_of(lines: Sequence[DiffLine]) -> Iterator[tuple[str, int | None,
     first, text)."""
     run: list[DiffLine] = []
     for at, dl in enumerate([*lines, None]):
-        if run and (dl is None or dl.kind != run[0].kind or not unclosed([r.text for r in run], "()")):
+        if run and (dl is None or dl.kind != run[0].kind or not _open([r.text for r in run])):
             texts = [r.text for r in run]
             # an argument list the unchanged lines after it close (past
             # the other side's lines: `-f(a,` `+g(a,` ` b);`)
-            for after in lines[at:at + _CONTINUATION] if unclosed(texts, "()") else ():
+            for after in lines[at:at + _CONTINUATION] if _open(texts) else ():
                 if after.kind in "+-" and after.kind != run[0].kind:
                     continue
                 if after.kind != " ":
                     break
                 texts.append(after.text)
-                if not unclosed(texts, "()"):
+                if not _open(texts):
                     break
             yield run[0].kind, run[0].new_no, " ".join(x.strip() for x in texts)
             run = []
         if dl is not None and dl.kind in "+-":
             run.append(dl)
+
+
+def _open(texts: list[str]) -> bool:
+    """A parenthesis is still open after ``texts`` (most lines have none:
+    no need to scan them for strings and comments)."""
+    return any("(" in x for x in texts) and unclosed(texts, "()") > 0
 
 
 def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:

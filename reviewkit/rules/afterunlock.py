@@ -10,7 +10,7 @@ from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import CfgNode, ChangedFunction, Confidence, NodeKind, Severity, Side
-from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, find_field_reads, parse_statement
 from reviewkit.rules.flows import FunctionFlows, PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
@@ -188,10 +188,7 @@ def find_locked_writes(run: PatchFlows, side: Side) -> dict[str, frozenset[Resou
     every function of the patch on ``side``; read once per run."""
     out: dict[str, set[ResourceKey]] = defaultdict(set)
     for ff in run.functions:
-        try:
-            walk = ff.side(side)
-        except NotAnalysed:
-            continue
+        walk = ff.walked(side)
         if walk is None:
             continue
         for node, states in reached_nodes(walk):

@@ -10,7 +10,7 @@ from typing import Iterator, NamedTuple
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, ChangedFunction, CodeMap, EdgeKind, Confidence, NodeKind, ScopeKind, Severity, Side
-from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, Cond, find_declared_types, find_param_names, parse_condition, parse_statement
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import ATOMIC_CONTEXTS, CallbackSpec, FlagSpec, KnowledgeBase, OpKind, SleepSpec
@@ -416,9 +416,8 @@ def _sleeps_in_callback(ff: FunctionFlows, flow: Flow | None, kb: KnowledgeBase,
         view = helper.view(side) if helper is not None else None
         if helper is None or view is None or call.name == ff.fn.name or call.name in out or view.cfg is None:
             continue
-        try:
-            sub = helper.side(side)
-        except NotAnalysed:
+        sub = helper.walked(side)
+        if sub is None:
             continue
         live = _live_nodes(view.cfg, find_param_names(view.source), call)
         inner = _direct_sleeps(sub, kb, seen, live)

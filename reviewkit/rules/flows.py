@@ -72,6 +72,15 @@ class FunctionFlows:
             raise NotAnalysed(*walk.args)
         return walk
 
+    def walked(self, side: Side) -> Flow | None:
+        """:meth:`side`, or None also where that side has more path states
+        than the walk allows: for the tables several functions feed, to
+        which a function too large to walk adds nothing."""
+        try:
+            return self.side(side)
+        except NotAnalysed:
+            return None
+
 
 class PatchFlows:
     """Every changed function's walks for one run over a code map, and the

@@ -17,7 +17,7 @@ from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
 from reviewkit.rules.context import AtomicCallback, find_atomic_callbacks
-from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import find_declared_types, parse_statement
 from reviewkit.rules.flows import FunctionFlows, PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
@@ -226,20 +226,14 @@ def find_atomic_takers(run: PatchFlows, side: Side) -> dict[tuple[str, str], lis
         if not shut or not cb.spec.interrupts or name not in named:
             continue  # (a callback that interrupts nothing never spins on a lock held under it)
         targets = [(name, "")]
-        try:
-            walk = named[name].side(side)
-        except NotAnalysed:
-            continue
+        walk = named[name].walked(side)
         if walk is None:
             continue
         targets += [(c.name, name) for _n, c in reached_calls(walk) if c.name in named and c.name != name]
         for target, via in targets:
             ff = named[target]
             view = ff.view(side)
-            try:
-                sub = ff.side(side)
-            except NotAnalysed:
-                continue
+            sub = ff.walked(side)
             if sub is None or view is None:
                 continue
             types = find_declared_types(view.source)
@@ -404,10 +398,7 @@ def find_irq_off_calls(run: PatchFlows, side: Side) -> dict[str, tuple[str, int,
     out: dict[str, tuple[str, int, str]] = {}
     kb = run.kb
     for name, ff in run.named(side).items():
-        try:
-            walk = ff.side(side)
-        except NotAnalysed:
-            continue
+        walk = ff.walked(side)
         if walk is None:
             continue
         for node, states in reached_nodes(walk):

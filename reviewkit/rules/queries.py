@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Callable, Collection, Hashable, Iterator, Mapp
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import Cfg, CfgNode, EdgeKind, FunctionView, NodeKind, Side
-from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, condition_calls, find_param_names, is_error_value, parse_condition, parse_statement, returns_pointer
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, op_key_name
 from reviewkit.rules.registry import Report
@@ -144,10 +144,7 @@ def find_placements(
             callee = callees.get(call.name)
             if callee is None or call.name == self_name:
                 continue
-            try:
-                sub = callee.side(side)
-            except NotAnalysed:
-                continue
+            sub = callee.walked(side)
             view = callee.view(side)
             if sub is None or view is None:
                 continue

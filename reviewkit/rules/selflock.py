@@ -6,7 +6,7 @@ import re
 from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, Confidence, FunctionStatus, FunctionView, Severity, Side
-from reviewkit.rules.dataflow import Flow, NotAnalysed
+from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import Call, find_param_names
 from reviewkit.rules.flows import FunctionFlows, PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, LockTaker
@@ -53,10 +53,7 @@ def find_patch_takers(run: PatchFlows, side: Side) -> dict[str, LockTaker]:
         view = ff.view(side)
         if view is None or view.cfg is None:
             continue
-        try:
-            walk = ff.side(side)
-        except NotAnalysed:
-            continue
+        walk = ff.walked(side)
         if walk is None:
             continue
         found = _taker_of(walk, view, run.kb)

@@ -18,7 +18,7 @@ from typing import Any
 from reviewkit.knowledge.extract import CleanupClass, FileSummary, FunctionSummary
 from reviewkit.knowledge.resolve import Definition, agreed, candidates
 from reviewkit.knowledge.seeds import Seeds
-from reviewkit.rules.resources import variant_names
+from reviewkit.rules.resources import member_through, variant_names
 
 NONE, COND, SLEEPS = 0, 1, 2
 
@@ -459,17 +459,6 @@ def derive_locks(g: Graph) -> dict[int, tuple]:
 # ---------------------------------------------------------------------- locks taken inside
 
 
-def _compose(path: str, member: str) -> str | None:
-    """The lock a caller's parameter reaches through an argument path and
-    the callee's member: ``&->adis`` and ``->state_lock`` give
-    ``->adis.state_lock``; ``""`` (the parameter itself) keeps ``member``."""
-    if not path:
-        return member
-    if path.startswith("&"):
-        return path[1:] + ("." + member[2:] if member.startswith("->") else member)
-    return path + member
-
-
 def derive_takers(g: Graph, rounds: int = 4) -> dict[int, list[tuple]]:
     """Functions that take a lock of a parameter and drop it before they
     return: read from their own body (``adis_write_reg()``:
@@ -507,7 +496,7 @@ def derive_takers(g: Graph, rounds: int = 4) -> dict[int, list[tuple]]:
                 if got is None:
                     continue
                 for v, arg, member, _line, _via, twin in out[got[0]]:
-                    whole = _compose(path, member) if arg == ai else None
+                    whole = member_through(path, member) if arg == ai else None
                     if whole is not None and (v, pi, whole) not in found:
                         found[(v, pi, whole)] = (v, pi, whole, line, callee, _twin(g, i, twin, callers))
             if found:

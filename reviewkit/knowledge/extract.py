@@ -21,7 +21,7 @@ import tree_sitter
 from reviewkit.cmap.functions import function_name
 from reviewkit.cmap.parse import load_query, node_text, parse_c
 from reviewkit.knowledge.seeds import Seeds
-from reviewkit.rules.resources import normalise_key, normalise_text, variant_names
+from reviewkit.rules.resources import MEMBER_PATH, normalise_key, normalise_text, variant_names
 
 # (name, line, gfp): a call that may carry sleep to its caller. ``gfp`` is
 # None, or (number of arguments, ((argument index, class), ...)) where class
@@ -81,7 +81,6 @@ _CONTAINERS = frozenset(
     {"translation_unit", "preproc_if", "preproc_ifdef", "preproc_else", "preproc_elif", "preproc_elifdef"}
 )
 _WORD = re.compile(r"[A-Za-z_]\w*")
-_MEMBER_PATH = re.compile(r"(?:(?:->|\.)[A-Za-z_]\w*)+")
 _CALL_IN_TEXT = re.compile(r"(?<![\w#])([A-Za-z_]\w*)\s*\(")
 _NOT_CALLS = frozenset({
     "if", "while", "for", "switch", "return", "sizeof", "typeof", "__typeof__", "__typeof", "_Generic",
@@ -837,7 +836,7 @@ class _FileReader:
             return None
         text = normalise_key(node_text(arg, self.src))
         rest = text[len(kp[0]):] if text.startswith(kp[0]) else ""
-        return (pindex[kp[0]], rest) if _MEMBER_PATH.fullmatch(rest) else None
+        return (pindex[kp[0]], rest) if MEMBER_PATH.fullmatch(rest) else None
 
     def _releases(self, stmt: tree_sitter.Node, family: str, member: tuple[int, str], pindex: dict[str, int]) -> bool:
         """Whether a statement is a release of the lock ``member`` names."""
@@ -888,7 +887,7 @@ class _FileReader:
                 amp = "&" if text.startswith("&") else ""
                 key = normalise_key(text)
                 rest = key[len(kp[0]):] if key.startswith(kp[0]) else None
-                if rest is None or (rest and not _MEMBER_PATH.fullmatch(rest)) or (amp and not rest):
+                if rest is None or (rest and not MEMBER_PATH.fullmatch(rest)) or (amp and not rest):
                     continue
                 out.append((node_text(fn, src), ai, pindex[kp[0]], amp + rest, expr.start_point.row + 1))
         return tuple(out)

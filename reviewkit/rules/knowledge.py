@@ -19,6 +19,7 @@ from reviewkit.cmap.macros import SCOPE_MACROS
 from reviewkit.config import parse_toml
 from reviewkit.errors import ConfigError
 from reviewkit.model import Confidence
+from reviewkit.rules.resources import MEMBER_PATH
 
 KNOWLEDGE_FILE = "knowledge.toml"
 
@@ -770,7 +771,7 @@ def _context_tables(data: Mapping[str, list[dict[str, Any]]], locks: dict[str, L
         lock = locks.get(entry["lock"])
         if lock is None:
             raise ConfigError(f"{where}: [[takes_lock]] key 'lock': {entry['lock']!r} is not a [[lock]] id")
-        if not re.fullmatch(r"(?:(?:->|\.)\w+)+", entry["member"]):
+        if not MEMBER_PATH.fullmatch(entry["member"]):
             raise ConfigError(f"{where}: [[takes_lock]] key 'member': {entry['member']!r} is not a member path "
                               f"such as '->lock' or '.dev.mutex'")
         for name in entry["names"]:

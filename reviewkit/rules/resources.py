@@ -107,7 +107,23 @@ def base_of(name: str) -> str:
     return re.split(r"->|\.|\[", name, maxsplit=1)[0]
 
 
-_OBJECT = re.compile(r"[A-Za-z_]\w*(?:(?:->|\.)[A-Za-z_]\w*)*")
+# a path of members below an object: "->lock", ".dev.mutex"
+MEMBER_PATH = re.compile(r"(?:(?:->|\.)[A-Za-z_]\w*)+")
+_OBJECT = re.compile(r"[A-Za-z_]\w*" + f"(?:{MEMBER_PATH.pattern})?")
+
+
+def member_through(expr: str, member: str) -> str:
+    """``member`` (``->lock``) of what ``expr`` names: of the object
+    itself when ``expr`` takes its address (``&st->adis`` gives
+    ``st->adis.lock``), else through the pointer (``st`` gives
+    ``st->lock``).
+
+    >>> member_through("&->adis", "->state_lock")
+    '->adis.state_lock'
+    """
+    if expr.startswith("&"):
+        return expr[1:] + ("." + member[2:] if member.startswith("->") else member)
+    return expr + member
 
 
 def lock_of_argument(arg: str, member: str) -> str | None:
@@ -122,13 +138,10 @@ def lock_of_argument(arg: str, member: str) -> str | None:
     'st->adis.state_lock'
     """
     text = normalise_text(arg)
-    by_address = text.startswith("&")
     obj = normalise_key(text)
     if not _OBJECT.fullmatch(obj):
         return None
-    if by_address and member.startswith("->"):
-        member = "." + member[2:]
-    return obj + member
+    return member_through(("&" if text.startswith("&") else "") + obj, member)
 
 
 def variant_names(name: str, other: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterator, NamedTuple
 
 from reviewkit.model import ChangedFunction, Confidence, FunctionStatus, FunctionView, Severity, Side
@@ -12,10 +11,7 @@ from reviewkit.rules.flows import FunctionFlows, PatchFlows
 from reviewkit.rules.knowledge import KnowledgeBase, LockTaker
 from reviewkit.rules.queries import find_acquire_sites, find_contract, find_lock_takings, introduced, node_calls, reached_nodes
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import base_of, lock_of_argument, normalise_key, variant_names
-
-_MEMBER = re.compile(r"(?:(?:->|\.)\w+)+")
-
+from reviewkit.rules.resources import MEMBER_PATH, base_of, lock_of_argument, normalise_key, variant_names
 
 def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | None:
     """The lock of a parameter a function the patch shows takes and drops
@@ -30,7 +26,7 @@ def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | 
         key = taking.key
         root = base_of(key.name)
         rest = key.name[len(root):]
-        if root not in params or not _MEMBER.fullmatch(rest):
+        if root not in params or not MEMBER_PATH.fullmatch(rest):
             continue
         if any((h := st.get(key)) is not None and h.count > 0 and not h.scoped for _nid, st in exits):
             continue  # a wrapper that returns holding it, or a path that leaks it
@@ -107,10 +103,9 @@ def _takers(flow: FunctionFlows, side: Side, kb: KnowledgeBase) -> dict[str, Loc
 
 def _report(call: Call, taker: LockTaker, lock: str, held: Held, line: int) -> Report:
     twin = f"{taker.unlocked}()" if taker.unlocked else "the variant that expects the lock held"
-    where = f"{held.how}" if held.line or held.how != "held" else "held"
     return Report(
         line,
-        f"{call.name}() takes {lock} itself and it is held here ({where}): this deadlocks",
+        f"{call.name}() takes {lock} itself and it is held here ({held.how}): this deadlocks",
         f"call {twin} here, or drop {lock} before the call",
         f"a {held.family or taker.family} is not recursive: taking it again on the same path waits for itself"
         + (f" ({call.name}() takes it: {taker.note})" if taker.note else ""),
@@ -189,6 +184,7 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
     if old is None or new is None or fn.old is None:
         return
     takers = _takers(flow, Side.NEW, kb)
+    old_takers = flow.run.shared_walks(find_patch_takers, Side.OLD)
     own = {k.name for k in find_acquire_sites(new, kb)}
     holder = "this function's caller" if new.cfg.complete else "the lines above the hunk or this function's caller"
     for node, _states in reached_nodes(new):
@@ -201,7 +197,7 @@ def _swapped(flow: FunctionFlows, kb: KnowledgeBase, reported: set[tuple[str, st
             lock = lock_of_argument(call.args[taker.arg], taker.member)
             if lock is None or (call.name, lock) in reported or lock in own:
                 continue  # the function takes the lock itself elsewhere: its callers do not hold it
-            old_taker = flow.run.shared_walks(find_patch_takers, Side.OLD).get(call.name)
+            old_taker = old_takers.get(call.name)
             twins = {taker.unlocked} | ({old_taker.unlocked} if old_taker is not None else set())
             twins.discard("")
             lo, hi = _gap(flow, node.line)

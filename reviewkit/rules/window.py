@@ -912,38 +912,41 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: Kn
 
 
 def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
-    """A devm_ call turned back into its plain form, in this function, with
-    no release of the resource added anywhere in the patch: nothing
-    releases it any more (not on the error paths, not on unbind)."""
+    """A devm_ call turned back into its plain form, in this function: with
+    no release of the resource added anywhere in the patch, nothing
+    releases it any more (not on the error paths, not on unbind); for a
+    resource whose unregister drops the plain form's reference
+    (``[[ref]]`` unregister), that unregister now frees it before the
+    remove callback is done, whatever the error paths release."""
     nv = fn.new
     if nv is None:
         return
     for line, text, devm, release in facts.unmanaged:
         if not nv.function.start <= line <= nv.function.end:
             continue
-        call = parse_statement(text).calls[0] if parse_statement(text).calls else None
+        call = next(iter(parse_statement(text).calls), None)
         op = kb.ops.get(call.name) if call is not None else None
         if call is None or op is None:
             continue
         key = ResourceKey(op.family, op_key_name(op, call) or call.lhs or "", op.is_lock)
-        noun = _noun(kb, key, op.variant)
         ref = kb.refs.get(op.family)
         if ref is not None and ref.unregister:
+            unregister = ref.unregister[0]
+            taking = f"with {ref.get[0]}() " if ref.get else ""
             yield WindowIssue(
                 IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
-                f"{call.name}() replaces {devm}(): {ref.unregister[0]}() now drops the last reference to "
-                f"the {ref.id.replace('-', ' ')} and frees it, with the private data it holds, while the remove callback may "
-                f"still use them ({devm}() keeps them until the unbind is done)",
-                f"keep {devm}(); with the plain form, take a reference "
-                f"{'with ' + ref.get[0] + '() ' if ref.get else ''}before {ref.unregister[0]}() in remove and drop "
-                f"it at the end",
+                f"{call.name}() replaces {devm}(): {unregister}() now drops the last reference to the "
+                f"{ref.id.replace('-', ' ')} and frees it, with the private data it holds, while the remove "
+                f"callback may still use them ({devm}() keeps them until the unbind is done)",
+                f"keep {devm}(); with the plain form, take a reference {taking}before {unregister}() in remove "
+                f"and drop it at the end",
             )
             continue
+        what = f"{release}()" if release else "release"
         yield WindowIssue(
             IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
-            f"{call.name}() replaces {devm}(), but the patch adds no "
-            f"{release + '()' if release else 'release'}: the {noun} was released by the device core "
-            f"on unbind and on probe errors, and now nothing releases it",
+            f"{call.name}() replaces {devm}(), but the patch adds no {what}: the {_noun(kb, key, op.variant)} was "
+            f"released by the device core on unbind and on probe errors, and now nothing releases it",
             f"keep {devm}(), or add {release + '()' if release else 'the release'} to every error path after it "
             f"and to the remove callback",
         )

@@ -295,13 +295,20 @@ def _hands_on(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
     for lv, rv in stmt.assigned:
         if normalise_key(rv) == key.name and ("->" in lv or "." in lv or "[" in lv or lv.startswith("*")):
             return True
-    for call in stmt.calls:
+    return _given_to_helper(node, key, kb)
+
+
+def _given_to_helper(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """A call of the node (a statement's or a test's) that is no known
+    operation, borrower or logging is given ``key``'s object itself: a
+    helper that may release it (the object that merely contains it is
+    not: ``dma_disable(st)``)."""
+    calls = node_calls(node)
+    for call in calls:
         if call.name in kb.ops or call.name in kb.borrowers or call.name in kb.scope_neutral:
             continue
-        if any(call.text in other.text and call is not other for other in stmt.calls) or f"{call.text}->" in node.text:
+        if any(call.text in other.text and call is not other for other in calls) or f"{call.text}->" in node.text:
             continue  # an accessor inside an expression (`to_spi_device(child)->modalias`)
-        # the resource itself handed to a helper that may release it (the
-        # object that merely contains it is not: `dma_disable(st)`)
         if any(normalise_key(a) == key.name for a in call.args):
             return True
     return False
@@ -490,11 +497,7 @@ def _handed_before(view: FunctionView, nid: int, key: ResourceKey, kb: Knowledge
     borrower: it may have taken the reference over (``device_add()``
     fails, and its caller's put is then one too many)."""
     for node in _way_back(view, nid):
-        if node.kind is NodeKind.CONDITION:
-            if key.name and any(c.name not in kb.ops and c.name not in kb.borrowers
-                                and any(normalise_key(a) == key.name for a in c.args) for c in node_calls(node)):
-                return True
-        elif _hands_on(node, key, kb):
+        if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
             return True
     return False
 

@@ -274,13 +274,12 @@ def _unpaired(flow: Flow | None) -> dict[ResourceKey, Unpaired]:
         rows = [(st.get(key), st) for _, st in flow.exits]
         if any(h is None or key in st.unsure or h.escaped or h.passed or h.carried for h, st in rows):
             continue
-        counts = {h.count for h, _ in rows if h is not None}
-        if counts == {1} and all(h is not None and h.sites and not h.borrowed for h, _ in rows):
-            first = min((n for h, _ in rows if h is not None for n in h.sites), key=lambda n: flow.cfg.nodes[n].line)
-            out[key] = Unpaired(True, first)
-        elif counts == {-1} and all(h is not None and h.borrowed and not h.sites for h, _ in rows):
-            first = min((n for h, _ in rows if h is not None for n in h.released), key=lambda n: flow.cfg.nodes[n].line)
-            out[key] = Unpaired(False, first)
+        held = [h for h, _ in rows if h is not None]
+        counts = {h.count for h in held}
+        acquires = counts == {1} and all(h.sites and not h.borrowed for h in held)
+        if acquires or counts == {-1} and all(h.borrowed and not h.sites for h in held):
+            nodes = (n for h in held for n in (h.sites if acquires else h.released))
+            out[key] = Unpaired(acquires, min(nodes, key=lambda n: flow.cfg.nodes[n].line))
     return out
 
 

@@ -56,12 +56,13 @@ def destroyers(kb: KnowledgeBase) -> dict[str, LockInit]:
     return out
 
 
-def _lock_names(kb: KnowledgeBase, text: str) -> LineLocks:
-    """The members the calls of one line initialise, tear down and take."""
+def _lock_names(kb: KnowledgeBase, teardown: dict[str, LockInit], text: str) -> LineLocks:
+    """The members the calls of one line initialise, tear down (``teardown``:
+    :func:`destroyers`) and take."""
     out = LineLocks(set(), set(), set(), set(), set())
     inits, takes = out.inits, out.takes
-    teardown = destroyers(kb)
-    for call in parse_statement(text).calls:
+    stmt = parse_statement(text)
+    for call in stmt.calls:
         spec = kb.lock_inits.get(call.name)
         if spec is not None:
             name = call.arg_key(spec.arg)
@@ -86,7 +87,7 @@ def _lock_names(kb: KnowledgeBase, text: str) -> LineLocks:
             out.handed.update(_member(a) for a in call.args if re.fullmatch(r"&\s*[\w>.-]+(?:->|\.)\w+", a))
         if call.name in kb.scoped_guard_macros and len(call.args) > 1:
             takes.add(_member(normalise_key(call.args[1])))
-    guard = parse_statement(text).guard
+    guard = stmt.guard
     if guard is not None and guard[2]:
         takes.add(_member(normalise_key(guard[2][0])))
     return out
@@ -132,13 +133,14 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
     if run.codemap is None:
         return InitFacts(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     added, removed = _lines(run.codemap, run.patch)
+    teardown = destroyers(kb)
     added_inits: set[str] = set()
     managed: set[str] = set()
     destroys: set[str] = set()
     still_taken: set[str] = set()
     handed: set[str] = set()
     for text in added:
-        got = _lock_names(kb, text)
+        got = _lock_names(kb, teardown, text)
         added_inits |= got.inits
         managed |= got.managed
         destroys |= got.destroys
@@ -147,7 +149,7 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
     dropped: set[str] = set()
     removed_inits: set[str] = set()
     for text in removed:
-        got = _lock_names(kb, text)
+        got = _lock_names(kb, teardown, text)
         dropped |= got.takes - still_taken
         dropped |= _declared(kb, text)
         removed_inits |= got.inits

@@ -770,8 +770,8 @@ class _FileReader:
         out: list[tuple] = []
         top = [c for c in body.named_children if c.type != "comment"]
         for k, stmt in enumerate(top):
-            call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
-            if call is None or call.type != "call_expression":
+            call = _statement_call(stmt)
+            if call is None:
                 continue
             fn = call.child_by_field_name("function")
             args = call.child_by_field_name("arguments")
@@ -828,20 +828,29 @@ class _FileReader:
                         twin if twin and variant_names(name, twin) else ""))
         return tuple(out)
 
-    def _param_member(self, arg: tree_sitter.Node | None, pindex: dict[str, int]) -> tuple[int, str] | None:
-        """(parameter index, the member path from it: ``->lock``) of a lock
-        argument rooted at a parameter (``&p->lock``); None otherwise."""
+    def _param_path(self, arg: tree_sitter.Node | None, pindex: dict[str, int]) -> tuple[int, str] | None:
+        """(parameter index, the member path from it: ``->lock``, "" for the
+        parameter itself) of an expression rooted at a parameter (``&p->lock``,
+        ``p``); None otherwise."""
         kp = key_path(arg, self.src) if arg is not None else None
-        if arg is None or kp is None or kp[0] not in pindex or not kp[1] or "[]" in kp[1]:
+        if arg is None or kp is None or kp[0] not in pindex or "[]" in kp[1]:
             return None
-        text = normalise_key(node_text(arg, self.src))
-        rest = text[len(kp[0]):] if text.startswith(kp[0]) else ""
-        return (pindex[kp[0]], rest) if MEMBER_PATH.fullmatch(rest) else None
+        key = normalise_key(node_text(arg, self.src))
+        rest = key[len(kp[0]):] if key.startswith(kp[0]) else None
+        if rest is None or rest and not MEMBER_PATH.fullmatch(rest):
+            return None
+        return pindex[kp[0]], rest
+
+    def _param_member(self, arg: tree_sitter.Node | None, pindex: dict[str, int]) -> tuple[int, str] | None:
+        """:meth:`_param_path` of a lock argument, which names a member
+        (``&p->lock``)."""
+        path = self._param_path(arg, pindex)
+        return path if path is not None and path[1] else None
 
     def _releases(self, stmt: tree_sitter.Node, family: str, member: tuple[int, str], pindex: dict[str, int]) -> bool:
         """Whether a statement is a release of the lock ``member`` names."""
-        call = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
-        if call is None or call.type != "call_expression":
+        call = _statement_call(stmt)
+        if call is None:
             return False
         fn = call.child_by_field_name("function")
         op = self.seeds.lock_ops.get(node_text(fn, self.src)) if fn is not None and fn.type == "identifier" else None
@@ -880,16 +889,11 @@ class _FileReader:
                 continue
             args = [a for a in (expr.child_by_field_name("arguments") or body).named_children if a.type != "comment"]
             for ai, a in enumerate(args):
-                kp = key_path(a, src)
-                if kp is None or kp[0] not in pindex or "[]" in kp[1]:
+                path = self._param_path(a, pindex)
+                amp = "&" if normalise_text(node_text(a, src)).startswith("&") else ""
+                if path is None or amp and not path[1]:
                     continue
-                text = normalise_text(node_text(a, src))
-                amp = "&" if text.startswith("&") else ""
-                key = normalise_key(text)
-                rest = key[len(kp[0]):] if key.startswith(kp[0]) else None
-                if rest is None or (rest and not MEMBER_PATH.fullmatch(rest)) or (amp and not rest):
-                    continue
-                out.append((node_text(fn, src), ai, pindex[kp[0]], amp + rest, expr.start_point.row + 1))
+                out.append((node_text(fn, src), ai, path[0], amp + path[1], expr.start_point.row + 1))
         return tuple(out)
 
     def _lock_candidates(self, caps: dict, body: tree_sitter.Node, header: bytes, params: list[_Param],
@@ -1031,6 +1035,12 @@ def _arg(args_node: tree_sitter.Node | None, index: int) -> tree_sitter.Node | N
     if index < 0:
         index += len(args)
     return args[index] if 0 <= index < len(args) else None
+
+
+def _statement_call(stmt: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The call an expression statement is (``f(x);``), else None."""
+    expr = stmt.named_children[0] if stmt.type == "expression_statement" and stmt.named_children else None
+    return expr if expr is not None and expr.type == "call_expression" else None
 
 
 def key_path(node: tree_sitter.Node | None, src: bytes) -> tuple[str, tuple[str, ...]] | None:

@@ -137,3 +137,27 @@ def test_continue_in_scoped_guard_of_a_loop_the_hunk_does_not_show() -> None:
         ("adnp_irq", 242, (242, 246, 250), "warning", "low")]
     assert "judged from the hunk" in found[0].message
     assert "scoped_guard(mutex, &adnp->i2c_lock) (line 239)" in found[0].message
+
+
+def test_a_call_over_several_diff_lines_is_one_statement_on_each_side() -> None:
+    """The hunk facts (and the lock-init facts) read a call written over
+    lines whole: added lines joined while a parenthesis is open, and the
+    unchanged lines that close it read with each side, past the other
+    side's lines."""
+    from reviewkit.model import DiffLine
+    from reviewkit.rules.window import diff_statements
+
+    lines = [
+        DiffLine("-", "\tctlr = devm_spi_alloc_host(&pdev->dev,", 10, None),
+        DiffLine("+", "\tctlr = spi_alloc_host(&pdev->dev,", None, 10),
+        DiffLine(" ", "\t\t\t\t    sizeof(*xs));", 11, 11),
+        DiffLine("+", "\tmutex_init(", None, 12),
+        DiffLine("+", "\t\t&st->lock);", None, 13),
+        DiffLine("+", "\tst->n = 0;", None, 14),
+    ]
+    assert list(diff_statements(lines)) == [
+        ("-", None, "ctlr = devm_spi_alloc_host(&pdev->dev, sizeof(*xs));"),
+        ("+", 10, "ctlr = spi_alloc_host(&pdev->dev, sizeof(*xs));"),
+        ("+", 12, "mutex_init( &st->lock);"),
+        ("+", 14, "st->n = 0;"),
+    ]

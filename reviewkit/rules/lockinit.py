@@ -13,6 +13,7 @@ from reviewkit.rules.knowledge import KnowledgeBase, LockInit, OpKind, op_key_na
 from reviewkit.rules.queries import node_calls
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
+from reviewkit.rules.window import diff_statements
 
 
 def _member(name: str) -> str:
@@ -111,8 +112,8 @@ def _lines(codemap: CodeMap, patch: Patch | None) -> tuple[list[str], list[str]]
     if patch is not None and patch.files:
         for fd in patch.files:
             for hunk in fd.hunks:
-                for dl in hunk.lines:
-                    (added if dl.kind == "+" else removed if dl.kind == "-" else []).append(dl.text)
+                for kind, _line, statement in diff_statements(hunk.lines):
+                    (added if kind == "+" else removed).append(statement)
         return added, removed
     for cf in codemap.functions:
         for view, lines, out in ((cf.new, cf.added_lines, added), (cf.old, cf.removed_lines, removed)):

@@ -125,7 +125,7 @@ def _calls_on(lines: list[str]) -> list[Call]:
 _CONTINUATION = 8  # lines looked at for the unchanged ones that close an argument list
 
 
-def _statements_of(lines: Sequence[DiffLine]) -> Iterator[tuple[str, int | None, str]]:
+def diff_statements(lines: Sequence[DiffLine]) -> Iterator[tuple[str, int | None, str]]:
     """The added and removed lines of a hunk, a call that runs over
     several lines joined into one text (``ctlr = spi_alloc_host(&pdev->dev,``
     and the line after, added or unchanged): (kind, new-side line of the
@@ -166,7 +166,7 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
         for dl in hunk.lines:
             if dl.kind == " " and dl.old_no is not None and dl.new_no is not None:
                 old_to_new[dl.old_no] = dl.new_no
-        for kind, first, text in _statements_of(hunk.lines):
+        for kind, first, text in diff_statements(hunk.lines):
             if kind == "+":
                 added.append(text)
                 if first is not None:

@@ -488,8 +488,12 @@ def review(
             else:
                 _write(_json_text(render.render_review_sarif(result, _all_rules())))
             return EXIT_OK
+        # only the renderer of the format asked for is imported (the JSON
+        # output needs neither rich nor the markdown layout)
         _emit_each(Format(fmt.value), screen, _each(reviews, progress, chosen, verbose), single=len(reviews) == 1,
-                   document=render.render_json, markdown=render.render_markdown, text=render.render_text,
+                   document=lambda result: render.render_json(result),
+                   markdown=lambda result: render.render_markdown(result),
+                   text=lambda result, console: render.render_text(result, console),
                    merge=render.merge_review_json)
     return EXIT_OK
 

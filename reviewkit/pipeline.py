@@ -36,6 +36,7 @@ from reviewkit.model import (
 if TYPE_CHECKING:
     from reviewkit.model.review import Review, ScanRecord
     from reviewkit.hook import SeriesMemory
+    from reviewkit.knowledge import LearnedKnowledge
     from reviewkit.mail.index import MailIndex
     from reviewkit.source import Input
 
@@ -166,8 +167,9 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
     codemaps, findings, more = analyse_postings(postings, series_of, config=config)
     warnings.extend(more)
     rebuilt = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
+    learned = _learned(config) if rebuilt else None
     for patch in rebuilt:
-        cm, found, more = _analyse(patch, config=config)
+        cm, found, more = _analyse(patch, config=config, learned=learned)
         if cm is not None:
             codemaps.append(cm)
         findings.extend(found)
@@ -453,13 +455,14 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
     codemaps: list[CodeMap] = []
     findings: list[Finding] = []
     warnings: list[str] = []
+    learned = _learned(config) if map_code else None
     for p in postings:
         series = series_of.get(p.message.msgid, (p,))
         cover = next((s.message for s in series if s.message.kind is MessageKind.COVER), None)
         if cover is None and known_cover is not None and _same_series(known_cover, p.message):
             cover = known_cover
         cm, found, more = _analyse(p.patch, config=config, map_code=map_code, message=p.message, series=series,
-                                   cover=cover)
+                                   cover=cover, learned=learned)
         if cm is not None:
             codemaps.append(cm)
         findings.extend(found)
@@ -471,9 +474,21 @@ def _same_series(cover: Message, m: Message) -> bool:
     return (cover.series.version or 1) == (m.series.version or 1) and cover.series.total == m.series.total
 
 
+def _learned(config: Config) -> LearnedKnowledge | None:
+    """The knowledge databases of a run, when its rules read them: one for
+    every patch of the run, as it keeps what it has read."""
+    if not (config.rules and config.learned):
+        return None
+    from reviewkit.knowledge import LearnedKnowledge
+
+    return LearnedKnowledge.for_config(config)
+
+
 def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, message: Message | None = None,
-             series: tuple[Posting, ...] = (), cover: Message | None = None
-             ) -> tuple[CodeMap | None, list[Finding], list[str]]:
+             series: tuple[Posting, ...] = (), cover: Message | None = None,
+             learned: LearnedKnowledge | None) -> tuple[CodeMap | None, list[Finding], list[str]]:
+    """The code map of ``patch`` and the findings of the rules on it;
+    ``learned`` (:func:`_learned`): what kernel trees taught, else none."""
     warnings: list[str] = []
     cm = None
     if patch is not None:
@@ -490,12 +505,12 @@ def _analyse(patch: Patch | None, *, config: Config, map_code: bool = True, mess
         from reviewkit.rules import run_rules_with_warnings
 
         kb = None
-        if config.learned and cm is not None and cm.functions:
+        if learned is not None and cm is not None and cm.functions:
             # what kernel trees taught about the names this patch calls
             from reviewkit.knowledge.tables import with_learned
             from reviewkit.rules.knowledge import load_knowledge
 
-            kb = with_learned(load_knowledge(config.knowledge or None), cm, config)
+            kb = with_learned(load_knowledge(config.knowledge or None), cm, config, learned)
         found, notes = run_rules_with_warnings(patch, cm, config=config, kb=kb, message=message, series=series,
                                                cover=cover)
         findings.extend(stamp_findings(found, patch=patch, codemap=cm, message=message))

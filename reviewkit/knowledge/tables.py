@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reviewkit.config import Config
 from reviewkit.model import CodeMap
 from reviewkit.rules.knowledge import KnowledgeBase, build_knowledge, knowledge_tables
 from reviewkit.rules.queries import node_calls
+
+if TYPE_CHECKING:
+    from reviewkit.knowledge import LearnedKnowledge
 
 _CLASS_USE = re.compile(r"\b(?:guard|scoped_guard|__free|CLASS|scoped_cond_guard)\s*\(\s*(\w+)")
 _STRUCT_TAG = re.compile(r"\bstruct\s+(\w+)")
@@ -47,19 +50,23 @@ def find_patch_names(codemap: CodeMap) -> tuple[set[str], set[str], set[str]]:
     return calls, classes, structs
 
 
-def with_learned(kb: KnowledgeBase, codemap: CodeMap | None, config: Config) -> KnowledgeBase:
+def with_learned(kb: KnowledgeBase, codemap: CodeMap | None, config: Config,
+                 learned: LearnedKnowledge) -> KnowledgeBase:
     """``kb`` and the learned facts on the names ``codemap`` uses; ``kb``
     itself when no database knows anything new about them.
+
+    ``learned`` is the run's (``LearnedKnowledge.for_config(config)``),
+    one for every patch: it reads a database's index once and keeps the
+    buckets it has read.
 
     Raises:
         ReviewkitError: a database is unreadable or damaged.
     """
     if codemap is None or not codemap.functions:
         return kb
-    from reviewkit.knowledge import LearnedKnowledge, known_names
+    from reviewkit.knowledge import known_names
 
     calls, classes, structs = find_patch_names(codemap)
-    learned = LearnedKnowledge.for_config(config)
     file = codemap.functions[0].file
     facts = learned.lookup(calls, classes=classes, structs=structs, file=file, known=known_names(kb))
     extra = _as_tables(facts, learned, kb, file)

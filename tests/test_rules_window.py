@@ -50,6 +50,8 @@ EXPECTED = {
     # past the code after the switch, not shown
     "linux-iio-076": {("RK409", "adxl367_buffer_predisable", 1362, "warning")},
     "linux-iio-171": {("RK409", "cros_ec_accel_legacy_read", 209, "warning")},
+    # the clock disabled before the controller is unregistered
+    "linux-spi-116": {("RK220", "dspi_remove", 1438, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -122,6 +124,8 @@ WINDOW_CASES = {
     "44-goto-to-return-label-only-returns": set(),
     "45-goto-to-return-past-a-shown-cleanup": {("RK409", "drv_set_rate", 23, "warning")},
     "46-break-to-return-skips-work-on-purpose": set(),
+    "47-clk-disabled-before-the-unregister": {("RK220", "drv_remove", 19, "warning")},
+    "48-clk-disabled-after-the-unregister": set(),
 }
 
 

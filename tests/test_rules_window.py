@@ -46,6 +46,12 @@ EXPECTED = {
     "linux-iio-125": {("RK111", "mcp3422_read_channel", 141, "warning")},
     # a lock helper's __acquires() annotation removed
     "linux-watchdog-011": {("RK110", "starfive_wdt_unlock", 204, "warning")},
+    # a goto made a return past a label not shown; a break made a return
+    # past the code after the switch, not shown
+    "linux-iio-076": {("RK409", "adxl367_buffer_predisable", 1362, "warning")},
+    "linux-iio-171": {("RK409", "cros_ec_accel_legacy_read", 209, "warning")},
+    # the clock disabled before the controller is unregistered
+    "linux-spi-116": {("RK220", "dspi_remove", 1438, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -111,6 +117,15 @@ WINDOW_CASES = {
     "28-devm-alloc-undone-before-an-unregister": {("RK201", "x_spi_probe", 19, "warning")},
     "29-devm-alloc-kept-until-unbind": set(),
     "30-devm-alloc-undone-call-closed-by-context": {("RK201", "x_spi_probe", 19, "warning")},
+    "40-goto-to-return-label-not-shown": {("RK409", "drv_set_mode", 25, "warning")},
+    "41-goto-to-return-lock-moved-below": {("RK104", "drv_set_mode", 17, "warning")},
+    "42-goto-to-return-unlock-in-the-arm": set(),
+    "43-break-to-return-switch-end-not-shown": {("RK409", "drv_read_raw", 33, "warning")},
+    "44-goto-to-return-label-only-returns": set(),
+    "45-goto-to-return-past-a-shown-cleanup": {("RK409", "drv_set_rate", 23, "warning")},
+    "46-break-to-return-skips-work-on-purpose": set(),
+    "47-clk-disabled-before-the-unregister": {("RK220", "drv_remove", 19, "warning")},
+    "48-clk-disabled-after-the-unregister": set(),
 }
 
 

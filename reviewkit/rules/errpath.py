@@ -6,13 +6,13 @@ from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
 from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
-from reviewkit.rules.dataflow import Flow
+from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
 from reviewkit.rules.queries import introduced, is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey
-from reviewkit.rules.window import window_reports
+from reviewkit.rules.window import find_direct_exits, window_reports
 
 
 def _iterator_put(kb: KnowledgeBase, family: str) -> str:
@@ -250,3 +250,79 @@ def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
     """
     old, new = flow.old, flow.new
     yield from introduced(_manual_loop_puts(old, kb), _manual_loop_puts(new, kb))
+
+
+# ---------------------------------------------------------------- RK409
+
+
+@rule("RK409", category="error-path-cleanup", severity=Severity.WARNING)
+def exit_made_direct(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A goto or a break becomes a return, past the code its way out ran.
+
+    What it flags:
+        A ``return`` the patch puts in place of a ``goto`` (or of the
+        ``break`` that ends a switch's arm) whose way out ran code that the
+        patch leaves in place for the function's other exits: the label's
+        cleanup, the common exit after the switch. Where the hunks show
+        that code, the finding names its calls; where they do not (the
+        label, or the end of the switch, lies outside the lines shown),
+        the code is unchanged by the patch and still reached from
+        elsewhere, and the return no longer runs it.
+
+    Why it matters:
+        The common exit is where the function undoes what it did (an
+        unlock, a put, a power-down, a state reset). An exit made to
+        return directly, with the rest of the function still going
+        through that code, skips it on one path: a lock left held, a
+        reference leaked, a device left on.
+
+    Example:
+        Okay: int f(struct d *d) { int ret = start(d); if (ret) goto out; ret = run(d); out: return ret; } ==> int f(struct d *d) { int ret = start(d); if (ret) return ret; ret = run(d); out: return ret; }
+        Okay: int f(struct d *d) { int ret = start(d); if (ret) goto out; ret = run(d); out: stop(d); return ret; } ==> int f(struct d *d) { int ret = start(d); if (ret) { stop(d); return ret; } ret = run(d); out: stop(d); return ret; }
+        RK409: int f(struct d *d) { int ret = start(d); if (ret) goto out; ret = run(d); if (ret) goto out; ret = 1; out: stop(d); return ret; } ==> int f(struct d *d) { int ret = start(d); if (ret) return ret; ret = run(d); if (ret) goto out; ret = 1; out: stop(d); return ret; }
+
+    Suggested change:
+        Keep the goto (or the break), or do before the return what the
+        code it skips does.
+
+    Knowledge used:
+        ``[[scope_neutral]]`` (logging is no cleanup); the known
+        operations (``[[lock]]``, ``[[ref]]``), whose releases on the way
+        out RK101 and RK401 judge with what the path holds.
+
+    Limits:
+        Where the way out is not shown, what it does is not known: a
+        label that only returns makes the finding moot. A break counts
+        only where its arm set the value the new return returns (``ret =
+        X; break;`` made ``return X;``): a ``default: break;`` made
+        ``return -EINVAL;`` skips the work after the switch on purpose.
+        A break out of a loop is left alone. Nothing where the
+        patch changes what the function takes or releases, converts a
+        resource to a managed, guard() or __free() form, or has the new
+        exit's arm call what the old one did not.
+    """
+    facts = flow.run.file_facts().get(fn.file)
+    try:
+        # a return the hunks prove leaves a resource held is RK101's or RK401's
+        proven = {issue.line for issue in flow.window}
+    except NotAnalysed:
+        proven = set()
+    for ex in find_direct_exits(fn, facts, kb):
+        if ex.line in proven:
+            continue
+        where = f"the code at {ex.label}:" if ex.label else "the code after the switch"
+        if ex.skipped:
+            message = (f"the return at line {ex.line} replaces `{ex.old_text}` (old line {ex.old_line}): this path "
+                       f"no longer runs {', '.join(ex.skipped)}, which {where} still runs for the other exits")
+        else:
+            message = (f"the return at line {ex.line} replaces `{ex.old_text}` (old line {ex.old_line}), and "
+                       f"{where} is not shown: the patch leaves it as it was, for the other exits, and this path "
+                       f"no longer runs it; if it releases what this path holds (an unlock, a put), the return "
+                       f"leaves that held")
+        yield Report(
+            ex.line,
+            message,
+            f"keep `{ex.old_text}`, or do what {where} does before returning",
+            "an exit that skips the common exit skips the function's cleanup",
+            Confidence.MEDIUM if ex.skipped else Confidence.LOW,
+        )

@@ -1,4 +1,6 @@
-"""An object used after the put that may have freed it (RK209)."""
+"""Teardown in the wrong order: an object used after the put that may have
+freed it (RK209); a resource released while the device that uses it is
+still registered (RK220)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind, op_key_name
+from reviewkit.rules.knowledge import KnowledgeBase, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import introduced, node_calls
 from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import normalise_key
@@ -119,3 +121,107 @@ def use_after_put(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -
         other paths ends the walk (the put need not have run on them).
     """
     yield from introduced(_after_put(flow.old, kb), _after_put(flow.new, kb))
+
+
+# ---------------------------------------------------------------- RK220
+
+
+def _teardown_steps(cfg: Cfg, kb: KnowledgeBase) -> tuple[dict[str, int], dict[str, int]]:
+    """The unregisters and the other releases of resources (an enable
+    count, a request, a mapping, an allocation) a side makes, each by its
+    text, with its node; a text made more than once is left out (which
+    of them pairs with which is not known)."""
+    unregs: dict[str, list[int]] = {}
+    rels: dict[str, list[int]] = {}
+    for node in cfg.nodes[2:]:
+        if node.kind is not NodeKind.STATEMENT:
+            continue
+        for call in node_calls(node):
+            op = kb.ops.get(call.name)
+            spec = kb.refs.get(op.family) if op is not None and not op.is_lock else None
+            if op is None or spec is None or op.kind is not OpKind.RELEASE:
+                continue
+            if spec.kind is RefKind.REGISTRATION:
+                unregs.setdefault(call.display, []).append(node.id)
+            elif spec.kind in (RefKind.ENABLE, RefKind.REQUEST, RefKind.MAPPING):
+                rels.setdefault(call.display, []).append(node.id)
+    return ({t: ids[0] for t, ids in unregs.items() if len(ids) == 1},
+            {t: ids[0] for t, ids in rels.items() if len(ids) == 1})
+
+
+def _reaches(cfg: Cfg, start: int, goal: int) -> bool:
+    """Some path from ``start`` reaches ``goal`` (loops not taken again)."""
+    graph = graph_of(cfg)
+    seen = {start}
+    work = [start]
+    while work:
+        nid = work.pop()
+        if nid == goal:
+            return True
+        for e in graph.successors(nid):
+            if e.kind is not EdgeKind.BACK and e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return False
+
+
+@rule("RK220", category="get-put-placement", severity=Severity.WARNING)
+def release_before_unregister(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A resource released before the unregister that the old code ran first.
+
+    What it flags:
+        A release of an enable count, a request or a mapping
+        (``clk_disable_unprepare()``, ``free_irq()``, ``iounmap()``) that
+        the old code made after an unregister
+        (``spi_unregister_controller()``, ``pwmchip_remove()``,
+        ``iio_device_unregister()``) and the new code makes before it,
+        on a path that goes on to the unregister.
+
+    Why it matters:
+        Until the unregister returns, the subsystem still calls into the
+        driver (a transfer queued, a sysfs write, a request under way):
+        those calls now run on a device whose clock is off, whose
+        interrupt is gone or whose registers are unmapped, and hang or
+        fault. Teardown undoes the setup in reverse: unregister first.
+
+    Example:
+        Okay: void f(struct d *d) { pwmchip_remove(&d->chip); clk_disable_unprepare(d->clk); } ==> void f(struct d *d) { pwmchip_remove(&d->chip); d->on = 0; clk_disable_unprepare(d->clk); }
+        RK220: void f(struct d *d) { pwmchip_remove(&d->chip); clk_disable_unprepare(d->clk); } ==> void f(struct d *d) { clk_disable_unprepare(d->clk); pwmchip_remove(&d->chip); }
+
+    Suggested change:
+        Unregister first, then release what the registered device used.
+
+    Knowledge used:
+        ``[[ref]]`` entries by kind: ``registration`` puts (the
+        unregisters) and ``enable``, ``request`` and ``mapping`` puts
+        (the releases).
+
+    Limits:
+        Only an order the patch changes: both calls on both sides, each
+        made once. A release of what the registered device does not use
+        is reported all the same: the commit message should say so.
+    """
+    old, new = flow.old, flow.new
+    if old is None or new is None:
+        return
+    o_unregs, o_rels = _teardown_steps(old.cfg, kb)
+    n_unregs, n_rels = _teardown_steps(new.cfg, kb)
+    for unreg, n_u in n_unregs.items():
+        o_u = o_unregs.get(unreg)
+        if o_u is None:
+            continue
+        for rel, n_r in n_rels.items():
+            o_r = o_rels.get(rel)
+            if o_r is None:
+                continue
+            if _reaches(old.cfg, o_u, o_r) and not _reaches(old.cfg, o_r, o_u) and _reaches(new.cfg, n_r, n_u):
+                line = new.cfg.nodes[n_r].line
+                yield Report(
+                    line,
+                    f"{rel} (line {line}) now runs before {unreg} (line {new.cfg.nodes[n_u].line}), which the old "
+                    f"code ran first: until the unregister returns, calls into the device can still come, and "
+                    f"find what {rel} released gone",
+                    f"call {unreg} before {rel}, as before",
+                    "teardown undoes the setup in reverse: unregister first, then release what the device used",
+                    Confidence.MEDIUM,
+                )

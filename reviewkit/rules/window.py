@@ -1102,6 +1102,169 @@ def _same_place(old_line: int, new_line: int, facts: FileFacts) -> bool:
     return above_old is not None and facts.old_to_new[above_old] == above_new
 
 
+# ---------------------------------------------------------------- exits made direct
+
+
+class DirectExit(NamedTuple):
+    """A return that replaces a goto or a break: the old path left through
+    code on its way out (the label's, the code after the switch),
+    the new one returns past it. Lines on the new side, except ``old_line``."""
+
+    line: int
+    old_line: int
+    old_text: str  # `goto out;`, `break;`
+    label: str  # the goto's label; "" for a break
+    skipped: tuple[str, ...]  # the calls that way ran (as written); () when it is not shown
+
+
+def find_direct_exits(fn: ChangedFunction, facts: FileFacts | None, kb: KnowledgeBase) -> list[DirectExit]:
+    """Returns the patch adds in place of a goto or a break whose way out
+    ran code that still runs for the function's other exits.
+
+    The way out is judged where the lines show it: calls that are no known
+    operation and no logging (a known release is the path walks' to judge,
+    with what the path holds). Where they do not show it (a label the
+    hunks leave out, the end of a switch below them), the code there is
+    unchanged by the patch and still reached by other exits: the return
+    skips it, whatever it does.
+
+    Nothing where the patch changes what the function takes or releases,
+    or converts a resource to a managed, guard() or __free() form (the
+    cleanup is reworked, not skipped), or where the new exit's own arm
+    calls what it did not before (it does its cleanup itself).
+    """
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None:
+        return []
+    if facts is not None and (facts.converted or facts.any_action):
+        return []
+    ocfg, ncfg = ov.cfg, nv.cfg
+    if _changes_ops(ocfg, fn.removed_lines, kb) or _changes_ops(ncfg, fn.added_lines, kb):
+        return []
+    new_texts = Counter(c.text for n in ncfg.nodes[2:] for c in node_calls(n))
+    new_labels = {n.label for n in ncfg.nodes if n.kind is NodeKind.LABEL}
+    exits = [n for n in ocfg.nodes[2:] if n.line in fn.removed_lines
+             and (n.kind is NodeKind.GOTO or n.kind is NodeKind.BREAK and _in_case_arm(ov, n.id))]
+    out: list[DirectExit] = []
+    for ret in ncfg.nodes[2:]:
+        if ret.kind is not NodeKind.RETURN or ret.line not in fn.added_lines:
+            continue
+        # at the same place and in as many loops (not a loop the patch rewrites)
+        old = next((g for g in exits if g.loop_depth == ret.loop_depth and _exit_matches(g, ret, fn, facts)), None)
+        if old is None or old.kind is NodeKind.BREAK and not _carried_result(ov, old.id, ret):
+            continue
+        exits.remove(old)
+        ran, hidden = _way_out(ov, old.id)
+        calls = {c.text: c.display for n in ran for c in node_calls(n) if _plain_call(c.name, kb)}
+        if any(c.name in kb.ops for n in ran for c in node_calls(n)):
+            continue  # a known release on the way: the path walks judge it
+        if not hidden and (not calls or any(new_texts[c] == 0 for c in calls)):
+            continue  # nothing skipped, or the patch moves that code
+        if old.kind is NodeKind.GOTO and not hidden and old.label not in new_labels:
+            continue  # the label goes with the patch
+        own = {c.text for n in (ret, *_arm_back(nv, ret.id)) for c in node_calls(n) if _plain_call(c.name, kb)}
+        if own - {c.text for n in _arm_back(ov, old.id) for c in node_calls(n)}:
+            continue  # the arm now does its cleanup itself
+        text = f"goto {old.label};" if old.kind is NodeKind.GOTO else "break;"
+        out.append(DirectExit(ret.line, old.line, text, old.label or "", tuple(calls.values())))
+    return out
+
+
+def _changes_ops(cfg: Cfg, changed: Collection[int], kb: KnowledgeBase) -> bool:
+    """A changed line of the side calls a known operation (a lock the
+    patch moves below the test, a put it adds)."""
+    return any(c.name in kb.ops for n in cfg.nodes[2:] if n.line in changed for c in node_calls(n))
+
+
+def _plain_call(name: str, kb: KnowledgeBase) -> bool:
+    return name not in kb.scope_neutral and name not in kb.ops
+
+
+def _exit_matches(old: CfgNode, ret: CfgNode, fn: ChangedFunction, facts: FileFacts | None) -> bool:
+    """The old exit stands where the new return does: after the same last
+    shared line in a patch; in two versions given whole, after the same
+    statement or test (the nearest one both sides have, by text)."""
+    if facts is not None:
+        return _same_place(old.line, ret.line, facts)
+    assert fn.old is not None and fn.new is not None
+    return _anchor(fn.old, old.id, fn.new) == _anchor(fn.new, ret.id, fn.old)
+
+
+def _anchor(view: FunctionView, nid: int, other: FunctionView) -> tuple[str, int] | None:
+    """The nearest node on the straight way back from ``nid`` whose text
+    the other side also has: its text and how many nodes of that text come
+    before it."""
+    assert view.cfg is not None and other.cfg is not None
+    texts = {n.text for n in other.cfg.nodes[2:]}
+    for node in _way_back(view, nid):
+        if node.text in texts:
+            return node.text, sum(1 for n in view.cfg.nodes[2:] if n.text == node.text and n.line < node.line)
+    return None
+
+
+def _in_case_arm(view: FunctionView, nid: int) -> bool:
+    """The break ends an arm of a switch: a case label is on its straight
+    way back (a break out of a loop leaves for the loop's work that
+    follows, no common exit)."""
+    return any(n.kind is NodeKind.LABEL and n.text.startswith(("case ", "default")) for n in _way_back(view, nid))
+
+
+def _carried_result(view: FunctionView, nid: int, ret: CfgNode) -> bool:
+    """The arm the break ends set the value the new return returns
+    (``ret = IIO_VAL_INT; break;`` for ``return IIO_VAL_INT;``): the code
+    after the switch was the arm's way out with its result, not more work
+    (a ``default: break;`` made ``return -EINVAL;`` skips the work on
+    purpose)."""
+    value = parse_statement(ret.text).returns
+    if not value:
+        return False
+    value = normalise_text(value)
+    return any(normalise_text(rv) == value or normalise_text(lv) == value
+               for n in _arm_back(view, nid) for lv, rv in parse_statement(n.text).assigned)
+
+
+def _arm_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
+    """The statements on the way back from ``nid`` up to the test whose arm it is in."""
+    for node in _way_back(view, nid):
+        if node.kind is not NodeKind.STATEMENT:
+            return
+        yield node
+
+
+def _way_out(view: FunctionView, start: int) -> tuple[list[CfgNode], bool]:
+    """The nodes the paths from the exit ``start`` run, in the lines shown,
+    until they return; and whether the exit itself lands on lines not
+    shown (a goto to a label the hunks leave out, a break out of a switch
+    whose end is below them): then what it ran is not known at all."""
+    cfg = view.cfg
+    assert cfg is not None
+    graph = graph_of(cfg)
+    window = view.window
+    if window is not None and any(
+            e.dst == Cfg.EXIT or e.kind is not EdgeKind.JUMP and window.gap_between(cfg.nodes[start].line, cfg.nodes[e.dst].line)
+            for e in graph.successors(start)):
+        return [], True
+    ran: list[CfgNode] = []
+    seen = {start}
+    work = [start]
+    while work:
+        nid = work.pop()
+        node = cfg.nodes[nid]
+        if nid != start:
+            ran.append(node)
+        if node.kind is NodeKind.RETURN:
+            continue
+        for e in graph.successors(nid):
+            if e.kind is EdgeKind.BACK or e.dst == Cfg.EXIT:
+                continue
+            if window is not None and e.kind is not EdgeKind.JUMP and window.gap_between(node.line, cfg.nodes[e.dst].line):
+                continue
+            if e.dst not in seen and len(seen) < _AHEAD:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return ran, False
+
+
 def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts | None,
                        kb: KnowledgeBase) -> list[WindowIssue]:
     """What the hunks prove about ``fn``, when a side of it is known only in part.

@@ -46,6 +46,9 @@ EXPECTED = {
     "linux-iio-125": {("RK111", "mcp3422_read_channel", 141, "warning")},
     # a lock helper's __acquires() annotation removed
     "linux-watchdog-011": {("RK110", "starfive_wdt_unlock", 204, "warning")},
+    # a put removed after the get on the lines shown, nothing between given the object
+    "linux-watchdog-009": {("RK201", "rti_wdt_probe", 304, "warning")},
+    "linux-spi-101": {("RK201", "mxs_spi_probe", 610, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -111,6 +114,8 @@ WINDOW_CASES = {
     "28-devm-alloc-undone-before-an-unregister": {("RK201", "x_spi_probe", 19, "warning")},
     "29-devm-alloc-kept-until-unbind": set(),
     "30-devm-alloc-undone-call-closed-by-context": {("RK201", "x_spi_probe", 19, "warning")},
+    "60-put-removed-get-shown": {("RK201", "drv_probe", 29, "warning")},
+    "61-put-removed-get-shown-handed-on": {("RK201", "drv_probe", 29, "info")},
 }
 
 

@@ -49,6 +49,9 @@ EXPECTED = {
     # a put removed after the get on the lines shown, nothing between given the object
     "linux-watchdog-009": {("RK201", "rti_wdt_probe", 304, "warning")},
     "linux-spi-101": {("RK201", "mxs_spi_probe", 610, "warning")},
+    # runtime PM enabled in probe: its error paths must disable it again
+    "linux-watchdog-017": {("RK401", "rti_wdt_probe", 231, "warning")},
+    "linux-iio-098": {("RK401", "bmc150_magn_probe", 947, "error"), ("RK201", "bmc150_magn_probe", 953, "info")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}

@@ -38,6 +38,7 @@ EXPECTED = {
     "linux-iio-126": {("RK108", "adxrs290_probe", 388, "warning")},
     # the last put moved above a use of the object
     "linux-spi-042": {("RK209", "spi_unregister_controller", 3115, "warning")},
+    "linux-iio-019": {("RK209", "hx9023s_send_cfg", 1041, "warning")},
     # a lock taken and released under two reads of one shared field
     "linux-iio-013": {("RK106", "opt3001_irq", 793, "warning")},
     # a lock's teardown removed, the lock kept

@@ -45,6 +45,7 @@ EXPECTED = {
     "RK406": "get-put-placement",
     "RK407": "refcount-pairing",
     "RK408": "error-path-cleanup",
+    "RK409": "error-path-cleanup",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
 

@@ -53,6 +53,9 @@ EXPECTED = {
     # runtime PM enabled in probe: its error paths must disable it again
     "linux-watchdog-017": {("RK401", "rti_wdt_probe", 231, "warning")},
     "linux-iio-098": {("RK401", "bmc150_magn_probe", 947, "error"), ("RK201", "bmc150_magn_probe", 953, "info")},
+    # a positive success of pm_runtime_get_sync() tested as a failure
+    "linux-watchdog-016": {("RK409", "rti_wdt_probe", 229, "warning")},
+    "linux-spi-113": {("RK409", "stm32_spi_resume", 2063, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -120,6 +123,8 @@ WINDOW_CASES = {
     "30-devm-alloc-undone-call-closed-by-context": {("RK201", "x_spi_probe", 19, "warning")},
     "60-put-removed-get-shown": {("RK201", "drv_probe", 29, "warning")},
     "61-put-removed-get-shown-handed-on": {("RK201", "drv_probe", 29, "info")},
+    "62-get-sync-result-tested-nonzero": {("RK409", "drv_resume", 19, "warning")},
+    "63-resume-and-get-result-tested-nonzero": set(),
 }
 
 

@@ -56,6 +56,8 @@ EXPECTED = {
     # a positive success of pm_runtime_get_sync() tested as a failure
     "linux-watchdog-016": {("RK409", "rti_wdt_probe", 229, "warning")},
     "linux-spi-113": {("RK409", "stm32_spi_resume", 2063, "warning")},
+    # a free removed before an error return, the object stored in a field before it
+    "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -125,6 +127,8 @@ WINDOW_CASES = {
     "61-put-removed-get-shown-handed-on": {("RK201", "drv_probe", 29, "info")},
     "62-get-sync-result-tested-nonzero": {("RK409", "drv_resume", 19, "warning")},
     "63-resume-and-get-result-tested-nonzero": set(),
+    "64-free-removed-after-a-store": {("RK401", "drv_data_register", 32, "warning")},
+    "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
 }
 
 

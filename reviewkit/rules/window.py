@@ -520,11 +520,11 @@ def _handed_before(view: FunctionView, nid: int, key: ResourceKey, kb: Knowledge
     """On the straight way back from ``nid``, a call (in a statement or a
     test) is given ``key``'s object and is no known operation or
     borrower: it may have taken the reference over (``device_add()``
-    fails, and its caller's put is then one too many)."""
-    for node in _way_back(view, nid):
-        if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
-            return True
-    return False
+    fails, and its caller's put is then one too many). A store of the
+    object into a field is not: the failing function's caller sees an
+    error code, not the object (``wdd->wd_data = wd_data;`` then
+    ``kfree(wd_data); return -ENODEV;`` in watchdog_cdev_register())."""
+    return any(key.name and _given_to_helper(node, key, kb) for node in _way_back(view, nid))
 
 
 def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,

@@ -58,6 +58,8 @@ EXPECTED = {
     "linux-spi-113": {("RK409", "stm32_spi_resume", 2063, "warning")},
     # a free removed before an error return, the object stored in a field before it
     "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
+    # a put removed right before a break out of the loop that took the node
+    "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -129,6 +131,8 @@ WINDOW_CASES = {
     "63-resume-and-get-result-tested-nonzero": set(),
     "64-free-removed-after-a-store": {("RK401", "drv_data_register", 32, "warning")},
     "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
+    "66-put-removed-before-a-break": {("RK201", "drv_probe_channels", 24, "warning")},
+    "67-put-removed-scoped-iterator": set(),
 }
 
 

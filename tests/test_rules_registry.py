@@ -46,6 +46,7 @@ EXPECTED = {
     "RK407": "refcount-pairing",
     "RK408": "error-path-cleanup",
     "RK409": "error-path-cleanup",
+    "RK410": "error-path-cleanup",
     "RK220": "get-put-placement",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")

@@ -38,6 +38,7 @@ EXPECTED = {
     "linux-iio-126": {("RK108", "adxrs290_probe", 388, "warning")},
     # the last put moved above a use of the object
     "linux-spi-042": {("RK209", "spi_unregister_controller", 3115, "warning")},
+    "linux-iio-019": {("RK209", "hx9023s_send_cfg", 1041, "warning")},
     # a lock taken and released under two reads of one shared field
     "linux-iio-013": {("RK106", "opt3001_irq", 793, "warning")},
     # a lock's teardown removed, the lock kept
@@ -52,6 +53,19 @@ EXPECTED = {
     "linux-iio-171": {("RK409", "cros_ec_accel_legacy_read", 209, "warning")},
     # the clock disabled before the controller is unregistered
     "linux-spi-116": {("RK220", "dspi_remove", 1438, "warning")},
+    # a put removed after the get on the lines shown, nothing between given the object
+    "linux-watchdog-009": {("RK201", "rti_wdt_probe", 304, "warning")},
+    "linux-spi-101": {("RK201", "mxs_spi_probe", 610, "warning")},
+    # runtime PM enabled in probe: its error paths must disable it again
+    "linux-watchdog-017": {("RK401", "rti_wdt_probe", 231, "warning")},
+    "linux-iio-098": {("RK401", "bmc150_magn_probe", 947, "error"), ("RK201", "bmc150_magn_probe", 953, "info")},
+    # a positive success of pm_runtime_get_sync() tested as a failure
+    "linux-watchdog-016": {("RK410", "rti_wdt_probe", 229, "warning")},
+    "linux-spi-113": {("RK410", "stm32_spi_resume", 2063, "warning")},
+    # a free removed before an error return, the object stored in a field before it
+    "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
+    # a put removed right before a break out of the loop that took the node
+    "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}
@@ -126,6 +140,14 @@ WINDOW_CASES = {
     "46-break-to-return-skips-work-on-purpose": set(),
     "47-clk-disabled-before-the-unregister": {("RK220", "drv_remove", 19, "warning")},
     "48-clk-disabled-after-the-unregister": set(),
+    "60-put-removed-get-shown": {("RK201", "drv_probe", 29, "warning")},
+    "61-put-removed-get-shown-handed-on": {("RK201", "drv_probe", 29, "info")},
+    "62-get-sync-result-tested-nonzero": {("RK410", "drv_resume", 19, "warning")},
+    "63-resume-and-get-result-tested-nonzero": set(),
+    "64-free-removed-after-a-store": {("RK401", "drv_data_register", 32, "warning")},
+    "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
+    "66-put-removed-before-a-break": {("RK201", "drv_probe_channels", 24, "warning")},
+    "67-put-removed-scoped-iterator": set(),
 }
 
 

@@ -296,7 +296,10 @@ class Transfer:
                 arg = call.args[arg_index] if -len(call.args) <= arg_index < len(call.args) else ""
                 # list_add_tail(&page_tail->lru, list) hands page_tail over;
                 # a managed action's data hands over all it holds, and what
-                # was taken with it (a notifier registered with &data->nb)
+                # was taken with it (a notifier registered with &data->nb);
+                # so does the device it is registered on: its callback undoes
+                # what probe did to that device (pm_runtime_disable(dev) in
+                # the action of drivers/pwm/pwm-rzg2l-gpt.c, given the chip)
                 taker = call.name in kb.cleanup_takers
                 data = base_of(arg.lstrip("&*( "))
                 for h in st.held:
@@ -304,7 +307,7 @@ class Transfer:
                         continue
                     if mentions(arg, base_of(h.key.name)) or taker and data and any(
                         mentions(self.cfg.nodes[site].text, data) for site in h.sites
-                    ):
+                    ) or taker and bool(call.args) and normalise_key(call.args[0]) == h.key.name:
                         st = self.mark(st, h.key.name, escaped=True)
                 st = self.hand_over_locks(st, arg)
                 continue

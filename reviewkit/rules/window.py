@@ -10,7 +10,11 @@ old side against new side, proves some things by itself:
   release of the same resource added on that path, the acquire left in
   place and no conversion to a managed, guard() or __free() form: the old
   code released there, so the resource is held there (the old code is
-  taken to be balanced; the patch is what is under review);
+  taken to be balanced; the patch is what is under review); where the
+  path then runs out of the lines shown, only when the get is on a line
+  both sides keep, on the straight way to the release, and no call
+  between them was given the object, or when the release sat right
+  before a ``break`` (the loop left early) (else a note);
 * **an exit added** (a return, a goto) on a branch whose other arm goes on
   to release a resource the exit's arm does not: the release downstream
   says the resource is held at the branch, so the new exit leaves it held;
@@ -463,12 +467,23 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     note=not held,
                 )
             elif not n_proven:
+                # the get the release paired with is on a line both sides
+                # keep, on the straight way to it, and nothing between them
+                # was given the object: the function still holds what it took
+                site = _taken_above(ov, node.id, key, facts, kb)
+                # the release sat right before a break: what the loop took
+                # (its iterator's element) given back as the loop is left
+                # early; after the loop, nothing the old code balanced
+                # releases it again on this path
+                broke = _breaks_after(ocfg, node.id, key, kb)
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
                     f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
-                    f"nowhere else in the lines shown after it",
+                    f"nowhere else in the lines shown after it"
+                    + (f", though the function took it at line {facts.old_to_new[site]} and gave it to no one"
+                       if site is not None else ", though the path leaves its loop early" if broke else ""),
                     f"keep {call.text}, or say in the commit message where {key} is released now",
-                    note=True,
+                    note=site is None and not broke,
                 )
 
 
@@ -491,15 +506,50 @@ def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
         cur = node.id
 
 
+def _taken_above(view: FunctionView, nid: int, key: ResourceKey, facts: FileFacts, kb: KnowledgeBase) -> int | None:
+    """The old line of the acquire of ``key`` on the straight way back from
+    ``nid`` (a removed release), when both sides keep that line and no
+    call between them was given the object or released it
+    (``np = of_parse_phandle(...); ret = of_address_to_resource(np, ...);
+    of_node_put(np);``); None otherwise."""
+    for node in _way_back(view, nid):
+        if _releases(node, key, kb):
+            return None
+        if _acquires(node, key, kb):
+            return node.line if node.line in facts.old_to_new else None
+        if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
+            return None
+    return None
+
+
+def _breaks_after(cfg: Cfg, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The straight way on from ``nid`` reaches a ``break`` through plain
+    statements (``ret = -ENOMEM;``) that neither take nor hand on
+    ``key``'s object."""
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(4):
+        succ = [e for e in graph.successors(cur) if e.kind is not EdgeKind.BACK]
+        if len(succ) != 1 or succ[0].dst == Cfg.EXIT:
+            return False
+        node = cfg.nodes[succ[0].dst]
+        if node.kind is NodeKind.BREAK:
+            return True
+        if node.kind is not NodeKind.STATEMENT or _hands_on(node, key, kb) or _acquires(node, key, kb):
+            return False
+        cur = node.id
+    return False
+
+
 def _handed_before(view: FunctionView, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
     """On the straight way back from ``nid``, a call (in a statement or a
     test) is given ``key``'s object and is no known operation or
     borrower: it may have taken the reference over (``device_add()``
-    fails, and its caller's put is then one too many)."""
-    for node in _way_back(view, nid):
-        if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
-            return True
-    return False
+    fails, and its caller's put is then one too many). A store of the
+    object into a field is not: the failing function's caller sees an
+    error code, not the object (``wdd->wd_data = wd_data;`` then
+    ``kfree(wd_data); return -ENODEV;`` in watchdog_cdev_register())."""
+    return any(key.name and _given_to_helper(node, key, kb) for node in _way_back(view, nid))
 
 
 def _replaced(old_line: int, key: ResourceKey, fn: ChangedFunction, facts: FileFacts, ncfg: Cfg,

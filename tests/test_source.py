@@ -432,8 +432,11 @@ def test_a_signal_mid_archive_leaves_no_shim_behind(tmp_path: Path, signum: int,
     make_inbox(repo, [f.read_bytes() for f in sorted((CORPUS / "patches").glob("10*.eml"))], drop_refs=True)
     tmp = tmp_path / "tmp"
     tmp.mkdir()
+    # a job a shell starts in the background inherits SIGINT ignored; the
+    # child takes Python's own handler, as in a terminal
     script = (
-        "import os, sys, tempfile\n"
+        "import os, signal, sys, tempfile\n"
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from reviewkit.source import read_messages\n"
         f"for i, raw in enumerate(read_messages([{str(repo)!r}])):\n"
         "    print(os.listdir(tempfile.gettempdir()), flush=True)\n"

@@ -297,7 +297,7 @@ def _new_place(flow: FunctionFlows, old_line: int) -> int | None:
     fn = flow.fn
     if fn.old is None or fn.new is None:
         return None
-    facts = flow.run.file_facts().get(fn.file)
+    facts = flow.run.file_facts(fn.file)
     if facts is not None:
         above = [ln for ln in facts.old_to_new if ln < old_line]
         if above:

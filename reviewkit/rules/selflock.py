@@ -143,7 +143,7 @@ def _gap(flow: FunctionFlows, line: int) -> tuple[int, int]:
     where the patch's line map is not at hand)."""
     fn = flow.fn
     assert fn.old is not None
-    facts = flow.run.file_facts().get(fn.file)
+    facts = flow.run.file_facts(fn.file)
     if facts is None or not facts.old_to_new:
         return fn.old.function.start, fn.old.function.end
     above = [(n, o) for o, n in facts.old_to_new.items() if n < line]

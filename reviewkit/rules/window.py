@@ -47,7 +47,6 @@ from reviewkit.model import (
     FileDiff,
     FunctionView,
     NodeKind,
-    Patch,
     Severity,
 )
 from reviewkit.rules.dataflow import Flow
@@ -246,13 +245,6 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             unmanaged.append((line, call.text, devm, release))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
-
-
-def find_patch_facts(patch: Patch | None, kb: KnowledgeBase) -> dict[str, FileFacts]:
-    """File path -> its facts."""
-    if patch is None:
-        return {}
-    return {fd.path: find_file_facts(fd, kb) for fd in patch.files}
 
 
 # ---------------------------------------------------------------- walking the lines shown

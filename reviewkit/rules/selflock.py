@@ -18,11 +18,13 @@ def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | 
     again on every exit the walk sees (a ``guard()``'s scope ends with the
     function), with the one function it calls holding it when their names
     hold one another; None if none."""
-    params = find_param_names(view.source)
     exits = walk.exits
-    if not exits or not params:
+    takings = find_lock_takings(walk) if exits else []
+    # the names come from parsing the whole function: only for one that takes a lock
+    params = find_param_names(view.source) if takings else ()
+    if not params:
         return None
-    for taking in find_lock_takings(walk):
+    for taking in takings:
         key = taking.key
         root = base_of(key.name)
         rest = key.name[len(root):]

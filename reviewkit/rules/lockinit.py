@@ -94,14 +94,12 @@ def _lock_names(kb: KnowledgeBase, teardown: dict[str, LockInit], text: str) -> 
     return out
 
 
-def _declared(kb: KnowledgeBase, text: str) -> set[str]:
-    """Members a structure line declares with a lock type (``struct mutex lock;``)."""
-    out = set()
-    for spec in kb.lock_inits.values():
-        m = re.match(r"^\s*" + re.escape(spec.type).replace(r"\ ", r"\s+") + r"\s+(\w+)\s*;", text)
-        if m:
-            out.add(m.group(1))
-    return out
+def _declaration(kb: KnowledgeBase) -> re.Pattern[str] | None:
+    """A structure line that declares a member with a lock type (``struct
+    mutex lock;``), group 1 the member; None when no lock type is known.
+    One pattern for every type, made once per run."""
+    types = sorted({re.escape(spec.type).replace(r"\ ", r"\s+") for spec in kb.lock_inits.values()})
+    return re.compile(r"^\s*(?:" + "|".join(types) + r")\s+(\w+)\s*;") if types else None
 
 
 def _lines(codemap: CodeMap, patch: Patch | None) -> tuple[list[str], list[str]]:
@@ -135,6 +133,7 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
         return InitFacts(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     added, removed = _lines(run.codemap, run.patch)
     teardown = destroyers(kb)
+    declaration = _declaration(kb)
     added_inits: set[str] = set()
     managed: set[str] = set()
     destroys: set[str] = set()
@@ -152,7 +151,8 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
     for text in removed:
         got = _lock_names(kb, teardown, text)
         dropped |= got.takes - still_taken
-        dropped |= _declared(kb, text)
+        if declaration is not None and (m := declaration.match(text)):
+            dropped.add(m.group(1))
         removed_inits |= got.inits
     return InitFacts(frozenset(added_inits), frozenset(dropped), frozenset(managed), frozenset(destroys),
                      frozenset(removed_inits), frozenset(handed))

@@ -196,7 +196,6 @@ def lock_init_removed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     old = flow.old
     if fn.status is not FunctionStatus.CHANGED or old is None or fn.new is None:
         return
-    facts = flow.run.shared_walks(find_init_facts, Side.NEW)
     for node in old.cfg.nodes:
         if node.line not in fn.removed_lines:
             continue
@@ -205,6 +204,9 @@ def lock_init_removed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             name = call.arg_key(spec.arg) if spec is not None else None
             if not name:
                 continue
+            # the whole patch's lines, read once per run and only for a
+            # function that removes an initialiser
+            facts = flow.run.shared_walks(find_init_facts, Side.NEW)
             member = _member(name)
             if member in facts.added_inits or member in facts.dropped_uses:
                 continue
@@ -263,7 +265,6 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
     if fn.status is not FunctionStatus.CHANGED or old is None or fn.new is None:
         return
     teardown = destroyers(kb)
-    facts = flow.run.shared_walks(find_init_facts, Side.NEW)
     for node in old.cfg.nodes:
         if node.line not in fn.removed_lines:
             continue
@@ -271,6 +272,8 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
             name = call.arg_key(0) if call.name in teardown else None
             if not name:
                 continue
+            # read once per run, only for a function that removes a teardown
+            facts = flow.run.shared_walks(find_init_facts, Side.NEW)
             member = _member(name)
             # a teardown of a lock it is given (a devres action's parameter)
             # covers the locks the patch hands to a call by address

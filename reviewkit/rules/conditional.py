@@ -49,8 +49,11 @@ def _flags(flow: Flow, view: FunctionView, nid: int) -> set[str]:
     """The parameters the condition right above ``nid`` tests."""
     # a parameter itself, not a field of one: `foo->atomic` is the
     # device's own state (drivers/pwm/core.c pwmchip_lock())
+    tested = _tested(flow, nid)
+    if not tested:
+        return set()  # no test above it: no need to parse the whole function for its parameters
     params = set(find_param_names(view.source))
-    return {v for v in _tested(flow, nid) if v in params}
+    return {v for v in tested if v in params}
 
 
 def _fields(flow: Flow, nid: int) -> set[str]:

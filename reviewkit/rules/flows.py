@@ -14,7 +14,7 @@ from typing import Callable, TypeVar
 from reviewkit.model import ChangedFunction, CodeMap, FunctionStatus, FunctionView, Patch, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed, explore
 from reviewkit.rules.knowledge import KnowledgeBase
-from reviewkit.rules.window import FileFacts, WindowIssue, find_patch_facts, find_window_issues
+from reviewkit.rules.window import FileFacts, WindowIssue, find_file_facts, find_window_issues
 
 T = TypeVar("T")
 
@@ -43,7 +43,7 @@ class FunctionFlows:
             NotAnalysed: a side has more path states than the walk allows.
         """
         if self._window is None:
-            facts = self.run.file_facts().get(self.fn.file)
+            facts = self.run.file_facts(self.fn.file)
             self._window = find_window_issues(self.fn, self.old, self.new, facts, self.run.kb)
         return self._window
 
@@ -91,7 +91,7 @@ class PatchFlows:
         self.codemap = codemap
         self.kb = kb
         self.patch = patch
-        self._facts: dict[str, FileFacts] | None = None
+        self._facts: dict[str, FileFacts | None] = {}
         self.functions = tuple(FunctionFlows(cf, self) for cf in (codemap.functions if codemap is not None else ()))
         self._named: dict[tuple[Side, bool], dict[str, FunctionFlows]] = {}
         self._shared: dict[tuple[Callable, Side], object] = {}
@@ -113,11 +113,16 @@ class PatchFlows:
             self._named[key] = out
         return self._named[key]
 
-    def file_facts(self) -> dict[str, FileFacts]:
-        """What the patch does to each file (line map, conversions), once per run."""
-        if self._facts is None:
-            self._facts = find_patch_facts(self.patch, self.kb)
-        return self._facts
+    def file_facts(self, path: str) -> FileFacts | None:
+        """What the patch does to the file ``path`` (line map, conversions),
+        found once per run on first ask: only the files of the functions the
+        rules read (not a patch's documentation, say); None for a file the
+        patch does not touch."""
+        if path not in self._facts:
+            diffs = [fd for fd in self.patch.files if fd.path == path] if self.patch is not None else []
+            # a file named twice: its later diff
+            self._facts[path] = find_file_facts(diffs[-1], self.kb) if diffs else None
+        return self._facts[path]
 
     def shared(self, compute: Callable[[CodeMap, KnowledgeBase, Side], T], side: Side) -> T:
         """``compute(codemap, kb, side)``, computed once per run: a table of

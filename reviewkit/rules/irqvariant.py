@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from typing import Iterator, NamedTuple
 
-from reviewkit.model import ChangedFunction, CodeMap, Confidence, Severity, Side
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
 from reviewkit.rules.context import AtomicCallback, find_atomic_callbacks
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import find_declared_types, parse_statement
@@ -578,7 +578,9 @@ def _returns_callback_result(walk: Flow, kb: KnowledgeBase) -> bool:
     """The function returns a value only callbacks that may run with irqs
     off return (``IRQ_HANDLED``): where it runs is not the code's to say."""
     for node in walk.cfg.nodes:
-        returned = parse_statement(node.text).returns if node.text else None
+        if not node.text or node.kind in (NodeKind.ENTRY, NodeKind.LABEL, NodeKind.GOTO):
+            continue  # the function's or a label's name: no code to parse
+        returned = parse_statement(node.text).returns
         if returned and set(re.findall(r"\w+", returned)) & kb.callback_results:
             return True
     return False

@@ -94,14 +94,12 @@ def _lock_names(kb: KnowledgeBase, teardown: dict[str, LockInit], text: str) -> 
     return out
 
 
-def _declared(kb: KnowledgeBase, text: str) -> set[str]:
-    """Members a structure line declares with a lock type (``struct mutex lock;``)."""
-    out = set()
-    for spec in kb.lock_inits.values():
-        m = re.match(r"^\s*" + re.escape(spec.type).replace(r"\ ", r"\s+") + r"\s+(\w+)\s*;", text)
-        if m:
-            out.add(m.group(1))
-    return out
+def _declaration(kb: KnowledgeBase) -> re.Pattern[str] | None:
+    """A structure line that declares a member with a lock type (``struct
+    mutex lock;``), group 1 the member; None when no lock type is known.
+    One pattern for every type, made once per run."""
+    types = sorted({re.escape(spec.type).replace(r"\ ", r"\s+") for spec in kb.lock_inits.values()})
+    return re.compile(r"^\s*(?:" + "|".join(types) + r")\s+(\w+)\s*;") if types else None
 
 
 def _lines(codemap: CodeMap, patch: Patch | None) -> tuple[list[str], list[str]]:
@@ -135,6 +133,7 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
         return InitFacts(frozenset(), frozenset(), frozenset(), frozenset(), frozenset(), frozenset())
     added, removed = _lines(run.codemap, run.patch)
     teardown = destroyers(kb)
+    declaration = _declaration(kb)
     added_inits: set[str] = set()
     managed: set[str] = set()
     destroys: set[str] = set()
@@ -152,7 +151,8 @@ def find_init_facts(run: PatchFlows, side: Side) -> InitFacts:
     for text in removed:
         got = _lock_names(kb, teardown, text)
         dropped |= got.takes - still_taken
-        dropped |= _declared(kb, text)
+        if declaration is not None and (m := declaration.match(text)):
+            dropped.add(m.group(1))
         removed_inits |= got.inits
     return InitFacts(frozenset(added_inits), frozenset(dropped), frozenset(managed), frozenset(destroys),
                      frozenset(removed_inits), frozenset(handed))
@@ -196,7 +196,6 @@ def lock_init_removed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
     old = flow.old
     if fn.status is not FunctionStatus.CHANGED or old is None or fn.new is None:
         return
-    facts = flow.run.shared_walks(find_init_facts, Side.NEW)
     for node in old.cfg.nodes:
         if node.line not in fn.removed_lines:
             continue
@@ -205,6 +204,9 @@ def lock_init_removed(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             name = call.arg_key(spec.arg) if spec is not None else None
             if not name:
                 continue
+            # the whole patch's lines, read once per run and only for a
+            # function that removes an initialiser
+            facts = flow.run.shared_walks(find_init_facts, Side.NEW)
             member = _member(name)
             if member in facts.added_inits or member in facts.dropped_uses:
                 continue
@@ -263,7 +265,6 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
     if fn.status is not FunctionStatus.CHANGED or old is None or fn.new is None:
         return
     teardown = destroyers(kb)
-    facts = flow.run.shared_walks(find_init_facts, Side.NEW)
     for node in old.cfg.nodes:
         if node.line not in fn.removed_lines:
             continue
@@ -271,6 +272,8 @@ def lock_destroy_removed(fn: ChangedFunction, flow: FunctionFlows, kb: Knowledge
             name = call.arg_key(0) if call.name in teardown else None
             if not name:
                 continue
+            # read once per run, only for a function that removes a teardown
+            facts = flow.run.shared_walks(find_init_facts, Side.NEW)
             member = _member(name)
             # a teardown of a lock it is given (a devres action's parameter)
             # covers the locks the patch hands to a call by address
@@ -297,7 +300,7 @@ def _new_place(flow: FunctionFlows, old_line: int) -> int | None:
     fn = flow.fn
     if fn.old is None or fn.new is None:
         return None
-    facts = flow.run.file_facts().get(fn.file)
+    facts = flow.run.file_facts(fn.file)
     if facts is not None:
         above = [ln for ln in facts.old_to_new if ln < old_line]
         if above:

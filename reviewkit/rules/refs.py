@@ -443,10 +443,12 @@ def _borrowed_puts(fn: ChangedFunction, flow: Flow | None, codemap: CodeMap | No
     view = fn.new if side is Side.NEW else fn.old
     if flow is None or view is None or not flow.cfg.complete:
         return out
-    params = set(find_param_names(view.source))
+    borrowed = {h.key for _, st in flow.exits for h in st.held if not h.key.is_lock and h.borrowed}
+    # the names come from parsing the whole function: only when some reference is borrowed
+    params = set(find_param_names(view.source)) if borrowed else set()
     helpers = {cf.name: (cf.new if side is Side.NEW else cf.old) for cf in codemap.functions} if codemap else {}
     cfg = flow.cfg
-    keys = {h.key for _, st in flow.exits for h in st.held if not h.key.is_lock and h.borrowed and h.key.name in params}
+    keys = {key for key in borrowed if key.name in params}
     for key in keys:
         err_puts, clean, bad = [], [], False
         for nid, st in flow.exits:

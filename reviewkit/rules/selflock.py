@@ -18,11 +18,13 @@ def _taker_of(walk: Flow, view: FunctionView, kb: KnowledgeBase) -> LockTaker | 
     again on every exit the walk sees (a ``guard()``'s scope ends with the
     function), with the one function it calls holding it when their names
     hold one another; None if none."""
-    params = find_param_names(view.source)
     exits = walk.exits
-    if not exits or not params:
+    takings = find_lock_takings(walk) if exits else []
+    # the names come from parsing the whole function: only for one that takes a lock
+    params = find_param_names(view.source) if takings else ()
+    if not params:
         return None
-    for taking in find_lock_takings(walk):
+    for taking in takings:
         key = taking.key
         root = base_of(key.name)
         rest = key.name[len(root):]
@@ -143,7 +145,7 @@ def _gap(flow: FunctionFlows, line: int) -> tuple[int, int]:
     where the patch's line map is not at hand)."""
     fn = flow.fn
     assert fn.old is not None
-    facts = flow.run.file_facts().get(fn.file)
+    facts = flow.run.file_facts(fn.file)
     if facts is None or not facts.old_to_new:
         return fn.old.function.start, fn.old.function.end
     above = [(n, o) for o, n in facts.old_to_new.items() if n < line]

@@ -301,7 +301,7 @@ def exit_made_direct(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         resource to a managed, guard() or __free() form, or has the new
         exit's arm call what the old one did not.
     """
-    facts = flow.run.file_facts().get(fn.file)
+    facts = flow.run.file_facts(fn.file)
     try:
         # a return the hunks prove leaves a resource held is RK101's or RK401's
         proven = {issue.line for issue in flow.window}

@@ -66,6 +66,8 @@ EXPECTED = {
     "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
     # a put removed right before a break out of the loop that took the node
     "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
+    # an unwind loop that counts down made to stop before element 0
+    "linux-iio-033": {("RK415", "iio_gts_build_avail_scale_table", 318, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}

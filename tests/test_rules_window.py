@@ -68,6 +68,8 @@ EXPECTED = {
     "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
     # an unwind loop that counts down made to stop before element 0
     "linux-iio-033": {("RK415", "iio_gts_build_avail_scale_table", 318, "warning")},
+    # a C library stream (fopen()) as an allocation: its fclose() removed before a break
+    "linux-iio-052": {("RK201", "iioutils_get_param_float", 268, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011"}

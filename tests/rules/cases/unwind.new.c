@@ -2,7 +2,8 @@
  * Unwind loops that count down (RK415), after the patch. Flagged: a test
  * changed to stop at element 1 while the body releases element i.
  * Look-alikes: a loop that releases element i - 1 and so still reaches 0,
- * element 0 released apart after the loop, a loop counting up.
+ * element 0 released apart after the loop, a loop counting up, a test
+ * rewritten to one that still reaches 0.
  */
 static int foo_alloc_all(struct foo *f, int n)
 {
@@ -66,4 +67,11 @@ static void foo_free_up(struct foo *f, int n)
 	/* ok: RK415 */
 	for (i = 1; i < n; i++)
 		kfree(f->buf[i]);
+}
+
+static void foo_free_while(struct foo *f, int n)
+{
+	/* ok: RK415 */
+	while (n--)
+		kfree(f->buf[n]);
 }

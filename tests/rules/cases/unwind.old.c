@@ -59,3 +59,9 @@ static void foo_free_up(struct foo *f, int n)
 	for (i = 0; i < n; i++)
 		kfree(f->buf[i]);
 }
+
+static void foo_free_while(struct foo *f, int n)
+{
+	while (n-- > 0)
+		kfree(f->buf[n]);
+}

@@ -47,6 +47,7 @@ EXPECTED = {
     "RK408": "error-path-cleanup",
     "RK409": "error-path-cleanup",
     "RK410": "error-path-cleanup",
+    "RK415": "error-path-cleanup",
     "RK220": "get-put-placement",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")

@@ -66,9 +66,15 @@ EXPECTED = {
     "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
     # a put removed right before a break out of the loop that took the node
     "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
+    # an unwind loop that counts down made to stop before element 0
+    "linux-iio-033": {("RK415", "iio_gts_build_avail_scale_table", 318, "warning")},
+    # a C library stream (fopen()) as an allocation: its fclose() removed before a break
+    "linux-iio-052": {("RK201", "iioutils_get_param_float", 268, "warning")},
+    # device_add() takes the device over only when it succeeds: the put on its failure removed
+    "linux-iio-066": {("RK201", "iio_sysfs_trig_init", 208, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
-WHOLE: set[str] = {"linux-watchdog-011"}
+WHOLE: set[str] = {"linux-watchdog-011", "linux-iio-066"}
 
 
 def _findings(path: Path):
@@ -148,6 +154,9 @@ WINDOW_CASES = {
     "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
     "66-put-removed-before-a-break": {("RK201", "drv_probe_channels", 24, "warning")},
     "67-put-removed-scoped-iterator": set(),
+    "80-put-removed-after-device-add-failed": {("RK201", "drv_publish", 23, "warning")},
+    "81-put-removed-device-given-to-helper": set(),
+    "82-put-removed-after-device-add-failed-init-not-shown": {("RK201", "drv_publish", 24, "info")},
 }
 
 

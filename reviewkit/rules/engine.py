@@ -33,7 +33,7 @@ PLACED_NOTE = " (judged from the function as the tree given has it, the hunks fo
 def load_rules() -> list[Rule]:
     """Import the rule modules (registering them) and return every rule."""
     from reviewkit.rules import context, errpath, locks, managed, refs  # noqa: F401  (registration)
-    from reviewkit.rules import afterunlock, cleanup, conditional, irqvariant, lockinit, results, runtimepm, selflock, useafterput  # noqa: F401  (registration)
+    from reviewkit.rules import afterunlock, cleanup, conditional, irqvariant, lockinit, results, runtimepm, selflock, unwind, useafterput  # noqa: F401  (registration)
 
     for optional in ("spelling", "style", "patch_format", "templates"):
         try:

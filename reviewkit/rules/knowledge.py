@@ -80,7 +80,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "guard": {"class": (str, True), "lock": (str, True)},
     "free_class": {"class": (str, True), "put": (str, True), "err_ok": (bool, False)},
     "ownership": {"names": (_STR_LIST, True)},
-    "consume": {"names": (_STR_LIST, True), "arg": (int, True), "cleanup": (bool, False)},
+    "consume": {"names": (_STR_LIST, True), "arg": (int, True), "cleanup": (bool, False), "on_success": (bool, False)},
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
     "positive_success": {"names": (_STR_LIST, True)},
@@ -400,6 +400,9 @@ class KnowledgeBase:
     ownership: frozenset[str] = frozenset()
     consumers: dict[str, int] = field(default_factory=dict)  # callee -> consumed arg
     cleanup_takers: frozenset[str] = frozenset()  # consumers that undo all the argument holds (managed actions)
+    # consumers that take the argument over only when they succeed: on
+    # failure the caller still holds it (device_add())
+    consumed_on_success: frozenset[str] = frozenset()
     borrowers: frozenset[str] = frozenset()
     error_checks: frozenset[str] = frozenset()
     positive_success: frozenset[str] = frozenset()  # calls that may return > 0 on success: failure is < 0
@@ -698,6 +701,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         ownership=names_of("ownership"),
         consumers={n: e["arg"] for e in data.get("consume", []) for n in e["names"]},
         cleanup_takers=frozenset(n for e in data.get("consume", []) if e.get("cleanup") for n in e["names"]),
+        consumed_on_success=frozenset(n for e in data.get("consume", []) if e.get("on_success") for n in e["names"]),
         borrowers=names_of("borrow"),
         error_checks=names_of("error_check"),
         positive_success=names_of("positive_success"),

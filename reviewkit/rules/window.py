@@ -314,9 +314,12 @@ def _given_to_helper(node: CfgNode, key: ResourceKey, kb: KnowledgeBase) -> bool
     helper that may release it (the object that merely contains it is
     not: ``dma_disable(st)``)."""
     calls = node_calls(node)
+    returned = parse_statement(node.text).returns if node.kind is NodeKind.RETURN else None
     for call in calls:
         if call.name in kb.ops or call.name in kb.borrowers or call.name in kb.scope_neutral:
             continue
+        if call.name in kb.consumed_on_success and returned is not None and normalise_text(returned) == call.text:
+            continue  # `return device_add(&d);`: a failure it returns leaves the object with the caller
         if any(call.text in other.text and call is not other for other in calls) or f"{call.text}->" in node.text:
             continue  # an accessor inside an expression (`to_spi_device(child)->modalias`)
         if any(normalise_key(a) == key.name for a in call.args):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import functools
+import gc
 import io
 import os
 import sys
@@ -1082,6 +1083,9 @@ def main() -> None:
     # newer releases): find the classes from the one typer exports.
     usage_error: Any = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
     no_args = getattr(sys.modules[usage_error.__module__], "NoArgsIsHelpError", None)
+    # The modules loaded so far live as long as the process: leave them out
+    # of every collection (a full one otherwise walks them all again).
+    gc.freeze()
     try:
         code = app(standalone_mode=False)
     except usage_error as err:

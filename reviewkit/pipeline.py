@@ -185,7 +185,6 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
 
     from reviewkit.model.review import Review
     from reviewkit.overview import build_overview
-    from reviewkit.rules.engine import merge_findings
 
     shown, dismissed = split_dismissed(findings, config=config)
     review = Review(
@@ -193,7 +192,7 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
         patches=patches,
         comments=comments,
         codemaps=tuple(codemaps),
-        findings=merge_findings(shown, series_of, _series_rules(config)),
+        findings=_merged(shown, series_of),
         warnings=tuple(dict.fromkeys(warnings)),
         trailers=trailers,
         reviews=reviews,
@@ -333,7 +332,6 @@ def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]
         A record per posting, in thread reading order.
     """
     from reviewkit.model.review import ScanRecord
-    from reviewkit.rules.engine import merge_findings
 
     threads, warnings = thread_messages(raws)
     mail_patches, _, trailers = _read_patches(threads, warnings)
@@ -342,7 +340,7 @@ def scan_unit(raws: Iterable[RawMessage], *, config: Config) -> list[ScanRecord]
     series_of = find_series(postings)
     _, findings, _ = analyse_postings(postings, series_of, config=config, map_code=config.rules)
     shown, _ = split_dismissed(findings, config=config)
-    merged = merge_findings(shown, series_of, _series_rules(config))
+    merged = _merged(shown, series_of)
     ids = {p.message.msgid for p in postings}
     replies: dict[str, list[str]] = {}
     root: dict[str, str] = {}
@@ -375,14 +373,16 @@ def _nearest(msgid: str, thread: Thread, ids: set[str]) -> str | None:
     return None
 
 
-def _series_rules(config: Config) -> tuple[str, ...]:
-    """The rules whose whole-mail findings are about the series (none when
-    the rules are off: there are no findings to merge)."""
-    if not config.rules:
+def _merged(shown: Sequence[Finding], series_of: dict[str, tuple[Posting, ...]]) -> tuple[Finding, ...]:
+    """The findings ``shown``, one per cause (``merge_findings``, with the
+    rules about the series); with none (the rules off) the rules stage is
+    not loaded."""
+    if not shown:
         return ()
+    from reviewkit.rules.engine import merge_findings
     from reviewkit.rules.registry import all_rules
 
-    return tuple(r.id for r in all_rules() if r.series)
+    return merge_findings(shown, series_of, (r.id for r in all_rules() if r.series))
 
 
 def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:
@@ -639,10 +639,8 @@ def build_checklist(paths: Iterable[str], *, config: Config, series_subjects: Se
         # the series check b4 runs on the cover letter; a patch checked on
         # its own (b4 sets the tracking data there too) keeps its verdict
         findings = _number_series(findings, postings, series_subjects, config=config)
-    from reviewkit.rules.engine import merge_findings
-
     shown, dismissed = split_dismissed(findings, config=config)
-    items = build_items(postings, series_of, merge_findings(list(shown), series_of, _series_rules(engine)), codemaps,
+    items = build_items(postings, series_of, _merged(shown, series_of), codemaps,
                         config=config)
     if previous:
         # the previous version and these patches read together: the

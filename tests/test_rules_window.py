@@ -207,3 +207,62 @@ def test_a_call_over_several_diff_lines_is_one_statement_on_each_side() -> None:
         ("+", 12, "mutex_init( &st->lock);"),
         ("+", 14, "st->n = 0;"),
     ]
+
+
+_PROBE = """\
+// SPDX-License-Identifier: GPL-2.0
+static int drv_probe(struct platform_device *pdev)
+{
+	struct drv *d = platform_get_drvdata(pdev);
+	int ret;
+
+	ret = drv_hw_init(d);
+	if (ret)
+		return ret;
+
+	ret = watchdog_register_device(&d->wdd);
+	if (ret)
+		goto err_off;
+
+	ret = drv_start(d);
+	if (ret)
+		goto err_unregister;
+
+	d->a = 1;
+	d->b = 2;
+	d->c = 3;
+	return 0;
+
+err_unregister:
+	watchdog_unregister_device(&d->wdd);
+err_off:
+	drv_hw_off(d);
+	return ret;
+}
+"""
+
+
+@pytest.mark.parametrize("with_tree", [False, True])
+def test_a_function_known_whole_gets_the_proofs_of_what_the_patch_changed(tmp_path: Path, with_tree: bool) -> None:
+    """A goto moved past the release its label ran. The hunk does not show
+    the labels; with the file's tree at hand the function is known whole
+    and they are seen. The whole-function walk finds no other exit that
+    unregisters (success keeps the registration), so only the proof from
+    the changed line says it."""
+    tree = tmp_path / "tree"
+    (tree / "drivers" / "misc").mkdir(parents=True)
+    (tree / "drivers" / "misc" / "drv.c").write_text(_PROBE)
+    mail = tmp_path / "0001.patch"
+    mail.write_text(
+        "From: A <a@example.org>\nSubject: [PATCH] misc: drv: stop on a failed start\n\n"
+        "Signed-off-by: A <a@example.org>\n---\n"
+        "diff --git a/drivers/misc/drv.c b/drivers/misc/drv.c\n"
+        "--- a/drivers/misc/drv.c\n+++ b/drivers/misc/drv.c\n"
+        "@@ -14,7 +14,7 @@ static int drv_probe(struct platform_device *pdev)\n"
+        " \n \tret = drv_start(d);\n \tif (ret)\n-\t\tgoto err_unregister;\n+\t\tgoto err_off;\n"
+        " \n \td->a = 1;\n \td->b = 2;\n"
+    )
+    review = build_review([mail], config=Config(repo=tree if with_tree else None))
+    assert [cf.mode for cm in review.codemaps for cf in cm.functions] == ["exact" if with_tree else "fragment"]
+    found = [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
+    assert found == ([("RK401", "drv_probe", 17, "error")] if with_tree else [])

@@ -54,7 +54,10 @@ def unwrap_tests(cond: Cond, wrappers: Mapping[str, int]) -> Cond:
 def evaluate(cond: Cond, state: State) -> bool | None:
     """What ``state`` already knows a condition to be; None when it does not."""
     if cond.op == "atom":
-        return state.fact(cond.var) if cond.var else None
+        if cond.var:
+            return state.fact(cond.var)
+        # a steady test's answer, remembered by its call's text
+        return state.fact(cond.call.text) if cond.call is not None else None
     if cond.op == "not":
         v = evaluate(cond.args[0], state)
         return None if v is None else not v
@@ -82,14 +85,24 @@ def atom_vars(cond: Cond) -> set[str]:
     return {v for a in cond.args for v in atom_vars(a)}
 
 
-def tracked_vars(cfg: Cfg) -> frozenset[str]:
-    """Variables tested by two or more conditions: only their values can
-    correlate branches, so only they are remembered along a path."""
+def steady_calls(cond: Cond, steady: frozenset[str]) -> set[str]:
+    """The texts of the condition's atoms that call a steady test
+    (``pm_runtime_enabled(dev)``): asked twice, it gives the same answer."""
+    if cond.op == "atom":
+        return {cond.call.text} if cond.call is not None and cond.call.name in steady else set()
+    return {t for a in cond.args for t in steady_calls(a, steady)}
+
+
+def tracked_vars(cfg: Cfg, steady: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Variables tested by two or more conditions, and calls of a steady
+    test (``steady``) made by two or more: only their values can correlate
+    branches, so only they are remembered along a path."""
     seen: dict[str, int] = {}
     constant: set[str] = set()
     for node in cfg.nodes:
         if node.kind in (NodeKind.CONDITION, NodeKind.LOOP):
-            for v in atom_vars(parse_condition(node.text)):
+            cond = parse_condition(node.text)
+            for v in atom_vars(cond) | steady_calls(cond, steady):
                 seen[v] = seen.get(v, 0) + 1
         elif node.kind is NodeKind.RETURN and node.text:
             # `if (!timeout) break; ... return timeout;`: what the caller

@@ -144,7 +144,8 @@ def error_path_cleanup(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBa
 
     Knowledge used:
         ``[[iterator]]`` (held argument, put, scoped), ``[[ref]]``,
-        ``[[error_check]]``, ``[[borrow]]``.
+        ``[[error_check]]``, ``[[borrow]]``, ``[[steady_test]]`` (a test
+        asked twice takes the same branch).
 
     Limits:
         Locks are left to RK101. An error exit must return an error value

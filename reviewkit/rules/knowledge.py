@@ -83,6 +83,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
     "consume": {"names": (_STR_LIST, True), "arg": (int, True), "cleanup": (bool, False), "on_success": (bool, False)},
     "borrow": {"names": (_STR_LIST, True)},
     "error_check": {"names": (_STR_LIST, True)},
+    "steady_test": {"names": (_STR_LIST, True)},
     "positive_success": {"names": (_STR_LIST, True)},
     "test_wrapper": {"names": (_STR_LIST, True), "arg": (int, True)},
     "cleanup": {"guard": (_STR_LIST, True)},
@@ -405,6 +406,7 @@ class KnowledgeBase:
     consumed_on_success: frozenset[str] = frozenset()
     borrowers: frozenset[str] = frozenset()
     error_checks: frozenset[str] = frozenset()
+    steady_tests: frozenset[str] = frozenset()  # asked twice in a function, the same answer
     positive_success: frozenset[str] = frozenset()  # calls that may return > 0 on success: failure is < 0
     test_wrappers: dict[str, int] = field(default_factory=dict)  # WARN_ON(cond) -> index of cond
     guard_macros: frozenset[str] = frozenset()  # guard(CLASS)(&l)
@@ -704,6 +706,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         consumed_on_success=frozenset(n for e in data.get("consume", []) if e.get("on_success") for n in e["names"]),
         borrowers=names_of("borrow"),
         error_checks=names_of("error_check"),
+        steady_tests=names_of("steady_test"),
         positive_success=names_of("positive_success"),
         test_wrappers={n: e["arg"] for e in data.get("test_wrapper", []) for n in e["names"]},
         guard_macros=frozenset(n for e in data.get("cleanup", []) for n in e["guard"]),

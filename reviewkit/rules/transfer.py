@@ -30,7 +30,7 @@ class Transfer:
         self.graph = graph_of(cfg)
         self.loops = self.graph.loops
         self.events: set[Event] = set()
-        self.tracked = tracked_vars(cfg)
+        self.tracked = tracked_vars(cfg, kb.steady_tests)
         self.initialised = initialised_vars(cfg)
         entry = cfg.nodes[Cfg.ENTRY].ts_node if cfg.complete and cfg.nodes else None
         # the names the function declares with automatic storage (None when
@@ -499,6 +499,9 @@ class Transfer:
             elif atom.call is not None:
                 call = atom.call
                 committed_calls.add(call.text)
+                # `if (pm_runtime_enabled(dev))` asked again later takes
+                # the same branch (set_fact keeps only the tracked ones)
+                st = self.set_fact(st, call.text, truth)
                 op = kb.ops.get(call.name)
                 if op is not None and (op.kind is OpKind.TRY or (op.kind is OpKind.ACQUIRE and not op.is_lock)):
                     # a get whose result is tested returns NULL when it took

@@ -1326,24 +1326,32 @@ def _way_out(view: FunctionView, start: int) -> tuple[list[CfgNode], bool]:
 
 def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts | None,
                        kb: KnowledgeBase) -> list[WindowIssue]:
-    """What the hunks prove about ``fn``, when a side of it is known only in part.
+    """What the hunks prove about ``fn``.
 
-    Functions known whole are the whole-function rules' to judge; so are
-    functions the patch adds or removes whole. A managed form turned back
-    into a plain one is judged from the patch wherever it is.
+    What the patch did to a line (a release removed, a goto retargeted or
+    made a return, a release made twice) is proven whether the function is
+    known in part or whole (from a tree). The paths that leak without such
+    a change are the whole-function rules' to judge where they see the
+    whole function, against its old side; so are functions the patch adds
+    or removes whole. A managed form turned back into a plain one is
+    judged from the patch wherever it is.
     """
     if facts is None:
         return []
     views = [v for v in (fn.old, fn.new) if v is not None]
     found: list[WindowIssue] = list(_managed_dropped(fn, facts, kb))
-    if views and not all(v.window is None for v in views) and fn.old is not None and fn.new is not None:
+    if views and fn.old is not None and fn.new is not None:
         returns = list(_goto_to_return(fn, new, facts, kb))
         # the label's release that the returns skip: the exits say where
         # it is missed, a note on where the removed line was says less
         skipped = {issue.key for issue in returns}
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
-                  *_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb),
                   *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb)]
+        if not all(v.window is None for v in views):
+            # known whole, a path's leak is the whole-function walk's to
+            # judge against the old side; what the patch did to a line is
+            # proven either way
+            found += [*_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

@@ -66,9 +66,12 @@ EXPECTED = {
     "linux-watchdog-024": {("RK401", "watchdog_cdev_register", 998, "warning")},
     # a put removed right before a break out of the loop that took the node
     "linux-spi-057": {("RK201", "fsi_spi_probe", 570, "warning")},
+    # a put after the unregister that gave the controller's reference back
+    "linux-spi-034": {("RK201", "mchp_corespi_remove", 599, "warning")},
+    "linux-spi-121": {("RK201", "amd_spi_remove", 304, "error")},
 }
 # the hunk shows the whole function, header to closing brace: no note
-WHOLE: set[str] = {"linux-watchdog-011"}
+WHOLE: set[str] = {"linux-watchdog-011", "linux-spi-121"}
 
 
 def _findings(path: Path):
@@ -148,6 +151,8 @@ WINDOW_CASES = {
     "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
     "66-put-removed-before-a-break": {("RK201", "drv_probe_channels", 24, "warning")},
     "67-put-removed-scoped-iterator": set(),
+    "70-put-after-unregister": {("RK201", "x_spi_remove", 22, "warning")},
+    "71-get-before-unregister-put-after": set(),
 }
 
 

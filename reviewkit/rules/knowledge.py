@@ -416,6 +416,7 @@ class KnowledgeBase:
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
     prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
     weak_releases: dict[str, str] = field(default_factory=dict)  # look-alike that does not release -> family
+    unregisters: dict[str, str] = field(default_factory=dict)  # unregister that drops a plain get's reference -> ref id
     # what the context, runtime-PM and cleanup rules read beside the pairs
     atomic_members: dict[tuple[str, str], MemberSpec] = field(default_factory=dict)  # (struct, member) -> spec
     irq_restores: dict[str, bool] = field(default_factory=dict)  # irq-off lock id -> its release restores
@@ -714,6 +715,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
         prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
         weak_releases={n: e["id"] for e in data.get("ref", []) for n in e.get("weak_put", ())},
+        unregisters={n: r.id for r in refs.values() for n in r.unregister},
         free_err_ok=frozenset(e["class"] for e in data.get("free_class", []) if e.get("err_ok", False)),
         **_context_tables(data, locks, where),
     )

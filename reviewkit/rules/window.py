@@ -929,6 +929,11 @@ def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase)
     return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
 
 
+# what to do about a put after the unregister that dropped the reference
+UNREGISTER_FIX = ("drop this put: {unregister}() gives the reference back itself; to use the object after "
+                   "{unregister}(), take a reference before it and drop that one after the last use")
+
+
 def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A path of the lines shown that releases a resource it already
     released, where the old side's path did not."""
@@ -955,6 +960,15 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: Kn
                 f"{ev.call}() at line {line} drops an enable count of {ev.key} this path already dropped, "
                 f"unless an earlier call left one behind for it",
                 "disable once per enable on every path, or say in a comment which call took the count",
+            )
+            continue
+        if ev.variant:
+            # a get of the path's own may sit above the lines shown
+            yield WindowIssue(
+                IssueKind.RELEASED_TWICE, ev.key, "", line, False, False,
+                f"{ev.call}() at line {line} drops a reference on {ev.key} after {ev.variant}() dropped the one "
+                f"the driver held, unless a get above the lines shown took one for it",
+                UNREGISTER_FIX.format(unregister=ev.variant),
             )
             continue
         yield WindowIssue(

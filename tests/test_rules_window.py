@@ -69,6 +69,8 @@ EXPECTED = {
     # a put after the unregister that gave the controller's reference back
     "linux-spi-034": {("RK201", "mchp_corespi_remove", 599, "warning")},
     "linux-spi-121": {("RK201", "amd_spi_remove", 304, "error")},
+    # a release removed from probe's unwind ladder, which only gotos enter
+    "linux-spi-040": {("RK401", "meson_spifc_probe", 354, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-spi-121"}
@@ -130,7 +132,7 @@ WINDOW_CASES = {
     "24-continue-in-scoped-guard-loop-not-shown": {("RK408", "drv_irq", 34, "warning")},
     "25-break-leaves-scoped-guard-on-purpose": set(),
     "26-goto-past-a-release-the-patch-hands-on": set(),
-    "27-goto-past-a-release-the-patch-drops": {("RK401", "drv_probe", 41, "error"), ("RK201", "drv_probe", 52, "info")},
+    "27-goto-past-a-release-the-patch-drops": {("RK401", "drv_probe", 41, "error"), ("RK401", "drv_probe", 52, "warning")},
     "28-devm-alloc-undone-before-an-unregister": {("RK201", "x_spi_probe", 19, "warning")},
     "29-devm-alloc-kept-until-unbind": set(),
     "30-devm-alloc-undone-call-closed-by-context": {("RK201", "x_spi_probe", 19, "warning")},
@@ -153,6 +155,8 @@ WINDOW_CASES = {
     "67-put-removed-scoped-iterator": set(),
     "70-put-after-unregister": {("RK201", "x_spi_remove", 22, "warning")},
     "71-get-before-unregister-put-after": set(),
+    "72-release-removed-from-unwind-ladder": {("RK401", "y_probe", 43, "warning")},
+    "73-release-removed-label-fallen-into": {("RK201", "y_probe", 39, "info")},
 }
 
 

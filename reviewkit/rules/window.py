@@ -10,7 +10,9 @@ old side against new side, proves some things by itself:
   release of the same resource added on that path, the acquire left in
   place and no conversion to a managed, guard() or __free() form: the old
   code released there, so the resource is held there (the old code is
-  taken to be balanced; the patch is what is under review); where the
+  taken to be balanced; the patch is what is under review; a ``return
+  ret;`` below labels that only gotos enter, right under ``return 0;``,
+  is an error return); where the
   path then runs out of the lines shown, only when the get is on a line
   both sides keep, on the straight way to the release, and no call
   between them was given the object, or when the release sat right
@@ -55,7 +57,7 @@ from reviewkit.model import (
     Severity,
 )
 from reviewkit.rules.dataflow import Flow
-from reviewkit.rules.extract import Call, parse_statement
+from reviewkit.rules.extract import Call, parse_statement, returns_pointer
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report
@@ -362,11 +364,40 @@ def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[En
     return ends, False
 
 
-def _error_exit(flow: Flow | None, cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+def _error_exit(flow: Flow | None, view: FunctionView, nid: int, kb: KnowledgeBase) -> bool:
+    cfg = view.cfg
+    assert cfg is not None
     if cfg.nodes[nid].kind is not NodeKind.RETURN:
         return False
     probe = flow if flow is not None else Flow(cfg)
-    return is_error_exit(probe, nid, State(), kb)
+    return is_error_exit(probe, nid, State(), kb) or _unwind_foot(view, nid)
+
+
+def _unwind_foot(view: FunctionView, nid: int) -> bool:
+    """``return ret;`` at the foot of an unwind ladder: the way up to it in
+    the lines shown falls through statements and labels to a label that
+    nothing falls into, right below a ``return 0;``: only gotos enter the
+    ladder, and they leave the success path, which returned above."""
+    cfg = view.cfg
+    assert cfg is not None
+    ret = parse_statement(cfg.nodes[nid].text).returns
+    if not ret or re.fullmatch(r"[A-Za-z_]\w*", ret) is None or returns_pointer(cfg.nodes[Cfg.ENTRY].ts_node):
+        return False
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(_AHEAD):
+        node = cfg.nodes[cur]
+        into = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK and e.src >= 2]
+        falls = [e for e in into if e.kind is not EdgeKind.JUMP]
+        if node.kind is NodeKind.LABEL and not falls:
+            above = max((n for n in cfg.nodes[2:] if n.line < node.line), key=lambda n: n.line, default=None)
+            return (above is not None and above.kind is NodeKind.RETURN
+                    and parse_statement(above.text).returns == "0"
+                    and not (view.window is not None and view.window.gap_between(above.line, node.line)))
+        if len(falls) != 1 or node.kind not in (NodeKind.STATEMENT, NodeKind.LABEL, NodeKind.RETURN):
+            return False
+        cur = falls[0].src
+    return False
 
 
 def _noun(kb: KnowledgeBase, key: ResourceKey, variant: str) -> str:
@@ -412,7 +443,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
             # the release sat on an error path: in the branch of a failed
             # test, or before a goto or an error return
             on_error = _error_branch(ocfg, node.id, kb) or any(
-                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ocfg, e.node, kb) for e in ends)
+                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ov, e.node, kb) for e in ends)
             # the lines shown take it too (`np = of_node_get(...)` above): the
             # function owns what it no longer gives back
             owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
@@ -448,7 +479,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue
             if n_proven and (proven or start == Cfg.EXIT):
                 end = ncfg.nodes[n_proven[0].node]
-                err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
+                err = end.id != Cfg.EXIT and _error_exit(new, nv, end.id, kb)
                 if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
                     continue  # the error path it released on is gone: what follows is the success path
                 # a lock the old code dropped right before returning an
@@ -693,7 +724,7 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                     continue
                 if node.kind is NodeKind.GOTO and not any(e.proven for e in ends):
                     continue  # the label is not shown: it may release
-                err = node.kind is NodeKind.GOTO or _error_exit(new, cfg, node.id, kb)
+                err = node.kind is NodeKind.GOTO or _error_exit(new, nv, node.id, kb)
                 if not err and not key.is_lock:
                     continue  # a success return keeps what it set up (a probe)
                 before = _old_exit_released(fn, old_exits, node.line, key, facts, kb)
@@ -1088,7 +1119,7 @@ def _goto_to_return(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 continue  # obtained another way, or taken only below the return
             if any(_releases(n, key, kb) or _hands_on(n, key, kb) for n in (ret, *_way_back(nv, ret.id))):
                 continue  # the return's own arm gives it back
-            err = _error_exit(new, ncfg, ret.id, kb)
+            err = _error_exit(new, nv, ret.id, kb)
             yield WindowIssue(
                 IssueKind.EXIT_SKIPS, key, op.variant, ret.line, err, False,
                 f"the return at line {ret.line} replaces goto {g0.label}, and the patch removes the "

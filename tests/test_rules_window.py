@@ -71,6 +71,9 @@ EXPECTED = {
     "linux-spi-121": {("RK201", "amd_spi_remove", 304, "error")},
     # a release removed from probe's unwind ladder, which only gotos enter
     "linux-spi-040": {("RK401", "meson_spifc_probe", 354, "warning")},
+    # runtime PM's status set right before pm_runtime_disable(): it does nothing there
+    "linux-spi-010": {("RK221", "cdns_spi_probe", 681, "warning"), ("RK221", "cdns_spi_remove", 704, "warning")},
+    "linux-spi-011": {("RK221", "spi_imx_probe", 1868, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-spi-121"}

@@ -74,6 +74,8 @@ EXPECTED = {
     # runtime PM's status set right before pm_runtime_disable(): it does nothing there
     "linux-spi-010": {("RK221", "cdns_spi_probe", 681, "warning"), ("RK221", "cdns_spi_remove", 704, "warning")},
     "linux-spi-011": {("RK221", "spi_imx_probe", 1868, "warning")},
+    # devm_pm_runtime_enable() made plain, disabled again only on probe's error paths
+    "linux-spi-016": {("RK201", "bcm63xx_spi_probe", 586, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-spi-121"}
@@ -160,6 +162,8 @@ WINDOW_CASES = {
     "71-get-before-unregister-put-after": set(),
     "72-release-removed-from-unwind-ladder": {("RK401", "y_probe", 43, "warning")},
     "73-release-removed-label-fallen-into": {("RK201", "y_probe", 39, "info")},
+    "74-devm-enable-undone-released-on-errors-only": {("RK201", "z_probe", 26, "warning")},
+    "75-devm-enable-undone-released-in-remove-too": set(),
 }
 
 

@@ -156,7 +156,9 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         reaches a non-error exit without being dropped, returned, stored
         or passed on; a put on a path that already dropped that reference.
         From the hunks: a ``devm_`` get turned back into its plain form
-        with no put added, or, for a resource whose unregister drops the
+        with no put added, or with puts added only on the error paths of
+        the function that takes it (nothing releases it on unbind); or,
+        for a resource whose unregister drops the
         plain get's reference (``spi_alloc_host()`` and
         ``spi_unregister_controller()``), with puts added only on the
         error paths: the unregister now frees the object, and the private

@@ -73,7 +73,8 @@ class IssueKind(enum.Enum):
     EXIT_SKIPS = "exit-skips"  # a new exit whose branch's other arm releases
     LEFT_HELD = "left-held"  # a path of the lines shown takes a resource and returns with it
     # a devm_ form turned back into a plain one with no release added, or
-    # one that an unregister now frees before remove() is done
+    # released only on the error paths, or one that an unregister now frees
+    # before remove() is done
     MANAGED_DROPPED = "managed-dropped"
     RELEASED_TWICE = "released-twice"  # a path releases what it released already
 
@@ -116,9 +117,10 @@ class FileFacts(NamedTuple):
     any_action: bool
     moved_acquires: frozenset[tuple[str, str]] = frozenset()  # acquires the patch moves elsewhere
     reassigned: frozenset[str] = frozenset()  # variables a removed line assigned
-    # (new line, the added call, the managed call it replaces): a devm_ form
-    # turned back into its plain one with no release of it added anywhere
-    unmanaged: tuple[tuple[int, str, str, str], ...] = ()
+    # (new line, the added call, the managed call it replaces, its release,
+    # the new lines of the releases of it the patch adds): a devm_ form
+    # turned back into its plain one
+    unmanaged: tuple[tuple[int, str, str, str, tuple[int, ...]], ...] = ()
 
 
 _DEVM = re.compile(r"^devm_")
@@ -233,8 +235,11 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
     added_releases = frozenset(
         normalise_text(c.text) for c in added_calls if (op := kb.ops.get(c.name)) is not None and op.kind is OpKind.RELEASE
     )
-    released_families = {kb.ops[c.name].family for c in added_calls
-                         if c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE}
+    released_at: dict[str, list[int]] = {}
+    for line, text in added_at:
+        for c in parse_statement(text).calls:
+            if c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE:
+                released_at.setdefault(kb.ops[c.name].family, []).append(line)
     managed_removed = {c.name for c in removed_calls if _DEVM.match(c.name)} - {c.name for c in added_calls}
     unmanaged = []
     for line, text in added_at:
@@ -244,12 +249,8 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed:
                 continue
             ref = kb.refs.get(op.family)
-            # releases added on the error paths do not make up for an
-            # unregister that now frees the object before remove() is done
-            if op.family in released_families and not (ref is not None and ref.unregister):
-                continue
             release = ref.put[0] if ref is not None and ref.put else ""
-            unmanaged.append((line, call.text, devm, release))
+            unmanaged.append((line, call.text, devm, release, tuple(released_at.get(op.family, ()))))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
 
@@ -383,6 +384,15 @@ def _unwind_foot(view: FunctionView, nid: int) -> bool:
     ret = parse_statement(cfg.nodes[nid].text).returns
     if not ret or re.fullmatch(r"[A-Za-z_]\w*", ret) is None or returns_pointer(cfg.nodes[Cfg.ENTRY].ts_node):
         return False
+    return _below_success_return(view, nid)
+
+
+def _below_success_return(view: FunctionView, nid: int) -> bool:
+    """The way up from ``nid`` in the lines shown falls through statements
+    and labels to a label that nothing falls into, right below a
+    ``return 0;``: only the gotos that leave the success path get here."""
+    cfg = view.cfg
+    assert cfg is not None
     graph = graph_of(cfg)
     cur = nid
     for _ in range(_AHEAD):
@@ -1019,7 +1029,7 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
     nv = fn.new
     if nv is None:
         return
-    for line, text, devm, release in facts.unmanaged:
+    for line, text, devm, release, released in facts.unmanaged:
         if not nv.function.start <= line <= nv.function.end:
             continue
         call = next(iter(parse_statement(text).calls), None)
@@ -1040,6 +1050,19 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
                 f"and drop it at the end",
             )
             continue
+        if released:
+            # releases added only on this function's error paths: the
+            # managed form also released it on unbind, which nothing does now
+            if not _error_paths_only(nv, released, kb):
+                continue
+            yield WindowIssue(
+                IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
+                f"{call.name}() replaces {devm}(), and the patch adds {release}() only on the error paths of "
+                f"{nv.function.name}(): the device core released the {_noun(kb, key, op.variant)} on unbind too, "
+                f"and now nothing does",
+                f"keep {devm}(), or add {release}() to the remove callback as well",
+            )
+            continue
         what = f"{release}()" if release else "release"
         yield WindowIssue(
             IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
@@ -1048,6 +1071,18 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             f"keep {devm}(), or add {release + '()' if release else 'the release'} to every error path after it "
             f"and to the remove callback",
         )
+
+
+def _error_paths_only(view: FunctionView, lines: Collection[int], kb: KnowledgeBase) -> bool:
+    """Every line of ``lines`` is in the function ``view`` shows, on a
+    statement in the arm of a failed test or below labels that only gotos
+    enter (right under ``return 0;``)."""
+    cfg = view.cfg
+    if cfg is None:
+        return False
+    at = {n.line: n.id for n in cfg.nodes[2:] if n.kind is NodeKind.STATEMENT}
+    return all(line in at and (_error_branch(cfg, at[line], kb) or _below_success_return(view, at[line]))
+               for line in lines)
 
 
 def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:

@@ -17,6 +17,10 @@ old side against new side, proves some things by itself:
   both sides keep, on the straight way to the release, and no call
   between them was given the object, or when the release sat right
   before a ``break`` (the loop left early) (else a note);
+* **a release moved into one arm** of a test the old code made it after:
+  the other way still returns, with nothing releasing on its way (not
+  when the arm is that of a failure, whose success way keeps it on
+  purpose);
 * **an exit added** (a return, a goto) on a branch whose other arm goes on
   to release a resource the exit's arm does not: the release downstream
   says the resource is held at the branch, so the new exit leaves it held;
@@ -526,6 +530,79 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"keep {call.text}, or say in the commit message where {key} is released now",
                     note=site is None and not broke,
                 )
+
+
+def _release_moved_into_arm(fn: ChangedFunction, new: Flow | None, facts: FileFacts,
+                            kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A release the old code made after a branch, moved into one arm of
+    it: the other arm still goes on to a return the lines show, and
+    nothing releases the resource on its way there."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None or facts.any_action:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    graph = graph_of(ncfg)
+    for node in ocfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or key.is_lock or not key.name:
+                continue
+            text = normalise_text(call.text)
+            moved = [n for n in ncfg.nodes[2:] if n.line in fn.added_lines and n.kind is NodeKind.STATEMENT
+                     and any(normalise_text(c.text) == text for c in node_calls(n))]
+            if len(moved) != 1:
+                continue
+            branch = _branch_of(ncfg, moved[0].id)
+            if branch is None:
+                continue
+            cond, arm = branch
+            old_cond = new_to_old.get(ncfg.nodes[cond].line)
+            if old_cond is None or mentions(ncfg.nodes[cond].text, base_of(key.name)) or _tests_result_of(ncfg, cond, key, kb):
+                continue  # a new test, or one of whether it holds the object
+            if next((e.kind for e in graph.successors(cond) if e.dst == arm), None) is not EdgeKind.TRUE:
+                continue  # moved below a test whose other way leaves: an order changed, not a branch taken
+            if _error_branch(ncfg, moved[0].id, kb) and "==" not in ncfg.nodes[cond].text:
+                continue  # released only when something failed: the way that succeeded keeps it on purpose
+            before = _branch_of(ocfg, node.id)
+            if before is not None and ocfg.nodes[before[0]].line == old_cond:
+                continue  # the old release sat in an arm of that test already
+            if not _downstream(ocfg, old_cond, node.id):
+                continue  # the old release came before the test, not after both its ways
+            for e in graph.successors(cond):
+                if e.dst in (arm, Cfg.EXIT) or e.kind is EdgeKind.BACK:
+                    continue
+                ends, released = _walk_ahead(ncfg, nv, e.dst, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                             or _acquires(n, key, kb))
+                proven = [x for x in ends if x.proven and ncfg.nodes[x.node].kind is NodeKind.RETURN]
+                if released or not proven or len(proven) != len(ends):
+                    continue
+                end = ncfg.nodes[proven[0].node]
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, end.line, _error_exit(new, nv, end.id, kb), False,
+                    f"the patch moves {call.text} into the arm of `{ncfg.nodes[cond].text}` (line {moved[0].line}); "
+                    f"the old code made it after that test on both ways, and the other way now returns at line "
+                    f"{end.line} without it",
+                    f"keep {call.text} after the test, where both ways run it",
+                )
+                break
+
+
+def _downstream(cfg: Cfg, line: int, nid: int) -> bool:
+    """Some path from the node at ``line`` reaches ``nid``."""
+    graph = graph_of(cfg)
+    work = [n.id for n in cfg.nodes[2:] if n.line == line]
+    seen = set(work)
+    while work:
+        cur = work.pop()
+        if cur == nid:
+            return True
+        for e in graph.successors(cur):
+            if e.kind is not EdgeKind.BACK and e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return False
 
 
 def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
@@ -1414,7 +1491,8 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
         skipped = {issue.key for issue in returns}
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
                   *_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb),
-                  *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb)]
+                  *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb),
+                  *_release_moved_into_arm(fn, new, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

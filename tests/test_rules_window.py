@@ -78,6 +78,8 @@ EXPECTED = {
     "linux-spi-016": {("RK201", "bcm63xx_spi_probe", 586, "warning")},
     # a put made after a test moved into one of its arms, the other still returning
     "linux-watchdog-014": {("RK201", "watchdog_cdev_register", 1066, "warning")},
+    # the managed action that put the device a get took right above removed
+    "linux-spi-037": {("RK201", "lpss_spi_setup", 86, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-spi-121"}
@@ -168,6 +170,8 @@ WINDOW_CASES = {
     "75-devm-enable-undone-released-in-remove-too": set(),
     "76-put-moved-into-one-arm": {("RK201", "w_read_rate", 28, "warning")},
     "77-put-moved-into-the-failure-arm": set(),
+    "78-managed-put-action-removed": {("RK201", "v_setup", 23, "warning")},
+    "79-managed-put-action-replaced-by-a-put": set(),
 }
 
 

@@ -17,6 +17,8 @@ old side against new side, proves some things by itself:
   both sides keep, on the straight way to the release, and no call
   between them was given the object, or when the release sat right
   before a ``break`` (the loop left early) (else a note);
+* **a managed action removed** whose data a get right above it took, with
+  no release of it added: the action released it on unbind;
 * **a release moved into one arm** of a test the old code made it after:
   the other way still returns, with nothing releasing on its way (not
   when the arm is that of a failure, whose success way keeps it on
@@ -587,6 +589,46 @@ def _release_moved_into_arm(fn: ChangedFunction, new: Flow | None, facts: FileFa
                     f"keep {call.text} after the test, where both ways run it",
                 )
                 break
+
+
+def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A managed action removed (``devm_add_action_or_reset(dev, put_it,
+    obj)``) whose data is what a get on a line both sides keep took, on
+    the straight way above it: the action released it on unbind and when
+    probe failed, and with no release of it added, nothing does now."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or facts.any_action:
+        return
+    added_families = {kb.ops[m.group(1)].family for text in facts.added_releases
+                      if (m := re.match(r"(\w+)\s*\(", text)) and m.group(1) in kb.ops}
+    for node in ov.cfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call in node_calls(node):
+            index = kb.consumers.get(call.name)
+            if call.name not in kb.cleanup_takers or index is None or not -len(call.args) <= index < len(call.args):
+                continue
+            data = normalise_key(call.args[index])
+            for prev in _way_back(ov, node.id):
+                got = [(op, k) for _c, op, k in _resource_ops(prev, kb)
+                       if op.kind is not OpKind.RELEASE and not k.is_lock and k.name == data]
+                if got or _hands_on(prev, ResourceKey("", data, False), kb):
+                    break
+            else:
+                continue
+            if not got or prev.line not in facts.old_to_new:
+                continue
+            op, key = got[0]
+            if key.family in facts.converted or key.family in added_families or _pair_removed(key, facts):
+                continue
+            line = facts.old_to_new[prev.line]
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
+                f"the patch removes {call.name}() (old line {node.line}), whose action gave back the "
+                f"{_noun(kb, key, op.variant)} of {key} taken at line {line}, and adds no release of it: "
+                f"nothing releases it now, when probe fails or on unbind",
+                f"keep {call.name}(), or release {key} on every path that leaves with it and in remove",
+            )
 
 
 def _downstream(cfg: Cfg, line: int, nid: int) -> bool:
@@ -1492,7 +1534,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
                   *_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb),
                   *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb),
-                  *_release_moved_into_arm(fn, new, facts, kb)]
+                  *_release_moved_into_arm(fn, new, facts, kb), *_action_removed(fn, facts, kb)]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

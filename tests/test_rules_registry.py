@@ -49,6 +49,7 @@ EXPECTED = {
     "RK410": "error-path-cleanup",
     "RK415": "error-path-cleanup",
     "RK220": "get-put-placement",
+    "RK221": "get-put-placement",
 }
 SECTIONS = ("What it flags:", "Why it matters:", "Example:", "Suggested change:", "Knowledge used:", "Limits:")
 
@@ -78,7 +79,7 @@ def test_docstrings_have_every_section():
 def test_select_ignore_disable_by_prefix():
     ids = lambda cfg: {r.id for r in find_enabled_rules(cfg)}  # noqa: E731
     assert set(EXPECTED) <= ids(Config())
-    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208", "RK209", "RK220"}
+    assert ids(Config(select=("RK2",))) == {"RK201", "RK202", "RK203", "RK204", "RK206", "RK208", "RK209", "RK220", "RK221"}
     assert "RK103" not in ids(Config(disable=("RK103",)))
     assert ids(Config(select=("RK1",), ignore=("RK10",))) == {"RK110", "RK111", "RK112"}
     assert ids(Config(select=("RK1",), ignore=("RK10", "RK11"))) == set()

@@ -58,6 +58,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "frees": (bool, False),
         "learn": (bool, False),
         "unregister": (_STR_LIST, False),
+        "while_put": (_STR_LIST, False),
     },
     "prefer": {"name": (str, True), "instead": (str, True), "why": (str, True)},
     "iterator": {
@@ -247,6 +248,9 @@ class RefSpec(NamedTuple):
     # it holds are freed there, before remove() is done), which the managed
     # form defers to the end of the unbind
     unregister: tuple[str, ...] = ()
+    # calls that take effect only while the count is not held (runtime PM
+    # disabled): made where it is held they do nothing
+    while_put: tuple[str, ...] = ()
 
 
 class Op(NamedTuple):
@@ -421,6 +425,8 @@ class KnowledgeBase:
     managed_releases: dict[str, int] = field(default_factory=dict)  # plain release -> resource argument
     prefer: dict[str, tuple[str, str]] = field(default_factory=dict)  # call -> (the call to use instead, why)
     weak_releases: dict[str, str] = field(default_factory=dict)  # look-alike that does not release -> family
+    unregisters: dict[str, str] = field(default_factory=dict)  # unregister that drops a plain get's reference -> ref id
+    while_put: dict[str, str] = field(default_factory=dict)  # call that works only while the count is not held -> ref id
     # what the context, runtime-PM and cleanup rules read beside the pairs
     atomic_members: dict[tuple[str, str], MemberSpec] = field(default_factory=dict)  # (struct, member) -> spec
     irq_restores: dict[str, bool] = field(default_factory=dict)  # irq-off lock id -> its release restores
@@ -627,6 +633,7 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
             frees=entry.get("frees", False),
             learn=entry.get("learn", True),
             unregister=tuple(entry.get("unregister", ())),
+            while_put=tuple(entry.get("while_put", ())),
         )
         if spec_r.id in refs:
             raise ConfigError(f"{where}: [[ref]] key 'id': {spec_r.id!r} defined twice")
@@ -721,6 +728,8 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
         managed_releases={r: m.release_arg for specs in managed.values() for m in specs for r in m.release},
         prefer={e["name"]: (e["instead"], e["why"]) for e in data.get("prefer", [])},
         weak_releases={n: e["id"] for e in data.get("ref", []) for n in e.get("weak_put", ())},
+        unregisters={n: r.id for r in refs.values() for n in r.unregister},
+        while_put={n: r.id for r in refs.values() for n in r.while_put},
         free_err_ok=frozenset(e["class"] for e in data.get("free_class", []) if e.get("err_ok", False)),
         **_context_tables(data, locks, where),
     )

@@ -23,7 +23,7 @@ from reviewkit.rules.registry import Report, rule
 from reviewkit.rules.resources import ResourceKey, base_of, mentions, normalise_text
 from reviewkit.rules.state import EventKind, State
 from reviewkit.rules.transfer import Transfer
-from reviewkit.rules.window import window_reports
+from reviewkit.rules.window import UNREGISTER_FIX, window_reports
 
 PATH_BOUND = 4000
 
@@ -118,6 +118,15 @@ def _leaks(flow: Flow | None, kb: KnowledgeBase) -> dict[tuple[ResourceKey, str]
                     severity=Severity.WARNING,
                 )
                 continue
+            if ev.variant:
+                out[(ev.key, "double")] = Report(
+                    line,
+                    f"{ev.call}({ev.key}) at line {line} drops a reference on {ev.key} after {ev.variant}() "
+                    f"dropped the one the driver held, and this function took none of its own",
+                    UNREGISTER_FIX.format(unregister=ev.variant),
+                    _PAIRING,
+                )
+                continue
             out[(ev.key, "double")] = Report(
                 line,
                 f"{ev.call}({ev.key}) at line {line} drops a reference this path has already dropped",
@@ -147,11 +156,17 @@ def refcount_pairing(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase
         reaches a non-error exit without being dropped, returned, stored
         or passed on; a put on a path that already dropped that reference.
         From the hunks: a ``devm_`` get turned back into its plain form
-        with no put added, or, for a resource whose unregister drops the
+        with no put added, or with puts added only on the error paths of
+        the function that takes it (nothing releases it on unbind); or,
+        for a resource whose unregister drops the
         plain get's reference (``spi_alloc_host()`` and
         ``spi_unregister_controller()``), with puts added only on the
         error paths: the unregister now frees the object, and the private
-        data it holds, before the remove callback is done with them.
+        data it holds, before the remove callback is done with them. A put
+        after such an unregister, on a path that took no reference of its
+        own on the object (``spi_unregister_controller(ctlr);
+        spi_controller_put(ctlr);``): the unregister gave the reference
+        back already (a warning when a get may sit above the lines shown).
 
     Why it matters:
         A leaked reference pins the object forever; a double drop frees it

@@ -39,6 +39,7 @@ class Held(NamedTuple):
     borrowed: bool = False  # released before any acquire: the caller's lock
     carried: bool = False  # held across a loop's back edge: later iterations name other objects
     dropped_plain: int = -1  # node of a plain unlock inside an irqsave/irq/bh section, not yet retaken
+    unregistered: str = ""  # the unregister that dropped the reference the caller held (no get of its own)
 
 
 class Pending(NamedTuple):
@@ -101,4 +102,4 @@ class Event(NamedTuple):
     node: int
     key: ResourceKey
     call: str = ""  # the release that did it (RELEASE_UNHELD, MISMATCH, DOUBLE_PUT)
-    variant: str = ""  # the variant that holds the lock (MISMATCH, REACQUIRE)
+    variant: str = ""  # the variant that holds the lock (MISMATCH, REACQUIRE); the unregister that dropped it (DOUBLE_PUT)

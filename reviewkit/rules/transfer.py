@@ -100,7 +100,7 @@ class Transfer:
             # released again on a path that never took it: whatever the
             # caller held, it held it once (`unlock(&l); unlock(&l);`)
             kind = EventKind.RELEASE_UNHELD if key.is_lock else EventKind.DOUBLE_PUT
-            self.events.add(Event(kind, site, key, call=fn_name))
+            self.events.add(Event(kind, site, key, call=fn_name, variant=h.unregistered))
         if h.count <= 0 and not h.sites:
             h = h._replace(borrowed=True)
         elif h.count <= 0 and key not in st.unsure and not h.borrowed and not h.carried and not (key.is_lock and h.passed):
@@ -114,6 +114,24 @@ class Transfer:
             # when it advances (see apply_edge)
             h = h._replace(escaped=False, kept=False, passed=h.passed and key.is_lock, left_at=-1)
         return st.put(h, key)
+
+    def unregister(self, st: State, ref_id: str, call: Call, node: CfgNode) -> State:
+        """An unregister that drops the reference the plain get gave
+        (``[[ref]]`` unregister): with no reference of the path's own on
+        the object, it drops the one the caller holds, so a put after it
+        drops one too many; with one of its own (taken to keep the object
+        past the unregister), that one is still held."""
+        spec = self.kb.refs[ref_id]
+        put = self.kb.ops.get(spec.put[0]) if spec.put else None
+        key = self.key_for(put, call) if put is not None else None
+        if key is None:
+            return st
+        h = st.get(key)
+        if key in st.unsure or (h is not None and (h.count > 0 or h.sites)):
+            return st
+        st = self.release(st, key, call.name, node.id)
+        h = st.get(key)
+        return st if h is None else st.put(h._replace(unregistered=call.name), key)
 
     def drop(self, st: State, key: ResourceKey) -> State:
         """The resource is not held after all (a NULL result, a failed get)."""
@@ -279,6 +297,8 @@ class Transfer:
                     st = self._guard(st, variant, call.args[1:], node, block=True)
                 continue
             op = kb.ops.get(call.name)
+            if call.name in kb.unregisters:
+                st = self.unregister(st, kb.unregisters[call.name], call, node)
             if op is not None:
                 lhs = call.lhs
                 if lhs is None and op.kind is OpKind.RETURNS and len(free) == 1:

@@ -1,21 +1,23 @@
 """Teardown in the wrong order: an object used after the put that may have
 freed it (RK209); a resource released while the device that uses it is
-still registered (RK220)."""
+still registered (RK220); a call that works only once a count is dropped,
+made while it is still held (RK221)."""
 
 from __future__ import annotations
 
 import re
+from itertools import islice
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import Cfg, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity
+from reviewkit.model import Cfg, CfgNode, ChangedFunction, Confidence, EdgeKind, NodeKind, Severity
 from reviewkit.rules.dataflow import Flow
 from reviewkit.rules.extract import parse_statement
 from reviewkit.rules.flows import FunctionFlows
-from reviewkit.rules.knowledge import KnowledgeBase, OpKind, RefKind, op_key_name
+from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import introduced, node_calls
 from reviewkit.rules.registry import Report, rule
-from reviewkit.rules.resources import normalise_key
+from reviewkit.rules.resources import ResourceKey, normalise_key
 
 # how far a walk from a put looks ahead, in nodes
 _AHEAD = 40
@@ -225,3 +227,110 @@ def release_before_unregister(fn: ChangedFunction, flow: FunctionFlows, kb: Know
                     "teardown undoes the setup in reverse: unregister first, then release what the device used",
                     Confidence.MEDIUM,
                 )
+
+
+# ---------------------------------------------------------------- RK221
+
+# how many statements of a straight run the rule looks along
+_NEAR = 4
+
+
+def _count_held_at(cfg: Cfg, nid: int, key: ResourceKey, kb: KnowledgeBase) -> CfgNode | None:
+    """The get or the put, on the straight run through ``nid``, that says
+    the count of ``key`` is held there: a put below it (the count is
+    held until the put) or a get above it, with nothing of the family
+    between. A put of the family right below on another name counts
+    too (``pm_runtime_set_suspended(&pdev->dev);
+    pm_runtime_disable(priv->dev);``: the teardown pair of one device)."""
+    graph = graph_of(cfg)
+    for i, e in enumerate(islice(graph.straight_after(nid), _NEAR)):
+        node = cfg.nodes[e.dst]
+        if e.dst == Cfg.EXIT or node.kind is not NodeKind.STATEMENT:
+            break
+        found = [(op, k) for op, k in _ref_ops(node, kb) if k.family == key.family]
+        if found:
+            return node if any(op.kind is OpKind.RELEASE and (k == key or i == 0) for op, k in found) else None
+    for cur in islice(graph.straight_before(nid), _NEAR):
+        node = cfg.nodes[cur]
+        if cur < 2 or node.kind is not NodeKind.STATEMENT:
+            break
+        found = [(op, k) for op, k in _ref_ops(node, kb) if k.family == key.family]
+        if found:
+            return node if any(op.kind is OpKind.ACQUIRE and k == key for op, k in found) else None
+    return None
+
+
+def _ref_ops(node: CfgNode, kb: KnowledgeBase) -> Iterator[tuple[Op, ResourceKey]]:
+    for call in node_calls(node):
+        op = kb.ops.get(call.name)
+        if op is not None and not op.is_lock and op.kind in (OpKind.ACQUIRE, OpKind.RELEASE):
+            yield op, ResourceKey(op.family, op_key_name(op, call) or "", False)
+
+
+def _while_held(flow: Flow | None, kb: KnowledgeBase) -> dict[str, Report]:
+    out: dict[str, Report] = {}
+    if flow is None:
+        return out
+    cfg = flow.cfg
+    for node in cfg.nodes[2:]:
+        if node.kind is not NodeKind.STATEMENT:
+            continue
+        for call in node_calls(node):
+            family = kb.while_put.get(call.name)
+            spec = kb.refs.get(family) if family is not None else None
+            if spec is None or not spec.put:
+                continue
+            put = kb.ops.get(spec.put[0])
+            name = op_key_name(put, call) if put is not None else None
+            if not name:
+                continue
+            proof = _count_held_at(cfg, node.id, ResourceKey(spec.id, name, False), kb)
+            if proof is None:
+                continue
+            out[normalise_key(call.text)] = Report(
+                node.line,
+                f"{call.display} runs while {proof.text.rstrip(';')} (line {proof.line}) says the {spec.kind.noun} "
+                f"is held: {call.name}() takes effect only once it is dropped, and does nothing here",
+                f"call {call.display} after {spec.put[0]}() (or before {spec.get[0] if spec.get else 'the get'}())",
+                f"{call.name}() works only while the {spec.kind.noun} is not held: made where it is, it fails and "
+                f"changes nothing",
+                Confidence.MEDIUM,
+            )
+    return out
+
+
+@rule("RK221", category="get-put-placement", severity=Severity.WARNING)
+def call_while_held(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
+    """A call that takes effect only while a count is dropped, made where it is held.
+
+    What it flags:
+        A call of a ``[[ref]]`` entry's ``while_put`` list
+        (``pm_runtime_set_suspended()``) right before the put of the same
+        count (``pm_runtime_disable()``) or right after its get, with
+        nothing of the family between: the count is held there. Only
+        what the patch introduces.
+
+    Why it matters:
+        ``pm_runtime_set_suspended()`` and ``pm_runtime_set_active()``
+        change the runtime-PM status only while runtime PM is disabled;
+        with it enabled they return -EAGAIN and the device keeps the
+        status it had: the parent's count and the power state disagree
+        from then on.
+
+    Example:
+        Okay: void f(struct device *dev) { pm_runtime_disable(dev); pm_runtime_set_suspended(dev); }
+        Okay: void f(struct device *dev) { pm_runtime_set_active(dev); pm_runtime_enable(dev); }
+        RK221: void f(struct device *dev) { pm_runtime_set_suspended(dev); pm_runtime_disable(dev); }
+
+    Suggested change:
+        Make the call after the put (or before the get).
+
+    Knowledge used:
+        ``[[ref]]`` while_put, get and put.
+
+    Limits:
+        Only a get or a put a few statements away on the straight run
+        proves the count held; a put of the same family right below on
+        another name is taken to be of the same device.
+    """
+    yield from introduced(_while_held(flow.old, kb), _while_held(flow.new, kb))

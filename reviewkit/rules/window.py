@@ -10,11 +10,19 @@ old side against new side, proves some things by itself:
   release of the same resource added on that path, the acquire left in
   place and no conversion to a managed, guard() or __free() form: the old
   code released there, so the resource is held there (the old code is
-  taken to be balanced; the patch is what is under review); where the
+  taken to be balanced; the patch is what is under review; a ``return
+  ret;`` below labels that only gotos enter, right under ``return 0;``,
+  is an error return); where the
   path then runs out of the lines shown, only when the get is on a line
   both sides keep, on the straight way to the release, and no call
   between them was given the object, or when the release sat right
   before a ``break`` (the loop left early) (else a note);
+* **a managed action removed** whose data a get right above it took, with
+  no release of it added: the action released it on unbind;
+* **a release moved into one arm** of a test the old code made it after:
+  the other way still returns, with nothing releasing on its way (not
+  when the arm is that of a failure, whose success way keeps it on
+  purpose);
 * **an exit added** (a return, a goto) on a branch whose other arm goes on
   to release a resource the exit's arm does not: the release downstream
   says the resource is held at the branch, so the new exit leaves it held;
@@ -54,7 +62,7 @@ from reviewkit.model import (
     Severity,
 )
 from reviewkit.rules.dataflow import Flow
-from reviewkit.rules.extract import Call, Stmt, parse_statement
+from reviewkit.rules.extract import Call, Stmt, parse_statement, returns_pointer
 from reviewkit.rules.knowledge import KnowledgeBase, Op, OpKind, RefKind, op_key_name
 from reviewkit.rules.queries import is_error_exit, node_calls, site_call
 from reviewkit.rules.registry import Report
@@ -70,7 +78,8 @@ class IssueKind(enum.Enum):
     EXIT_SKIPS = "exit-skips"  # a new exit whose branch's other arm releases
     LEFT_HELD = "left-held"  # a path of the lines shown takes a resource and returns with it
     # a devm_ form turned back into a plain one with no release added, or
-    # one that an unregister now frees before remove() is done
+    # released only on the error paths, or one that an unregister now frees
+    # before remove() is done
     MANAGED_DROPPED = "managed-dropped"
     RELEASED_TWICE = "released-twice"  # a path releases what it released already
 
@@ -113,9 +122,10 @@ class FileFacts(NamedTuple):
     any_action: bool
     moved_acquires: frozenset[tuple[str, str]] = frozenset()  # acquires the patch moves elsewhere
     reassigned: frozenset[str] = frozenset()  # variables a removed line assigned
-    # (new line, the added call, the managed call it replaces): a devm_ form
-    # turned back into its plain one with no release of it added anywhere
-    unmanaged: tuple[tuple[int, str, str, str], ...] = ()
+    # (new line, the added call, the managed call it replaces, its release,
+    # the new lines of the releases of it the patch adds): a devm_ form
+    # turned back into its plain one
+    unmanaged: tuple[tuple[int, str, str, str, tuple[int, ...]], ...] = ()
 
 
 _DEVM = re.compile(r"^devm_")
@@ -244,8 +254,11 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
     added_releases = frozenset(
         normalise_text(c.text) for c in added_calls if (op := kb.ops.get(c.name)) is not None and op.kind is OpKind.RELEASE
     )
-    released_families = {kb.ops[c.name].family for c in added_calls
-                         if c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE}
+    released_at: dict[str, list[int]] = {}
+    for line, text in added_at:
+        for c in parse_statement(text).calls:
+            if c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE:
+                released_at.setdefault(kb.ops[c.name].family, []).append(line)
     managed_removed = {c.name for c in removed_calls if _DEVM.match(c.name)} - {c.name for c in added_calls}
     unmanaged = []
     for line, text in added_at:
@@ -255,12 +268,8 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             if op is None or op.kind is OpKind.RELEASE or devm not in managed_removed:
                 continue
             ref = kb.refs.get(op.family)
-            # releases added on the error paths do not make up for an
-            # unregister that now frees the object before remove() is done
-            if op.family in released_families and not (ref is not None and ref.unregister):
-                continue
             release = ref.put[0] if ref is not None and ref.put else ""
-            unmanaged.append((line, call.text, devm, release))
+            unmanaged.append((line, call.text, devm, release, tuple(released_at.get(op.family, ()))))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
 
@@ -371,11 +380,49 @@ def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[En
     return ends, False
 
 
-def _error_exit(flow: Flow | None, cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
+def _error_exit(flow: Flow | None, view: FunctionView, nid: int, kb: KnowledgeBase) -> bool:
+    cfg = view.cfg
+    assert cfg is not None
     if cfg.nodes[nid].kind is not NodeKind.RETURN:
         return False
     probe = flow if flow is not None else Flow(cfg)
-    return is_error_exit(probe, nid, State(), kb)
+    return is_error_exit(probe, nid, State(), kb) or _unwind_foot(view, nid)
+
+
+def _unwind_foot(view: FunctionView, nid: int) -> bool:
+    """``return ret;`` at the foot of an unwind ladder: the way up to it in
+    the lines shown falls through statements and labels to a label that
+    nothing falls into, right below a ``return 0;``: only gotos enter the
+    ladder, and they leave the success path, which returned above."""
+    cfg = view.cfg
+    assert cfg is not None
+    ret = parse_statement(cfg.nodes[nid].text).returns
+    if not ret or re.fullmatch(r"[A-Za-z_]\w*", ret) is None or returns_pointer(cfg.nodes[Cfg.ENTRY].ts_node):
+        return False
+    return _below_success_return(view, nid)
+
+
+def _below_success_return(view: FunctionView, nid: int) -> bool:
+    """The way up from ``nid`` in the lines shown falls through statements
+    and labels to a label that nothing falls into, right below a
+    ``return 0;``: only the gotos that leave the success path get here."""
+    cfg = view.cfg
+    assert cfg is not None
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(_AHEAD):
+        node = cfg.nodes[cur]
+        into = [e for e in graph.predecessors(cur) if e.kind is not EdgeKind.BACK and e.src >= 2]
+        falls = [e for e in into if e.kind is not EdgeKind.JUMP]
+        if node.kind is NodeKind.LABEL and not falls:
+            above = max((n for n in cfg.nodes[2:] if n.line < node.line), key=lambda n: n.line, default=None)
+            return (above is not None and above.kind is NodeKind.RETURN
+                    and parse_statement(above.text).returns == "0"
+                    and not (view.window is not None and view.window.gap_between(above.line, node.line)))
+        if len(falls) != 1 or node.kind not in (NodeKind.STATEMENT, NodeKind.LABEL, NodeKind.RETURN):
+            return False
+        cur = falls[0].src
+    return False
 
 
 def _noun(kb: KnowledgeBase, key: ResourceKey, variant: str) -> str:
@@ -421,7 +468,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
             # the release sat on an error path: in the branch of a failed
             # test, or before a goto or an error return
             on_error = _error_branch(ocfg, node.id, kb) or any(
-                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ocfg, e.node, kb) for e in ends)
+                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ov, e.node, kb) for e in ends)
             # the lines shown take it too (`np = of_node_get(...)` above): the
             # function owns what it no longer gives back
             owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
@@ -457,7 +504,7 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue
             if n_proven and (proven or start == Cfg.EXIT):
                 end = ncfg.nodes[n_proven[0].node]
-                err = end.id != Cfg.EXIT and _error_exit(new, ncfg, end.id, kb)
+                err = end.id != Cfg.EXIT and _error_exit(new, nv, end.id, kb)
                 if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
                     continue  # the error path it released on is gone: what follows is the success path
                 # a lock the old code dropped right before returning an
@@ -494,6 +541,119 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                     f"keep {call.text}, or say in the commit message where {key} is released now",
                     note=site is None and not broke,
                 )
+
+
+def _release_moved_into_arm(fn: ChangedFunction, new: Flow | None, facts: FileFacts,
+                            kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A release the old code made after a branch, moved into one arm of
+    it: the other arm still goes on to a return the lines show, and
+    nothing releases the resource on its way there."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None or facts.any_action:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    graph = graph_of(ncfg)
+    for node in ocfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or key.is_lock or not key.name:
+                continue
+            text = normalise_text(call.text)
+            moved = [n for n in ncfg.nodes[2:] if n.line in fn.added_lines and n.kind is NodeKind.STATEMENT
+                     and any(normalise_text(c.text) == text for c in node_calls(n))]
+            if len(moved) != 1:
+                continue
+            branch = _branch_of(ncfg, moved[0].id)
+            if branch is None:
+                continue
+            cond, arm = branch
+            old_cond = new_to_old.get(ncfg.nodes[cond].line)
+            if old_cond is None or mentions(ncfg.nodes[cond].text, base_of(key.name)) or _tests_result_of(ncfg, cond, key, kb):
+                continue  # a new test, or one of whether it holds the object
+            if next((e.kind for e in graph.successors(cond) if e.dst == arm), None) is not EdgeKind.TRUE:
+                continue  # moved below a test whose other way leaves: an order changed, not a branch taken
+            if _error_branch(ncfg, moved[0].id, kb) and "==" not in ncfg.nodes[cond].text:
+                continue  # released only when something failed: the way that succeeded keeps it on purpose
+            before = _branch_of(ocfg, node.id)
+            if before is not None and ocfg.nodes[before[0]].line == old_cond:
+                continue  # the old release sat in an arm of that test already
+            if not _downstream(ocfg, old_cond, node.id):
+                continue  # the old release came before the test, not after both its ways
+            for e in graph.successors(cond):
+                if e.dst in (arm, Cfg.EXIT) or e.kind is EdgeKind.BACK:
+                    continue
+                ends, released = _walk_ahead(ncfg, nv, e.dst, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                             or _acquires(n, key, kb))
+                proven = [x for x in ends if x.proven and ncfg.nodes[x.node].kind is NodeKind.RETURN]
+                if released or not proven or len(proven) != len(ends):
+                    continue
+                end = ncfg.nodes[proven[0].node]
+                yield WindowIssue(
+                    IssueKind.RELEASE_REMOVED, key, op.variant, end.line, _error_exit(new, nv, end.id, kb), False,
+                    f"the patch moves {call.text} into the arm of `{ncfg.nodes[cond].text}` (line {moved[0].line}); "
+                    f"the old code made it after that test on both ways, and the other way now returns at line "
+                    f"{end.line} without it",
+                    f"keep {call.text} after the test, where both ways run it",
+                )
+                break
+
+
+def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A managed action removed (``devm_add_action_or_reset(dev, put_it,
+    obj)``) whose data is what a get on a line both sides keep took, on
+    the straight way above it: the action released it on unbind and when
+    probe failed, and with no release of it added, nothing does now."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or facts.any_action:
+        return
+    added_families = {kb.ops[m.group(1)].family for text in facts.added_releases
+                      if (m := re.match(r"(\w+)\s*\(", text)) and m.group(1) in kb.ops}
+    for node in ov.cfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call in node_calls(node):
+            index = kb.consumers.get(call.name)
+            if call.name not in kb.cleanup_takers or index is None or not -len(call.args) <= index < len(call.args):
+                continue
+            data = normalise_key(call.args[index])
+            for prev in _way_back(ov, node.id):
+                got = [(op, k) for _c, op, k in _resource_ops(prev, kb)
+                       if op.kind is not OpKind.RELEASE and not k.is_lock and k.name == data]
+                if got or _hands_on(prev, ResourceKey("", data, False), kb):
+                    break
+            else:
+                continue
+            if not got or prev.line not in facts.old_to_new:
+                continue
+            op, key = got[0]
+            if key.family in facts.converted or key.family in added_families or _pair_removed(key, facts):
+                continue
+            line = facts.old_to_new[prev.line]
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
+                f"the patch removes {call.name}() (old line {node.line}), whose action gave back the "
+                f"{_noun(kb, key, op.variant)} of {key} taken at line {line}, and adds no release of it: "
+                f"nothing releases it now, when probe fails or on unbind",
+                f"keep {call.name}(), or release {key} on every path that leaves with it and in remove",
+            )
+
+
+def _downstream(cfg: Cfg, line: int, nid: int) -> bool:
+    """Some path from the node at ``line`` reaches ``nid``."""
+    graph = graph_of(cfg)
+    work = [n.id for n in cfg.nodes[2:] if n.line == line]
+    seen = set(work)
+    while work:
+        cur = work.pop()
+        if cur == nid:
+            return True
+        for e in graph.successors(cur):
+            if e.kind is not EdgeKind.BACK and e.dst not in seen:
+                seen.add(e.dst)
+                work.append(e.dst)
+    return False
 
 
 def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:
@@ -702,7 +862,7 @@ def _new_exit_skips(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                     continue
                 if node.kind is NodeKind.GOTO and not any(e.proven for e in ends):
                     continue  # the label is not shown: it may release
-                err = node.kind is NodeKind.GOTO or _error_exit(new, cfg, node.id, kb)
+                err = node.kind is NodeKind.GOTO or _error_exit(new, nv, node.id, kb)
                 if not err and not key.is_lock:
                     continue  # a success return keeps what it set up (a probe)
                 before = _old_exit_released(fn, old_exits, node.line, key, facts, kb)
@@ -938,6 +1098,11 @@ def _path_lost_release(fn: ChangedFunction, key: ResourceKey, kb: KnowledgeBase)
     return any(n.line in fn.removed_lines and _releases(n, key, kb) for n in ov.cfg.nodes[2:])
 
 
+# what to do about a put after the unregister that dropped the reference
+UNREGISTER_FIX = ("drop this put: {unregister}() gives the reference back itself; to use the object after "
+                   "{unregister}(), take a reference before it and drop that one after the last use")
+
+
 def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A path of the lines shown that releases a resource it already
     released, where the old side's path did not."""
@@ -966,6 +1131,15 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: Kn
                 "disable once per enable on every path, or say in a comment which call took the count",
             )
             continue
+        if ev.variant:
+            # a get of the path's own may sit above the lines shown
+            yield WindowIssue(
+                IssueKind.RELEASED_TWICE, ev.key, "", line, False, False,
+                f"{ev.call}() at line {line} drops a reference on {ev.key} after {ev.variant}() dropped the one "
+                f"the driver held, unless a get above the lines shown took one for it",
+                UNREGISTER_FIX.format(unregister=ev.variant),
+            )
+            continue
         yield WindowIssue(
             IssueKind.RELEASED_TWICE, ev.key, "", line, False, True,
             f"{ev.call}() at line {line} {what} {ev.key} on a path that already released it",
@@ -983,7 +1157,7 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
     nv = fn.new
     if nv is None:
         return
-    for line, text, devm, release in facts.unmanaged:
+    for line, text, devm, release, released in facts.unmanaged:
         if not nv.function.start <= line <= nv.function.end:
             continue
         call = next(iter(parse_statement(text).calls), None)
@@ -1004,6 +1178,19 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
                 f"and drop it at the end",
             )
             continue
+        if released:
+            # releases added only on this function's error paths: the
+            # managed form also released it on unbind, which nothing does now
+            if not _error_paths_only(nv, released, kb):
+                continue
+            yield WindowIssue(
+                IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
+                f"{call.name}() replaces {devm}(), and the patch adds {release}() only on the error paths of "
+                f"{nv.function.name}(): the device core released the {_noun(kb, key, op.variant)} on unbind too, "
+                f"and now nothing does",
+                f"keep {devm}(), or add {release}() to the remove callback as well",
+            )
+            continue
         what = f"{release}()" if release else "release"
         yield WindowIssue(
             IssueKind.MANAGED_DROPPED, key, op.variant, line, False, False,
@@ -1012,6 +1199,18 @@ def _managed_dropped(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -
             f"keep {devm}(), or add {release + '()' if release else 'the release'} to every error path after it "
             f"and to the remove callback",
         )
+
+
+def _error_paths_only(view: FunctionView, lines: Collection[int], kb: KnowledgeBase) -> bool:
+    """Every line of ``lines`` is in the function ``view`` shows, on a
+    statement in the arm of a failed test or below labels that only gotos
+    enter (right under ``return 0;``)."""
+    cfg = view.cfg
+    if cfg is None:
+        return False
+    at = {n.line: n.id for n in cfg.nodes[2:] if n.kind is NodeKind.STATEMENT}
+    return all(line in at and (_error_branch(cfg, at[line], kb) or _below_success_return(view, at[line]))
+               for line in lines)
 
 
 def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
@@ -1083,7 +1282,7 @@ def _goto_to_return(fn: ChangedFunction, new: Flow | None, facts: FileFacts, kb:
                 continue  # obtained another way, or taken only below the return
             if any(_releases(n, key, kb) or _hands_on(n, key, kb) for n in (ret, *_way_back(nv, ret.id))):
                 continue  # the return's own arm gives it back
-            err = _error_exit(new, ncfg, ret.id, kb)
+            err = _error_exit(new, nv, ret.id, kb)
             yield WindowIssue(
                 IssueKind.EXIT_SKIPS, key, op.variant, ret.line, err, False,
                 f"the return at line {ret.line} replaces goto {g0.label}, and the patch removes the "
@@ -1346,7 +1545,8 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
         # it is missed, a note on where the removed line was says less
         skipped = {issue.key for issue in returns}
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
-                  *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb)]
+                  *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb),
+                  *_release_moved_into_arm(fn, new, facts, kb), *_action_removed(fn, facts, kb)]
         if not all(v.window is None for v in views):
             # known whole, a path's leak is the whole-function walk's to
             # judge against the old side; what the patch did to a line is

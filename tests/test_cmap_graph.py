@@ -48,6 +48,16 @@ def test_reachability_from_entry_and_within_a_region():
     assert g.reach(3, within={4, 5}) == {3, 4, 5}
 
 
+def test_reaching_forward_takes_no_back_edge():
+    g = Graph(LOOP)
+    # the test in the loop reaches the loop's head only by the back edge
+    assert not g.reaches_forward([3], 2)
+    assert g.reaches_forward([2], 4) and g.reaches_forward([4, 5], 1)
+    assert not g.reaches_forward([], 1)
+    # from either arm of the diamond, the other arm's statement is not reached
+    assert not Graph(DIAMOND).reaches_forward([4], 6)
+
+
 def test_dominators():
     dom = Graph(DIAMOND).dominators
     assert dom[0] == {0}

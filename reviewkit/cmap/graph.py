@@ -63,6 +63,22 @@ class Graph:
                     work.append(e.dst)
         return seen
 
+    def reaches_forward(self, starts: Iterable[int], goal: int) -> bool:
+        """Some path from one of ``starts`` reaches ``goal`` without taking
+        a back edge: before the code runs again (the back edges are the
+        CFG's own, see :attr:`back_edges`)."""
+        seen = set(starts)
+        work = list(seen)
+        while work:
+            nid = work.pop()
+            if nid == goal:
+                return True
+            for e in self.successors(nid):
+                if e.kind is not EdgeKind.BACK and e.dst not in seen:
+                    seen.add(e.dst)
+                    work.append(e.dst)
+        return False
+
     @cached_property
     def reachable(self) -> frozenset[int]:
         """The nodes a path from ENTRY reaches."""

@@ -153,18 +153,7 @@ def _teardown_steps(cfg: Cfg, kb: KnowledgeBase) -> tuple[dict[str, int], dict[s
 
 def _reaches(cfg: Cfg, start: int, goal: int) -> bool:
     """Some path from ``start`` reaches ``goal`` (loops not taken again)."""
-    graph = graph_of(cfg)
-    seen = {start}
-    work = [start]
-    while work:
-        nid = work.pop()
-        if nid == goal:
-            return True
-        for e in graph.successors(nid):
-            if e.kind is not EdgeKind.BACK and e.dst not in seen:
-                seen.add(e.dst)
-                work.append(e.dst)
-    return False
+    return graph_of(cfg).reaches_forward((start,), goal)
 
 
 @rule("RK220", category="get-put-placement", severity=Severity.WARNING)

@@ -642,18 +642,7 @@ def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) ->
 
 def _downstream(cfg: Cfg, line: int, nid: int) -> bool:
     """Some path from the node at ``line`` reaches ``nid``."""
-    graph = graph_of(cfg)
-    work = [n.id for n in cfg.nodes[2:] if n.line == line]
-    seen = set(work)
-    while work:
-        cur = work.pop()
-        if cur == nid:
-            return True
-        for e in graph.successors(cur):
-            if e.kind is not EdgeKind.BACK and e.dst not in seen:
-                seen.add(e.dst)
-                work.append(e.dst)
-    return False
+    return graph_of(cfg).reaches_forward((n.id for n in cfg.nodes[2:] if n.line == line), nid)
 
 
 def _way_back(view: FunctionView, nid: int) -> Iterator[CfgNode]:

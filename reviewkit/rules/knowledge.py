@@ -510,7 +510,12 @@ def op_key_name(op: Op, call) -> str | None:
         return normalise_key(call.lhs) if call.lhs else None
     if op.arg is None:
         return "" if op.is_lock else None
-    return call.arg_key(op.arg)
+    name = call.arg_key(op.arg)
+    if op.kind is OpKind.ACQUIRE and not op.is_lock and call.lhs and name and "(" in name:
+        # `host = spi_controller_get(platform_get_drvdata(pdev));`: a get
+        # returns what it took, and only the variable names it afterwards
+        return normalise_key(call.lhs)
+    return name
 
 
 def _check_table(where: str, table: str, entries: Any) -> list[dict[str, Any]]:

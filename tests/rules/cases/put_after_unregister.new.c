@@ -1,7 +1,8 @@
 /*
  * A put after an unregister that gives the controller's reference back
  * itself (RK201), and look-alikes: a reference of the function's own
- * taken first to keep the controller past the unregister, the
+ * taken first to keep the controller past the unregister (also where
+ * the get wraps the lookup, as drivers/spi/spi-rockchip.c does), the
  * unregister alone.
  */
 static void x_spi_remove(struct platform_device *pdev)
@@ -35,4 +36,15 @@ static void z_spi_remove(struct platform_device *pdev)
 	z_spi_hw_disable(zs);
 	/* ok: RK201 */
 	spi_unregister_controller(ctlr);
+}
+
+static void w_spi_remove(struct platform_device *pdev)
+{
+	struct spi_controller *ctlr = spi_controller_get(platform_get_drvdata(pdev));
+	struct w_spi *ws = spi_controller_get_devdata(ctlr);
+
+	spi_unregister_controller(ctlr);
+	w_spi_hw_disable(ws);
+	/* ok: RK201 */
+	spi_controller_put(ctlr);
 }

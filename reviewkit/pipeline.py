@@ -164,10 +164,10 @@ def review_threads(threads: list[Thread], warnings: list[str], *, config: Config
     postings = [Posting(msg, mail_patches.get(msg.msgid)) for thread in threads for msg in thread.messages
                 if msg.msgid in mail_patches or msg.kind is MessageKind.COVER]
     series_of = find_series(postings)
-    codemaps, findings, more = analyse_postings(postings, series_of, config=config)
+    learned = _learned(config)
+    codemaps, findings, more = analyse_postings(postings, series_of, config=config, learned=learned)
     warnings.extend(more)
     rebuilt = [p for p in quoted_patches.values() if p.msgid not in mail_patches]
-    learned = _learned(config) if rebuilt else None
     for patch in rebuilt:
         cm, found, more = _analyse(patch, config=config, learned=learned)
         if cm is not None:
@@ -433,8 +433,8 @@ def find_series(postings: Sequence[Posting]) -> dict[str, tuple[Posting, ...]]:
 
 
 def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Posting, ...]], *, config: Config,
-                     map_code: bool = True, known_cover: Message | None = None
-                     ) -> tuple[list[CodeMap], list[Finding], list[str]]:
+                     map_code: bool = True, known_cover: Message | None = None,
+                     learned: LearnedKnowledge | None = None) -> tuple[list[CodeMap], list[Finding], list[str]]:
     """Map the functions of each patch and run the rules over each patch
     mail and cover letter, with its mail, its series and the series' cover
     letter.
@@ -448,6 +448,8 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
         known_cover: a cover letter not in the input (the one git send-email
             gave the hook a call earlier): the cover letter of the patches of
             its series (same version and total) whose series holds none.
+        learned: the run's knowledge databases, when the caller has them
+            open already (else they are opened here, once).
 
     Returns:
         (code maps of the patches, findings, warnings).
@@ -455,7 +457,8 @@ def analyse_postings(postings: Sequence[Posting], series_of: dict[str, tuple[Pos
     codemaps: list[CodeMap] = []
     findings: list[Finding] = []
     warnings: list[str] = []
-    learned = _learned(config) if map_code else None
+    if learned is None and map_code:
+        learned = _learned(config)
     for p in postings:
         series = series_of.get(p.message.msgid, (p,))
         cover = next((s.message for s in series if s.message.kind is MessageKind.COVER), None)

@@ -32,7 +32,7 @@ EXPECTED = {
     "linux-iio-009": {("RK201", "st_lsm6dsx_probe", 2723, "warning")},
     "linux-spi-030": {("RK101", "spidev_sync", 120, "error")},
     "linux-spi-067": {("RK201", "axp20x_regulator_parse_dt", 1094, "warning")},
-    "linux-spi-029": {("RK201", "atmel_qspi_runtime_resume", 789, "info")},
+    "linux-spi-029": {("RK401", "atmel_qspi_runtime_resume", 789, "warning")},
     "linux-watchdog-018": {("RK201", "lpc18xx_wdt_remove", 312, "warning"), ("RK201", "wdt_turnoff", 173, "warning")},
     # a lock's initialiser removed, its member still in use
     "linux-iio-126": {("RK108", "adxrs290_probe", 388, "warning")},
@@ -71,7 +71,7 @@ EXPECTED = {
     # a C library stream (fopen()) as an allocation: its fclose() removed before a break
     "linux-iio-052": {("RK201", "iioutils_get_param_float", 268, "warning")},
     # device_add() takes the device over only when it succeeds: the put on its failure removed
-    "linux-iio-066": {("RK201", "iio_sysfs_trig_init", 208, "warning")},
+    "linux-iio-066": {("RK401", "iio_sysfs_trig_init", 208, "warning")},
     # a put after the unregister that gave the controller's reference back
     "linux-spi-034": {("RK201", "mchp_corespi_remove", 599, "warning")},
     "linux-spi-121": {("RK201", "amd_spi_remove", 304, "error")},
@@ -86,6 +86,13 @@ EXPECTED = {
     "linux-watchdog-014": {("RK201", "watchdog_cdev_register", 1066, "warning")},
     # the managed action that put the device a get took right above removed
     "linux-spi-037": {("RK201", "lpss_spi_setup", 86, "warning")},
+    # a wait for queued work removed from code that tears down
+    "linux-iio-004": {("RK201", "at91_adc_remove", 2485, "warning")},
+    "linux-iio-173": {("RK201", "xadc_probe", 1293, "warning")},
+    # devm_pm_runtime_enable() made plain, disabled again only under a label error gotos take
+    "linux-spi-014": {("RK201", "bcmbca_hsspi_probe", 542, "warning")},
+    # a free moved down past a return the old path reached after it
+    "linux-spi-028": {("RK201", "omap2_mcspi_rx_dma", 520, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-iio-066", "linux-spi-121"}
@@ -168,9 +175,9 @@ WINDOW_CASES = {
     "65-free-removed-after-a-store-and-a-consumer": {("RK401", "drv_data_register", 32, "info")},
     "66-put-removed-before-a-break": {("RK201", "drv_probe_channels", 24, "warning")},
     "67-put-removed-scoped-iterator": set(),
-    "80-put-removed-after-device-add-failed": {("RK201", "drv_publish", 23, "warning")},
+    "80-put-removed-after-device-add-failed": {("RK401", "drv_publish", 23, "warning")},
     "81-put-removed-device-given-to-helper": set(),
-    "82-put-removed-after-device-add-failed-init-not-shown": {("RK201", "drv_publish", 24, "info")},
+    "82-put-removed-after-device-add-failed-init-not-shown": {("RK401", "drv_publish", 24, "info")},
     "70-put-after-unregister": {("RK201", "x_spi_remove", 22, "warning")},
     "71-get-before-unregister-put-after": set(),
     "72-release-removed-from-unwind-ladder": {("RK401", "y_probe", 43, "warning")},
@@ -181,6 +188,15 @@ WINDOW_CASES = {
     "77-put-moved-into-the-failure-arm": set(),
     "78-managed-put-action-removed": {("RK201", "v_setup", 23, "warning")},
     "79-managed-put-action-replaced-by-a-put": set(),
+    "83-work-wait-removed-from-teardown": {("RK201", "q_remove", 30, "warning")},
+    "84-work-wait-removed-with-the-work": {("RK201", "q_remove", 22, "info")},
+    "85-free-moved-below-a-return": {("RK201", "r_rx", 24, "warning")},
+    "86-free-moved-above-a-return": set(),
+    "87-failure-cleanup-dropped-call-returned": {("RK401", "s_runtime_resume", 27, "warning")},
+    "88-failure-cleanup-handed-to-a-helper": set(),
+    "89-devm-enable-undone-ladder-return-not-shown": {("RK201", "z_probe", 24, "warning")},
+    "90-devm-enable-undone-success-falls-into-release": set(),
+    "91-work-wait-removed-work-made-managed": set(),
 }
 
 

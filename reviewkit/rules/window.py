@@ -126,6 +126,7 @@ class FileFacts(NamedTuple):
     # the new lines of the releases of it the patch adds): a devm_ form
     # turned back into its plain one
     unmanaged: tuple[tuple[int, str, str, str, tuple[int, ...]], ...] = ()
+    removed_words: Counter[str] = Counter()  # how many removed statements name each identifier
 
 
 _DEVM = re.compile(r"^devm_")
@@ -270,8 +271,10 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             ref = kb.refs.get(op.family)
             release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release, tuple(released_at.get(op.family, ()))))
+    removed_words = Counter(word for text in removed for word in set(re.findall(r"[A-Za-z_]\w*", text)))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
-                     added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged))
+                     added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged),
+                     removed_words)
 
 
 # ---------------------------------------------------------------- walking the lines shown
@@ -343,11 +346,12 @@ class End(NamedTuple):
     proven: bool  # a return (or the closing brace) the lines show
 
 
-def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[End], bool]:
+def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop, *, prune: bool = False) -> tuple[list[End], bool]:
     """Walk forward from ``start`` (included) through the lines shown.
 
     ``stop(node)`` says a node ends the walk on its path (a release of the
-    resource): the result's flag is then True. Otherwise the ends are the
+    resource): the result's flag is then True, and the walk ends there,
+    or with ``prune`` goes on along the other paths. The ends are the
     returns the walk reaches (proven), and where it runs out of the lines
     shown: the last line, a jump to a label not shown, lines not shown.
     """
@@ -357,12 +361,16 @@ def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[En
     seen = {start}
     work = [start]
     steps = 0
+    stopped = False
     while work and steps < _AHEAD * 4:
         steps += 1
         nid = work.pop()
         node = cfg.nodes[nid]
         if stop(node):
-            return ends, True
+            if not prune:
+                return ends, True
+            stopped = True
+            continue
         for e in graph.successors(nid):
             if e.kind is EdgeKind.BACK:
                 continue
@@ -377,7 +385,7 @@ def _walk_ahead(cfg: Cfg, view: FunctionView, start: int, stop) -> tuple[list[En
             if e.dst not in seen:
                 seen.add(e.dst)
                 work.append(e.dst)
-    return ends, False
+    return ends, stopped
 
 
 def _error_exit(flow: Flow | None, view: FunctionView, nid: int, kb: KnowledgeBase) -> bool:
@@ -504,7 +512,8 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue
             if n_proven and (proven or start == Cfg.EXIT):
                 end = ncfg.nodes[n_proven[0].node]
-                err = end.id != Cfg.EXIT and _error_exit(new, nv, end.id, kb)
+                err = end.id != Cfg.EXIT and (_error_exit(new, nv, end.id, kb)
+                                              or on_error and _returns_failed_call(ov, node.id, end))
                 if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
                     continue  # the error path it released on is gone: what follows is the success path
                 # a lock the old code dropped right before returning an
@@ -532,14 +541,19 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 # early; after the loop, nothing the old code balanced
                 # releases it again on this path
                 broke = _breaks_after(ocfg, node.id, key, kb)
+                # a wait for queued work dropped from code that tears down:
+                # the work can still run on what the teardown frees
+                torn = _teardown(nv, key, facts, kb) if site is None and not broke else None
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
                     f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
                     f"nowhere else in the lines shown after it"
                     + (f", though the function took it at line {facts.old_to_new[site]} and gave it to no one"
-                       if site is not None else ", though the path leaves its loop early" if broke else ""),
+                       if site is not None else ", though the path leaves its loop early" if broke
+                       else f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
+                       f"the work can still run on what the teardown frees" if torn is not None else ""),
                     f"keep {call.text}, or say in the commit message where {key} is released now",
-                    note=site is None and not broke,
+                    note=site is None and not broke and torn is None,
                 )
 
 
@@ -598,6 +612,75 @@ def _release_moved_into_arm(fn: ChangedFunction, new: Flow | None, facts: FileFa
                     f"keep {call.text} after the test, where both ways run it",
                 )
                 break
+
+
+def _loop_head_after(cfg: Cfg, nid: int) -> int:
+    """Where the way on from ``nid`` goes: the head of its loop when the
+    straight way on from it (``i++``) turns back to it (a release at the
+    foot of a loop's body), else ``nid`` itself."""
+    graph = graph_of(cfg)
+    cur = nid
+    for _ in range(4):
+        on = list(graph.successors(cur))
+        if len(on) != 1:
+            break
+        if on[0].kind is EdgeKind.BACK:
+            return on[0].dst
+        cur = on[0].dst
+    return nid
+
+
+def _release_moved_below_exit(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A release the patch moves further down its function, past a return
+    that the old path reached after it: that return now leaves without
+    it (``for (...) kfree(buf[i]);`` moved from before ``if (ret) return
+    0;`` to after it)."""
+    ov, nv = fn.old, fn.new
+    if ov is None or nv is None or ov.cfg is None or nv.cfg is None or facts.any_action:
+        return
+    ocfg, ncfg = ov.cfg, nv.cfg
+    new_at = {n.line: n.id for n in ncfg.nodes[2:]}
+    new_to_old = {v: k for k, v in facts.old_to_new.items()}
+    for node in ocfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or not key.name and not key.is_lock:
+                continue
+            if key.family in facts.converted or _pair_removed(key, facts):
+                continue
+            text = normalise_text(call.text)
+            moved = [n for n in ncfg.nodes[2:] if n.line in fn.added_lines
+                     and any(normalise_text(c.text) == text for c in node_calls(n))]
+            if len(moved) != 1:
+                continue
+            first = _loop_head_after(ocfg, node.id)
+            ends, again = _walk_ahead(ocfg, ov, first, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
+            if again:
+                continue
+            old_returns = {ocfg.nodes[e.node].line for e in ends if e.proven and ocfg.nodes[e.node].kind is NodeKind.RETURN}
+            start = _first_shared_after(ocfg, node.id, facts, new_at)
+            if start is None or start == Cfg.EXIT or moved[0].line <= ncfg.nodes[start].line:
+                continue  # not moved down
+            if not _walk_ahead(ncfg, nv, start, lambda n: n.id == moved[0].id)[1]:
+                continue  # moved off the way on from there (into an unwind ladder): reworked, not delayed
+            n_ends, _ = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                    or _acquires(n, key, kb), prune=True)
+            skipped = [ncfg.nodes[e.node] for e in n_ends if e.proven and ncfg.nodes[e.node].kind is NodeKind.RETURN
+                       and new_to_old.get(ncfg.nodes[e.node].line) in old_returns]
+            if not skipped:
+                continue
+            end = min(skipped, key=lambda n: n.line)
+            # a warning, not the rule's severity: a move is deliberate, and
+            # the return may leave early on purpose (what it skips is still
+            # in use there)
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, end.line, _error_exit(None, nv, end.id, kb), False,
+                f"the patch moves {call.text} from old line {node.line} down to line {moved[0].line}, past the "
+                f"return at line {end.line}: the old path released {key} before that return, and now returns "
+                f"without releasing it",
+                f"release {key} before the return at line {end.line} as well, or keep {call.text} where it was",
+            )
 
 
 def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
@@ -677,6 +760,26 @@ def _taken_above(view: FunctionView, nid: int, key: ResourceKey, facts: FileFact
             return node.line if node.line in facts.old_to_new else None
         if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
             return None
+    return None
+
+
+def _teardown(view: FunctionView, key: ResourceKey, facts: FileFacts, kb: KnowledgeBase) -> CfgNode | None:
+    """For a removed wait on queued work or an armed timer (``key``): the
+    first node of the lines shown that releases something else the
+    function does not hand out again (``iio_device_unregister()``,
+    ``free_irq()``, ``iio_trigger_free()``). None where the patch also
+    drops the work itself: another removed line names it
+    (``INIT_WORK()``, ``schedule_work()``)."""
+    spec = kb.refs.get(key.family)
+    cfg = view.cfg
+    if spec is None or spec.kind is not RefKind.ASYNC or cfg is None or facts.removed_words[_tail(key.name)] > 1:
+        return None
+    for node in cfg.nodes[2:]:
+        for _call, op, other in _resource_ops(node, kb):
+            ref = kb.refs.get(op.family)
+            if (op.kind is OpKind.RELEASE and not other.is_lock and other.family != key.family
+                    and (ref is None or ref.kind is not RefKind.ASYNC)):
+                return node
     return None
 
 
@@ -977,6 +1080,29 @@ def _error_branch(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
     return test.op == "not" and test.args[0].op == "atom" and bool(test.args[0].var)
 
 
+def _returns_failed_call(view: FunctionView, nid: int, ret: CfgNode) -> bool:
+    """``ret`` returns the very call whose failure the test above ``nid``
+    caught: ``ret = clk_enable(b); if (ret) clk_disable(a); return ret;``
+    made ``return clk_enable(b);``. The failure that ran the release now
+    leaves by ``ret``, an error return on that path."""
+    cfg = view.cfg
+    assert cfg is not None
+    branch = _branch_of(cfg, nid)
+    returned = parse_statement(ret.text).returns if ret.kind is NodeKind.RETURN else None
+    if branch is None or not returned:
+        return False
+    for node in _way_back(view, branch[1]):
+        if node.id == branch[1]:
+            continue
+        stmt = parse_statement(node.text)
+        for lv, rv in stmt.assigned:
+            if mentions(cfg.nodes[branch[0]].text, lv):
+                return normalise_text(rv) == normalise_text(returned) and bool(stmt.calls)
+        if node.kind is not NodeKind.CONDITION or node.id != branch[0]:
+            return False
+    return False
+
+
 def _branch_of(cfg: Cfg, nid: int) -> tuple[int, int] | None:
     """(the condition, the first node of its arm) that ``nid`` sits in: the
     nearest condition above ``nid`` on its straight way back."""
@@ -1198,8 +1324,40 @@ def _error_paths_only(view: FunctionView, lines: Collection[int], kb: KnowledgeB
     if cfg is None:
         return False
     at = {n.line: n.id for n in cfg.nodes[2:] if n.kind is NodeKind.STATEMENT}
-    return all(line in at and (_error_branch(cfg, at[line], kb) or _below_success_return(view, at[line]))
+    return all(line in at and (_error_branch(cfg, at[line], kb) or _below_success_return(view, at[line])
+                               or _below_error_jumps(view, at[line], kb))
                for line in lines)
+
+
+def _below_error_jumps(view: FunctionView, nid: int, kb: KnowledgeBase) -> bool:
+    """The way up from ``nid`` falls through statements and labels to a
+    label right below lines the hunks do not show, and a label on that way
+    is the target of a ``goto`` in the arm of a failed test: an unwind
+    ladder whose success return the hunks leave out."""
+    cfg = view.cfg
+    assert cfg is not None
+    if view.window is None:
+        return False
+    graph = graph_of(cfg)
+    labels: list[CfgNode] = []
+    cur = nid
+    for _ in range(_AHEAD):
+        node = cfg.nodes[cur]
+        falls = [e for e in graph.predecessors(cur) if e.kind not in (EdgeKind.BACK, EdgeKind.JUMP) and e.src >= 2]
+        if node.kind is NodeKind.LABEL:
+            labels.append(node)
+        if len(falls) != 1 or node.kind not in (NodeKind.STATEMENT, NodeKind.LABEL):
+            return False
+        above = cfg.nodes[falls[0].src]
+        if view.window.gap_between(above.line, node.line):
+            if node.kind is not NodeKind.LABEL:
+                return False  # a statement falls in from lines not shown: maybe the success path
+            break
+        cur = above.id
+    else:
+        return False
+    return any(e.kind is EdgeKind.JUMP and cfg.nodes[e.src].kind is NodeKind.GOTO and _error_branch(cfg, e.src, kb)
+               for label in labels for e in graph.predecessors(label.id))
 
 
 def _goto_retargeted(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
@@ -1535,7 +1693,8 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
         skipped = {issue.key for issue in returns}
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
                   *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb),
-                  *_release_moved_into_arm(fn, new, facts, kb), *_action_removed(fn, facts, kb)]
+                  *_release_moved_into_arm(fn, new, facts, kb), *_release_moved_below_exit(fn, facts, kb),
+                  *_action_removed(fn, facts, kb)]
         if not all(v.window is None for v in views):
             # known whole, a path's leak is the whole-function walk's to
             # judge against the old side; what the patch did to a line is

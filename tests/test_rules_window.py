@@ -306,3 +306,47 @@ def test_a_function_known_whole_gets_the_proofs_of_what_the_patch_changed(tmp_pa
     assert [cf.mode for cm in review.codemaps for cf in cm.functions] == ["exact" if with_tree else "fragment"]
     found = [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
     assert found == ([("RK401", "drv_probe", 17, "error")] if with_tree else [])
+
+
+_PREPARE = """\
+// SPDX-License-Identifier: GPL-2.0
+static int drv_prepare(struct drv *d)
+{
+	int ret;
+
+	ret = pm_runtime_resume_and_get(d->dev);
+	if (ret < 0) {
+		dev_err(d->dev, "failed to resume\\n");
+		return ret;
+	}
+
+	drv_hw_on(d);
+	return 0;
+}
+"""
+
+
+@pytest.mark.parametrize("with_tree", [False, True])
+def test_an_acquire_changed_to_one_that_holds_on_failure_known_whole(tmp_path: Path, with_tree: bool) -> None:
+    """pm_runtime_resume_and_get() made pm_runtime_get_sync(): the error
+    return now leaves the usage count raised. No exit of the whole
+    function puts it (the success path keeps it for the unprepare), so the
+    whole-function walk has nothing to compare with; the changed line
+    proves it, known whole or in part."""
+    tree = tmp_path / "tree"
+    (tree / "drivers" / "misc").mkdir(parents=True)
+    (tree / "drivers" / "misc" / "drv.c").write_text(_PREPARE)
+    mail = tmp_path / "0001.patch"
+    mail.write_text(
+        "From: A <a@example.org>\nSubject: [PATCH] misc: drv: resume with get_sync\n\n"
+        "Signed-off-by: A <a@example.org>\n---\n"
+        "diff --git a/drivers/misc/drv.c b/drivers/misc/drv.c\n"
+        "--- a/drivers/misc/drv.c\n+++ b/drivers/misc/drv.c\n"
+        "@@ -4,6 +4,6 @@ static int drv_prepare(struct drv *d)\n"
+        " \tint ret;\n \n-\tret = pm_runtime_resume_and_get(d->dev);\n+\tret = pm_runtime_get_sync(d->dev);\n"
+        " \tif (ret < 0) {\n \t\tdev_err(d->dev, \"failed to resume\\n\");\n \t\treturn ret;\n"
+    )
+    review = build_review([mail], config=Config(repo=tree if with_tree else None))
+    assert [cf.mode for cm in review.codemaps for cf in cm.functions] == ["exact" if with_tree else "fragment"]
+    found = [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
+    assert found == [("RK401", "drv_prepare", 9, "error")]

@@ -523,13 +523,16 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 # to the release was given the object, none can have taken
                 # it over, and the error return leaves it held just the same
                 held = owned or err and bool(proven) and (key.is_lock or on_error and not _handed_before(ov, node.id, key, kb))
+                torn = None if held else _teardown(nv, key, facts, kb)
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
                     f"the patch removes {call.text} (old line {node.line}), but this path still returns "
-                    f"at line {end.line} and nothing else releases {key} on the way",
+                    f"at line {end.line} and nothing else releases {key} on the way"
+                    + (f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
+                       f"the work can still run on what the teardown frees" if torn is not None else ""),
                     f"keep {call.text} before the return at line {end.line}"
                     + (", or jump to the label that releases it" if err else ""),
-                    note=not held,
+                    note=not held and torn is None,
                 )
             elif not n_proven:
                 # the get the release paired with is on a line both sides
@@ -1156,9 +1159,11 @@ def _guarded_alone(cfg: Cfg, nid: int) -> bool:
 
 
 def _left_held(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts,
-               kb: KnowledgeBase) -> Iterator[WindowIssue]:
+               kb: KnowledgeBase, *, changed_acquire: bool = False) -> Iterator[WindowIssue]:
     """A return of the lines shown that leaves a resource taken in those
-    lines held, where the old side's return at the same place did not."""
+    lines held, where the old side's return at the same place did not;
+    with ``changed_acquire``, only where the patch changed the acquire's
+    line."""
     if new is None or fn.new is None or fn.new.cfg is None:
         return
     cfg = new.cfg
@@ -1187,7 +1192,10 @@ def _left_held(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: F
             old_line = new_to_old.get(node.line)
             if old_line is not None and h.key in old_held.get(old_line, set()):
                 continue  # the old code left it held there too
-            changed = node.line in fn.added_lines or any(cfg.nodes[s].line in fn.added_lines for s in h.sites) or old_line is None
+            acquire_changed = any(cfg.nodes[s].line in fn.added_lines for s in h.sites)
+            if changed_acquire and not acquire_changed:
+                continue
+            changed = node.line in fn.added_lines or acquire_changed or old_line is None
             if not changed and not _path_lost_release(fn, h.key, kb):
                 continue
             site = min(cfg.nodes[s].line for s in h.sites)
@@ -1700,6 +1708,11 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
             # judge against the old side; what the patch did to a line is
             # proven either way
             found += [*_new_exit_skips(fn, new, facts, kb), *_left_held(fn, old, new, facts, kb)]
+        else:
+            # an acquire the patch changed, whose error return now leaves
+            # it held (`pm_runtime_resume_and_get()` made
+            # `pm_runtime_get_sync()`): a change to a line
+            found += [i for i in _left_held(fn, old, new, facts, kb, changed_acquire=True) if i.error_exit]
     out: list[WindowIssue] = []
     seen: set[tuple[ResourceKey, int]] = set()
     for issue in found:

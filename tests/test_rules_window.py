@@ -189,7 +189,7 @@ WINDOW_CASES = {
     "78-managed-put-action-removed": {("RK201", "v_setup", 23, "warning")},
     "79-managed-put-action-replaced-by-a-put": set(),
     "83-work-wait-removed-from-teardown": {("RK201", "q_remove", 30, "warning")},
-    "84-work-wait-removed-with-the-work": {("RK201", "q_remove", 22, "info")},
+    "84-work-wait-removed-with-the-work": set(),
     "85-free-moved-below-a-return": {("RK201", "r_rx", 24, "warning")},
     "86-free-moved-above-a-return": set(),
     "87-failure-cleanup-dropped-call-returned": {("RK401", "s_runtime_resume", 27, "warning")},
@@ -197,6 +197,12 @@ WINDOW_CASES = {
     "89-devm-enable-undone-ladder-return-not-shown": {("RK201", "z_probe", 24, "warning")},
     "90-devm-enable-undone-success-falls-into-release": set(),
     "91-work-wait-removed-work-made-managed": set(),
+    "92-put-removed-before-a-goto-label-not-shown": set(),
+    "93-release-removed-with-its-field": set(),
+    "94-release-removed-clock-got-enabled": set(),
+    "95-failure-path-removed-with-its-call": set(),
+    "96-failing-call-moved-above-the-get": set(),
+    "97-enable-count-dropped-twice": {("RK201", "w_write", 15, "info")},
 }
 
 

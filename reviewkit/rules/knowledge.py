@@ -66,6 +66,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "held_arg": (int, True),
         "put": (str, True),
         "scoped": (bool, False),
+        "since": (str, False),
     },
     "sleep": {
         "names": (_STR_LIST, True),
@@ -108,6 +109,7 @@ SCHEMA: dict[str, dict[str, tuple[type, bool]]] = {
         "release": (_STR_LIST, True),
         "release_arg": (int, False),
         "instead": (str, False),
+        "undoes": (_STR_LIST, False),
     },
     # what the context, runtime-PM and cleanup rules read beside the pairs
     "atomic_member": {
@@ -271,6 +273,7 @@ class IteratorSpec(NamedTuple):
     held_arg: int
     put: str
     scoped: bool
+    since: str = ""  # a scoped one's: the date (YYYY-MM-DD) by which a released kernel had it
 
 
 class FlagSpec(NamedTuple):
@@ -318,6 +321,7 @@ class ManagedSpec(NamedTuple):
     release: tuple[str, ...]
     release_arg: int
     instead: str  # the managed release ("" when there is none)
+    undoes: tuple[str, ...] = ()  # releases the core also makes on unbind, still allowed to the driver
 
 
 class MemberSpec(NamedTuple):
@@ -658,7 +662,8 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
 
     iterators: dict[str, IteratorSpec] = {}
     for entry in data.get("iterator", []):
-        it = IteratorSpec(tuple(entry["names"]), entry["held_arg"], entry["put"], entry.get("scoped", False))
+        it = IteratorSpec(tuple(entry["names"]), entry["held_arg"], entry["put"], entry.get("scoped", False),
+                          entry.get("since", ""))
         if not it.scoped and it.put not in ops:
             raise ConfigError(f"{where}: [[iterator]] key 'put': {it.put!r} is not a known put")
         for name in it.names:
@@ -696,7 +701,8 @@ def build_knowledge(data: Mapping[str, list[dict[str, Any]]], where: str = KNOWL
     managed: dict[str, tuple[ManagedSpec, ...]] = {}
     for entry in data.get("managed", []):
         for name in entry["names"]:
-            spec_m = ManagedSpec(name, entry.get("arg"), tuple(entry["release"]), entry.get("release_arg", 0), entry.get("instead", ""))
+            spec_m = ManagedSpec(name, entry.get("arg"), tuple(entry["release"]), entry.get("release_arg", 0),
+                                 entry.get("instead", ""), tuple(entry.get("undoes", ())))
             managed[name] = managed.get(name, ()) + (spec_m,)
 
     def names_of(table: str) -> frozenset[str]:

@@ -127,6 +127,9 @@ class FileFacts(NamedTuple):
     # turned back into its plain one
     unmanaged: tuple[tuple[int, str, str, str, tuple[int, ...]], ...] = ()
     removed_words: Counter[str] = Counter()  # how many removed statements name each identifier
+    # names a removed line declares (a structure's field) that no added line
+    # declares with the same type
+    dropped_members: frozenset[str] = frozenset()
 
 
 _DEVM = re.compile(r"^devm_")
@@ -208,7 +211,7 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
     for call in added_calls:
         name = call.name
         for spec in kb.managed.get(name, ()):
-            converted.update(kb.ops[r].family for r in spec.release if r in kb.ops)
+            converted.update(kb.ops[r].family for r in spec.release + spec.undoes if r in kb.ops)
         if _DEVM.match(name):
             plain = kb.ops.get(name[len("devm_"):])
             if plain is not None:
@@ -272,9 +275,26 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release, tuple(released_at.get(op.family, ()))))
     removed_words = Counter(word for text in removed for word in set(re.findall(r"[A-Za-z_]\w*", text)))
+    kept = _declared(added)
+    dropped_members = frozenset(name for typ, name in _declared(removed) - kept)
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged),
-                     removed_words)
+                     removed_words, dropped_members)
+
+
+# `struct platform_device *socinfo;`, `struct clk *clk;`: a declaration
+# with no initialiser, as a structure's fields are written
+_FIELD = re.compile(r"^(?:const\s+)?(?:struct\s+|enum\s+|unsigned\s+)?\w+(?:\s*\*+\s*|\s+)(\w+)\s*;$")
+
+
+def _declared(statements: list[str]) -> frozenset[tuple[str, str]]:
+    """(type, name) of the declarations among ``statements``."""
+    out = set()
+    for text in statements:
+        m = _FIELD.match(text.strip())
+        if m is not None and m.group(1) != "return":
+            out.add((" ".join(text.strip()[: m.start(1)].replace("*", " * ").split()), m.group(1)))
+    return frozenset(out)
 
 
 # ---------------------------------------------------------------- walking the lines shown
@@ -466,8 +486,12 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 continue  # the acquire moved: where it now sits the release may not be needed
             if key.name and base_of(key.name) in facts.reassigned:
                 continue  # the patch changes how the object is obtained
+            if key.name and _tail(key.name) in facts.dropped_members:
+                continue  # the field that held the object goes: so does the object
             if _replaced(node.line, key, fn, facts, ncfg, kb) or _reworked(node.line, fn, facts, ocfg, ncfg, kb):
                 continue  # the lines that replace it release it under another name, or do other work
+            if _failure_gone(fn, node.id, key, kb):
+                continue  # the failure it undid is gone, or now comes before the get
             # where the old path went on from the release
             ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
             if stopped or any(_releases(n, key, kb) for n in _way_back(ov, node.id)):
@@ -547,6 +571,14 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
                 # a wait for queued work dropped from code that tears down:
                 # the work can still run on what the teardown frees
                 torn = _teardown(nv, key, facts, kb) if site is None and not broke else None
+                if (site is None and not broke and torn is None and n_ends
+                        and all(ncfg.nodes[e.node].kind is NodeKind.GOTO for e in n_ends)
+                        and not _released_by_hand(ncfg, nv, start, kb)):
+                    # every way on jumps to a label not shown, where unwind
+                    # code releases; unless the way there releases other
+                    # objects by hand (`of_node_put(codec); of_node_put(np);
+                    # goto error;`): that label then does not
+                    continue
                 yield WindowIssue(
                     IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
                     f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
@@ -764,6 +796,75 @@ def _taken_above(view: FunctionView, nid: int, key: ResourceKey, facts: FileFact
         if _hands_on(node, key, kb) or node.kind is NodeKind.CONDITION and key.name and _given_to_helper(node, key, kb):
             return None
     return None
+
+
+def _failure_gone(fn: ChangedFunction, nid: int, key: ResourceKey, kb: KnowledgeBase) -> bool:
+    """The old path to a release removed at ``fn``'s old node came only
+    through a failure the patch removes: every way into the release runs
+    through removed lines back to a removed test (or a removed ``goto``
+    under one) of a call the new code no longer makes, or now makes
+    before it takes ``key`` (``ret = gpio_probe(chip); if (ret < 0) {
+    pwmchip_remove(chip); return ret; }`` removed whole; a reset moved
+    above the ``pwmchip_add()`` its failure used to undo). A test whose
+    call stays (``return clk_enable(b);``) still fails the same way."""
+    ov, nv = fn.old, fn.new
+    assert ov is not None and ov.cfg is not None and nv is not None and nv.cfg is not None
+    ocfg, ncfg = ov.cfg, nv.cfg
+    graph = graph_of(ocfg)
+    taken = min((n.line for n in ncfg.nodes[2:] if _acquires(n, key, kb)), default=None)
+
+    def call_gone(test: int) -> bool:
+        call = _tested_call(ov, test)
+        if call is None:
+            return False
+        text = normalise_text(call.text)
+        again = [n.line for n in ncfg.nodes[2:] if any(normalise_text(c.text) == text for c in node_calls(n))]
+        return not again or taken is not None and all(line < taken for line in again)
+
+    seen = {nid}
+    work = [nid]
+    tests = []
+    while work:
+        for e in graph.predecessors(work.pop()):
+            if e.kind is EdgeKind.BACK or e.src in seen:
+                continue
+            src = ocfg.nodes[e.src]
+            if e.src < 2 or src.line not in fn.removed_lines:
+                return False  # a kept line leads here: the way is still there
+            seen.add(e.src)
+            if src.kind is NodeKind.CONDITION:
+                tests.append(e.src)
+            elif src.kind is NodeKind.GOTO and (branch := _branch_of(ocfg, e.src)) is not None:
+                tests.append(branch[0])
+            else:
+                work.append(e.src)
+    return bool(tests) and all(call_gone(t) for t in tests)
+
+
+def _tested_call(view: FunctionView, cond: int) -> Call | None:
+    """The call a test checks: in the test itself (``if (IS_ERR(f()))``),
+    or the one whose result the statement right above assigns to what the
+    test reads (``ret = f(); if (ret)``)."""
+    cfg = view.cfg
+    assert cfg is not None
+    node = cfg.nodes[cond]
+    calls = node_calls(node)
+    if calls:
+        return calls[0]
+    for prev in _way_back(view, cond):
+        stmt = parse_statement(prev.text)
+        for lv, _rv in stmt.assigned:
+            if mentions(node.text, lv):
+                return stmt.calls[0] if stmt.calls else None
+        return None
+    return None
+
+
+def _released_by_hand(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase) -> bool:
+    """The way on from ``start`` (the straight way, and the way back to the
+    test above it) releases some resource itself."""
+    ahead, released = _walk_ahead(cfg, view, start, lambda n: any(op.kind is OpKind.RELEASE for _c, op, _k in _resource_ops(n, kb)))
+    return released or any(op.kind is OpKind.RELEASE for n in _way_back(view, start) for _c, op, _k in _resource_ops(n, kb))
 
 
 def _teardown(view: FunctionView, key: ResourceKey, facts: FileFacts, kb: KnowledgeBase) -> CfgNode | None:
@@ -1247,11 +1348,14 @@ def _released_twice(old: Flow | None, new: Flow | None, facts: FileFacts, kb: Kn
         spec = kb.refs.get(op.variant) if op is not None else None
         if spec is not None and spec.kind is RefKind.ENABLE:
             # the device's count: an earlier call may have left one for it
+            # (a count held per enabled channel, given back when the channel
+            # goes off): a note, not a warning
             yield WindowIssue(
                 IssueKind.RELEASED_TWICE, ev.key, "", line, False, False,
                 f"{ev.call}() at line {line} drops an enable count of {ev.key} this path already dropped, "
                 f"unless an earlier call left one behind for it",
                 "disable once per enable on every path, or say in a comment which call took the count",
+                note=True,
             )
             continue
         if ev.variant:

@@ -283,6 +283,7 @@ class Patch:
     files: tuple[FileDiff, ...]
     trailers: tuple[Trailer, ...] = ()
     warnings: tuple[str, ...] = ()
+    timestamp: float | None = None  # when its mail was sent (seconds since the epoch), None unknown
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,7 @@ def rebuild_quoted(message: Message, original: Patch | None = None) -> Patch | N
         diffstat="",
         files=files,
         warnings=warnings,
+        timestamp=message.timestamp,
     )
     if original is not None:
         patch = align_patch(patch, original)

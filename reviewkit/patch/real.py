@@ -267,4 +267,5 @@ def parse_patch(message: Message) -> Patch | None:
         files=files,
         trailers=trailers,
         warnings=warnings,
+        timestamp=message.timestamp,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Iterator
 
 from reviewkit.cmap.graph import graph_of
-from reviewkit.model import ChangedFunction, Confidence, NodeKind, Severity
+from reviewkit.model import ChangedFunction, CodeMap, Confidence, NodeKind, Severity, Side
 from reviewkit.rules.dataflow import Flow, NotAnalysed
 from reviewkit.rules.flows import FunctionFlows
 from reviewkit.rules.knowledge import KnowledgeBase, OpKind
@@ -173,14 +174,38 @@ def _scoped_twins(kb: KnowledgeBase) -> dict[str, str]:
     return {n: n + "_scoped" for n, it in kb.iterators.items() if not it.scoped and n + "_scoped" in scoped}
 
 
-def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase) -> dict[str, Report]:
-    """Iterator loops left early only after an explicit put of the element:
-    loop text -> the report. Loops that some early exit leaves without the
-    put are RK401's."""
+def find_scoped_in_use(codemap: CodeMap, kb: KnowledgeBase, side: Side) -> frozenset[str]:
+    """The ``_scoped`` iterators the visible code uses, on either side:
+    the tree the patch is for has them. (Read once per run:
+    ``PatchFlows.shared``.)"""
+    scoped = {n for n, it in kb.iterators.items() if it.scoped}
+    used: set[str] = set()
+    for cf in codemap.functions:
+        for view in (cf.old, cf.new):
+            if view is not None and view.cfg is not None:
+                used.update(c.name for node in view.cfg.nodes for c in node_calls(node) if c.name in scoped)
+    return frozenset(used)
+
+
+def _available(kb: KnowledgeBase, twin: str, in_use: frozenset[str], mailed: float | None) -> bool:
+    """The tree the patch is for has the scoped iterator ``twin``: the code
+    it shows uses it (``in_use``), or it was mailed (``mailed``, seconds
+    since the epoch) after a released kernel had it (its ``since``)."""
+    if twin in in_use:
+        return True
+    since = kb.iterators[twin].since
+    if not since or mailed is None:
+        return False
+    return mailed >= datetime.strptime(since, "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp()
+
+
+def _manual_loop_puts(flow: Flow | None, kb: KnowledgeBase, twins: dict[str, str]) -> dict[str, Report]:
+    """Iterator loops left early only after an explicit put of the element,
+    whose iterator has a ``_scoped`` twin in ``twins``: loop text -> the
+    report. Loops that some early exit leaves without the put are RK401's."""
     out: dict[str, Report] = {}
     if flow is None:
         return out
-    twins = _scoped_twins(kb)
     cfg = flow.cfg
     for head, body in graph_of(cfg).loops.items():
         node = cfg.nodes[head]
@@ -224,7 +249,9 @@ def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         A new ``for_each_child_of_node()`` (or fwnode/device) loop that is
         left early (return, break, goto) only after an explicit
         ``of_node_put()``/``fwnode_handle_put()`` of the current element,
-        when the knowledge lists a ``_scoped`` variant of the iterator.
+        when the knowledge lists a ``_scoped`` variant of the iterator that
+        the tree the patch is for has: the code the patch shows uses it,
+        or the mail was sent after a released kernel had it.
 
     Why it matters:
         Every early exit must remember the put; the next error path added
@@ -235,7 +262,8 @@ def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) return -EINVAL; } return 0; }
         Okay: int f(struct device_node *np) { for_each_child_of_node_scoped(np, c) { if (bad(c)) return -EINVAL; } return 0; }
         Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { use(c); } return 0; }
-        RK402: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) { of_node_put(c); return -EINVAL; } } return 0; }
+        Okay: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node(np, c) { if (bad(c)) { of_node_put(c); return -EINVAL; } } return 0; }
+        RK402: int f(struct device_node *np) { struct device_node *c; for_each_child_of_node_scoped(np, d) { use(d); } for_each_child_of_node(np, c) { if (bad(c)) { of_node_put(c); return -EINVAL; } } return 0; }
 
     Suggested change:
         Use the ``_scoped`` iterator (it declares the loop variable) and
@@ -245,12 +273,19 @@ def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         ``[[iterator]]`` entries and their ``_scoped`` variants.
 
     Limits:
-        The ``_scoped`` iterators exist since Linux 6.10; a patch for an
-        older tree cannot use them. Loops that an exit leaves without the
-        put are RK401's; only loops the patch adds are reported.
+        A patch does not say which tree it is for: the mail's date stands
+        for it (``[[iterator]]`` ``since``). A patch for an older stable
+        tree, mailed later, is still told. Loops that an exit leaves
+        without the put are RK401's; only loops the patch adds are
+        reported.
     """
     old, new = flow.old, flow.new
-    yield from introduced(_manual_loop_puts(old, kb), _manual_loop_puts(new, kb))
+    if flow.run.codemap is None:
+        return
+    in_use = flow.run.shared(find_scoped_in_use, Side.NEW)
+    mailed = flow.run.patch.timestamp if flow.run.patch is not None else None
+    twins = {n: twin for n, twin in _scoped_twins(kb).items() if _available(kb, twin, in_use, mailed)}
+    yield from introduced(_manual_loop_puts(old, kb, twins), _manual_loop_puts(new, kb, twins))
 
 
 # ---------------------------------------------------------------- RK409

@@ -66,7 +66,7 @@ static int tlc5928_probe_chip_dt(struct device *dev, struct device_node *node,
 
 	chip->leds_state = 0;
 
-	/* ruleid: RK402 */
+	/* ok: RK402 (a case has no mail date: tests/test_rules_corpus.py reviews the dated reply) */
 	for_each_available_child_of_node(node, child) {
 		struct tlc5928_led *led;
 		struct led_init_data init_data = {};

@@ -1,7 +1,8 @@
 /*
- * Child-node loops left early after explicit puts (RK402), and
- * look-alikes: scoped iterators, loops never left early, loops that leak
- * (RK401's), fwnode loops.
+ * Child-node loops left early after explicit puts (RK402), where the file
+ * already uses the scoped twin of their iterator; look-alikes: scoped
+ * iterators, loops never left early, loops that leak (RK401's), a loop
+ * whose twin the code shown never uses (the tree may not have it).
  */
 static int qq_parse_children(struct device *dev, struct device_node *np)
 {
@@ -74,6 +75,32 @@ static int qq_parse_fwnode(struct device *dev)
 		if (ret) {
 			fwnode_handle_put(child);
 			return dev_err_probe(dev, ret, "bad child\n");
+		}
+	}
+	return 0;
+}
+
+static int qq_count_fwnode(struct device *dev)
+{
+	int n = 0;
+
+	/* ok: RK402 */
+	device_for_each_child_node_scoped(dev, child)
+		n += qq_weight(child);
+	return n;
+}
+
+static int qq_parse_ports(struct device *dev)
+{
+	struct fwnode_handle *port;
+	int ret;
+
+	/* ok: RK402 */
+	fwnode_for_each_child_node(dev_fwnode(dev), port) {
+		ret = qq_add(dev, port);
+		if (ret) {
+			fwnode_handle_put(port);
+			return ret;
 		}
 	}
 	return 0;

@@ -391,14 +391,25 @@ def _early_exit(cfg: Cfg, nid: int, kb: KnowledgeBase) -> bool:
     return len(graph_of(cfg).predecessors(after[-1])) == 1
 
 
-def _labels_held(flow: Flow, key: ResourceKey) -> list[int]:
-    return [
-        n.id
-        for n in flow.cfg.nodes
-        if n.kind is NodeKind.LABEL
-        and not (n.label or "").startswith(("case ", "default"))
-        and any(s.count(key) > 0 for s in flow.visits.get(n.id, []))
-    ]
+def _labels_held(flow: Flow, key: ResourceKey, kb: KnowledgeBase) -> list[int]:
+    """Jump labels that exist to reach a release of ``key``: reached with
+    it held, their straight way on releases it before any other work
+    (logging aside). A label that skips part of the locked work and lands
+    on the rest is no way to an unlock."""
+    cfg = flow.cfg
+    out = []
+    for n in cfg.nodes:
+        if (n.kind is not NodeKind.LABEL or (n.label or "").startswith(("case ", "default"))
+                or not any(s.count(key) > 0 for s in flow.visits.get(n.id, []))):
+            continue
+        for nid in statements_after(cfg, n.id):
+            calls = node_calls(cfg.nodes[nid])
+            if any(c.name in kb.ops and kb.ops[c.name].kind is OpKind.RELEASE and kb.ops[c.name].is_lock for c in calls):
+                out.append(n.id)
+                break
+            if cfg.nodes[nid].kind is not NodeKind.LABEL and any(c.name not in kb.scope_neutral for c in calls):
+                break
+    return out
 
 
 class Arm(NamedTuple):
@@ -638,9 +649,9 @@ def unlock_path_merge(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         if old is None or not old_sites.get(key):
             continue  # a new lock: nothing to compare with
         new_rel = [r for r in rel if not _early_exit(cfg, r, kb)]
-        new_labels = _labels_held(new, key)
+        new_labels = _labels_held(new, key, kb)
         old_rel = [r for r in old_sites.get(key, []) if not _early_exit(old.cfg, r, kb)]
-        old_labels = _labels_held(old, key)
+        old_labels = _labels_held(old, key, kb)
         if len(new_rel) < 2 or len(new_rel) + len(new_labels) <= len(old_rel) + len(old_labels):
             continue
         release = site_call(new, new_rel[0], key, kb, (OpKind.RELEASE,)) or f"release({key})"
@@ -692,6 +703,14 @@ def _compile_time(p) -> bool:
     )
 
 
+def _named_in(name: str, text: str) -> bool:
+    """``text`` names the function ``name``, or it without its driver's
+    prefix (``pwm_calculate()`` for ``sun4i_pwm_calculate()``): a word of
+    two parts or more that ``name`` ends with."""
+    return any(name == word or name.endswith("_" + word)
+               for word in re.findall(r"\b[A-Za-z]\w*_\w+\b", text))
+
+
 @rule("RK104", category="lock-scope-change", severity=Severity.WARNING)
 def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase) -> Iterator[Report]:
     """A call moved into or out of a critical section.
@@ -714,7 +733,9 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
 
     Suggested change:
         Keep the call where it was, or say in the commit message why it
-        no longer needs the lock (or now needs it).
+        no longer needs the lock (or now needs it). Where the commit
+        message already names the call, the move is meant: the finding
+        is a note to check that reasoning.
 
     Knowledge used:
         ``[[lock]]`` names; lock and reference operations themselves are
@@ -752,6 +773,7 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             return True  # unsure: no finding
         return sub is not None and any(k.family == family for k in find_acquire_sites(sub, kb))
 
+    message = flow.run.patch.commit_message if flow.run.patch is not None else ""
     by_old: dict[str, list] = defaultdict(list)
     by_new: dict[str, list] = defaultdict(list)
     for p in old_pl:
@@ -769,6 +791,11 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
         new_must = frozenset.intersection(*(p.must for p in news))
         new_may = frozenset().union(*(p.may for p in news))
         name = news[0].name
+        # the commit message speaks of the call: the move is meant, and
+        # argued there; a note to check the argument, not a warning
+        argued = _named_in(name, message)
+        said = "; the commit message speaks of it: check its reasoning" if argued else ""
+        severity = Severity.INFO if argued else None
         for key in sorted(old_must - new_may):
             if not key.name or key not in both or callee_takes(name, key.family):
                 continue  # irq/preempt state: RK302/RK303
@@ -780,10 +807,11 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
                 yield Report(
                     p.line,
                     f"{name}() moved out of the {key} critical section: the old code called it with the lock held{where}, "
-                    f"the new code calls it without{now}",
+                    f"the new code calls it without{now}{said}",
                     f"keep {news[0].display or text} under {key}, or explain in the commit message why it no longer needs the lock",
                     f"{key} no longer serialises {name}() against other holders of the lock",
                     Confidence.MEDIUM if via else Confidence.HIGH,
+                    severity=severity,
                 )
         for key in sorted(new_must - old_may):
             if not key.name or key not in both:
@@ -791,10 +819,11 @@ def lock_scope_change(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBas
             for p in news:
                 yield Report(
                     p.line,
-                    f"{name}() moved into the {key} critical section: the old code called it without the lock",
+                    f"{name}() moved into the {key} critical section: the old code called it without the lock{said}",
                     f"check that {name}() may run under {key} (no sleeping, no lock-order inversion), or keep it outside",
                     "work added under a lock lengthens the critical section and may not be allowed there",
                     Confidence.MEDIUM,
+                    severity=severity,
                 )
 
 

@@ -295,23 +295,31 @@ def test_a_function_known_whole_gets_the_proofs_of_what_the_patch_changed(tmp_pa
     and they are seen. The whole-function walk finds no other exit that
     unregisters (success keeps the registration), so only the proof from
     the changed line says it."""
-    tree = tmp_path / "tree"
-    (tree / "drivers" / "misc").mkdir(parents=True)
-    (tree / "drivers" / "misc" / "drv.c").write_text(_PROBE)
-    mail = tmp_path / "0001.patch"
-    mail.write_text(
-        "From: A <a@example.org>\nSubject: [PATCH] misc: drv: stop on a failed start\n\n"
-        "Signed-off-by: A <a@example.org>\n---\n"
-        "diff --git a/drivers/misc/drv.c b/drivers/misc/drv.c\n"
-        "--- a/drivers/misc/drv.c\n+++ b/drivers/misc/drv.c\n"
+    found = _review_in_tree(tmp_path, _PROBE, "misc: drv: stop on a failed start", (
         "@@ -14,7 +14,7 @@ static int drv_probe(struct platform_device *pdev)\n"
         " \n \tret = drv_start(d);\n \tif (ret)\n-\t\tgoto err_unregister;\n+\t\tgoto err_off;\n"
         " \n \td->a = 1;\n \td->b = 2;\n"
+    ), with_tree)
+    assert found == ([("RK401", "drv_probe", 17, "error")] if with_tree else [])
+
+
+def _review_in_tree(tmp_path: Path, source: str, subject: str, hunk: str, with_tree: bool) -> list[tuple]:
+    """The lock and reference findings on a patch of drivers/misc/drv.c,
+    with a tree holding ``source`` as that file or without one; the
+    function's mode is checked on the way."""
+    tree = tmp_path / "tree"
+    (tree / "drivers" / "misc").mkdir(parents=True)
+    (tree / "drivers" / "misc" / "drv.c").write_text(source)
+    mail = tmp_path / "0001.patch"
+    mail.write_text(
+        f"From: A <a@example.org>\nSubject: [PATCH] {subject}\n\n"
+        "Signed-off-by: A <a@example.org>\n---\n"
+        "diff --git a/drivers/misc/drv.c b/drivers/misc/drv.c\n"
+        "--- a/drivers/misc/drv.c\n+++ b/drivers/misc/drv.c\n" + hunk
     )
     review = build_review([mail], config=Config(repo=tree if with_tree else None))
     assert [cf.mode for cm in review.codemaps for cf in cm.functions] == ["exact" if with_tree else "fragment"]
-    found = [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
-    assert found == ([("RK401", "drv_probe", 17, "error")] if with_tree else [])
+    return [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
 
 
 _PREPARE = """\
@@ -339,20 +347,9 @@ def test_an_acquire_changed_to_one_that_holds_on_failure_known_whole(tmp_path: P
     function puts it (the success path keeps it for the unprepare), so the
     whole-function walk has nothing to compare with; the changed line
     proves it, known whole or in part."""
-    tree = tmp_path / "tree"
-    (tree / "drivers" / "misc").mkdir(parents=True)
-    (tree / "drivers" / "misc" / "drv.c").write_text(_PREPARE)
-    mail = tmp_path / "0001.patch"
-    mail.write_text(
-        "From: A <a@example.org>\nSubject: [PATCH] misc: drv: resume with get_sync\n\n"
-        "Signed-off-by: A <a@example.org>\n---\n"
-        "diff --git a/drivers/misc/drv.c b/drivers/misc/drv.c\n"
-        "--- a/drivers/misc/drv.c\n+++ b/drivers/misc/drv.c\n"
+    found = _review_in_tree(tmp_path, _PREPARE, "misc: drv: resume with get_sync", (
         "@@ -4,6 +4,6 @@ static int drv_prepare(struct drv *d)\n"
         " \tint ret;\n \n-\tret = pm_runtime_resume_and_get(d->dev);\n+\tret = pm_runtime_get_sync(d->dev);\n"
         " \tif (ret < 0) {\n \t\tdev_err(d->dev, \"failed to resume\\n\");\n \t\treturn ret;\n"
-    )
-    review = build_review([mail], config=Config(repo=tree if with_tree else None))
-    assert [cf.mode for cm in review.codemaps for cf in cm.functions] == ["exact" if with_tree else "fragment"]
-    found = [(f.rule, f.function, f.line, f.severity.value) for f in review.findings if f.category in LOCKISH]
+    ), with_tree)
     assert found == [("RK401", "drv_prepare", 9, "error")]

@@ -463,6 +463,22 @@ def _noun(kb: KnowledgeBase, key: ResourceKey, variant: str) -> str:
 # ---------------------------------------------------------------- the proofs
 
 
+def _dropped_releases(ocfg: Cfg, fn: ChangedFunction, facts: FileFacts,
+                      kb: KnowledgeBase) -> Iterator[tuple[CfgNode, Call, Op, ResourceKey]]:
+    """The releases on the old side's removed statements, of a named
+    object or a lock, that the patch neither hands to a managed form nor
+    drops with their acquire."""
+    for node in ocfg.nodes[2:]:
+        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or not key.name and not key.is_lock:
+                continue
+            if key.family in facts.converted or _pair_removed(key, facts):
+                continue  # a conversion, or the pair removed together
+            yield node, call, op, key
+
+
 def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, facts: FileFacts,
                      kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A release on a removed line whose path still leaves with nothing
@@ -472,124 +488,117 @@ def _release_removed(fn: ChangedFunction, old: Flow | None, new: Flow | None, fa
         return
     ocfg, ncfg = ov.cfg, nv.cfg
     new_at = {n.line: n.id for n in ncfg.nodes[2:]}
-    for node in ocfg.nodes[2:]:
-        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+    for node, call, op, key in _dropped_releases(ocfg, fn, facts, kb):
+        if normalise_text(call.text) in facts.added_releases:
+            continue  # moved: the release is still in the file
+        if any(fam == key.family and (not name or _tail(name) == _tail(key.name)) for fam, name in facts.moved_acquires):
+            continue  # the acquire moved: where it now sits the release may not be needed
+        if key.name and base_of(key.name) in facts.reassigned:
+            continue  # the patch changes how the object is obtained
+        if key.name and _tail(key.name) in facts.dropped_members:
+            continue  # the field that held the object goes: so does the object
+        if _replaced(node.line, key, fn, facts, ncfg, kb) or _reworked(node.line, fn, facts, ocfg, ncfg, kb):
+            continue  # the lines that replace it release it under another name, or do other work
+        if _failure_gone(fn, node.id, key, kb):
+            continue  # the failure it undid is gone, or now comes before the get
+        # where the old path went on from the release
+        ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
+        if stopped or any(_releases(n, key, kb) for n in _way_back(ov, node.id)):
+            continue  # the old path released it again or took it anew: no balanced pair to judge
+        proven = [e for e in ends if e.proven]
+        # the release sat on an error path: in the branch of a failed
+        # test, or before a goto or an error return
+        on_error = _error_branch(ocfg, node.id, kb) or any(
+            ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ov, e.node, kb) for e in ends)
+        # the lines shown take it too (`np = of_node_get(...)` above): the
+        # function owns what it no longer gives back
+        owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
+        # the same place on the new side: the first shared line after the
+        # release, else the first new statement after the last shared
+        # line before it (where `patch` would have put it)
+        start = _first_shared_after(ocfg, node.id, facts, new_at)
+        if start is None:
+            start = _inserted_at(node.line, facts, ncfg)
+        if start is None:
             continue
-        for call, op, key in _resource_ops(node, kb):
-            if op.kind is not OpKind.RELEASE or not key.name and not key.is_lock:
+        if start == Cfg.EXIT:
+            if nv.window is not None and not nv.window.tail:
                 continue
-            if key.family in facts.converted or _pair_removed(key, facts):
-                continue  # a conversion, or the pair removed together
-            if normalise_text(call.text) in facts.added_releases:
-                continue  # moved: the release is still in the file
-            if any(fam == key.family and (not name or _tail(name) == _tail(key.name)) for fam, name in facts.moved_acquires):
-                continue  # the acquire moved: where it now sits the release may not be needed
-            if key.name and base_of(key.name) in facts.reassigned:
-                continue  # the patch changes how the object is obtained
-            if key.name and _tail(key.name) in facts.dropped_members:
-                continue  # the field that held the object goes: so does the object
-            if _replaced(node.line, key, fn, facts, ncfg, kb) or _reworked(node.line, fn, facts, ocfg, ncfg, kb):
-                continue  # the lines that replace it release it under another name, or do other work
-            if _failure_gone(fn, node.id, key, kb):
-                continue  # the failure it undid is gone, or now comes before the get
-            # where the old path went on from the release
-            ends, stopped = _walk_ahead(ocfg, ov, node.id, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
-            if stopped or any(_releases(n, key, kb) for n in _way_back(ov, node.id)):
-                continue  # the old path released it again or took it anew: no balanced pair to judge
-            proven = [e for e in ends if e.proven]
-            # the release sat on an error path: in the branch of a failed
-            # test, or before a goto or an error return
-            on_error = _error_branch(ocfg, node.id, kb) or any(
-                ocfg.nodes[e.node].kind is NodeKind.GOTO or _error_exit(old, ov, e.node, kb) for e in ends)
-            # the lines shown take it too (`np = of_node_get(...)` above): the
-            # function owns what it no longer gives back
-            owned = any(_acquires(n, key, kb) for n in ncfg.nodes[2:])
-            # the same place on the new side: the first shared line after the
-            # release, else the first new statement after the last shared
-            # line before it (where `patch` would have put it)
-            start = _first_shared_after(ocfg, node.id, facts, new_at)
-            if start is None:
-                start = _inserted_at(node.line, facts, ncfg)
-            if start is None:
+            n_ends, released = [End(Cfg.EXIT, True)], False
+            line = ncfg.nodes[Cfg.EXIT].line
+        else:
+            n_ends, released = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                           or _acquires(n, key, kb) or _renamed(n, key, fn, kb))
+            line = ncfg.nodes[start].line
+        if released:
+            continue
+        n_proven = [e for e in n_ends if e.proven]
+        noun = _noun(kb, key, op.variant)
+        weak = _weak_in_place(node.line, op.family, fn, facts, ncfg, kb)
+        if weak is not None:
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, weak.line, False, False,
+                f"{weak.text.rstrip(';')} replaces {call.text} (old line {node.line}): it does not wait for "
+                f"what is queued or running on {key}, so the teardown can free what it still uses",
+                f"keep {call.text}",
+            )
+            continue
+        if n_proven and (proven or start == Cfg.EXIT):
+            end = ncfg.nodes[n_proven[0].node]
+            err = end.id != Cfg.EXIT and (_error_exit(new, nv, end.id, kb)
+                                          or on_error and _returns_failed_call(ov, node.id, end))
+            if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
+                continue  # the error path it released on is gone: what follows is the success path
+            # a lock the old code dropped right before returning an
+            # error is held there: the error return the path still makes
+            # leaves it held. A reference, unlike a lock, may have been
+            # handed to the callee that failed; where no call on the way
+            # to the release was given the object, none can have taken
+            # it over, and the error return leaves it held just the same
+            held = owned or err and bool(proven) and (key.is_lock or on_error and not _handed_before(ov, node.id, key, kb))
+            torn = None if held else _teardown(nv, key, facts, kb)
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
+                f"the patch removes {call.text} (old line {node.line}), but this path still returns "
+                f"at line {end.line} and nothing else releases {key} on the way"
+                + (f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
+                   f"the work can still run on what the teardown frees" if torn is not None else ""),
+                f"keep {call.text} before the return at line {end.line}"
+                + (", or jump to the label that releases it" if err else ""),
+                note=not held and torn is None,
+            )
+        elif not n_proven:
+            # the get the release paired with is on a line both sides
+            # keep, on the straight way to it, and nothing between them
+            # was given the object: the function still holds what it took
+            site = _taken_above(ov, node.id, key, facts, kb)
+            # the release sat right before a break: what the loop took
+            # (its iterator's element) given back as the loop is left
+            # early; after the loop, nothing the old code balanced
+            # releases it again on this path
+            broke = _breaks_after(ocfg, node.id, key, kb)
+            # a wait for queued work dropped from code that tears down:
+            # the work can still run on what the teardown frees
+            torn = _teardown(nv, key, facts, kb) if site is None and not broke else None
+            if (site is None and not broke and torn is None and n_ends
+                    and all(ncfg.nodes[e.node].kind is NodeKind.GOTO for e in n_ends)
+                    and not _released_by_hand(ncfg, nv, start, kb)):
+                # every way on jumps to a label not shown, where unwind
+                # code releases; unless the way there releases other
+                # objects by hand (`of_node_put(codec); of_node_put(np);
+                # goto error;`): that label then does not
                 continue
-            if start == Cfg.EXIT:
-                if nv.window is not None and not nv.window.tail:
-                    continue
-                n_ends, released = [End(Cfg.EXIT, True)], False
-                line = ncfg.nodes[Cfg.EXIT].line
-            else:
-                n_ends, released = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
-                                               or _acquires(n, key, kb) or _renamed(n, key, fn, kb))
-                line = ncfg.nodes[start].line
-            if released:
-                continue
-            n_proven = [e for e in n_ends if e.proven]
-            noun = _noun(kb, key, op.variant)
-            weak = _weak_in_place(node.line, op.family, fn, facts, ncfg, kb)
-            if weak is not None:
-                yield WindowIssue(
-                    IssueKind.RELEASE_REMOVED, key, op.variant, weak.line, False, False,
-                    f"{weak.text.rstrip(';')} replaces {call.text} (old line {node.line}): it does not wait for "
-                    f"what is queued or running on {key}, so the teardown can free what it still uses",
-                    f"keep {call.text}",
-                )
-                continue
-            if n_proven and (proven or start == Cfg.EXIT):
-                end = ncfg.nodes[n_proven[0].node]
-                err = end.id != Cfg.EXIT and (_error_exit(new, nv, end.id, kb)
-                                              or on_error and _returns_failed_call(ov, node.id, end))
-                if on_error and all(_success_return(ncfg, e.node) for e in n_proven):
-                    continue  # the error path it released on is gone: what follows is the success path
-                # a lock the old code dropped right before returning an
-                # error is held there: the error return the path still makes
-                # leaves it held. A reference, unlike a lock, may have been
-                # handed to the callee that failed; where no call on the way
-                # to the release was given the object, none can have taken
-                # it over, and the error return leaves it held just the same
-                held = owned or err and bool(proven) and (key.is_lock or on_error and not _handed_before(ov, node.id, key, kb))
-                torn = None if held else _teardown(nv, key, facts, kb)
-                yield WindowIssue(
-                    IssueKind.RELEASE_REMOVED, key, op.variant, end.line, err, False,
-                    f"the patch removes {call.text} (old line {node.line}), but this path still returns "
-                    f"at line {end.line} and nothing else releases {key} on the way"
-                    + (f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
-                       f"the work can still run on what the teardown frees" if torn is not None else ""),
-                    f"keep {call.text} before the return at line {end.line}"
-                    + (", or jump to the label that releases it" if err else ""),
-                    note=not held and torn is None,
-                )
-            elif not n_proven:
-                # the get the release paired with is on a line both sides
-                # keep, on the straight way to it, and nothing between them
-                # was given the object: the function still holds what it took
-                site = _taken_above(ov, node.id, key, facts, kb)
-                # the release sat right before a break: what the loop took
-                # (its iterator's element) given back as the loop is left
-                # early; after the loop, nothing the old code balanced
-                # releases it again on this path
-                broke = _breaks_after(ocfg, node.id, key, kb)
-                # a wait for queued work dropped from code that tears down:
-                # the work can still run on what the teardown frees
-                torn = _teardown(nv, key, facts, kb) if site is None and not broke else None
-                if (site is None and not broke and torn is None and n_ends
-                        and all(ncfg.nodes[e.node].kind is NodeKind.GOTO for e in n_ends)
-                        and not _released_by_hand(ncfg, nv, start, kb)):
-                    # every way on jumps to a label not shown, where unwind
-                    # code releases; unless the way there releases other
-                    # objects by hand (`of_node_put(codec); of_node_put(np);
-                    # goto error;`): that label then does not
-                    continue
-                yield WindowIssue(
-                    IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
-                    f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
-                    f"nowhere else in the lines shown after it"
-                    + (f", though the function took it at line {facts.old_to_new[site]} and gave it to no one"
-                       if site is not None else ", though the path leaves its loop early" if broke
-                       else f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
-                       f"the work can still run on what the teardown frees" if torn is not None else ""),
-                    f"keep {call.text}, or say in the commit message where {key} is released now",
-                    note=site is None and not broke and torn is None,
-                )
+            yield WindowIssue(
+                IssueKind.RELEASE_REMOVED, key, op.variant, line, False, False,
+                f"the patch removes {call.text} (old line {node.line}) and releases the {noun} "
+                f"nowhere else in the lines shown after it"
+                + (f", though the function took it at line {facts.old_to_new[site]} and gave it to no one"
+                   if site is not None else ", though the path leaves its loop early" if broke
+                   else f", though the function tears down ({torn.text.rstrip(';')} at line {torn.line}): "
+                   f"the work can still run on what the teardown frees" if torn is not None else ""),
+                f"keep {call.text}, or say in the commit message where {key} is released now",
+                note=site is None and not broke and torn is None,
+            )
 
 
 def _release_moved_into_arm(fn: ChangedFunction, new: Flow | None, facts: FileFacts,
@@ -676,46 +685,39 @@ def _release_moved_below_exit(fn: ChangedFunction, facts: FileFacts, kb: Knowled
     ocfg, ncfg = ov.cfg, nv.cfg
     new_at = {n.line: n.id for n in ncfg.nodes[2:]}
     new_to_old = {v: k for k, v in facts.old_to_new.items()}
-    for node in ocfg.nodes[2:]:
-        if node.line not in fn.removed_lines or node.kind is not NodeKind.STATEMENT:
+    for node, call, op, key in _dropped_releases(ocfg, fn, facts, kb):
+        text = normalise_text(call.text)
+        moved = [n for n in ncfg.nodes[2:] if n.line in fn.added_lines
+                 and any(normalise_text(c.text) == text for c in node_calls(n))]
+        if len(moved) != 1:
             continue
-        for call, op, key in _resource_ops(node, kb):
-            if op.kind is not OpKind.RELEASE or not key.name and not key.is_lock:
-                continue
-            if key.family in facts.converted or _pair_removed(key, facts):
-                continue
-            text = normalise_text(call.text)
-            moved = [n for n in ncfg.nodes[2:] if n.line in fn.added_lines
-                     and any(normalise_text(c.text) == text for c in node_calls(n))]
-            if len(moved) != 1:
-                continue
-            first = _loop_head_after(ocfg, node.id)
-            ends, again = _walk_ahead(ocfg, ov, first, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
-            if again:
-                continue
-            old_returns = {ocfg.nodes[e.node].line for e in ends if e.proven and ocfg.nodes[e.node].kind is NodeKind.RETURN}
-            start = _first_shared_after(ocfg, node.id, facts, new_at)
-            if start is None or start == Cfg.EXIT or moved[0].line <= ncfg.nodes[start].line:
-                continue  # not moved down
-            if not _walk_ahead(ncfg, nv, start, lambda n: n.id == moved[0].id)[1]:
-                continue  # moved off the way on from there (into an unwind ladder): reworked, not delayed
-            n_ends, _ = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
-                                    or _acquires(n, key, kb), prune=True)
-            skipped = [ncfg.nodes[e.node] for e in n_ends if e.proven and ncfg.nodes[e.node].kind is NodeKind.RETURN
-                       and new_to_old.get(ncfg.nodes[e.node].line) in old_returns]
-            if not skipped:
-                continue
-            end = min(skipped, key=lambda n: n.line)
-            # a warning, not the rule's severity: a move is deliberate, and
-            # the return may leave early on purpose (what it skips is still
-            # in use there)
-            yield WindowIssue(
-                IssueKind.RELEASE_REMOVED, key, op.variant, end.line, _error_exit(None, nv, end.id, kb), False,
-                f"the patch moves {call.text} from old line {node.line} down to line {moved[0].line}, past the "
-                f"return at line {end.line}: the old path released {key} before that return, and now returns "
-                f"without releasing it",
-                f"release {key} before the return at line {end.line} as well, or keep {call.text} where it was",
-            )
+        first = _loop_head_after(ocfg, node.id)
+        ends, again = _walk_ahead(ocfg, ov, first, lambda n: n.id != node.id and (_releases(n, key, kb) or _acquires(n, key, kb)))
+        if again:
+            continue
+        old_returns = {ocfg.nodes[e.node].line for e in ends if e.proven and ocfg.nodes[e.node].kind is NodeKind.RETURN}
+        start = _first_shared_after(ocfg, node.id, facts, new_at)
+        if start is None or start == Cfg.EXIT or moved[0].line <= ncfg.nodes[start].line:
+            continue  # not moved down
+        if not _walk_ahead(ncfg, nv, start, lambda n: n.id == moved[0].id)[1]:
+            continue  # moved off the way on from there (into an unwind ladder): reworked, not delayed
+        n_ends, _ = _walk_ahead(ncfg, nv, start, lambda n: _releases(n, key, kb) or _hands_on(n, key, kb)
+                                or _acquires(n, key, kb), prune=True)
+        skipped = [ncfg.nodes[e.node] for e in n_ends if e.proven and ncfg.nodes[e.node].kind is NodeKind.RETURN
+                   and new_to_old.get(ncfg.nodes[e.node].line) in old_returns]
+        if not skipped:
+            continue
+        end = min(skipped, key=lambda n: n.line)
+        # a warning, not the rule's severity: a move is deliberate, and
+        # the return may leave early on purpose (what it skips is still
+        # in use there)
+        yield WindowIssue(
+            IssueKind.RELEASE_REMOVED, key, op.variant, end.line, _error_exit(None, nv, end.id, kb), False,
+            f"the patch moves {call.text} from old line {node.line} down to line {moved[0].line}, past the "
+            f"return at line {end.line}: the old path released {key} before that return, and now returns "
+            f"without releasing it",
+            f"release {key} before the return at line {end.line} as well, or keep {call.text} where it was",
+        )
 
 
 def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:

@@ -203,6 +203,7 @@ WINDOW_CASES = {
     "95-failure-path-removed-with-its-call": set(),
     "96-failing-call-moved-above-the-get": set(),
     "97-enable-count-dropped-twice": {("RK201", "w_write", 15, "info")},
+    "98-conditional-release-removed-with-its-test": {("RK201", "k_remove", 11, "info")},
 }
 
 

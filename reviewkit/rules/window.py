@@ -835,8 +835,12 @@ def _failure_gone(fn: ChangedFunction, nid: int, key: ResourceKey, kb: Knowledge
                 return False  # a kept line leads here: the way is still there
             seen.add(e.src)
             if src.kind is NodeKind.CONDITION:
+                if not _error_branch(ocfg, e.dst, kb):
+                    return False  # a test of state (`if (pwm_is_enabled(pwm))`), not of a failure
                 tests.append(e.src)
             elif src.kind is NodeKind.GOTO and (branch := _branch_of(ocfg, e.src)) is not None:
+                if not _error_branch(ocfg, e.src, kb):
+                    return False
                 tests.append(branch[0])
             else:
                 work.append(e.src)

@@ -93,6 +93,8 @@ EXPECTED = {
     "linux-spi-014": {("RK201", "bcmbca_hsspi_probe", 542, "warning")},
     # a free moved down past a return the old path reached after it
     "linux-spi-028": {("RK201", "omap2_mcspi_rx_dma", 520, "warning")},
+    # a put added on an early exit above the get that takes the object anew
+    "linux-spi-012": {("RK201", "lpss_spi_setup", 150, "warning"), ("RK201", "mrfld_spi_setup", 228, "warning")},
 }
 # the hunk shows the whole function, header to closing brace: no note
 WHOLE: set[str] = {"linux-watchdog-011", "linux-iio-066", "linux-spi-121"}
@@ -204,6 +206,7 @@ WINDOW_CASES = {
     "96-failing-call-moved-above-the-get": set(),
     "97-enable-count-dropped-twice": {("RK201", "w_write", 15, "info")},
     "98-conditional-release-removed-with-its-test": {("RK201", "k_remove", 11, "info")},
+    "99-put-added-before-the-get": {("RK201", "lp_setup", 14, "warning")},
 }
 
 

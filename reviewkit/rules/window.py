@@ -720,6 +720,72 @@ def _release_moved_below_exit(fn: ChangedFunction, facts: FileFacts, kb: Knowled
         )
 
 
+def _release_before_get(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
+    """A release added on an early exit of a test whose other way goes on
+    to take the object anew, ``x = get(...)``, releasing nothing of it on
+    the way: were ``x`` holding a reference there, that assignment would
+    leak it; so it holds none, and the release drops what the function
+    never took (``if (ret) { pci_dev_put(dma_dev); return ret; }`` above
+    ``dma_dev = pci_get_slot(...)``)."""
+    nv = fn.new
+    if nv is None or nv.cfg is None or facts.any_action:
+        return
+    cfg = nv.cfg
+    graph = graph_of(cfg)
+    for node in cfg.nodes[2:]:
+        if node.line not in fn.added_lines or node.kind is not NodeKind.STATEMENT:
+            continue
+        for call, op, key in _resource_ops(node, kb):
+            if op.kind is not OpKind.RELEASE or key.is_lock or not key.name or "->" in key.name or "." in key.name:
+                continue  # a local's reference: a field may hold one the function was given
+            branch = _branch_of(cfg, node.id)
+            ends, _ = _walk_ahead(cfg, nv, node.id, lambda n: False)
+            if branch is None or not ends or not all(cfg.nodes[e.node].kind in (NodeKind.RETURN, NodeKind.GOTO) for e in ends):
+                continue  # not on an early exit
+            cond, arm = branch
+            other = [e.dst for e in graph.successors(cond) if e.dst != arm and e.kind in (EdgeKind.TRUE, EdgeKind.FALSE)]
+            if len(other) != 1 or other[0] == Cfg.EXIT:
+                continue
+            got = _retaken(cfg, nv, other[0], key, kb)
+            if got is None:
+                continue
+            yield WindowIssue(
+                IssueKind.RELEASED_TWICE, key, op.variant, node.line, False, False,
+                f"{call.text} at line {node.line} drops a reference on {key} that the function does not hold there: "
+                f"the other way on takes {key} anew at line {got.line} ({got.text.rstrip(';')}) without releasing it "
+                f"first, so it holds none before that",
+                f"drop the release, or take {key} before the test that leaves here",
+            )
+
+
+def _retaken(cfg: Cfg, view: FunctionView, start: int, key: ResourceKey, kb: KnowledgeBase) -> CfgNode | None:
+    """The straight way on from ``start`` (plain statements, in the lines
+    shown) reaches ``key = get(...)``, a get that is not given ``key``
+    (``of_get_next_child(np, child)`` drops the one it is given), with no
+    release, hand-on or other use of ``key`` before it."""
+    graph = graph_of(cfg)
+    cur = start
+    for _ in range(_AHEAD):
+        node = cfg.nodes[cur]
+        if node.kind is not NodeKind.STATEMENT:
+            return None
+        stmt = parse_statement(node.text)
+        for call in stmt.calls:
+            op = kb.ops.get(call.name)
+            if (op is not None and op.kind is OpKind.RETURNS and call.lhs is not None
+                    and normalise_key(call.lhs) == key.name and not any(mentions(a, key.name) for a in call.args)):
+                return node
+        if mentions(node.text, key.name):
+            return None
+        succ = [e for e in graph.successors(cur) if e.kind is not EdgeKind.BACK]
+        if len(succ) != 1 or succ[0].dst == Cfg.EXIT:
+            return None
+        if view.window is not None and view.window.gap_between(node.line, cfg.nodes[succ[0].dst].line):
+            return None
+        cur = succ[0].dst
+    return None
+
+
 def _action_removed(fn: ChangedFunction, facts: FileFacts, kb: KnowledgeBase) -> Iterator[WindowIssue]:
     """A managed action removed (``devm_add_action_or_reset(dev, put_it,
     obj)``) whose data is what a get on a line both sides keep took, on
@@ -1812,6 +1878,7 @@ def find_window_issues(fn: ChangedFunction, old: Flow | None, new: Flow | None, 
         found += [*(i for i in _release_removed(fn, old, new, facts, kb) if not (i.note and i.key in skipped)),
                   *_goto_retargeted(fn, facts, kb), *returns, *_released_twice(old, new, facts, kb),
                   *_release_moved_into_arm(fn, new, facts, kb), *_release_moved_below_exit(fn, facts, kb),
+                  *_release_before_get(fn, facts, kb),
                   *_action_removed(fn, facts, kb)]
         if not all(v.window is None for v in views):
             # known whole, a path's leak is the whole-function walk's to

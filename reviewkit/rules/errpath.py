@@ -280,11 +280,13 @@ def scoped_iterator(fn: ChangedFunction, flow: FunctionFlows, kb: KnowledgeBase)
         reported.
     """
     old, new = flow.old, flow.new
-    if flow.run.codemap is None:
-        return
+    twins = _scoped_twins(kb)
+    if new is None or flow.run.codemap is None or not any(
+            c.name in twins for n in new.cfg.nodes if n.kind is NodeKind.LOOP for c in node_calls(n)):
+        return  # no loop of such an iterator: what the tree has need not be asked
     in_use = flow.run.shared(find_scoped_in_use, Side.NEW)
     mailed = flow.run.patch.timestamp if flow.run.patch is not None else None
-    twins = {n: twin for n, twin in _scoped_twins(kb).items() if _available(kb, twin, in_use, mailed)}
+    twins = {n: twin for n, twin in twins.items() if _available(kb, twin, in_use, mailed)}
     yield from introduced(_manual_loop_puts(old, kb, twins), _manual_loop_puts(new, kb, twins))
 
 

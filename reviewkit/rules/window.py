@@ -126,7 +126,7 @@ class FileFacts(NamedTuple):
     # the new lines of the releases of it the patch adds): a devm_ form
     # turned back into its plain one
     unmanaged: tuple[tuple[int, str, str, str, tuple[int, ...]], ...] = ()
-    removed_words: Counter[str] = Counter()  # how many removed statements name each identifier
+    named_again: frozenset[str] = frozenset()  # identifiers two or more removed statements name
     # names a removed line declares (a structure's field) that no added line
     # declares with the same type
     dropped_members: frozenset[str] = frozenset()
@@ -274,26 +274,26 @@ def find_file_facts(fd: FileDiff, kb: KnowledgeBase) -> FileFacts:
             ref = kb.refs.get(op.family)
             release = ref.put[0] if ref is not None and ref.put else ""
             unmanaged.append((line, call.text, devm, release, tuple(released_at.get(op.family, ()))))
-    removed_words = Counter(word for text in removed for word in set(re.findall(r"[A-Za-z_]\w*", text)))
-    kept = _declared(added)
-    dropped_members = frozenset(name for typ, name in _declared(removed) - kept)
+    named = Counter(word for text in removed for word in set(re.findall(r"[A-Za-z_]\w*", text)))
+    dropped_members = frozenset(name for _type, name in _declared(removed) - _declared(added))
     return FileFacts(old_to_new, frozenset(converted), frozenset(removed_acquires), frozenset(removed_families),
                      added_releases, any_action, frozenset(moved_acquires), reassigned, tuple(unmanaged),
-                     removed_words, dropped_members)
+                     frozenset(w for w, n in named.items() if n > 1), dropped_members)
 
 
 # `struct platform_device *socinfo;`, `struct clk *clk;`: a declaration
 # with no initialiser, as a structure's fields are written
-_FIELD = re.compile(r"^(?:const\s+)?(?:struct\s+|enum\s+|unsigned\s+)?\w+(?:\s*\*+\s*|\s+)(\w+)\s*;$")
+_FIELD = re.compile(r"^((?:const\s+)?(?:struct\s+|enum\s+|unsigned\s+)?\w+(?:\s*\*+\s*|\s+))(\w+)\s*;$")
 
 
 def _declared(statements: list[str]) -> frozenset[tuple[str, str]]:
-    """(type, name) of the declarations among ``statements``."""
+    """(type, name) of the declarations among ``statements``, the type
+    without its spaces (``structclk*``)."""
     out = set()
     for text in statements:
         m = _FIELD.match(text.strip())
-        if m is not None and m.group(1) != "return":
-            out.add((" ".join(text.strip()[: m.start(1)].replace("*", " * ").split()), m.group(1)))
+        if m is not None and (kind := re.sub(r"\s+", "", m.group(1))) not in ("return", "goto"):
+            out.add((kind, m.group(2)))  # not `return ret;` nor `goto out;`
     return frozenset(out)
 
 
@@ -935,7 +935,7 @@ def _tested_call(view: FunctionView, cond: int) -> Call | None:
 def _released_by_hand(cfg: Cfg, view: FunctionView, start: int, kb: KnowledgeBase) -> bool:
     """The way on from ``start`` (the straight way, and the way back to the
     test above it) releases some resource itself."""
-    ahead, released = _walk_ahead(cfg, view, start, lambda n: any(op.kind is OpKind.RELEASE for _c, op, _k in _resource_ops(n, kb)))
+    _ends, released = _walk_ahead(cfg, view, start, lambda n: any(op.kind is OpKind.RELEASE for _c, op, _k in _resource_ops(n, kb)))
     return released or any(op.kind is OpKind.RELEASE for n in _way_back(view, start) for _c, op, _k in _resource_ops(n, kb))
 
 
@@ -948,7 +948,7 @@ def _teardown(view: FunctionView, key: ResourceKey, facts: FileFacts, kb: Knowle
     (``INIT_WORK()``, ``schedule_work()``)."""
     spec = kb.refs.get(key.family)
     cfg = view.cfg
-    if spec is None or spec.kind is not RefKind.ASYNC or cfg is None or facts.removed_words[_tail(key.name)] > 1:
+    if spec is None or spec.kind is not RefKind.ASYNC or cfg is None or _tail(key.name) in facts.named_again:
         return None
     for node in cfg.nodes[2:]:
         for _call, op, other in _resource_ops(node, kb):
